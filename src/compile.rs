@@ -1,0 +1,373 @@
+//! Compile: a resolved policy → the exact Microsoft Graph request body for
+//! `POST /identity/conditionalAccess/policies`.
+//!
+//! Contract: input is a policy whose references are already ids
+//! ([`crate::resolve`]); output is deterministic JSON (keys in Graph's
+//! documented order) with no read-only or null properties, flags enums joined
+//! into one comma-separated string, and the API version: `v1.0` unless a
+//! property is documented only in beta. Shapes follow
+//! <https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy>;
+//! the quirks are noted where they are encoded.
+
+use crate::diag::Diagnostic;
+use crate::model::*;
+use serde_json::{Map, Value, json};
+
+/// The Graph API version a body is meant for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub enum ApiVersion {
+    /// `https://graph.microsoft.com/v1.0`
+    #[serde(rename = "v1.0")]
+    V1,
+    /// `https://graph.microsoft.com/beta`
+    #[serde(rename = "beta")]
+    Beta,
+}
+
+impl ApiVersion {
+    /// The path segment.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V1 => "v1.0",
+            ApiVersion::Beta => "beta",
+        }
+    }
+}
+
+/// A compiled policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    /// The request body.
+    pub body: Value,
+    /// `v1.0`, or `beta` when [`Self::beta_reasons`] is not empty.
+    pub api_version: ApiVersion,
+    /// Why beta was chosen (one entry per beta-only property used).
+    pub beta_reasons: Vec<String>,
+    /// Problems found while compiling (pass-through collisions and notes).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Read-only properties Graph returns but never accepts in a body
+/// (graph-ca-schema.md §2.12).
+const READ_ONLY: &[&str] =
+    &["id", "createdDateTime", "modifiedDateTime", "deletedDateTime", "templateId", "partialEnablementStrategy"];
+
+/// Compiles a resolved policy.
+pub fn compile(policy: &Policy) -> Compiled {
+    let mut beta = Vec::new();
+    let mut body = Map::new();
+    body.insert("displayName".into(), policy.display_name.clone().into());
+    if let Some(d) = &policy.description {
+        body.insert("description".into(), d.clone().into());
+    }
+    body.insert("state".into(), policy.state.graph().into());
+    body.insert("conditions".into(), Value::Object(conditions(policy, &mut beta)));
+    if let Some(g) = &policy.grant {
+        body.insert("grantControls".into(), grant(g, &mut beta));
+    }
+    if let Some(s) = policy.session.as_ref().map(|s| session(s, &mut beta)).filter(|s| !s.is_empty()) {
+        body.insert("sessionControls".into(), Value::Object(s));
+    }
+    let mut diagnostics = Vec::new();
+    if let Some(extra) = &policy.passthrough {
+        beta.push("passthrough properties (not modelled by caac; assumed beta)".into());
+        merge(&mut body, extra, "/passthrough", &mut diagnostics);
+    }
+    let api_version = if beta.is_empty() { ApiVersion::V1 } else { ApiVersion::Beta };
+    Compiled { body: Value::Object(body), api_version, beta_reasons: beta, diagnostics }
+}
+
+fn strings(values: &[String]) -> Value {
+    Value::Array(values.iter().map(|v| Value::String(v.clone())).collect())
+}
+
+fn wire<T: Copy>(values: &[T], f: fn(T) -> &'static str) -> Value {
+    Value::Array(values.iter().map(|v| Value::String(f(*v).into())).collect())
+}
+
+/// Graph flags enums travel as ONE comma-joined string (`"minor,elevated"`),
+/// not an array (graph-ca-schema.md §2 notation). Members are emitted in
+/// declaration order, deduplicated, so output does not depend on input order.
+fn flags<T: Copy + Ord>(values: &[T], f: fn(T) -> &'static str) -> Value {
+    let mut v = values.to_vec();
+    v.sort();
+    v.dedup();
+    Value::String(v.into_iter().map(f).collect::<Vec<_>>().join(","))
+}
+
+fn put_list(map: &mut Map<String, Value>, key: &str, values: &[String]) {
+    if !values.is_empty() {
+        map.insert(key.into(), strings(values));
+    }
+}
+
+fn conditions(p: &Policy, beta: &mut Vec<String>) -> Map<String, Value> {
+    let mut c = Map::new();
+    // Users: a workload-identity-only policy still needs `users`; Graph's own
+    // samples send includeUsers ["None"] (learn.microsoft.com/entra/identity/conditional-access/workload-identity).
+    match &p.users {
+        Some(u) => {
+            c.insert("users".into(), Value::Object(users(u, beta)));
+        }
+        None if p.client_applications.is_some() => {
+            c.insert("users".into(), json!({"includeUsers": ["None"]}));
+        }
+        None => {}
+    }
+    // `applications` is required; with user actions or authentication contexts
+    // Graph wants `includeApplications: []` (graph-ca-schema.md §5.1.4).
+    let apps = p.applications.clone().unwrap_or_default();
+    let mut a = Map::new();
+    a.insert("includeApplications".into(), strings(&apps.include));
+    put_list(&mut a, "excludeApplications", &apps.exclude);
+    put_list(&mut a, "includeUserActions", &apps.user_actions);
+    put_list(&mut a, "includeAuthenticationContextClassReferences", &apps.authentication_contexts);
+    if let Some(f) = &apps.filter {
+        a.insert("applicationFilter".into(), filter(f));
+    }
+    if apps.include.iter().any(|v| v == "AllAgentIdResources") || apps.exclude.iter().any(|v| v == "AllAgentIdResources") {
+        beta.push("applications: AllAgentIdResources".into());
+    }
+    c.insert("applications".into(), Value::Object(a));
+    if let Some(ca) = &p.client_applications {
+        let mut m = Map::new();
+        put_list(&mut m, "includeServicePrincipals", &ca.include);
+        put_list(&mut m, "excludeServicePrincipals", &ca.exclude);
+        if let Some(f) = &ca.filter {
+            m.insert("servicePrincipalFilter".into(), filter(f));
+        }
+        if let Some(ag) = &ca.agent_ids {
+            beta.push("clientApplications.agentIds".into());
+            put_list(&mut m, "includeAgentIdServicePrincipals", &ag.include);
+            put_list(&mut m, "excludeAgentIdServicePrincipals", &ag.exclude);
+            if let Some(f) = &ag.filter {
+                m.insert("agentIdServicePrincipalFilter".into(), filter(f));
+            }
+        }
+        c.insert("clientApplications".into(), Value::Object(m));
+    }
+    // Omitted client app types mean "all"; sending it explicitly matches what
+    // Graph stores and keeps plan diffs quiet.
+    let cat = if p.client_app_types.is_empty() { json!(["all"]) } else { wire(&p.client_app_types, ClientAppType::as_str) };
+    c.insert("clientAppTypes".into(), cat);
+    if let Some(pl) = &p.platforms {
+        let mut m = Map::new();
+        m.insert("includePlatforms".into(), wire(&pl.include, Platform::as_str));
+        if !pl.exclude.is_empty() {
+            m.insert("excludePlatforms".into(), wire(&pl.exclude, Platform::as_str));
+        }
+        c.insert("platforms".into(), Value::Object(m));
+    }
+    if let Some(l) = &p.locations {
+        let mut m = Map::new();
+        m.insert("includeLocations".into(), strings(&l.include));
+        put_list(&mut m, "excludeLocations", &l.exclude);
+        c.insert("locations".into(), Value::Object(m));
+    }
+    if let Some(f) = p.devices.as_ref().and_then(|d| d.filter.as_ref()) {
+        c.insert("devices".into(), json!({"deviceFilter": filter(f)}));
+    }
+    if !p.sign_in_risk_levels.is_empty() {
+        c.insert("signInRiskLevels".into(), wire(&p.sign_in_risk_levels, RiskLevel::as_str));
+    }
+    if !p.user_risk_levels.is_empty() {
+        c.insert("userRiskLevels".into(), wire(&p.user_risk_levels, RiskLevel::as_str));
+    }
+    if !p.service_principal_risk_levels.is_empty() {
+        c.insert(
+            "servicePrincipalRiskLevels".into(),
+            wire(&p.service_principal_risk_levels, ServicePrincipalRiskLevel::as_str),
+        );
+    }
+    if !p.insider_risk_levels.is_empty() {
+        c.insert("insiderRiskLevels".into(), flags(&p.insider_risk_levels, InsiderRiskLevel::as_str));
+    }
+    if !p.agent_id_risk_levels.is_empty() {
+        beta.push("agentIdRiskLevels".into());
+        c.insert("agentIdRiskLevels".into(), flags(&p.agent_id_risk_levels, AgentIdRiskLevel::as_str));
+    }
+    if !p.authentication_flows.is_empty() {
+        c.insert(
+            "authenticationFlows".into(),
+            json!({"transferMethods": flags(&p.authentication_flows, TransferMethod::as_str)}),
+        );
+    }
+    c
+}
+
+fn users(u: &Users, beta: &mut Vec<String>) -> Map<String, Value> {
+    let mut m = Map::new();
+    for (side, set) in [("include", &u.include), ("exclude", &u.exclude)] {
+        let Some(set) = set else { continue };
+        let cap = if side == "include" { "include" } else { "exclude" };
+        put_list(&mut m, &format!("{cap}Users"), &set.users);
+        put_list(&mut m, &format!("{cap}Groups"), &set.groups);
+        put_list(&mut m, &format!("{cap}Roles"), &set.roles);
+        if set.users.iter().any(|v| v == "AllAgentIdUsers") {
+            beta.push("users: AllAgentIdUsers".into());
+        }
+        if let Some(g) = &set.guests_or_external_users {
+            let mut gm = Map::new();
+            gm.insert("guestOrExternalUserTypes".into(), flags(&g.types, GuestOrExternalUserType::as_str));
+            if !g.tenants.is_empty() {
+                // externalTenants is abstract: Graph needs the @odata.type of the
+                // concrete subtype (graph-ca-schema.md §2.3.1).
+                let t = if g.tenants.iter().any(|t| t == "All") {
+                    json!({"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"})
+                } else {
+                    json!({
+                        "@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants",
+                        "membershipKind": "enumerated",
+                        "members": strings(&g.tenants),
+                    })
+                };
+                gm.insert("externalTenants".into(), t);
+            }
+            m.insert(format!("{cap}GuestsOrExternalUsers"), Value::Object(gm));
+        }
+    }
+    m
+}
+
+fn filter(f: &Filter) -> Value {
+    json!({"mode": f.mode.as_str(), "rule": f.rule})
+}
+
+fn grant(g: &Grant, beta: &mut Vec<String>) -> Value {
+    let mut m = Map::new();
+    m.insert("operator".into(), g.operator.as_str().into());
+    if !g.built_in_controls.is_empty() {
+        m.insert("builtInControls".into(), wire(&g.built_in_controls, BuiltInControl::as_str));
+    }
+    if g.built_in_controls.contains(&BuiltInControl::VerifiedId) {
+        beta.push("grant control verifiedID".into());
+    }
+    put_list(&mut m, "customAuthenticationFactors", &g.custom_authentication_factors);
+    put_list(&mut m, "termsOfUse", &g.terms_of_use);
+    if let Some(id) = &g.authentication_strength {
+        m.insert("authenticationStrength".into(), json!({"id": id}));
+    }
+    Value::Object(m)
+}
+
+fn session(s: &Session, beta: &mut Vec<String>) -> Map<String, Value> {
+    let mut m = Map::new();
+    if s.application_enforced_restrictions {
+        m.insert("applicationEnforcedRestrictions".into(), json!({"isEnabled": true}));
+    }
+    if let Some(t) = s.cloud_app_security {
+        m.insert("cloudAppSecurity".into(), json!({"isEnabled": true, "cloudAppSecurityType": t.as_str()}));
+    }
+    if let Some(f) = &s.sign_in_frequency {
+        let interval = f.frequency_interval.unwrap_or(SignInFrequencyInterval::TimeBased);
+        let mut sif = Map::new();
+        sif.insert("isEnabled".into(), true.into());
+        if let Some(v) = f.value {
+            sif.insert("value".into(), v.into());
+        }
+        if let Some(t) = f.kind {
+            sif.insert("type".into(), t.as_str().into());
+        }
+        let auth = f
+            .authentication_type
+            .unwrap_or(SignInFrequencyAuthenticationType::PrimaryAndSecondaryAuthentication);
+        sif.insert("authenticationType".into(), auth.as_str().into());
+        sif.insert("frequencyInterval".into(), interval.as_str().into());
+        if interval == SignInFrequencyInterval::EveryTime {
+            // v1.0 once rejected everyTime with "use beta" (msgraph-metadata#647).
+            beta.push("signInFrequency everyTime".into());
+        }
+        m.insert("signInFrequency".into(), Value::Object(sif));
+    }
+    if let Some(mode) = s.persistent_browser {
+        m.insert("persistentBrowser".into(), json!({"isEnabled": true, "mode": mode.as_str()}));
+    }
+    if let Some(mode) = s.continuous_access_evaluation {
+        beta.push("sessionControls.continuousAccessEvaluation".into());
+        m.insert("continuousAccessEvaluation".into(), json!({"mode": mode.as_str()}));
+    }
+    if s.disable_resilience_defaults {
+        m.insert("disableResilienceDefaults".into(), true.into());
+    }
+    if s.token_protection {
+        // Token protection is `secureSignInSession`. It entered the v1.0 metadata
+        // in 2025-07 but Microsoft documents it only in beta
+        // (learn.microsoft.com/graph/api/resources/securesigninsessioncontrol?view=graph-rest-beta),
+        // so caac writes it through beta until v1.0 is documented.
+        beta.push("sessionControls.secureSignInSession (token protection is documented in beta only)".into());
+        m.insert("secureSignInSession".into(), json!({"isEnabled": true}));
+    }
+    if let Some(id) = &s.global_secure_access_filtering_profile {
+        beta.push("sessionControls.globalSecureAccessFilteringProfile".into());
+        m.insert("globalSecureAccessFilteringProfile".into(), json!({"isEnabled": true, "profileId": id}));
+    }
+    m
+}
+
+/// Deep-merges pass-through JSON into the body. Only new keys are added:
+/// overriding a property caac models would bypass every check, so a collision
+/// is an error, and read-only properties are refused.
+fn merge(into: &mut Map<String, Value>, extra: &Map<String, Value>, at: &str, diags: &mut Vec<Diagnostic>) {
+    for (k, v) in extra {
+        let pointer = format!("{at}/{}", crate::load::escape_segment(k));
+        if at == "/passthrough" && READ_ONLY.contains(&k.as_str()) {
+            diags.push(
+                Diagnostic::error("passthrough-conflict", format!("`{k}` is read-only in Graph and cannot be sent"))
+                    .at_key(pointer)
+                    .with_help("remove it; `id` of a live policy goes in the top-level `id:`"),
+            );
+            continue;
+        }
+        match (into.get_mut(k), v) {
+            (None, _) => {
+                into.insert(k.clone(), v.clone());
+                diags.push(
+                    Diagnostic::warning(
+                        "passthrough",
+                        format!("`{}` is sent to Graph as written; caac does not check it", pointer.trim_start_matches("/passthrough/")),
+                    )
+                    .at_key(pointer),
+                );
+            }
+            (Some(Value::Object(inner)), Value::Object(extra_inner)) => merge(inner, extra_inner, &pointer, diags),
+            (Some(_), _) => diags.push(
+                Diagnostic::error("passthrough-conflict", format!("pass-through `{k}` collides with a property caac sets"))
+                    .at_key(pointer)
+                    .with_help("set it with the spec's own key instead of `passthrough:`"),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_are_joined_sorted_and_deduplicated() {
+        let v = flags(&[InsiderRiskLevel::Elevated, InsiderRiskLevel::Minor, InsiderRiskLevel::Elevated], InsiderRiskLevel::as_str);
+        assert_eq!(v, "minor,elevated");
+    }
+
+    #[test]
+    fn minimal_policy_defaults() {
+        let p = Policy { display_name: "x".into(), ..Policy::default() };
+        let c = compile(&p);
+        assert_eq!(c.api_version, ApiVersion::V1);
+        assert_eq!(c.body["state"], "enabledForReportingButNotEnforced");
+        assert_eq!(c.body["conditions"]["clientAppTypes"], json!(["all"]));
+        assert!(c.body.get("sessionControls").is_none());
+    }
+
+    #[test]
+    fn passthrough_adds_and_refuses_collisions() {
+        let mut p = Policy { display_name: "x".into(), ..Policy::default() };
+        p.passthrough = serde_json::from_value(json!({"conditions": {"agents": {"includeAgentUsers": ["All"]}, "clientAppTypes": ["browser"]}, "id": "x"})).unwrap();
+        let c = compile(&p);
+        assert_eq!(c.body["conditions"]["agents"]["includeAgentUsers"][0], "All");
+        assert_eq!(c.body["conditions"]["clientAppTypes"], json!(["all"]));
+        let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["passthrough", "passthrough-conflict", "passthrough-conflict"]);
+        assert_eq!(c.api_version, ApiVersion::Beta);
+    }
+}

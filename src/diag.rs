@@ -1,0 +1,154 @@
+//! Diagnostics are data: every stage reports problems as [`Diagnostic`]s and
+//! keeps going where it can; only I/O and internal failures are `Err`.
+//!
+//! A diagnostic points either at a concrete [`Position`] (the loader, which has
+//! no tree yet) or at a JSON pointer into the document (`/users/exclude/groups/0`)
+//! that the report stage turns into line:column through the file's span map —
+//! so rules and the model never carry positions (zizmor's symbolic locations).
+
+use crate::load::Position;
+
+/// How bad a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Advisory.
+    Info,
+    /// Probably wrong; contradicts documented guidance.
+    Warning,
+    /// Cannot work as written, or Graph would reject it.
+    Error,
+}
+
+impl Severity {
+    /// Lower-case name as printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Where a diagnostic points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The whole file.
+    File,
+    /// A concrete position (used before a span map exists).
+    Position(Position),
+    /// A JSON pointer into the document; `key` points at the key rather than the value.
+    Pointer {
+        /// RFC 6901 pointer.
+        pointer: String,
+        /// Point at the key (unknown fields, missing children) instead of the value.
+        key: bool,
+    },
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Stable code: a catalogue id (`CA002`) or a loader code (`yaml-syntax`).
+    pub code: &'static str,
+    /// The catalogue's kebab-case rule name, for rule findings.
+    pub name: Option<&'static str>,
+    /// Severity.
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where.
+    pub location: Location,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new error-severity diagnostic with no location yet.
+    pub fn error(code: &'static str, message: String) -> Self {
+        Diagnostic {
+            code,
+            name: None,
+            severity: Severity::Error,
+            message,
+            location: Location::File,
+            help: None,
+        }
+    }
+
+    /// A new warning-severity diagnostic.
+    pub fn warning(code: &'static str, message: String) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+    }
+
+    /// Sets the location.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = location;
+        self
+    }
+
+    /// Points at the value under `pointer`.
+    pub fn at_value(self, pointer: impl Into<String>) -> Self {
+        self.at(Location::Pointer { pointer: pointer.into(), key: false })
+    }
+
+    /// Points at the key of `pointer`.
+    pub fn at_key(self, pointer: impl Into<String>) -> Self {
+        self.at(Location::Pointer { pointer: pointer.into(), key: true })
+    }
+
+    /// Adds a fix hint.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == cb { prev } else { 1 + prev.min(cur).min(row[j]) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The closest candidate to `wanted` (case-insensitive first, then by edit
+/// distance within a third of the length), for "did you mean" hints.
+pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = wanted.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let cl = c.to_lowercase();
+        if cl == lower {
+            return Some(c);
+        }
+        let d = edit_distance(&lower, &cl);
+        let limit = (wanted.chars().count().max(3) / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("ios", ["android", "iOS", "macOS"]), Some("iOS"));
+        assert_eq!(did_you_mean("excludeGroupz", ["excludeGroups", "includeGroups"]), Some("excludeGroups"));
+        assert_eq!(did_you_mean("zzzzzz", ["users", "groups"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

@@ -1,0 +1,20 @@
+//! caac — Conditional Access as Code.
+//!
+//! Data flows one way, one module per stage:
+//! [`load`] (bytes → value + positions) → [`validate`] (schema → typed [`model`])
+//! → [`resolve`] (names → ids via [`catalog`] and `tenant.yaml`) → [`lint`]
+//! (rules report JSON pointers) → [`compile`] (Graph JSON) → [`report`] /
+//! [`emit`]. [`app`] wires the stages into the commands `main.rs` exposes.
+
+pub mod app;
+pub mod cli;
+pub mod catalog;
+pub mod compile;
+pub mod diag;
+pub mod emit;
+pub mod lint;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod resolve;
+pub mod validate;

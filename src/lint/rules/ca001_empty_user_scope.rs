@@ -1,0 +1,66 @@
+//! CA001 `empty-user-scope`.
+
+use crate::diag::Severity;
+use crate::lint::{Check, Context, Hit, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "CA001",
+    name: "empty-user-scope",
+    severity: Severity::Error,
+    summary: "The policy includes no user, group, role, guest type or workload identity.",
+    fix: "add the intended users/groups/roles under `users.include`, or delete the policy",
+    docs: r#"## What it checks
+A policy whose `users.include` has no users (or only `None`), no groups, no roles and no
+guest/external user types, and that targets no workload identities (`clientApplications.include`).
+
+## Why it matters
+With no included identity the policy applies to nobody; Graph requires either users or
+client applications to be targeted.
+
+## Example
+```yaml
+users:
+  exclude: { groups: [Emergency Access] }
+```
+
+## Fix
+```yaml
+users:
+  include: { groups: [Token Protection Pilot] }
+  exclude: { groups: [Emergency Access] }
+```
+
+## References
+- https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
+- shared/reference/rules.md CA001
+"#,
+    needs_tenant: false,
+    check: Check::Policy(check),
+};
+
+fn check(ctx: &Context) -> Vec<Hit> {
+    let p = ctx.policy;
+    let workload = p
+        .client_applications
+        .as_ref()
+        .is_some_and(|c| !c.include.is_empty() || c.agent_ids.as_ref().is_some_and(|a| !a.include.is_empty()));
+    if workload {
+        return Vec::new();
+    }
+    let include = p.users.as_ref().and_then(|u| u.include.as_ref());
+    let targets = include.is_some_and(|i| {
+        i.users.iter().any(|u| u != "None")
+            || !i.groups.is_empty()
+            || !i.roles.is_empty()
+            || i.guests_or_external_users.as_ref().is_some_and(|g| !g.types.is_empty())
+    });
+    if targets {
+        return Vec::new();
+    }
+    let hit = match (&p.users, include) {
+        (_, Some(_)) => Hit::at_key("/users/include", "`users.include` selects nobody"),
+        (Some(_), None) => Hit::at_key("/users", "`users` has no `include:`, so the policy applies to nobody"),
+        (None, None) => Hit::at_key("/displayName", "the policy has no `users:` and no `clientApplications:`"),
+    };
+    vec![hit]
+}

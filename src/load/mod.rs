@@ -1,0 +1,476 @@
+//! Load: bytes → text → YAML/JSON value + a JSON-pointer → position map.
+//!
+//! Contract: [`load`] never panics and never guesses. It decodes (BOM and
+//! UTF-16 sniffing, see [`decode`]), parses with serde-saphyr under one hardened
+//! set of [`options`] (no anchors or aliases, one document, bounded depth and
+//! size, duplicate keys rejected, YAML 1.1 booleans off so the country code `NO`
+//! stays a string), and hands the next stage a [`Document`]: the untyped
+//! `serde_json::Value` plus a [`SpanMap`] giving the line:column of every key and
+//! value. JSON is YAML 1.2 flow syntax, so the same parser reads Graph exports.
+//! Every failure is a [`Diagnostic`] with a position.
+
+pub mod decode;
+
+use crate::diag::{Diagnostic, Location};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use serde_saphyr::Spanned;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// Files larger than this are refused before parsing (a CA policy is a few KB;
+/// Graph itself caps a policy object far below this).
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest nesting accepted; a Graph policy is about 6 levels deep.
+pub const MAX_DEPTH: usize = 64;
+/// Most YAML nodes accepted in one file.
+pub const MAX_NODES: usize = 250_000;
+
+/// A point in a source text: 1-based line and column (in characters), and the byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, counted in Unicode scalar values.
+    pub column: u32,
+    /// Byte offset into the decoded text.
+    pub offset: usize,
+}
+
+impl Position {
+    /// Line 1, column 1.
+    pub fn start() -> Self {
+        Position { line: 1, column: 1, offset: 0 }
+    }
+
+    /// The position just after `prefix` (used to point into decoded text).
+    pub fn at_end_of(prefix: &str) -> Self {
+        let line = 1 + prefix.matches('\n').count();
+        let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
+        let column = 1 + prefix[line_start..].chars().count();
+        Position {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+            offset: prefix.len(),
+        }
+    }
+
+    fn from_saphyr(loc: serde_saphyr::Location, text: &str) -> Self {
+        let offset = loc
+            .span()
+            .byte_offset()
+            .and_then(|o| usize::try_from(o).ok())
+            .filter(|&o| o <= text.len() && text.is_char_boundary(o));
+        match offset {
+            Some(o) => Position::at_end_of(&text[..o]),
+            None => Position {
+                line: u32::try_from(loc.line()).unwrap_or(u32::MAX).max(1),
+                column: u32::try_from(loc.column()).unwrap_or(u32::MAX).max(1),
+                offset: 0,
+            },
+        }
+    }
+}
+
+/// Where a key and its value are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeSpan {
+    /// The key's position; `None` for array elements and the root.
+    pub key: Option<Position>,
+    /// The value's position.
+    pub value: Position,
+    /// Length in bytes of a scalar value as written (0 for collections).
+    pub len: usize,
+}
+
+/// JSON pointer (RFC 6901, e.g. `/users/exclude/groups/0`) → where it is written.
+#[derive(Debug, Clone, Default)]
+pub struct SpanMap(HashMap<String, NodeSpan>);
+
+impl SpanMap {
+    /// The span of exactly this pointer.
+    pub fn get(&self, pointer: &str) -> Option<&NodeSpan> {
+        self.0.get(pointer)
+    }
+
+    /// The span of this pointer or of its nearest written ancestor
+    /// (a missing property points at the object that lacks it).
+    pub fn nearest(&self, pointer: &str) -> Option<(&str, &NodeSpan)> {
+        let mut p = pointer;
+        loop {
+            if let Some((k, s)) = self.0.get_key_value(p) {
+                return Some((k.as_str(), s));
+            }
+            if p.is_empty() {
+                return None;
+            }
+            p = &p[..p.rfind('/').unwrap_or(0)];
+        }
+    }
+}
+
+/// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`).
+pub fn escape_segment(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// A parsed input file.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The path as given on the command line (used in messages).
+    pub path: String,
+    /// The decoded text (BOM removed).
+    pub text: String,
+    /// The parsed value.
+    pub value: Value,
+    /// Positions of every key and value.
+    pub spans: SpanMap,
+}
+
+/// Reads and parses one file.
+pub fn load(path: &Path) -> Result<Document, Box<Diagnostic>> {
+    let shown = path.display().to_string();
+    let err = |code, message: String| {
+        Box::new(Diagnostic::error(code, message).at(Location::Position(Position::start())))
+    };
+    let meta = std::fs::metadata(path).map_err(|e| err("io", format!("cannot read: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(err(
+            "file-too-large",
+            format!(
+                "file is {} bytes; caac reads policy files up to {MAX_FILE_BYTES} bytes",
+                meta.len()
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| err("io", format!("cannot read: {e}")))?;
+    parse_bytes(shown, &bytes).map_err(|(d, _)| d)
+}
+
+/// Parses bytes already in memory; on failure also returns the decoded text
+/// (when decoding got that far) so the caller can render a snippet.
+pub fn parse_bytes(path: String, bytes: &[u8]) -> Result<Document, (Box<Diagnostic>, Option<String>)> {
+    if bytes.len() > MAX_FILE_BYTES {
+        let d = Diagnostic::error(
+            "file-too-large",
+            format!("file is {} bytes; caac reads policy files up to {MAX_FILE_BYTES} bytes", bytes.len()),
+        )
+        .at(Location::Position(Position::start()));
+        return Err((Box::new(d), None));
+    }
+    let text = decode::decode(bytes).map_err(|e| {
+        (Box::new(Diagnostic::error("encoding", e.message).at(Location::Position(e.position))), None)
+    })?;
+    match parse_text(&text) {
+        Ok((value, spans)) => Ok(Document { path, text, value, spans }),
+        Err(d) => Err((d, Some(text))),
+    }
+}
+
+/// The one set of parser options: every call site goes through here.
+pub fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_anchors: 0,
+            max_aliases: 0,
+            max_documents: 1,
+            max_depth: MAX_DEPTH,
+            max_nodes: MAX_NODES,
+        },
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        // YAML 1.1 traps: `NO` (Norway), `on`, `yes` stay strings; `0123` stays a string.
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        reject_unsupported_tags: true,
+        with_snippet: false,
+    }
+}
+
+/// Parses decoded text into a value and its span map.
+pub fn parse_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
+    if text.trim().is_empty() {
+        return Err(Box::new(
+            Diagnostic::error("empty-file", "the file is empty; expected a policy mapping".into())
+                .at(Location::Position(Position::start())),
+        ));
+    }
+    let root: Spanned<Node> =
+        serde_saphyr::from_str_with_options(text, options()).map_err(|e| Box::new(syntax_error(&e, text)))?;
+    let mut spans = SpanMap::default();
+    let mut pointer = String::new();
+    let value = to_value(root, None, &mut pointer, &mut spans, text)?;
+    Ok((value, spans))
+}
+
+fn syntax_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
+    let position = e
+        .location()
+        .map_or_else(Position::start, |l| Position::from_saphyr(l, text));
+    let raw = e.to_string();
+    // serde-saphyr appends "at line X column Y"; the position is shown by the report stage.
+    let message = raw
+        .lines()
+        .next()
+        .unwrap_or("invalid YAML")
+        .split(" at line ")
+        .next()
+        .unwrap_or("invalid YAML")
+        .trim()
+        .to_owned();
+    let lower = message.to_ascii_lowercase();
+    let (code, message, help) = if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
+        (
+            "duplicate-key",
+            format!("duplicate key `{key}`"),
+            Some("each key may appear once per mapping; remove or merge the repeated key"),
+        )
+    } else if lower.contains("duplicate") {
+        ("duplicate-key", message, Some("each key may appear once per mapping; remove or merge the repeated key"))
+    } else if lower.contains("budget") || lower.contains("recursion limit") {
+        let what = if lower.contains("anchor") || lower.contains("alias") {
+            "YAML anchors (`&name`) and aliases (`*name`) are not allowed".to_owned()
+        } else if lower.contains("depth") || lower.contains("nesting") || lower.contains("recursion") {
+            format!("nesting is deeper than {MAX_DEPTH} levels")
+        } else if lower.contains("document") {
+            "more than one YAML document (`---`) in one file".to_owned()
+        } else if lower.contains("node") {
+            format!("more than {MAX_NODES} YAML nodes in one file")
+        } else {
+            message
+        };
+        (
+            "yaml-limit",
+            what,
+            Some("caac refuses anchors/aliases, multiple documents and deep nesting so a hostile file cannot exhaust memory; write the value out in full"),
+        )
+    } else {
+        ("yaml-syntax", message, None)
+    };
+    let mut d = Diagnostic::error(code, message).at(Location::Position(position));
+    if let Some(h) = help {
+        d = d.with_help(h);
+    }
+    d
+}
+
+fn to_value(
+    node: Spanned<Node>,
+    key: Option<Position>,
+    pointer: &mut String,
+    spans: &mut SpanMap,
+    text: &str,
+) -> Result<Value, Box<Diagnostic>> {
+    let pos = Position::from_saphyr(node.referenced, text);
+    let len = node
+        .referenced
+        .span()
+        .byte_len()
+        .and_then(|l| usize::try_from(l).ok())
+        .unwrap_or(0);
+    let scalar_len = if matches!(node.value, Node::Seq(_) | Node::Map(_)) { 0 } else { len };
+    spans.0.insert(pointer.clone(), NodeSpan { key, value: pos, len: scalar_len });
+    Ok(match node.value {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(b),
+        Node::Int(i) => Value::from(i),
+        Node::UInt(u) => Value::from(u),
+        Node::Float(f) => match serde_json::Number::from_f64(f) {
+            Some(n) => Value::Number(n),
+            None => {
+                return Err(Box::new(
+                    Diagnostic::error("yaml-syntax", format!("number `{f}` is not finite"))
+                        .at(Location::Position(pos)),
+                ));
+            }
+        },
+        Node::Str(s) => Value::String(s),
+        Node::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                let len_before = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                out.push(to_value(item, None, pointer, spans, text)?);
+                pointer.truncate(len_before);
+            }
+            Value::Array(out)
+        }
+        Node::Map(entries) => {
+            let mut out = serde_json::Map::with_capacity(entries.len());
+            for (k, v) in entries {
+                let key_pos = Position::from_saphyr(k.referenced, text);
+                if out.contains_key(&k.value) {
+                    return Err(Box::new(
+                        Diagnostic::error("duplicate-key", format!("duplicate key `{}`", k.value))
+                            .at(Location::Position(key_pos))
+                            .with_help("each key may appear once per mapping; remove or merge the repeated key"),
+                    ));
+                }
+                let len_before = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_segment(&k.value));
+                let value = to_value(v, Some(key_pos), pointer, spans, text)?;
+                pointer.truncate(len_before);
+                out.insert(k.value, value);
+            }
+            Value::Object(out)
+        }
+    })
+}
+
+/// An untyped YAML node with a position on every child; only used to build
+/// the [`Value`] and [`SpanMap`] from one parse.
+enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<Node>>),
+    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::UInt(v))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node, E> {
+        Err(E::custom(format!("integer {v} is out of range")))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
+        Err(E::custom(format!("integer {v} is out of range")))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        Ok(Node::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::Str(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
+        Ok(Node::Str(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        Node::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Node>>()? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(k) = map.next_key::<Spanned<String>>()? {
+            let v = map.next_value::<Spanned<Node>>()?;
+            entries.push((k, v));
+        }
+        Ok(Node::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
+        parse_text(s)
+    }
+
+    fn at(d: &Diagnostic) -> (u32, u32) {
+        match &d.location {
+            Location::Position(p) => (p.line, p.column),
+            other => panic!("unexpected location {other:?}"),
+        }
+    }
+
+    #[test]
+    fn spans_for_keys_and_values() {
+        let (v, spans) = parse("a:\n  b:\n    - x\n    - 'y'\n").unwrap();
+        assert_eq!(v, serde_json::json!({"a": {"b": ["x", "y"]}}));
+        let s = spans.get("/a/b/1").unwrap();
+        assert_eq!((s.value.line, s.value.column), (4, 7));
+        let s = spans.get("/a/b").unwrap();
+        assert_eq!(s.key.map(|k| (k.line, k.column)), Some((2, 3)));
+    }
+
+    #[test]
+    fn norway_stays_a_string() {
+        let (v, _) = parse("countries: [NO, SE]\nflag: yes\nzip: 0123\n").unwrap();
+        assert_eq!(v["countries"][0], "NO");
+        assert_eq!(v["flag"], "yes");
+        assert_eq!(v["zip"], "0123");
+    }
+
+    #[test]
+    fn json_parses_with_positions() {
+        let (v, spans) = parse("{\r\n\t\"a\": [1, \"b\"]\r\n}").unwrap();
+        assert_eq!(v["a"][1], "b");
+        assert_eq!(spans.get("/a/1").unwrap().value.line, 2);
+    }
+
+    #[test]
+    fn duplicate_keys_rejected_at_second_key() {
+        let d = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(d.code, "duplicate-key");
+        assert_eq!(at(&d).0, 3);
+    }
+
+    #[test]
+    fn anchors_aliases_and_documents_refused() {
+        let d = parse("a: &x 1\nb: *x\n").unwrap_err();
+        assert_eq!(d.code, "yaml-limit", "{d:?}");
+        let d = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert!(matches!(d.code, "yaml-limit" | "yaml-syntax"), "{d:?}");
+        assert_eq!(at(&d).0, 2);
+    }
+
+    #[test]
+    fn deep_nesting_refused() {
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        let d = parse(&deep).unwrap_err();
+        assert_eq!(d.code, "yaml-limit", "{d:?}");
+    }
+
+    #[test]
+    fn syntax_error_positioned() {
+        let d = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert_eq!(d.code, "yaml-syntax");
+        assert!(at(&d).0 >= 1);
+    }
+
+    #[test]
+    fn pointer_escaping_and_nearest() {
+        let (_, spans) = parse("\"a/b\": {c~d: 1}\n").unwrap();
+        assert!(spans.get("/a~1b/c~0d").is_some());
+        assert_eq!(spans.nearest("/a~1b/missing").unwrap().0, "/a~1b");
+    }
+}

@@ -1,0 +1,250 @@
+//! The typed Conditional Access policy spec — the one model every stage shares.
+//!
+//! Contract: plain serde + schemars types, no positions and no I/O. A spec file
+//! deserializes into [`Policy`]; the JSON Schema in `schemas/policy.schema.json`
+//! is generated from these types (see [`policy_schema`]), so the doc comments
+//! here are what editors show. Every place Graph wants an id holds a
+//! [`Reference`](String): a GUID, a keyword (`All`, `Office365`, …) or a name
+//! that `resolve` turns into an id. Graph's flags enums (sent as one
+//! comma-joined string) are lists here; `compile` joins them.
+//!
+//! The key names follow Graph's `conditionalAccessPolicy` (camelCase) with the
+//! `conditions` level flattened away and `include*`/`exclude*` pairs written as
+//! `include:`/`exclude:` blocks, so someone who knows Graph or Terraform
+//! recognises every key. Properties caac does not model yet go in
+//! [`Policy::passthrough`], never dropped.
+
+/// Declares a Graph enum: serde uses the exact (case-sensitive) wire spelling,
+/// `as_str` returns it and `ALL` lists every member for did-you-mean hints.
+macro_rules! wire_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $wire)] $variant),+
+        }
+        impl $name {
+            /// Every member, in Graph's order.
+            pub const ALL: &[$name] = &[$($name::$variant),+];
+            /// The Graph wire value.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+        }
+    };
+}
+
+mod conditions;
+mod controls;
+mod tenant;
+
+pub use conditions::*;
+pub use controls::*;
+pub use tenant::*;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A name, keyword or GUID that resolves to the id Graph wants.
+pub type Reference = String;
+
+/// One Conditional Access policy, as written in a caac spec file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "caac Conditional Access policy")]
+pub struct Policy {
+    /// The policy's display name in Entra; unique across the policy set.
+    #[schemars(length(min = 1, max = 256))]
+    pub display_name: String,
+    /// Free text. Graph documents this property as unused; it is sent as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Object id of the live policy this spec manages (kept by `caac import`).
+    /// Never sent in a create body; `plan`/`apply` use it to match the live policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
+    pub id: Option<String>,
+    /// `reportOnly` (the default when omitted), `enabled` or `disabled`.
+    /// Enforcement is never implied: `enabled` must be written.
+    #[serde(default)]
+    pub state: State,
+    /// Who the policy applies to (`conditions.users`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<Users>,
+    /// Workload identities the policy applies to (`conditions.clientApplications`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_applications: Option<ClientApplications>,
+    /// Target resources, user actions or authentication contexts (`conditions.applications`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applications: Option<Applications>,
+    /// Client app types (`conditions.clientAppTypes`); `[all]` when omitted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client_app_types: Vec<ClientAppType>,
+    /// Device platforms (`conditions.platforms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platforms: Option<Platforms>,
+    /// Network locations (`conditions.locations`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Locations>,
+    /// Device filter (`conditions.devices`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Devices>,
+    /// Sign-in risk levels (`conditions.signInRiskLevels`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sign_in_risk_levels: Vec<RiskLevel>,
+    /// User risk levels (`conditions.userRiskLevels`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_risk_levels: Vec<RiskLevel>,
+    /// Service principal risk levels (`conditions.servicePrincipalRiskLevels`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_principal_risk_levels: Vec<ServicePrincipalRiskLevel>,
+    /// Insider risk levels (`conditions.insiderRiskLevels`, sent as one comma-joined string).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insider_risk_levels: Vec<InsiderRiskLevel>,
+    /// Agent identity risk levels (beta `conditions.agentIdRiskLevels`, comma-joined on the wire).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agent_id_risk_levels: Vec<AgentIdRiskLevel>,
+    /// Authentication flows (`conditions.authenticationFlows.transferMethods`, comma-joined on the wire).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authentication_flows: Vec<TransferMethod>,
+    /// Grant controls (`grantControls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<Grant>,
+    /// Session controls (`sessionControls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Session>,
+    /// Raw Graph JSON for properties caac does not model yet, deep-merged into the
+    /// compiled body (e.g. `{conditions: {agents: {...}}}`). Each key is reported;
+    /// a key that collides with a modelled property is an error; using it selects beta.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passthrough: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Policy state. Omitted means `reportOnly`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum State {
+    /// Report-only: evaluated and logged, never enforced (`enabledForReportingButNotEnforced`).
+    #[default]
+    #[serde(rename = "reportOnly")]
+    ReportOnly,
+    /// Graph's own spelling of report-only, accepted so exports read naturally.
+    #[serde(rename = "enabledForReportingButNotEnforced")]
+    EnabledForReportingButNotEnforced,
+    /// Enforced.
+    #[serde(rename = "enabled")]
+    Enabled,
+    /// Not evaluated.
+    #[serde(rename = "disabled")]
+    Disabled,
+}
+
+impl State {
+    /// The Graph wire value.
+    pub fn graph(self) -> &'static str {
+        match self {
+            State::ReportOnly | State::EnabledForReportingButNotEnforced => {
+                "enabledForReportingButNotEnforced"
+            }
+            State::Enabled => "enabled",
+            State::Disabled => "disabled",
+        }
+    }
+
+    /// Enabled or report-only (report-only is enforcement-to-be).
+    pub fn is_active(self) -> bool {
+        self != State::Disabled
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of a policy spec, generated from [`Policy`].
+pub fn policy_schema() -> serde_json::Value {
+    let mut schema = generate::<Policy>(schemars::generate::SchemaSettings::draft2020_12());
+    schema["$id"] = "https://caac.invalid/schemas/policy.schema.json".into();
+    schema
+}
+
+/// The same schema in draft-07 form, for editors and SchemaStore
+/// (yaml-language-server understands draft-07 best).
+pub fn policy_schema_draft07() -> serde_json::Value {
+    let mut schema = generate::<Policy>(schemars::generate::SchemaSettings::draft07());
+    schema["$id"] = "https://caac.invalid/schemas/policy.draft-07.schema.json".into();
+    schema
+}
+
+/// Generates a schema and removes the `null` alternatives schemars adds for
+/// `Option` fields: an omitted key already means "not set", and a bare `users:`
+/// (YAML null) is more likely a mistake than intent, so it gets a clear
+/// "expected an object" instead of an opaque `anyOf` failure.
+fn generate<T: JsonSchema>(settings: schemars::generate::SchemaSettings) -> serde_json::Value {
+    let mut schema = settings.into_generator().into_root_schema_for::<T>().to_value();
+    strip_null(&mut schema);
+    collapse_consts(&mut schema);
+    schema
+}
+
+/// schemars writes a documented enum as `oneOf: [{const, description}…]`;
+/// validators then report "not valid under any of the schemas" instead of the
+/// allowed values. Collapse it to one `enum` (descriptions joined) so a typo
+/// gets a did-you-mean.
+fn collapse_consts(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let consts: Option<Vec<(Value, String)>> = map.get("oneOf").and_then(Value::as_array).and_then(|alts| {
+                alts.iter()
+                    .map(|a| {
+                        let c = a.get("const")?.clone();
+                        let d = a.get("description").and_then(Value::as_str).unwrap_or_default();
+                        Some((c.clone(), format!("`{}`: {d}", c.as_str().unwrap_or_default())))
+                    })
+                    .collect()
+            });
+            if let Some(consts) = consts {
+                map.remove("oneOf");
+                map.insert("type".into(), "string".into());
+                let docs: Vec<String> = consts.iter().map(|(_, d)| d.clone()).collect();
+                map.insert("enum".into(), Value::Array(consts.into_iter().map(|(c, _)| c).collect()));
+                let desc = map.get("description").and_then(Value::as_str).map(str::to_owned);
+                let joined = docs.join(" ");
+                map.insert("description".into(), desc.map_or(joined.clone(), |d| format!("{d} {joined}")).into());
+            }
+            for val in map.values_mut() {
+                collapse_consts(val);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(collapse_consts),
+        _ => {}
+    }
+}
+
+fn strip_null(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            let any_of_without_null = map.get("anyOf").and_then(Value::as_array).and_then(|alts| {
+                let rest: Vec<&Value> = alts.iter().filter(|a| a.get("type") != Some(&"null".into())).collect();
+                (rest.len() == 1 && alts.len() == 2).then(|| rest[0].clone())
+            });
+            if let Some(only) = any_of_without_null {
+                map.remove("anyOf");
+                if let Value::Object(inner) = only {
+                    for (k, val) in inner {
+                        map.entry(k).or_insert(val);
+                    }
+                }
+            }
+            for val in map.values_mut() {
+                strip_null(val);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
+}

@@ -1,0 +1,273 @@
+//! Resolve: names → ids, failing closed.
+//!
+//! Contract: [`resolve`] returns a copy of the policy in which every
+//! [`Reference`](crate::model::Reference) is the exact value Graph wants — a
+//! lower-case GUID, a canonical keyword (`All`, `Office365`, …), a `urn:user:`
+//! action or an authentication context id — plus a diagnostic for every value
+//! it could not resolve. Names are looked up in the built-in [`catalog`] and
+//! the tenant file; an unknown or ambiguous name is an error at its exact
+//! position with a did-you-mean, never dropped and never guessed. A well-formed
+//! GUID passes through (directory checks on ids are lint rules CA9xx).
+
+use crate::catalog::{self, Kind};
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::model::{Policy, Tenant};
+
+/// Resolves every reference in `policy`.
+pub fn resolve(policy: &Policy, tenant: Option<&Tenant>) -> (Policy, Vec<Diagnostic>) {
+    let mut out = policy.clone();
+    let mut diags = Vec::new();
+    for_each_reference(&mut out, |kind, pointer, value| match resolve_value(kind, value, tenant) {
+        Ok(id) => *value = id,
+        Err(d) => diags.push(d.at_value(pointer)),
+    });
+    (out, diags)
+}
+
+/// Resolves the break-glass users and groups of a tenant file to ids.
+/// Returns `(user ids, group ids, diagnostics with pointers into tenant.yaml)`.
+pub fn break_glass(tenant: &Tenant) -> (Vec<String>, Vec<String>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut resolve_list = |kind, key: &str, list: &[String]| -> Vec<String> {
+        let mut ids = Vec::new();
+        for (i, v) in list.iter().enumerate() {
+            match resolve_value(kind, v, Some(tenant)) {
+                Ok(id) => ids.push(id),
+                Err(d) => diags.push(d.at_value(format!("/breakGlass/{key}/{i}"))),
+            }
+        }
+        ids
+    };
+    let bg = tenant.break_glass.clone().unwrap_or_default();
+    let users = resolve_list(Kind::User, "users", &bg.users);
+    let groups = resolve_list(Kind::Group, "groups", &bg.groups);
+    (users, groups, diags)
+}
+
+/// Calls `f(kind, pointer, value)` for every reference in a policy, with the
+/// JSON pointer of the value in the spec file.
+pub fn for_each_reference(policy: &mut Policy, mut f: impl FnMut(Kind, String, &mut String)) {
+    fn each(f: &mut impl FnMut(Kind, String, &mut String), kind: Kind, base: &str, values: &mut [String]) {
+        for (i, v) in values.iter_mut().enumerate() {
+            f(kind, format!("{base}/{i}"), v);
+        }
+    }
+    let f = &mut f;
+    if let Some(users) = &mut policy.users {
+        for (side, set) in [("include", &mut users.include), ("exclude", &mut users.exclude)] {
+            if let Some(set) = set {
+                each(f, Kind::User, &format!("/users/{side}/users"), &mut set.users);
+                each(f, Kind::Group, &format!("/users/{side}/groups"), &mut set.groups);
+                each(f, Kind::Role, &format!("/users/{side}/roles"), &mut set.roles);
+                if let Some(g) = &mut set.guests_or_external_users {
+                    let base = format!("/users/{side}/guestsOrExternalUsers/tenants");
+                    // `All` here means every external tenant; compile turns it into
+                    // conditionalAccessAllExternalTenants.
+                    for (i, t) in g.tenants.iter_mut().enumerate() {
+                        if t.eq_ignore_ascii_case("all") {
+                            *t = "All".into();
+                        } else {
+                            f(Kind::ExternalTenant, format!("{base}/{i}"), t);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(apps) = &mut policy.applications {
+        each(f, Kind::Application, "/applications/include", &mut apps.include);
+        each(f, Kind::Application, "/applications/exclude", &mut apps.exclude);
+        each(f, Kind::UserAction, "/applications/userActions", &mut apps.user_actions);
+        each(f, Kind::AuthenticationContext, "/applications/authenticationContexts", &mut apps.authentication_contexts);
+    }
+    if let Some(ca) = &mut policy.client_applications {
+        each(f, Kind::ServicePrincipal, "/clientApplications/include", &mut ca.include);
+        each(f, Kind::ServicePrincipal, "/clientApplications/exclude", &mut ca.exclude);
+        if let Some(agents) = &mut ca.agent_ids {
+            each(f, Kind::ServicePrincipal, "/clientApplications/agentIds/include", &mut agents.include);
+            each(f, Kind::ServicePrincipal, "/clientApplications/agentIds/exclude", &mut agents.exclude);
+        }
+    }
+    if let Some(loc) = &mut policy.locations {
+        each(f, Kind::Location, "/locations/include", &mut loc.include);
+        each(f, Kind::Location, "/locations/exclude", &mut loc.exclude);
+    }
+    if let Some(grant) = &mut policy.grant {
+        if let Some(s) = &mut grant.authentication_strength {
+            f(Kind::AuthenticationStrength, "/grant/authenticationStrength".into(), s);
+        }
+        each(f, Kind::TermsOfUse, "/grant/termsOfUse", &mut grant.terms_of_use);
+    }
+}
+
+/// True for a canonical 8-4-4-4-12 hex GUID (any case).
+pub fn is_guid(s: &str) -> bool {
+    guid_shaped(s) && s.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+}
+
+/// 36 characters with dashes where a GUID has them.
+fn guid_shaped(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-'))
+}
+
+/// Values that are clearly template placeholders, not names.
+fn is_placeholder(s: &str) -> bool {
+    let t = s.trim();
+    (t.starts_with('<') && t.ends_with('>')) || (t.len() > 2 && t.starts_with('%') && t.ends_with('%'))
+}
+
+fn fold(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Resolves one value of `kind`.
+pub fn resolve_value(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Result<String, Diagnostic> {
+    if let Some(k) = catalog::keyword(kind, value) {
+        return Ok(k.to_owned());
+    }
+    if guid_shaped(value) {
+        return if is_guid(value) {
+            Ok(value.to_ascii_lowercase())
+        } else {
+            Err(Diagnostic::error("malformed-guid", format!("`{value}` is shaped like a GUID but is not hexadecimal"))
+                .with_help(format!("write the {}'s object id (8-4-4-4-12 hex digits) or its name", kind.noun())))
+        };
+    }
+    if let Some(e) = catalog::find_by_id(kind, value) {
+        return Ok(e.id.to_owned());
+    }
+    if kind == Kind::AuthenticationContext && is_context_id(value) {
+        return Ok(value.to_ascii_lowercase());
+    }
+    // Names: built-in catalog, then the tenant file; exact spelling wins over
+    // case/whitespace-insensitive matches.
+    let mut ids: Vec<(String, String)> = catalog::find_by_name(kind, value)
+        .into_iter()
+        .map(|e| (e.name.to_owned(), e.id.to_owned()))
+        .collect();
+    if let Some(names) = tenant.and_then(|t| t.names(kind)) {
+        if let Some(id) = names.get(value) {
+            ids = vec![(value.to_owned(), id.clone())];
+        } else {
+            let folded = fold(value);
+            ids.extend(names.iter().filter(|(n, _)| fold(n) == folded).map(|(n, id)| (n.clone(), id.clone())));
+        }
+    }
+    ids.sort();
+    ids.dedup_by(|a, b| a.1.eq_ignore_ascii_case(&b.1));
+    match ids.len() {
+        1 => {
+            let id = ids.remove(0).1;
+            if matches!(kind, Kind::AuthenticationContext | Kind::UserAction) {
+                Ok(id)
+            } else if is_guid(&id) {
+                Ok(id.to_ascii_lowercase())
+            } else {
+                Err(Diagnostic::error(
+                    "malformed-guid",
+                    format!("`{value}` maps to `{id}` in the tenant file, which is not a GUID"),
+                )
+                .with_help("fix the id in tenant.yaml"))
+            }
+        }
+        0 => Err(unknown(kind, value, tenant)),
+        _ => Err(Diagnostic::error(
+            "ambiguous-name",
+            format!(
+                "{} name `{value}` is ambiguous: {}",
+                kind.noun(),
+                ids.iter().map(|(n, id)| format!("`{n}` ({id})")).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .with_help("write the exact name as spelled in the tenant file, or the id")),
+    }
+}
+
+fn is_context_id(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    lower
+        .strip_prefix('c')
+        .and_then(|n| n.parse::<u8>().ok())
+        .is_some_and(|n| (1..=99).contains(&n) && !lower[1..].starts_with('0'))
+}
+
+fn unknown(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Diagnostic {
+    let mut candidates: Vec<&str> = catalog::keywords(kind).to_vec();
+    for e in catalog::entries(kind) {
+        candidates.push(e.name);
+        candidates.extend(e.aliases);
+    }
+    if let Some(names) = tenant.and_then(|t| t.names(kind)) {
+        candidates.extend(names.keys().map(String::as_str));
+    }
+    let noun = kind.noun();
+    let message = if is_placeholder(value) {
+        format!("`{value}` is a template placeholder, not a {noun}")
+    } else {
+        format!("unknown {noun} `{value}`")
+    };
+    let mut help = match (Tenant::section(kind), tenant) {
+        (Some(section), Some(_)) => {
+            format!("add `{value}: <object id>` under `{section}:` in the tenant file, or write the id")
+        }
+        (Some(section), None) => format!(
+            "{noun} names resolve through a tenant file (--tenant tenant.yaml, section `{section}:`); or write the id"
+        ),
+        (None, _) => format!("write a built-in {noun} name or its id"),
+    };
+    if let Some(s) = did_you_mean(value, candidates.iter().copied()) {
+        help = format!("did you mean `{s}`? {help}");
+    }
+    Diagnostic::error("unknown-name", message).with_help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> Tenant {
+        let mut t = Tenant::default();
+        t.groups.insert("Emergency Access".into(), "AAAAAAAA-0000-0000-0000-000000000001".into());
+        t.groups.insert("Pilot".into(), "aaaaaaaa-0000-0000-0000-000000000002".into());
+        t.authentication_contexts.insert("Sensitive".into(), "c3".into());
+        t
+    }
+
+    #[test]
+    fn names_keywords_and_guids() {
+        let t = tenant();
+        assert_eq!(resolve_value(Kind::Group, "emergency  access", Some(&t)).unwrap(), "aaaaaaaa-0000-0000-0000-000000000001");
+        assert_eq!(resolve_value(Kind::Application, "Office 365 Exchange Online", None).unwrap(), "00000002-0000-0ff1-ce00-000000000000");
+        assert_eq!(resolve_value(Kind::Application, "office365", None).unwrap(), "Office365");
+        assert_eq!(resolve_value(Kind::User, "all", None).unwrap(), "All");
+        assert_eq!(resolve_value(Kind::Group, "ABCDEF00-0000-0000-0000-000000000000", None).unwrap(), "abcdef00-0000-0000-0000-000000000000");
+        assert_eq!(resolve_value(Kind::AuthenticationContext, "Sensitive", Some(&t)).unwrap(), "c3");
+        assert_eq!(resolve_value(Kind::AuthenticationContext, "C12", None).unwrap(), "c12");
+        assert_eq!(resolve_value(Kind::Role, "Global Administrator", None).unwrap(), "62e90394-69f5-4237-9190-012177145e10");
+    }
+
+    #[test]
+    fn fails_closed_with_suggestions() {
+        let t = tenant();
+        let d = resolve_value(Kind::Group, "Emergency Acess", Some(&t)).unwrap_err();
+        assert_eq!(d.code, "unknown-name");
+        assert!(d.help.unwrap().starts_with("did you mean `Emergency Access`?"));
+        let d = resolve_value(Kind::Group, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", Some(&t)).unwrap_err();
+        assert_eq!(d.code, "malformed-guid");
+        let d = resolve_value(Kind::Group, "<EmergencyAccessAccountsGroup>", Some(&t)).unwrap_err();
+        assert!(d.message.contains("placeholder"));
+        let d = resolve_value(Kind::Group, "Pilot", None).unwrap_err();
+        assert!(d.help.unwrap().contains("--tenant"));
+        assert!(resolve_value(Kind::AuthenticationContext, "c100", None).is_err());
+    }
+
+    #[test]
+    fn ambiguous_names() {
+        let mut t = tenant();
+        t.groups.insert("pilot".into(), "aaaaaaaa-0000-0000-0000-000000000003".into());
+        assert!(resolve_value(Kind::Group, "Pilot", Some(&t)).is_ok(), "exact spelling wins");
+        let d = resolve_value(Kind::Group, "PILOT", Some(&t)).unwrap_err();
+        assert_eq!(d.code, "ambiguous-name");
+    }
+}

@@ -1,0 +1,9 @@
+//! The one integration-test binary (one link step on a 2-core CI machine).
+//! Each module drives the real `caac` binary or the library on real files.
+
+mod build;
+mod common;
+mod corpus;
+mod graph_schema;
+mod loader_errors;
+mod schemas;

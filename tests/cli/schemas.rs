@@ -1,0 +1,43 @@
+//! The checked-in schemas are generated from the model; this test fails when
+//! they are stale. `UPDATE_SCHEMAS=1 cargo test` rewrites them.
+
+use crate::common::root;
+
+fn check(name: &str, schema: serde_json::Value) {
+    let path = root().join("schemas").join(name);
+    let want = caac::app::pretty(&schema);
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is stale: run `UPDATE_SCHEMAS=1 cargo test --test cli schemas` and commit the result",
+        path.display()
+    );
+}
+
+#[test]
+fn policy_schema_is_current() {
+    check("policy.schema.json", caac::model::policy_schema());
+}
+
+#[test]
+fn policy_draft07_schema_is_current() {
+    check("policy.draft-07.schema.json", caac::model::policy_schema_draft07());
+}
+
+#[test]
+fn tenant_schema_is_current() {
+    check("tenant.schema.json", caac::model::tenant_schema());
+}
+
+#[test]
+fn schema_command_prints_the_checked_in_files() {
+    for (kind, file) in [("policy", "policy.schema.json"), ("policy-draft07", "policy.draft-07.schema.json"), ("tenant", "tenant.schema.json")] {
+        let out = crate::common::caac(&root(), &["schema", kind]);
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(root().join("schemas").join(file)).unwrap());
+    }
+}
