@@ -45,7 +45,14 @@ pub fn run(cli: Cli) -> u8 {
             print_stdout(&pretty(&schema))
         }
         Command::Explain { rule: Some(rule) } => match lint::find(&rule) {
-            Some(r) => print_stdout(&format!("# {} `{}` ({})\n\n{}\n\n{}", r.id, r.name, r.severity.as_str(), r.summary, r.docs)),
+            Some(r) => print_stdout(&format!(
+                "# {} `{}` ({})\n\n{}\n\n{}",
+                r.id,
+                r.name,
+                r.severity.as_str(),
+                r.summary,
+                r.docs
+            )),
             None => {
                 eprintln!("error: no rule `{rule}`; `caac explain` lists them");
                 INPUT_ERROR
@@ -54,7 +61,15 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain { rule: None } => {
             let list: String = lint::rules::RULES
                 .iter()
-                .map(|r| format!("{} {:<28} {:<8} {}\n", r.id, r.name, r.severity.as_str(), r.summary))
+                .map(|r| {
+                    format!(
+                        "{} {:<28} {:<8} {}\n",
+                        r.id,
+                        r.name,
+                        r.severity.as_str(),
+                        r.summary
+                    )
+                })
                 .collect();
             print_stdout(&list)
         }
@@ -91,7 +106,10 @@ struct Loaded {
 
 /// Loads and validates the tenant file; returns it with its report.
 fn load_tenant(path: &Path) -> (Option<Tenant>, FileReport) {
-    let mut report = FileReport { path: path.display().to_string(), ..FileReport::default() };
+    let mut report = FileReport {
+        path: path.display().to_string(),
+        ..FileReport::default()
+    };
     match crate::load::load(path) {
         Err(d) => report.diagnostics.push(*d),
         Ok(doc) => {
@@ -111,18 +129,29 @@ fn load_tenant(path: &Path) -> (Option<Tenant>, FileReport) {
 }
 
 fn load_policy(path: &Path, tenant: Option<&Tenant>) -> Loaded {
-    let mut report = FileReport { path: display(path), ..FileReport::default() };
+    let mut report = FileReport {
+        path: display(path),
+        ..FileReport::default()
+    };
     let doc = match std::fs::read(path) {
         Err(e) => {
-            report.diagnostics.push(Diagnostic::error("io", format!("cannot read: {e}")));
-            return Loaded { report, policy: None };
+            report
+                .diagnostics
+                .push(Diagnostic::error("io", format!("cannot read: {e}")));
+            return Loaded {
+                report,
+                policy: None,
+            };
         }
         Ok(bytes) => match crate::load::parse_bytes(report.path.clone(), &bytes) {
             Ok(doc) => doc,
             Err((d, text)) => {
                 report.diagnostics.push(*d);
                 report.text = text;
-                return Loaded { report, policy: None };
+                return Loaded {
+                    report,
+                    policy: None,
+                };
             }
         },
     };
@@ -133,13 +162,19 @@ fn load_policy(path: &Path, tenant: Option<&Tenant>) -> Loaded {
         Ok(p) => p,
         Err(ds) => {
             report.diagnostics.extend(ds);
-            return Loaded { report, policy: None };
+            return Loaded {
+                report,
+                policy: None,
+            };
         }
     };
     let (resolved, ds) = resolve::resolve(&policy, tenant);
     let ok = ds.is_empty();
     report.diagnostics.extend(ds);
-    Loaded { report, policy: ok.then_some(resolved) }
+    Loaded {
+        report,
+        policy: ok.then_some(resolved),
+    }
 }
 
 /// Paths shown with `/` separators so messages and the manifest do not depend on the OS.
@@ -173,8 +208,16 @@ fn collect(paths: &[PathBuf], skip: Option<&Path>, errors: &mut Vec<FileReport>)
         .collect()
 }
 
-fn walk(dir: &Path, files: &mut BTreeSet<PathBuf>, seen: &mut BTreeSet<PathBuf>, errors: &mut Vec<FileReport>, depth: usize) {
-    let Ok(canonical) = dir.canonicalize() else { return };
+fn walk(
+    dir: &Path,
+    files: &mut BTreeSet<PathBuf>,
+    seen: &mut BTreeSet<PathBuf>,
+    errors: &mut Vec<FileReport>,
+    depth: usize,
+) {
+    let Ok(canonical) = dir.canonicalize() else {
+        return;
+    };
     if depth > 32 || !seen.insert(canonical) {
         return;
     }
@@ -183,7 +226,10 @@ fn walk(dir: &Path, files: &mut BTreeSet<PathBuf>, seen: &mut BTreeSet<PathBuf>,
         Err(e) => {
             errors.push(FileReport {
                 path: display(dir),
-                diagnostics: vec![Diagnostic::error("io", format!("cannot read directory: {e}"))],
+                diagnostics: vec![Diagnostic::error(
+                    "io",
+                    format!("cannot read directory: {e}"),
+                )],
                 ..FileReport::default()
             });
             return;
@@ -192,13 +238,19 @@ fn walk(dir: &Path, files: &mut BTreeSet<PathBuf>, seen: &mut BTreeSet<PathBuf>,
     let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     children.sort();
     for child in children {
-        let name = child.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = child
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.starts_with('.') {
             continue;
         }
         if child.is_dir() {
             walk(&child, files, seen, errors, depth + 1);
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && name != "tenant.yaml" && name != "tenant.yml" {
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
+            && name != "tenant.yaml"
+            && name != "tenant.yml"
+        {
             files.insert(child);
         }
     }
@@ -225,17 +277,27 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
         break_glass = BreakGlassIds { users, groups };
         r.diagnostics.extend(ds);
     }
-    let mut cli_report = FileReport { path: "<command line>".into(), ..FileReport::default() };
+    let mut cli_report = FileReport {
+        path: "<command line>".into(),
+        ..FileReport::default()
+    };
     for value in &args.break_glass {
         match resolve::resolve_value(Kind::Group, value, tenant.as_ref()) {
-            Ok(id) if tenant.as_ref().is_some_and(|t| t.users.values().any(|u| u.eq_ignore_ascii_case(&id))) => {
+            Ok(id)
+                if tenant
+                    .as_ref()
+                    .is_some_and(|t| t.users.values().any(|u| u.eq_ignore_ascii_case(&id))) =>
+            {
                 break_glass.users.push(id);
             }
             Ok(id) => break_glass.groups.push(id),
             Err(_) => match resolve::resolve_value(Kind::User, value, tenant.as_ref()) {
                 Ok(id) => break_glass.users.push(id),
                 Err(d) => cli_report.diagnostics.push(Diagnostic {
-                    message: format!("--break-glass: {}", d.message.replace("unknown user", "unknown user or group")),
+                    message: format!(
+                        "--break-glass: {}",
+                        d.message.replace("unknown user", "unknown user or group")
+                    ),
                     ..d
                 }),
             },
@@ -244,27 +306,44 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
     let files = collect(&args.paths, tenant_path.as_deref(), &mut reports);
     if files.is_empty() && reports.is_empty() {
         let shown: Vec<String> = args.paths.iter().map(|p| display(p)).collect();
-        eprintln!("error: no policy files (*.yaml, *.yml) found in {}", shown.join(", "));
+        eprintln!(
+            "error: no policy files (*.yaml, *.yml) found in {}",
+            shown.join(", ")
+        );
         return INPUT_ERROR;
     }
-    let (mut file_reports, policies): (Vec<FileReport>, Vec<Option<Policy>>) =
-        files.iter().map(|f| load_policy(f, tenant.as_ref())).map(|l| (l.report, l.policy)).unzip();
+    let (mut file_reports, policies): (Vec<FileReport>, Vec<Option<Policy>>) = files
+        .iter()
+        .map(|f| load_policy(f, tenant.as_ref()))
+        .map(|l| (l.report, l.policy))
+        .unzip();
     let sources: Vec<String> = file_reports.iter().map(|r| r.path.clone()).collect();
 
     // Lint the policies that resolved; set-level rules see all of them.
-    let ok: Vec<(usize, &Policy)> =
-        policies.iter().enumerate().filter_map(|(i, p)| p.as_ref().map(|p| (i, p))).collect();
+    let ok: Vec<(usize, &Policy)> = policies
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.as_ref().map(|p| (i, p)))
+        .collect();
     let contexts: Vec<Context> = ok
         .iter()
-        .map(|(i, p)| Context { source: &sources[*i], policy: p, tenant: tenant.as_ref(), break_glass: &break_glass })
+        .map(|(i, p)| Context {
+            source: &sources[*i],
+            policy: p,
+            tenant: tenant.as_ref(),
+            break_glass: &break_glass,
+        })
         .collect();
     let findings = lint::run(&contexts);
-    let compiled: Vec<(usize, Compiled)> = ok.iter().map(|(i, p)| (*i, compile::compile(p))).collect();
+    let compiled: Vec<(usize, Compiled)> =
+        ok.iter().map(|(i, p)| (*i, compile::compile(p))).collect();
     for ((i, _), ds) in ok.iter().zip(findings) {
         file_reports[*i].diagnostics.extend(ds);
     }
     for (i, c) in &compiled {
-        file_reports[*i].diagnostics.extend(c.diagnostics.iter().cloned());
+        file_reports[*i]
+            .diagnostics
+            .extend(c.diagnostics.iter().cloned());
     }
     reports.extend(tenant_report);
     if !cli_report.diagnostics.is_empty() {
@@ -275,8 +354,11 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
         r.sort();
     }
 
-    let errors: Vec<&Diagnostic> =
-        reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.severity == Severity::Error).collect();
+    let errors: Vec<&Diagnostic> = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
     let input_error = errors.iter().any(|d| !is_rule(d));
     let mut stderr = report::human(&reports, color);
     let counts = Counts::of(&reports);
@@ -291,7 +373,10 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
                 OK
             }
             Err(e) => {
-                stderr.push_str(&format!("error: cannot write {}: {e}\n", display(&args.out)));
+                stderr.push_str(&format!(
+                    "error: cannot write {}: {e}\n",
+                    display(&args.out)
+                ));
                 INPUT_ERROR
             }
         }
@@ -303,7 +388,11 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
             counts.errors,
             counts.warnings,
             counts.infos,
-            if counts.errors > 0 { "; nothing was written" } else { "" }
+            if counts.errors > 0 {
+                "; nothing was written"
+            } else {
+                ""
+            }
         ));
     }
     eprint!("{stderr}");
@@ -327,10 +416,18 @@ pub fn file_stem(display_name: &str) -> String {
         }
     }
     let s = s.trim_matches(['-', '.']).to_owned();
-    if s.is_empty() { "policy".into() } else { s.chars().take(120).collect() }
+    if s.is_empty() {
+        "policy".into()
+    } else {
+        s.chars().take(120).collect()
+    }
 }
 
-fn write_output(out: &Path, files: &[PathBuf], compiled: &[(usize, Compiled)]) -> Result<String, crate::emit::EmitError> {
+fn write_output(
+    out: &Path,
+    files: &[PathBuf],
+    compiled: &[(usize, Compiled)],
+) -> Result<String, crate::emit::EmitError> {
     let mut used = BTreeSet::new();
     let mut outputs = Vec::new();
     let mut manifest = Vec::new();
@@ -344,7 +441,10 @@ fn write_output(out: &Path, files: &[PathBuf], compiled: &[(usize, Compiled)]) -
             n += 1;
         }
         let bytes = pretty(&c.body).into_bytes();
-        let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let sha = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
         match c.api_version {
             compile::ApiVersion::V1 => v1 += 1,
             compile::ApiVersion::Beta => beta += 1,
@@ -360,8 +460,12 @@ fn write_output(out: &Path, files: &[PathBuf], compiled: &[(usize, Compiled)]) -
         }));
         outputs.push((name, bytes));
     }
-    let manifest = serde_json::json!({ "generator": "caac", "formatVersion": 1, "policies": manifest });
-    outputs.push((crate::emit::MANIFEST.to_owned(), pretty(&manifest).into_bytes()));
+    let manifest =
+        serde_json::json!({ "generator": "caac", "formatVersion": 1, "policies": manifest });
+    outputs.push((
+        crate::emit::MANIFEST.to_owned(),
+        pretty(&manifest).into_bytes(),
+    ));
     crate::emit::write_dir(out, &outputs)?;
     Ok(format!(
         "wrote {} polic{} to {} ({v1} v1.0, {beta} beta) and {}\n",
@@ -378,8 +482,14 @@ mod tests {
 
     #[test]
     fn file_stems_are_safe() {
-        assert_eq!(file_stem("CA410-TokenProtection-ExchangeSharePoint-Windows"), "CA410-TokenProtection-ExchangeSharePoint-Windows");
-        assert_eq!(file_stem("CA001 - Block legacy auth / all users"), "CA001-Block-legacy-auth-all-users");
+        assert_eq!(
+            file_stem("CA410-TokenProtection-ExchangeSharePoint-Windows"),
+            "CA410-TokenProtection-ExchangeSharePoint-Windows"
+        );
+        assert_eq!(
+            file_stem("CA001 - Block legacy auth / all users"),
+            "CA001-Block-legacy-auth-all-users"
+        );
         assert_eq!(file_stem("../../etc/passwd"), "etc-passwd");
         assert_eq!(file_stem("★"), "policy");
     }

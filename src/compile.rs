@@ -49,8 +49,14 @@ pub struct Compiled {
 
 /// Read-only properties Graph returns but never accepts in a body
 /// (graph-ca-schema.md §2.12).
-const READ_ONLY: &[&str] =
-    &["id", "createdDateTime", "modifiedDateTime", "deletedDateTime", "templateId", "partialEnablementStrategy"];
+const READ_ONLY: &[&str] = &[
+    "id",
+    "createdDateTime",
+    "modifiedDateTime",
+    "deletedDateTime",
+    "templateId",
+    "partialEnablementStrategy",
+];
 
 /// Compiles a resolved policy.
 pub fn compile(policy: &Policy) -> Compiled {
@@ -61,11 +67,19 @@ pub fn compile(policy: &Policy) -> Compiled {
         body.insert("description".into(), d.clone().into());
     }
     body.insert("state".into(), policy.state.graph().into());
-    body.insert("conditions".into(), Value::Object(conditions(policy, &mut beta)));
+    body.insert(
+        "conditions".into(),
+        Value::Object(conditions(policy, &mut beta)),
+    );
     if let Some(g) = &policy.grant {
         body.insert("grantControls".into(), grant(g, &mut beta));
     }
-    if let Some(s) = policy.session.as_ref().map(|s| session(s, &mut beta)).filter(|s| !s.is_empty()) {
+    if let Some(s) = policy
+        .session
+        .as_ref()
+        .map(|s| session(s, &mut beta))
+        .filter(|s| !s.is_empty())
+    {
         body.insert("sessionControls".into(), Value::Object(s));
     }
     let mut diagnostics = Vec::new();
@@ -73,8 +87,17 @@ pub fn compile(policy: &Policy) -> Compiled {
         beta.push("passthrough properties (not modelled by caac; assumed beta)".into());
         merge(&mut body, extra, "/passthrough", &mut diagnostics);
     }
-    let api_version = if beta.is_empty() { ApiVersion::V1 } else { ApiVersion::Beta };
-    Compiled { body: Value::Object(body), api_version, beta_reasons: beta, diagnostics }
+    let api_version = if beta.is_empty() {
+        ApiVersion::V1
+    } else {
+        ApiVersion::Beta
+    };
+    Compiled {
+        body: Value::Object(body),
+        api_version,
+        beta_reasons: beta,
+        diagnostics,
+    }
 }
 
 fn strings(values: &[String]) -> Value {
@@ -121,11 +144,17 @@ fn conditions(p: &Policy, beta: &mut Vec<String>) -> Map<String, Value> {
     a.insert("includeApplications".into(), strings(&apps.include));
     put_list(&mut a, "excludeApplications", &apps.exclude);
     put_list(&mut a, "includeUserActions", &apps.user_actions);
-    put_list(&mut a, "includeAuthenticationContextClassReferences", &apps.authentication_contexts);
+    put_list(
+        &mut a,
+        "includeAuthenticationContextClassReferences",
+        &apps.authentication_contexts,
+    );
     if let Some(f) = &apps.filter {
         a.insert("applicationFilter".into(), filter(f));
     }
-    if apps.include.iter().any(|v| v == "AllAgentIdResources") || apps.exclude.iter().any(|v| v == "AllAgentIdResources") {
+    if apps.include.iter().any(|v| v == "AllAgentIdResources")
+        || apps.exclude.iter().any(|v| v == "AllAgentIdResources")
+    {
         beta.push("applications: AllAgentIdResources".into());
     }
     c.insert("applications".into(), Value::Object(a));
@@ -148,13 +177,23 @@ fn conditions(p: &Policy, beta: &mut Vec<String>) -> Map<String, Value> {
     }
     // Omitted client app types mean "all"; sending it explicitly matches what
     // Graph stores and keeps plan diffs quiet.
-    let cat = if p.client_app_types.is_empty() { json!(["all"]) } else { wire(&p.client_app_types, ClientAppType::as_str) };
+    let cat = if p.client_app_types.is_empty() {
+        json!(["all"])
+    } else {
+        wire(&p.client_app_types, ClientAppType::as_str)
+    };
     c.insert("clientAppTypes".into(), cat);
     if let Some(pl) = &p.platforms {
         let mut m = Map::new();
-        m.insert("includePlatforms".into(), wire(&pl.include, Platform::as_str));
+        m.insert(
+            "includePlatforms".into(),
+            wire(&pl.include, Platform::as_str),
+        );
         if !pl.exclude.is_empty() {
-            m.insert("excludePlatforms".into(), wire(&pl.exclude, Platform::as_str));
+            m.insert(
+                "excludePlatforms".into(),
+                wire(&pl.exclude, Platform::as_str),
+            );
         }
         c.insert("platforms".into(), Value::Object(m));
     }
@@ -168,23 +207,38 @@ fn conditions(p: &Policy, beta: &mut Vec<String>) -> Map<String, Value> {
         c.insert("devices".into(), json!({"deviceFilter": filter(f)}));
     }
     if !p.sign_in_risk_levels.is_empty() {
-        c.insert("signInRiskLevels".into(), wire(&p.sign_in_risk_levels, RiskLevel::as_str));
+        c.insert(
+            "signInRiskLevels".into(),
+            wire(&p.sign_in_risk_levels, RiskLevel::as_str),
+        );
     }
     if !p.user_risk_levels.is_empty() {
-        c.insert("userRiskLevels".into(), wire(&p.user_risk_levels, RiskLevel::as_str));
+        c.insert(
+            "userRiskLevels".into(),
+            wire(&p.user_risk_levels, RiskLevel::as_str),
+        );
     }
     if !p.service_principal_risk_levels.is_empty() {
         c.insert(
             "servicePrincipalRiskLevels".into(),
-            wire(&p.service_principal_risk_levels, ServicePrincipalRiskLevel::as_str),
+            wire(
+                &p.service_principal_risk_levels,
+                ServicePrincipalRiskLevel::as_str,
+            ),
         );
     }
     if !p.insider_risk_levels.is_empty() {
-        c.insert("insiderRiskLevels".into(), flags(&p.insider_risk_levels, InsiderRiskLevel::as_str));
+        c.insert(
+            "insiderRiskLevels".into(),
+            flags(&p.insider_risk_levels, InsiderRiskLevel::as_str),
+        );
     }
     if !p.agent_id_risk_levels.is_empty() {
         beta.push("agentIdRiskLevels".into());
-        c.insert("agentIdRiskLevels".into(), flags(&p.agent_id_risk_levels, AgentIdRiskLevel::as_str));
+        c.insert(
+            "agentIdRiskLevels".into(),
+            flags(&p.agent_id_risk_levels, AgentIdRiskLevel::as_str),
+        );
     }
     if !p.authentication_flows.is_empty() {
         c.insert(
@@ -199,7 +253,11 @@ fn users(u: &Users, beta: &mut Vec<String>) -> Map<String, Value> {
     let mut m = Map::new();
     for (side, set) in [("include", &u.include), ("exclude", &u.exclude)] {
         let Some(set) = set else { continue };
-        let cap = if side == "include" { "include" } else { "exclude" };
+        let cap = if side == "include" {
+            "include"
+        } else {
+            "exclude"
+        };
         put_list(&mut m, &format!("{cap}Users"), &set.users);
         put_list(&mut m, &format!("{cap}Groups"), &set.groups);
         put_list(&mut m, &format!("{cap}Roles"), &set.roles);
@@ -208,7 +266,10 @@ fn users(u: &Users, beta: &mut Vec<String>) -> Map<String, Value> {
         }
         if let Some(g) = &set.guests_or_external_users {
             let mut gm = Map::new();
-            gm.insert("guestOrExternalUserTypes".into(), flags(&g.types, GuestOrExternalUserType::as_str));
+            gm.insert(
+                "guestOrExternalUserTypes".into(),
+                flags(&g.types, GuestOrExternalUserType::as_str),
+            );
             if !g.tenants.is_empty() {
                 // externalTenants is abstract: Graph needs the @odata.type of the
                 // concrete subtype (graph-ca-schema.md §2.3.1).
@@ -237,12 +298,19 @@ fn grant(g: &Grant, beta: &mut Vec<String>) -> Value {
     let mut m = Map::new();
     m.insert("operator".into(), g.operator.as_str().into());
     if !g.built_in_controls.is_empty() {
-        m.insert("builtInControls".into(), wire(&g.built_in_controls, BuiltInControl::as_str));
+        m.insert(
+            "builtInControls".into(),
+            wire(&g.built_in_controls, BuiltInControl::as_str),
+        );
     }
     if g.built_in_controls.contains(&BuiltInControl::VerifiedId) {
         beta.push("grant control verifiedID".into());
     }
-    put_list(&mut m, "customAuthenticationFactors", &g.custom_authentication_factors);
+    put_list(
+        &mut m,
+        "customAuthenticationFactors",
+        &g.custom_authentication_factors,
+    );
     put_list(&mut m, "termsOfUse", &g.terms_of_use);
     if let Some(id) = &g.authentication_strength {
         m.insert("authenticationStrength".into(), json!({"id": id}));
@@ -253,13 +321,21 @@ fn grant(g: &Grant, beta: &mut Vec<String>) -> Value {
 fn session(s: &Session, beta: &mut Vec<String>) -> Map<String, Value> {
     let mut m = Map::new();
     if s.application_enforced_restrictions {
-        m.insert("applicationEnforcedRestrictions".into(), json!({"isEnabled": true}));
+        m.insert(
+            "applicationEnforcedRestrictions".into(),
+            json!({"isEnabled": true}),
+        );
     }
     if let Some(t) = s.cloud_app_security {
-        m.insert("cloudAppSecurity".into(), json!({"isEnabled": true, "cloudAppSecurityType": t.as_str()}));
+        m.insert(
+            "cloudAppSecurity".into(),
+            json!({"isEnabled": true, "cloudAppSecurityType": t.as_str()}),
+        );
     }
     if let Some(f) = &s.sign_in_frequency {
-        let interval = f.frequency_interval.unwrap_or(SignInFrequencyInterval::TimeBased);
+        let interval = f
+            .frequency_interval
+            .unwrap_or(SignInFrequencyInterval::TimeBased);
         let mut sif = Map::new();
         sif.insert("isEnabled".into(), true.into());
         if let Some(v) = f.value {
@@ -280,11 +356,17 @@ fn session(s: &Session, beta: &mut Vec<String>) -> Map<String, Value> {
         m.insert("signInFrequency".into(), Value::Object(sif));
     }
     if let Some(mode) = s.persistent_browser {
-        m.insert("persistentBrowser".into(), json!({"isEnabled": true, "mode": mode.as_str()}));
+        m.insert(
+            "persistentBrowser".into(),
+            json!({"isEnabled": true, "mode": mode.as_str()}),
+        );
     }
     if let Some(mode) = s.continuous_access_evaluation {
         beta.push("sessionControls.continuousAccessEvaluation".into());
-        m.insert("continuousAccessEvaluation".into(), json!({"mode": mode.as_str()}));
+        m.insert(
+            "continuousAccessEvaluation".into(),
+            json!({"mode": mode.as_str()}),
+        );
     }
     if s.disable_resilience_defaults {
         m.insert("disableResilienceDefaults".into(), true.into());
@@ -294,12 +376,18 @@ fn session(s: &Session, beta: &mut Vec<String>) -> Map<String, Value> {
         // in 2025-07 but Microsoft documents it only in beta
         // (learn.microsoft.com/graph/api/resources/securesigninsessioncontrol?view=graph-rest-beta),
         // so caac writes it through beta until v1.0 is documented.
-        beta.push("sessionControls.secureSignInSession (token protection is documented in beta only)".into());
+        beta.push(
+            "sessionControls.secureSignInSession (token protection is documented in beta only)"
+                .into(),
+        );
         m.insert("secureSignInSession".into(), json!({"isEnabled": true}));
     }
     if let Some(id) = &s.global_secure_access_filtering_profile {
         beta.push("sessionControls.globalSecureAccessFilteringProfile".into());
-        m.insert("globalSecureAccessFilteringProfile".into(), json!({"isEnabled": true, "profileId": id}));
+        m.insert(
+            "globalSecureAccessFilteringProfile".into(),
+            json!({"isEnabled": true, "profileId": id}),
+        );
     }
     m
 }
@@ -307,14 +395,22 @@ fn session(s: &Session, beta: &mut Vec<String>) -> Map<String, Value> {
 /// Deep-merges pass-through JSON into the body. Only new keys are added:
 /// overriding a property caac models would bypass every check, so a collision
 /// is an error, and read-only properties are refused.
-fn merge(into: &mut Map<String, Value>, extra: &Map<String, Value>, at: &str, diags: &mut Vec<Diagnostic>) {
+fn merge(
+    into: &mut Map<String, Value>,
+    extra: &Map<String, Value>,
+    at: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     for (k, v) in extra {
         let pointer = format!("{at}/{}", crate::load::escape_segment(k));
         if at == "/passthrough" && READ_ONLY.contains(&k.as_str()) {
             diags.push(
-                Diagnostic::error("passthrough-conflict", format!("`{k}` is read-only in Graph and cannot be sent"))
-                    .at_key(pointer)
-                    .with_help("remove it; `id` of a live policy goes in the top-level `id:`"),
+                Diagnostic::error(
+                    "passthrough-conflict",
+                    format!("`{k}` is read-only in Graph and cannot be sent"),
+                )
+                .at_key(pointer)
+                .with_help("remove it; `id` of a live policy goes in the top-level `id:`"),
             );
             continue;
         }
@@ -324,16 +420,24 @@ fn merge(into: &mut Map<String, Value>, extra: &Map<String, Value>, at: &str, di
                 diags.push(
                     Diagnostic::warning(
                         "passthrough",
-                        format!("`{}` is sent to Graph as written; caac does not check it", pointer.trim_start_matches("/passthrough/")),
+                        format!(
+                            "`{}` is sent to Graph as written; caac does not check it",
+                            pointer.trim_start_matches("/passthrough/")
+                        ),
                     )
                     .at_key(pointer),
                 );
             }
-            (Some(Value::Object(inner)), Value::Object(extra_inner)) => merge(inner, extra_inner, &pointer, diags),
+            (Some(Value::Object(inner)), Value::Object(extra_inner)) => {
+                merge(inner, extra_inner, &pointer, diags)
+            }
             (Some(_), _) => diags.push(
-                Diagnostic::error("passthrough-conflict", format!("pass-through `{k}` collides with a property caac sets"))
-                    .at_key(pointer)
-                    .with_help("set it with the spec's own key instead of `passthrough:`"),
+                Diagnostic::error(
+                    "passthrough-conflict",
+                    format!("pass-through `{k}` collides with a property caac sets"),
+                )
+                .at_key(pointer)
+                .with_help("set it with the spec's own key instead of `passthrough:`"),
             ),
         }
     }
@@ -345,13 +449,23 @@ mod tests {
 
     #[test]
     fn flags_are_joined_sorted_and_deduplicated() {
-        let v = flags(&[InsiderRiskLevel::Elevated, InsiderRiskLevel::Minor, InsiderRiskLevel::Elevated], InsiderRiskLevel::as_str);
+        let v = flags(
+            &[
+                InsiderRiskLevel::Elevated,
+                InsiderRiskLevel::Minor,
+                InsiderRiskLevel::Elevated,
+            ],
+            InsiderRiskLevel::as_str,
+        );
         assert_eq!(v, "minor,elevated");
     }
 
     #[test]
     fn minimal_policy_defaults() {
-        let p = Policy { display_name: "x".into(), ..Policy::default() };
+        let p = Policy {
+            display_name: "x".into(),
+            ..Policy::default()
+        };
         let c = compile(&p);
         assert_eq!(c.api_version, ApiVersion::V1);
         assert_eq!(c.body["state"], "enabledForReportingButNotEnforced");
@@ -361,13 +475,26 @@ mod tests {
 
     #[test]
     fn passthrough_adds_and_refuses_collisions() {
-        let mut p = Policy { display_name: "x".into(), ..Policy::default() };
+        let mut p = Policy {
+            display_name: "x".into(),
+            ..Policy::default()
+        };
         p.passthrough = serde_json::from_value(json!({"conditions": {"agents": {"includeAgentUsers": ["All"]}, "clientAppTypes": ["browser"]}, "id": "x"})).unwrap();
         let c = compile(&p);
-        assert_eq!(c.body["conditions"]["agents"]["includeAgentUsers"][0], "All");
+        assert_eq!(
+            c.body["conditions"]["agents"]["includeAgentUsers"][0],
+            "All"
+        );
         assert_eq!(c.body["conditions"]["clientAppTypes"], json!(["all"]));
         let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["passthrough", "passthrough-conflict", "passthrough-conflict"]);
+        assert_eq!(
+            codes,
+            [
+                "passthrough",
+                "passthrough-conflict",
+                "passthrough-conflict"
+            ]
+        );
         assert_eq!(c.api_version, ApiVersion::Beta);
     }
 }

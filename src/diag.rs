@@ -79,7 +79,10 @@ impl Diagnostic {
 
     /// A new warning-severity diagnostic.
     pub fn warning(code: &'static str, message: String) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     /// Sets the location.
@@ -90,12 +93,18 @@ impl Diagnostic {
 
     /// Points at the value under `pointer`.
     pub fn at_value(self, pointer: impl Into<String>) -> Self {
-        self.at(Location::Pointer { pointer: pointer.into(), key: false })
+        self.at(Location::Pointer {
+            pointer: pointer.into(),
+            key: false,
+        })
     }
 
     /// Points at the key of `pointer`.
     pub fn at_key(self, pointer: impl Into<String>) -> Self {
-        self.at(Location::Pointer { pointer: pointer.into(), key: true })
+        self.at(Location::Pointer {
+            pointer: pointer.into(),
+            key: true,
+        })
     }
 
     /// Adds a fix hint.
@@ -114,7 +123,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == cb { prev } else { 1 + prev.min(cur).min(row[j]) };
+            row[j + 1] = if ca == cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
             prev = cur;
         }
     }
@@ -123,7 +136,10 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The closest candidate to `wanted` (case-insensitive first, then by edit
 /// distance within a third of the length), for "did you mean" hints.
-pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = wanted.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
@@ -146,8 +162,14 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("ios", ["android", "iOS", "macOS"]), Some("iOS"));
-        assert_eq!(did_you_mean("excludeGroupz", ["excludeGroups", "includeGroups"]), Some("excludeGroups"));
+        assert_eq!(
+            did_you_mean("ios", ["android", "iOS", "macOS"]),
+            Some("iOS")
+        );
+        assert_eq!(
+            did_you_mean("excludeGroupz", ["excludeGroups", "includeGroups"]),
+            Some("excludeGroups")
+        );
         assert_eq!(did_you_mean("zzzzzz", ["users", "groups"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

@@ -17,7 +17,9 @@ pub const MANIFEST: &str = "manifest.json";
 #[derive(Debug, thiserror::Error)]
 pub enum EmitError {
     /// The target exists and is not a caac output directory.
-    #[error("{0} exists and is not a caac output directory (no {MANIFEST}); refusing to replace it")]
+    #[error(
+        "{0} exists and is not a caac output directory (no {MANIFEST}); refusing to replace it"
+    )]
     NotOurs(PathBuf),
     /// An I/O failure, with the path involved.
     #[error("{path}: {source}")]
@@ -30,7 +32,10 @@ pub enum EmitError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EmitError + '_ {
-    move |source| EmitError::Io { path: path.to_owned(), source }
+    move |source| EmitError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// Replaces `dir` with `files` (relative file name → bytes).
@@ -52,7 +57,9 @@ pub fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), EmitErro
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let name = dir
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{name}.caac-new-{}", std::process::id()));
     let retired = parent.join(format!(".{name}.caac-old-{}", std::process::id()));
     let result = stage(&staging, files).and_then(|()| swap(dir, &staging, &retired));
@@ -100,16 +107,36 @@ mod tests {
     fn replaces_only_our_directories() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        write_dir(&out, &[(MANIFEST.into(), b"{}".to_vec()), ("a.json".into(), b"1".to_vec())]).unwrap();
-        write_dir(&out, &[(MANIFEST.into(), b"{}".to_vec()), ("b.json".into(), b"2".to_vec())]).unwrap();
+        write_dir(
+            &out,
+            &[
+                (MANIFEST.into(), b"{}".to_vec()),
+                ("a.json".into(), b"1".to_vec()),
+            ],
+        )
+        .unwrap();
+        write_dir(
+            &out,
+            &[
+                (MANIFEST.into(), b"{}".to_vec()),
+                ("b.json".into(), b"2".to_vec()),
+            ],
+        )
+        .unwrap();
         assert!(!out.join("a.json").exists());
         assert_eq!(std::fs::read(out.join("b.json")).unwrap(), b"2");
         let foreign = tmp.path().join("src");
         std::fs::create_dir(&foreign).unwrap();
         std::fs::write(foreign.join("main.rs"), "x").unwrap();
-        assert!(matches!(write_dir(&foreign, &[]), Err(EmitError::NotOurs(_))));
+        assert!(matches!(
+            write_dir(&foreign, &[]),
+            Err(EmitError::NotOurs(_))
+        ));
         assert!(foreign.join("main.rs").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
     }
 }

@@ -7,8 +7,8 @@
 //! [`emit`]. [`app`] wires the stages into the commands `main.rs` exposes.
 
 pub mod app;
-pub mod cli;
 pub mod catalog;
+pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod emit;

@@ -17,9 +17,11 @@ use crate::model::{Policy, Tenant};
 pub fn resolve(policy: &Policy, tenant: Option<&Tenant>) -> (Policy, Vec<Diagnostic>) {
     let mut out = policy.clone();
     let mut diags = Vec::new();
-    for_each_reference(&mut out, |kind, pointer, value| match resolve_value(kind, value, tenant) {
-        Ok(id) => *value = id,
-        Err(d) => diags.push(d.at_value(pointer)),
+    for_each_reference(&mut out, |kind, pointer, value| {
+        match resolve_value(kind, value, tenant) {
+            Ok(id) => *value = id,
+            Err(d) => diags.push(d.at_value(pointer)),
+        }
     });
     (out, diags)
 }
@@ -47,18 +49,41 @@ pub fn break_glass(tenant: &Tenant) -> (Vec<String>, Vec<String>, Vec<Diagnostic
 /// Calls `f(kind, pointer, value)` for every reference in a policy, with the
 /// JSON pointer of the value in the spec file.
 pub fn for_each_reference(policy: &mut Policy, mut f: impl FnMut(Kind, String, &mut String)) {
-    fn each(f: &mut impl FnMut(Kind, String, &mut String), kind: Kind, base: &str, values: &mut [String]) {
+    fn each(
+        f: &mut impl FnMut(Kind, String, &mut String),
+        kind: Kind,
+        base: &str,
+        values: &mut [String],
+    ) {
         for (i, v) in values.iter_mut().enumerate() {
             f(kind, format!("{base}/{i}"), v);
         }
     }
     let f = &mut f;
     if let Some(users) = &mut policy.users {
-        for (side, set) in [("include", &mut users.include), ("exclude", &mut users.exclude)] {
+        for (side, set) in [
+            ("include", &mut users.include),
+            ("exclude", &mut users.exclude),
+        ] {
             if let Some(set) = set {
-                each(f, Kind::User, &format!("/users/{side}/users"), &mut set.users);
-                each(f, Kind::Group, &format!("/users/{side}/groups"), &mut set.groups);
-                each(f, Kind::Role, &format!("/users/{side}/roles"), &mut set.roles);
+                each(
+                    f,
+                    Kind::User,
+                    &format!("/users/{side}/users"),
+                    &mut set.users,
+                );
+                each(
+                    f,
+                    Kind::Group,
+                    &format!("/users/{side}/groups"),
+                    &mut set.groups,
+                );
+                each(
+                    f,
+                    Kind::Role,
+                    &format!("/users/{side}/roles"),
+                    &mut set.roles,
+                );
                 if let Some(g) = &mut set.guests_or_external_users {
                     let base = format!("/users/{side}/guestsOrExternalUsers/tenants");
                     // `All` here means every external tenant; compile turns it into
@@ -75,17 +100,57 @@ pub fn for_each_reference(policy: &mut Policy, mut f: impl FnMut(Kind, String, &
         }
     }
     if let Some(apps) = &mut policy.applications {
-        each(f, Kind::Application, "/applications/include", &mut apps.include);
-        each(f, Kind::Application, "/applications/exclude", &mut apps.exclude);
-        each(f, Kind::UserAction, "/applications/userActions", &mut apps.user_actions);
-        each(f, Kind::AuthenticationContext, "/applications/authenticationContexts", &mut apps.authentication_contexts);
+        each(
+            f,
+            Kind::Application,
+            "/applications/include",
+            &mut apps.include,
+        );
+        each(
+            f,
+            Kind::Application,
+            "/applications/exclude",
+            &mut apps.exclude,
+        );
+        each(
+            f,
+            Kind::UserAction,
+            "/applications/userActions",
+            &mut apps.user_actions,
+        );
+        each(
+            f,
+            Kind::AuthenticationContext,
+            "/applications/authenticationContexts",
+            &mut apps.authentication_contexts,
+        );
     }
     if let Some(ca) = &mut policy.client_applications {
-        each(f, Kind::ServicePrincipal, "/clientApplications/include", &mut ca.include);
-        each(f, Kind::ServicePrincipal, "/clientApplications/exclude", &mut ca.exclude);
+        each(
+            f,
+            Kind::ServicePrincipal,
+            "/clientApplications/include",
+            &mut ca.include,
+        );
+        each(
+            f,
+            Kind::ServicePrincipal,
+            "/clientApplications/exclude",
+            &mut ca.exclude,
+        );
         if let Some(agents) = &mut ca.agent_ids {
-            each(f, Kind::ServicePrincipal, "/clientApplications/agentIds/include", &mut agents.include);
-            each(f, Kind::ServicePrincipal, "/clientApplications/agentIds/exclude", &mut agents.exclude);
+            each(
+                f,
+                Kind::ServicePrincipal,
+                "/clientApplications/agentIds/include",
+                &mut agents.include,
+            );
+            each(
+                f,
+                Kind::ServicePrincipal,
+                "/clientApplications/agentIds/exclude",
+                &mut agents.exclude,
+            );
         }
     }
     if let Some(loc) = &mut policy.locations {
@@ -94,9 +159,18 @@ pub fn for_each_reference(policy: &mut Policy, mut f: impl FnMut(Kind, String, &
     }
     if let Some(grant) = &mut policy.grant {
         if let Some(s) = &mut grant.authentication_strength {
-            f(Kind::AuthenticationStrength, "/grant/authenticationStrength".into(), s);
+            f(
+                Kind::AuthenticationStrength,
+                "/grant/authenticationStrength".into(),
+                s,
+            );
         }
-        each(f, Kind::TermsOfUse, "/grant/termsOfUse", &mut grant.terms_of_use);
+        each(
+            f,
+            Kind::TermsOfUse,
+            "/grant/termsOfUse",
+            &mut grant.terms_of_use,
+        );
     }
 }
 
@@ -108,21 +182,30 @@ pub fn is_guid(s: &str) -> bool {
 /// 36 characters with dashes where a GUID has them.
 fn guid_shaped(s: &str) -> bool {
     s.len() == 36
-        && s.char_indices().all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-'))
+        && s.char_indices()
+            .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-'))
 }
 
 /// Values that are clearly template placeholders, not names.
 fn is_placeholder(s: &str) -> bool {
     let t = s.trim();
-    (t.starts_with('<') && t.ends_with('>')) || (t.len() > 2 && t.starts_with('%') && t.ends_with('%'))
+    (t.starts_with('<') && t.ends_with('>'))
+        || (t.len() > 2 && t.starts_with('%') && t.ends_with('%'))
 }
 
 fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Resolves one value of `kind`.
-pub fn resolve_value(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Result<String, Diagnostic> {
+pub fn resolve_value(
+    kind: Kind,
+    value: &str,
+    tenant: Option<&Tenant>,
+) -> Result<String, Diagnostic> {
     if let Some(k) = catalog::keyword(kind, value) {
         return Ok(k.to_owned());
     }
@@ -130,8 +213,14 @@ pub fn resolve_value(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Result
         return if is_guid(value) {
             Ok(value.to_ascii_lowercase())
         } else {
-            Err(Diagnostic::error("malformed-guid", format!("`{value}` is shaped like a GUID but is not hexadecimal"))
-                .with_help(format!("write the {}'s object id (8-4-4-4-12 hex digits) or its name", kind.noun())))
+            Err(Diagnostic::error(
+                "malformed-guid",
+                format!("`{value}` is shaped like a GUID but is not hexadecimal"),
+            )
+            .with_help(format!(
+                "write the {}'s object id (8-4-4-4-12 hex digits) or its name",
+                kind.noun()
+            )))
         };
     }
     if let Some(e) = catalog::find_by_id(kind, value) {
@@ -151,7 +240,12 @@ pub fn resolve_value(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Result
             ids = vec![(value.to_owned(), id.clone())];
         } else {
             let folded = fold(value);
-            ids.extend(names.iter().filter(|(n, _)| fold(n) == folded).map(|(n, id)| (n.clone(), id.clone())));
+            ids.extend(
+                names
+                    .iter()
+                    .filter(|(n, _)| fold(n) == folded)
+                    .map(|(n, id)| (n.clone(), id.clone())),
+            );
         }
     }
     ids.sort();
@@ -177,7 +271,10 @@ pub fn resolve_value(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Result
             format!(
                 "{} name `{value}` is ambiguous: {}",
                 kind.noun(),
-                ids.iter().map(|(n, id)| format!("`{n}` ({id})")).collect::<Vec<_>>().join(", ")
+                ids.iter()
+                    .map(|(n, id)| format!("`{n}` ({id})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )
         .with_help("write the exact name as spelled in the tenant file, or the id")),
@@ -209,7 +306,9 @@ fn unknown(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Diagnostic {
     };
     let mut help = match (Tenant::section(kind), tenant) {
         (Some(section), Some(_)) => {
-            format!("add `{value}: <object id>` under `{section}:` in the tenant file, or write the id")
+            format!(
+                "add `{value}: <object id>` under `{section}:` in the tenant file, or write the id"
+            )
         }
         (Some(section), None) => format!(
             "{noun} names resolve through a tenant file (--tenant tenant.yaml, section `{section}:`); or write the id"
@@ -228,23 +327,51 @@ mod tests {
 
     fn tenant() -> Tenant {
         let mut t = Tenant::default();
-        t.groups.insert("Emergency Access".into(), "AAAAAAAA-0000-0000-0000-000000000001".into());
-        t.groups.insert("Pilot".into(), "aaaaaaaa-0000-0000-0000-000000000002".into());
-        t.authentication_contexts.insert("Sensitive".into(), "c3".into());
+        t.groups.insert(
+            "Emergency Access".into(),
+            "AAAAAAAA-0000-0000-0000-000000000001".into(),
+        );
+        t.groups.insert(
+            "Pilot".into(),
+            "aaaaaaaa-0000-0000-0000-000000000002".into(),
+        );
+        t.authentication_contexts
+            .insert("Sensitive".into(), "c3".into());
         t
     }
 
     #[test]
     fn names_keywords_and_guids() {
         let t = tenant();
-        assert_eq!(resolve_value(Kind::Group, "emergency  access", Some(&t)).unwrap(), "aaaaaaaa-0000-0000-0000-000000000001");
-        assert_eq!(resolve_value(Kind::Application, "Office 365 Exchange Online", None).unwrap(), "00000002-0000-0ff1-ce00-000000000000");
-        assert_eq!(resolve_value(Kind::Application, "office365", None).unwrap(), "Office365");
+        assert_eq!(
+            resolve_value(Kind::Group, "emergency  access", Some(&t)).unwrap(),
+            "aaaaaaaa-0000-0000-0000-000000000001"
+        );
+        assert_eq!(
+            resolve_value(Kind::Application, "Office 365 Exchange Online", None).unwrap(),
+            "00000002-0000-0ff1-ce00-000000000000"
+        );
+        assert_eq!(
+            resolve_value(Kind::Application, "office365", None).unwrap(),
+            "Office365"
+        );
         assert_eq!(resolve_value(Kind::User, "all", None).unwrap(), "All");
-        assert_eq!(resolve_value(Kind::Group, "ABCDEF00-0000-0000-0000-000000000000", None).unwrap(), "abcdef00-0000-0000-0000-000000000000");
-        assert_eq!(resolve_value(Kind::AuthenticationContext, "Sensitive", Some(&t)).unwrap(), "c3");
-        assert_eq!(resolve_value(Kind::AuthenticationContext, "C12", None).unwrap(), "c12");
-        assert_eq!(resolve_value(Kind::Role, "Global Administrator", None).unwrap(), "62e90394-69f5-4237-9190-012177145e10");
+        assert_eq!(
+            resolve_value(Kind::Group, "ABCDEF00-0000-0000-0000-000000000000", None).unwrap(),
+            "abcdef00-0000-0000-0000-000000000000"
+        );
+        assert_eq!(
+            resolve_value(Kind::AuthenticationContext, "Sensitive", Some(&t)).unwrap(),
+            "c3"
+        );
+        assert_eq!(
+            resolve_value(Kind::AuthenticationContext, "C12", None).unwrap(),
+            "c12"
+        );
+        assert_eq!(
+            resolve_value(Kind::Role, "Global Administrator", None).unwrap(),
+            "62e90394-69f5-4237-9190-012177145e10"
+        );
     }
 
     #[test]
@@ -252,8 +379,17 @@ mod tests {
         let t = tenant();
         let d = resolve_value(Kind::Group, "Emergency Acess", Some(&t)).unwrap_err();
         assert_eq!(d.code, "unknown-name");
-        assert!(d.help.unwrap().starts_with("did you mean `Emergency Access`?"));
-        let d = resolve_value(Kind::Group, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", Some(&t)).unwrap_err();
+        assert!(
+            d.help
+                .unwrap()
+                .starts_with("did you mean `Emergency Access`?")
+        );
+        let d = resolve_value(
+            Kind::Group,
+            "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+            Some(&t),
+        )
+        .unwrap_err();
         assert_eq!(d.code, "malformed-guid");
         let d = resolve_value(Kind::Group, "<EmergencyAccessAccountsGroup>", Some(&t)).unwrap_err();
         assert!(d.message.contains("placeholder"));
@@ -265,8 +401,14 @@ mod tests {
     #[test]
     fn ambiguous_names() {
         let mut t = tenant();
-        t.groups.insert("pilot".into(), "aaaaaaaa-0000-0000-0000-000000000003".into());
-        assert!(resolve_value(Kind::Group, "Pilot", Some(&t)).is_ok(), "exact spelling wins");
+        t.groups.insert(
+            "pilot".into(),
+            "aaaaaaaa-0000-0000-0000-000000000003".into(),
+        );
+        assert!(
+            resolve_value(Kind::Group, "Pilot", Some(&t)).is_ok(),
+            "exact spelling wins"
+        );
         let d = resolve_value(Kind::Group, "PILOT", Some(&t)).unwrap_err();
         assert_eq!(d.code, "ambiguous-name");
     }

@@ -37,14 +37,18 @@ impl Schema {
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     let allowed = self.properties_at(&pointer);
                     for key in unexpected {
-                        let mut d = Diagnostic::error("unknown-field", format!("unknown field `{key}`"))
-                            .at_key(format!("{pointer}/{}", escape_segment(key)));
+                        let mut d =
+                            Diagnostic::error("unknown-field", format!("unknown field `{key}`"))
+                                .at_key(format!("{pointer}/{}", escape_segment(key)));
                         let hint = match did_you_mean(key, allowed.iter().map(String::as_str)) {
                             Some(s) => format!("did you mean `{s}`? "),
                             None => String::new(),
                         };
                         if !allowed.is_empty() {
-                            d = d.with_help(format!("{hint}expected one of: {}", allowed.join(", ")));
+                            d = d.with_help(format!(
+                                "{hint}expected one of: {}",
+                                allowed.join(", ")
+                            ));
                         }
                         out.push(d);
                     }
@@ -55,34 +59,51 @@ impl Schema {
                         .map(|a| a.iter().filter_map(Value::as_str).collect())
                         .unwrap_or_default();
                     let found = short(e.instance());
-                    let mut d = Diagnostic::error("CA015", format!("{found} is not a valid value here"))
-                        .at_value(&pointer);
+                    let mut d =
+                        Diagnostic::error("CA015", format!("{found} is not a valid value here"))
+                            .at_value(&pointer);
                     d.name = Some("unknown-enum-value");
-                    let hint = match e.instance().as_str().and_then(|s| did_you_mean(s, opts.iter().copied())) {
+                    let hint = match e
+                        .instance()
+                        .as_str()
+                        .and_then(|s| did_you_mean(s, opts.iter().copied()))
+                    {
                         Some(s) => format!("did you mean `{s}`? "),
                         None => String::new(),
                     };
-                    out.push(d.with_help(format!("{hint}expected one of: {} (case-sensitive)", opts.join(", "))));
+                    out.push(d.with_help(format!(
+                        "{hint}expected one of: {} (case-sensitive)",
+                        opts.join(", ")
+                    )));
                 }
                 ValidationErrorKind::Required { property } => {
                     let name = property.as_str().unwrap_or("?");
                     out.push(
-                        Diagnostic::error("missing-field", format!("missing required field `{name}`"))
-                            .at_key(&pointer)
-                            .with_help(format!("add `{name}:`")),
+                        Diagnostic::error(
+                            "missing-field",
+                            format!("missing required field `{name}`"),
+                        )
+                        .at_key(&pointer)
+                        .with_help(format!("add `{name}:`")),
                     );
                 }
                 ValidationErrorKind::Type { kind } => {
                     let expected = match kind {
                         TypeKind::Single(t) => t.to_string(),
-                        TypeKind::Multiple(ts) => {
-                            ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")
-                        }
+                        TypeKind::Multiple(ts) => ts
+                            .iter()
+                            .map(|t| t.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" or "),
                     };
                     out.push(
                         Diagnostic::error(
                             "invalid-type",
-                            format!("expected {} {expected}, found {}", article(&expected), describe(e.instance())),
+                            format!(
+                                "expected {} {expected}, found {}",
+                                article(&expected),
+                                describe(e.instance())
+                            ),
                         )
                         .at_value(&pointer),
                     );
@@ -123,10 +144,11 @@ impl Schema {
                     Some(n) => node = n,
                     None => return node,
                 }
-            } else if let Some(first) = ["allOf", "anyOf", "oneOf"]
-                .iter()
-                .find_map(|k| node.get(*k).and_then(Value::as_array).and_then(|a| a.first()))
-            {
+            } else if let Some(first) = ["allOf", "anyOf", "oneOf"].iter().find_map(|k| {
+                node.get(*k)
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first())
+            }) {
                 node = first;
             } else {
                 return node;
@@ -137,7 +159,11 @@ impl Schema {
 }
 
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn describe(v: &Value) -> String {
@@ -159,7 +185,11 @@ fn short(v: &Value) -> String {
 }
 
 fn truncate(s: &str) -> String {
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s.to_owned() }
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s.to_owned()
+    }
 }
 
 /// Schema-checks a document and deserializes it into `T`.
@@ -170,9 +200,12 @@ pub fn typed<T: DeserializeOwned>(schema: &Schema, doc: &Document) -> Result<T, 
     }
     T::deserialize(&doc.value).map_err(|e| {
         vec![
-            Diagnostic::error("internal", format!("the schema accepted this file but the model did not: {e}"))
-                .at(Location::File)
-                .with_help("this is a caac bug; please report it with the file"),
+            Diagnostic::error(
+                "internal",
+                format!("the schema accepted this file but the model did not: {e}"),
+            )
+            .at(Location::File)
+            .with_help("this is a caac bug; please report it with the file"),
         ]
     })
 }
@@ -184,8 +217,15 @@ mod tests {
 
     fn check(yaml: &str) -> Vec<Diagnostic> {
         let (value, spans) = crate::load::parse_text(yaml).unwrap();
-        let doc = Document { path: "t.yaml".into(), text: yaml.into(), value, spans };
-        typed::<Policy>(&Schema::new(policy_schema()), &doc).err().unwrap_or_default()
+        let doc = Document {
+            path: "t.yaml".into(),
+            text: yaml.into(),
+            value,
+            spans,
+        };
+        typed::<Policy>(&Schema::new(policy_schema()), &doc)
+            .err()
+            .unwrap_or_default()
     }
 
     #[test]
@@ -193,22 +233,45 @@ mod tests {
         let d = check("displayName: x\nusers:\n  include:\n    grups: [a]\n");
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].code, "unknown-field");
-        assert_eq!(d[0].location, Location::Pointer { pointer: "/users/include/grups".into(), key: true });
-        assert!(d[0].help.as_deref().unwrap().starts_with("did you mean `groups`?"), "{:?}", d[0].help);
+        assert_eq!(
+            d[0].location,
+            Location::Pointer {
+                pointer: "/users/include/grups".into(),
+                key: true
+            }
+        );
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `groups`?"),
+            "{:?}",
+            d[0].help
+        );
     }
 
     #[test]
     fn wrong_enum_case_suggests_graph_spelling() {
         let d = check("displayName: x\nplatforms: {include: [ios]}\n");
         assert_eq!(d[0].code, "CA015");
-        assert!(d[0].help.as_deref().unwrap().contains("did you mean `iOS`?"));
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `iOS`?")
+        );
     }
 
     #[test]
     fn all_errors_at_once() {
         let d = check("displayName: 5\nstate: on\nfoo: 1\nclientAppTypes: [web]\n");
         let codes: Vec<_> = d.iter().map(|d| d.code).collect();
-        assert!(codes.contains(&"invalid-type") && codes.contains(&"CA015") && codes.contains(&"unknown-field"), "{codes:?}");
+        assert!(
+            codes.contains(&"invalid-type")
+                && codes.contains(&"CA015")
+                && codes.contains(&"unknown-field"),
+            "{codes:?}"
+        );
     }
 
     #[test]

@@ -58,12 +58,20 @@ pub struct Hit {
 impl Hit {
     /// A hit at the value of `pointer`.
     pub fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Hit { pointer: pointer.into(), key: false, message: message.into(), severity: None }
+        Hit {
+            pointer: pointer.into(),
+            key: false,
+            message: message.into(),
+            severity: None,
+        }
     }
 
     /// A hit at the key of `pointer`.
     pub fn at_key(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Hit { key: true, ..Hit::at(pointer, message) }
+        Hit {
+            key: true,
+            ..Hit::at(pointer, message)
+        }
     }
 
     /// Overrides the rule's severity.
@@ -107,7 +115,11 @@ impl Rule {
         let mut d = Diagnostic::error(self.id, hit.message).with_help(self.fix);
         d.name = Some(self.name);
         d.severity = hit.severity.unwrap_or(self.severity);
-        if hit.key { d.at_key(hit.pointer) } else { d.at_value(hit.pointer) }
+        if hit.key {
+            d.at_key(hit.pointer)
+        } else {
+            d.at_value(hit.pointer)
+        }
     }
 }
 
@@ -116,7 +128,11 @@ impl Rule {
 pub fn run(set: &[Context]) -> Vec<Vec<Diagnostic>> {
     let mut out = vec![Vec::new(); set.len()];
     for rule in rules::RULES {
-        if rule.needs_tenant && set.iter().all(|c| c.break_glass.is_empty() && c.tenant.is_none()) {
+        if rule.needs_tenant
+            && set
+                .iter()
+                .all(|c| c.break_glass.is_empty() && c.tenant.is_none())
+        {
             continue;
         }
         match rule.check {
@@ -137,7 +153,10 @@ pub fn run(set: &[Context]) -> Vec<Vec<Diagnostic>> {
 
 /// Looks a rule up by id (`CA002`) or name (`empty-resource-scope`).
 pub fn find(id_or_name: &str) -> Option<&'static Rule> {
-    rules::RULES.iter().copied().find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
+    rules::RULES
+        .iter()
+        .copied()
+        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
 }
 
 #[cfg(test)]
@@ -148,18 +167,41 @@ mod tests {
     fn ids_and_names_are_unique_and_well_formed() {
         let mut seen = std::collections::HashSet::new();
         for r in RULES {
-            assert!(seen.insert(r.id) && seen.insert(r.name), "duplicate {}", r.id);
-            assert!(r.id.len() == 5 && r.id.starts_with("CA") && r.id[2..].chars().all(|c| c.is_ascii_digit()));
-            assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}", r.name);
+            assert!(
+                seen.insert(r.id) && seen.insert(r.name),
+                "duplicate {}",
+                r.id
+            );
+            assert!(
+                r.id.len() == 5
+                    && r.id.starts_with("CA")
+                    && r.id[2..].chars().all(|c| c.is_ascii_digit())
+            );
+            assert!(
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                r.name
+            );
         }
-        let list: Vec<String> = RULES.iter().map(|r| format!("{} {} {}", r.id, r.name, r.severity.as_str())).collect();
+        let list: Vec<String> = RULES
+            .iter()
+            .map(|r| format!("{} {} {}", r.id, r.name, r.severity.as_str()))
+            .collect();
         insta::assert_snapshot!(list.join("\n"));
     }
 
     #[test]
     fn every_rule_has_docs_with_the_fixed_headings() {
         for r in RULES {
-            for h in ["## What it checks", "## Why it matters", "## Example", "## Fix", "## References"] {
+            for h in [
+                "## What it checks",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+                "## References",
+            ] {
                 assert!(r.docs.contains(h), "{} docs lack {h}", r.id);
             }
             assert!(!r.fix.is_empty() && !r.summary.is_empty());

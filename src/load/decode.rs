@@ -121,13 +121,21 @@ mod tests {
 
     #[test]
     fn bomless_utf16() {
-        let le: Vec<u8> = "{\"a\": 1}".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let le: Vec<u8> = "{\"a\": 1}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         assert_eq!(decode(&le).unwrap(), "{\"a\": 1}");
     }
 
     #[test]
     fn odd_utf16_invalid_utf8_and_nul_are_errors() {
-        assert!(decode(&[0xFF, 0xFE, 0x41]).unwrap_err().message.contains("odd"));
+        assert!(
+            decode(&[0xFF, 0xFE, 0x41])
+                .unwrap_err()
+                .message
+                .contains("odd")
+        );
         let e = decode(b"a: 1\nb: \xFF").unwrap_err();
         assert_eq!((e.position.line, e.position.column), (2, 4));
         let e = decode(b"a: 1\0").unwrap_err();

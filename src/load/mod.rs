@@ -41,7 +41,11 @@ pub struct Position {
 impl Position {
     /// Line 1, column 1.
     pub fn start() -> Self {
-        Position { line: 1, column: 1, offset: 0 }
+        Position {
+            line: 1,
+            column: 1,
+            offset: 0,
+        }
     }
 
     /// The position just after `prefix` (used to point into decoded text).
@@ -150,20 +154,34 @@ pub fn load(path: &Path) -> Result<Document, Box<Diagnostic>> {
 
 /// Parses bytes already in memory; on failure also returns the decoded text
 /// (when decoding got that far) so the caller can render a snippet.
-pub fn parse_bytes(path: String, bytes: &[u8]) -> Result<Document, (Box<Diagnostic>, Option<String>)> {
+pub fn parse_bytes(
+    path: String,
+    bytes: &[u8],
+) -> Result<Document, (Box<Diagnostic>, Option<String>)> {
     if bytes.len() > MAX_FILE_BYTES {
         let d = Diagnostic::error(
             "file-too-large",
-            format!("file is {} bytes; caac reads policy files up to {MAX_FILE_BYTES} bytes", bytes.len()),
+            format!(
+                "file is {} bytes; caac reads policy files up to {MAX_FILE_BYTES} bytes",
+                bytes.len()
+            ),
         )
         .at(Location::Position(Position::start()));
         return Err((Box::new(d), None));
     }
     let text = decode::decode(bytes).map_err(|e| {
-        (Box::new(Diagnostic::error("encoding", e.message).at(Location::Position(e.position))), None)
+        (
+            Box::new(Diagnostic::error("encoding", e.message).at(Location::Position(e.position))),
+            None,
+        )
     })?;
     match parse_text(&text) {
-        Ok((value, spans)) => Ok(Document { path, text, value, spans }),
+        Ok((value, spans)) => Ok(Document {
+            path,
+            text,
+            value,
+            spans,
+        }),
         Err(d) => Err((d, Some(text))),
     }
 }
@@ -191,12 +209,15 @@ pub fn options() -> serde_saphyr::Options {
 pub fn parse_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
     if text.trim().is_empty() {
         return Err(Box::new(
-            Diagnostic::error("empty-file", "the file is empty; expected a policy mapping".into())
-                .at(Location::Position(Position::start())),
+            Diagnostic::error(
+                "empty-file",
+                "the file is empty; expected a policy mapping".into(),
+            )
+            .at(Location::Position(Position::start())),
         ));
     }
-    let root: Spanned<Node> =
-        serde_saphyr::from_str_with_options(text, options()).map_err(|e| Box::new(syntax_error(&e, text)))?;
+    let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options())
+        .map_err(|e| Box::new(syntax_error(&e, text)))?;
     let mut spans = SpanMap::default();
     let mut pointer = String::new();
     let value = to_value(root, None, &mut pointer, &mut spans, text)?;
@@ -227,11 +248,18 @@ fn syntax_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
             Some("each key may appear once per mapping; remove or merge the repeated key"),
         )
     } else if lower.contains("duplicate") {
-        ("duplicate-key", message, Some("each key may appear once per mapping; remove or merge the repeated key"))
+        (
+            "duplicate-key",
+            message,
+            Some("each key may appear once per mapping; remove or merge the repeated key"),
+        )
     } else if lower.contains("budget") || lower.contains("recursion limit") {
         let what = if lower.contains("anchor") || lower.contains("alias") {
             "YAML anchors (`&name`) and aliases (`*name`) are not allowed".to_owned()
-        } else if lower.contains("depth") || lower.contains("nesting") || lower.contains("recursion") {
+        } else if lower.contains("depth")
+            || lower.contains("nesting")
+            || lower.contains("recursion")
+        {
             format!("nesting is deeper than {MAX_DEPTH} levels")
         } else if lower.contains("document") {
             "more than one YAML document (`---`) in one file".to_owned()
@@ -243,7 +271,9 @@ fn syntax_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
         (
             "yaml-limit",
             what,
-            Some("caac refuses anchors/aliases, multiple documents and deep nesting so a hostile file cannot exhaust memory; write the value out in full"),
+            Some(
+                "caac refuses anchors/aliases, multiple documents and deep nesting so a hostile file cannot exhaust memory; write the value out in full",
+            ),
         )
     } else {
         ("yaml-syntax", message, None)
@@ -269,8 +299,19 @@ fn to_value(
         .byte_len()
         .and_then(|l| usize::try_from(l).ok())
         .unwrap_or(0);
-    let scalar_len = if matches!(node.value, Node::Seq(_) | Node::Map(_)) { 0 } else { len };
-    spans.0.insert(pointer.clone(), NodeSpan { key, value: pos, len: scalar_len });
+    let scalar_len = if matches!(node.value, Node::Seq(_) | Node::Map(_)) {
+        0
+    } else {
+        len
+    };
+    spans.0.insert(
+        pointer.clone(),
+        NodeSpan {
+            key,
+            value: pos,
+            len: scalar_len,
+        },
+    );
     Ok(match node.value {
         Node::Null => Value::Null,
         Node::Bool(b) => Value::Bool(b),

@@ -62,7 +62,9 @@ pub struct Policy {
     /// Object id of the live policy this spec manages (kept by `caac import`).
     /// Never sent in a create body; `plan`/`apply` use it to match the live policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
+    #[schemars(regex(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    ))]
     pub id: Option<String>,
     /// `reportOnly` (the default when omitted), `enabled` or `disabled`.
     /// Enforcement is never implied: `enabled` must be written.
@@ -176,7 +178,10 @@ pub fn policy_schema_draft07() -> serde_json::Value {
 /// (YAML null) is more likely a mistake than intent, so it gets a clear
 /// "expected an object" instead of an opaque `anyOf` failure.
 fn generate<T: JsonSchema>(settings: schemars::generate::SchemaSettings) -> serde_json::Value {
-    let mut schema = settings.into_generator().into_root_schema_for::<T>().to_value();
+    let mut schema = settings
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value();
     strip_null(&mut schema);
     collapse_consts(&mut schema);
     schema
@@ -190,23 +195,40 @@ fn collapse_consts(v: &mut serde_json::Value) {
     use serde_json::Value;
     match v {
         Value::Object(map) => {
-            let consts: Option<Vec<(Value, String)>> = map.get("oneOf").and_then(Value::as_array).and_then(|alts| {
-                alts.iter()
-                    .map(|a| {
-                        let c = a.get("const")?.clone();
-                        let d = a.get("description").and_then(Value::as_str).unwrap_or_default();
-                        Some((c.clone(), format!("`{}`: {d}", c.as_str().unwrap_or_default())))
-                    })
-                    .collect()
-            });
+            let consts: Option<Vec<(Value, String)>> =
+                map.get("oneOf").and_then(Value::as_array).and_then(|alts| {
+                    alts.iter()
+                        .map(|a| {
+                            let c = a.get("const")?.clone();
+                            let d = a
+                                .get("description")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default();
+                            Some((
+                                c.clone(),
+                                format!("`{}`: {d}", c.as_str().unwrap_or_default()),
+                            ))
+                        })
+                        .collect()
+                });
             if let Some(consts) = consts {
                 map.remove("oneOf");
                 map.insert("type".into(), "string".into());
                 let docs: Vec<String> = consts.iter().map(|(_, d)| d.clone()).collect();
-                map.insert("enum".into(), Value::Array(consts.into_iter().map(|(c, _)| c).collect()));
-                let desc = map.get("description").and_then(Value::as_str).map(str::to_owned);
+                map.insert(
+                    "enum".into(),
+                    Value::Array(consts.into_iter().map(|(c, _)| c).collect()),
+                );
+                let desc = map
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
                 let joined = docs.join(" ");
-                map.insert("description".into(), desc.map_or(joined.clone(), |d| format!("{d} {joined}")).into());
+                map.insert(
+                    "description".into(),
+                    desc.map_or(joined.clone(), |d| format!("{d} {joined}"))
+                        .into(),
+                );
             }
             for val in map.values_mut() {
                 collapse_consts(val);
@@ -229,7 +251,10 @@ fn strip_null(v: &mut serde_json::Value) {
                 }
             }
             let any_of_without_null = map.get("anyOf").and_then(Value::as_array).and_then(|alts| {
-                let rest: Vec<&Value> = alts.iter().filter(|a| a.get("type") != Some(&"null".into())).collect();
+                let rest: Vec<&Value> = alts
+                    .iter()
+                    .filter(|a| a.get("type") != Some(&"null".into()))
+                    .collect();
                 (rest.len() == 1 && alts.len() == 2).then(|| rest[0].clone())
             });
             if let Some(only) = any_of_without_null {

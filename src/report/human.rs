@@ -9,7 +9,11 @@ use std::fmt::Write;
 
 /// Renders every diagnostic of every file; `color` selects ANSI styling.
 pub fn human(files: &[FileReport], color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for file in files {
         for d in &file.diagnostics {
@@ -36,7 +40,8 @@ pub fn human(files: &[FileReport], color: bool) -> String {
                     renderer.render(&[group])
                 }
                 _ => {
-                    let mut group = title.element(annotate_snippets::Origin::path(file.path.as_str()));
+                    let mut group =
+                        title.element(annotate_snippets::Origin::path(file.path.as_str()));
                     if let Some(h) = &d.help {
                         group = group.element(Level::HELP.message(h.as_str()));
                     }

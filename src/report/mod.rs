@@ -44,7 +44,9 @@ impl FileReport {
                 // Underline the token that starts here.
                 let rest = text.get(p.offset..).unwrap_or_default();
                 let len = rest
-                    .find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | ']' | '}' | '[' | '{'))
+                    .find(|c: char| {
+                        c.is_whitespace() || matches!(c, ':' | ',' | ']' | '}' | '[' | '{')
+                    })
                     .unwrap_or(rest.len());
                 (*p, len)
             }
@@ -53,9 +55,10 @@ impl FileReport {
                 // A key, or a missing child: underline the key that is written.
                 if (*key || found != pointer) && span.key.is_some() {
                     let k = span.key.unwrap_or(span.value);
-                    let key_len = found.rsplit('/').next().map_or(0, |seg| {
-                        seg.replace("~1", "/").replace("~0", "~").len()
-                    });
+                    let key_len = found
+                        .rsplit('/')
+                        .next()
+                        .map_or(0, |seg| seg.replace("~1", "/").replace("~0", "~").len());
                     (k, key_len)
                 } else {
                     (span.value, span.len)
@@ -71,16 +74,19 @@ impl FileReport {
         if let Some(nl) = text[start..end].find('\n') {
             end = start + nl;
         }
-        Some(Place { position, range: start..end })
+        Some(Place {
+            position,
+            range: start..end,
+        })
     }
 
     /// Sorts diagnostics by position, then code, for deterministic output.
     pub fn sort(&mut self) {
-        let mut keyed: Vec<(Option<Position>, Diagnostic)> =
-            std::mem::take(&mut self.diagnostics).into_iter().map(|d| (self.place(&d).map(|p| p.position), d)).collect();
-        keyed.sort_by(|a, b| {
-            (a.0, a.1.code, &a.1.message).cmp(&(b.0, b.1.code, &b.1.message))
-        });
+        let mut keyed: Vec<(Option<Position>, Diagnostic)> = std::mem::take(&mut self.diagnostics)
+            .into_iter()
+            .map(|d| (self.place(&d).map(|p| p.position), d))
+            .collect();
+        keyed.sort_by(|a, b| (a.0, a.1.code, &a.1.message).cmp(&(b.0, b.1.code, &b.1.message)));
         self.diagnostics = keyed.into_iter().map(|(_, d)| d).collect();
     }
 }

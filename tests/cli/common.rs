@@ -23,7 +23,10 @@ pub fn caac(dir: &Path, args: &[&str]) -> std::process::Output {
 
 /// Stdout and stderr as text.
 pub fn text(out: &std::process::Output) -> (String, String) {
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Every file under `dir` (relative name → bytes), sorted.
@@ -32,7 +35,10 @@ pub fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
         })
         .collect();
     out.sort();
@@ -42,7 +48,9 @@ pub fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// The shared corpus, from `CAAC_CORPUS` (set by `.ci/run`). Fails loudly when
 /// missing: a silently skipped corpus test proves nothing.
 pub fn corpus() -> PathBuf {
-    let dir = std::env::var_os("CAAC_CORPUS").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/corpus"));
+    let dir = std::env::var_os("CAAC_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/corpus"));
     assert!(
         dir.join("graph-policies").is_dir(),
         "the policy corpus is missing at {} — set CAAC_CORPUS to shared/corpus (see README)",

@@ -25,7 +25,10 @@ fn policy_schema_is_current() {
 
 #[test]
 fn policy_draft07_schema_is_current() {
-    check("policy.draft-07.schema.json", caac::model::policy_schema_draft07());
+    check(
+        "policy.draft-07.schema.json",
+        caac::model::policy_schema_draft07(),
+    );
 }
 
 #[test]
@@ -35,9 +38,16 @@ fn tenant_schema_is_current() {
 
 #[test]
 fn schema_command_prints_the_checked_in_files() {
-    for (kind, file) in [("policy", "policy.schema.json"), ("policy-draft07", "policy.draft-07.schema.json"), ("tenant", "tenant.schema.json")] {
+    for (kind, file) in [
+        ("policy", "policy.schema.json"),
+        ("policy-draft07", "policy.draft-07.schema.json"),
+        ("tenant", "tenant.schema.json"),
+    ] {
         let out = crate::common::caac(&root(), &["schema", kind]);
         assert!(out.status.success());
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(root().join("schemas").join(file)).unwrap());
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            std::fs::read_to_string(root().join("schemas").join(file)).unwrap()
+        );
     }
 }

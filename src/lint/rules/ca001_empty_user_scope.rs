@@ -40,10 +40,9 @@ users:
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let p = ctx.policy;
-    let workload = p
-        .client_applications
-        .as_ref()
-        .is_some_and(|c| !c.include.is_empty() || c.agent_ids.as_ref().is_some_and(|a| !a.include.is_empty()));
+    let workload = p.client_applications.as_ref().is_some_and(|c| {
+        !c.include.is_empty() || c.agent_ids.as_ref().is_some_and(|a| !a.include.is_empty())
+    });
     if workload {
         return Vec::new();
     }
@@ -52,15 +51,23 @@ fn check(ctx: &Context) -> Vec<Hit> {
         i.users.iter().any(|u| u != "None")
             || !i.groups.is_empty()
             || !i.roles.is_empty()
-            || i.guests_or_external_users.as_ref().is_some_and(|g| !g.types.is_empty())
+            || i.guests_or_external_users
+                .as_ref()
+                .is_some_and(|g| !g.types.is_empty())
     });
     if targets {
         return Vec::new();
     }
     let hit = match (&p.users, include) {
         (_, Some(_)) => Hit::at_key("/users/include", "`users.include` selects nobody"),
-        (Some(_), None) => Hit::at_key("/users", "`users` has no `include:`, so the policy applies to nobody"),
-        (None, None) => Hit::at_key("/displayName", "the policy has no `users:` and no `clientApplications:`"),
+        (Some(_), None) => Hit::at_key(
+            "/users",
+            "`users` has no `include:`, so the policy applies to nobody",
+        ),
+        (None, None) => Hit::at_key(
+            "/displayName",
+            "the policy has no `users:` and no `clientApplications:`",
+        ),
     };
     vec![hit]
 }

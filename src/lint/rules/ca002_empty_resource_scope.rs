@@ -38,7 +38,10 @@ applications:
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let Some(apps) = &ctx.policy.applications else {
-        return vec![Hit::at_key("/displayName", "the policy has no `applications:` (target resources)")];
+        return vec![Hit::at_key(
+            "/displayName",
+            "the policy has no `applications:` (target resources)",
+        )];
     };
     let targets = apps.include.iter().any(|a| a != "None")
         || !apps.user_actions.is_empty()
@@ -47,8 +50,14 @@ fn check(ctx: &Context) -> Vec<Hit> {
     if targets {
         Vec::new()
     } else if apps.include.is_empty() {
-        vec![Hit::at_key("/applications", "`applications` targets no resource, user action or authentication context")]
+        vec![Hit::at_key(
+            "/applications",
+            "`applications` targets no resource, user action or authentication context",
+        )]
     } else {
-        vec![Hit::at("/applications/include", "`applications.include` targets only `None`")]
+        vec![Hit::at(
+            "/applications/include",
+            "`applications.include` targets only `None`",
+        )]
     }
 }

@@ -37,16 +37,28 @@ grant: { builtInControls: [block] }
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let Some(g) = &ctx.policy.grant else { return Vec::new() };
-    let Some(i) = g.built_in_controls.iter().position(|c| *c == BuiltInControl::Block) else {
+    let Some(g) = &ctx.policy.grant else {
         return Vec::new();
     };
-    let others = g.built_in_controls.iter().any(|c| *c != BuiltInControl::Block)
+    let Some(i) = g
+        .built_in_controls
+        .iter()
+        .position(|c| *c == BuiltInControl::Block)
+    else {
+        return Vec::new();
+    };
+    let others = g
+        .built_in_controls
+        .iter()
+        .any(|c| *c != BuiltInControl::Block)
         || g.authentication_strength.is_some()
         || !g.terms_of_use.is_empty()
         || !g.custom_authentication_factors.is_empty();
     if others {
-        vec![Hit::at(format!("/grant/builtInControls/{i}"), "`block` cannot be combined with controls that grant access")]
+        vec![Hit::at(
+            format!("/grant/builtInControls/{i}"),
+            "`block` cannot be combined with controls that grant access",
+        )]
     } else {
         Vec::new()
     }

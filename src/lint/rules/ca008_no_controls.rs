@@ -57,9 +57,15 @@ fn check(ctx: &Context) -> Vec<Hit> {
     let hit = if p.grant.is_some() {
         Hit::at_key("/grant", "`grant` sets no control")
     } else if p.session.is_some() {
-        Hit::at_key("/session", "`session` sets no control and there is no `grant`")
+        Hit::at_key(
+            "/session",
+            "`session` sets no control and there is no `grant`",
+        )
     } else {
-        Hit::at_key("/displayName", "the policy has no `grant:` and no `session:` controls")
+        Hit::at_key(
+            "/displayName",
+            "the policy has no `grant:` and no `session:` controls",
+        )
     };
     vec![hit]
 }

@@ -40,10 +40,19 @@ applications:
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let Some(a) = &ctx.policy.applications else { return Vec::new() };
-    let kinds = [a.include.iter().any(|v| v != "None"), !a.user_actions.is_empty(), !a.authentication_contexts.is_empty()];
+    let Some(a) = &ctx.policy.applications else {
+        return Vec::new();
+    };
+    let kinds = [
+        a.include.iter().any(|v| v != "None"),
+        !a.user_actions.is_empty(),
+        !a.authentication_contexts.is_empty(),
+    ];
     if kinds.iter().filter(|k| **k).count() > 1 {
-        vec![Hit::at_key("/applications", "resources, user actions and authentication contexts cannot be mixed in one policy")]
+        vec![Hit::at_key(
+            "/applications",
+            "resources, user actions and authentication contexts cannot be mixed in one policy",
+        )]
     } else {
         Vec::new()
     }

@@ -47,29 +47,36 @@ fn check(ctx: &Context) -> Vec<Hit> {
     if bg.is_empty() || !p.state.is_active() {
         return Vec::new();
     }
-    let Some(users) = &p.users else { return Vec::new() };
-    let Some(include) = &users.include else { return Vec::new() };
+    let Some(users) = &p.users else {
+        return Vec::new();
+    };
+    let Some(include) = &users.include else {
+        return Vec::new();
+    };
     let user_scoped = include.users.iter().any(|u| u != "None")
         || !include.groups.is_empty()
         || !include.roles.is_empty()
         || include.guests_or_external_users.is_some();
-    let only_auth_context = p
-        .applications
-        .as_ref()
-        .is_some_and(|a| a.include.is_empty() && a.user_actions.is_empty() && !a.authentication_contexts.is_empty());
+    let only_auth_context = p.applications.as_ref().is_some_and(|a| {
+        a.include.is_empty() && a.user_actions.is_empty() && !a.authentication_contexts.is_empty()
+    });
     let targets_break_glass = include.users.iter().any(|u| bg.users.contains(u))
         || include.groups.iter().any(|g| bg.groups.contains(g));
     if !user_scoped || only_auth_context || targets_break_glass {
         return Vec::new();
     }
-    let excluded = users
-        .exclude
-        .as_ref()
-        .is_some_and(|e| e.users.iter().any(|u| bg.users.contains(u)) || e.groups.iter().any(|g| bg.groups.contains(g)));
+    let excluded = users.exclude.as_ref().is_some_and(|e| {
+        e.users.iter().any(|u| bg.users.contains(u))
+            || e.groups.iter().any(|g| bg.groups.contains(g))
+    });
     if excluded {
         Vec::new()
     } else {
-        let at = if users.exclude.is_some() { "/users/exclude" } else { "/users" };
+        let at = if users.exclude.is_some() {
+            "/users/exclude"
+        } else {
+            "/users"
+        };
         vec![Hit::at_key(at, "the break-glass accounts are not excluded")]
     }
 }

@@ -41,7 +41,12 @@ session:
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let Some(f) = ctx.policy.session.as_ref().and_then(|s| s.sign_in_frequency.as_ref()) else {
+    let Some(f) = ctx
+        .policy
+        .session
+        .as_ref()
+        .and_then(|s| s.sign_in_frequency.as_ref())
+    else {
         return Vec::new();
     };
     let at = "/session/signInFrequency";
@@ -49,22 +54,38 @@ fn check(ctx: &Context) -> Vec<Hit> {
     if f.frequency_interval == Some(SignInFrequencyInterval::EveryTime) {
         if f.value.is_some() || f.kind.is_some() {
             hits.push(
-                Hit::at_key(at, "`everyTime` sign-in frequency takes no `value` or `type`").severity(Severity::Warning),
+                Hit::at_key(
+                    at,
+                    "`everyTime` sign-in frequency takes no `value` or `type`",
+                )
+                .severity(Severity::Warning),
             );
         }
         return hits;
     }
     match (f.value, f.kind) {
         (Some(v), Some(SignInFrequencyType::Hours)) if v >= 24 => hits.push(
-            Hit::at(format!("{at}/value"), format!("{v} hours is {} days or more; write it in days", v / 24))
-                .severity(Severity::Warning),
+            Hit::at(
+                format!("{at}/value"),
+                format!("{v} hours is {} days or more; write it in days", v / 24),
+            )
+            .severity(Severity::Warning),
         ),
         (Some(v), Some(SignInFrequencyType::Days)) if v > 365 => {
-            hits.push(Hit::at(format!("{at}/value"), format!("{v} days is more than the 365 the portal allows")));
+            hits.push(Hit::at(
+                format!("{at}/value"),
+                format!("{v} days is more than the 365 the portal allows"),
+            ));
         }
         (Some(_), Some(_)) => {}
-        (None, _) => hits.push(Hit::at_key(at, "time-based sign-in frequency needs `value`")),
-        (Some(_), None) => hits.push(Hit::at_key(at, "time-based sign-in frequency needs `type` (hours or days)")),
+        (None, _) => hits.push(Hit::at_key(
+            at,
+            "time-based sign-in frequency needs `value`",
+        )),
+        (Some(_), None) => hits.push(Hit::at_key(
+            at,
+            "time-based sign-in frequency needs `type` (hours or days)",
+        )),
     }
     hits
 }

@@ -42,7 +42,13 @@ fn check(set: &[Context]) -> Vec<(usize, Hit)> {
         match first.get(&key) {
             Some(&j) => hits.push((
                 i,
-                Hit::at("/displayName", format!("display name `{}` is already used in {}", ctx.policy.display_name, set[j].source)),
+                Hit::at(
+                    "/displayName",
+                    format!(
+                        "display name `{}` is already used in {}",
+                        ctx.policy.display_name, set[j].source
+                    ),
+                ),
             )),
             None => {
                 first.insert(key, i);
