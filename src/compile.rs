@@ -12,6 +12,71 @@
 use crate::diag::Diagnostic;
 use crate::model::*;
 use serde_json::{Map, Value, json};
+use std::sync::LazyLock;
+
+/// Graph's own shape of the resource, derived from Microsoft's CSDL metadata
+/// by `tools/gen_graph_schema.py` (see `schemas/graph/README.md`).
+static GRAPH_V1: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
+    graph_validator(include_str!(
+        "../schemas/graph/conditionalAccessPolicy.v1.0.schema.json"
+    ))
+});
+static GRAPH_BETA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
+    graph_validator(include_str!(
+        "../schemas/graph/conditionalAccessPolicy.beta.schema.json"
+    ))
+});
+
+fn graph_validator(text: &str) -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("embedded Graph schema is not JSON: {e}"));
+    jsonschema::options()
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("embedded Graph schema does not compile: {e}"))
+}
+
+/// Checks a compiled body against Graph's metadata for its API version.
+/// A failure inside pass-through JSON points at the pass-through key; any other
+/// failure is a caac bug and says so.
+pub fn check_against_graph(
+    c: &Compiled,
+    passthrough: Option<&Map<String, Value>>,
+) -> Vec<Diagnostic> {
+    let validator = match c.api_version {
+        ApiVersion::V1 => &*GRAPH_V1,
+        ApiVersion::Beta => &*GRAPH_BETA,
+    };
+    validator
+        .iter_errors(&c.body)
+        .map(|e| {
+            let path = e.instance_path().as_str().to_owned();
+            let in_passthrough = passthrough.is_some_and(|p| from_passthrough(p, &path));
+            let message = format!("Graph {} metadata rejects `{path}`: {e}", c.api_version.as_str());
+            if in_passthrough {
+                Diagnostic::error("graph-schema", message)
+                    .at_key(format!("/passthrough{path}"))
+                    .with_help("fix the pass-through JSON to match Graph's conditionalAccessPolicy (schemas/graph/)")
+            } else {
+                Diagnostic::error("internal", message).with_help("this is a caac bug; please report it with the policy file")
+            }
+        })
+        .collect()
+}
+
+/// True when the value at `path` in the body came from pass-through JSON:
+/// walking the path through the pass-through map never falls off it.
+fn from_passthrough(passthrough: &Map<String, Value>, path: &str) -> bool {
+    let mut cur = passthrough;
+    for seg in path.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        match cur.get(&seg) {
+            Some(Value::Object(inner)) => cur = inner,
+            Some(_) => return true,
+            None => return false,
+        }
+    }
+    true
+}
 
 /// The Graph API version a body is meant for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -429,7 +494,7 @@ fn merge(
                 );
             }
             (Some(Value::Object(inner)), Value::Object(extra_inner)) => {
-                merge(inner, extra_inner, &pointer, diags)
+                merge(inner, extra_inner, &pointer, diags);
             }
             (Some(_), _) => diags.push(
                 Diagnostic::error(

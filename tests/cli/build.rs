@@ -1,1 +1,308 @@
+//! `caac build` end to end: the seed example, the starter set, determinism,
+//! atomicity, exit codes.
 
+use crate::common::{caac, root, snapshot_dir, text};
+use std::path::Path;
+
+fn build(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = caac(dir, &[&["build"], args].concat());
+    let (_, stderr) = text(&out);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn token_protection_example_compiles_to_the_expected_body() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, stderr) = build(
+        &root(),
+        &[
+            "examples/token-protection",
+            "--tenant",
+            "examples/token-protection/tenant.yaml",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let name = "CA410-TokenProtection-ExchangeSharePoint-Windows.json";
+    let got = std::fs::read_to_string(out.join(name)).unwrap();
+    let want =
+        std::fs::read_to_string(root().join("examples/token-protection/expected").join(name))
+            .unwrap();
+    assert_eq!(got, want);
+
+    let body: serde_json::Value = serde_json::from_str(&got).unwrap();
+    let c = &body["conditions"];
+    assert_eq!(
+        c["applications"]["includeApplications"],
+        serde_json::json!([
+            "00000002-0000-0ff1-ce00-000000000000",
+            "00000003-0000-0ff1-ce00-000000000000"
+        ]),
+        "exactly Exchange Online and SharePoint Online"
+    );
+    assert_eq!(
+        c["platforms"]["includePlatforms"],
+        serde_json::json!(["windows"])
+    );
+    assert_eq!(
+        c["clientAppTypes"],
+        serde_json::json!(["mobileAppsAndDesktopClients"])
+    );
+    assert_eq!(
+        c["users"]["excludeGroups"],
+        serde_json::json!(["8f1c2b7a-4d3e-4a5b-9c6d-0e1f2a3b4c5d"]),
+        "break-glass excluded"
+    );
+    assert_eq!(
+        body["sessionControls"]["secureSignInSession"]["isEnabled"],
+        true
+    );
+    assert_eq!(body["state"], "enabledForReportingButNotEnforced");
+    assert!(body.get("grantControls").is_none());
+
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let entry = &manifest["policies"][0];
+    assert_eq!(
+        entry["apiVersion"], "beta",
+        "token protection is documented in beta only"
+    );
+    assert_eq!(entry["output"], name);
+    assert_eq!(
+        entry["source"],
+        "examples/token-protection/CA410-TokenProtection-ExchangeSharePoint-Windows.yaml"
+    );
+    assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn starter_set_builds_cleanly_with_the_default_tenant_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // Defaults: policies/ and tenant.yaml from the working directory.
+    let (code, stderr) = build(&root(), &["--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stderr.contains("warning"),
+        "starter set must be warning-free: {stderr}"
+    );
+    let files = snapshot_dir(&out);
+    assert_eq!(files.len(), 11, "10 policies + manifest");
+    let break_glass = "00000000-0000-4000-8000-00000000e0e1";
+    for (name, bytes) in files.iter().filter(|(n, _)| n != "manifest.json") {
+        let body: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(
+            body["state"], "enabledForReportingButNotEnforced",
+            "{name} must start report-only"
+        );
+        let excluded = body["conditions"]["users"]["excludeGroups"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            excluded.iter().any(|g| g == break_glass),
+            "{name} must exclude the break-glass group"
+        );
+    }
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_eq!(build(&root(), &["--out", a.to_str().unwrap()]).0, 0);
+    assert_eq!(build(&root(), &["--out", b.to_str().unwrap()]).0, 0);
+    assert_eq!(snapshot_dir(&a), snapshot_dir(&b));
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+const TENANT: &str = "breakGlass: {groups: [Emergency Access]}\ngroups:\n  Emergency Access: 11111111-1111-1111-1111-111111111111\n  Pilot: 22222222-2222-2222-2222-222222222222\n";
+const GOOD: &str = "displayName: Good\nusers:\n  include: {groups: [Pilot]}\n  exclude: {groups: [Emergency Access]}\napplications: {include: [Office 365 Exchange Online]}\ngrant: {builtInControls: [mfa]}\n";
+
+#[test]
+fn a_failing_build_leaves_earlier_output_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let tenant = write(d, "t.yaml", TENANT);
+    let good = write(d, "good.yaml", GOOD);
+    let out = d.join("out");
+    let out_s = out.to_str().unwrap();
+    assert_eq!(build(d, &[&good, "--tenant", &tenant, "--out", out_s]).0, 0);
+    let before = snapshot_dir(&out);
+
+    // An input error (exit 2) and a lint error (exit 1) both write nothing.
+    let bad = write(d, "bad.yaml", &GOOD.replace("Pilot", "Pilott"));
+    let (code, stderr) = build(d, &[&good, &bad, "--tenant", &tenant, "--out", out_s]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(snapshot_dir(&out), before);
+
+    let lint = write(
+        d,
+        "lint.yaml",
+        &GOOD
+            .replace("Good", "Blocky")
+            .replace("[mfa]", "[block, mfa]"),
+    );
+    let (code, stderr) = build(d, &[&good, &lint, "--tenant", &tenant, "--out", out_s]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("error[CA005 block-with-grant-controls]"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot_dir(&out), before);
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        leftovers
+            .iter()
+            .all(|n| !n.to_string_lossy().contains("caac-")),
+        "no staging dirs left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn break_glass_must_be_excluded_when_known() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let tenant = write(d, "t.yaml", TENANT);
+    let p = write(
+        d,
+        "p.yaml",
+        &GOOD.replace("  exclude: {groups: [Emergency Access]}\n", ""),
+    );
+    let (code, stderr) = build(
+        d,
+        &[
+            &p,
+            "--tenant",
+            &tenant,
+            "--out",
+            d.join("out").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    insta::assert_snapshot!(stderr.replace(&p, "p.yaml"), @r"
+    error[CA101 break-glass-not-excluded]: the break-glass accounts are not excluded
+     --> p.yaml:2:1
+      |
+    2 | users:
+      | ^^^^^
+      |
+      = help: add the break-glass group to `users.exclude.groups` (prefer one group over individual users)
+
+    error: 1 error(s), 0 warning(s), 0 info(s); nothing was written
+    ");
+    // --break-glass on the command line works without breakGlass: in the tenant file.
+    let tenant2 = write(
+        d,
+        "t2.yaml",
+        &TENANT.replace("breakGlass: {groups: [Emergency Access]}\n", ""),
+    );
+    let (code, _) = build(
+        d,
+        &[
+            &p,
+            "--tenant",
+            &tenant2,
+            "--out",
+            d.join("out").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "without break-glass data the rule stays silent");
+    let (code, _) = build(
+        d,
+        &[
+            &p,
+            "--tenant",
+            &tenant2,
+            "--break-glass",
+            "Emergency Access",
+            "--out",
+            d.join("out").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    let (code, stderr) = build(
+        d,
+        &[
+            &p,
+            "--tenant",
+            &tenant2,
+            "--break-glass",
+            "Nobody",
+            "--out",
+            d.join("out").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(build(tmp.path(), &["--bogus"]).0, 2);
+    let (code, stderr) = build(tmp.path(), &["missing-dir"]);
+    assert_eq!(code, 2, "{stderr}");
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    let (code, stderr) = build(tmp.path(), &["empty"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no policy files"), "{stderr}");
+}
+
+#[test]
+fn passthrough_is_merged_reported_and_selects_beta() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let tenant = write(d, "t.yaml", TENANT);
+    let p = write(
+        d,
+        "p.yaml",
+        &format!("{GOOD}passthrough:\n  conditions:\n    agents: {{includeAgentUsers: [All]}}\n"),
+    );
+    let out = d.join("out");
+    let (code, stderr) = build(
+        d,
+        &[&p, "--tenant", &tenant, "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning[passthrough]: `conditions/agents` is sent to Graph as written"),
+        "{stderr}"
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("Good.json")).unwrap()).unwrap();
+    assert_eq!(body["conditions"]["agents"]["includeAgentUsers"][0], "All");
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"apiVersion\": \"beta\""));
+
+    let clash = write(
+        d,
+        "c.yaml",
+        &format!("{GOOD}passthrough:\n  displayName: Other\n"),
+    );
+    let (code, stderr) = build(
+        d,
+        &[&clash, "--tenant", &tenant, "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("error[passthrough-conflict]"), "{stderr}");
+}
+
+#[test]
+fn explain_prints_rule_docs() {
+    let out = caac(&root(), &["explain", "CA101"]);
+    assert!(out.status.success());
+    assert!(text(&out).0.contains("## Why it matters"));
+    assert_eq!(caac(&root(), &["explain", "CA999"]).status.code(), Some(2));
+}
