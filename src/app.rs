@@ -2,20 +2,17 @@
 //! compile → report/emit` for one use, and decides the exit code
 //! (0 ok, 1 findings, 2 usage or input error).
 
-use crate::catalog::Kind;
+use crate::check;
 use crate::cli::{BuildArgs, Cli, Color, Command, SchemaKind};
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
-use crate::lint::{self, BreakGlassIds, Context};
-use crate::model::{self, Policy, Tenant};
-use crate::report::{self, Counts, FileReport};
-use crate::resolve;
-use crate::validate::{self, Schema};
+use crate::lint;
+use crate::model;
+use crate::report::{self, Counts};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 /// Exit code: success.
 pub const OK: u8 = 0;
@@ -23,9 +20,6 @@ pub const OK: u8 = 0;
 pub const FINDINGS: u8 = 1;
 /// Exit code: usage or input error.
 pub const INPUT_ERROR: u8 = 2;
-
-static POLICY_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::new(model::policy_schema()));
-static TENANT_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::new(model::tenant_schema()));
 
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
@@ -97,269 +91,40 @@ pub fn pretty(v: &serde_json::Value) -> String {
     s
 }
 
-/// A policy file after loading, validation and resolution.
-struct Loaded {
-    report: FileReport,
-    /// Resolved policy (present when the file loaded and validated).
-    policy: Option<Policy>,
-}
-
-/// Loads and validates the tenant file; returns it with its report.
-fn load_tenant(path: &Path) -> (Option<Tenant>, FileReport) {
-    let mut report = FileReport {
-        path: path.display().to_string(),
-        ..FileReport::default()
-    };
-    match crate::load::load(path) {
-        Err(d) => report.diagnostics.push(*d),
-        Ok(doc) => {
-            match validate::typed::<Tenant>(&TENANT_SCHEMA, &doc) {
-                Ok(t) => {
-                    report.text = Some(doc.text);
-                    report.spans = Some(doc.spans);
-                    return (Some(t), report);
-                }
-                Err(ds) => report.diagnostics.extend(ds),
-            }
-            report.text = Some(doc.text);
-            report.spans = Some(doc.spans);
-        }
-    }
-    (None, report)
-}
-
-fn load_policy(path: &Path, tenant: Option<&Tenant>) -> Loaded {
-    let mut report = FileReport {
-        path: display(path),
-        ..FileReport::default()
-    };
-    let doc = match std::fs::read(path) {
-        Err(e) => {
-            report
-                .diagnostics
-                .push(Diagnostic::error("io", format!("cannot read: {e}")));
-            return Loaded {
-                report,
-                policy: None,
-            };
-        }
-        Ok(bytes) => match crate::load::parse_bytes(report.path.clone(), &bytes) {
-            Ok(doc) => doc,
-            Err((d, text)) => {
-                report.diagnostics.push(*d);
-                report.text = text;
-                return Loaded {
-                    report,
-                    policy: None,
-                };
-            }
-        },
-    };
-    let typed = validate::typed::<Policy>(&POLICY_SCHEMA, &doc);
-    report.text = Some(doc.text);
-    report.spans = Some(doc.spans);
-    let policy = match typed {
-        Ok(p) => p,
-        Err(ds) => {
-            report.diagnostics.extend(ds);
-            return Loaded {
-                report,
-                policy: None,
-            };
-        }
-    };
-    let (resolved, ds) = resolve::resolve(&policy, tenant);
-    let ok = ds.is_empty();
-    report.diagnostics.extend(ds);
-    Loaded {
-        report,
-        policy: ok.then_some(resolved),
-    }
-}
-
-/// Paths shown with `/` separators so messages and the manifest do not depend on the OS.
-fn display(path: &Path) -> String {
-    path.display().to_string().replace('\\', "/")
-}
-
-/// Expands files and directories into a sorted, de-duplicated list of spec
-/// files. Directories are walked recursively (hidden entries and tenant files
-/// skipped, symlink loops cut by canonical path).
-fn collect(paths: &[PathBuf], skip: Option<&Path>, errors: &mut Vec<FileReport>) -> Vec<PathBuf> {
-    let skip = skip.and_then(|p| p.canonicalize().ok());
-    let mut files = BTreeSet::new();
-    let mut seen_dirs = BTreeSet::new();
-    for p in paths {
-        match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut files, &mut seen_dirs, errors, 0),
-            Ok(_) => {
-                files.insert(p.clone());
-            }
-            Err(e) => errors.push(FileReport {
-                path: display(p),
-                diagnostics: vec![Diagnostic::error("io", format!("cannot read: {e}"))],
-                ..FileReport::default()
-            }),
-        }
-    }
-    files
-        .into_iter()
-        .filter(|f| skip.is_none() || f.canonicalize().ok() != skip)
-        .collect()
-}
-
-fn walk(
-    dir: &Path,
-    files: &mut BTreeSet<PathBuf>,
-    seen: &mut BTreeSet<PathBuf>,
-    errors: &mut Vec<FileReport>,
-    depth: usize,
-) {
-    let Ok(canonical) = dir.canonicalize() else {
-        return;
-    };
-    if depth > 32 || !seen.insert(canonical) {
-        return;
-    }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push(FileReport {
-                path: display(dir),
-                diagnostics: vec![Diagnostic::error(
-                    "io",
-                    format!("cannot read directory: {e}"),
-                )],
-                ..FileReport::default()
-            });
-            return;
-        }
-    };
-    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    children.sort();
-    for child in children {
-        let name = child
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        if child.is_dir() {
-            walk(&child, files, seen, errors, depth + 1);
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
-            && name != "tenant.yaml"
-            && name != "tenant.yml"
-        {
-            files.insert(child);
-        }
-    }
-}
-
 /// `caac build`.
 fn build(args: &BuildArgs, color: bool) -> u8 {
-    let mut reports: Vec<FileReport> = Vec::new();
-    let tenant_path = args.tenant.clone().or_else(|| {
-        let default = PathBuf::from("tenant.yaml");
-        default.is_file().then_some(default)
-    });
-    let (tenant, tenant_report) = match &tenant_path {
-        Some(p) => {
-            let (t, r) = load_tenant(p);
-            (t, Some(r))
+    let opts = check::Options {
+        paths: &args.paths,
+        tenant: args.tenant.clone(),
+        break_glass: &args.break_glass,
+    };
+    let mut checked = match check::check(&opts) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return INPUT_ERROR;
         }
-        None => (None, None),
     };
-    let mut break_glass = BreakGlassIds::default();
-    let mut tenant_report = tenant_report;
-    if let (Some(t), Some(r)) = (&tenant, &mut tenant_report) {
-        let (users, groups, ds) = resolve::break_glass(t);
-        break_glass = BreakGlassIds { users, groups };
-        r.diagnostics.extend(ds);
-    }
-    let mut cli_report = FileReport {
-        path: "<command line>".into(),
-        ..FileReport::default()
-    };
-    for value in &args.break_glass {
-        match resolve::resolve_value(Kind::Group, value, tenant.as_ref()) {
-            Ok(id)
-                if tenant
-                    .as_ref()
-                    .is_some_and(|t| t.users.values().any(|u| u.eq_ignore_ascii_case(&id))) =>
-            {
-                break_glass.users.push(id);
-            }
-            Ok(id) => break_glass.groups.push(id),
-            Err(_) => match resolve::resolve_value(Kind::User, value, tenant.as_ref()) {
-                Ok(id) => break_glass.users.push(id),
-                Err(d) => cli_report.diagnostics.push(Diagnostic {
-                    message: format!(
-                        "--break-glass: {}",
-                        d.message.replace("unknown user", "unknown user or group")
-                    ),
-                    ..d
-                }),
-            },
+    let mut compiled: Vec<(usize, Compiled)> = Vec::new();
+    for (i, f) in checked.files.iter_mut().enumerate() {
+        if let Some(p) = &f.policy {
+            let c = compile::compile(p);
+            f.report.diagnostics.extend(c.diagnostics.iter().cloned());
+            f.report
+                .diagnostics
+                .extend(compile::check_against_graph(&c, p.passthrough.as_ref()));
+            compiled.push((i, c));
         }
     }
-    let files = collect(&args.paths, tenant_path.as_deref(), &mut reports);
-    if files.is_empty() && reports.is_empty() {
-        let shown: Vec<String> = args.paths.iter().map(|p| display(p)).collect();
-        eprintln!(
-            "error: no policy files (*.yaml, *.yml) found in {}",
-            shown.join(", ")
-        );
-        return INPUT_ERROR;
-    }
-    let (mut file_reports, policies): (Vec<FileReport>, Vec<Option<Policy>>) = files
-        .iter()
-        .map(|f| load_policy(f, tenant.as_ref()))
-        .map(|l| (l.report, l.policy))
-        .unzip();
-    let sources: Vec<String> = file_reports.iter().map(|r| r.path.clone()).collect();
-
-    // Lint the policies that resolved; set-level rules see all of them.
-    let ok: Vec<(usize, &Policy)> = policies
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| p.as_ref().map(|p| (i, p)))
-        .collect();
-    let contexts: Vec<Context> = ok
-        .iter()
-        .map(|(i, p)| Context {
-            source: &sources[*i],
-            policy: p,
-            tenant: tenant.as_ref(),
-            break_glass: &break_glass,
-        })
-        .collect();
-    let findings = lint::run(&contexts);
-    let compiled: Vec<(usize, Compiled)> =
-        ok.iter().map(|(i, p)| (*i, compile::compile(p))).collect();
-    for ((i, _), ds) in ok.iter().zip(findings) {
-        file_reports[*i].diagnostics.extend(ds);
-    }
-    for (i, c) in &compiled {
-        file_reports[*i]
-            .diagnostics
-            .extend(c.diagnostics.iter().cloned());
-    }
-    reports.extend(tenant_report);
-    if !cli_report.diagnostics.is_empty() {
-        reports.push(cli_report);
-    }
-    reports.extend(file_reports);
+    let sources: Vec<PathBuf> = checked.files.iter().map(|f| f.path.clone()).collect();
+    let mut reports = checked.into_reports();
     for r in &mut reports {
         r.sort();
     }
-
-    let errors: Vec<&Diagnostic> = reports
+    let input_error = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    let input_error = errors.iter().any(|d| !is_rule(d));
+        .any(|d| d.severity == Severity::Error && !is_rule(d));
     let mut stderr = report::human(&reports, color);
     let counts = Counts::of(&reports);
     let code = if input_error {
@@ -367,7 +132,7 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
     } else if counts.errors > 0 {
         FINDINGS
     } else {
-        match write_output(&args.out, &files, &compiled) {
+        match write_output(&args.out, &sources, &compiled) {
             Ok(summary) => {
                 stderr.push_str(&summary);
                 OK
@@ -375,7 +140,7 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
             Err(e) => {
                 stderr.push_str(&format!(
                     "error: cannot write {}: {e}\n",
-                    display(&args.out)
+                    check::display(&args.out)
                 ));
                 INPUT_ERROR
             }
@@ -450,7 +215,7 @@ fn write_output(
             compile::ApiVersion::Beta => beta += 1,
         }
         manifest.push(serde_json::json!({
-            "source": display(&files[*i]),
+            "source": check::display(&files[*i]),
             "output": name,
             "displayName": c.body["displayName"],
             "apiVersion": c.api_version,
@@ -471,7 +236,7 @@ fn write_output(
         "wrote {} polic{} to {} ({v1} v1.0, {beta} beta) and {}\n",
         compiled.len(),
         if compiled.len() == 1 { "y" } else { "ies" },
-        display(out),
+        check::display(out),
         crate::emit::MANIFEST
     ))
 }

@@ -1,6 +1,7 @@
 //! caac — Conditional Access as Code.
 //!
 //! Data flows one way, one module per stage:
+//! [`check`] runs the front half for every command.
 //! [`load`] (bytes → value + positions) → [`validate`] (schema → typed [`model`])
 //! → [`resolve`] (names → ids via [`catalog`] and `tenant.yaml`) → [`lint`]
 //! (rules report JSON pointers) → [`compile`] (Graph JSON) → [`report`] /
@@ -8,6 +9,7 @@
 
 pub mod app;
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diag;
