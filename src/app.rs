@@ -3,7 +3,9 @@
 //! (0 ok, 1 findings, 2 usage or input error).
 
 use crate::check;
-use crate::cli::{BuildArgs, Cli, Color, Command, SchemaKind};
+use crate::cli::{
+    BuildArgs, Cli, Color, Command, FailLevel, Format, ImportArgs, InputArgs, LintArgs, SchemaKind,
+};
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
 use crate::lint;
@@ -12,7 +14,7 @@ use crate::report::{self, Counts};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Exit code: success.
 pub const OK: u8 = 0;
@@ -30,6 +32,33 @@ pub fn run(cli: Cli) -> u8 {
     };
     match cli.command {
         Command::Build(args) => build(&args, color),
+        Command::Lint(args) => lint(&args, color),
+        Command::Import(args) => import(&args, color),
+        Command::Rules => {
+            let list: String = lint::rules::RULES
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {:<38} {:<8} {:<20} {}\n",
+                        r.id,
+                        r.name,
+                        r.severity.as_str(),
+                        serde_json::to_value(r.category())
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        r.summary
+                    )
+                })
+                .collect();
+            print_stdout(&list)
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "caac", &mut buf);
+            print_stdout(&String::from_utf8_lossy(&buf))
+        }
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Policy => model::policy_schema(),
@@ -38,9 +67,9 @@ pub fn run(cli: Cli) -> u8 {
             };
             print_stdout(&pretty(&schema))
         }
-        Command::Explain { rule: Some(rule) } => match lint::find(&rule) {
+        Command::Explain { rule } => match lint::find(&rule) {
             Some(r) => print_stdout(&format!(
-                "# {} `{}` ({})\n\n{}\n\n{}",
+                "# {} `{}`\n\nDefault severity: {}. {}\n\n{}",
                 r.id,
                 r.name,
                 r.severity.as_str(),
@@ -48,25 +77,10 @@ pub fn run(cli: Cli) -> u8 {
                 r.docs
             )),
             None => {
-                eprintln!("error: no rule `{rule}`; `caac explain` lists them");
+                eprintln!("error: no rule `{rule}`; `caac rules` lists them");
                 INPUT_ERROR
             }
         },
-        Command::Explain { rule: None } => {
-            let list: String = lint::rules::RULES
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {:<28} {:<8} {}\n",
-                        r.id,
-                        r.name,
-                        r.severity.as_str(),
-                        r.summary
-                    )
-                })
-                .collect();
-            print_stdout(&list)
-        }
     }
 }
 
@@ -91,32 +105,27 @@ pub fn pretty(v: &serde_json::Value) -> String {
     s
 }
 
-/// `caac build`.
-fn build(args: &BuildArgs, color: bool) -> u8 {
-    let opts = check::Options {
-        paths: &args.paths,
-        tenant: args.tenant.clone(),
-        break_glass: &args.break_glass,
-    };
-    let mut checked = match check::check(&opts) {
+fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
+    check::Options {
+        paths: &input.paths,
+        tenant: input.tenant.clone(),
+        break_glass: &input.break_glass,
+        config: input.config.clone(),
+        partial,
+    }
+}
+
+/// `caac lint`.
+fn lint(args: &LintArgs, color: bool) -> u8 {
+    let checked = match check::check(&options(&args.input, args.partial)) {
         Ok(c) => c,
         Err(message) => {
             eprintln!("error: {message}");
             return INPUT_ERROR;
         }
     };
-    let mut compiled: Vec<(usize, Compiled)> = Vec::new();
-    for (i, f) in checked.files.iter_mut().enumerate() {
-        if let Some(p) = &f.policy {
-            let c = compile::compile(p);
-            f.report.diagnostics.extend(c.diagnostics.iter().cloned());
-            f.report
-                .diagnostics
-                .extend(compile::check_against_graph(&c, p.passthrough.as_ref()));
-            compiled.push((i, c));
-        }
-    }
-    let sources: Vec<PathBuf> = checked.files.iter().map(|f| f.path.clone()).collect();
+    let skipped = checked.skipped.clone();
+    let files = checked.files.len();
     let mut reports = checked.into_reports();
     for r in &mut reports {
         r.sort();
@@ -125,39 +134,236 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
         .iter()
         .flat_map(|r| &r.diagnostics)
         .any(|d| d.severity == Severity::Error && !is_rule(d));
-    let mut stderr = report::human(&reports, color);
+    let threshold = match args.fail_level {
+        FailLevel::Error => Severity::Error,
+        FailLevel::Warning => Severity::Warning,
+        FailLevel::Info => Severity::Info,
+    };
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity >= threshold);
     let counts = Counts::of(&reports);
+    let mut text = match args.format {
+        Format::Human => {
+            let mut t = report::human(&reports, color && args.output.is_none());
+            for (id, reason) in &skipped {
+                t.push_str(&format!("note: {id} skipped: {reason}\n"));
+            }
+            t.push_str(&format!(
+                "{} error(s), {} warning(s), {} info(s) in {files} file(s)\n",
+                counts.errors, counts.warnings, counts.infos
+            ));
+            t
+        }
+        Format::Json => report::json(&reports, &skipped),
+        Format::Sarif => report::sarif(&reports),
+        Format::Github => report::github(&reports),
+    };
+    if let Some(path) = &args.output {
+        if let Err(e) = crate::emit::write_file(path, text.as_bytes()) {
+            eprintln!("error: cannot write {}: {e}", check::display(path));
+            return INPUT_ERROR;
+        }
+        text.clear();
+    }
     let code = if input_error {
         INPUT_ERROR
-    } else if counts.errors > 0 {
+    } else if failing {
         FINDINGS
     } else {
-        match write_output(&args.out, &sources, &compiled) {
+        OK
+    };
+    if !text.is_empty() {
+        let c = print_stdout(&text);
+        if c != OK {
+            return c;
+        }
+    }
+    code
+}
+
+/// `caac import`.
+fn import(args: &ImportArgs, color: bool) -> u8 {
+    let mut reports = Vec::new();
+    let tenant_path = args
+        .tenant
+        .clone()
+        .or_else(|| Some(std::path::PathBuf::from("tenant.yaml")).filter(|p| p.is_file()));
+    let mut tenant = None;
+    if let Some(p) = &tenant_path {
+        let (t, r) = check::load_tenant(p);
+        tenant = t;
+        if !r.diagnostics.is_empty() {
+            reports.push(r);
+        }
+    }
+    let files = check::collect(&args.paths, &[], &mut reports);
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|f| {
+            f.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        })
+        .collect();
+    if files.is_empty() && reports.is_empty() {
+        eprintln!("error: no Graph exports (*.json) found");
+        return INPUT_ERROR;
+    }
+    let imported = crate::import::import(
+        &files,
+        tenant.as_ref(),
+        &crate::import::schema_ref(&args.out),
+    );
+    reports.extend(imported.reports.iter().cloned());
+    let mut stderr = report::human(&reports, color);
+    let tenant_failed = reports.iter().any(|r| {
+        Some(r.path.as_str())
+            == tenant_path
+                .as_deref()
+                .map(|p| p.to_str().unwrap_or_default())
+            && !r.diagnostics.is_empty()
+    });
+    if tenant_failed {
+        eprint!("{stderr}");
+        eprintln!("error: the tenant file is invalid; nothing was written");
+        return INPUT_ERROR;
+    }
+    let outputs: Vec<(String, Vec<u8>)> = imported
+        .specs
+        .iter()
+        .map(|s| (s.file.clone(), s.text.clone().into_bytes()))
+        .collect();
+    if let Err(e) = crate::emit::create_dir(&args.out, &outputs) {
+        eprint!("{stderr}");
+        eprintln!("error: {e}");
+        return INPUT_ERROR;
+    }
+    if let Some(t) = &args.tenant_out {
+        let text = crate::import::tenant_skeleton(tenant.as_ref(), &imported.referenced);
+        if let Err(e) = crate::emit::create_file(t, text.as_bytes()) {
+            eprint!("{stderr}");
+            eprintln!("error: {e}");
+            return INPUT_ERROR;
+        }
+    }
+    stderr.push_str(&format!(
+        "imported {} of {} polic{} into {}{}\n",
+        imported.specs.len(),
+        imported.read,
+        if imported.read == 1 { "y" } else { "ies" },
+        check::display(&args.out),
+        if imported.skipped > 0 {
+            format!("; {} skipped (reported above)", imported.skipped)
+        } else {
+            String::new()
+        }
+    ));
+    eprint!("{stderr}");
+    OK
+}
+
+/// `caac build`.
+fn build(args: &BuildArgs, color: bool) -> u8 {
+    let opts = options(&args.input, false);
+    let mut checked = match check::check(&opts) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return INPUT_ERROR;
+        }
+    };
+    let mut compiled: Vec<(String, Compiled)> = Vec::new();
+    for f in &mut checked.files {
+        for u in &f.units {
+            if let (Some(p), true) = (&u.policy, u.clean) {
+                let c = compile::compile(p);
+                let mut ds = c.diagnostics.clone();
+                ds.extend(compile::check_against_graph(&c, p.passthrough.as_ref()));
+                f.report
+                    .diagnostics
+                    .extend(ds.into_iter().map(|d| u.localise(d)));
+                let source = format!(
+                    "{}{}",
+                    check::display(&f.path),
+                    if u.at.is_empty() {
+                        String::new()
+                    } else {
+                        format!("#{}", u.at)
+                    }
+                );
+                compiled.push((source, c));
+            }
+        }
+    }
+    let mut reports = checked.into_reports();
+    for r in &mut reports {
+        r.sort();
+    }
+    // Findings about the set as a whole (a missing baseline policy, CA7xx)
+    // make no body wrong; `caac lint` reports and gates on them.
+    let set_findings: usize = reports
+        .iter()
+        .filter(|r| r.path == check::SET_REPORT)
+        .map(|r| r.diagnostics.len())
+        .sum();
+    reports.retain(|r| r.path != check::SET_REPORT);
+    let input_error = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity == Severity::Error && !is_rule(d));
+    // Build refuses to write a body that is wrong. Findings about the set as
+    // a whole (a missing baseline policy, CA7xx) make no body wrong: they are
+    // shown, and `caac lint` gates on them.
+    let blocking = reports
+        .iter()
+        .filter(|r| r.path != check::SET_REPORT)
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let mut stderr = report::human(&reports, color);
+    let counts = Counts::of(&reports);
+    let mut written = false;
+    let code = if input_error {
+        INPUT_ERROR
+    } else if blocking > 0 {
+        FINDINGS
+    } else {
+        match write_output(&args.out, &compiled) {
             Ok(summary) => {
                 stderr.push_str(&summary);
+                written = true;
                 OK
             }
             Err(e) => {
-                stderr.push_str(&format!(
-                    "error: cannot write {}: {e}\n",
-                    check::display(&args.out)
-                ));
+                let d = Diagnostic::error(
+                    "output",
+                    format!("cannot write {}: {e}", check::display(&args.out)),
+                )
+                .with_help("choose an --out directory caac may create or replace");
+                let r = report::FileReport {
+                    path: check::display(&args.out),
+                    diagnostics: vec![d],
+                    ..Default::default()
+                };
+                stderr.push_str(&report::human(&[r], color));
                 INPUT_ERROR
             }
         }
     };
-    if counts.errors + counts.warnings + counts.infos > 0 {
+    if set_findings > 0 {
+        stderr.push_str(&format!(
+            "note: {set_findings} finding(s) about the policy set as a whole (missing baseline policies) are not shown; `caac lint` reports them\n"
+        ));
+    }
+    if counts.errors + counts.warnings + counts.infos > 0 || !written {
         stderr.push_str(&format!(
             "{}: {} error(s), {} warning(s), {} info(s){}\n",
-            if counts.errors > 0 { "error" } else { "note" },
+            if code == OK { "note" } else { "error" },
             counts.errors,
             counts.warnings,
             counts.infos,
-            if counts.errors > 0 {
-                "; nothing was written"
-            } else {
-                ""
-            }
+            if written { "" } else { "; nothing was written" }
         ));
     }
     eprint!("{stderr}");
@@ -190,14 +396,13 @@ pub fn file_stem(display_name: &str) -> String {
 
 fn write_output(
     out: &Path,
-    files: &[PathBuf],
-    compiled: &[(usize, Compiled)],
+    compiled: &[(String, Compiled)],
 ) -> Result<String, crate::emit::EmitError> {
     let mut used = BTreeSet::new();
     let mut outputs = Vec::new();
     let mut manifest = Vec::new();
     let (mut v1, mut beta) = (0, 0);
-    for (i, c) in compiled {
+    for (source, c) in compiled {
         let stem = file_stem(c.body["displayName"].as_str().unwrap_or_default());
         let mut name = format!("{stem}.json");
         let mut n = 2;
@@ -215,7 +420,7 @@ fn write_output(
             compile::ApiVersion::Beta => beta += 1,
         }
         manifest.push(serde_json::json!({
-            "source": check::display(&files[*i]),
+            "source": source,
             "output": name,
             "displayName": c.body["displayName"],
             "apiVersion": c.api_version,

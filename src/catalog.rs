@@ -9,9 +9,10 @@
 //! kinds have no built-in entries here.
 //!
 //! Every id is copied from `graph-ca-schema.md` §2.4, §2.8, §6.1–§6.4 or
-//! `rules.md` §0.2 (under `/work/shared/reference/`); each entry names its
-//! source so a reviewer can re-check it when Microsoft renames or retires
-//! something.
+//! `rules.md` §0.2 (under `/work/shared/reference/`), except the directory
+//! roles beyond §6.2, which come from Microsoft's permissions reference; each
+//! entry names its source so a reviewer can re-check it when Microsoft renames
+//! or retires something.
 
 /// One built-in object: its display name, wire value and accepted aliases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,14 +346,24 @@ static APPLICATIONS: &[Entry] = &[
 //
 // CA accepts only built-in role *template* ids (not per-tenant role object
 // ids, not custom or AU-scoped roles — §2.3), so these ids are valid in every
-// tenant. The table holds the roles listed in §6.2, not every built-in role
-// Microsoft ships; an unknown template id is not necessarily wrong.
+// tenant. The table holds the roles listed in §6.2 plus every other role of
+// the permissions reference's "All roles" table (123 roles, 2026-01); roles
+// Microsoft adds later are missing until copied here (CA904 docs say so).
 
 const ROLE_SOURCE: &str = "graph-ca-schema.md §6.2; learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference";
 
 /// A role row with no aliases: all roles share one source.
 const fn role(name: &'static str, template_id: &'static str) -> Entry {
     entry(name, template_id, &[], ROLE_SOURCE)
+}
+
+/// Built-in roles beyond §6.2, copied (name and template id only) from the
+/// "All roles" table of Microsoft's permissions reference.
+const LISTED_ROLE_SOURCE: &str = "learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference, \"All roles\" table (MicrosoftDocs/entra-docs docs/identity/role-based-access-control/permissions-reference.md, ms.date 2026-01-20)";
+
+/// A built-in role row from the permissions reference (not in §6.2).
+const fn listed_role(name: &'static str, template_id: &'static str) -> Entry {
+    entry(name, template_id, &[], LISTED_ROLE_SOURCE)
 }
 
 // One row per role: the table mirrors §6.2 and is easier to diff against it
@@ -412,6 +423,87 @@ static ROLES: &[Entry] = &[
     role("Reports Reader", "4a5d8f65-41da-4de4-8968-e035b65339cf"),
     role("Agent ID Administrator", "db506228-d27e-4b7d-95e5-295956d6615f"),
     role("AI Administrator", "d2562ede-74db-457e-a7b6-544e236ebb61"),
+    // The remaining built-in roles of the permissions reference's "All roles"
+    // table (not in §6.2), so CA904 does not flag a real built-in role.
+    listed_role("Agent ID Developer", "adb2368d-a9be-41b5-8667-d96778e081b0"),
+    listed_role("Agent Registry Administrator", "6b942400-691f-4bf0-9d12-d8a254a2baf5"),
+    listed_role("Attack Payload Author", "9c6df0f2-1e7c-4dc3-b195-66dfbd24aa8f"),
+    listed_role("Attack Simulation Administrator", "c430b396-e693-46cc-96f3-db01bf8bb62a"),
+    listed_role("Attribute Assignment Reader", "ffd52fa5-98dc-465c-991d-fc073eb59f8f"),
+    listed_role("Attribute Log Administrator", "5b784334-f94b-471a-a387-e7219fc49ca2"),
+    listed_role("Attribute Log Reader", "9c99539d-8186-4804-835f-fd51ef9e2dcd"),
+    listed_role("Attribute Provisioning Administrator", "ecb2c6bf-0ab6-418e-bd87-7986f8d63bbe"),
+    listed_role("Attribute Provisioning Reader", "422218e4-db15-4ef9-bbe0-8afb41546d79"),
+    listed_role("Authentication Extensibility Administrator", "25a516ed-2fa0-40ea-a2d0-12923a21473a"),
+    listed_role("Azure DevOps Administrator", "e3973bdf-4987-49ae-837a-ba8e231c7286"),
+    listed_role("Azure Information Protection Administrator", "7495fdc4-34c4-4d15-a289-98788ce399fd"),
+    listed_role("B2C IEF Keyset Administrator", "aaf43236-0c0d-4d5f-883a-6955382ac081"),
+    listed_role("B2C IEF Policy Administrator", "3edaf663-341e-4475-9f94-5c398ef6c070"),
+    listed_role("Cloud App Security Administrator", "892c5842-a9a6-463a-8041-72aa08ca3cf6"),
+    listed_role("Customer LockBox Access Approver", "5c4f9dcd-47dc-4cf7-8c9a-9e4207cbfc91"),
+    listed_role("Desktop Analytics Administrator", "38a96431-2bdf-4b4c-8b6e-5d3d8abac1a4"),
+    listed_role("Dragon Administrator", "e93e3737-fa85-474a-aee4-7d3fb86510f3"),
+    listed_role("Dynamics 365 Business Central Administrator", "963797fb-eb3b-4cde-8ce3-5878b3f32a3f"),
+    listed_role("Edge Administrator", "3f1acade-1e04-4fbc-9b69-f0302cd84aef"),
+    listed_role("Exchange Backup Administrator", "49eb8f75-97e9-4e37-9b2b-6c3ebfcffa31"),
+    listed_role("Exchange Recipient Administrator", "31392ffb-586c-42d1-9346-e59415a2cc4e"),
+    listed_role("Extended Directory User Administrator", "dd13091a-6207-4fc0-82ba-3641e056ab95"),
+    listed_role("External ID User Flow Administrator", "6e591065-9bad-43ed-90f3-e9424366d2f0"),
+    listed_role("External ID User Flow Attribute Administrator", "0f971eea-41eb-4569-a71e-57bb8a3eff1e"),
+    listed_role("Fabric Administrator", "a9ea8996-122f-4c74-9520-8edcd192826c"),
+    listed_role("Global Secure Access Log Reader", "843318fb-79a6-4168-9e6f-aa9a07481cc4"),
+    listed_role("Guest Inviter", "95e79109-95c0-4d8e-aee3-d01accf2d47b"),
+    listed_role("Insights Administrator", "eb1f4a8d-243a-41f0-9fbd-c7cdf6c5ef7c"),
+    listed_role("Insights Analyst", "25df335f-86eb-4119-b717-0ff02de207e9"),
+    listed_role("Insights Business Leader", "31e939ad-9672-4796-9c2e-873181342d2d"),
+    listed_role("IoT Device Administrator", "2ea5ce4c-b2d8-4668-bd81-3680bd2d227a"),
+    listed_role("Kaizala Administrator", "74ef975b-6605-40af-a5d2-b9539d836353"),
+    listed_role("Knowledge Administrator", "b5a8dcf3-09d5-43a9-a639-8e29ef291470"),
+    listed_role("Knowledge Manager", "744ec460-397e-42ad-a462-8b3f9747a02c"),
+    listed_role("Message Center Privacy Reader", "ac16e43d-7b2d-40e0-ac05-243ff356ab5b"),
+    listed_role("Message Center Reader", "790c1fb9-7f7d-4f88-86a1-ef1f95c05c1b"),
+    listed_role("Microsoft 365 Backup Administrator", "1707125e-0aa2-4d4d-8655-a7c786c76a25"),
+    listed_role("Microsoft 365 Migration Administrator", "8c8b803f-96e1-4129-9349-20738d9f9652"),
+    listed_role("Microsoft 365 Support Engineer", "00cf5c54-4693-4f59-a0ac-ab79ef0a974d"),
+    listed_role("Microsoft Entra Joined Device Local Administrator", "9f06204d-73c1-4d4c-880a-6edb90606fd8"),
+    listed_role("Microsoft Graph Data Connect Administrator", "ee67aa9c-e510-4759-b906-227085a7fd4d"),
+    listed_role("Microsoft Hardware Warranty Administrator", "1501b917-7653-4ff9-a4b5-203eaf33784f"),
+    listed_role("Microsoft Hardware Warranty Specialist", "281fe777-fb20-4fbb-b7a3-ccebce5b0d96"),
+    listed_role("Network Administrator", "d37c8bed-0711-4417-ba38-b4abe66ce4c2"),
+    listed_role("Office Apps Administrator", "2b745bdf-0803-4d80-aa65-822c4493daac"),
+    listed_role("Organizational Branding Administrator", "92ed04bf-c94a-4b82-9729-b799a7a4c178"),
+    listed_role("Organizational Data Source Administrator", "9d70768a-0cbc-4b4c-aea3-2e124b2477f4"),
+    listed_role("Organizational Messages Approver", "e48398e2-f4bb-4074-8f31-4586725e205b"),
+    listed_role("Organizational Messages Writer", "507f53e4-4e52-4077-abd3-d2e1558b6ea2"),
+    listed_role("Partner Tier1 Support", "4ba39ca4-527c-499a-b93d-d9b492c50246"),
+    listed_role("Partner Tier2 Support", "e00e864a-17c5-4a4b-9c06-f5b95a8d5bd8"),
+    listed_role("People Administrator", "024906de-61e5-49c8-8572-40335f1e0e10"),
+    listed_role("Permissions Management Administrator", "af78dc32-cf4d-46f9-ba4e-4428526346b5"),
+    listed_role("Places Administrator", "78b0ccd1-afc2-4f92-9116-b41aedd09592"),
+    listed_role("Printer Administrator", "644ef478-e28f-4e28-b9dc-3fdde9aa0b1f"),
+    listed_role("Printer Technician", "e8cef6f1-e4bd-4ea8-bc07-4b8d950f4477"),
+    listed_role("Search Administrator", "0964bb5e-9bdb-4d7b-ac29-58e794862a40"),
+    listed_role("Search Editor", "8835291a-918c-4fd7-a9ce-faa49f0cf7d9"),
+    listed_role("Service Support Administrator", "f023fd81-a637-4b56-95fd-791ac0226033"),
+    listed_role("SharePoint Advanced Management Administrator", "99009c4a-3b3f-4957-82a9-9d35e12db77e"),
+    listed_role("SharePoint Backup Administrator", "9d3e04ba-3ee4-4d1b-a3a7-9aef423a09be"),
+    listed_role("SharePoint Embedded Administrator", "1a7d78b6-429f-476b-b8eb-35fb715fffd4"),
+    listed_role("Skype for Business Administrator", "75941009-915a-4869-abe7-691bff18279e"),
+    listed_role("Teams Communications Administrator", "baf37b3a-610e-45da-9e62-d9d1e5e8914b"),
+    listed_role("Teams Communications Support Engineer", "f70938a0-fc10-4177-9e90-2178f8765737"),
+    listed_role("Teams Communications Support Specialist", "fcf91098-03e3-41a9-b5ba-6f0ec8188a12"),
+    listed_role("Teams Devices Administrator", "3d762c5a-1b6c-493f-843e-55a3b42923d4"),
+    listed_role("Teams Reader", "1076ac91-f3d9-41a7-a339-dcdf5f480acc"),
+    listed_role("Teams Telephony Administrator", "aa38014f-0993-46e9-9b45-30501a20909d"),
+    listed_role("Tenant Creator", "112ca1a2-15ad-4102-995e-45b0bc479a6a"),
+    listed_role("Usage Summary Reports Reader", "75934031-6c7e-415a-99d7-48dbd49e875e"),
+    listed_role("User Experience Success Manager", "27460883-1df1-4691-b032-3b79643e5e63"),
+    listed_role("Virtual Visits Administrator", "e300d9e7-4a2b-4295-9eff-f1c78b36cc98"),
+    listed_role("Viva Glint Tenant Administrator", "0ec3f692-38d6-4d14-9e69-0377ca7797ad"),
+    listed_role("Viva Goals Administrator", "92b086b3-e367-4ef2-b869-1de128fb986e"),
+    listed_role("Viva Pulse Administrator", "87761b17-1ed2-4af3-9acd-92a150038160"),
+    listed_role("Windows Update Deployment Administrator", "32696413-001a-46ae-978c-ce0f6b3620d2"),
+    listed_role("Yammer Administrator", "810a2642-a034-447f-a5e8-41beaa378541"),
 ];
 
 /// Template ids of the 14 admin roles targeted by Microsoft's "Require MFA

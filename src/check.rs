@@ -8,6 +8,7 @@
 //! `Err` (a usage error).
 
 use crate::catalog::Kind;
+use crate::config::{Config, ConfigFile};
 use crate::diag::Diagnostic;
 use crate::lint::{self, BreakGlassIds, Context};
 use crate::model::{self, Policy, Tenant};
@@ -20,6 +21,11 @@ use std::sync::LazyLock;
 
 static POLICY_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::new(model::policy_schema()));
 static TENANT_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::new(model::tenant_schema()));
+static CONFIG_SCHEMA: LazyLock<Schema> =
+    LazyLock::new(|| Schema::new(crate::config::config_schema()));
+
+/// The name of the report that carries findings about the policy set as a whole.
+pub const SET_REPORT: &str = "<policy set>";
 
 /// What to check.
 #[derive(Debug, Clone)]
@@ -30,6 +36,11 @@ pub struct Options<'a> {
     pub tenant: Option<PathBuf>,
     /// Extra break-glass users or groups (names or ids).
     pub break_glass: &'a [String],
+    /// The config file; `None` uses `.caac.yaml` in the working directory when present.
+    pub config: Option<PathBuf>,
+    /// The paths are part of a set only: drop the findings about the set as a
+    /// whole (missing baselines).
+    pub partial: bool,
 }
 
 /// One checked spec file.
@@ -37,10 +48,41 @@ pub struct Options<'a> {
 pub struct File {
     /// The path as found.
     pub path: PathBuf,
-    /// Its diagnostics (load, schema, resolution, lint).
+    /// Its diagnostics (load, schema, resolution, lint), pointers in the file's own terms.
     pub report: FileReport,
-    /// The resolved policy, when the file loaded, validated and resolved.
+    /// The policies in the file: one for a YAML spec, any number for a Graph export.
+    pub units: Vec<Unit>,
+}
+
+/// One policy inside a file.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Where the policy sits in the file (`""` for a spec, `/3` or `/value/3` in an export).
+    pub at: String,
+    /// Its display name, when known.
+    pub display_name: Option<String>,
+    /// The resolved policy, when it loaded and validated. References that did
+    /// not resolve are left as written (and reported), so the rules still run.
     pub policy: Option<Policy>,
+    /// True when loading, conversion and resolution raised no error: only
+    /// clean policies are compiled.
+    pub clean: bool,
+    /// For Graph exports: the spec → source pointer map.
+    pub converted: Option<crate::import::graph::Converted>,
+}
+
+impl Unit {
+    /// Rewrites a diagnostic's spec pointer into the file's own pointer and
+    /// tags it with the policy's display name.
+    pub fn localise(&self, mut d: Diagnostic) -> Diagnostic {
+        if let (Some(c), crate::diag::Location::Pointer { pointer, .. }) =
+            (&self.converted, &mut d.location)
+        {
+            *pointer = c.source_pointer(pointer).unwrap_or_else(|| self.at.clone());
+        }
+        d.policy = self.display_name.clone();
+        d
+    }
 }
 
 /// The result of [`check`].
@@ -54,6 +96,10 @@ pub struct Checked {
     pub tenant: Option<Tenant>,
     /// Resolved break-glass identities.
     pub break_glass: BreakGlassIds,
+    /// The effective configuration.
+    pub config: Config,
+    /// Rules that did not run and why: `(id, reason)`.
+    pub skipped: Vec<(&'static str, &'static str)>,
 }
 
 impl Checked {
@@ -73,13 +119,26 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         default.is_file().then_some(default)
     });
     if let Some(p) = &tenant_path {
-        let (t, mut r) = load_tenant(p);
+        let (t, mut r) = load_typed::<Tenant>(p, &TENANT_SCHEMA);
         if let Some(t) = &t {
             let (users, groups, ds) = resolve::break_glass(t);
             checked.break_glass = BreakGlassIds { users, groups };
             r.diagnostics.extend(ds);
         }
         checked.tenant = t;
+        checked.other.push(r);
+    }
+    let config_path = opts.config.clone().or_else(|| {
+        let default = PathBuf::from(".caac.yaml");
+        default.is_file().then_some(default)
+    });
+    if let Some(p) = &config_path {
+        let (file, mut r) = load_typed::<ConfigFile>(p, &CONFIG_SCHEMA);
+        if let Some(file) = file {
+            let (config, ds) = Config::from_file(&file);
+            checked.config = config;
+            r.diagnostics.extend(ds);
+        }
         checked.other.push(r);
     }
     let mut cli = FileReport {
@@ -98,44 +157,66 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     if !cli.diagnostics.is_empty() {
         checked.other.push(cli);
     }
-    let files = collect(opts.paths, tenant_path.as_deref(), &mut checked.other);
+    let skip: Vec<&Path> = tenant_path
+        .iter()
+        .chain(config_path.iter())
+        .map(PathBuf::as_path)
+        .collect();
+    let files = collect(opts.paths, &skip, &mut checked.other);
     if files.is_empty() && checked.other.iter().all(|r| r.diagnostics.is_empty()) {
         let shown: Vec<String> = opts.paths.iter().map(|p| display(p)).collect();
         return Err(format!(
-            "no policy files (*.yaml, *.yml) found in {}",
+            "no policy files (*.yaml, *.yml, *.json) found in {}",
             shown.join(", ")
         ));
     }
     for path in files {
-        let l = load_policy(&path, checked.tenant.as_ref());
+        let (report, units) = load_policy(&path, checked.tenant.as_ref());
         checked.files.push(File {
             path,
-            report: l.report,
-            policy: l.policy,
+            report,
+            units,
         });
     }
-    let contexts: Vec<(usize, Context)> = checked
-        .files
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| {
-            let policy = f.policy.as_ref()?;
-            Some((
-                i,
-                Context {
+    let mut index = Vec::new();
+    let mut contexts = Vec::new();
+    for (i, f) in checked.files.iter().enumerate() {
+        for (j, u) in f.units.iter().enumerate() {
+            if let Some(policy) = &u.policy {
+                index.push((i, j));
+                contexts.push(Context {
                     source: &f.report.path,
                     policy,
                     tenant: checked.tenant.as_ref(),
                     break_glass: &checked.break_glass,
-                },
-            ))
-        })
-        .collect();
-    let (index, contexts): (Vec<usize>, Vec<Context>) = contexts.into_iter().unzip();
-    let findings = lint::run(&contexts);
-    for (i, ds) in index.into_iter().zip(findings) {
-        checked.files[i].report.diagnostics.extend(ds);
+                    config: &checked.config,
+                });
+            }
+        }
     }
+    let outcome = lint::run(
+        &contexts,
+        &checked.config,
+        !checked.break_glass.is_empty(),
+        checked.tenant.is_some(),
+    );
+    drop(contexts);
+    for ((i, j), ds) in index.into_iter().zip(outcome.policies) {
+        let f = &mut checked.files[i];
+        let localised: Vec<Diagnostic> = ds.into_iter().map(|d| f.units[j].localise(d)).collect();
+        f.report.diagnostics.extend(localised);
+    }
+    for f in &mut checked.files {
+        lint::suppress::apply(&mut f.report);
+    }
+    if !outcome.set.is_empty() && !opts.partial {
+        checked.other.push(FileReport {
+            path: SET_REPORT.into(),
+            diagnostics: outcome.set,
+            ..FileReport::default()
+        });
+    }
+    checked.skipped = outcome.skipped;
     Ok(checked)
 }
 
@@ -166,38 +247,42 @@ fn break_glass_value(
     }
 }
 
-/// A policy file after loading, validation and resolution.
-struct Loaded {
-    report: FileReport,
-    /// Resolved policy (present when the file loaded and validated).
-    policy: Option<Policy>,
+/// Loads and schema-checks a tenant file.
+pub fn load_tenant(path: &Path) -> (Option<Tenant>, FileReport) {
+    load_typed::<Tenant>(path, &TENANT_SCHEMA)
 }
 
-/// Loads and validates the tenant file; returns it with its report.
-fn load_tenant(path: &Path) -> (Option<Tenant>, FileReport) {
+/// Loads and schema-checks a tenant or config file; returns it with its report.
+fn load_typed<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    schema: &Schema,
+) -> (Option<T>, FileReport) {
     let mut report = FileReport {
-        path: path.display().to_string(),
+        path: display(path),
         ..FileReport::default()
     };
-    match crate::load::load(path) {
-        Err(d) => report.diagnostics.push(*d),
-        Ok(doc) => {
-            match validate::typed::<Tenant>(&TENANT_SCHEMA, &doc) {
-                Ok(t) => {
-                    report.text = Some(doc.text);
-                    report.spans = Some(doc.spans);
-                    return (Some(t), report);
-                }
-                Err(ds) => report.diagnostics.extend(ds),
-            }
-            report.text = Some(doc.text);
-            report.spans = Some(doc.spans);
+    let doc = match crate::load::load(path) {
+        Ok(doc) => doc,
+        Err((d, text)) => {
+            report.diagnostics.push(*d);
+            report.text = text;
+            return (None, report);
+        }
+    };
+    let typed = validate::typed::<T>(schema, &doc);
+    report.text = Some(doc.text);
+    report.spans = Some(doc.spans);
+    match typed {
+        Ok(t) => (Some(t), report),
+        Err(ds) => {
+            report.diagnostics.extend(ds);
+            (None, report)
         }
     }
-    (None, report)
 }
 
-fn load_policy(path: &Path, tenant: Option<&Tenant>) -> Loaded {
+/// Loads one spec or export: its report and its policies.
+pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Unit>) {
     let mut report = FileReport {
         path: display(path),
         ..FileReport::default()
@@ -207,43 +292,84 @@ fn load_policy(path: &Path, tenant: Option<&Tenant>) -> Loaded {
             report
                 .diagnostics
                 .push(Diagnostic::error("io", format!("cannot read: {e}")));
-            return Loaded {
-                report,
-                policy: None,
-            };
+            return (report, Vec::new());
         }
         Ok(bytes) => match crate::load::parse_bytes(report.path.clone(), &bytes) {
             Ok(doc) => doc,
             Err((d, text)) => {
                 report.diagnostics.push(*d);
                 report.text = text;
-                return Loaded {
-                    report,
-                    policy: None,
-                };
+                return (report, Vec::new());
             }
         },
     };
-    let typed = validate::typed::<Policy>(&POLICY_SCHEMA, &doc);
+    let mut units = Vec::new();
+    if is_export(path) {
+        // A Graph export: one or many policies in Graph's own shape.
+        match crate::import::graph::policies_in(&doc.value) {
+            Err(d) => report.diagnostics.push(d),
+            Ok(found) => {
+                for (at, value) in found {
+                    let converted = crate::import::graph::from_graph(value, &at);
+                    let failed = crate::import::graph::has_errors(&converted.diagnostics);
+                    let mut unit = Unit {
+                        at,
+                        display_name: Some(converted.policy.display_name.clone())
+                            .filter(|n| !n.is_empty()),
+                        policy: None,
+                        converted: None,
+                        clean: false,
+                    };
+                    report
+                        .diagnostics
+                        .extend(converted.diagnostics.iter().cloned().map(|mut d| {
+                            d.policy = unit.display_name.clone();
+                            d
+                        }));
+                    let (resolved, ds) = resolve::resolve(&converted.policy, tenant);
+                    let ok = ds.is_empty() && !failed;
+                    unit.converted = Some(converted);
+                    report
+                        .diagnostics
+                        .extend(ds.into_iter().map(|d| unit.localise(d)));
+                    unit.policy = Some(resolved);
+                    unit.clean = ok;
+                    units.push(unit);
+                }
+            }
+        }
+    } else {
+        let mut unit = Unit {
+            at: String::new(),
+            display_name: None,
+            policy: None,
+            converted: None,
+            clean: false,
+        };
+        match validate::typed::<Policy>(&POLICY_SCHEMA, &doc) {
+            Ok(policy) => {
+                unit.display_name = Some(policy.display_name.clone());
+                let (resolved, ds) = resolve::resolve(&policy, tenant);
+                let ok = ds.is_empty();
+                report
+                    .diagnostics
+                    .extend(ds.into_iter().map(|d| unit.localise(d)));
+                unit.policy = Some(resolved);
+                unit.clean = ok;
+            }
+            Err(ds) => report.diagnostics.extend(ds),
+        }
+        units.push(unit);
+    }
     report.text = Some(doc.text);
     report.spans = Some(doc.spans);
-    let policy = match typed {
-        Ok(p) => p,
-        Err(ds) => {
-            report.diagnostics.extend(ds);
-            return Loaded {
-                report,
-                policy: None,
-            };
-        }
-    };
-    let (resolved, ds) = resolve::resolve(&policy, tenant);
-    let ok = ds.is_empty();
-    report.diagnostics.extend(ds);
-    Loaded {
-        report,
-        policy: ok.then_some(resolved),
-    }
+    (report, units)
+}
+
+/// `.json` files are Graph exports; everything else is a YAML spec.
+fn is_export(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// Paths shown with `/` separators so messages and the manifest do not depend on the OS.
@@ -254,8 +380,8 @@ pub fn display(path: &Path) -> String {
 /// Expands files and directories into a sorted, de-duplicated list of spec
 /// files. Directories are walked recursively (hidden entries and tenant files
 /// skipped, symlink loops cut by canonical path).
-fn collect(paths: &[PathBuf], skip: Option<&Path>, errors: &mut Vec<FileReport>) -> Vec<PathBuf> {
-    let skip = skip.and_then(|p| p.canonicalize().ok());
+pub fn collect(paths: &[PathBuf], skip: &[&Path], errors: &mut Vec<FileReport>) -> Vec<PathBuf> {
+    let skip: Vec<PathBuf> = skip.iter().filter_map(|p| p.canonicalize().ok()).collect();
     let mut files = BTreeSet::new();
     let mut seen_dirs = BTreeSet::new();
     for p in paths {
@@ -273,7 +399,7 @@ fn collect(paths: &[PathBuf], skip: Option<&Path>, errors: &mut Vec<FileReport>)
     }
     files
         .into_iter()
-        .filter(|f| skip.is_none() || f.canonicalize().ok() != skip)
+        .filter(|f| f.canonicalize().map_or(true, |c| !skip.contains(&c)))
         .collect()
 }
 
@@ -315,10 +441,12 @@ fn walk(
             continue;
         }
         if child.is_dir() {
-            walk(&child, files, seen, errors, depth + 1);
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
-            && name != "tenant.yaml"
-            && name != "tenant.yml"
+            // A directory caac wrote (it holds caac's manifest) is output, not input.
+            if !child.join(crate::emit::MANIFEST).is_file() {
+                walk(&child, files, seen, errors, depth + 1);
+            }
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json"))
+            && !matches!(name.as_str(), "tenant.yaml" | "tenant.yml" | ".caac.yaml")
         {
             files.insert(child);
         }

@@ -33,20 +33,95 @@ pub enum Color {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Lint policy specs (YAML) and Graph exports (JSON) against the rule catalogue.
+    Lint(LintArgs),
     /// Compile policy specs into Microsoft Graph request bodies (one JSON file
     /// per policy plus manifest.json). Writes nothing when any error is found.
     Build(BuildArgs),
+    /// Import Graph exports (JSON, any dialect) as readable YAML specs, one per policy.
+    Import(ImportArgs),
+    /// List every lint rule: id, name, default severity, category, summary.
+    Rules,
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
     Schema {
         /// Which schema.
         #[arg(value_enum, default_value_t = SchemaKind::Policy)]
         kind: SchemaKind,
     },
-    /// Print the documentation of a lint rule (by id, e.g. CA101, or name), or list all rules.
+    /// Print the documentation of a lint rule (by id, e.g. CA402, or name).
     Explain {
-        /// Rule id or name; omit to list every rule.
-        rule: Option<String>,
+        /// Rule id or name.
+        rule: String,
     },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Output format of `caac lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source snippets with carets and fixes.
+    Human,
+    /// Versioned JSON (`{"version": 1, "diagnostics": [...]}`).
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the PR).
+    Github,
+}
+
+/// The lowest severity that makes `caac lint` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailLevel {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warning,
+    /// Any finding.
+    Info,
+}
+
+/// Inputs shared by `lint` and `build`.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Policy specs (*.yaml, *.yml) and Graph exports (*.json), files or directories
+    /// (searched recursively; caac output directories are skipped).
+    #[arg(default_value = "policies")]
+    pub paths: Vec<PathBuf>,
+    /// Tenant directory file mapping names to ids [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// Linter configuration [default: .caac.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A break-glass user or group (name from the tenant file, or object id); repeatable.
+    /// Adds to `breakGlass:` in the tenant file.
+    #[arg(long = "break-glass", value_name = "ID_OR_NAME")]
+    pub break_glass: Vec<String>,
+}
+
+/// Arguments of `caac lint`.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// What to lint.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 1 when a finding at or above this severity remains.
+    #[arg(long, value_enum, default_value_t = FailLevel::Error)]
+    pub fail_level: FailLevel,
+    /// The paths are only part of the tenant's policy set: skip the set-coverage
+    /// rules that report missing baseline policies (CA7xx).
+    #[arg(long)]
+    pub partial: bool,
+    /// Write the report to FILE instead of stdout (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Which schema `caac schema` prints.
@@ -63,17 +138,28 @@ pub enum SchemaKind {
 /// Arguments of `caac build`.
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// Policy spec files or directories (searched recursively for *.yaml / *.yml).
-    #[arg(default_value = "policies")]
-    pub paths: Vec<PathBuf>,
-    /// Tenant directory file mapping names to ids [default: tenant.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub tenant: Option<PathBuf>,
+    /// What to compile.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Output directory; replaced atomically, only if caac created it.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
-    /// A break-glass user or group (name from the tenant file, or object id); repeatable.
-    /// Adds to `breakGlass:` in the tenant file.
-    #[arg(long = "break-glass", value_name = "ID_OR_NAME")]
-    pub break_glass: Vec<String>,
+}
+
+/// Arguments of `caac import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Exported policies: files or directories of *.json (a single policy, an
+    /// array, or a Graph list response `{"value": [...]}`).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Tenant directory file used to write names instead of ids [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// Directory for the specs; must not exist yet or be empty (nothing is overwritten).
+    #[arg(long, value_name = "DIR", default_value = "policies")]
+    pub out: PathBuf,
+    /// Also write a skeleton tenant file naming every referenced directory id (must not exist yet).
+    #[arg(long, value_name = "FILE")]
+    pub tenant_out: Option<PathBuf>,
 }

@@ -21,6 +21,12 @@ pub enum EmitError {
         "{0} exists and is not a caac output directory (no {MANIFEST}); refusing to replace it"
     )]
     NotOurs(PathBuf),
+    /// The target directory has files in it.
+    #[error("{0} is not empty; choose a new directory (caac never overwrites your files)")]
+    NotEmpty(PathBuf),
+    /// The target file exists.
+    #[error("{0} already exists; choose a new path (caac never overwrites your files)")]
+    Exists(PathBuf),
     /// An I/O failure, with the path involved.
     #[error("{path}: {source}")]
     Io {
@@ -36,6 +42,67 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EmitError + '_ {
         path: path.to_owned(),
         source,
     }
+}
+
+/// Writes one file atomically: a temporary sibling, synced, then renamed
+/// over the target, so a reader never sees half a report.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), EmitError> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = parent.join(format!(".{name}.caac-tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+        f.write_all(bytes).map_err(io(&tmp))?;
+        f.sync_all().map_err(io(&tmp))?;
+        std::fs::rename(&tmp, path).map_err(io(path))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Creates `dir` holding exactly `files`, atomically; `dir` must not exist
+/// or must be empty, so no file of the user's is ever overwritten.
+pub fn create_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), EmitError> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(EmitError::NotEmpty(dir.to_owned()));
+            }
+            std::fs::remove_dir(dir).map_err(io(dir))?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(dir)(e)),
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let name = dir
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.caac-new-{}", std::process::id()));
+    let result =
+        stage(&staging, files).and_then(|()| std::fs::rename(&staging, dir).map_err(io(dir)));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+/// Writes a new file atomically; refuses to replace an existing one.
+pub fn create_file(path: &Path, bytes: &[u8]) -> Result<(), EmitError> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(EmitError::Exists(path.to_owned()));
+    }
+    write_file(path, bytes)
 }
 
 /// Replaces `dir` with `files` (relative file name → bytes).

@@ -12,11 +12,16 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod compile;
+pub mod config;
 pub mod diag;
 pub mod emit;
+pub mod import;
 pub mod lint;
 pub mod load;
 pub mod model;
 pub mod report;
 pub mod resolve;
 pub mod validate;
+
+/// The project's home, used for rule documentation links in SARIF output.
+pub const HOMEPAGE: &str = env!("CARGO_PKG_REPOSITORY");

@@ -13,7 +13,8 @@ use crate::catalog::{self, Kind};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::model::{Policy, Tenant};
 
-/// Resolves every reference in `policy`.
+/// Resolves every reference in `policy`; a reference that does not resolve
+/// keeps its written value and gets a diagnostic.
 pub fn resolve(policy: &Policy, tenant: Option<&Tenant>) -> (Policy, Vec<Diagnostic>) {
     let mut out = policy.clone();
     let mut diags = Vec::new();

@@ -10,6 +10,9 @@
 
 pub mod rules;
 
+pub mod suppress;
+
+use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Policy, Tenant};
 
@@ -24,6 +27,8 @@ pub struct Context<'a> {
     pub tenant: Option<&'a Tenant>,
     /// Break-glass identities (resolved ids), when known.
     pub break_glass: &'a BreakGlassIds,
+    /// The effective configuration.
+    pub config: &'a Config,
 }
 
 /// Resolved break-glass ids.
@@ -81,13 +86,60 @@ impl Hit {
     }
 }
 
+/// A set rule's finding: the index of the policy it concerns, or `None` for
+/// the set as a whole.
+pub type SetHit = (Option<usize>, Hit);
+
 /// How a rule looks at policies.
 #[derive(Clone, Copy)]
 pub enum Check {
     /// One policy at a time.
     Policy(fn(&Context) -> Vec<Hit>),
-    /// The whole set; hits are `(index into the set, hit)`.
-    Set(fn(&[Context]) -> Vec<(usize, Hit)>),
+    /// The whole set; hits are `(index into the set, hit)`, or `(None, hit)`
+    /// for a finding about the set as a whole (a missing baseline policy).
+    Set(fn(&[Context]) -> Vec<SetHit>),
+    /// Enforced by the JSON Schema stage (the typed model cannot even hold the
+    /// violation); the rule is listed for its id, docs and configuration.
+    Schema,
+}
+
+/// What tenant data a rule needs; without it the rule is skipped, never guessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Pure static check.
+    Nothing,
+    /// Break-glass identities (`breakGlass:` in tenant.yaml or `--break-glass`).
+    BreakGlass,
+    /// The tenant directory file.
+    Directory,
+    /// A config value (e.g. the naming pattern).
+    Config,
+}
+
+/// Rule categories, by the catalogue's hundreds digit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// CA0xx
+    Structure,
+    /// CA1xx
+    Lockout,
+    /// CA2xx
+    Rollout,
+    /// CA3xx
+    Session,
+    /// CA4xx
+    TokenProtection,
+    /// CA5xx
+    Guests,
+    /// CA6xx
+    WorkloadIdentities,
+    /// CA7xx
+    Baseline,
+    /// CA8xx
+    Hygiene,
+    /// CA9xx
+    Directory,
 }
 
 /// A lint rule.
@@ -104,17 +156,43 @@ pub struct Rule {
     pub fix: &'static str,
     /// Markdown docs with the fixed headings.
     pub docs: &'static str,
-    /// True when the rule needs tenant data (break-glass ids, directory).
-    pub needs_tenant: bool,
+    /// Tenant data or config the rule needs.
+    pub needs: Needs,
     /// The check.
     pub check: Check,
 }
 
 impl Rule {
-    fn diagnostic(&self, hit: Hit) -> Diagnostic {
+    /// The rule's category (from its id).
+    pub fn category(&self) -> Category {
+        match self.id.as_bytes().get(2) {
+            Some(b'0') => Category::Structure,
+            Some(b'1') => Category::Lockout,
+            Some(b'2') => Category::Rollout,
+            Some(b'3') => Category::Session,
+            Some(b'4') => Category::TokenProtection,
+            Some(b'5') => Category::Guests,
+            Some(b'6') => Category::WorkloadIdentities,
+            Some(b'7') => Category::Baseline,
+            Some(b'8') => Category::Hygiene,
+            _ => Category::Directory,
+        }
+    }
+
+    /// Absolute URL of the rule's section in `docs/rules.md` (SARIF and
+    /// GitHub code scanning require an absolute `helpUri`).
+    pub fn help_uri(&self) -> String {
+        format!(
+            "{}/blob/main/docs/rules.md#{}",
+            crate::HOMEPAGE,
+            self.id.to_lowercase()
+        )
+    }
+
+    fn diagnostic(&self, hit: Hit, severity: Severity) -> Diagnostic {
         let mut d = Diagnostic::error(self.id, hit.message).with_help(self.fix);
         d.name = Some(self.name);
-        d.severity = hit.severity.unwrap_or(self.severity);
+        d.severity = severity;
         if hit.key {
             d.at_key(hit.pointer)
         } else {
@@ -123,30 +201,112 @@ impl Rule {
     }
 }
 
-/// Runs every rule over a policy set; returns diagnostics per policy (same
-/// order as `set`), each sorted by rule id.
-pub fn run(set: &[Context]) -> Vec<Vec<Diagnostic>> {
-    let mut out = vec![Vec::new(); set.len()];
+/// What a lint run found.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Diagnostics per policy, in the order of the set.
+    pub policies: Vec<Vec<Diagnostic>>,
+    /// Findings about the set as a whole (no single policy to point at).
+    pub set: Vec<Diagnostic>,
+    /// Rules that did not run, with why: `(id, reason)`.
+    pub skipped: Vec<(&'static str, &'static str)>,
+}
+
+/// Runs every enabled rule over a policy set. `have_break_glass` and
+/// `have_tenant` say which tenant data exists; rules needing missing data are
+/// skipped and listed in [`Outcome::skipped`].
+pub fn run(set: &[Context], config: &Config, have_break_glass: bool, have_tenant: bool) -> Outcome {
+    let mut out = Outcome {
+        policies: vec![Vec::new(); set.len()],
+        ..Outcome::default()
+    };
     for rule in rules::RULES {
-        if rule.needs_tenant
-            && set
-                .iter()
-                .all(|c| c.break_glass.is_empty() && c.tenant.is_none())
-        {
+        if config.is_off(rule.id) {
             continue;
         }
+        let missing = match rule.needs {
+            Needs::BreakGlass if !have_break_glass => Some(
+                "no break-glass accounts known (add `breakGlass:` to tenant.yaml or pass --break-glass)",
+            ),
+            Needs::Directory if !have_tenant => Some("no tenant file (pass --tenant tenant.yaml)"),
+            Needs::Config if config.naming.is_none() => {
+                Some("no naming pattern configured (`naming.pattern` in .caac.yaml)")
+            }
+            _ => None,
+        };
+        if let Some(reason) = missing {
+            out.skipped.push((rule.id, reason));
+            continue;
+        }
+        let level = |hit: &Hit| config.severity(rule, hit.severity.unwrap_or(rule.severity));
         match rule.check {
             Check::Policy(f) => {
                 for (i, ctx) in set.iter().enumerate() {
-                    out[i].extend(f(ctx).into_iter().map(|h| rule.diagnostic(h)));
+                    for hit in f(ctx) {
+                        if let Some(sev) = level(&hit) {
+                            out.policies[i].push(rule.diagnostic(hit, sev));
+                        }
+                    }
                 }
             }
+            Check::Schema => {}
             Check::Set(f) => {
                 for (i, hit) in f(set) {
-                    out[i].push(rule.diagnostic(hit));
+                    if let Some(sev) = level(&hit) {
+                        let d = rule.diagnostic(hit, sev);
+                        match i {
+                            Some(i) => out.policies[i].push(d),
+                            None => out.set.push(d),
+                        }
+                    }
                 }
             }
         }
+    }
+    out
+}
+
+/// `docs/rules.md`: every rule's metadata and docs, generated from the
+/// registry (a test keeps the checked-in copy current).
+pub fn docs_markdown() -> String {
+    let mut out = String::from(
+        "# caac lint rules\n\n<!-- Generated from src/lint/rules/ by `UPDATE_GENERATED=1 cargo test --test cli generated`; do not edit. -->\n\n\
+         Ids and names are those of the rule catalogue; `caac explain <ID>` prints one rule, \
+         `caac rules` lists them. Severities are defaults: `.caac.yaml` `rules:` overrides them.\n\n\
+         | id | name | severity | category | needs | summary |\n|---|---|---|---|---|---|\n",
+    );
+    for r in rules::RULES {
+        let needs = match r.needs {
+            Needs::Nothing => "—",
+            Needs::BreakGlass => "break-glass ids",
+            Needs::Directory => "tenant file",
+            Needs::Config => "config",
+        };
+        let category = serde_json::to_value(r.category())
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| [{}](#{}) | `{}` | {} | {category} | {needs} | {} |\n",
+            r.id,
+            r.id.to_lowercase(),
+            r.name,
+            r.severity.as_str(),
+            r.summary.replace('|', "\\|")
+        ));
+    }
+    for r in rules::RULES {
+        let docs = r.docs.trim().replace("\n## ", "\n### ");
+        let docs = docs
+            .strip_prefix("## ")
+            .map_or(docs.clone(), |d| format!("### {d}"));
+        out.push_str(&format!(
+            "\n## {}\n\n`{}` · default severity **{}** · fix: {}\n\n{docs}\n",
+            r.id,
+            r.name,
+            r.severity.as_str(),
+            r.fix
+        ));
     }
     out
 }

@@ -12,6 +12,8 @@ pub struct DecodeError {
     pub position: Position,
     /// What is wrong.
     pub message: String,
+    /// The text as far as it can be shown (invalid bytes replaced), for the snippet.
+    pub text: String,
 }
 
 /// Decodes `bytes` into a `String`, sniffing a BOM (UTF-8, UTF-16 LE/BE) and
@@ -45,6 +47,7 @@ fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
             let prefix = std::str::from_utf8(valid).unwrap_or_default();
             Err(DecodeError {
                 position: Position::at_end_of(prefix),
+                text: String::from_utf8_lossy(bytes).into_owned(),
                 message: format!(
                     "invalid UTF-8 (byte 0x{:02X} at offset {}); save the file as UTF-8 or UTF-16 with a BOM",
                     bytes[e.valid_up_to()],
@@ -59,6 +62,7 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, name: &str) -> Result<String, D
     if !bytes.len().is_multiple_of(2) {
         return Err(DecodeError {
             position: Position::start(),
+            text: String::new(),
             message: format!(
                 "{name} text has an odd number of bytes ({}); the file is truncated",
                 bytes.len()
@@ -71,8 +75,13 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, name: &str) -> Result<String, D
         match decoded {
             Ok(c) => text.push(c),
             Err(e) => {
+                let shown: String =
+                    char::decode_utf16(bytes.chunks_exact(2).map(|c| unit([c[0], c[1]])))
+                        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+                        .collect();
                 return Err(DecodeError {
                     position: Position::at_end_of(&text),
+                    text: shown,
                     message: format!(
                         "invalid {name}: unpaired surrogate 0x{:04X}",
                         e.unpaired_surrogate()
@@ -89,6 +98,8 @@ fn reject_nul(text: &str) -> Result<String, DecodeError> {
     match text.find('\0') {
         Some(i) => Err(DecodeError {
             position: Position::at_end_of(&text[..i]),
+            // Show NUL as the visible symbol for it.
+            text: text.replace('\0', "\u{2400}"),
             message: "NUL byte in text; the file is binary or in an unsupported encoding".into(),
         }),
         None => Ok(text.to_owned()),

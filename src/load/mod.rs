@@ -68,12 +68,24 @@ impl Position {
             .filter(|&o| o <= text.len() && text.is_char_boundary(o));
         match offset {
             Some(o) => Position::at_end_of(&text[..o]),
-            None => Position {
-                line: u32::try_from(loc.line()).unwrap_or(u32::MAX).max(1),
-                column: u32::try_from(loc.column()).unwrap_or(u32::MAX).max(1),
-                offset: 0,
-            },
+            None => Position::from_line_column(text, loc.line(), loc.column()),
         }
+    }
+
+    /// The position at a 1-based line and character column of `text`
+    /// (clamped to the text), with its byte offset.
+    pub fn from_line_column(text: &str, line: u64, column: u64) -> Self {
+        let mut offset = 0;
+        for (n, l) in text.split_inclusive('\n').enumerate() {
+            if n as u64 + 1 == line.max(1) {
+                let body = l.trim_end_matches(['\n', '\r']);
+                let col = usize::try_from(column.max(1) - 1).unwrap_or(usize::MAX);
+                let within = body.char_indices().nth(col).map_or(body.len(), |(i, _)| i);
+                return Position::at_end_of(&text[..offset + within]);
+            }
+            offset += l.len();
+        }
+        Position::at_end_of(text)
     }
 }
 
@@ -132,11 +144,18 @@ pub struct Document {
     pub spans: SpanMap,
 }
 
+/// A load failure: the diagnostic, and the decoded text when decoding got
+/// that far (for the snippet).
+pub type LoadError = (Box<Diagnostic>, Option<String>);
+
 /// Reads and parses one file.
-pub fn load(path: &Path) -> Result<Document, Box<Diagnostic>> {
+pub fn load(path: &Path) -> Result<Document, LoadError> {
     let shown = path.display().to_string();
     let err = |code, message: String| {
-        Box::new(Diagnostic::error(code, message).at(Location::Position(Position::start())))
+        (
+            Box::new(Diagnostic::error(code, message).at(Location::Position(Position::start()))),
+            None,
+        )
     };
     let meta = std::fs::metadata(path).map_err(|e| err("io", format!("cannot read: {e}")))?;
     if meta.len() > MAX_FILE_BYTES as u64 {
@@ -149,7 +168,7 @@ pub fn load(path: &Path) -> Result<Document, Box<Diagnostic>> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| err("io", format!("cannot read: {e}")))?;
-    parse_bytes(shown, &bytes).map_err(|(d, _)| d)
+    parse_bytes(shown, &bytes)
 }
 
 /// Parses bytes already in memory; on failure also returns the decoded text
@@ -172,7 +191,7 @@ pub fn parse_bytes(
     let text = decode::decode(bytes).map_err(|e| {
         (
             Box::new(Diagnostic::error("encoding", e.message).at(Location::Position(e.position))),
-            None,
+            Some(e.text),
         )
     })?;
     match parse_text(&text) {
@@ -195,12 +214,16 @@ pub fn options() -> serde_saphyr::Options {
             max_documents: 1,
             max_depth: MAX_DEPTH,
             max_nodes: MAX_NODES,
+            flow_nesting_limit: MAX_DEPTH,
         },
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
         // YAML 1.1 traps: `NO` (Norway), `on`, `yes` stay strings; `0123` stays a string.
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
         reject_unsupported_tags: true,
+        // `!!binary` would silently decode base64 into a value the reviewer
+        // never saw; keep the text as written instead.
+        ignore_binary_tag_for_string: true,
         with_snippet: false,
     }
 }
@@ -218,6 +241,16 @@ pub fn parse_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
     }
     let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options())
         .map_err(|e| Box::new(syntax_error(&e, text)))?;
+    if matches!(root.value, Node::Null) {
+        return Err(Box::new(
+            Diagnostic::error(
+                "empty-file",
+                "the file has no content (only comments or `null`); expected a policy mapping"
+                    .into(),
+            )
+            .at(Location::Position(Position::start())),
+        ));
+    }
     let mut spans = SpanMap::default();
     let mut pointer = String::new();
     let value = to_value(root, None, &mut pointer, &mut spans, text)?;
@@ -225,9 +258,35 @@ pub fn parse_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
 }
 
 fn syntax_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
-    let position = e
+    let mut position = e
         .location()
         .map_or_else(Position::start, |l| Position::from_saphyr(l, text));
+    // serde-saphyr places anchor errors on the anchored value; point at the
+    // `&name` the user has to remove.
+    // Likewise a tab error is reported after the tab; point at the tab.
+    let raw_lower = e.to_string().to_ascii_lowercase();
+    let marker = if raw_lower.contains("anchor") {
+        Some('&')
+    } else if raw_lower.contains("tab") {
+        Some('\t')
+    } else {
+        None
+    };
+    if let Some(marker) = marker {
+        let end = position.offset.min(text.len());
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let search_end = if marker == '\t' {
+            (end + 1).min(text.len())
+        } else {
+            end
+        };
+        if let Some(at) = text
+            .get(line_start..search_end)
+            .and_then(|l| l.find(marker).or_else(|| l.rfind(marker)))
+        {
+            position = Position::at_end_of(&text[..line_start + at]);
+        }
+    }
     let raw = e.to_string();
     // serde-saphyr appends "at line X column Y"; the position is shown by the report stage.
     let message = raw
@@ -430,11 +489,60 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries = Vec::new();
-        while let Some(k) = map.next_key::<Spanned<String>>()? {
+        while let Some(k) = map.next_key::<Spanned<Key>>()? {
             let v = map.next_value::<Spanned<Node>>()?;
-            entries.push((k, v));
+            entries.push((Spanned::new(k.value.0, k.referenced, k.defined), v));
         }
         Ok(Node::Map(entries))
+    }
+}
+
+/// A mapping key: any scalar, as text (`1:` is the key "1"); null and
+/// collections are refused with a message a policy author understands.
+struct Key(String);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a text key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key, E> {
+                Ok(Key(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Key, E> {
+                Err(E::custom("a mapping key must be text, not null (`~`)"))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Key, E> {
+                Err(E::custom("a mapping key must be text, not null (`~`)"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Key, A::Error> {
+                Err(de::Error::custom("a mapping key must be text, not a list"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Key, A::Error> {
+                Err(de::Error::custom(
+                    "a mapping key must be text, not a mapping",
+                ))
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
     }
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Grant {
     /// `OR` (require one of the controls, the default) or `AND` (require all).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Operator::is_or")]
     pub operator: Operator,
     /// Built-in controls, e.g. `[mfa]`, `[compliantDevice, domainJoinedDevice]` or `[block]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -39,6 +39,11 @@ pub enum Operator {
 }
 
 impl Operator {
+    /// True for the default, `OR`.
+    pub fn is_or(&self) -> bool {
+        *self == Operator::Or
+    }
+
     /// The Graph wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -107,7 +112,7 @@ fn is_false(b: &bool) -> bool {
 pub struct SignInFrequency {
     /// Number of hours or days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 4_294_967_295u32))]
     pub value: Option<u32>,
     /// `hours` or `days`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]

@@ -31,11 +31,39 @@ macro_rules! wire_enum {
                 match self { $($name::$variant => $wire),+ }
             }
         }
+        impl $crate::model::Wire for $name {
+            fn all() -> &'static [Self] {
+                Self::ALL
+            }
+            fn wire(self) -> &'static str {
+                self.as_str()
+            }
+        }
     };
+}
+
+/// A Graph enum with a fixed set of wire spellings.
+pub trait Wire: Copy + Sized + 'static {
+    /// Every member.
+    fn all() -> &'static [Self];
+    /// The wire spelling.
+    fn wire(self) -> &'static str;
+    /// Parses the exact wire spelling.
+    fn parse(s: &str) -> Option<Self> {
+        Self::all().iter().copied().find(|v| v.wire() == s)
+    }
+    /// Parses ignoring ASCII case (for exports written with the wrong casing).
+    fn parse_loose(s: &str) -> Option<Self> {
+        Self::all()
+            .iter()
+            .copied()
+            .find(|v| v.wire().eq_ignore_ascii_case(s.trim()))
+    }
 }
 
 mod conditions;
 mod controls;
+mod query;
 mod tenant;
 
 pub use conditions::*;
@@ -177,7 +205,9 @@ pub fn policy_schema_draft07() -> serde_json::Value {
 /// `Option` fields: an omitted key already means "not set", and a bare `users:`
 /// (YAML null) is more likely a mistake than intent, so it gets a clear
 /// "expected an object" instead of an opaque `anyOf` failure.
-fn generate<T: JsonSchema>(settings: schemars::generate::SchemaSettings) -> serde_json::Value {
+pub(crate) fn generate<T: JsonSchema>(
+    settings: schemars::generate::SchemaSettings,
+) -> serde_json::Value {
     let mut schema = settings
         .into_generator()
         .into_root_schema_for::<T>()

@@ -4,9 +4,15 @@
 //! the file's [`SpanMap`]. Output is deterministic: files in input order,
 //! diagnostics sorted by position then code.
 
+mod github;
 mod human;
+mod json;
+mod sarif;
 
+pub use github::github;
 pub use human::human;
+pub use json::json;
+pub use sarif::sarif;
 
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::load::{Position, SpanMap};

@@ -38,7 +38,7 @@ fn every_corpus_file_loads_with_positions() {
                 let span = doc.spans.get("").expect("root span");
                 assert_eq!(span.value.line, 1, "{}", f.display());
             }
-            Err(d) => {
+            Err((d, _)) => {
                 let name = f.file_name().unwrap().to_string_lossy().into_owned();
                 failures.push((name, d.code, d.location));
             }

@@ -4,6 +4,8 @@
 mod build;
 mod common;
 mod corpus;
+mod formats;
 mod graph_schema;
 mod loader_errors;
+mod rules;
 mod schemas;

@@ -4,18 +4,36 @@
 use crate::common::root;
 
 fn check(name: &str, schema: serde_json::Value) {
-    let path = root().join("schemas").join(name);
-    let want = caac::app::pretty(&schema);
-    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
-        std::fs::write(&path, &want).unwrap();
+    check_text(
+        &root().join("schemas").join(name),
+        &caac::app::pretty(&schema),
+    );
+}
+
+fn check_text(path: &std::path::Path, want: &str) {
+    if std::env::var_os("UPDATE_SCHEMAS").is_some()
+        || std::env::var_os("UPDATE_GENERATED").is_some()
+    {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, want).unwrap();
         return;
     }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    let have = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         have == want,
-        "{} is stale: run `UPDATE_SCHEMAS=1 cargo test --test cli schemas` and commit the result",
+        "{} is stale: run `UPDATE_GENERATED=1 cargo test --test cli schemas` and commit the result",
         path.display()
     );
+}
+
+#[test]
+fn config_schema_is_current() {
+    check("config.schema.json", caac::config::config_schema());
+}
+
+#[test]
+fn generated_rule_docs_are_current() {
+    check_text(&root().join("docs/rules.md"), &caac::lint::docs_markdown());
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! CA001 `empty-user-scope`.
 
 use crate::diag::Severity;
-use crate::lint::{Check, Context, Hit, Rule};
+use crate::lint::{Check, Context, Hit, Needs, Rule};
 
 pub static RULE: Rule = Rule {
     id: "CA001",
@@ -34,7 +34,7 @@ users:
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
 - shared/reference/rules.md CA001
 "#,
-    needs_tenant: false,
+    needs: Needs::Nothing,
     check: Check::Policy(check),
 };
 

@@ -1,7 +1,7 @@
 //! CA002 `empty-resource-scope`.
 
 use crate::diag::Severity;
-use crate::lint::{Check, Context, Hit, Rule};
+use crate::lint::{Check, Context, Hit, Needs, Rule};
 
 pub static RULE: Rule = Rule {
     id: "CA002",
@@ -32,7 +32,7 @@ applications:
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps
 - shared/reference/graph-ca-schema.md §5.1.2; shared/reference/rules.md CA002
 "#,
-    needs_tenant: false,
+    needs: Needs::Nothing,
     check: Check::Policy(check),
 };
 

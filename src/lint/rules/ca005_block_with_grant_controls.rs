@@ -1,7 +1,7 @@
 //! CA005 `block-with-grant-controls`.
 
 use crate::diag::Severity;
-use crate::lint::{Check, Context, Hit, Rule};
+use crate::lint::{Check, Context, Hit, Needs, Rule};
 use crate::model::BuiltInControl;
 
 pub static RULE: Rule = Rule {
@@ -32,7 +32,7 @@ grant: { builtInControls: [block] }
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant
 - shared/reference/rules.md CA005
 "#,
-    needs_tenant: false,
+    needs: Needs::Nothing,
     check: Check::Policy(check),
 };
 

@@ -1,7 +1,7 @@
 //! CA008 `no-controls`.
 
 use crate::diag::Severity;
-use crate::lint::{Check, Context, Hit, Rule};
+use crate::lint::{Check, Context, Hit, Needs, Rule};
 
 pub static RULE: Rule = Rule {
     id: "CA008",
@@ -33,7 +33,7 @@ grant: { builtInControls: [mfa] }
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
 - shared/reference/graph-ca-schema.md §5.1.1; shared/reference/rules.md CA008
 "#,
-    needs_tenant: false,
+    needs: Needs::Nothing,
     check: Check::Policy(check),
 };
 

@@ -1,7 +1,7 @@
 //! CA016 `mixed-target-types`.
 
 use crate::diag::Severity;
-use crate::lint::{Check, Context, Hit, Rule};
+use crate::lint::{Check, Context, Hit, Needs, Rule};
 
 pub static RULE: Rule = Rule {
     id: "CA016",
@@ -35,7 +35,7 @@ applications:
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps
 - shared/reference/graph-ca-schema.md §5.1.4; shared/reference/rules.md CA016
 "#,
-    needs_tenant: false,
+    needs: Needs::Nothing,
     check: Check::Policy(check),
 };
 

@@ -1,7 +1,7 @@
 //! CA101 `break-glass-not-excluded`.
 
 use crate::diag::Severity;
-use crate::lint::{Check, Context, Hit, Rule};
+use crate::lint::{Check, Context, Hit, Needs, Rule};
 
 pub static RULE: Rule = Rule {
     id: "CA101",
@@ -38,7 +38,7 @@ users:
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
 - shared/reference/rules.md CA101
 "#,
-    needs_tenant: true,
+    needs: Needs::BreakGlass,
     check: Check::Policy(check),
 };
 

@@ -1,7 +1,7 @@
 //! CA301 `sif-invalid`.
 
 use crate::diag::Severity;
-use crate::lint::{Check, Context, Hit, Rule};
+use crate::lint::{Check, Context, Hit, Needs, Rule};
 use crate::model::{SignInFrequencyInterval, SignInFrequencyType};
 
 pub static RULE: Rule = Rule {
@@ -36,7 +36,7 @@ session:
 - https://learn.microsoft.com/entra/identity/conditional-access/howto-conditional-access-session-lifetime
 - shared/reference/graph-ca-schema.md §5.3.2; shared/reference/rules.md CA301
 "#,
-    needs_tenant: false,
+    needs: Needs::Nothing,
     check: Check::Policy(check),
 };
 

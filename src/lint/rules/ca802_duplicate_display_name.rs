@@ -1,7 +1,7 @@
 //! CA802 `duplicate-display-name` (set rule).
 
 use crate::diag::Severity;
-use crate::lint::{Check, Context, Hit, Rule};
+use crate::lint::{Check, Context, Hit, Needs, Rule, SetHit};
 use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
@@ -30,18 +30,18 @@ Give each policy a unique name, e.g. with a sequence number.
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
 - shared/reference/rules.md CA802
 "#,
-    needs_tenant: false,
+    needs: Needs::Nothing,
     check: Check::Set(check),
 };
 
-fn check(set: &[Context]) -> Vec<(usize, Hit)> {
+fn check(set: &[Context]) -> Vec<SetHit> {
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut hits = Vec::new();
     for (i, ctx) in set.iter().enumerate() {
         let key = ctx.policy.display_name.trim().to_lowercase();
         match first.get(&key) {
             Some(&j) => hits.push((
-                i,
+                Some(i),
                 Hit::at(
                     "/displayName",
                     format!(

@@ -1,0 +1,237 @@
+//! The linter configuration file (`.caac.yaml`, or `--config FILE`): rule
+//! severities, the profile, Token Protection opt-ins, naming and thresholds.
+//!
+//! Contract: parsed by the same hardened loader and schema check as policies
+//! (strict: unknown keys are errors with did-you-mean), then turned into a
+//! [`Config`] whose rule keys are validated against the registry. No I/O here
+//! beyond what `check` passes in.
+
+use crate::catalog::{self, Kind};
+use crate::diag::{Diagnostic, Severity};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The config file as written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "caac configuration")]
+pub struct ConfigFile {
+    /// `microsoft` (default: Microsoft's guidance) or `strict` (CISA SCuBA / CIS where they are stricter).
+    #[serde(default)]
+    pub profile: Profile,
+    /// Per-rule level by id (`CA801`) or name (`naming-convention`): `error`, `warning`, `info` or `off`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Level>,
+    /// Token Protection pack options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_protection: Option<TokenProtectionOptions>,
+    /// Naming convention (CA801).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naming: Option<Naming>,
+    /// Thresholds for count-based rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<Thresholds>,
+}
+
+/// Rule profile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Profile {
+    /// Microsoft's own guidance.
+    #[default]
+    Microsoft,
+    /// CISA SCuBA / CIS benchmark where they are stricter.
+    Strict,
+}
+
+/// A configured rule level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Level {
+    /// Report as error.
+    Error,
+    /// Report as warning.
+    Warning,
+    /// Report as info.
+    Info,
+    /// Do not run the rule.
+    Off,
+}
+
+/// Token Protection opt-ins. By default caac follows the seed and the design
+/// card: Exchange Online + SharePoint Online on Windows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TokenProtectionOptions {
+    /// Extra resources newer Microsoft documentation supports: `Microsoft Teams Services`,
+    /// `Azure Virtual Desktop`, `Windows 365`, `Windows Cloud Login` (names or app ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_resources: Vec<String>,
+    /// Extra platforms newer documentation supports: `iOS`, `macOS`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_platforms: Vec<crate::model::Platform>,
+}
+
+/// Naming convention.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Naming {
+    /// Regular expression every displayName must match (Rust `regex` syntax).
+    pub pattern: String,
+}
+
+/// Thresholds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Thresholds {
+    /// CA105: most exclusions (users + groups + roles + apps) one policy may have (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_exclusions: Option<usize>,
+    /// CA718: the tenant's policy limit (default 195).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_limit: Option<usize>,
+    /// CA718: warn above this many policies (default 180).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_warning: Option<usize>,
+}
+
+/// The effective configuration rules see.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Profile.
+    pub profile: Profile,
+    /// Rule id → configured level.
+    pub levels: BTreeMap<&'static str, Level>,
+    /// App ids allowed as Token Protection resources.
+    pub tp_resources: Vec<String>,
+    /// Platforms allowed for Token Protection.
+    pub tp_platforms: Vec<crate::model::Platform>,
+    /// CA801 pattern.
+    pub naming: Option<regex::Regex>,
+    /// CA105 threshold.
+    pub max_exclusions: usize,
+    /// CA718 limit.
+    pub policy_limit: usize,
+    /// CA718 warning level.
+    pub policy_warning: usize,
+}
+
+/// Exchange Online and SharePoint Online: the seed's Token Protection scope.
+pub const TP_DEFAULT_RESOURCES: [&str; 2] = [
+    "00000002-0000-0ff1-ce00-000000000000",
+    "00000003-0000-0ff1-ce00-000000000000",
+];
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            profile: Profile::Microsoft,
+            levels: BTreeMap::new(),
+            tp_resources: TP_DEFAULT_RESOURCES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            tp_platforms: vec![crate::model::Platform::Windows],
+            naming: None,
+            max_exclusions: 10,
+            policy_limit: 195,
+            policy_warning: 180,
+        }
+    }
+}
+
+impl Config {
+    /// Validates a config file into the effective config; problems carry
+    /// pointers into the config file.
+    pub fn from_file(file: &ConfigFile) -> (Config, Vec<Diagnostic>) {
+        let mut c = Config {
+            profile: file.profile,
+            ..Config::default()
+        };
+        let mut diags = Vec::new();
+        for (key, level) in &file.rules {
+            match crate::lint::find(key) {
+                Some(rule) => {
+                    c.levels.insert(rule.id, *level);
+                }
+                None => {
+                    let names = crate::lint::rules::RULES
+                        .iter()
+                        .flat_map(|r| [r.id, r.name]);
+                    let mut d = Diagnostic::error("unknown-rule", format!("no lint rule `{key}`"))
+                        .at_key(format!("/rules/{}", crate::load::escape_segment(key)));
+                    d = d.with_help(match crate::diag::did_you_mean(key, names) {
+                        Some(s) => format!("did you mean `{s}`? `caac rules` lists them"),
+                        None => "`caac rules` lists them".into(),
+                    });
+                    diags.push(d);
+                }
+            }
+        }
+        if let Some(tp) = &file.token_protection {
+            for (i, r) in tp.allow_resources.iter().enumerate() {
+                match crate::resolve::resolve_value(Kind::Application, r, None) {
+                    Ok(id) if catalog::keywords(Kind::Application).contains(&id.as_str()) => diags
+                        .push(
+                            Diagnostic::error(
+                                "invalid-value",
+                                format!(
+                                    "`{r}` is a group of apps, not a Token Protection resource"
+                                ),
+                            )
+                            .at_value(format!("/tokenProtection/allowResources/{i}")),
+                        ),
+                    Ok(id) => c.tp_resources.push(id),
+                    Err(d) => {
+                        diags.push(d.at_value(format!("/tokenProtection/allowResources/{i}")));
+                    }
+                }
+            }
+            for p in &tp.allow_platforms {
+                if !c.tp_platforms.contains(p) {
+                    c.tp_platforms.push(*p);
+                }
+            }
+        }
+        if let Some(n) = &file.naming {
+            match regex::Regex::new(&n.pattern) {
+                Ok(r) => c.naming = Some(r),
+                Err(e) => diags.push(
+                    Diagnostic::error("invalid-value", format!("invalid regular expression: {e}"))
+                        .at_value("/naming/pattern"),
+                ),
+            }
+        }
+        if let Some(t) = &file.thresholds {
+            c.max_exclusions = t.max_exclusions.unwrap_or(c.max_exclusions);
+            c.policy_limit = t.policy_limit.unwrap_or(c.policy_limit);
+            c.policy_warning = t.policy_warning.unwrap_or(c.policy_warning);
+        }
+        (c, diags)
+    }
+
+    /// The severity a rule reports at, or `None` when it is off.
+    pub fn severity(&self, rule: &crate::lint::Rule, default: Severity) -> Option<Severity> {
+        match self.levels.get(rule.id) {
+            None => Some(default),
+            Some(Level::Off) => None,
+            Some(Level::Error) => Some(Severity::Error),
+            Some(Level::Warning) => Some(Severity::Warning),
+            Some(Level::Info) => Some(Severity::Info),
+        }
+    }
+
+    /// True when the rule is switched off.
+    pub fn is_off(&self, id: &str) -> bool {
+        self.levels.get(id) == Some(&Level::Off)
+    }
+}
+
+/// The JSON Schema of the config file.
+pub fn config_schema() -> serde_json::Value {
+    let mut schema =
+        crate::model::generate::<ConfigFile>(schemars::generate::SchemaSettings::draft2020_12());
+    schema["$id"] = "https://caac.invalid/schemas/config.schema.json".into();
+    schema
+}

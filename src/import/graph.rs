@@ -1,0 +1,1014 @@
+//! Graph JSON → the one policy model.
+//!
+//! Contract: [`from_graph`] reads one exported `conditionalAccessPolicy` in
+//! any dialect seen in the wild (`shared/reference/corpus-notes.md` §3: sparse
+//! POST bodies, GET responses, full OData metadata, portal downloads,
+//! PowerShell SDK PascalCase) and returns a [`Policy`] holding Graph's values
+//! (ids, not names), plus a map from spec pointers to source pointers so
+//! every rule finding lands on the right line of the export. It never drops
+//! data silently: read-only and `@odata` keys are stripped by rule (the
+//! original `id` is kept in [`Policy::id`]), `null` / `[]` / omitted /
+//! all-null objects all mean "not set", and any other key the model does not
+//! know goes to [`Policy::passthrough`] with a warning naming it.
+
+use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::load::escape_segment;
+use crate::model::*;
+use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+/// A converted policy.
+#[derive(Debug, Clone, Default)]
+pub struct Converted {
+    /// The policy (references are Graph ids and keywords).
+    pub policy: Policy,
+    /// Spec pointer → source pointer, for every value that was read.
+    pub pointers: Vec<(String, String)>,
+    /// Problems, pointing into the *source* document.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Converted {
+    /// Translates a spec pointer (what rules report) into the source
+    /// document's pointer: the longest mapped prefix plus the rest.
+    pub fn source_pointer(&self, spec: &str) -> Option<String> {
+        let mut best: Option<&(String, String)> = None;
+        for pair in &self.pointers {
+            let (s, _) = pair;
+            let is_prefix =
+                spec == s || (spec.starts_with(s.as_str()) && spec[s.len()..].starts_with('/'));
+            if is_prefix && best.is_none_or(|b| s.len() > b.0.len()) {
+                best = Some(pair);
+            }
+        }
+        best.map(|(s, src)| format!("{src}{}", &spec[s.len()..]))
+    }
+}
+
+/// Read-only / response-only keys stripped before anything else
+/// (graph-ca-schema.md §2.12).
+const READ_ONLY: &[&str] = &[
+    "id",
+    "createdDateTime",
+    "modifiedDateTime",
+    "deletedDateTime",
+    "templateId",
+    "partialEnablementStrategy",
+];
+
+/// A JSON object read with case-insensitive keys (PowerShell SDK exports use
+/// PascalCase, some files mix both), remembering which keys were used.
+struct Obj<'a> {
+    map: &'a Map<String, Value>,
+    at: String,
+    used: RefCell<HashSet<&'a str>>,
+}
+
+impl<'a> Obj<'a> {
+    fn new(map: &'a Map<String, Value>, at: String) -> Self {
+        Obj {
+            map,
+            at,
+            used: RefCell::new(HashSet::new()),
+        }
+    }
+
+    /// The value under `name` (any case), unless it is null. Marks it used.
+    fn get(&self, name: &str) -> Option<(&'a Value, String)> {
+        let (k, v) = self
+            .map
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))?;
+        self.used.borrow_mut().insert(k.as_str());
+        if v.is_null() {
+            return None;
+        }
+        Some((v, format!("{}/{}", self.at, escape_segment(k))))
+    }
+
+    /// Keys nobody read that carry data (not null/empty, not OData noise).
+    fn leftovers(&self) -> Vec<(&'a str, &'a Value, String)> {
+        let used = self.used.borrow();
+        self.map
+            .iter()
+            .filter(|(k, v)| !used.contains(k.as_str()) && !is_noise(k) && !is_empty(v))
+            .map(|(k, v)| (k.as_str(), v, format!("{}/{}", self.at, escape_segment(k))))
+            .collect()
+    }
+}
+
+/// OData annotations (`@odata.type`, `x@odata.context`) and action
+/// advertisements (`#microsoft.graph.restore`) carry no policy data.
+fn is_noise(key: &str) -> bool {
+    key.contains("@odata.") || key.starts_with('#')
+}
+
+/// `null`, `[]`, `""`, `{}` or an object whose leaves are all empty: the
+/// dialects' three spellings of "not set" (corpus-notes.md §4).
+pub fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::String(s) => s.is_empty(),
+        Value::Object(m) => m.iter().all(|(k, v)| is_noise(k) || is_empty(v)),
+        _ => false,
+    }
+}
+
+struct Conv {
+    pointers: Vec<(String, String)>,
+    diags: Vec<Diagnostic>,
+    passthrough: Map<String, Value>,
+}
+
+impl Conv {
+    fn map(&mut self, spec: impl Into<String>, src: impl Into<String>) {
+        self.pointers.push((spec.into(), src.into()));
+    }
+
+    fn error(&mut self, code: &'static str, src: &str, message: String, help: Option<String>) {
+        let mut d = Diagnostic::error(code, message).at_value(src);
+        if code == "CA015" {
+            d.name = Some("unknown-enum-value");
+        }
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        self.diags.push(d);
+    }
+
+    fn string(&mut self, v: &Value, src: &str) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            other => {
+                self.error(
+                    "invalid-type",
+                    src,
+                    format!("expected a string, found {other}"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of strings; a lone string is accepted as a one-element list
+    /// with an error (Graph wants an array).
+    fn strings(&mut self, v: &Value, src: &str, spec: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        match v {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let at = format!("{src}/{i}");
+                    if let Some(s) = self.string(item, &at) {
+                        self.map(format!("{spec}/{}", out.len()), at);
+                        out.push(s);
+                    }
+                }
+            }
+            other => self.error(
+                "invalid-type",
+                src,
+                format!("expected a list, found {other}"),
+                None,
+            ),
+        }
+        self.map(spec, src);
+        out
+    }
+
+    fn one<T: Wire>(&mut self, s: &str, src: &str) -> Option<T> {
+        if let Some(v) = T::parse(s) {
+            return Some(v);
+        }
+        let names: Vec<&str> = T::all().iter().map(|v| v.wire()).collect();
+        let loose = T::parse_loose(s);
+        let hint = match loose
+            .map(Wire::wire)
+            .or_else(|| did_you_mean(s, names.iter().copied()))
+        {
+            Some(h) => format!("did you mean `{h}`? "),
+            None => String::new(),
+        };
+        self.error(
+            "CA015",
+            src,
+            format!("`{s}` is not a valid value here"),
+            Some(format!(
+                "{hint}expected one of: {} (case-sensitive)",
+                names.join(", ")
+            )),
+        );
+        // A casing mistake still tells us what was meant; keep checking with it.
+        loose
+    }
+
+    /// A list of enum values (`["windows", "iOS"]`).
+    fn enums<T: Wire>(&mut self, v: &Value, src: &str, spec: &str) -> Vec<T> {
+        let mut out = Vec::new();
+        match v {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let at = format!("{src}/{i}");
+                    if let Some(s) = self.string(item, &at)
+                        && let Some(e) = self.one::<T>(&s, &at)
+                    {
+                        self.map(format!("{spec}/{}", out.len()), at);
+                        out.push(e);
+                    }
+                }
+            }
+            Value::String(s) => {
+                self.error(
+                    "invalid-type",
+                    src,
+                    format!("expected a list, found the string \"{s}\""),
+                    None,
+                );
+            }
+            other => self.error(
+                "invalid-type",
+                src,
+                format!("expected a list, found {other}"),
+                None,
+            ),
+        }
+        self.map(spec, src);
+        out
+    }
+
+    /// A flags enum: Graph sends one comma-joined string (`"minor,elevated"`).
+    /// An array is reported (Graph rejects it) but still read.
+    fn flags<T: Wire>(&mut self, v: &Value, src: &str, spec: &str) -> Vec<T> {
+        let parts: Vec<(String, String)> = match v {
+            Value::String(s) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty() && *p != "none")
+                .map(|p| (p.to_owned(), src.to_owned()))
+                .collect(),
+            Value::Array(items) => {
+                self.error(
+                    "CA015",
+                    src,
+                    "Graph wants this flags value as one comma-separated string, not a list".into(),
+                    Some("write it as \"a,b\"".into()),
+                );
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, x)| x.as_str().map(|s| (s.to_owned(), format!("{src}/{i}"))))
+                    .collect()
+            }
+            other => {
+                self.error(
+                    "invalid-type",
+                    src,
+                    format!("expected a comma-separated string, found {other}"),
+                    None,
+                );
+                Vec::new()
+            }
+        };
+        let mut out = Vec::new();
+        for (p, at) in parts {
+            if let Some(e) = self.one::<T>(&p, &at) {
+                out.push(e);
+            }
+        }
+        self.map(spec, src);
+        out
+    }
+
+    fn filter(&mut self, v: &Value, src: &str, spec: &str) -> Option<Filter> {
+        let m = v.as_object()?;
+        let o = Obj::new(m, src.to_owned());
+        let mode = o.get("mode");
+        let rule = o.get("rule");
+        self.leftover(&o, None);
+        match (mode, rule) {
+            (None, None) => None,
+            (Some((mv, mp)), Some((rv, rp))) => {
+                let mode = self
+                    .string(mv, &mp)
+                    .and_then(|s| self.one::<FilterMode>(&s, &mp))?;
+                let rule = self.string(rv, &rp)?;
+                self.map(spec, src);
+                self.map(format!("{spec}/mode"), mp);
+                self.map(format!("{spec}/rule"), rp);
+                Some(Filter { mode, rule })
+            }
+            _ => {
+                self.error(
+                    "missing-field",
+                    src,
+                    "a filter needs both `mode` and `rule`".into(),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// Unread keys with data: kept verbatim in the pass-through under their
+    /// Graph path, with a warning naming them.
+    fn leftover(&mut self, o: &Obj, graph_path: Option<&[&str]>) {
+        for (k, v, src) in o.leftovers() {
+            let Some(path) = graph_path else {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "not-modelled",
+                        format!("`{k}` is not part of this object in Graph; it is ignored"),
+                    )
+                    .at_key(&src),
+                );
+                continue;
+            };
+            let key = camel(k);
+            let mut target = &mut self.passthrough;
+            for seg in path {
+                let entry = target
+                    .entry((*seg).to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if !entry.is_object() {
+                    *entry = Value::Object(Map::new());
+                }
+                target = entry.as_object_mut().expect("just made an object");
+            }
+            target.insert(key.clone(), v.clone());
+            let mut spec = String::from("/passthrough");
+            for seg in path.iter().copied().chain([key.as_str()]) {
+                spec.push('/');
+                spec.push_str(&escape_segment(seg));
+            }
+            self.map(spec, src.clone());
+            let dotted: Vec<&str> = path.iter().copied().chain([key.as_str()]).collect();
+            self.diags.push(
+                Diagnostic::warning(
+                    "not-modelled",
+                    format!("`{}` is not modelled by caac; it is kept as pass-through and sent as written", dotted.join(".")),
+                )
+                .at_key(src),
+            );
+        }
+    }
+}
+
+/// PascalCase → camelCase for pass-through keys.
+fn camel(k: &str) -> String {
+    let mut c = k.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Converts one exported policy object found at source pointer `at`.
+pub fn from_graph(v: &Value, at: &str) -> Converted {
+    let mut c = Conv {
+        pointers: Vec::new(),
+        diags: Vec::new(),
+        passthrough: Map::new(),
+    };
+    let Some(map) = v.as_object() else {
+        c.error("invalid-type", at, "expected a policy object".into(), None);
+        return Converted {
+            diagnostics: c.diags,
+            ..Converted::default()
+        };
+    };
+    let root = Obj::new(map, at.to_owned());
+    let mut p = Policy::default();
+    c.map("", at);
+    for k in READ_ONLY {
+        if *k == "id" {
+            if let Some((v, src)) = root.get(k)
+                && let Some(id) = c.string(v, &src)
+                && crate::resolve::is_guid(&id)
+            {
+                c.map("/id", src);
+                p.id = Some(id.to_ascii_lowercase());
+            }
+        } else {
+            root.get(k);
+        }
+    }
+    // PowerShell SDK objects carry an empty `AdditionalProperties` bag.
+    root.get("additionalProperties");
+    match root.get("displayName") {
+        Some((v, src)) => {
+            p.display_name = c.string(v, &src).unwrap_or_default();
+            c.map("/displayName", src);
+        }
+        None => c.error(
+            "missing-field",
+            at,
+            "missing required field `displayName`".into(),
+            None,
+        ),
+    }
+    if let Some((v, src)) = root.get("description") {
+        p.description = c.string(v, &src);
+        c.map("/description", src);
+    }
+    match root.get("state") {
+        Some((v, src)) => {
+            let s = c.string(v, &src).unwrap_or_default();
+            p.state = match s.as_str() {
+                "enabled" => State::Enabled,
+                "disabled" => State::Disabled,
+                "enabledForReportingButNotEnforced" => State::EnabledForReportingButNotEnforced,
+                other => {
+                    let hint = did_you_mean(
+                        other,
+                        ["enabled", "disabled", "enabledForReportingButNotEnforced"],
+                    );
+                    c.error(
+                        "CA015",
+                        &src,
+                        format!("`{other}` is not a valid value here"),
+                        Some(match hint {
+                            Some(h) => format!("did you mean `{h}`?"),
+                            None => {
+                                "expected enabled, disabled or enabledForReportingButNotEnforced"
+                                    .into()
+                            }
+                        }),
+                    );
+                    State::ReportOnly
+                }
+            };
+            c.map("/state", src);
+        }
+        None => c.error(
+            "missing-field",
+            at,
+            "missing required field `state`".into(),
+            None,
+        ),
+    }
+    if let Some((v, src)) = root.get("conditions") {
+        match v.as_object() {
+            Some(m) => conditions(&mut c, &mut p, &Obj::new(m, src)),
+            None => c.error("invalid-type", &src, "expected an object".into(), None),
+        }
+    } else {
+        c.error(
+            "missing-field",
+            at,
+            "missing required field `conditions`".into(),
+            None,
+        );
+    }
+    if let Some((v, src)) = root.get("grantControls")
+        && let Some(m) = v.as_object()
+    {
+        p.grant = grant(&mut c, &Obj::new(m, src));
+    }
+    if let Some((v, src)) = root.get("sessionControls")
+        && let Some(m) = v.as_object()
+    {
+        p.session = session(&mut c, &Obj::new(m, src));
+    }
+    c.leftover(&root, Some(&[]));
+    if !c.passthrough.is_empty() {
+        p.passthrough = Some(std::mem::take(&mut c.passthrough));
+    }
+    Converted {
+        policy: p,
+        pointers: c.pointers,
+        diagnostics: c.diags,
+    }
+}
+
+fn obj<'a>(c: &mut Conv, parent: &Obj<'a>, name: &str) -> Option<Obj<'a>> {
+    let (v, src) = parent.get(name)?;
+    match v.as_object() {
+        Some(m) => Some(Obj::new(m, src)),
+        None if is_empty(v) => None,
+        None => {
+            c.error(
+                "invalid-type",
+                &src,
+                format!("`{name}` should be an object, found {v}"),
+                None,
+            );
+            None
+        }
+    }
+}
+
+fn list(c: &mut Conv, o: &Obj, name: &str, spec: &str) -> Vec<String> {
+    match o.get(name) {
+        Some((v, src)) => c.strings(v, &src, spec),
+        None => Vec::new(),
+    }
+}
+
+fn conditions(c: &mut Conv, p: &mut Policy, o: &Obj) {
+    if let Some(u) = obj(c, o, "users") {
+        let mut users = Users::default();
+        for (side, cap) in [("include", "include"), ("exclude", "exclude")] {
+            let base = format!("/users/{side}");
+            let set = UserSet {
+                users: list(c, &u, &format!("{cap}Users"), &format!("{base}/users")),
+                groups: list(c, &u, &format!("{cap}Groups"), &format!("{base}/groups")),
+                roles: list(c, &u, &format!("{cap}Roles"), &format!("{base}/roles")),
+                guests_or_external_users: obj(c, &u, &format!("{cap}GuestsOrExternalUsers"))
+                    .and_then(|g| guests(c, &g, &format!("{base}/guestsOrExternalUsers"))),
+            };
+            if set != UserSet::default() {
+                c.map(&base, &u.at);
+                if side == "include" {
+                    users.include = Some(set);
+                } else {
+                    users.exclude = Some(set);
+                }
+            }
+        }
+        c.leftover(&u, Some(&["conditions", "users"]));
+        if users != Users::default() {
+            c.map("/users", &u.at);
+            p.users = Some(users);
+        }
+    }
+    if let Some(a) = obj(c, o, "applications") {
+        let apps = Applications {
+            include: list(c, &a, "includeApplications", "/applications/include"),
+            exclude: list(c, &a, "excludeApplications", "/applications/exclude"),
+            user_actions: list(c, &a, "includeUserActions", "/applications/userActions"),
+            authentication_contexts: list(
+                c,
+                &a,
+                "includeAuthenticationContextClassReferences",
+                "/applications/authenticationContexts",
+            ),
+            filter: a
+                .get("applicationFilter")
+                .and_then(|(v, src)| c.filter(v, &src, "/applications/filter")),
+        };
+        c.leftover(&a, Some(&["conditions", "applications"]));
+        c.map("/applications", &a.at);
+        if apps != Applications::default() {
+            p.applications = Some(apps);
+        }
+    }
+    if let Some(ca) = obj(c, o, "clientApplications") {
+        let mut agents = AgentIds {
+            include: list(
+                c,
+                &ca,
+                "includeAgentIdServicePrincipals",
+                "/clientApplications/agentIds/include",
+            ),
+            exclude: list(
+                c,
+                &ca,
+                "excludeAgentIdServicePrincipals",
+                "/clientApplications/agentIds/exclude",
+            ),
+            filter: ca
+                .get("agentIdServicePrincipalFilter")
+                .and_then(|(v, src)| c.filter(v, &src, "/clientApplications/agentIds/filter")),
+        };
+        let apps = ClientApplications {
+            include: list(
+                c,
+                &ca,
+                "includeServicePrincipals",
+                "/clientApplications/include",
+            ),
+            exclude: list(
+                c,
+                &ca,
+                "excludeServicePrincipals",
+                "/clientApplications/exclude",
+            ),
+            filter: ca
+                .get("servicePrincipalFilter")
+                .and_then(|(v, src)| c.filter(v, &src, "/clientApplications/filter")),
+            agent_ids: (agents != AgentIds::default()).then(|| std::mem::take(&mut agents)),
+        };
+        c.leftover(&ca, Some(&["conditions", "clientApplications"]));
+        if apps != ClientApplications::default() {
+            c.map("/clientApplications", &ca.at);
+            p.client_applications = Some(apps);
+        }
+    }
+    if let Some((v, src)) = o.get("clientAppTypes") {
+        p.client_app_types = c.enums(v, &src, "/clientAppTypes");
+    }
+    if let Some(pl) = obj(c, o, "platforms") {
+        let include = pl
+            .get("includePlatforms")
+            .map(|(v, s)| c.enums(v, &s, "/platforms/include"))
+            .unwrap_or_default();
+        let exclude = pl
+            .get("excludePlatforms")
+            .map(|(v, s)| c.enums(v, &s, "/platforms/exclude"))
+            .unwrap_or_default();
+        c.leftover(&pl, Some(&["conditions", "platforms"]));
+        if !include.is_empty() || !exclude.is_empty() {
+            c.map("/platforms", &pl.at);
+            p.platforms = Some(Platforms { include, exclude });
+        }
+    }
+    if let Some(l) = obj(c, o, "locations") {
+        let include = list(c, &l, "includeLocations", "/locations/include");
+        let exclude = list(c, &l, "excludeLocations", "/locations/exclude");
+        c.leftover(&l, Some(&["conditions", "locations"]));
+        if !include.is_empty() || !exclude.is_empty() {
+            c.map("/locations", &l.at);
+            p.locations = Some(Locations { include, exclude });
+        }
+    }
+    if let Some(d) = obj(c, o, "devices") {
+        let filter = d
+            .get("deviceFilter")
+            .and_then(|(v, src)| c.filter(v, &src, "/devices/filter"));
+        c.leftover(&d, Some(&["conditions", "devices"]));
+        if filter.is_some() {
+            c.map("/devices", &d.at);
+            p.devices = Some(Devices { filter });
+        }
+    }
+    if let Some((v, s)) = o.get("signInRiskLevels") {
+        p.sign_in_risk_levels = c.enums(v, &s, "/signInRiskLevels");
+    }
+    if let Some((v, s)) = o.get("userRiskLevels") {
+        p.user_risk_levels = c.enums(v, &s, "/userRiskLevels");
+    }
+    if let Some((v, s)) = o.get("servicePrincipalRiskLevels") {
+        p.service_principal_risk_levels = c.enums(v, &s, "/servicePrincipalRiskLevels");
+    }
+    if let Some((v, s)) = o.get("insiderRiskLevels") {
+        p.insider_risk_levels = c.flags(v, &s, "/insiderRiskLevels");
+    }
+    if let Some((v, s)) = o.get("agentIdRiskLevels") {
+        p.agent_id_risk_levels = c.flags(v, &s, "/agentIdRiskLevels");
+    }
+    if let Some(f) = obj(c, o, "authenticationFlows") {
+        if let Some((v, s)) = f.get("transferMethods") {
+            p.authentication_flows = c.flags(v, &s, "/authenticationFlows");
+        }
+        c.leftover(&f, Some(&["conditions", "authenticationFlows"]));
+    }
+    c.leftover(o, Some(&["conditions"]));
+}
+
+fn guests(c: &mut Conv, g: &Obj, spec: &str) -> Option<GuestsOrExternalUsers> {
+    let types = g
+        .get("guestOrExternalUserTypes")
+        .map(|(v, s)| c.flags::<GuestOrExternalUserType>(v, &s, &format!("{spec}/types")))
+        .unwrap_or_default();
+    let mut tenants = Vec::new();
+    if let Some(t) = obj(c, g, "externalTenants") {
+        let kind = t
+            .get("membershipKind")
+            .and_then(|(v, s)| c.string(v, &s).map(|k| (k, s)));
+        let members = list(c, &t, "members", &format!("{spec}/tenants"));
+        match kind {
+            Some((k, _)) if k == "all" => tenants = vec!["All".to_owned()],
+            Some((k, _)) if k == "enumerated" => tenants = members,
+            Some((k, s)) => {
+                c.error(
+                    "CA015",
+                    &s,
+                    format!("`{k}` is not a valid value here"),
+                    Some("expected all or enumerated".into()),
+                );
+            }
+            None if !members.is_empty() => tenants = members,
+            None => {}
+        }
+        c.map(format!("{spec}/tenants"), &t.at);
+        c.leftover(&t, None);
+    }
+    c.leftover(g, None);
+    if types.is_empty() {
+        return None;
+    }
+    c.map(spec, &g.at);
+    Some(GuestsOrExternalUsers { types, tenants })
+}
+
+fn grant(c: &mut Conv, o: &Obj) -> Option<Grant> {
+    let operator = match o.get("operator") {
+        Some((v, s)) => match v.as_str() {
+            Some(x) if x.eq_ignore_ascii_case("and") => Operator::And,
+            Some(x) if x.eq_ignore_ascii_case("or") => Operator::Or,
+            _ => {
+                c.error(
+                    "CA015",
+                    &s,
+                    format!("`{v}` is not a valid operator"),
+                    Some("expected AND or OR".into()),
+                );
+                Operator::Or
+            }
+        },
+        None => Operator::Or,
+    };
+    let built_in_controls = o
+        .get("builtInControls")
+        .map(|(v, s)| c.enums::<BuiltInControl>(v, &s, "/grant/builtInControls"))
+        .unwrap_or_default();
+    let custom_authentication_factors = list(
+        c,
+        o,
+        "customAuthenticationFactors",
+        "/grant/customAuthenticationFactors",
+    );
+    let terms_of_use = list(c, o, "termsOfUse", "/grant/termsOfUse");
+    // Exports expand the strength (displayName, allowedCombinations, …);
+    // only its id is the policy's, the rest is read-only.
+    let authentication_strength = o.get("authenticationStrength").and_then(|(v, src)| {
+        let m = v.as_object()?;
+        let s = Obj::new(m, src);
+        let (id, id_src) = s.get("id")?;
+        let id = c.string(id, &id_src)?;
+        c.map("/grant/authenticationStrength", id_src);
+        Some(id)
+    });
+    c.leftover(o, Some(&["grantControls"]));
+    let g = Grant {
+        operator,
+        built_in_controls,
+        authentication_strength,
+        terms_of_use,
+        custom_authentication_factors,
+    };
+    let has_control = !g.built_in_controls.is_empty()
+        || g.authentication_strength.is_some()
+        || !g.terms_of_use.is_empty()
+        || !g.custom_authentication_factors.is_empty();
+    c.map("/grant", &o.at);
+    if let Some((_, s)) = o.get("operator") {
+        c.map("/grant/operator", s);
+    }
+    has_control.then_some(g)
+}
+
+/// `isEnabled` of a session control; absent counts as enabled only when the
+/// control carries a setting (CAE has no `isEnabled` at all).
+fn enabled(o: &Obj) -> bool {
+    !matches!(o.get("isEnabled"), Some((Value::Bool(false), _)) | None)
+}
+
+fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
+    let mut s = Session::default();
+    if let Some(x) = obj(c, o, "secureSignInSession") {
+        s.token_protection = enabled(&x);
+        c.map("/session/tokenProtection", &x.at);
+        c.leftover(&x, None);
+    }
+    if let Some(x) = obj(c, o, "applicationEnforcedRestrictions") {
+        s.application_enforced_restrictions = enabled(&x);
+        c.map("/session/applicationEnforcedRestrictions", &x.at);
+        c.leftover(&x, None);
+    }
+    if let Some(x) = obj(c, o, "cloudAppSecurity") {
+        if enabled(&x) {
+            s.cloud_app_security = x.get("cloudAppSecurityType").and_then(|(v, src)| {
+                c.string(v, &src)
+                    .and_then(|t| c.one::<CloudAppSecurityType>(&t, &src))
+            });
+        } else {
+            x.get("cloudAppSecurityType");
+        }
+        c.map("/session/cloudAppSecurity", &x.at);
+        c.leftover(&x, None);
+    }
+    if let Some(x) = obj(c, o, "persistentBrowser") {
+        if enabled(&x) {
+            s.persistent_browser = x.get("mode").and_then(|(v, src)| {
+                c.string(v, &src)
+                    .and_then(|t| c.one::<PersistentBrowserMode>(&t, &src))
+            });
+        } else {
+            x.get("mode");
+        }
+        c.map("/session/persistentBrowser", &x.at);
+        c.leftover(&x, None);
+    }
+    if let Some(x) = obj(c, o, "continuousAccessEvaluation") {
+        s.continuous_access_evaluation = x.get("mode").and_then(|(v, src)| {
+            c.string(v, &src)
+                .and_then(|t| c.one::<ContinuousAccessEvaluationMode>(&t, &src))
+        });
+        c.map("/session/continuousAccessEvaluation", &x.at);
+        c.leftover(&x, None);
+    }
+    if let Some((v, src)) = o.get("disableResilienceDefaults") {
+        s.disable_resilience_defaults = v.as_bool().unwrap_or(false);
+        c.map("/session/disableResilienceDefaults", src);
+    }
+    if let Some(x) = obj(c, o, "globalSecureAccessFilteringProfile") {
+        if enabled(&x) {
+            s.global_secure_access_filtering_profile =
+                x.get("profileId").and_then(|(v, src)| c.string(v, &src));
+        } else {
+            x.get("profileId");
+        }
+        c.map("/session/globalSecureAccessFilteringProfile", &x.at);
+        c.leftover(&x, None);
+    }
+    if let Some(x) = obj(c, o, "signInFrequency") {
+        if enabled(&x) {
+            let mut f = SignInFrequency::default();
+            if let Some((v, src)) = x.get("value") {
+                match v
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .filter(|n| *n > 0)
+                {
+                    Some(n) => f.value = Some(n),
+                    None => c.error(
+                        "invalid-value",
+                        &src,
+                        format!("sign-in frequency value {v} is not a positive integer"),
+                        None,
+                    ),
+                }
+                c.map("/session/signInFrequency/value", src);
+            }
+            if let Some((v, src)) = x.get("type") {
+                f.kind = c
+                    .string(v, &src)
+                    .and_then(|t| c.one::<SignInFrequencyType>(&t, &src));
+                c.map("/session/signInFrequency/type", src);
+            }
+            if let Some((v, src)) = x.get("authenticationType") {
+                f.authentication_type = c
+                    .string(v, &src)
+                    .and_then(|t| c.one::<SignInFrequencyAuthenticationType>(&t, &src));
+            }
+            if let Some((v, src)) = x.get("frequencyInterval") {
+                f.frequency_interval = c
+                    .string(v, &src)
+                    .and_then(|t| c.one::<SignInFrequencyInterval>(&t, &src));
+            }
+            s.sign_in_frequency = Some(f);
+        } else {
+            for k in ["value", "type", "authenticationType", "frequencyInterval"] {
+                x.get(k);
+            }
+        }
+        c.map("/session/signInFrequency", &x.at);
+        c.leftover(&x, None);
+    }
+    c.leftover(o, Some(&["sessionControls"]));
+    c.map("/session", &o.at);
+    (s != Session::default()).then_some(s)
+}
+
+/// The policies in an export: a single object, an array, a Graph list
+/// response `{"value": [...]}`; tool wrappers are recognised and refused with
+/// a clear message. Returns `(source pointer, policy)` pairs.
+pub fn policies_in(doc: &Value) -> Result<Vec<(String, &Value)>, Diagnostic> {
+    match doc {
+        Value::Array(items) => Ok(items.iter().enumerate().map(|(i, v)| (format!("/{i}"), v)).collect()),
+        Value::Object(m) => {
+            if let Some(Value::Array(items)) = m.get("value") {
+                return Ok(items.iter().enumerate().map(|(i, v)| (format!("/value/{i}"), v)).collect());
+            }
+            if let Some((k, _)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("PolicyConfig")) {
+                return Err(Diagnostic::error(
+                    "unsupported-wrapper",
+                    "this is a tool export wrapper (PolicyConfig/AssignmentDetails), not a Graph policy".into(),
+                )
+                .at_key(format!("/{}", escape_segment(k)))
+                .with_help("extract the `PolicyConfig` object into its own file"));
+            }
+            Ok(vec![(String::new(), doc)])
+        }
+        other => Err(Diagnostic::error(
+            "invalid-type",
+            format!("expected a policy object, an array of policies or {{\"value\": [...]}}, found {other}"),
+        )
+        .at_value("")),
+    }
+}
+
+/// Severity helper for callers that want only the errors.
+pub fn has_errors(ds: &[Diagnostic]) -> bool {
+    ds.iter().any(|d| d.severity == Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_pascal_case_metadata_and_nulls() {
+        let v = json!({
+            "@odata.context": "x", "Id": "ABCDEF00-0000-0000-0000-000000000000", "DisplayName": "P",
+            "State": "enabled", "CreatedDateTime": "/Date(1662149889905)/", "AdditionalProperties": {},
+            "Conditions": {"Users": {"IncludeUsers": ["All"], "ExcludeGroups": [], "IncludeGuestsOrExternalUsers": null},
+                           "Applications": {"IncludeApplications": ["All"], "ApplicationFilter": {"Mode": null, "Rule": null}},
+                           "ClientAppTypes": ["browser"], "Times": null,
+                           "Users@odata.type": "#microsoft.graph.conditionalAccessUsers"},
+            "GrantControls": {"Operator": "OR", "BuiltInControls": ["mfa"], "AuthenticationStrength": {"Id": null}},
+            "SessionControls": {"SignInFrequency": {"IsEnabled": null, "Value": null}},
+            "#microsoft.graph.restore": {"title": "restore"}
+        });
+        let c = from_graph(&v, "");
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let p = c.policy;
+        assert_eq!(
+            p.id.as_deref(),
+            Some("abcdef00-0000-0000-0000-000000000000")
+        );
+        assert_eq!(p.state, State::Enabled);
+        assert!(p.includes_all_users() && p.includes_all_apps());
+        assert_eq!(p.client_app_types, [ClientAppType::Browser]);
+        assert_eq!(p.built_in_controls(), [BuiltInControl::Mfa]);
+        assert!(p.session.is_none() && p.passthrough.is_none());
+    }
+
+    #[test]
+    fn flags_strings_and_arrays() {
+        let v = json!({"displayName": "P", "state": "enabled", "conditions": {
+            "applications": {"includeApplications": ["All"]},
+            "users": {"includeGuestsOrExternalUsers": {"guestOrExternalUserTypes": "b2bCollaborationGuest,internalGuest",
+                "externalTenants": {"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"}}},
+            "authenticationFlows": {"transferMethods": ["deviceCodeFlow"]}}});
+        let c = from_graph(&v, "");
+        let g = c
+            .policy
+            .user_include()
+            .unwrap()
+            .guests_or_external_users
+            .clone()
+            .unwrap();
+        assert_eq!(
+            g.types,
+            [
+                GuestOrExternalUserType::B2bCollaborationGuest,
+                GuestOrExternalUserType::InternalGuest
+            ]
+        );
+        assert_eq!(g.tenants, ["All"]);
+        assert_eq!(
+            c.policy.authentication_flows,
+            [TransferMethod::DeviceCodeFlow]
+        );
+        assert_eq!(
+            c.diagnostics.len(),
+            1,
+            "array instead of flags string: {:?}",
+            c.diagnostics
+        );
+        assert_eq!(c.diagnostics[0].code, "CA015");
+    }
+
+    #[test]
+    fn unknown_keys_go_to_passthrough_and_pointers_map_back() {
+        let v = json!({"displayName": "P", "state": "enabled", "conditions": {
+            "applications": {"includeApplications": ["Office365"]},
+            "agents": {"includeAgentUsers": ["All"]},
+            "clientAppTypes": ["All", "browser"]}});
+        let c = from_graph(&v, "/3");
+        let pt = c.policy.passthrough.clone().unwrap();
+        assert_eq!(pt["conditions"]["agents"]["includeAgentUsers"][0], "All");
+        let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["CA015", "not-modelled"], "{:?}", c.diagnostics);
+        assert_eq!(
+            c.policy.client_app_types,
+            [ClientAppType::All, ClientAppType::Browser],
+            "casing mistake still read"
+        );
+        assert_eq!(
+            c.source_pointer("/applications/include/0").as_deref(),
+            Some("/3/conditions/applications/includeApplications/0")
+        );
+        assert_eq!(
+            c.source_pointer("/clientAppTypes/1").as_deref(),
+            Some("/3/conditions/clientAppTypes/1")
+        );
+        assert_eq!(
+            c.source_pointer("/displayName").as_deref(),
+            Some("/3/displayName")
+        );
+        assert_eq!(
+            c.source_pointer("/passthrough/conditions/agents")
+                .as_deref(),
+            Some("/3/conditions/agents")
+        );
+    }
+
+    #[test]
+    fn wrappers_and_lists() {
+        assert_eq!(policies_in(&json!([{}, {}])).unwrap().len(), 2);
+        assert_eq!(
+            policies_in(&json!({"value": [{}]})).unwrap()[0].0,
+            "/value/0"
+        );
+        assert_eq!(
+            policies_in(&json!({"PolicyConfig": {}})).unwrap_err().code,
+            "unsupported-wrapper"
+        );
+    }
+}

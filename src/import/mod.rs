@@ -1,0 +1,230 @@
+//! Import: Graph exports → the policy model (and, for `caac import`, back
+//! out as readable YAML specs).
+//!
+//! Contract: [`graph`] converts exported JSON into [`crate::model::Policy`]
+//! values with a pointer map back into the export; lint, build and import all
+//! read exports through it, so there is one model and one reading of every
+//! export dialect.
+
+pub mod graph;
+pub mod yaml;
+
+use crate::catalog::{self, Kind};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{Policy, State, Tenant};
+use crate::report::FileReport;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// One policy ready to be written as a spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// File name (`<displayName>.yaml`, unique within the import).
+    pub file: String,
+    /// The YAML text.
+    pub text: String,
+}
+
+/// The outcome of importing a set of exports.
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// Specs to write, in input order.
+    pub specs: Vec<Spec>,
+    /// Every input file's report (positions into the export).
+    pub reports: Vec<FileReport>,
+    /// Policies read, and policies skipped because they are invalid.
+    pub read: usize,
+    /// Policies that were not imported.
+    pub skipped: usize,
+    /// Every directory object id the imported policies reference, by kind.
+    pub referenced: BTreeMap<Kind, BTreeSet<String>>,
+}
+
+/// Imports every policy in `files`. A policy whose export carries an error
+/// (an invalid enum, a placeholder, a malformed id) is reported at its
+/// position and not written: a spec that cannot build would only move the
+/// failure. Everything else is written, with names where caac knows them.
+pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref: &str) -> Imported {
+    let mut out = Imported::default();
+    let mut used = BTreeSet::new();
+    for path in files {
+        let (mut report, units) = crate::check::load_policy(path, tenant);
+        for unit in units {
+            let Some(converted) = &unit.converted else {
+                report.diagnostics.push(
+                    Diagnostic::error(
+                        "not-an-export",
+                        "only Graph JSON exports (*.json) can be imported".into(),
+                    )
+                    .with_help("this file is already a caac spec"),
+                );
+                continue;
+            };
+            out.read += 1;
+            let name = unit.display_name.clone().unwrap_or_default();
+            if !unit.clean {
+                out.skipped += 1;
+                let mut d = Diagnostic::warning(
+                    "not-imported",
+                    format!(
+                        "policy `{name}` was not imported because of the errors reported for it"
+                    ),
+                )
+                .at_value(unit.at.clone())
+                .with_help("fix the export (or the tenant file) and import again");
+                d.policy = Some(name);
+                report.diagnostics.push(d);
+                continue;
+            }
+            let mut policy = converted.policy.clone();
+            collect_ids(&mut policy, &mut out.referenced);
+            unresolve(&mut policy, tenant);
+            let stem = crate::app::file_stem(&policy.display_name);
+            let mut file = format!("{stem}.yaml");
+            let mut n = 2;
+            while !used.insert(file.to_lowercase()) {
+                file = format!("{stem}-{n}.yaml");
+                n += 1;
+            }
+            let source = match unit.at.as_str() {
+                "" => crate::check::display(path),
+                at => format!("{}#{at}", crate::check::display(path)),
+            };
+            out.specs.push(Spec {
+                file,
+                text: spec_text(&policy, schema_ref, &source),
+            });
+        }
+        report.sort();
+        out.reports.push(report);
+    }
+    out
+}
+
+/// Records the directory ids a policy references (for the tenant skeleton).
+fn collect_ids(policy: &mut Policy, into: &mut BTreeMap<Kind, BTreeSet<String>>) {
+    crate::resolve::for_each_reference(policy, |kind, _, v| {
+        if crate::resolve::is_guid(v)
+            && catalog::find_by_id(kind, v).is_none()
+            && catalog::keyword(kind, v).is_none()
+        {
+            into.entry(kind).or_default().insert(v.to_ascii_lowercase());
+        }
+    });
+}
+
+/// Ids → the names a person reads: the tenant file's name, else the built-in
+/// catalog's, else the id stays. User actions use their short spec name.
+pub fn unresolve(policy: &mut Policy, tenant: Option<&Tenant>) {
+    if policy.state == State::EnabledForReportingButNotEnforced {
+        policy.state = State::ReportOnly;
+    }
+    crate::resolve::for_each_reference(policy, |kind, _, v| {
+        if catalog::keyword(kind, v).is_some() {
+            return;
+        }
+        let from_tenant = tenant.and_then(|t| t.names(kind)).and_then(|names| {
+            names
+                .iter()
+                .find(|(_, id)| id.eq_ignore_ascii_case(v))
+                .map(|(n, _)| n.clone())
+        });
+        let name = from_tenant.or_else(|| {
+            catalog::find_by_id(kind, v).map(|e| match kind {
+                Kind::UserAction => e.aliases.first().copied().unwrap_or(e.name).to_owned(),
+                _ => e.name.to_owned(),
+            })
+        });
+        if let Some(n) = name {
+            // Only use the name when it resolves back to exactly this id.
+            if crate::resolve::resolve_value(kind, &n, tenant)
+                .is_ok_and(|id| id.eq_ignore_ascii_case(v))
+            {
+                *v = n;
+            }
+        }
+    });
+}
+
+/// The spec file text: schema modeline, provenance, then the policy.
+pub fn spec_text(policy: &Policy, schema_ref: &str, source: &str) -> String {
+    let value = serde_json::to_value(policy).unwrap_or_default();
+    format!(
+        "# yaml-language-server: $schema={schema_ref}\n# Imported by caac from {source}\n{}",
+        yaml::to_yaml(&value)
+    )
+}
+
+/// A skeleton `tenant.yaml`: the given tenant's entries plus every
+/// referenced id it lacks, named `group-<first 8 hex>` etc. for a person to rename.
+pub fn tenant_skeleton(
+    tenant: Option<&Tenant>,
+    referenced: &BTreeMap<Kind, BTreeSet<String>>,
+) -> String {
+    let mut t = tenant.cloned().unwrap_or_default();
+    for (kind, ids) in referenced {
+        let prefix = match kind {
+            Kind::User => "user",
+            Kind::Group => "group",
+            Kind::Location => "location",
+            Kind::AuthenticationStrength => "strength",
+            Kind::TermsOfUse => "terms",
+            Kind::AuthenticationContext => "context",
+            Kind::Application => "app",
+            Kind::ServicePrincipal => "service-principal",
+            Kind::ExternalTenant => "tenant",
+            Kind::Role | Kind::UserAction => continue,
+        };
+        let names = match *kind {
+            Kind::User => &mut t.users,
+            Kind::Group => &mut t.groups,
+            Kind::Location => &mut t.named_locations,
+            Kind::AuthenticationStrength => &mut t.authentication_strengths,
+            Kind::TermsOfUse => &mut t.terms_of_use,
+            Kind::AuthenticationContext => &mut t.authentication_contexts,
+            Kind::Application => &mut t.applications,
+            Kind::ServicePrincipal => &mut t.service_principals,
+            Kind::ExternalTenant => &mut t.external_tenants,
+            Kind::Role | Kind::UserAction => continue,
+        };
+        for id in ids {
+            if !names.values().any(|v| v.eq_ignore_ascii_case(id)) {
+                names.insert(format!("{prefix}-{}", &id[..8]), id.clone());
+            }
+        }
+    }
+    let value = serde_json::to_value(&t).unwrap_or_default();
+    format!(
+        "# yaml-language-server: $schema=schemas/tenant.schema.json\n\
+         # Written by caac import: rename the `group-1a2b3c4d`-style entries to the names your team uses.\n{}",
+        yaml::to_yaml(&value)
+    )
+}
+
+/// The severity that decides `caac import`'s exit code.
+pub fn worst(reports: &[FileReport]) -> Option<Severity> {
+    reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .map(|d| d.severity)
+        .max()
+}
+
+/// Relative path from `out` (a directory, relative to the working
+/// directory) to `schemas/policy.draft-07.schema.json` in the working directory.
+pub fn schema_ref(out: &Path) -> String {
+    let depth = out
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .count();
+    if out.is_absolute() {
+        return std::env::current_dir()
+            .map(|d| {
+                d.join("schemas/policy.draft-07.schema.json")
+                    .display()
+                    .to_string()
+            })
+            .unwrap_or_else(|_| "schemas/policy.draft-07.schema.json".into());
+    }
+    format!("{}schemas/policy.draft-07.schema.json", "../".repeat(depth))
+}

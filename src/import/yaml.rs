@@ -1,0 +1,172 @@
+//! A small YAML writer for caac specs: block mappings, short scalar lists in
+//! flow style (`[a, b]`), and strings quoted whenever a YAML reader could
+//! take them for anything but that string (YAML 1.1 booleans such as `NO`,
+//! numbers, `null`, leading indicators, `: ` or ` #` inside). The output
+//! parses back through caac's own loader to the same value (tested).
+
+use serde_json::Value;
+use std::fmt::Write;
+
+/// Renders a JSON value (a serialized spec) as YAML.
+pub fn to_yaml(v: &Value) -> String {
+    let mut out = String::new();
+    match v {
+        Value::Object(m) if !m.is_empty() => mapping(&mut out, m, 0),
+        other => {
+            let _ = writeln!(out, "{}", inline(other));
+        }
+    }
+    out
+}
+
+fn mapping(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
+    for (k, v) in m {
+        let pad = " ".repeat(indent);
+        let key = scalar_str(k);
+        match v {
+            Value::Object(inner) if !inner.is_empty() => {
+                let _ = writeln!(out, "{pad}{key}:");
+                mapping(out, inner, indent + 2);
+            }
+            Value::Array(items) if !fits_flow(items, indent + key.len() + 2) => {
+                let _ = writeln!(out, "{pad}{key}:");
+                for item in items {
+                    match item {
+                        Value::Object(inner) if !inner.is_empty() => {
+                            // `- ` then the mapping indented under the dash.
+                            let mut nested = String::new();
+                            mapping(&mut nested, inner, indent + 4);
+                            let trimmed = nested.trim_start();
+                            let _ = write!(out, "{pad}  - {trimmed}");
+                        }
+                        other => {
+                            let _ = writeln!(out, "{pad}  - {}", inline(other));
+                        }
+                    }
+                }
+            }
+            other => {
+                let _ = writeln!(out, "{pad}{key}: {}", inline(other));
+            }
+        }
+    }
+}
+
+fn fits_flow(items: &[Value], used: usize) -> bool {
+    items.iter().all(|i| !i.is_object() && !i.is_array())
+        && used + inline(&Value::Array(items.to_vec())).len() <= 100
+}
+
+fn inline(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => scalar_str(s),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(m) if m.is_empty() => "{}".into(),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", scalar_str(k), inline(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A string as a YAML scalar: plain when unambiguous, else double-quoted.
+pub fn scalar_str(s: &str) -> String {
+    if needs_quotes(s) {
+        let mut q = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => q.push_str("\\\""),
+                '\\' => q.push_str("\\\\"),
+                '\n' => q.push_str("\\n"),
+                '\r' => q.push_str("\\r"),
+                '\t' => q.push_str("\\t"),
+                c if c.is_control() => {
+                    let _ = write!(q, "\\u{:04X}", c as u32);
+                }
+                c => q.push(c),
+            }
+        }
+        q.push('"');
+        q
+    } else {
+        s.to_owned()
+    }
+}
+
+fn needs_quotes(s: &str) -> bool {
+    if s.is_empty() || s.trim() != s {
+        return true;
+    }
+    let lower = s.to_ascii_lowercase();
+    // YAML 1.1 and 1.2 non-strings; `NO` (Norway) is the classic trap.
+    const WORDS: &[&str] = &[
+        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf",
+    ];
+    if WORDS.contains(&lower.as_str()) {
+        return true;
+    }
+    if s.parse::<f64>().is_ok()
+        || s.starts_with(|c: char| c.is_ascii_digit())
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || "._:-+eE".contains(c))
+    {
+        return true;
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        return true;
+    }
+    s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.chars().any(|c| c.is_control() || c == '\u{feff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn writes_readable_yaml_that_reads_back_the_same() {
+        let v = json!({
+            "displayName": "CA001: Block - legacy",
+            "state": "reportOnly",
+            "users": {"include": {"users": ["All"]}, "exclude": {"groups": ["Emergency Access", "00000000-0000-0000-0000-000000000001"]}},
+            "locations": {"include": ["NO", "yes", "123", "- x", "a #b", " padded", "<Group>", "%Token%"]},
+            "session": {"signInFrequency": {"value": 4, "type": "hours"}, "tokenProtection": true},
+            "passthrough": {"conditions": {"agents": {"includeAgentUsers": ["All"]}, "list": [{"a": 1, "b": [1, 2]}, {"c": null}]}},
+        });
+        let text = to_yaml(&v);
+        assert!(text.contains("state: reportOnly\n"), "{text}");
+        assert!(
+            text.contains("include: [\"NO\", \"yes\", \"123\""),
+            "{text}"
+        );
+        let (back, _) = crate::load::parse_text(&text).unwrap();
+        assert_eq!(back, v, "{text}");
+    }
+
+    #[test]
+    fn long_lists_go_block_style() {
+        let ids: Vec<String> = (0..6)
+            .map(|i| format!("0000000{i}-0000-0000-0000-000000000000"))
+            .collect();
+        let v = json!({"users": {"include": {"groups": ids}}});
+        let text = to_yaml(&v);
+        assert!(
+            text.contains("groups:\n      - \"00000000-"),
+            "all-digit GUIDs are quoted: {text}"
+        );
+        assert_eq!(crate::load::parse_text(&text).unwrap().0, v);
+    }
+}

@@ -1,0 +1,87 @@
+//! CA006 `block-with-session-controls`.
+
+use crate::diag::Severity;
+use crate::lint::{Check, Context, Hit, Needs, Rule};
+use crate::model::Session;
+
+pub static RULE: Rule = Rule {
+    id: "CA006",
+    name: "block-with-session-controls",
+    severity: Severity::Warning,
+    summary: "A policy that blocks access also sets session controls, which never take effect.",
+    fix: "drop the session controls, or move them to a policy that grants access",
+    docs: r#"## What it checks
+`grant.builtInControls` contains `block` and any member of `session` is set:
+`tokenProtection`, `signInFrequency`, `persistentBrowser`, `applicationEnforcedRestrictions`,
+`cloudAppSecurity`, `continuousAccessEvaluation`, `disableResilienceDefaults` or
+`globalSecureAccessFilteringProfile`. Each set member is reported at its key.
+
+## Why it matters
+A blocked sign-in never reaches a session, so the session setting is dead configuration.
+It also hints at a mix-up: the author may have meant a grant policy with those session
+controls, not a block.
+
+## Example
+```yaml
+grant: { builtInControls: [block] }
+session:
+  signInFrequency: { value: 1, type: hours }
+```
+
+## Fix
+```yaml
+grant: { builtInControls: [block] }
+```
+
+## References
+- https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant
+- shared/reference/rules.md CA006
+"#,
+    needs: Needs::Nothing,
+    check: Check::Policy(check),
+};
+
+/// The session members that are set, as their spec keys.
+pub(crate) fn session_keys(s: &Session) -> Vec<&'static str> {
+    [
+        ("tokenProtection", s.token_protection),
+        ("signInFrequency", s.sign_in_frequency.is_some()),
+        ("persistentBrowser", s.persistent_browser.is_some()),
+        (
+            "applicationEnforcedRestrictions",
+            s.application_enforced_restrictions,
+        ),
+        ("cloudAppSecurity", s.cloud_app_security.is_some()),
+        (
+            "continuousAccessEvaluation",
+            s.continuous_access_evaluation.is_some(),
+        ),
+        ("disableResilienceDefaults", s.disable_resilience_defaults),
+        (
+            "globalSecureAccessFilteringProfile",
+            s.global_secure_access_filtering_profile.is_some(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(k, set)| set.then_some(k))
+    .collect()
+}
+
+fn check(ctx: &Context) -> Vec<Hit> {
+    let p = ctx.policy;
+    let Some(s) = &p.session else {
+        return Vec::new();
+    };
+    if !p.blocks() {
+        return Vec::new();
+    }
+    session_keys(s)
+        .into_iter()
+        .map(|k| {
+            Hit::at_key(
+                format!("/session/{k}"),
+                format!("`{k}` never takes effect because the policy blocks access; remove it or move it to a grant policy"),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,408 @@
+//! CA401 `tp-unsupported-resource`, plus the Token Protection helpers the
+//! other CA40x rules share.
+
+use crate::catalog::{self, Kind};
+use crate::diag::Severity;
+use crate::lint::{Check, Context, Hit, Needs, Rule};
+use crate::model::{ClientAppType, Platform, Policy};
+
+pub static RULE: Rule = Rule {
+    id: "CA401",
+    name: "tp-unsupported-resource",
+    severity: Severity::Error,
+    summary: "A Token Protection policy targets a resource outside the supported (and opted-in) Token Protection resources.",
+    fix: "target only Office 365 Exchange Online and Office 365 SharePoint Online, or opt a newer resource in with `tokenProtection.allowResources` in .caac.yaml",
+    docs: r#"## What it checks
+A policy with `session.tokenProtection: true` whose `applications.include` lists a
+resource that is not an allowed Token Protection resource. One finding per offending entry.
+
+The allowed resources are, by default, the seed's and the design card's scope:
+**Office 365 Exchange Online** (`00000002-0000-0ff1-ce00-000000000000`) and
+**Office 365 SharePoint Online** (`00000003-0000-0ff1-ce00-000000000000`).
+
+Newer Microsoft documentation (2025–2026) also supports **Microsoft Teams Services** on every
+platform, and on Windows **Azure Virtual Desktop**, **Windows 365** and **Windows Cloud Login**
+(for the Windows App). caac does not assume them: opt each one in, by name or app id, in
+`.caac.yaml`:
+
+```yaml
+tokenProtection:
+  allowResources: [Microsoft Teams Services, Azure Virtual Desktop, Windows 365, Windows Cloud Login]
+```
+
+`Office365` and `All` are reported by CA402 instead (one finding per problem); `None` by
+CA002. The browser preview shape — exactly `[Windows Azure Service Management API]` with
+`clientAppTypes: [browser]` and platforms among `windows`/`macOS` — is a supported (preview)
+configuration and is not reported here.
+
+## Why it matters
+Token Protection is enforced only for the resources Microsoft lists; every guide says to
+select only those. Any other resource in a Token Protection policy either gets no
+protection while the policy looks complete, or blocks clients that cannot present a
+device-bound token.
+
+## Example
+```yaml
+displayName: CA410-TokenProtection
+users:
+  include: { groups: [Token Protection Pilot] }
+  exclude: { groups: [Emergency Access] }
+applications:
+  include: [Office 365 Exchange Online, Office 365 SharePoint Online, Microsoft Graph]
+platforms: { include: [windows] }
+clientAppTypes: [mobileAppsAndDesktopClients]
+session:
+  tokenProtection: true
+```
+
+## Fix
+```yaml
+displayName: CA410-TokenProtection
+users:
+  include: { groups: [Token Protection Pilot] }
+  exclude: { groups: [Emergency Access] }
+applications:
+  include: [Office 365 Exchange Online, Office 365 SharePoint Online]
+platforms: { include: [windows] }
+clientAppTypes: [mobileAppsAndDesktopClients]
+session:
+  tokenProtection: true
+```
+
+## References
+- https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection
+- https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows
+- https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-apple
+- https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-web-apps
+- shared/reference/rules.md §1.3, §2.5 CA401
+"#,
+    needs: Needs::Nothing,
+    check: Check::Policy(check),
+};
+
+/// Windows Azure Service Management API: the browser (ARM) preview resource.
+pub(crate) const ARM: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+/// Microsoft Teams Services.
+pub(crate) const TEAMS: &str = "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe";
+/// Azure Virtual Desktop.
+pub(crate) const AVD: &str = "9cdead84-a844-4324-93f2-b2e6bb768d07";
+/// Windows 365.
+pub(crate) const W365: &str = "0af06dc6-e4b5-4f28-818e-e78e62d137a5";
+/// Windows Cloud Login.
+pub(crate) const CLOUD_LOGIN: &str = "270efc09-cd0d-444b-a71f-39af4910ec45";
+/// Resources newer Token Protection docs support on Windows only.
+pub(crate) const WINDOWS_ONLY: [&str; 3] = [AVD, W365, CLOUD_LOGIN];
+
+/// The Token Protection browser preview: exactly the Azure management API,
+/// `clientAppTypes: [browser]`, platforms a non-empty subset of windows/macOS.
+pub(crate) fn is_arm_preview_shape(p: &Policy) -> bool {
+    p.include_apps() == [ARM]
+        && p.client_app_types == [ClientAppType::Browser]
+        && p.include_platforms().is_some_and(|ps| {
+            !ps.is_empty()
+                && ps
+                    .iter()
+                    .all(|x| matches!(x, Platform::Windows | Platform::MacOS))
+        })
+}
+
+/// A readable name for a resolved application id (catalog, then tenant file).
+pub(crate) fn app_name(ctx: &Context, id: &str) -> String {
+    if let Some(e) = catalog::find_by_id(Kind::Application, id) {
+        return e.name.to_owned();
+    }
+    ctx.tenant
+        .and_then(|t| {
+            t.applications
+                .iter()
+                .find(|(_, v)| v.eq_ignore_ascii_case(id))
+        })
+        .map_or_else(|| id.to_owned(), |(name, _)| name.clone())
+}
+
+fn check(ctx: &Context) -> Vec<Hit> {
+    let p = ctx.policy;
+    if !p.token_protection() || is_arm_preview_shape(p) {
+        return Vec::new();
+    }
+    let mut hits = Vec::new();
+    for (i, app) in p.include_apps().iter().enumerate() {
+        // `Office365` / `All`: CA402; `None`: CA002.
+        if matches!(app.as_str(), "Office365" | "All" | "None")
+            || ctx.config.tp_resources.iter().any(|r| r == app)
+        {
+            continue;
+        }
+        let name = app_name(ctx, app);
+        let message = match app.as_str() {
+            TEAMS | AVD | W365 | CLOUD_LOGIN => format!(
+                "`{name}` is a Token Protection resource only in newer Microsoft documentation \
+                 and is not opted in (caac's default: Exchange Online + SharePoint Online); add \
+                 it to `tokenProtection.allowResources` in .caac.yaml or remove it"
+            ),
+            ARM => format!(
+                "`{name}` supports Token Protection only in the browser preview shape (this \
+                 resource alone, `clientAppTypes: [browser]`, platforms windows/macOS); move it \
+                 to its own policy of that shape or remove it"
+            ),
+            "MicrosoftAdminPortals" => "`MicrosoftAdminPortals` is not a Token Protection \
+                 resource; remove it and target Exchange Online and SharePoint Online"
+                .to_owned(),
+            _ => format!(
+                "`{name}` does not support Token Protection; remove it and target only \
+                 supported resources (Exchange Online, SharePoint Online)"
+            ),
+        };
+        hits.push(Hit::at(format!("/applications/include/{i}"), message));
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    //! The Token Protection pack on resolved policies (ids, canonical keywords).
+    use crate::config::Config;
+    use crate::diag::Severity;
+    use crate::lint::{BreakGlassIds, Check, Context, Hit, Rule};
+    use crate::model::{Platform, Policy};
+    use serde_json::json;
+
+    const EXO: &str = "00000002-0000-0ff1-ce00-000000000000";
+    const SPO: &str = "00000003-0000-0ff1-ce00-000000000000";
+
+    fn tp(extra: serde_json::Value) -> Policy {
+        let mut v = json!({
+            "displayName": "TP",
+            "users": { "include": { "groups": ["22222222-2222-4222-8222-222222222222"] } },
+            "applications": { "include": [EXO, SPO] },
+            "platforms": { "include": ["windows"] },
+            "clientAppTypes": ["mobileAppsAndDesktopClients"],
+            "session": { "tokenProtection": true }
+        });
+        for (k, val) in extra.as_object().unwrap() {
+            if val.is_null() {
+                v.as_object_mut().unwrap().remove(k);
+            } else {
+                v[k] = val.clone();
+            }
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn run(rule: &Rule, p: &Policy, config: &Config) -> Vec<Hit> {
+        let bg = BreakGlassIds::default();
+        let ctx = Context {
+            source: "t.yaml",
+            policy: p,
+            tenant: None,
+            break_glass: &bg,
+            config,
+        };
+        match rule.check {
+            Check::Policy(f) => f(&ctx),
+            _ => unreachable!(),
+        }
+    }
+
+    fn pointers(rule: &Rule, p: &Policy, config: &Config) -> Vec<String> {
+        run(rule, p, config)
+            .into_iter()
+            .map(|h| h.pointer)
+            .collect()
+    }
+
+    use super::super::{
+        ca402_tp_office365_or_all as ca402, ca403_tp_platform as ca403,
+        ca404_tp_client_app_types as ca404, ca405_tp_includes_guests as ca405,
+        ca406_tp_broad_scope as ca406,
+    };
+
+    #[test]
+    fn seed_policy_is_clean() {
+        let (p, c) = (tp(json!({})), Config::default());
+        for rule in [
+            &super::RULE,
+            &ca402::RULE,
+            &ca403::RULE,
+            &ca404::RULE,
+            &ca405::RULE,
+            &ca406::RULE,
+        ] {
+            assert!(run(rule, &p, &c).is_empty(), "{}", rule.id);
+        }
+    }
+
+    #[test]
+    fn clutch2view_shape_office365_browser_all_users() {
+        let p = tp(json!({
+            "users": { "include": { "users": ["All"] } },
+            "applications": { "include": ["Office365"] },
+            "clientAppTypes": ["browser"],
+        }));
+        let c = Config::default();
+        assert!(pointers(&super::RULE, &p, &c).is_empty());
+        assert_eq!(pointers(&ca402::RULE, &p, &c), ["/applications/include/0"]);
+        assert_eq!(pointers(&ca404::RULE, &p, &c), ["/clientAppTypes/0"]);
+        assert_eq!(pointers(&ca405::RULE, &p, &c), ["/users/include/users/0"]);
+        assert_eq!(pointers(&ca406::RULE, &p, &c), ["/users/include/users/0"]);
+        assert!(pointers(&ca403::RULE, &p, &c).is_empty());
+    }
+
+    #[test]
+    fn all_and_office365_are_ca402_only() {
+        let p = tp(
+            json!({ "applications": { "include": [EXO, "All", "Office365", "MicrosoftAdminPortals"] } }),
+        );
+        let c = Config::default();
+        assert_eq!(
+            pointers(&ca402::RULE, &p, &c),
+            ["/applications/include/1", "/applications/include/2"]
+        );
+        assert_eq!(pointers(&super::RULE, &p, &c), ["/applications/include/3"]);
+    }
+
+    #[test]
+    fn opt_in_resources() {
+        let p = tp(json!({ "applications": { "include": [EXO, SPO, super::TEAMS] } }));
+        let mut c = Config::default();
+        assert_eq!(pointers(&super::RULE, &p, &c), ["/applications/include/2"]);
+        c.tp_resources.push(super::TEAMS.into());
+        assert!(pointers(&super::RULE, &p, &c).is_empty());
+    }
+
+    #[test]
+    fn arm_preview_shape_is_not_ca401_or_ca404() {
+        let p = tp(json!({
+            "applications": { "include": [super::ARM] },
+            "clientAppTypes": ["browser"],
+            "platforms": { "include": ["windows"] },
+        }));
+        let c = Config::default();
+        assert!(super::is_arm_preview_shape(&p));
+        assert!(pointers(&super::RULE, &p, &c).is_empty());
+        assert!(pointers(&ca404::RULE, &p, &c).is_empty());
+        // Not the shape: ARM with desktop clients.
+        let q = tp(json!({ "applications": { "include": [super::ARM] } }));
+        assert!(!super::is_arm_preview_shape(&q));
+        assert_eq!(pointers(&super::RULE, &q, &c), ["/applications/include/0"]);
+        // Not the shape: browser with Android.
+        let r = tp(json!({
+            "applications": { "include": [super::ARM] },
+            "clientAppTypes": ["browser"],
+            "platforms": { "include": ["windows", "android"] },
+        }));
+        assert!(!super::is_arm_preview_shape(&r));
+        assert_eq!(pointers(&ca404::RULE, &r, &c), ["/clientAppTypes/0"]);
+    }
+
+    #[test]
+    fn platforms() {
+        let mut c = Config::default();
+        let missing = tp(json!({ "platforms": null }));
+        let hits = run(&ca403::RULE, &missing, &c);
+        assert_eq!(
+            (hits[0].pointer.as_str(), hits[0].key),
+            ("/displayName", true)
+        );
+        let p = tp(
+            json!({ "platforms": { "include": ["windows", "all", "android", "linux", "windowsPhone", "iOS", "macOS"] } }),
+        );
+        assert_eq!(
+            pointers(&ca403::RULE, &p, &c),
+            (1..7)
+                .map(|i| format!("/platforms/include/{i}"))
+                .collect::<Vec<_>>()
+        );
+        c.tp_platforms.extend([Platform::IOS, Platform::MacOS]);
+        assert_eq!(
+            pointers(&ca403::RULE, &p, &c),
+            (1..5)
+                .map(|i| format!("/platforms/include/{i}"))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn windows_only_resources_on_apple_warn() {
+        let mut c = Config::default();
+        c.tp_resources.push(super::AVD.into());
+        c.tp_platforms.push(Platform::MacOS);
+        let p = tp(json!({
+            "applications": { "include": [EXO, super::AVD] },
+            "platforms": { "include": ["windows", "macOS"] },
+        }));
+        let hits = run(&ca403::RULE, &p, &c);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].pointer, "/platforms/include/1");
+        assert_eq!(hits[0].severity, Some(Severity::Warning));
+        // Not opted in: the error only, once.
+        let hits = run(&ca403::RULE, &p, &Config::default());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].severity, None);
+    }
+
+    #[test]
+    fn client_app_types() {
+        let c = Config::default();
+        let unset = tp(json!({ "clientAppTypes": null }));
+        let hits = run(&ca404::RULE, &unset, &c);
+        assert_eq!(
+            (hits[0].pointer.as_str(), hits[0].key),
+            ("/displayName", true)
+        );
+        let p = tp(
+            json!({ "clientAppTypes": ["mobileAppsAndDesktopClients", "all", "exchangeActiveSync"] }),
+        );
+        assert_eq!(
+            pointers(&ca404::RULE, &p, &c),
+            ["/clientAppTypes/1", "/clientAppTypes/2"]
+        );
+    }
+
+    #[test]
+    fn guests() {
+        let c = Config::default();
+        let partial = tp(json!({ "users": {
+            "include": { "users": ["All"] },
+            "exclude": { "guestsOrExternalUsers": { "types": ["b2bCollaborationGuest"], "tenants": ["All"] } }
+        } }));
+        assert_eq!(
+            pointers(&ca405::RULE, &partial, &c),
+            ["/users/include/users/0"]
+        );
+        let legacy = tp(json!({ "users": {
+            "include": { "users": ["All"] },
+            "exclude": { "users": ["GuestsOrExternalUsers"] }
+        } }));
+        assert!(pointers(&ca405::RULE, &legacy, &c).is_empty());
+        let typed = tp(json!({ "users": {
+            "include": { "groups": ["22222222-2222-4222-8222-222222222222"],
+                         "guestsOrExternalUsers": { "types": ["b2bCollaborationGuest"] } }
+        } }));
+        assert_eq!(
+            pointers(&ca405::RULE, &typed, &c),
+            ["/users/include/guestsOrExternalUsers"]
+        );
+    }
+
+    #[test]
+    fn rules_ignore_policies_without_token_protection() {
+        let p = tp(json!({
+            "applications": { "include": ["Office365"] },
+            "platforms": null, "clientAppTypes": null,
+            "users": { "include": { "users": ["All"] } },
+            "session": null, "grant": { "builtInControls": ["mfa"] },
+        }));
+        let c = Config::default();
+        for rule in [
+            &super::RULE,
+            &ca402::RULE,
+            &ca403::RULE,
+            &ca404::RULE,
+            &ca405::RULE,
+            &ca406::RULE,
+        ] {
+            assert!(run(rule, &p, &c).is_empty(), "{}", rule.id);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Read-only questions about a policy that many rules and the engine ask.
+//! They assume resolved references (keywords canonical, ids lower-case).
+
+use super::*;
+
+impl Policy {
+    /// `users.include.users` contains `All`.
+    pub fn includes_all_users(&self) -> bool {
+        self.user_include()
+            .is_some_and(|i| i.users.iter().any(|u| u == "All"))
+    }
+
+    /// `applications.include` contains `All`.
+    pub fn includes_all_apps(&self) -> bool {
+        self.applications
+            .as_ref()
+            .is_some_and(|a| a.include.iter().any(|v| v == "All"))
+    }
+
+    /// The `users.include` block, if any.
+    pub fn user_include(&self) -> Option<&UserSet> {
+        self.users.as_ref().and_then(|u| u.include.as_ref())
+    }
+
+    /// The `users.exclude` block, if any.
+    pub fn user_exclude(&self) -> Option<&UserSet> {
+        self.users.as_ref().and_then(|u| u.exclude.as_ref())
+    }
+
+    /// The grant's built-in controls (empty without a grant).
+    pub fn built_in_controls(&self) -> &[BuiltInControl] {
+        self.grant
+            .as_ref()
+            .map_or(&[], |g| g.built_in_controls.as_slice())
+    }
+
+    /// The grant blocks access.
+    pub fn blocks(&self) -> bool {
+        self.built_in_controls().contains(&BuiltInControl::Block)
+    }
+
+    /// The grant requires MFA: the `mfa` control or any authentication strength.
+    pub fn requires_mfa(&self) -> bool {
+        self.built_in_controls().contains(&BuiltInControl::Mfa)
+            || self
+                .grant
+                .as_ref()
+                .is_some_and(|g| g.authentication_strength.is_some())
+    }
+
+    /// Token protection (`secureSignInSession`) is required.
+    pub fn token_protection(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.token_protection)
+    }
+
+    /// Included applications (empty without `applications`).
+    pub fn include_apps(&self) -> &[String] {
+        self.applications
+            .as_ref()
+            .map_or(&[], |a| a.include.as_slice())
+    }
+
+    /// Included platforms, when the platform condition is set.
+    pub fn include_platforms(&self) -> Option<&[Platform]> {
+        self.platforms.as_ref().map(|p| p.include.as_slice())
+    }
+
+    /// The policy targets workload identities (`clientApplications.include`).
+    pub fn targets_workloads(&self) -> bool {
+        self.client_applications
+            .as_ref()
+            .is_some_and(|c| !c.include.is_empty())
+    }
+}
