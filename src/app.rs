@@ -260,7 +260,7 @@ fn import(args: &ImportArgs, color: bool) -> u8 {
         }
     ));
     eprint!("{stderr}");
-    OK
+    if imported.skipped > 0 { FINDINGS } else { OK }
 }
 
 /// `caac build`.

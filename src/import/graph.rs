@@ -27,6 +27,10 @@ pub struct Converted {
     pub pointers: Vec<(String, String)>,
     /// Problems, pointing into the *source* document.
     pub diagnostics: Vec<Diagnostic>,
+    /// True when some value could not be read into the model (an unknown
+    /// enum member, a wrong type): the policy is incomplete and must not be
+    /// re-created from it.
+    pub lossy: bool,
 }
 
 impl Converted {
@@ -120,6 +124,7 @@ struct Conv {
     pointers: Vec<(String, String)>,
     diags: Vec<Diagnostic>,
     passthrough: Map<String, Value>,
+    lossy: bool,
 }
 
 impl Conv {
@@ -127,7 +132,15 @@ impl Conv {
         self.pointers.push((spec.into(), src.into()));
     }
 
+    /// An error that lost data: the value could not be read into the model.
     fn error(&mut self, code: &'static str, src: &str, message: String, help: Option<String>) {
+        self.lossy = true;
+        self.recovered(code, src, message, help);
+    }
+
+    /// An error in the export whose intent was still read (a casing slip, a
+    /// list where Graph wants a flags string): reported, nothing lost.
+    fn recovered(&mut self, code: &'static str, src: &str, message: String, help: Option<String>) {
         let mut d = Diagnostic::error(code, message).at_value(src);
         if code == "CA015" {
             d.name = Some("unknown-enum-value");
@@ -191,16 +204,17 @@ impl Conv {
             Some(h) => format!("did you mean `{h}`? "),
             None => String::new(),
         };
-        self.error(
-            "CA015",
-            src,
-            format!("`{s}` is not a valid value here"),
-            Some(format!(
-                "{hint}expected one of: {} (case-sensitive)",
-                names.join(", ")
-            )),
-        );
+        let message = format!("`{s}` is not a valid value here");
+        let help = Some(format!(
+            "{hint}expected one of: {} (case-sensitive)",
+            names.join(", ")
+        ));
         // A casing mistake still tells us what was meant; keep checking with it.
+        if loose.is_some() {
+            self.recovered("CA015", src, message, help);
+        } else {
+            self.error("CA015", src, message, help);
+        }
         loose
     }
 
@@ -249,7 +263,7 @@ impl Conv {
                 .map(|p| (p.to_owned(), src.to_owned()))
                 .collect(),
             Value::Array(items) => {
-                self.error(
+                self.recovered(
                     "CA015",
                     src,
                     "Graph wants this flags value as one comma-separated string, not a list".into(),
@@ -370,11 +384,13 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         pointers: Vec::new(),
         diags: Vec::new(),
         passthrough: Map::new(),
+        lossy: false,
     };
     let Some(map) = v.as_object() else {
         c.error("invalid-type", at, "expected a policy object".into(), None);
         return Converted {
             diagnostics: c.diags,
+            lossy: true,
             ..Converted::default()
         };
     };
@@ -479,6 +495,7 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         policy: p,
         pointers: c.pointers,
         diagnostics: c.diags,
+        lossy: c.lossy,
     }
 }
 

@@ -40,10 +40,13 @@ pub struct Imported {
     pub referenced: BTreeMap<Kind, BTreeSet<String>>,
 }
 
-/// Imports every policy in `files`. A policy whose export carries an error
-/// (an invalid enum, a placeholder, a malformed id) is reported at its
-/// position and not written: a spec that cannot build would only move the
-/// failure. Everything else is written, with names where caac knows them.
+/// Imports every policy in `files`, with names where caac knows them. A
+/// policy with a value the model cannot hold (an unknown enum member, a wrong
+/// type) is reported at its position and not written, since its spec would
+/// lose that value. References that do not resolve (template placeholders
+/// such as `<Group>`, display names where ids belong, malformed GUIDs) are
+/// kept exactly as written and reported: the spec then fails closed at
+/// `caac build` until the tenant file or the spec says what they mean.
 pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref: &str) -> Imported {
     let mut out = Imported::default();
     let mut used = BTreeSet::new();
@@ -62,16 +65,14 @@ pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref:
             };
             out.read += 1;
             let name = unit.display_name.clone().unwrap_or_default();
-            if !unit.clean {
+            if converted.lossy {
                 out.skipped += 1;
-                let mut d = Diagnostic::warning(
+                let mut d = Diagnostic::error(
                     "not-imported",
-                    format!(
-                        "policy `{name}` was not imported because of the errors reported for it"
-                    ),
+                    format!("policy `{name}` was not imported: a value above could not be read, so a spec would lose it"),
                 )
                 .at_value(unit.at.clone())
-                .with_help("fix the export (or the tenant file) and import again");
+                .with_help("fix the export and import again");
                 d.policy = Some(name);
                 report.diagnostics.push(d);
                 continue;

@@ -114,11 +114,7 @@ fn needs_quotes(s: &str) -> bool {
     if WORDS.contains(&lower.as_str()) {
         return true;
     }
-    if s.parse::<f64>().is_ok()
-        || s.starts_with(|c: char| c.is_ascii_digit())
-            && s.chars()
-                .all(|c| c.is_ascii_digit() || "._:-+eE".contains(c))
-    {
+    if s.parse::<f64>().is_ok() || looks_numeric_or_date(s) {
         return true;
     }
     let first = s.chars().next().unwrap_or(' ');
@@ -129,6 +125,30 @@ fn needs_quotes(s: &str) -> bool {
         || s.contains(" #")
         || s.ends_with(':')
         || s.chars().any(|c| c.is_control() || c == '\u{feff}')
+}
+
+/// Shapes other YAML readers turn into numbers or dates: `1_000`, `0x1F`,
+/// `12:30` (YAML 1.1 base 60), `2024-01-31` (timestamps).
+fn looks_numeric_or_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: &[u8]| !r.is_empty() && r.iter().all(u8::is_ascii_digit);
+    let date = b.len() >= 8 && digits(&b[..4]) && b[4] == b'-' && b[5].is_ascii_digit() && {
+        let rest = &s[5..];
+        let mut parts = rest.splitn(3, ['-', 'T', 't', ' ']);
+        parts
+            .next()
+            .is_some_and(|m| digits(m.as_bytes()) && m.len() <= 2)
+            && parts
+                .next()
+                .is_some_and(|d| d.len() <= 2 && digits(d.as_bytes()))
+    };
+    let base60 = s.contains(':') && s.split(':').all(|p| digits(p.as_bytes()));
+    let prefixed =
+        s.len() > 2 && (s.starts_with("0x") || s.starts_with("0o") || s.starts_with("0b"));
+    let underscored = s.contains('_')
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c == '_' || c == '.');
+    date || base60 || prefixed || underscored
 }
 
 #[cfg(test)]
@@ -142,14 +162,18 @@ mod tests {
             "displayName": "CA001: Block - legacy",
             "state": "reportOnly",
             "users": {"include": {"users": ["All"]}, "exclude": {"groups": ["Emergency Access", "00000000-0000-0000-0000-000000000001"]}},
-            "locations": {"include": ["NO", "yes", "123", "- x", "a #b", " padded", "<Group>", "%Token%"]},
+            "locations": {"include": ["NO", "yes", "123", "- x", "a #b", " padded", "<Group>", "%Token%", "2024-01-31", "12:30", "1_000", "0x1F"]},
             "session": {"signInFrequency": {"value": 4, "type": "hours"}, "tokenProtection": true},
             "passthrough": {"conditions": {"agents": {"includeAgentUsers": ["All"]}, "list": [{"a": 1, "b": [1, 2]}, {"c": null}]}},
         });
         let text = to_yaml(&v);
         assert!(text.contains("state: reportOnly\n"), "{text}");
         assert!(
-            text.contains("include: [\"NO\", \"yes\", \"123\""),
+            text.contains("    - \"NO\"\n    - \"yes\"\n    - \"123\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    - \"2024-01-31\"\n    - \"12:30\"\n"),
             "{text}"
         );
         let (back, _) = crate::load::parse_text(&text).unwrap();
@@ -164,8 +188,8 @@ mod tests {
         let v = json!({"users": {"include": {"groups": ids}}});
         let text = to_yaml(&v);
         assert!(
-            text.contains("groups:\n      - \"00000000-"),
-            "all-digit GUIDs are quoted: {text}"
+            text.contains("groups:\n      - 00000000-"),
+            "GUIDs stay plain: {text}"
         );
         assert_eq!(crate::load::parse_text(&text).unwrap().0, v);
     }
