@@ -504,7 +504,25 @@ static ROLES: &[Entry] = &[
     listed_role("Viva Pulse Administrator", "87761b17-1ed2-4af3-9acd-92a150038160"),
     listed_role("Windows Update Deployment Administrator", "32696413-001a-46ae-978c-ce0f6b3620d2"),
     listed_role("Yammer Administrator", "810a2642-a034-447f-a5e8-41beaa378541"),
+    // Newer than the stored permissions reference: added to its "All roles"
+    // table after 2026-01 (entra-docs change adding Entra Backup roles).
+    entry("Entra Backup Administrator", "b6a27b2b-f905-4b2e-81b5-0d90e0ef1fdb", &[], NEWER_ROLE_SOURCE),
+    // Deprecated and default-user roles: still built-in role templates that
+    // real exports (ScubaGear, IntuneManagement baselines) include, and that
+    // Conditional Access still accepts (users-and-groups page), so CA904 must
+    // not call them unknown.
+    entry("Device Join", "9c094953-4995-41c8-84c8-3ebb9b32c93f", &[], DEPRECATED_ROLE_SOURCE),
+    entry("Device Managers", "2b499bcd-da44-4968-8aec-78e1674fa64d", &[], DEPRECATED_ROLE_SOURCE),
+    entry("Device Users", "d405c6df-0af8-4e3b-95e4-4d06e542189e", &[], DEPRECATED_ROLE_SOURCE),
+    entry("Workplace Device Join", "c34f683f-4d5a-4403-affd-6615e00e3a7f", &[], DEPRECATED_ROLE_SOURCE),
+    entry("User", "a0b1b346-4d3e-4e8b-98f8-753987be4970", &[], DEFAULT_USER_ROLE_SOURCE),
+    entry("Guest User", "10dae51f-b6af-4016-8d66-8c2a99b929b3", &[], DEFAULT_USER_ROLE_SOURCE),
+    entry("Restricted Guest User", "2af84b1e-32c8-42b7-82bc-daa82404023b", &[], DEFAULT_USER_ROLE_SOURCE),
 ];
+
+const NEWER_ROLE_SOURCE: &str = "learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference (\"All roles\" table, 2026 revision adding Entra Backup Administrator)";
+const DEPRECATED_ROLE_SOURCE: &str = "learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference \"Deprecated roles\"; hashicorp/go-azure-sdk directory role constants (\"Deprecated - Do Not Use\")";
+const DEFAULT_USER_ROLE_SOURCE: &str = "learn.microsoft.com/graph/api/resources/authorizationpolicy (guestUserRoleId: User, Guest User, Restricted Guest User template ids)";
 
 /// Template ids of the 14 admin roles targeted by Microsoft's "Require MFA
 /// for admins", "MFA for admin portals" and "compliant device for admins"
