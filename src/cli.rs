@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Conditional Access as Code: lint, simulate and compile Microsoft Entra
+/// Conditional Access as Code: lint, import and compile Microsoft Entra
 /// Conditional Access policies kept as YAML in git.
 ///
 /// Exit codes: 0 ok, 1 findings (a rule reported an error), 2 usage or input
