@@ -15,6 +15,7 @@ use crate::model::{self, Policy, Tenant};
 use crate::report::FileReport;
 use crate::resolve;
 use crate::validate::{self, Schema};
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -170,14 +171,21 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             shown.join(", ")
         ));
     }
-    for path in files {
-        let (report, units) = load_policy(&path, checked.tenant.as_ref());
-        checked.files.push(File {
-            path,
-            report,
-            units,
-        });
-    }
+    // Files are independent until the set-level rules: load, validate and
+    // resolve them on every core. `collect` keeps input order, so output
+    // stays deterministic.
+    let tenant = checked.tenant.as_ref();
+    checked.files = files
+        .into_par_iter()
+        .map(|path| {
+            let (report, units) = load_policy(&path, tenant);
+            File {
+                path,
+                report,
+                units,
+            }
+        })
+        .collect();
     let mut index = Vec::new();
     let mut contexts = Vec::new();
     for (i, f) in checked.files.iter().enumerate() {

@@ -6,6 +6,7 @@ mod common;
 mod corpus;
 mod formats;
 mod graph_schema;
+mod hostile;
 mod import;
 mod loader_errors;
 mod rules;
