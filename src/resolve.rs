@@ -238,14 +238,14 @@ pub fn resolve_value(
         .collect();
     if let Some(names) = tenant.and_then(|t| t.names(kind)) {
         if let Some(id) = names.get(value) {
-            ids = vec![(value.to_owned(), id.clone())];
+            ids = vec![(value.to_owned(), id.id().to_owned())];
         } else {
             let folded = fold(value);
             ids.extend(
                 names
                     .iter()
                     .filter(|(n, _)| fold(n) == folded)
-                    .map(|(n, id)| (n.clone(), id.clone())),
+                    .map(|(n, id)| (n.clone(), id.id().to_owned())),
             );
         }
     }

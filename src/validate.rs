@@ -32,8 +32,62 @@ impl Schema {
     pub fn check(&self, value: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for e in self.validator.iter_errors(value) {
+            self.push(&e, &mut out);
+        }
+        out
+    }
+
+    /// Turns one validation error into diagnostics. For a failed `anyOf`
+    /// (a value that may be an id string or a mapping), report the errors of
+    /// the alternative whose type matched, not an opaque "not valid under any".
+    fn push(&self, e: &jsonschema::ValidationError, out: &mut Vec<Diagnostic>) {
+        {
             let pointer = e.instance_path().as_str().to_owned();
             match e.kind() {
+                ValidationErrorKind::AnyOf { context }
+                | ValidationErrorKind::OneOfNotValid { context } => {
+                    let type_mismatch = |errs: &Vec<jsonschema::ValidationError>| {
+                        errs.iter().all(|x| {
+                            matches!(x.kind(), ValidationErrorKind::Type { .. })
+                                && x.instance_path().as_str() == pointer
+                        })
+                    };
+                    match context
+                        .iter()
+                        .find(|branch| !branch.is_empty() && !type_mismatch(branch))
+                    {
+                        Some(branch) => branch.iter().for_each(|x| self.push(x, out)),
+                        None => {
+                            let mut expected: Vec<String> = context
+                                .iter()
+                                .flatten()
+                                .filter_map(|x| match x.kind() {
+                                    ValidationErrorKind::Type {
+                                        kind: TypeKind::Single(t),
+                                    } => Some(t.to_string()),
+                                    _ => None,
+                                })
+                                .collect();
+                            expected.dedup();
+                            let expected = if expected.is_empty() {
+                                "another shape".to_owned()
+                            } else {
+                                expected.join(" or ")
+                            };
+                            out.push(
+                                Diagnostic::error(
+                                    "invalid-type",
+                                    format!(
+                                        "expected {} {expected}, found {}",
+                                        article(&expected),
+                                        describe(e.instance())
+                                    ),
+                                )
+                                .at_value(&pointer),
+                            );
+                        }
+                    }
+                }
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     let allowed = self.properties_at(&pointer);
                     for key in unexpected {
@@ -111,7 +165,6 @@ impl Schema {
                 _ => out.push(Diagnostic::error("invalid-value", e.to_string()).at_value(&pointer)),
             }
         }
-        out
     }
 
     /// Property names the schema allows at an instance pointer.
@@ -271,6 +324,34 @@ mod tests {
                 && codes.contains(&"CA015")
                 && codes.contains(&"unknown-field"),
             "{codes:?}"
+        );
+    }
+
+    #[test]
+    fn any_of_reports_the_matching_alternative() {
+        let yaml = "groups:\n  X: 5\nnamedLocations:\n  HQ: {id: a, trusted: yes}\n";
+        let (value, spans) = crate::load::parse_text(yaml).unwrap();
+        let doc = Document {
+            path: "t.yaml".into(),
+            text: yaml.into(),
+            value,
+            spans,
+        };
+        let d = typed::<crate::model::Tenant>(&Schema::new(crate::model::tenant_schema()), &doc)
+            .unwrap_err();
+        let got: Vec<(&str, String)> = d
+            .iter()
+            .map(|d| match &d.location {
+                Location::Pointer { pointer, .. } => (d.code, pointer.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("invalid-type", "/groups/X".to_owned()),
+                ("invalid-type", "/namedLocations/HQ/trusted".to_owned())
+            ]
         );
     }
 

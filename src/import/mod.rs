@@ -190,7 +190,7 @@ pub fn tenant_skeleton(
         };
         for id in ids {
             if !names.values().any(|v| v.eq_ignore_ascii_case(id)) {
-                names.insert(format!("{prefix}-{}", &id[..8]), id.clone());
+                names.insert(format!("{prefix}-{}", &id[..8]), id.clone().into());
             }
         }
     }

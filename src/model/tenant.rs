@@ -13,8 +13,96 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A name → object id table.
-pub type Names = BTreeMap<String, String>;
+/// A name → object table: the value is the object id, or a mapping with the
+/// id and what the what-if engine needs to know about the object.
+pub type Names = BTreeMap<String, Entry>;
+
+/// One directory object: its id, optionally with details.
+///
+/// ```yaml
+/// groups:
+///   Pilot: 22222222-2222-4222-8222-222222222222          # just the id
+/// users:
+///   alice@contoso.com:
+///     id: 0e1f2a3b-0000-4000-8000-000000000002
+///     memberOf: [Pilot]                                   # for caac whatif
+///     roles: [Global Administrator]
+/// namedLocations:
+///   HQ: { id: 55555555-5555-4555-8555-555555555555, trusted: true, ipRanges: [203.0.113.0/24] }
+///   Allowed countries: { id: 66666666-6666-4666-8666-666666666666, countries: [NL, "NO"] }
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Entry {
+    /// The object id alone.
+    Id(String),
+    /// The object id with details.
+    Detailed(Detail),
+}
+
+/// Details of a directory object, used by `caac whatif` (users: memberships
+/// and roles; named locations: ranges, countries, trust).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Detail {
+    /// The object id.
+    pub id: String,
+    /// Users: the groups the user is a (transitive) member of, by name or id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_of: Vec<Reference>,
+    /// Users: directory roles the user holds, by name or role template id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Reference>,
+    /// Named locations: marked as trusted (counts for `AllTrusted`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trusted: bool,
+    /// Named locations: IPv4/IPv6 CIDR ranges (`203.0.113.0/24`, `2001:db8::/48`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_ranges: Vec<String>,
+    /// Named locations: ISO 3166 alpha-2 country codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<String>,
+    /// Named locations: also match sign-ins whose country is unknown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_unknown_countries: bool,
+}
+
+impl Entry {
+    /// The object id.
+    pub fn id(&self) -> &str {
+        match self {
+            Entry::Id(id) => id,
+            Entry::Detailed(d) => &d.id,
+        }
+    }
+
+    /// The details, when given.
+    pub fn detail(&self) -> Option<&Detail> {
+        match self {
+            Entry::Id(_) => None,
+            Entry::Detailed(d) => Some(d),
+        }
+    }
+}
+
+impl std::ops::Deref for Entry {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.id()
+    }
+}
+
+impl From<String> for Entry {
+    fn from(id: String) -> Self {
+        Entry::Id(id)
+    }
+}
+
+impl From<&str> for Entry {
+    fn from(id: &str) -> Self {
+        Entry::Id(id.to_owned())
+    }
+}
 
 /// The tenant directory file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
