@@ -195,7 +195,10 @@ fn conditions(p: &Policy, beta: &mut Vec<String>) -> Map<String, Value> {
     // samples send includeUsers ["None"] (learn.microsoft.com/entra/identity/conditional-access/workload-identity).
     match &p.users {
         Some(u) => {
-            c.insert("users".into(), Value::Object(users(u, beta)));
+            let m = users(u, beta);
+            if !m.is_empty() {
+                c.insert("users".into(), Value::Object(m));
+            }
         }
         None if p.client_applications.is_some() => {
             c.insert("users".into(), json!({"includeUsers": ["None"]}));
@@ -238,7 +241,10 @@ fn conditions(p: &Policy, beta: &mut Vec<String>) -> Map<String, Value> {
                 m.insert("agentIdServicePrincipalFilter".into(), filter(f));
             }
         }
-        c.insert("clientApplications".into(), Value::Object(m));
+        // An empty block is "not set": Graph would store nothing for it.
+        if !m.is_empty() {
+            c.insert("clientApplications".into(), Value::Object(m));
+        }
     }
     // Omitted client app types mean "all"; sending it explicitly matches what
     // Graph stores and keeps plan diffs quiet.

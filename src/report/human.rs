@@ -34,6 +34,10 @@ pub fn human(files: &[FileReport], color: bool) -> String {
                         .fold(true)
                         .annotation(AnnotationKind::Primary.span(place.range));
                     let mut group = title.element(snippet);
+                    // An export may hold many policies: name the one meant.
+                    if let (Some(p), true) = (&d.policy, file.path.ends_with(".json")) {
+                        group = group.element(Level::NOTE.message(format!("in policy `{p}`")));
+                    }
                     if let Some(h) = &d.help {
                         group = group.element(Level::HELP.message(h.as_str()));
                     }

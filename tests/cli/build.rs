@@ -307,3 +307,78 @@ fn explain_prints_rule_docs() {
     assert!(text(&out).0.contains("## Why it matters"));
     assert_eq!(caac(&root(), &["explain", "CA999"]).status.code(), Some(2));
 }
+
+#[test]
+fn suppressions_need_a_reason_and_must_silence_something() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let tenant = write(d, "t.yaml", TENANT);
+    let blocky = GOOD.replace("[mfa]", "[block, mfa]");
+    let lint = |file: &str| {
+        let out = caac(
+            d,
+            &[
+                "lint",
+                file,
+                "--tenant",
+                &tenant,
+                "--partial",
+                "--format",
+                "json",
+            ],
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let codes: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["rule"].as_str().unwrap().to_owned())
+            .collect();
+        (out.status.code(), codes)
+    };
+    // With a reason on the line above: silenced.
+    let ok = write(
+        d,
+        "ok.yaml",
+        &blocky.replace(
+            "grant:",
+            "# caac-ignore: CA005 migration keeps both until June\ngrant:",
+        ),
+    );
+    let (code, codes) = lint(&ok);
+    assert!(!codes.contains(&"CA005".to_owned()), "{codes:?}");
+    assert_eq!(code, Some(0), "{codes:?}");
+    // Without a reason: not silenced, and itself an error.
+    let bare = write(
+        d,
+        "bare.yaml",
+        &blocky.replace("grant:", "# caac-ignore: CA005\ngrant:"),
+    );
+    let (code, codes) = lint(&bare);
+    assert!(
+        codes.contains(&"CA005".to_owned()) && codes.contains(&"invalid-suppression".to_owned()),
+        "{codes:?}"
+    );
+    assert_eq!(code, Some(2));
+    // Silencing nothing: a warning.
+    let stale = write(
+        d,
+        "stale.yaml",
+        &format!("# caac-ignore-file: CA005 no longer needed\n{GOOD}"),
+    );
+    let (code, codes) = lint(&stale);
+    assert_eq!(codes, ["unused-suppression"]);
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = caac(&root(), &["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("caac"),
+            "{shell}"
+        );
+    }
+}
