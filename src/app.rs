@@ -39,7 +39,7 @@ pub fn run(cli: Cli) -> u8 {
                 .iter()
                 .map(|r| {
                     format!(
-                        "{} {:<38} {:<8} {:<20} {}\n",
+                        "{} {:<42} {:<8} {:<20} {}\n",
                         r.id,
                         r.name,
                         r.severity.as_str(),

@@ -207,6 +207,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         &checked.config,
         !checked.break_glass.is_empty(),
         checked.tenant.is_some(),
+        opts.partial,
     );
     drop(contexts);
     for ((i, j), ds) in index.into_iter().zip(outcome.policies) {
@@ -217,7 +218,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     for f in &mut checked.files {
         lint::suppress::apply(&mut f.report);
     }
-    if !outcome.set.is_empty() && !opts.partial {
+    if !outcome.set.is_empty() {
         checked.other.push(FileReport {
             path: SET_REPORT.into(),
             diagnostics: outcome.set,

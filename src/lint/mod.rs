@@ -114,6 +114,10 @@ pub enum Needs {
     Directory,
     /// A config value (e.g. the naming pattern).
     Config,
+    /// The tenant's whole policy set: the rule judges what is *missing*
+    /// (a baseline, a companion policy, a fallback), so it is skipped when
+    /// only part of the set is linted (`--partial`).
+    CompleteSet,
 }
 
 /// Rule categories, by the catalogue's hundreds digit.
@@ -215,7 +219,13 @@ pub struct Outcome {
 /// Runs every enabled rule over a policy set. `have_break_glass` and
 /// `have_tenant` say which tenant data exists; rules needing missing data are
 /// skipped and listed in [`Outcome::skipped`].
-pub fn run(set: &[Context], config: &Config, have_break_glass: bool, have_tenant: bool) -> Outcome {
+pub fn run(
+    set: &[Context],
+    config: &Config,
+    have_break_glass: bool,
+    have_tenant: bool,
+    partial: bool,
+) -> Outcome {
     let mut out = Outcome {
         policies: vec![Vec::new(); set.len()],
         ..Outcome::default()
@@ -231,6 +241,9 @@ pub fn run(set: &[Context], config: &Config, have_break_glass: bool, have_tenant
             Needs::Directory if !have_tenant => Some("no tenant file (pass --tenant tenant.yaml)"),
             Needs::Config if config.naming.is_none() => {
                 Some("no naming pattern configured (`naming.pattern` in .caac.yaml)")
+            }
+            Needs::CompleteSet if partial => {
+                Some("--partial: the linted files are not the whole policy set")
             }
             _ => None,
         };
@@ -281,6 +294,7 @@ pub fn docs_markdown() -> String {
             Needs::BreakGlass => "break-glass ids",
             Needs::Directory => "tenant file",
             Needs::Config => "config",
+            Needs::CompleteSet => "whole set",
         };
         let category = serde_json::to_value(r.category())
             .ok()

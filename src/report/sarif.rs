@@ -15,6 +15,17 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
+/// A repository-relative path stays relative (what code scanning wants); an
+/// absolute one becomes a `file://` URI, since a bare `/tmp/x` is no URI.
+fn uri(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    if p.starts_with('/') {
+        format!("file://{p}")
+    } else {
+        p
+    }
+}
+
 /// Renders a SARIF log with one run.
 pub fn sarif(files: &[FileReport]) -> String {
     let rules: Vec<Value> = crate::lint::rules::RULES
@@ -51,16 +62,23 @@ pub fn sarif(files: &[FileReport]) -> String {
             {
                 result["ruleIndex"] = i.into();
             }
-            let mut physical = json!({"artifactLocation": {"uri": f.path.replace('\\', "/")}});
+            let mut physical = json!({"artifactLocation": {"uri": uri(&f.path)}});
             if let Some(p) = f.place(d) {
                 physical["region"] =
                     json!({"startLine": p.position.line, "startColumn": p.position.column});
             }
-            // Findings about the whole set have no file; SARIF wants a location
-            // anyway, so they carry a logical one.
+            // Findings about the whole set have no file, but code scanning
+            // rejects a result without a physical location: anchor them at
+            // line 1 of the first input file and say so in the message.
             if f.path.starts_with('<') {
-                result["locations"] =
-                    json!([{"logicalLocations": [{"name": f.path, "kind": "module"}]}]);
+                let Some(anchor) = files.iter().find(|r| !r.path.starts_with('<')) else {
+                    continue;
+                };
+                result["message"]["text"] = format!("{} (policy set) {message}", f.path).into();
+                result["locations"] = json!([{
+                    "physicalLocation": {"artifactLocation": {"uri": uri(&anchor.path)}, "region": {"startLine": 1}},
+                    "logicalLocations": [{"name": f.path, "kind": "module"}],
+                }]);
             } else {
                 result["locations"] = json!([{"physicalLocation": physical}]);
             }

@@ -83,7 +83,7 @@ grant:
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-policy-common
 - shared/reference/rules.md §1.9, §2.5 CA407
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

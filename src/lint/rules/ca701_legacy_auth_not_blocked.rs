@@ -66,7 +66,7 @@ grant:
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.3
 - shared/reference/rules.md CA701
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

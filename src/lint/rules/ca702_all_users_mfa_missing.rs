@@ -75,7 +75,7 @@ grant:
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.2
 - shared/reference/rules.md CA702
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

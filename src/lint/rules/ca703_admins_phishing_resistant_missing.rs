@@ -90,7 +90,7 @@ grant:
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.5
 - shared/reference/rules.md CA703
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

@@ -75,7 +75,7 @@ grant:
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.1
 - shared/reference/rules.md CA704
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

@@ -71,7 +71,7 @@ grant:
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.12
 - shared/reference/rules.md CA705
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

@@ -79,7 +79,7 @@ session:
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.6
 - shared/reference/rules.md CA707
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

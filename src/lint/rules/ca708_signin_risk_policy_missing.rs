@@ -76,7 +76,7 @@ session:
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.7 and 5.2.2.8
 - shared/reference/rules.md CA708
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

@@ -71,7 +71,7 @@ grant:
 - https://maester.dev/docs/tests/MT.1015
 - shared/reference/rules.md CA712
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

@@ -56,7 +56,7 @@ grant:
 - https://maester.dev/docs/tests/MT.1003 and https://maester.dev/docs/tests/MT.1004
 - shared/reference/rules.md CA714
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

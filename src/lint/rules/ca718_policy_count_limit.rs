@@ -53,7 +53,7 @@ grant:
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
 - shared/reference/rules.md CA718
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 

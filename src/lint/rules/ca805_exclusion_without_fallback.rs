@@ -74,7 +74,7 @@ grant: { builtInControls: [compliantDevice] }
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
 - shared/reference/rules.md CA805
 "#,
-    needs: Needs::Nothing,
+    needs: Needs::CompleteSet,
     check: Check::Set(check),
 };
 
