@@ -260,7 +260,13 @@ fn import(args: &ImportArgs, color: bool) -> u8 {
         }
     ));
     eprint!("{stderr}");
-    if imported.skipped > 0 { FINDINGS } else { OK }
+    if imported.unreadable > 0 {
+        INPUT_ERROR
+    } else if imported.skipped > 0 {
+        FINDINGS
+    } else {
+        OK
+    }
 }
 
 /// `caac build`.

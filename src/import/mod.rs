@@ -38,6 +38,8 @@ pub struct Imported {
     pub skipped: usize,
     /// Every directory object id the imported policies reference, by kind.
     pub referenced: BTreeMap<Kind, BTreeSet<String>>,
+    /// Input files that could not be read at all (unparseable, not an export).
+    pub unreadable: usize,
 }
 
 /// Imports every policy in `files`, with names where caac knows them. A
@@ -52,6 +54,9 @@ pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref:
     let mut used = BTreeSet::new();
     for path in files {
         let (mut report, units) = crate::check::load_policy(path, tenant);
+        if units.is_empty() {
+            out.unreadable += 1;
+        }
         for unit in units {
             let Some(converted) = &unit.converted else {
                 report.diagnostics.push(

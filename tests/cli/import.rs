@@ -397,6 +397,22 @@ fn import_cli_writes_specs_and_a_tenant_skeleton_and_never_overwrites() {
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again).1.contains("is not empty"));
     assert_eq!(std::fs::read_to_string(&files[0]).unwrap(), yaml);
+    // An unreadable export is an input error even when others import.
+    std::fs::write(d.join("broken.json"), "{\"displayName\": \"x\",").unwrap();
+    let mixed = caac(
+        d,
+        &[
+            "import",
+            export.to_str().unwrap(),
+            "broken.json",
+            "--out",
+            "mixed",
+        ],
+    );
+    let (_, stderr) = text(&mixed);
+    assert_eq!(mixed.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("broken.json:1:"), "positioned: {stderr}");
+    assert!(stderr.contains("imported 1 of 1 policy"), "{stderr}");
 }
 
 /// `caac lint` on an imported directory gives the same findings (same rules,
