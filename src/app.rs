@@ -5,6 +5,7 @@
 use crate::check;
 use crate::cli::{
     BuildArgs, Cli, Color, Command, FailLevel, Format, ImportArgs, InputArgs, LintArgs, SchemaKind,
+    WhatifArgs, WhatifFormat,
 };
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Build(args) => build(&args, color),
         Command::Lint(args) => lint(&args, color),
         Command::Import(args) => import(&args, color),
+        Command::Whatif(args) => whatif(&args, color),
         Command::Rules => {
             let list: String = lint::rules::RULES
                 .iter()
@@ -181,6 +183,99 @@ fn lint(args: &LintArgs, color: bool) -> u8 {
         }
     }
     code
+}
+
+/// `caac whatif`.
+fn whatif(args: &WhatifArgs, color: bool) -> u8 {
+    let opts = check::Options {
+        paths: &args.policies,
+        tenant: args.tenant.clone(),
+        break_glass: &[],
+        config: None,
+        partial: true,
+    };
+    let checked = match check::check(&opts) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return INPUT_ERROR;
+        }
+    };
+    let mut reports: Vec<report::FileReport> = Vec::new();
+    // Only problems that make the policies unreadable matter here; lint findings do not.
+    let input_error = |d: &Diagnostic| d.severity == Severity::Error && !is_rule(d);
+    for r in checked
+        .other
+        .iter()
+        .chain(checked.files.iter().map(|f| &f.report))
+    {
+        let errors: Vec<Diagnostic> = r
+            .diagnostics
+            .iter()
+            .filter(|d| input_error(d))
+            .cloned()
+            .collect();
+        if !errors.is_empty() {
+            reports.push(report::FileReport {
+                diagnostics: errors,
+                ..r.clone()
+            });
+        }
+    }
+    let mut request_report = report::FileReport {
+        path: check::display(&args.request),
+        ..Default::default()
+    };
+    let sign_in = match crate::load::load(&args.request) {
+        Err((d, text)) => {
+            request_report.diagnostics.push(*d);
+            request_report.text = text;
+            None
+        }
+        Ok(doc) => {
+            let parsed = crate::whatif::request::parse(&doc.value, checked.tenant.as_ref());
+            request_report.text = Some(doc.text.clone());
+            request_report.spans = Some(doc.spans.clone());
+            match parsed {
+                Ok(s) => Some((s, crate::whatif::request::applied_policies_only(&doc.value))),
+                Err(ds) => {
+                    request_report.diagnostics.extend(ds);
+                    None
+                }
+            }
+        }
+    };
+    if !request_report.diagnostics.is_empty() {
+        reports.push(request_report);
+    }
+    let Some((sign_in, applied_only)) = sign_in.filter(|_| reports.is_empty()) else {
+        for r in &mut reports {
+            r.sort();
+        }
+        eprint!("{}", report::human(&reports, color));
+        eprintln!("error: the policies or the request are invalid; nothing was evaluated");
+        return INPUT_ERROR;
+    };
+    let policies: Vec<crate::whatif::PolicyRef> = checked
+        .files
+        .iter()
+        .flat_map(|f| &f.units)
+        .filter_map(|u| {
+            Some(crate::whatif::PolicyRef {
+                name: u.display_name.as_deref().unwrap_or(""),
+                policy: u.policy.as_ref()?,
+            })
+        })
+        .collect();
+    let outcome = crate::whatif::evaluate(&policies, checked.tenant.as_ref(), &sign_in);
+    let text = match args.format {
+        WhatifFormat::Human => crate::whatif::output::human(&outcome),
+        WhatifFormat::Json if applied_only => {
+            pretty(&crate::whatif::output::to_json_applied_only(&outcome))
+        }
+        WhatifFormat::Json => pretty(&crate::whatif::output::to_json(&outcome)),
+    };
+    print_stdout(&text)
 }
 
 /// `caac import`.

@@ -40,6 +40,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Import Graph exports (JSON, any dialect) as readable YAML specs, one per policy.
     Import(ImportArgs),
+    /// Evaluate one sign-in offline against a policy set (the body of Graph's
+    /// `POST /identity/conditionalAccess/evaluate`).
+    Whatif(WhatifArgs),
     /// List every lint rule: id, name, default severity, category, summary.
     Rules,
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
@@ -162,4 +165,32 @@ pub struct ImportArgs {
     /// Also write a skeleton tenant file naming every referenced directory id (must not exist yet).
     #[arg(long, value_name = "FILE")]
     pub tenant_out: Option<PathBuf>,
+}
+
+/// Arguments of `caac whatif`.
+#[derive(Debug, clap::Args)]
+pub struct WhatifArgs {
+    /// Policy specs and/or Graph exports (files or directories).
+    #[arg(long, required = true, num_args = 1.., value_name = "PATHS")]
+    pub policies: Vec<PathBuf>,
+    /// Tenant directory file (names, group memberships, named location ranges)
+    /// [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// The sign-in: a Graph `evaluate` request body (JSON or YAML). `userSignIn` also
+    /// takes caac's `memberOf` and `directoryRoles`, or reads them from the tenant file.
+    #[arg(long, value_name = "FILE")]
+    pub request: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = WhatifFormat::Human)]
+    pub format: WhatifFormat,
+}
+
+/// Output format of `caac whatif`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhatifFormat {
+    /// A table of policies and the combined result.
+    Human,
+    /// Graph's evaluate response (`{"value": [...]}`) plus caac's `result`.
+    Json,
 }

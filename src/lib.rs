@@ -22,6 +22,7 @@ pub mod model;
 pub mod report;
 pub mod resolve;
 pub mod validate;
+pub mod whatif;
 
 /// The project's home, used for rule documentation links in SARIF output.
 pub const HOMEPAGE: &str = env!("CARGO_PKG_REPOSITORY");

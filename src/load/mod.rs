@@ -66,7 +66,15 @@ impl Position {
             .byte_offset()
             .and_then(|o| usize::try_from(o).ok())
             .filter(|&o| o <= text.len() && text.is_char_boundary(o));
+        // serde-saphyr already counts lines and (character) columns; use them
+        // as given. Recounting from the start of the text for every node made
+        // large files quadratic.
         match offset {
+            Some(o) if loc.line() > 0 && loc.column() > 0 => Position {
+                line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
+                column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
+                offset: o,
+            },
             Some(o) => Position::at_end_of(&text[..o]),
             None => Position::from_line_column(text, loc.line(), loc.column()),
         }

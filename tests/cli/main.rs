@@ -11,3 +11,4 @@ mod import;
 mod loader_errors;
 mod rules;
 mod schemas;
+mod whatif;

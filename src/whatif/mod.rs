@@ -1,0 +1,550 @@
+//! What-if: the offline Conditional Access evaluation engine.
+//!
+//! Contract: [`evaluate`] takes one sign-in whose ids are already resolved
+//! (lower-case GUIDs, canonical keywords — [`request`] builds one from a Graph
+//! `POST /identity/conditionalAccess/evaluate` body) and a set of *resolved*
+//! policies (the `policy` of `check::Unit`), and returns, per policy, whether
+//! it applies and why not (Graph's `analysisReasons` flags), plus the combined
+//! result: block, grant with the requirements of every applying enforced
+//! policy, or allow, the merged session controls, the report-only policies
+//! that would have applied, and what could not be evaluated offline
+//! ([`Outcome::unknowns`]). It never does I/O and never panics; [`Engine`]
+//! precomputes per-policy data once for repeated evaluations.
+//! [`output`] renders an [`Outcome`] as Graph-shaped JSON or a table.
+//!
+//! # Semantics and their sources
+//!
+//! Every rule below is Entra's documented behaviour (Microsoft Learn page
+//! linked) unless marked **caac decision**, which is where the docs are
+//! silent and caac had to pick.
+//!
+//! ## Per policy
+//!
+//! - **All assignments and conditions are ANDed**; a policy applies only when
+//!   every configured one matches ("All assignments are logically ANDed",
+//!   <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-policies>).
+//!   A condition that is not configured matches.
+//! - **Reasons.** A policy that applies has `[notSet]`; otherwise every
+//!   failing condition adds its flag, in Graph's flag order
+//!   (`whatIfAnalysisResult.analysisReasons`,
+//!   <https://learn.microsoft.com/graph/api/resources/whatifanalysisresult>).
+//!   The portal's What If tool shows only "the first condition that wasn't
+//!   satisfied" (<https://learn.microsoft.com/entra/identity/conditional-access/what-if-tool>);
+//!   caac lists all of them (**caac decision**), so the first one is the
+//!   portal's.
+//! - **Disabled policies** are evaluated like the others, never apply, and
+//!   carry `policyNotEnabled` plus every other failing flag (**caac
+//!   decision**: Graph documents the flag; the What If tool evaluates only
+//!   enabled and report-only policies).
+//! - **Report-only policies** are evaluated "but not enforced"
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only>):
+//!   they report `policyApplies: true` / `notSet` like Graph's evaluate
+//!   examples do for `enabledForReportingButNotEnforced` policies
+//!   (<https://learn.microsoft.com/graph/api/conditionalaccessroot-evaluate>),
+//!   are listed in [`Outcome::report_only`], and never contribute to access,
+//!   requirements or session.
+//! - **Empty policy**: a policy with no grant control and no session control
+//!   enforces nothing; it never applies and gets `emptyPolicy` (**caac
+//!   decision**; Graph rejects creating one, "a valid policy should contain
+//!   at least one …" in graph-ca-schema.md §5.1).
+//!
+//! ## Users and workload identities
+//!
+//! (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups>)
+//! - Include matches on `All` ("all users … including B2B guests"), the user's
+//!   id, any of its groups (the caller supplies transitive membership: "policy
+//!   is applied to nested users and groups"), any of its directory role
+//!   template ids, the legacy `GuestsOrExternalUsers` keyword (any guest or
+//!   external type), or `guestsOrExternalUsers` whose `types` contain the
+//!   user's type and whose `tenants` are `All`, omitted, or list the user's
+//!   external tenant. `None` matches nobody.
+//! - **Exclusion beats inclusion**: "When organizations both include and
+//!   exclude a user or group, the user or group is excluded … The exclude
+//!   action overrides the include action" (same page).
+//! - Local guests (`internalGuest`) belong to the home tenant, so the
+//!   external-tenant list does not narrow them (**caac decision**).
+//! - Workload identities (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>):
+//!   a service-principal sign-in is matched against
+//!   `clientApplications.include` (`ServicePrincipalsInMyTenant` or its
+//!   object id) minus `exclude`; a user sign-in against `users`. So a user
+//!   never matches a workload-only policy (flag `users`) and a service
+//!   principal never matches a user policy (flag `workloadIdentities`).
+//!   Workload policies support only locations, service-principal risk and
+//!   authentication contexts (same page), so for a service principal the
+//!   user-only conditions (platform, client apps, device filter, sign-in,
+//!   user and insider risk, authentication flows) are not evaluated, and for
+//!   a user the service-principal risk condition is not evaluated.
+//!   `servicePrincipalFilter` (custom security attributes) cannot be
+//!   evaluated offline: the filter is treated as not matching and reported in
+//!   `unknowns`. Agent identities (beta) are not modelled: a configured
+//!   `agentIdRiskLevels` never matches (flag `agentIdRisk`).
+//!
+//! ## Target resources
+//!
+//! (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps>)
+//! - A sign-in targets applications (app ids), a user action or an
+//!   authentication context. For applications, the policy applies when *any*
+//!   requested app is in scope: "If Outlook Web requests a token for scopes
+//!   `Mail.Read` and `Files.Read`, Conditional Access applies policies for
+//!   Exchange and SharePoint" (same page).
+//! - `All` covers every application *and* user-action and
+//!   authentication-context sign-ins (Graph's evaluate example 3 reports
+//!   `includeApplications: ["All"]` policies as applying to a
+//!   `registerSecurityInformation` user action); specific apps, `Office365`
+//!   and `MicrosoftAdminPortals` cover applications only. `None` covers
+//!   nothing.
+//! - `Office365` and `MicrosoftAdminPortals` expand to the member app ids in
+//!   [`apps`] (sources there). Groups in the *sign-in* do not match: "Groups
+//!   of apps, such as Office 365 or Microsoft Admin Portals, don't result in
+//!   a match" (what-if-tool page), so [`request`] rejects keywords as targets.
+//!   When a policy targets a group and the app is an id caac cannot place
+//!   (not in [`apps`], the catalog or the tenant file), the app is treated as
+//!   not a member and `unknowns` says so.
+//! - Exclusions beat inclusions for resources too ("Admins can exclude the
+//!   entire Microsoft 365 suite or specific Microsoft 365 cloud apps").
+//!   `applicationFilter` cannot be evaluated offline (treated as not matching,
+//!   reported).
+//! - When the target kind differs from the policy's (apps / user actions /
+//!   contexts), the flag is the policy's kind: `application`, `userActions`
+//!   or `authenticationContext` (**caac decision**).
+//! - "Register or join devices": "`Client apps`, `Filters for devices`, and
+//!   `Device state` conditions aren't available with this user action" (same
+//!   page), so those conditions are not evaluated for
+//!   `urn:user:registerdevice`.
+//!
+//! ## Conditions
+//!
+//! (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions>)
+//! - **Device platforms**: include `all` ("any device") also matches a
+//!   platform Conditional Access cannot identify; a named include matches only
+//!   that platform, so an unknown platform never matches it, and nothing
+//!   excludes an unknown platform. This is the documented "block unknown or
+//!   unsupported platforms" pattern: include any device, exclude the
+//!   supported ones
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/howto-policy-unknown-unsupported-device>).
+//! - **Client apps**: an empty `clientAppTypes` or `all` matches every client
+//!   ("all newly created Conditional Access policies apply to all client app
+//!   types even if the client apps condition isn't configured");
+//!   `easSupported` (Exchange ActiveSync on supported platforms, Graph only)
+//!   matches Exchange ActiveSync sign-ins (**caac decision**: Microsoft does
+//!   not list the "supported platforms").
+//! - **Locations** (<https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network>):
+//!   `All` is "any IP address on the internet" (also an unknown one);
+//!   `AllTrusted` is every named location marked trusted plus "MFA trusted
+//!   IPs, if configured" (the nil-GUID location, counted only when the tenant
+//!   file lists it with its `ipRanges`); a named location matches
+//!   when the sign-in IP is in one of its CIDR ranges ([`network`]) or its
+//!   country is listed, an unknown country only with "Include unknown
+//!   countries/regions". Location details come from the tenant file
+//!   (`namedLocations: {Name: {id, trusted, ipRanges, countries,
+//!   includeUnknownCountries}}`); a location without details, or not in the
+//!   tenant file, cannot be evaluated offline: it is treated as not matching
+//!   and reported in `unknowns`. "All Compliant Network locations" depends on
+//!   Global Secure Access traffic and never matches offline (reported).
+//! - **Device filter**: [`device_filter`] (grammar, null semantics and sources
+//!   there). Mode `include` applies the policy only to matching devices,
+//!   `exclude` to all others
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-condition-filters-for-devices>).
+//!   A rule that does not parse makes the policy not apply (`invalidCondition`).
+//! - **Risk** (sign-in, user, service principal): an empty list is not
+//!   configured; otherwise the sign-in's level, `none` included ("No risk"),
+//!   must be listed. Graph's evaluate defaults unspecified risk to `none`
+//!   (<https://learn.microsoft.com/graph/api/resources/signinconditions>).
+//!   Graph has no flag for service-principal risk; caac reports
+//!   `servicePrincipalRisk` (**caac decision**, the only non-Graph flag).
+//! - **Insider risk** and **authentication flows**: when configured, the
+//!   sign-in's level / transfer method must be listed; none never matches
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/how-to-policy-insider-risk>,
+//!   <https://learn.microsoft.com/entra/identity/conditional-access/concept-authentication-flows>).
+//! - Missing sign-in details are not guessed: "If your tenant has policies
+//!   with specific conditions and the sign-in details for those conditions
+//!   aren't provided, the What If API can't evaluate those conditions"
+//!   (what-if-tool page) — a condition the sign-in says nothing about
+//!   (unknown platform, no IP, unknown country, no risk) is evaluated as that
+//!   unknown / none value.
+//!
+//! ## Across policies
+//!
+//! - "Multiple Conditional Access policies may apply … all policies that
+//!   apply must be satisfied", and "If there's a policy that is configured to
+//!   block access … enforcement will stop here and the user will be blocked"
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-policies>).
+//!   So: any applying enforced policy that blocks → [`Access::Block`]; else
+//!   any applying enforced policy with grant controls → [`Access::Grant`] with
+//!   one [`Requirement`] per policy (AND across policies, each policy's own
+//!   `AND`/`OR` inside, "Require all the selected controls" / "Require one of
+//!   the selected controls",
+//!   <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant>);
+//!   else [`Access::Allow`]. Session controls alone do not gate access, so a
+//!   sign-in that only picks up session controls is `Allow` with a non-empty
+//!   [`Outcome::session`] (**caac decision**).
+//! - Session controls of all applying enforced policies are merged to the
+//!   most restrictive, since every applying policy must be satisfied (**caac
+//!   decision** on the ordering; controls from
+//!   <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-session>):
+//!   token protection, app enforced restrictions and disable resilience
+//!   defaults if any policy sets them; sign-in frequency: `everyTime` beats
+//!   any period, else the shortest period (days × 24 hours), with
+//!   `primaryAndSecondaryAuthentication` beating `secondaryAuthentication` on
+//!   a tie; persistent browser `never` beats `always`; Defender for Cloud Apps
+//!   `blockDownloads` > `mcasConfigured` > `monitorOnly`; continuous access
+//!   evaluation `strictEnforcement` > `strictLocation` > `disabled`.
+//! - Properties caac does not model (`passthrough`) are not evaluated and are
+//!   reported in `unknowns`.
+
+pub mod apps;
+pub mod device_filter;
+mod engine;
+pub mod network;
+pub mod output;
+pub mod request;
+
+pub use engine::{Engine, ReasonSet};
+
+use crate::model::{
+    BuiltInControl, CloudAppSecurityType, ContinuousAccessEvaluationMode, GuestOrExternalUserType,
+    InsiderRiskLevel, Operator, PersistentBrowserMode, Platform, Policy, RiskLevel,
+    ServicePrincipalRiskLevel, SignInFrequency, State, Tenant, TransferMethod,
+};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// One sign-in, every id already resolved (lower-case GUIDs, canonical keywords).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignIn {
+    /// Who signs in.
+    pub identity: Identity,
+    /// What is accessed.
+    pub target: Target,
+    /// The device platform; `None` is a platform Conditional Access cannot identify.
+    pub platform: Option<Platform>,
+    /// The client app type.
+    pub client_app: ClientApp,
+    /// The public IP address, if known.
+    pub ip: Option<IpAddr>,
+    /// ISO 3166 alpha-2 country (upper case); `None` is an unknown country.
+    pub country: Option<String>,
+    /// Sign-in risk (`RiskLevel::None` when there is none).
+    pub sign_in_risk: RiskLevel,
+    /// User risk.
+    pub user_risk: RiskLevel,
+    /// Service principal risk.
+    pub service_principal_risk: ServicePrincipalRiskLevel,
+    /// Insider risk; `None` for none.
+    pub insider_risk: Option<InsiderRiskLevel>,
+    /// Authentication flow transfer method; `None` for an ordinary sign-in.
+    pub transfer_method: Option<TransferMethod>,
+    /// The device, for device filters.
+    pub device: Device,
+}
+
+impl SignIn {
+    /// A sign-in with everything optional left unknown or none: unknown
+    /// platform, no IP, unknown country, no risk, no transfer method, an
+    /// unregistered device.
+    pub fn new(identity: Identity, target: Target, client_app: ClientApp) -> SignIn {
+        SignIn {
+            identity,
+            target,
+            platform: None,
+            client_app,
+            ip: None,
+            country: None,
+            sign_in_risk: RiskLevel::None,
+            user_risk: RiskLevel::None,
+            service_principal_risk: ServicePrincipalRiskLevel::None,
+            insider_risk: None,
+            transfer_method: None,
+            device: Device::default(),
+        }
+    }
+}
+
+/// Who signs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// A user (member or guest).
+    User {
+        /// Object id.
+        id: String,
+        /// Transitive group memberships (object ids).
+        groups: Vec<String>,
+        /// Active directory roles (role template ids).
+        roles: Vec<String>,
+        /// Guest or external user type; `None` for a member of the tenant.
+        guest_type: Option<GuestOrExternalUserType>,
+        /// The guest's home tenant id, for `externalTenants`.
+        external_tenant: Option<String>,
+    },
+    /// A workload identity.
+    ServicePrincipal {
+        /// Service principal object id.
+        id: String,
+    },
+}
+
+impl Identity {
+    /// A member user with no groups or roles.
+    pub fn user(id: impl Into<String>) -> Identity {
+        Identity::User {
+            id: id.into(),
+            groups: Vec::new(),
+            roles: Vec::new(),
+            guest_type: None,
+            external_tenant: None,
+        }
+    }
+}
+
+/// What the sign-in accesses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Resources by app id.
+    Applications(Vec<String>),
+    /// A user action (`urn:user:registersecurityinfo`, `urn:user:registerdevice`).
+    UserAction(String),
+    /// An authentication context id (`c1` … `c99`).
+    AuthenticationContext(String),
+}
+
+/// The client app type of a sign-in (Graph `clientAppType`, without `all`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientApp {
+    /// Browser.
+    Browser,
+    /// Mobile apps and desktop clients (modern authentication).
+    MobileAppsAndDesktopClients,
+    /// Exchange ActiveSync.
+    ExchangeActiveSync,
+    /// Other (legacy authentication) clients.
+    Other,
+}
+
+impl ClientApp {
+    /// Graph's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientApp::Browser => "browser",
+            ClientApp::MobileAppsAndDesktopClients => "mobileAppsAndDesktopClients",
+            ClientApp::ExchangeActiveSync => "exchangeActiveSync",
+            ClientApp::Other => "other",
+        }
+    }
+}
+
+/// The device the sign-in comes from, as device filters see it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Device {
+    /// Registered in Microsoft Entra ID. An unregistered device has every
+    /// attribute null, whatever `attributes` holds.
+    pub registered: bool,
+    /// Attribute name (`trustType`, `isCompliant`, `extensionAttribute1`,
+    /// `systemLabels`, … — see [`device_filter::Attr::name`]) → value; absent = null.
+    pub attributes: BTreeMap<String, DeviceValue>,
+}
+
+/// A device attribute value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceValue {
+    /// A string attribute.
+    String(String),
+    /// `isCompliant`.
+    Bool(bool),
+    /// `physicalIds`, `systemLabels`.
+    List(Vec<String>),
+}
+
+/// A policy to evaluate, with the name to report it under.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyRef<'a> {
+    /// Display name.
+    pub name: &'a str,
+    /// The resolved policy.
+    pub policy: &'a Policy,
+}
+
+/// The result of [`evaluate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// One result per input policy, in input order.
+    pub policies: Vec<PolicyResult>,
+    /// The combined access decision of the applying enforced policies.
+    pub access: Access,
+    /// One entry per applying enforced policy with grant controls, in input order.
+    pub requirements: Vec<Requirement>,
+    /// Merged session controls of the applying enforced policies.
+    pub session: SessionOutcome,
+    /// Names of report-only policies that would have applied, in input order.
+    pub report_only: Vec<String>,
+    /// What could not be evaluated offline (one sentence each, deduplicated);
+    /// callers should show these as warnings.
+    pub unknowns: Vec<String>,
+}
+
+/// One policy's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyResult {
+    /// Display name.
+    pub name: String,
+    /// The live policy id, when the spec carries one.
+    pub id: Option<String>,
+    /// The policy state.
+    pub state: State,
+    /// All assignments and conditions match (disabled policies never apply).
+    pub applies: bool,
+    /// `[NotSet]` when it applies; otherwise every reason it does not.
+    pub reasons: Vec<Reason>,
+}
+
+/// The combined access decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// An applying enforced policy blocks.
+    Block,
+    /// Access after satisfying [`Outcome::requirements`].
+    Grant,
+    /// No applying enforced policy requires anything.
+    Allow,
+}
+
+impl Access {
+    /// Lower-case name (`block`, `grant`, `allow`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Block => "block",
+            Access::Grant => "grant",
+            Access::Allow => "allow",
+        }
+    }
+}
+
+/// What one applying enforced policy requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// The policy's display name.
+    pub policy: String,
+    /// How `controls` combine.
+    pub operator: Operator,
+    /// Built-in controls, then the authentication strength, terms of use and
+    /// custom controls.
+    pub controls: Vec<Control>,
+}
+
+/// One grant control.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    /// A built-in control (`mfa`, `compliantDevice`, `block`, …).
+    BuiltIn(BuiltInControl),
+    /// An authentication strength policy id.
+    AuthenticationStrength(String),
+    /// A terms of use agreement id.
+    TermsOfUse(String),
+    /// A custom control id.
+    CustomAuthenticationFactor(String),
+}
+
+/// Merged session controls (see the module docs for the ordering).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionOutcome {
+    /// Token protection for sign-in sessions (`secureSignInSession`).
+    pub token_protection: bool,
+    /// The strictest sign-in frequency.
+    pub sign_in_frequency: Option<SignInFrequency>,
+    /// `never` beats `always`.
+    pub persistent_browser: Option<PersistentBrowserMode>,
+    /// The strictest Defender for Cloud Apps mode.
+    pub cloud_app_security: Option<CloudAppSecurityType>,
+    /// App enforced restrictions.
+    pub application_enforced_restrictions: bool,
+    /// The strictest continuous access evaluation mode.
+    pub continuous_access_evaluation: Option<ContinuousAccessEvaluationMode>,
+    /// Resilience defaults disabled.
+    pub disable_resilience_defaults: bool,
+}
+
+impl SessionOutcome {
+    /// No session control applies.
+    pub fn is_empty(&self) -> bool {
+        *self == SessionOutcome::default()
+    }
+}
+
+macro_rules! reasons {
+    ($($(#[$m:meta])* $variant:ident = $wire:literal),+ $(,)?) => {
+        /// Why a policy does (`NotSet`) or does not apply: Graph's
+        /// `whatIfAnalysisReasons` flags, in Graph's order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Reason {
+            $($(#[$m])* $variant),+
+        }
+        impl Reason {
+            /// Every reason, in Graph's flag order.
+            pub const ALL: &[Reason] = &[$(Reason::$variant),+];
+            /// Graph's flag name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Reason::$variant => $wire),+ }
+            }
+        }
+    };
+}
+
+reasons! {
+    /// The policy applies.
+    NotSet = "notSet",
+    /// The sign-in lacks a detail the policy needs.
+    NotEnoughInformation = "notEnoughInformation",
+    /// A condition cannot be evaluated as written (e.g. a device filter that does not parse).
+    InvalidCondition = "invalidCondition",
+    /// The user assignment does not match.
+    Users = "users",
+    /// The workload identity assignment does not match.
+    WorkloadIdentities = "workloadIdentities",
+    /// No requested application is in scope.
+    Application = "application",
+    /// The user action is not in scope.
+    UserActions = "userActions",
+    /// The authentication context is not in scope.
+    AuthenticationContext = "authenticationContext",
+    /// The device platform does not match.
+    DevicePlatform = "devicePlatform",
+    /// The device filter does not match.
+    Devices = "devices",
+    /// The client app type does not match.
+    ClientApps = "clientApps",
+    /// The network location does not match.
+    Location = "location",
+    /// The sign-in risk does not match.
+    SignInRisk = "signInRisk",
+    /// The policy has no grant or session controls.
+    EmptyPolicy = "emptyPolicy",
+    /// The policy is invalid.
+    InvalidPolicy = "invalidPolicy",
+    /// The policy is disabled.
+    PolicyNotEnabled = "policyNotEnabled",
+    /// The user risk does not match.
+    UserRisk = "userRisk",
+    /// Time condition (not used).
+    Time = "time",
+    /// The insider risk does not match.
+    InsiderRisk = "insiderRisk",
+    /// The authentication flow does not match.
+    AuthenticationFlow = "authenticationFlow",
+    /// Beta: agent identity risk does not match.
+    AgentIdRisk = "agentIdRisk",
+    /// caac only (Graph has no flag): the service principal risk does not match.
+    ServicePrincipalRisk = "servicePrincipalRisk",
+}
+
+impl serde::Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Evaluates one sign-in against `policies` (see the module docs).
+/// `tenant` supplies named-location details and the tenant's own
+/// applications. For many sign-ins against the same policies, build an
+/// [`Engine`] once instead.
+pub fn evaluate(policies: &[PolicyRef], tenant: Option<&Tenant>, sign_in: &SignIn) -> Outcome {
+    Engine::new(policies, tenant).evaluate(sign_in)
+}
