@@ -128,6 +128,18 @@ fn lint(args: &LintArgs, color: bool) -> u8 {
     };
     let skipped = checked.skipped.clone();
     let files = checked.files.len();
+    let inputs: Vec<std::path::PathBuf> = checked
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .chain(
+            checked
+                .other
+                .iter()
+                .filter(|r| !r.path.starts_with('<'))
+                .map(|r| r.path.clone().into()),
+        )
+        .collect();
     let mut reports = checked.into_reports();
     for r in &mut reports {
         r.sort();
@@ -163,8 +175,26 @@ fn lint(args: &LintArgs, color: bool) -> u8 {
         Format::Github => report::github(&reports),
     };
     if let Some(path) = &args.output {
-        if let Err(e) = crate::emit::write_file(path, text.as_bytes()) {
-            eprintln!("error: cannot write {}: {e}", check::display(path));
+        // Never let a report replace one of the files it is about.
+        let target = path.canonicalize().ok();
+        let clobbers = target.is_some() && inputs.iter().any(|i| i.canonicalize().ok() == target);
+        let result = if clobbers {
+            Err("it is one of the inputs (a policy, the tenant or the config file)".to_owned())
+        } else {
+            crate::emit::write_file(path, text.as_bytes()).map_err(|e| e.to_string())
+        };
+        if let Err(why) = result {
+            let d = Diagnostic::error(
+                "output",
+                format!("cannot write the report to {}: {why}", check::display(path)),
+            )
+            .with_help("choose another --output path");
+            let r = report::FileReport {
+                path: check::display(path),
+                diagnostics: vec![d],
+                ..Default::default()
+            };
+            eprint!("{}", report::human(&[r], color));
             return INPUT_ERROR;
         }
         text.clear();
@@ -379,11 +409,24 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
         for u in &f.units {
             if let (Some(p), true) = (&u.policy, u.clean) {
                 let c = compile::compile(p);
-                let mut ds = c.diagnostics.clone();
-                ds.extend(compile::check_against_graph(&c, p.passthrough.as_ref()));
+                let ds = c.diagnostics.clone();
                 f.report
                     .diagnostics
                     .extend(ds.into_iter().map(|d| u.localise(d)));
+                // Graph-schema findings point into the *body*; an export has
+                // the body's shape, so its pointer is the export's own.
+                for mut d in compile::check_against_graph(&c, p.passthrough.as_ref()) {
+                    match (&u.converted, &mut d.location) {
+                        (Some(_), crate::diag::Location::Pointer { pointer, .. })
+                            if !pointer.starts_with("/passthrough") =>
+                        {
+                            *pointer = format!("{}{pointer}", u.at);
+                            d.policy = u.display_name.clone();
+                            f.report.diagnostics.push(d);
+                        }
+                        _ => f.report.diagnostics.push(u.localise(d)),
+                    }
+                }
                 let source = format!(
                     "{}{}",
                     check::display(&f.path),

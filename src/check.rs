@@ -296,27 +296,28 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
         path: display(path),
         ..FileReport::default()
     };
-    let doc = match std::fs::read(path) {
-        Err(e) => {
-            report
-                .diagnostics
-                .push(Diagnostic::error("io", format!("cannot read: {e}")));
+    let doc = match crate::load::load(path) {
+        Ok(doc) => doc,
+        Err((d, text)) => {
+            report.diagnostics.push(*d);
+            report.text = text;
             return (report, Vec::new());
         }
-        Ok(bytes) => match crate::load::parse_bytes(report.path.clone(), &bytes) {
-            Ok(doc) => doc,
-            Err((d, text)) => {
-                report.diagnostics.push(*d);
-                report.text = text;
-                return (report, Vec::new());
-            }
-        },
     };
     let mut units = Vec::new();
     if is_export(path) {
         // A Graph export: one or many policies in Graph's own shape.
         match crate::import::graph::policies_in(&doc.value) {
             Err(d) => report.diagnostics.push(d),
+            Ok(found) if found.is_empty() => report.diagnostics.push(
+                Diagnostic::error("empty-file", "the export holds no policies".into())
+                    .at_value(if doc.value.get("value").is_some() {
+                        "/value"
+                    } else {
+                        ""
+                    })
+                    .with_help("export at least one policy, or remove the file"),
+            ),
             Ok(found) => {
                 for (at, value) in found {
                     let converted = crate::import::graph::from_graph(value, &at);
@@ -335,6 +336,16 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
                             d.policy = unit.display_name.clone();
                             d
                         }));
+                    // The spec's own constraints (non-empty names, rule length,
+                    // `include` present, …) apply to exports too.
+                    let shape: Vec<Diagnostic> = serde_json::to_value(&converted.policy)
+                        .map(|v| POLICY_SCHEMA.check(&v))
+                        .unwrap_or_default();
+                    let failed = failed || !shape.is_empty();
+                    unit.converted = Some(converted.clone());
+                    report
+                        .diagnostics
+                        .extend(shape.into_iter().map(|d| unit.localise(d)));
                     let (resolved, ds) = resolve::resolve(&converted.policy, tenant);
                     let ok = ds.is_empty() && !failed;
                     unit.converted = Some(converted);

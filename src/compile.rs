@@ -49,7 +49,13 @@ pub fn check_against_graph(
     validator
         .iter_errors(&c.body)
         .map(|e| {
-            let path = e.instance_path().as_str().to_owned();
+            let mut path = e.instance_path().as_str().to_owned();
+            // An unexpected property is the problem, not the object holding it.
+            if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = e.kind()
+                && let Some(k) = unexpected.first()
+            {
+                path = format!("{path}/{}", crate::load::escape_segment(k));
+            }
             let in_passthrough = passthrough.is_some_and(|p| from_passthrough(p, &path));
             let message = format!("Graph {} metadata rejects `{path}`: {e}", c.api_version.as_str());
             if in_passthrough {

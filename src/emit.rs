@@ -55,10 +55,11 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), EmitError> {
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = parent.join(format!(".{name}.caac-tmp-{}", std::process::id()));
+    // Errors name the target, not the temporary file the user never asked for.
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(bytes).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
+        let mut f = std::fs::File::create(&tmp).map_err(io(path))?;
+        f.write_all(bytes).map_err(io(path))?;
+        f.sync_all().map_err(io(path))?;
         std::fs::rename(&tmp, path).map_err(io(path))
     })();
     if result.is_err() {

@@ -162,6 +162,13 @@ impl Schema {
                         .at_value(&pointer),
                     );
                 }
+                ValidationErrorKind::MinItems { limit } => out.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!("the list must have at least {limit} item(s)"),
+                    )
+                    .at_value(&pointer),
+                ),
                 _ => out.push(Diagnostic::error("invalid-value", e.to_string()).at_value(&pointer)),
             }
         }

@@ -23,8 +23,9 @@ use std::collections::HashSet;
 pub struct Converted {
     /// The policy (references are Graph ids and keywords).
     pub policy: Policy,
-    /// Spec pointer → source pointer, for every value that was read.
-    pub pointers: Vec<(String, String)>,
+    /// Spec pointer → source pointer, for every value that was read (the
+    /// first mapping recorded for a spec pointer wins).
+    pub pointers: std::collections::HashMap<String, String>,
     /// Problems, pointing into the *source* document.
     pub diagnostics: Vec<Diagnostic>,
     /// True when some value could not be read into the model (an unknown
@@ -37,16 +38,18 @@ impl Converted {
     /// Translates a spec pointer (what rules report) into the source
     /// document's pointer: the longest mapped prefix plus the rest.
     pub fn source_pointer(&self, spec: &str) -> Option<String> {
-        let mut best: Option<&(String, String)> = None;
-        for pair in &self.pointers {
-            let (s, _) = pair;
-            let is_prefix =
-                spec == s || (spec.starts_with(s.as_str()) && spec[s.len()..].starts_with('/'));
-            if is_prefix && best.is_none_or(|b| s.len() > b.0.len()) {
-                best = Some(pair);
+        // Walk up the pointer one segment at a time: O(depth) hash lookups,
+        // so 100,000 findings in one export stay linear.
+        let mut prefix = spec;
+        loop {
+            if let Some(src) = self.pointers.get(prefix) {
+                return Some(format!("{src}{}", &spec[prefix.len()..]));
             }
+            if prefix.is_empty() {
+                return None;
+            }
+            prefix = &prefix[..prefix.rfind('/').unwrap_or(0)];
         }
-        best.map(|(s, src)| format!("{src}{}", &spec[s.len()..]))
     }
 }
 
@@ -76,6 +79,19 @@ impl<'a> Obj<'a> {
             at,
             used: RefCell::new(HashSet::new()),
         }
+    }
+
+    /// Keys that repeat another key of this object up to case (`Mode` beside
+    /// `mode`): Graph would see only one of them, so which one is a guess.
+    fn case_duplicates(&self) -> Vec<(String, String)> {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut out = Vec::new();
+        for k in self.map.keys() {
+            if !is_noise(k) && !seen.insert(k.to_ascii_lowercase()) {
+                out.push((k.clone(), format!("{}/{}", self.at, escape_segment(k))));
+            }
+        }
+        out
     }
 
     /// The value under `name` (any case), unless it is null. Marks it used.
@@ -130,6 +146,21 @@ struct Conv {
 impl Conv {
     fn map(&mut self, spec: impl Into<String>, src: impl Into<String>) {
         self.pointers.push((spec.into(), src.into()));
+    }
+
+    /// Reports keys that differ only in case (see [`Obj::case_duplicates`]).
+    fn case_duplicates(&mut self, o: &Obj) {
+        for (k, at) in o.case_duplicates() {
+            self.lossy = true;
+            self.diags.push(
+                Diagnostic::error(
+                    "duplicate-key",
+                    format!("duplicate key `{k}` (keys are matched ignoring case)"),
+                )
+                .at_key(at)
+                .with_help("keep one spelling of the key"),
+            );
+        }
     }
 
     /// An error that lost data: the value could not be read into the model.
@@ -296,8 +327,17 @@ impl Conv {
     }
 
     fn filter(&mut self, v: &Value, src: &str, spec: &str) -> Option<Filter> {
-        let m = v.as_object()?;
+        let Some(m) = v.as_object() else {
+            self.error(
+                "invalid-type",
+                src,
+                format!("a filter is an object with `mode` and `rule`, found {v}"),
+                None,
+            );
+            return None;
+        };
         let o = Obj::new(m, src.to_owned());
+        self.case_duplicates(&o);
         let mode = o.get("mode");
         let rule = o.get("rule");
         self.leftover(&o, None);
@@ -395,6 +435,7 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         };
     };
     let root = Obj::new(map, at.to_owned());
+    c.case_duplicates(&root);
     let mut p = Policy::default();
     c.map("", at);
     for k in READ_ONLY {
@@ -477,15 +518,11 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
             None,
         );
     }
-    if let Some((v, src)) = root.get("grantControls")
-        && let Some(m) = v.as_object()
-    {
-        p.grant = grant(&mut c, &Obj::new(m, src));
+    if let Some(g) = obj(&mut c, &root, "grantControls") {
+        p.grant = grant(&mut c, &g);
     }
-    if let Some((v, src)) = root.get("sessionControls")
-        && let Some(m) = v.as_object()
-    {
-        p.session = session(&mut c, &Obj::new(m, src));
+    if let Some(x) = obj(&mut c, &root, "sessionControls") {
+        p.session = session(&mut c, &x);
     }
     c.leftover(&root, Some(&[]));
     if !c.passthrough.is_empty() {
@@ -493,7 +530,13 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
     }
     Converted {
         policy: p,
-        pointers: c.pointers,
+        pointers: c.pointers.into_iter().fold(
+            std::collections::HashMap::new(),
+            |mut m, (spec, src)| {
+                m.entry(spec).or_insert(src);
+                m
+            },
+        ),
         diagnostics: c.diags,
         lossy: c.lossy,
     }
@@ -502,7 +545,11 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
 fn obj<'a>(c: &mut Conv, parent: &Obj<'a>, name: &str) -> Option<Obj<'a>> {
     let (v, src) = parent.get(name)?;
     match v.as_object() {
-        Some(m) => Some(Obj::new(m, src)),
+        Some(m) => {
+            let o = Obj::new(m, src);
+            c.case_duplicates(&o);
+            Some(o)
+        }
         None if is_empty(v) => None,
         None => {
             c.error(
@@ -626,7 +673,15 @@ fn conditions(c: &mut Conv, p: &mut Policy, o: &Obj) {
             .map(|(v, s)| c.enums(v, &s, "/platforms/exclude"))
             .unwrap_or_default();
         c.leftover(&pl, Some(&["conditions", "platforms"]));
-        if !include.is_empty() || !exclude.is_empty() {
+        if include.is_empty() && !exclude.is_empty() {
+            // Graph requires includePlatforms with the condition (graph-ca-schema.md §5.6).
+            c.error(
+                "missing-field",
+                &pl.at,
+                "`includePlatforms` is required when platforms are excluded".into(),
+                Some("add `\"includePlatforms\": [\"all\"]`".into()),
+            );
+        } else if !include.is_empty() {
             c.map("/platforms", &pl.at);
             p.platforms = Some(Platforms { include, exclude });
         }
@@ -635,7 +690,15 @@ fn conditions(c: &mut Conv, p: &mut Policy, o: &Obj) {
         let include = list(c, &l, "includeLocations", "/locations/include");
         let exclude = list(c, &l, "excludeLocations", "/locations/exclude");
         c.leftover(&l, Some(&["conditions", "locations"]));
-        if !include.is_empty() || !exclude.is_empty() {
+        if include.is_empty() && !exclude.is_empty() {
+            // Graph requires includeLocations with the condition (graph-ca-schema.md §5.7).
+            c.error(
+                "missing-field",
+                &l.at,
+                "`includeLocations` is required when locations are excluded".into(),
+                Some("add `\"includeLocations\": [\"All\"]`".into()),
+            );
+        } else if !include.is_empty() {
             c.map("/locations", &l.at);
             p.locations = Some(Locations { include, exclude });
         }
@@ -741,7 +804,15 @@ fn grant(c: &mut Conv, o: &Obj) -> Option<Grant> {
     // Exports expand the strength (displayName, allowedCombinations, …);
     // only its id is the policy's, the rest is read-only.
     let authentication_strength = o.get("authenticationStrength").and_then(|(v, src)| {
-        let m = v.as_object()?;
+        let Some(m) = v.as_object() else {
+            c.error(
+                "invalid-type",
+                &src,
+                format!("`authenticationStrength` is an object with `id`, found {v}"),
+                None,
+            );
+            return None;
+        };
         let s = Obj::new(m, src);
         let (id, id_src) = s.get("id")?;
         let id = c.string(id, &id_src)?;
@@ -769,24 +840,37 @@ fn grant(c: &mut Conv, o: &Obj) -> Option<Grant> {
 
 /// `isEnabled` of a session control; absent counts as enabled only when the
 /// control carries a setting (CAE has no `isEnabled` at all).
-fn enabled(o: &Obj) -> bool {
-    !matches!(o.get("isEnabled"), Some((Value::Bool(false), _)) | None)
+fn enabled(c: &mut Conv, o: &Obj) -> bool {
+    match o.get("isEnabled") {
+        None => false,
+        Some((Value::Bool(b), _)) => *b,
+        // "false", 0, …: never guess a control on (or off); report it.
+        Some((v, src)) => {
+            c.error(
+                "invalid-type",
+                &src,
+                format!("`isEnabled` must be true or false, found {v}"),
+                None,
+            );
+            false
+        }
+    }
 }
 
 fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
     let mut s = Session::default();
     if let Some(x) = obj(c, o, "secureSignInSession") {
-        s.token_protection = enabled(&x);
+        s.token_protection = enabled(c, &x);
         c.map("/session/tokenProtection", &x.at);
         c.leftover(&x, None);
     }
     if let Some(x) = obj(c, o, "applicationEnforcedRestrictions") {
-        s.application_enforced_restrictions = enabled(&x);
+        s.application_enforced_restrictions = enabled(c, &x);
         c.map("/session/applicationEnforcedRestrictions", &x.at);
         c.leftover(&x, None);
     }
     if let Some(x) = obj(c, o, "cloudAppSecurity") {
-        if enabled(&x) {
+        if enabled(c, &x) {
             s.cloud_app_security = x.get("cloudAppSecurityType").and_then(|(v, src)| {
                 c.string(v, &src)
                     .and_then(|t| c.one::<CloudAppSecurityType>(&t, &src))
@@ -798,7 +882,7 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
         c.leftover(&x, None);
     }
     if let Some(x) = obj(c, o, "persistentBrowser") {
-        if enabled(&x) {
+        if enabled(c, &x) {
             s.persistent_browser = x.get("mode").and_then(|(v, src)| {
                 c.string(v, &src)
                     .and_then(|t| c.one::<PersistentBrowserMode>(&t, &src))
@@ -818,11 +902,19 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
         c.leftover(&x, None);
     }
     if let Some((v, src)) = o.get("disableResilienceDefaults") {
-        s.disable_resilience_defaults = v.as_bool().unwrap_or(false);
+        match v.as_bool() {
+            Some(b) => s.disable_resilience_defaults = b,
+            None => c.error(
+                "invalid-type",
+                &src,
+                format!("expected true or false, found {v}"),
+                None,
+            ),
+        }
         c.map("/session/disableResilienceDefaults", src);
     }
     if let Some(x) = obj(c, o, "globalSecureAccessFilteringProfile") {
-        if enabled(&x) {
+        if enabled(c, &x) {
             s.global_secure_access_filtering_profile =
                 x.get("profileId").and_then(|(v, src)| c.string(v, &src));
         } else {
@@ -832,7 +924,7 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
         c.leftover(&x, None);
     }
     if let Some(x) = obj(c, o, "signInFrequency") {
-        if enabled(&x) {
+        if enabled(c, &x) {
             let mut f = SignInFrequency::default();
             if let Some((v, src)) = x.get("value") {
                 match v

@@ -166,6 +166,13 @@ pub fn load(path: &Path) -> Result<Document, LoadError> {
         )
     };
     let meta = std::fs::metadata(path).map_err(|e| err("io", format!("cannot read: {e}")))?;
+    // A FIFO would block forever and /dev/zero never ends: only regular files.
+    if !meta.is_file() {
+        return Err(err(
+            "io",
+            "not a regular file (a device, pipe or directory); caac reads policy files only".into(),
+        ));
+    }
     if meta.len() > MAX_FILE_BYTES as u64 {
         return Err(err(
             "file-too-large",
@@ -175,7 +182,17 @@ pub fn load(path: &Path) -> Result<Document, LoadError> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| err("io", format!("cannot read: {e}")))?;
+    // Read at most one byte past the limit, so a file that grows after the
+    // size check still cannot exhaust memory.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(|e| err("io", format!("cannot read: {e}")))?,
+            MAX_FILE_BYTES as u64 + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|e| err("io", format!("cannot read: {e}")))?;
     parse_bytes(shown, &bytes)
 }
 
