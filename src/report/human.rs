@@ -125,6 +125,10 @@ fn window(text: &str, range: std::ops::Range<usize>) -> (&str, std::ops::Range<u
     while !text.is_char_boundary(to) {
         to += 1;
     }
+    // A line that ends in `\r` right at the finding can put `to` before
+    // `start` (found by fuzzing: "a: 1\r\x06\r"); never invert the window.
+    let to = to.max(start);
+    let from = from.min(start);
     let end = range.end.clamp(start, to);
     (
         &text[from..to],

@@ -5,6 +5,7 @@ mod build;
 mod common;
 mod corpus;
 mod formats;
+mod fuzz_regressions;
 mod graph_schema;
 mod hostile;
 mod import;
