@@ -11,7 +11,7 @@
 #   lint         caac lint policies --tenant tenant.yaml --format json  (stdout to /dev/null)
 #   build        caac build policies --tenant tenant.yaml --out <tmp>   (lint + compile + write)
 #   jsonschema   check-jsonschema --schemafile schemas/policy.schema.json policies/*.yaml
-#                (PyPI, in bench/.venv; only up to --jsonschema-max policies, default 2000)
+#                (PyPI, in bench/.venv; only up to --jsonschema-max policies, default all)
 # Wall time: hyperfine (mean of several runs) when installed, else one
 # /usr/bin/time run. Peak RSS: one `/usr/bin/time -f '%e %M'` run per command.
 # Also: one-file `caac lint` wall time including process start (hyperfine,
@@ -25,7 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 sizes="200 2000 20000"
 work=""
-js_max=2000
+js_max=20000
 js=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -86,7 +86,8 @@ measure() {
     exit 1
   fi
   local t1 rss
-  read -r t1 rss <"$work/time.txt"
+  # GNU time prefixes "Command exited with non-zero status N" on failure: the numbers are the last line.
+  read -r t1 rss < <(tail -n 1 "$work/time.txt")
   local mean=$t1 sd=0
   if [ "$have_hyperfine" = 1 ] && [ "$runs" -gt 1 ]; then
     (cd "$dir" && hyperfine --style none --ignore-failure --warmup 1 --runs "$runs" \
@@ -143,7 +144,7 @@ else
   one_mean=NA one_sd=NA one_min=NA one_max=NA
 fi
 (cd "$dir" && /usr/bin/time -f '%e %M' -o "$work/time.txt" $onecmd >/dev/null 2>&1) || true
-read -r _ one_rss <"$work/time.txt"
+read -r _ one_rss < <(tail -n 1 "$work/time.txt")
 
 # --- report -----------------------------------------------------------------------
 export SIZES="$sizes" WORK="$work" ONE="$one" ONE_BYTES="$one_bytes" ONE_MEAN="$one_mean" \
