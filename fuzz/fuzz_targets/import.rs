@@ -45,7 +45,8 @@ fuzz_target!(|data: &[u8]| {
                 // `caac lint` / `caac build` on the export itself.
                 let (resolved, ds) = caac::resolve::resolve(&converted.policy, None);
                 let direct = caac::compile::compile(&resolved);
-                let clean = ds.is_empty() && !caac::import::graph::has_errors(&converted.diagnostics);
+                let clean =
+                    ds.is_empty() && !caac::import::graph::has_errors(&converted.diagnostics);
                 if clean {
                     // `caac build` compiles only clean units, then checks the body.
                     let graph =
@@ -56,7 +57,9 @@ fuzz_target!(|data: &[u8]| {
                 for d in ds.into_iter().chain(common::lint(PATH, &resolved)) {
                     let mut d = d;
                     if let caac::diag::Location::Pointer { pointer, .. } = &mut d.location {
-                        *pointer = converted.source_pointer(pointer).unwrap_or_else(|| at.clone());
+                        *pointer = converted
+                            .source_pointer(pointer)
+                            .unwrap_or_else(|| at.clone());
                     }
                     diagnostics.push(d);
                 }
