@@ -79,25 +79,26 @@ measure() {
   local name=$1 size=$2 runs=$3; shift 3
   local cmd="$*"
   local rc=0
-  (cd "$dir" && /usr/bin/time -f '%e %M' -o "$work/time.txt" bash -c "exec $cmd" >/dev/null 2>"$work/stderr.txt") || rc=$?
+  (cd "$dir" && /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" bash -c "exec $cmd" >/dev/null 2>"$work/stderr.txt") || rc=$?
   if [ "$rc" -ge 2 ]; then
     echo "error: '$cmd' exited $rc" >&2
     tail -20 "$work/stderr.txt" >&2
     exit 1
   fi
-  local t1 rss
+  local t1 rss u s
   # GNU time prefixes "Command exited with non-zero status N" on failure: the numbers are the last line.
-  read -r t1 rss < <(tail -n 1 "$work/time.txt")
-  local mean=$t1 sd=0
+  read -r t1 rss u s < <(tail -n 1 "$work/time.txt")
+  local mean=$t1 sd=0 cpu
+  cpu=$(python3 -c "print($u + $s)")
   if [ "$have_hyperfine" = 1 ] && [ "$runs" -gt 1 ]; then
     (cd "$dir" && hyperfine --style none --ignore-failure --warmup 1 --runs "$runs" \
       --export-json "$work/hf.json" "$cmd" >/dev/null 2>&1)
-    read -r mean sd < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["mean"], r["stddev"] or 0)' "$work/hf.json")
+    read -r mean sd cpu < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["mean"], r["stddev"] or 0, r["user"] + r["system"])' "$work/hf.json")
   fi
   local load
   load=$(cut -d' ' -f1 /proc/loadavg)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$mean" "$sd" "$rss" "$runs" "$load" >>"$results"
-  log "$(printf '%-12s %6s  %8.3fs ±%.3f  %7d KiB  load %s' "$name" "$size" "$mean" "$sd" "$rss" "$load")"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$mean" "$sd" "$rss" "$runs" "$load" "$cpu" >>"$results"
+  log "$(printf '%-12s %6s  %8.3fs ±%.3f  cpu %7.3fs  %7d KiB  load %s' "$name" "$size" "$mean" "$sd" "$cpu" "$rss" "$load")"
 }
 
 declare -A bytes
@@ -155,8 +156,8 @@ python3 - "$results" <<'PY'
 import os, sys
 rows = {}
 for line in open(sys.argv[1]):
-    name, size, mean, sd, rss, runs, load = line.rstrip("\n").split("\t")
-    rows[(name, int(size))] = (float(mean), float(sd), int(rss), int(runs), float(load))
+    name, size, mean, sd, rss, runs, load, cpu = line.rstrip("\n").split("\t")
+    rows[(name, int(size))] = (float(mean), float(sd), int(rss), int(runs), float(load), float(cpu))
 sizes = [int(s) for s in os.environ["SIZES"].split()]
 one_rss = int(os.environ["ONE_RSS"])
 
@@ -180,6 +181,18 @@ for n in sizes:
     inp = f"{kb:.0f} KiB" if kb < 1024 else f"{kb/1024:.1f} MiB"
     print(f"| {n:,} | {inp} | {t('floor',n)} | {t('floor+spans',n)} | {t('lint',n)} | {t('build',n)} | {t('jsonschema',n)} "
           f"| {ratio('build','floor',n)} | {ratio('lint','floor',n)} | {both(n)} | {ratio('jsonschema','lint',n)} |")
+print()
+print("CPU time (user + system, all threads; less sensitive to other load than wall time):\n")
+print("| policies | floor | floor + spans | caac lint | caac build | check-jsonschema | build ÷ floor | lint ÷ floor | check-jsonschema ÷ lint |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+def c(name, n):
+    r = rows.get((name, n))
+    return "—" if r is None else (f"{r[5]*1000:.0f} ms" if r[5] < 10 else f"{r[5]:.1f} s")
+def cr(a, b, n):
+    ra, rb = rows.get((a, n)), rows.get((b, n))
+    return "—" if not ra or not rb else f"{ra[5]/rb[5]:.2f}×"
+for n in sizes:
+    print(f"| {n:,} | {c('floor',n)} | {c('floor+spans',n)} | {c('lint',n)} | {c('build',n)} | {c('jsonschema',n)} | {cr('build','floor',n)} | {cr('lint','floor',n)} | {cr('jsonschema','lint',n)} |")
 loads = [r[4] for r in rows.values()]
 print(f"\n1-minute load average when each measurement ended: {min(loads):.1f}–{max(loads):.1f} (2 cores: above 2 means other work competed).")
 print("Runs per mean: " + ", ".join(f"{k[0]}@{k[1]}={v[3]}" for k, v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))) + ".")
