@@ -44,6 +44,21 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Kind; 11] = [
+        Kind::User,
+        Kind::Group,
+        Kind::Role,
+        Kind::Application,
+        Kind::UserAction,
+        Kind::AuthenticationContext,
+        Kind::Location,
+        Kind::AuthenticationStrength,
+        Kind::TermsOfUse,
+        Kind::ServicePrincipal,
+        Kind::ExternalTenant,
+    ];
+
     /// Human noun used in messages.
     pub fn noun(self) -> &'static str {
         match self {
@@ -114,10 +129,44 @@ pub fn entries(kind: Kind) -> &'static [Entry] {
 /// ignoring differences in runs of whitespace. Returns all matches (normally
 /// 0 or 1).
 pub fn find_by_name(kind: Kind, name: &str) -> Vec<&'static Entry> {
-    entries(kind)
-        .iter()
-        .filter(|entry| names_of(entry).any(|candidate| same_name(candidate, name)))
-        .collect()
+    NAME_INDEX
+        .get(&(kind, fold(name)))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Folded name → entries, in table order. Resolution looks up every name
+/// reference here; a linear scan over 131 roles and their aliases was 13% of
+/// a 2,000-policy lint (BENCHMARKS.md §2).
+static NAME_INDEX: std::sync::LazyLock<
+    std::collections::HashMap<(Kind, String), Vec<&'static Entry>>,
+> = std::sync::LazyLock::new(|| {
+    let mut index: std::collections::HashMap<(Kind, String), Vec<&'static Entry>> =
+        std::collections::HashMap::new();
+    for kind in Kind::ALL {
+        for entry in entries(kind) {
+            for name in names_of(entry) {
+                let list = index.entry((kind, fold(name))).or_default();
+                if !list.iter().any(|e| std::ptr::eq(*e, entry)) {
+                    list.push(entry);
+                }
+            }
+        }
+    }
+    index
+});
+
+/// The key [`same_name`] compares by: ASCII-lower-cased words joined by one
+/// space, so `fold(a) == fold(b)` exactly when `same_name(a, b)`.
+fn fold(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    out
 }
 
 /// Find a built-in entry by its id (case-insensitive for GUIDs).
@@ -144,7 +193,9 @@ fn names_of(entry: &Entry) -> impl Iterator<Item = &'static str> {
 }
 
 /// Name equality after ASCII case folding and whitespace-run collapsing
-/// (leading/trailing whitespace ignored), without allocating.
+/// (leading/trailing whitespace ignored); the oracle [`fold`] is tested
+/// against.
+#[cfg(test)]
 fn same_name(a: &str, b: &str) -> bool {
     let mut left = a.split_whitespace();
     let mut right = b.split_whitespace();
@@ -857,6 +908,39 @@ mod tests {
         assert_eq!(Kind::Location.noun(), "named location");
         for kind in ALL_KINDS {
             assert!(!kind.noun().is_empty());
+        }
+    }
+
+    #[test]
+    fn name_index_matches_a_linear_scan() {
+        let mut queries: Vec<String> = Vec::new();
+        for kind in ALL_KINDS {
+            for entry in entries(kind) {
+                for name in names_of(entry) {
+                    queries.push(name.to_owned());
+                    queries.push(format!("  {}  ", name.to_uppercase()));
+                    queries.push(name.replace(' ', "\t \u{a0}"));
+                    queries.push(name.replace(' ', ""));
+                }
+            }
+        }
+        queries.extend(["", " ", "Exchange  online", "İ", "ß"].map(String::from));
+        for kind in ALL_KINDS {
+            for q in &queries {
+                let linear: Vec<&Entry> = entries(kind)
+                    .iter()
+                    .filter(|e| names_of(e).any(|c| same_name(c, q)))
+                    .collect();
+                let indexed = find_by_name(kind, q);
+                assert!(
+                    linear.len() == indexed.len()
+                        && linear
+                            .iter()
+                            .zip(&indexed)
+                            .all(|(a, b)| std::ptr::eq(*a, *b)),
+                    "{kind:?} {q:?}"
+                );
+            }
         }
     }
 }

@@ -146,6 +146,7 @@ pub fn lint(source: &str, policy: &Policy) -> Vec<Diagnostic> {
         tenant: Some(&t.tenant),
         break_glass: &t.break_glass,
         config,
+        tenant_ids: None,
     };
     let outcome = lint::run(std::slice::from_ref(&ctx), config, true, true, false);
     let mut out: Vec<Diagnostic> = outcome.policies.into_iter().flatten().collect();

@@ -12,6 +12,7 @@ pub mod rules;
 
 pub mod suppress;
 
+use crate::catalog::Kind;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Policy, Tenant};
@@ -29,6 +30,47 @@ pub struct Context<'a> {
     pub break_glass: &'a BreakGlassIds,
     /// The effective configuration.
     pub config: &'a Config,
+    /// An index of the tenant file's ids, built once per run; `None` falls
+    /// back to scanning the tenant's tables (tests that build one context).
+    pub tenant_ids: Option<&'a TenantIds>,
+}
+
+impl Context<'_> {
+    /// True when `id` is an object id listed in the tenant file's table for
+    /// `kind`, compared ASCII-case-insensitively. Shared by the CA9xx rules.
+    pub fn listed(&self, kind: Kind, id: &str) -> bool {
+        if let Some(ids) = self.tenant_ids {
+            return ids.contains(kind, id);
+        }
+        self.tenant
+            .and_then(|t| t.names(kind))
+            .is_some_and(|names| names.values().any(|v| v.eq_ignore_ascii_case(id)))
+    }
+}
+
+/// The lower-cased object ids of every tenant-file table. A linear scan per
+/// reference made CA902 O(references × groups) — 18% of a 20,000-policy lint
+/// against a 4,000-group tenant (BENCHMARKS.md §2).
+#[derive(Debug, Default)]
+pub struct TenantIds(std::collections::HashSet<(Kind, String)>);
+
+impl TenantIds {
+    /// Indexes `tenant`.
+    pub fn new(tenant: &Tenant) -> TenantIds {
+        let mut set = std::collections::HashSet::new();
+        for kind in Kind::ALL {
+            for entry in tenant.names(kind).into_iter().flat_map(|n| n.values()) {
+                set.insert((kind, entry.id().to_ascii_lowercase()));
+            }
+        }
+        TenantIds(set)
+    }
+
+    /// True when `id` is listed for `kind` (ASCII-case-insensitive).
+    pub fn contains(&self, kind: Kind, id: &str) -> bool {
+        let key = (kind, id.to_ascii_lowercase());
+        self.0.contains(&key)
+    }
 }
 
 /// Resolved break-glass ids.
@@ -230,7 +272,9 @@ pub fn run(
         policies: vec![Vec::new(); set.len()],
         ..Outcome::default()
     };
-    for rule in rules::RULES {
+    // Which rules run: (position in the registry, rule).
+    let mut active: Vec<(usize, &Rule)> = Vec::new();
+    for (n, rule) in rules::RULES.iter().enumerate() {
         if config.is_off(rule.id) {
             continue;
         }
@@ -247,34 +291,53 @@ pub fn run(
             }
             _ => None,
         };
-        if let Some(reason) = missing {
-            out.skipped.push((rule.id, reason));
-            continue;
+        match missing {
+            Some(reason) => out.skipped.push((rule.id, reason)),
+            None => active.push((n, rule)),
         }
-        let level = |hit: &Hit| config.severity(rule, hit.severity.unwrap_or(rule.severity));
-        match rule.check {
-            Check::Policy(f) => {
-                for (i, ctx) in set.iter().enumerate() {
+    }
+    let level =
+        |rule: &Rule, hit: &Hit| config.severity(rule, hit.severity.unwrap_or(rule.severity));
+    // Per-policy rules are independent across policies: run them on every
+    // core (a quarter of a 20,000-policy lint ran on one, BENCHMARKS.md §2).
+    // Each finding keeps its rule's registry position so the merge below
+    // restores the sequential order exactly.
+    use rayon::prelude::*;
+    let per_policy: Vec<Vec<(usize, Diagnostic)>> = set
+        .par_iter()
+        .map(|ctx| {
+            let mut found = Vec::new();
+            for &(n, rule) in &active {
+                if let Check::Policy(f) = rule.check {
                     for hit in f(ctx) {
-                        if let Some(sev) = level(&hit) {
-                            out.policies[i].push(rule.diagnostic(hit, sev));
+                        if let Some(sev) = level(rule, &hit) {
+                            found.push((n, rule.diagnostic(hit, sev)));
                         }
                     }
                 }
             }
-            Check::Schema => {}
-            Check::Set(f) => {
-                for (i, hit) in f(set) {
-                    if let Some(sev) = level(&hit) {
-                        let d = rule.diagnostic(hit, sev);
-                        match i {
-                            Some(i) => out.policies[i].push(d),
-                            None => out.set.push(d),
-                        }
+            found
+        })
+        .collect();
+    let mut set_found: Vec<Vec<(usize, Diagnostic)>> = vec![Vec::new(); set.len()];
+    for &(n, rule) in &active {
+        if let Check::Set(f) = rule.check {
+            for (i, hit) in f(set) {
+                if let Some(sev) = level(rule, &hit) {
+                    let d = rule.diagnostic(hit, sev);
+                    match i {
+                        Some(i) => set_found[i].push((n, d)),
+                        None => out.set.push(d),
                     }
                 }
             }
         }
+    }
+    for ((slot, mut found), extra) in out.policies.iter_mut().zip(per_policy).zip(set_found) {
+        found.extend(extra);
+        // Stable: findings of one rule stay in the order the rule gave them.
+        found.sort_by_key(|(n, _)| *n);
+        *slot = found.into_iter().map(|(_, d)| d).collect();
     }
     out
 }

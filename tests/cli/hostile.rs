@@ -2263,7 +2263,6 @@ fn out_under_a_read_only_directory() {
 }
 
 #[test]
-#[ignore = "caac bug: replacing a read-only (0555) previous output leaves `.out.caac-old-<pid>` behind and exits 0"]
 fn read_only_previous_output_leaves_no_debris() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = setup(&[(EXPORT, GOOD_JSON)]);

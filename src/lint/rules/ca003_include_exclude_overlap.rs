@@ -251,6 +251,7 @@ pub(crate) fn run_json(
         tenant: None,
         break_glass: &bg,
         config,
+        tenant_ids: None,
     })
 }
 

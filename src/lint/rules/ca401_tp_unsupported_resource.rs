@@ -197,6 +197,7 @@ mod tests {
             tenant: None,
             break_glass: &bg,
             config,
+            tenant_ids: None,
         };
         match rule.check {
             Check::Policy(f) => f(&ctx),

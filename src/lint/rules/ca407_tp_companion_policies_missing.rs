@@ -241,6 +241,7 @@ mod tests {
                 tenant: None,
                 break_glass: &bg,
                 config: &c,
+                tenant_ids: None,
             })
             .collect();
         super::check(&set)

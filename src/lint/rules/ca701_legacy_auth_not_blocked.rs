@@ -216,6 +216,7 @@ pub(crate) fn with_set<R>(
             tenant: None,
             break_glass: &bg,
             config,
+            tenant_ids: None,
         })
         .collect();
     f(&set)

@@ -263,6 +263,7 @@ mod tests {
                 tenant: None,
                 break_glass: &bg,
                 config: &config,
+                tenant_ids: None,
             })
             .collect();
         check(&set)

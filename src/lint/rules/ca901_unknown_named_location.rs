@@ -3,7 +3,6 @@
 use crate::catalog::{self, Kind};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
-use crate::model::Names;
 
 pub static RULE: Rule = Rule {
     id: "CA901",
@@ -54,14 +53,8 @@ locations:
     check: Check::Policy(check),
 };
 
-/// True when `id` is one of the values (object ids) of a tenant-file table,
-/// compared ASCII-case-insensitively. Shared by the CA9xx rules.
-pub(crate) fn listed(names: &Names, id: &str) -> bool {
-    names.values().any(|v| v.eq_ignore_ascii_case(id))
-}
-
 fn check(ctx: &Context) -> Vec<Hit> {
-    let (Some(tenant), Some(loc)) = (ctx.tenant, &ctx.policy.locations) else {
+    let (Some(_), Some(loc)) = (ctx.tenant, &ctx.policy.locations) else {
         return Vec::new();
     };
     let mut hits = Vec::new();
@@ -69,7 +62,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
         for (i, id) in list.iter().enumerate() {
             let known = catalog::keyword(Kind::Location, id).is_some()
                 || catalog::find_by_id(Kind::Location, id).is_some()
-                || listed(&tenant.named_locations, id);
+                || ctx.listed(Kind::Location, id);
             if !known {
                 hits.push(Hit::at(
                     format!("/locations/{side}/{i}"),

@@ -1,6 +1,6 @@
 //! CA902 `unknown-or-deleted-group`.
 
-use super::ca901_unknown_named_location::listed;
+use crate::catalog::Kind;
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
 
@@ -54,14 +54,14 @@ users:
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let (Some(tenant), Some(users)) = (ctx.tenant, &ctx.policy.users) else {
+    let (Some(_), Some(users)) = (ctx.tenant, &ctx.policy.users) else {
         return Vec::new();
     };
     let mut hits = Vec::new();
     for (side, set) in [("include", &users.include), ("exclude", &users.exclude)] {
         let Some(set) = set else { continue };
         for (i, id) in set.groups.iter().enumerate() {
-            let known = listed(&tenant.groups, id)
+            let known = ctx.listed(Kind::Group, id)
                 || ctx
                     .break_glass
                     .groups

@@ -1,6 +1,5 @@
 //! CA903 `unknown-user`.
 
-use super::ca901_unknown_named_location::listed;
 use crate::catalog::{self, Kind};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
@@ -56,7 +55,7 @@ Prefer groups over individual users in policies.
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let (Some(tenant), Some(users)) = (ctx.tenant, &ctx.policy.users) else {
+    let (Some(_), Some(users)) = (ctx.tenant, &ctx.policy.users) else {
         return Vec::new();
     };
     let mut hits = Vec::new();
@@ -64,7 +63,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
         let Some(set) = set else { continue };
         for (i, id) in set.users.iter().enumerate() {
             let known = catalog::keyword(Kind::User, id).is_some()
-                || listed(&tenant.users, id)
+                || ctx.listed(Kind::User, id)
                 || ctx
                     .break_glass
                     .users

@@ -1,6 +1,5 @@
 //! CA906 `unknown-reference`.
 
-use super::ca901_unknown_named_location::listed;
 use crate::catalog::{self, Kind};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
@@ -66,7 +65,7 @@ grant:
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let Some(tenant) = ctx.tenant else {
+    let Some(_) = ctx.tenant else {
         return Vec::new();
     };
     let p = ctx.policy;
@@ -74,7 +73,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
     if let Some(grant) = &p.grant {
         if let Some(id) = &grant.authentication_strength {
             let known = catalog::find_by_id(Kind::AuthenticationStrength, id).is_some()
-                || listed(&tenant.authentication_strengths, id);
+                || ctx.listed(Kind::AuthenticationStrength, id);
             if !known {
                 hits.push(Hit::at(
                     "/grant/authenticationStrength",
@@ -85,7 +84,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
             }
         }
         for (i, id) in grant.terms_of_use.iter().enumerate() {
-            if !listed(&tenant.terms_of_use, id) {
+            if !ctx.listed(Kind::TermsOfUse, id) {
                 hits.push(Hit::at(
                     format!("/grant/termsOfUse/{i}"),
                     format!(
@@ -97,7 +96,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
     }
     if let Some(apps) = &p.applications {
         for (i, id) in apps.authentication_contexts.iter().enumerate() {
-            if !listed(&tenant.authentication_contexts, id) {
+            if !ctx.listed(Kind::AuthenticationContext, id) {
                 hits.push(Hit::at(
                     format!("/applications/authenticationContexts/{i}"),
                     format!(
