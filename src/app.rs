@@ -404,10 +404,17 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
             return INPUT_ERROR;
         }
     };
-    let mut compiled: Vec<(String, Compiled)> = Vec::new();
-    for f in &mut checked.files {
-        for u in &f.units {
-            if let (Some(p), true) = (&u.policy, u.clean) {
+    // Each file compiles on its own (both cores); the order stays the input order.
+    use rayon::prelude::*;
+    let per_file: Vec<Vec<(String, Compiled)>> = checked
+        .files
+        .par_iter_mut()
+        .map(|f| {
+            let mut compiled = Vec::new();
+            for u in &f.units {
+                let (Some(p), true) = (&u.policy, u.clean) else {
+                    continue;
+                };
                 let c = compile::compile(p);
                 let ds = c.diagnostics.clone();
                 f.report
@@ -438,8 +445,10 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
                 );
                 compiled.push((source, c));
             }
-        }
-    }
+            compiled
+        })
+        .collect();
+    let compiled: Vec<(String, Compiled)> = per_file.into_iter().flatten().collect();
     let mut reports = checked.into_reports();
     for r in &mut reports {
         r.sort();
@@ -473,7 +482,7 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
     } else if blocking > 0 {
         FINDINGS
     } else {
-        match write_output(&args.out, &compiled) {
+        match write_output(&args.out, compiled) {
             Ok(summary) => {
                 stderr.push_str(&summary);
                 written = true;
@@ -538,38 +547,73 @@ pub fn file_stem(display_name: &str) -> String {
     }
 }
 
+/// One compiled body, serialised: what the manifest and the file need.
+struct Rendered {
+    source: String,
+    display_name: serde_json::Value,
+    api_version: compile::ApiVersion,
+    beta_reasons: Vec<String>,
+    bytes: Vec<u8>,
+    sha: String,
+}
+
 fn write_output(
     out: &Path,
-    compiled: &[(String, Compiled)],
+    compiled: Vec<(String, Compiled)>,
 ) -> Result<String, crate::emit::EmitError> {
+    use rayon::prelude::*;
+    let count = compiled.len();
+    // Serialise and hash on every core; each body is dropped as soon as its
+    // bytes exist, so the build never holds both (BENCHMARKS.md §4).
+    let rendered: Vec<Rendered> = compiled
+        .into_par_iter()
+        .map(|(source, c)| {
+            let bytes = pretty(&c.body).into_bytes();
+            let sha = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>();
+            Rendered {
+                source,
+                display_name: c.body["displayName"].clone(),
+                api_version: c.api_version,
+                beta_reasons: c.beta_reasons,
+                bytes,
+                sha,
+            }
+        })
+        .collect();
     let mut used = BTreeSet::new();
-    let mut outputs = Vec::new();
-    let mut manifest = Vec::new();
+    let mut outputs = Vec::with_capacity(count + 1);
+    let mut manifest = Vec::with_capacity(count);
     let (mut v1, mut beta) = (0, 0);
-    for (source, c) in compiled {
-        let stem = file_stem(c.body["displayName"].as_str().unwrap_or_default());
+    for Rendered {
+        source,
+        display_name,
+        api_version,
+        beta_reasons,
+        bytes,
+        sha,
+    } in rendered
+    {
+        let stem = file_stem(display_name.as_str().unwrap_or_default());
         let mut name = format!("{stem}.json");
         let mut n = 2;
         while !used.insert(name.to_lowercase()) {
             name = format!("{stem}-{n}.json");
             n += 1;
         }
-        let bytes = pretty(&c.body).into_bytes();
-        let sha = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>();
-        match c.api_version {
+        match api_version {
             compile::ApiVersion::V1 => v1 += 1,
             compile::ApiVersion::Beta => beta += 1,
         }
         manifest.push(serde_json::json!({
             "source": source,
             "output": name,
-            "displayName": c.body["displayName"],
-            "apiVersion": c.api_version,
-            "betaReasons": c.beta_reasons,
-            "endpoint": format!("https://graph.microsoft.com/{}/identity/conditionalAccess/policies", c.api_version.as_str()),
+            "displayName": display_name,
+            "apiVersion": api_version,
+            "betaReasons": beta_reasons,
+            "endpoint": format!("https://graph.microsoft.com/{}/identity/conditionalAccess/policies", api_version.as_str()),
             "sha256": sha,
         }));
         outputs.push((name, bytes));
@@ -583,8 +627,8 @@ fn write_output(
     crate::emit::write_dir(out, &outputs)?;
     Ok(format!(
         "wrote {} polic{} to {} ({v1} v1.0, {beta} beta) and {}\n",
-        compiled.len(),
-        if compiled.len() == 1 { "y" } else { "ies" },
+        count,
+        if count == 1 { "y" } else { "ies" },
         check::display(out),
         crate::emit::MANIFEST
     ))

@@ -50,8 +50,8 @@ impl Position {
 
     /// The position just after `prefix` (used to point into decoded text).
     pub fn at_end_of(prefix: &str) -> Self {
-        let line = 1 + prefix.matches('\n').count();
-        let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
+        let line = 1 + line_breaks(prefix);
+        let line_start = line_start(prefix, prefix.len());
         let column = 1 + prefix[line_start..].chars().count();
         Position {
             line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -84,7 +84,7 @@ impl Position {
     /// (clamped to the text), with its byte offset.
     pub fn from_line_column(text: &str, line: u64, column: u64) -> Self {
         let mut offset = 0;
-        for (n, l) in text.split_inclusive('\n').enumerate() {
+        for (n, l) in lines_inclusive(text).enumerate() {
             if n as u64 + 1 == line.max(1) {
                 let body = l.trim_end_matches(['\n', '\r']);
                 let col = usize::try_from(column.max(1) - 1).unwrap_or(usize::MAX);
@@ -95,6 +95,57 @@ impl Position {
         }
         Position::at_end_of(text)
     }
+}
+
+/// YAML's line breaks are `\r\n`, `\n` and a lone `\r` (YAML 1.2 §5.4,
+/// <https://yaml.org/spec/1.2.2/#54-line-break-characters>); the parser counts
+/// lines that way, so every position and snippet here must too (a fuzz
+/// finding: classic-Mac files got `3:31` under a one-line snippet).
+/// The number of line breaks in `text`.
+pub fn line_breaks(text: &str) -> usize {
+    let b = text.as_bytes();
+    b.iter()
+        .enumerate()
+        .filter(|&(i, &c)| c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
+        .count()
+}
+
+/// The byte offset where the line holding byte `at` of `text` starts.
+pub fn line_start(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    text.as_bytes()[..at]
+        .iter()
+        .rposition(|&c| c == b'\n' || c == b'\r')
+        .map_or(0, |i| i + 1)
+}
+
+/// The byte offset where the line holding byte `at` of `text` ends (before
+/// its line break, or the end of the text).
+pub fn line_end(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    text.as_bytes()[at..]
+        .iter()
+        .position(|&c| c == b'\n' || c == b'\r')
+        .map_or(text.len(), |i| at + i)
+}
+
+/// The lines of `text`, each with its line break (`\r\n`, `\n` or `\r`).
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let b = rest.as_bytes();
+        let end = match b.iter().position(|&c| c == b'\n' || c == b'\r') {
+            Some(i) if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') => i + 2,
+            Some(i) => i + 1,
+            None => rest.len(),
+        };
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
 }
 
 /// Where a key and its value are written.
@@ -299,7 +350,7 @@ fn syntax_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
     };
     if let Some(marker) = marker {
         let end = position.offset.min(text.len());
-        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = line_start(text, end);
         let search_end = if marker == '\t' {
             (end + 1).min(text.len())
         } else {
@@ -573,6 +624,24 @@ impl<'de> Deserialize<'de> for Key {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn line_breaks_are_yamls_three() {
+        let text = "a\r\nb\rc\nd";
+        assert_eq!(line_breaks(text), 3);
+        assert_eq!(
+            lines_inclusive(text).collect::<Vec<_>>(),
+            ["a\r\n", "b\r", "c\n", "d"]
+        );
+        assert_eq!(line_start(text, 4), 3, "after `\\r\\n`");
+        assert_eq!(line_start(text, 5), 5, "after a lone `\\r`");
+        assert_eq!(line_end(text, 0), 1);
+        assert_eq!(line_end(text, 3), 4);
+        let p = Position::at_end_of("a\r\nb\rc");
+        assert_eq!((p.line, p.column, p.offset), (3, 2, 6));
+        let q = Position::from_line_column(text, 3, 1);
+        assert_eq!((q.line, q.column, q.offset), (3, 1, 5));
+    }
     use super::*;
 
     fn parse(s: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {

@@ -105,18 +105,14 @@ fn window(text: &str, range: std::ops::Range<usize>) -> (&str, std::ops::Range<u
     while !text.is_char_boundary(hi) {
         hi += 1;
     }
-    let line_start = text[lo..start].rfind('\n').map_or(lo, |i| lo + i + 1);
+    // Line breaks are YAML's: `\n`, `\r\n` or a lone `\r` (see load::line_breaks).
+    let line_start = lo + crate::load::line_start(&text[lo..start], start - lo);
     let line_start = if lo == 0 || line_start > lo {
         line_start
     } else {
         lo
     };
-    let line_end = text[start..hi].find('\n').map_or(hi, |i| start + i);
-    let line_end = if line_end > line_start && text.as_bytes()[line_end - 1] == b'\r' {
-        line_end - 1
-    } else {
-        line_end
-    };
+    let line_end = start + crate::load::line_end(&text[start..hi], 0);
     let mut from = line_start.max(start.saturating_sub(CONTEXT));
     while !text.is_char_boundary(from) {
         from -= 1;

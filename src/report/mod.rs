@@ -77,9 +77,8 @@ impl FileReport {
             end += 1;
         }
         // Never underline past the end of the line.
-        if let Some(nl) = text[start..end].find('\n') {
-            end = start + nl;
-        }
+        // (Scan only the range: a whole one-line export per finding is quadratic.)
+        end = start + crate::load::line_end(&text[start..end], 0);
         Some(Place {
             position,
             range: start..end,

@@ -59,16 +59,16 @@ fn snippet_at_end_of_text_ending_in_cr() {
     assert_positioned_error(b"\r\x06\r", "yaml-syntax");
 }
 
-/// `load` finding 2 (positions in files with classic-Mac line breaks): YAML
+/// `load` finding 2, fixed (positions in files with classic-Mac line breaks): YAML
 /// (1.2 §5.4) and editors take a lone `\r` as a line break. The parser's
 /// positions do, so the second `displayName` below is at 3:1; but the
-/// decoder counts only `\n` (the invalid byte is reported at 1:31), and the
-/// human report takes the line from the position and the column from a
+/// decoder counted only `\n` (the invalid byte was reported at 1:31), and the
+/// human report took the line from the position and the column from a
 /// `\n`-delimited window, printing ` --> f.yaml:3:31` under a snippet that
-/// shows all three lines as one line "3". Found by the position oracle of the
-/// `load` target (loader line:column vs byte offset); no panic.
+/// showed all three lines as one line "3". Found by the position oracle of the
+/// `load` target (loader line:column vs byte offset); no panic. Fixed by
+/// counting YAML's three line breaks everywhere (`load::line_breaks`).
 #[test]
-#[ignore = "fuzz finding: lone CR line breaks give mixed line models (3:31)"]
 fn positions_after_lone_cr_line_breaks() {
     assert_positioned_error(
         b"displayName: x\rstate: enabled\rdisplayName: y\n",
