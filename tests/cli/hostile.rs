@@ -24,6 +24,11 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// How long a case may run before it counts as hung. Speed is measured by
+/// `cargo bench --bench hostile`, never asserted here: a wall-clock bound in a
+/// test fails on a loaded machine and proves nothing on a fast one.
+const HANG_GUARD: Duration = Duration::from_secs(600);
+
 /// The Graph export every export case writes.
 const EXPORT: &str = "policy.json";
 /// The spec every spec case writes.
@@ -1978,15 +1983,12 @@ fn hundred_thousand_group_ids_in_one_list() {
     let tmp = tempfile::tempdir().expect("tempdir");
     std::fs::write(tmp.path().join(EXPORT), &huge).expect("write export");
     // No tenant file: the ids are not checked against a directory.
-    let (output, took) = caac_timed(
-        tmp.path(),
-        &["build", EXPORT, "--out", "out"],
-        Duration::from_secs(60),
-    );
+    // How fast is `cargo bench --bench hostile` (export_100k_group_ids); the
+    // timeout here only keeps a hang from stalling the suite.
+    let (output, took) = caac_timed(tmp.path(), &["build", EXPORT, "--out", "out"], HANG_GUARD);
     let (_, stderr) = text(&output);
     assert!(!stderr.contains("panicked"), "caac panicked:\n{stderr}");
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert!(took < Duration::from_secs(20), "took {took:?}");
+    assert_eq!(output.status.code(), Some(0), "took {took:?}: {stderr}");
     let body: Value = serde_json::from_slice(
         &std::fs::read(tmp.path().join("out/Test.json")).expect("out/Test.json"),
     )
@@ -2000,20 +2002,20 @@ fn hundred_thousand_group_ids_in_one_list() {
 }
 
 #[test]
-fn many_findings_on_one_long_line_render_quickly() {
+fn many_findings_on_one_long_line_all_render() {
     // Every id is unknown to the tenant file: one CA902 finding each, all on
-    // line 1. Rendering is linear (a window of the line per finding); 10,000
-    // findings keep the debug build well inside the budget.
+    // line 1, each rendered with a window of the line.
     let tmp = setup(&[(EXPORT, &export_with_groups(10_000))]);
+    // How fast is `cargo bench --bench hostile` (render_10k_findings_one_line);
+    // the timeout here only keeps a hang from stalling the suite.
     let (output, took) = caac_timed(
         tmp.path(),
         &["lint", EXPORT, "--partial", "--tenant", TENANT],
-        Duration::from_secs(20),
+        HANG_GUARD,
     );
     let (stdout, stderr) = text(&output);
     assert!(!stderr.contains("panicked"), "caac panicked:\n{stderr}");
     assert_eq!(output.status.code(), Some(1), "took {took:?}\n{stderr}");
-    assert!(took < Duration::from_secs(20), "took {took:?}");
     assert!(
         stdout.contains("10000 error(s)"),
         "{}",
