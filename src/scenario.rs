@@ -238,13 +238,65 @@ pub fn scenario_schema() -> Value {
     crate::model::generate::<Scenario>(schemars::generate::SchemaSettings::draft2020_12())
 }
 
-/// The JSON Schema of a scenario list.
-pub fn scenario_list_schema() -> Value {
-    crate::model::generate::<ScenarioList>(schemars::generate::SchemaSettings::draft2020_12())
+static SCENARIO_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::new(scenario_schema()));
+/// The list's own shape (`scenarios:` a non-empty list, nothing else); the
+/// items are checked one by one against [`SCENARIO_SCHEMA`].
+static LIST_SHAPE_SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
+    Schema::new(json!({
+        "type": "object",
+        "properties": {"scenarios": {"type": "array", "minItems": 1}},
+        "required": ["scenarios"],
+        "additionalProperties": false
+    }))
+});
+
+/// Schema-checks and deserializes one scenario at `base` in its file.
+fn scenario_typed(value: &Value, base: &str) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut errors = SCENARIO_SCHEMA.check(value);
+    if errors.is_empty() {
+        match Scenario::deserialize(value) {
+            Ok(s) => return Ok(s),
+            Err(e) => errors.push(
+                Diagnostic::error(
+                    "internal",
+                    format!("the schema accepted this scenario but the model did not: {e}"),
+                )
+                .with_help("this is a caac bug; please report it with the file"),
+            ),
+        }
+    }
+    for d in &mut errors {
+        match &mut d.location {
+            crate::diag::Location::Pointer { pointer, .. } => *pointer = format!("{base}{pointer}"),
+            loc => {
+                *loc = crate::diag::Location::Pointer {
+                    pointer: base.to_owned(),
+                    key: false,
+                }
+            }
+        }
+    }
+    Err(errors)
 }
 
-static SCENARIO_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::new(scenario_schema()));
-static LIST_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::new(scenario_list_schema()));
+/// The schema reports a wrong keyword (`any`, `all`, `block`…) as the
+/// policy rule CA015; in a scenario it is a plain input error, and the
+/// sweep keywords also take a list.
+fn plain_enum_errors(mut d: Diagnostic) -> Diagnostic {
+    if d.code == "CA015" {
+        d.code = "invalid-value";
+        d.name = None;
+        if let crate::diag::Location::Pointer { pointer, .. } = &d.location {
+            let key = pointer.rsplit('/').next().unwrap_or_default();
+            if matches!(key, "apply" | "notApply") {
+                d.help = Some("write `all` or a list of policy display names".into());
+            } else if pointer.contains("/vary/") || pointer.starts_with("/vary") {
+                d.help = Some("write `any` or a list of values".into());
+            }
+        }
+    }
+    d
+}
 
 /// Session control keys of Graph's `sessionControls` that `expect.session` may name.
 const SESSION_KEYS: &[&str] = &[
@@ -295,6 +347,22 @@ impl Dims {
             n(&self.sign_in_risk),
             n(&self.user_risk),
         ]
+    }
+
+    /// Forgets dimensions with no values (every value was invalid).
+    fn drop_empty(&mut self) {
+        fn clear<T>(d: &mut Option<Vec<T>>) {
+            if d.as_ref().is_some_and(Vec::is_empty) {
+                *d = None;
+            }
+        }
+        clear(&mut self.apps);
+        clear(&mut self.platforms);
+        clear(&mut self.clients);
+        clear(&mut self.countries);
+        clear(&mut self.ips);
+        clear(&mut self.sign_in_risk);
+        clear(&mut self.user_risk);
     }
 
     fn total(&self) -> usize {
@@ -546,49 +614,58 @@ fn load_file(path: &Path, env: &Env) -> (FileReport, Vec<Prepared>) {
     };
     let mut out = Vec::new();
     let list = doc.value.get("scenarios").is_some();
-    let typed: Result<Vec<(String, Scenario)>, Vec<Diagnostic>> = if list {
-        crate::validate::typed::<ScenarioList>(&LIST_SCHEMA, &doc).map(|l| {
-            l.scenarios
-                .into_iter()
-                .enumerate()
-                .map(|(i, s)| (format!("/scenarios/{i}"), s))
-                .collect()
-        })
+    // Each scenario is checked on its own, so one typo does not hide the
+    // problems of the others.
+    let mut typed: Vec<(String, Scenario)> = Vec::new();
+    let mut shape = Vec::new();
+    if list {
+        shape.extend(LIST_SHAPE_SCHEMA.check(&doc.value));
+        if shape.is_empty()
+            && let Some(items) = doc.value["scenarios"].as_array()
+        {
+            for (i, item) in items.iter().enumerate() {
+                let base = format!("/scenarios/{i}");
+                match scenario_typed(item, &base) {
+                    Ok(s) => typed.push((base, s)),
+                    Err(ds) => shape.extend(ds),
+                }
+            }
+        }
     } else {
-        crate::validate::typed::<Scenario>(&SCENARIO_SCHEMA, &doc).map(|s| vec![(String::new(), s)])
-    };
-    match typed {
-        Err(ds) => report.diagnostics.extend(ds),
-        Ok(scenarios) => {
-            for (base, s) in scenarios {
-                let line = doc
-                    .spans
-                    .get(&format!("{base}/name"))
-                    .map_or(1, |sp| sp.key.unwrap_or(sp.value).line);
-                if let Some(p) = prepare(&report.path, line, &base, s, env, &mut report.diagnostics)
-                {
-                    out.push(p);
-                }
-            }
-            // Two scenarios with one name would be indistinguishable in CI reports.
-            let mut seen = std::collections::BTreeSet::new();
-            for (i, p) in out.iter().enumerate() {
-                if !seen.insert(p.name.as_str()) {
-                    let at = if list {
-                        format!("/scenarios/{i}/name")
-                    } else {
-                        "/name".into()
-                    };
-                    report.diagnostics.push(
-                        Diagnostic::error(
-                            "duplicate-name",
-                            format!("two scenarios are named `{}`", p.name),
-                        )
-                        .at_value(at)
-                        .with_help("give every scenario its own name"),
-                    );
-                }
-            }
+        match scenario_typed(&doc.value, "") {
+            Ok(s) => typed.push((String::new(), s)),
+            Err(ds) => shape.extend(ds),
+        }
+    }
+    report
+        .diagnostics
+        .extend(shape.into_iter().map(plain_enum_errors));
+    for (base, s) in typed {
+        let line = doc
+            .spans
+            .get(&format!("{base}/name"))
+            .map_or(1, |sp| sp.key.unwrap_or(sp.value).line);
+        if let Some(p) = prepare(&report.path, line, &base, s, env, &mut report.diagnostics) {
+            out.push(p);
+        }
+    }
+    // Two scenarios with one name would be indistinguishable in CI reports.
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, p) in out.iter().enumerate() {
+        if !seen.insert(p.name.as_str()) {
+            let at = if list {
+                format!("/scenarios/{i}/name")
+            } else {
+                "/name".into()
+            };
+            report.diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-name",
+                    format!("two scenarios are named `{}`", p.name),
+                )
+                .at_value(at)
+                .with_help("give every scenario its own name"),
+            );
         }
     }
     report.text = Some(doc.text);
@@ -688,7 +765,13 @@ fn prepare(
     if let Some(session) = &e.session {
         for key in session.keys() {
             if !SESSION_KEYS.contains(&key.as_str()) {
-                let help = did_you_mean(key, SESSION_KEYS.iter().copied()).map_or_else(
+                // The spec's own name for token protection is the likeliest slip.
+                let key_hint = if key == "tokenProtection" {
+                    Some("secureSignInSession")
+                } else {
+                    did_you_mean(key, SESSION_KEYS.iter().copied())
+                };
+                let help = key_hint.map_or_else(
                     || format!("expected one of: {}", SESSION_KEYS.join(", ")),
                     |s| format!("did you mean `{s}`?"),
                 );
@@ -706,7 +789,10 @@ fn prepare(
     }
     // The request with the first value of every sweep dimension filled in,
     // so a request that leaves a varied field out still parses.
-    let first = dims.apply_json([0; 7], &s.request);
+    // A dimension whose values were all invalid (reported above) is left out.
+    let mut usable = dims.clone();
+    usable.drop_empty();
+    let first = usable.apply_json([0; 7], &s.request);
     let sign_in = match whatif::request::parse(&first, env.tenant) {
         Ok(si) => Some(si),
         Err(ds) => {
@@ -1083,6 +1169,12 @@ fn compare(p: &Prepared, o: &Outcome) -> Vec<String> {
             why(o)
         ));
     }
+    if !out.is_empty() && !p.enforce && !o.report_only.is_empty() {
+        out.push(format!(
+            "note: report-only policies never change access; these would apply: {} (`enforceReportOnly: true` evaluates them as enabled)",
+            o.report_only.join(", ")
+        ));
+    }
     for name in &p.apply {
         for r in o.policies.iter().filter(|r| &r.name == name && !r.applies) {
             out.push(format!(
@@ -1327,7 +1419,16 @@ fn junit(verdicts: &[Verdict]) -> String {
                 let _ = writeln!(out, "{open}/>");
             } else {
                 let diff = v.diff();
-                let message = diff.first().cloned().unwrap_or_default();
+                // The message is what went wrong; for a sweep, with how often.
+                let message = match &v.first {
+                    Some((_, lines, _)) if v.sign_ins > 1 => format!(
+                        "{} ({} of {} sign-ins fail)",
+                        lines.first().map_or("", String::as_str),
+                        v.failing,
+                        v.sign_ins
+                    ),
+                    _ => diff.first().cloned().unwrap_or_default(),
+                };
                 let _ = writeln!(out, "{open}>");
                 let _ = writeln!(
                     out,
