@@ -205,7 +205,8 @@ pub struct TestArgs {
     /// subdirectories are not searched, so tests/ may hold other fixtures), or one scenario file.
     #[arg(default_value = "tests", value_name = "DIR")]
     pub dir: PathBuf,
-    /// Policy specs and/or Graph exports (files or directories).
+    /// Policy specs and/or Graph exports (files or directories). Takes every
+    /// following path, so give DIR before it.
     #[arg(long, num_args = 1.., value_name = "PATHS", default_value = "policies")]
     pub policies: Vec<PathBuf>,
     /// Tenant directory file (names, group memberships, named location ranges)
