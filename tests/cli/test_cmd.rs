@@ -370,3 +370,47 @@ fn exit_codes_for_missing_and_broken_inputs() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(stdout, "PASS ok (t/ok.yaml:1)\n1 passed, 0 failed\n");
 }
+
+/// The shipped emergency-access sweep is not vacuous: a policy that forgets
+/// the break-glass exclusion makes it fail, naming the policy.
+#[test]
+fn the_emergency_access_sweep_catches_a_missing_exclusion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let policies = tmp.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    for e in std::fs::read_dir(root().join("policies")).unwrap() {
+        let e = e.unwrap();
+        let mut text = std::fs::read_to_string(e.path()).unwrap();
+        if e.file_name() == "CA006-BlockDeviceCodeFlow.yaml" {
+            text = text.replace("  exclude: { groups: [Emergency Access] }\n", "");
+        }
+        std::fs::write(policies.join(e.file_name()), text).unwrap();
+    }
+    let scenarios = root().join("tests/emergency-access-never-blocked.yaml");
+    let tenant = root().join("tenant.yaml");
+    let out = caac(
+        tmp.path(),
+        &[
+            "test",
+            scenarios.to_str().unwrap(),
+            "--policies",
+            "policies",
+            "--tenant",
+            tenant.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("FAIL an emergency-access account using device code flow is never blocked"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "access: expected anything but block, got block (by CA006-BlockDeviceCodeFlow)"
+        ) && stdout.contains("CA006-BlockDeviceCodeFlow: expected not to apply, applies"),
+        "{stdout}"
+    );
+    // Device code flow is not part of the first sweep, so that one still passes.
+    assert!(stdout.contains("PASS an emergency-access account signing in to anything"));
+}
