@@ -233,6 +233,27 @@ pub enum AllKeyword {
     All,
 }
 
+/// A scenario file as editors see it: a list or a single scenario.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+#[schemars(title = "caac scenario file")]
+pub enum ScenarioFile {
+    /// `scenarios: [...]`.
+    List(ScenarioList),
+    /// One scenario.
+    One(Box<Scenario>),
+}
+
+/// The JSON Schema of a scenario file, draft-07 for yaml-language-server
+/// (`schemas/scenario.schema.json`). caac itself checks each scenario on its
+/// own against [`scenario_schema`], so errors stay precise.
+pub fn scenario_file_schema() -> Value {
+    let mut schema =
+        crate::model::generate::<ScenarioFile>(schemars::generate::SchemaSettings::draft07());
+    schema["$id"] = "https://caac.invalid/schemas/scenario.schema.json".into();
+    schema
+}
+
 /// The JSON Schema of a single scenario.
 pub fn scenario_schema() -> Value {
     crate::model::generate::<Scenario>(schemars::generate::SchemaSettings::draft2020_12())

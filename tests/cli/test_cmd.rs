@@ -79,7 +79,7 @@ fn the_shipped_scenarios_pass_from_the_repository_root() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
     assert!(
-        stdout.contains("PASS an emergency-access account signing in to anything from anywhere is never blocked (tests/emergency-access-never-blocked.yaml:8)"),
+        stdout.contains("PASS an emergency-access account signing in to anything from anywhere is never blocked (tests/emergency-access-never-blocked.yaml:9)"),
         "{stdout}"
     );
     assert!(!stdout.contains("FAIL"), "{stdout}");
@@ -413,4 +413,41 @@ fn the_emergency_access_sweep_catches_a_missing_exclusion() {
     );
     // Device code flow is not part of the first sweep, so that one still passes.
     assert!(stdout.contains("PASS an emergency-access account signing in to anything"));
+}
+
+/// `schemas/scenario.schema.json` (for editors) is generated from the model;
+/// `UPDATE_SCHEMAS=1 cargo test --test cli test_cmd` rewrites it.
+#[test]
+fn scenario_schema_is_current() {
+    let path = root().join("schemas/scenario.schema.json");
+    let want = caac::app::pretty(&caac::scenario::scenario_file_schema());
+    if std::env::var_os("UPDATE_SCHEMAS").is_some()
+        || std::env::var_os("UPDATE_GENERATED").is_some()
+    {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is stale: run `UPDATE_SCHEMAS=1 cargo test --test cli test_cmd` and commit the result",
+        path.display()
+    );
+    // The shipped scenarios validate against it (what an editor would check),
+    // and a typo does not.
+    let schema = caac::validate::Schema::new(caac::scenario::scenario_file_schema());
+    let mut shipped = 0;
+    for e in std::fs::read_dir(root().join("tests")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            let doc = caac::load::load(&p).unwrap();
+            assert_eq!(schema.check(&doc.value), [], "{}", p.display());
+            shipped += 1;
+        }
+    }
+    assert!(shipped >= 3);
+    let (typo, _) =
+        caac::load::parse_text("scenarios:\n  - {name: x, request: {}, expect: {}, vray: {}}\n")
+            .unwrap();
+    assert!(!schema.check(&typo).is_empty());
 }
