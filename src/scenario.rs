@@ -515,6 +515,8 @@ struct WantControl {
 #[derive(Debug, Clone)]
 struct Prepared {
     file: String,
+    /// Its JSON pointer in the file (`""` or `/scenarios/3`).
+    at: String,
     line: u32,
     name: String,
     request: Map<String, Value>,
@@ -672,13 +674,9 @@ fn load_file(path: &Path, env: &Env) -> (FileReport, Vec<Prepared>) {
     }
     // Two scenarios with one name would be indistinguishable in CI reports.
     let mut seen = std::collections::BTreeSet::new();
-    for (i, p) in out.iter().enumerate() {
+    for p in &out {
         if !seen.insert(p.name.as_str()) {
-            let at = if list {
-                format!("/scenarios/{i}/name")
-            } else {
-                "/name".into()
-            };
+            let at = format!("{}/name", p.at);
             report.diagnostics.push(
                 Diagnostic::error(
                     "duplicate-name",
@@ -832,6 +830,7 @@ fn prepare(
     }
     Some(Prepared {
         file: file.to_owned(),
+        at: base.to_owned(),
         line,
         name: s.name,
         request: s.request,

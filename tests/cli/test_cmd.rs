@@ -322,14 +322,16 @@ fn exit_codes_for_missing_and_broken_inputs() {
         ("a.yaml", "scenarios: [\n"),
         (
             "b.yaml",
-            "scenarios:\n  - name: same\n    request: {signInIdentity: {userId: pilot.user@contoso.com}, signInContext: {includeApplications: [Microsoft Graph]}, signInConditions: {clientAppType: browser}}\n    expect: {access: allow}\n  - name: same\n    request: {signInIdentity: {userId: pilot.user@contoso.com}, signInContext: {includeApplications: [Microsoft Graph]}, signInConditions: {clientAppType: browser}}\n    expect: {access: allow}\n",
+            "scenarios:\n  - name: broken\n    request: {signInIdentity: {userId: pilot.user@contoso.com}, signInContext: {includeApplications: [Microsoft Graph]}, signInConditions: {clientAppType: browser}}\n    expect: {apply: [nope]}\n  - name: same\n    request: {signInIdentity: {userId: pilot.user@contoso.com}, signInContext: {includeApplications: [Microsoft Graph]}, signInConditions: {clientAppType: browser}}\n    expect: {access: allow}\n  - name: same\n    request: {signInIdentity: {userId: pilot.user@contoso.com}, signInContext: {includeApplications: [Microsoft Graph]}, signInConditions: {clientAppType: browser}}\n    expect: {access: allow}\n",
         ),
     ]);
     let (code, _, stderr) = run(tmp.path(), &[]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("t/a.yaml:"), "{stderr}");
     assert!(
-        stderr.contains("t/b.yaml:5:11") && stderr.contains("two scenarios are named `same`"),
+        stderr.contains("t/b.yaml:4:22")
+            && stderr.contains("t/b.yaml:8:11")
+            && stderr.contains("two scenarios are named `same`"),
         "{stderr}"
     );
 
