@@ -723,6 +723,16 @@ fn prepare(
                 ),
         );
     }
+    if e.access.is_some() && e.access == e.access_not {
+        diags.push(
+            Diagnostic::error(
+                "invalid-value",
+                "`access` and `accessNot` name the same outcome; the scenario could never pass"
+                    .into(),
+            )
+            .at_value(at("accessNot")),
+        );
+    }
     let apply = policy_names(e.apply.as_ref(), &at("apply"), env, diags);
     let not_apply = policy_names(e.not_apply.as_ref(), &at("notApply"), env, diags);
     for name in &apply {

@@ -258,7 +258,7 @@ fn input_errors_are_positioned_and_nothing_is_evaluated() {
         ),
         (
             "c.yaml",
-            "name: expects nothing\nrequest:\n  signInIdentity: { userId: pilot.user@contoso.com }\n  signInContext: { includeApplications: [Microsoft Graph] }\n  signInConditions: { clientAppType: browser }\nexpect: {}\n",
+            "scenarios:\n  - name: expects nothing\n    request:\n      signInIdentity: { userId: pilot.user@contoso.com }\n      signInContext: { includeApplications: [Microsoft Graph] }\n      signInConditions: { clientAppType: browser }\n    expect: {}\n  - name: expects the impossible\n    request:\n      signInIdentity: { userId: pilot.user@contoso.com }\n      signInContext: { includeApplications: [Microsoft Graph] }\n      signInConditions: { clientAppType: browser }\n    expect: { access: block, accessNot: block }\n",
         ),
     ]);
     let (code, stdout, stderr) = run(tmp.path(), &["--junit", "report.xml"]);
@@ -269,7 +269,8 @@ fn input_errors_are_positioned_and_nothing_is_evaluated() {
         "t/a.yaml:8:7",
         "t/a.yaml:15:15",
         "t/b.yaml:9:21",
-        "t/c.yaml:6:1",
+        "t/c.yaml:7:5",
+        "t/c.yaml:13:41",
     ] {
         assert!(stderr.contains(at), "{at}: {stderr}");
     }
