@@ -85,6 +85,10 @@ use std::sync::LazyLock;
 /// Not a Microsoft app id; chosen to be recognisable in a counter-example.
 pub const UNLISTED_APP: &str = "caac0000-0000-4000-8000-000000000001";
 
+/// The most sign-ins one scenario's sweep may expand to (a bound on run
+/// time: a few seconds in a release build).
+pub const MAX_SIGN_INS: usize = 2_000_000;
+
 /// One scenario file holding a list.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -387,7 +391,7 @@ impl Dims {
     }
 
     fn total(&self) -> usize {
-        self.lens().iter().product()
+        self.lens().iter().fold(1, |a, b| a.saturating_mul(*b))
     }
 
     fn is_sweep(&self) -> bool {
@@ -706,6 +710,19 @@ fn prepare(
         .as_ref()
         .map(|v| dims(v, &format!("{base}/vary"), env.tenant, diags))
         .unwrap_or_default();
+    if dims.total() > MAX_SIGN_INS {
+        diags.push(
+            Diagnostic::error(
+                "sweep-too-large",
+                format!(
+                    "the sweep has {} combinations; caac evaluates at most {MAX_SIGN_INS} per scenario",
+                    dims.total()
+                ),
+            )
+            .at_key(format!("{base}/vary"))
+            .with_help("split the scenario, or list fewer values"),
+        );
+    }
     let e = &s.expect;
     let at = |k: &str| format!("{base}/expect/{k}");
     if e.access.is_none()

@@ -454,3 +454,23 @@ fn scenario_schema_is_current() {
             .unwrap();
     assert!(!schema.check(&typo).is_empty());
 }
+
+/// A sweep too large to evaluate is refused at `vary`, before any work.
+#[test]
+fn an_oversized_sweep_is_an_input_error() {
+    let countries: Vec<String> = (b'A'..=b'Z')
+        .flat_map(|a| (b'A'..=b'Z').map(move |b| format!("{}{}", a as char, b as char)))
+        .collect();
+    let body = format!(
+        "name: huge\nrequest: {{signInIdentity: {{userId: pilot.user@contoso.com}}}}\nvary:\n  applications: any\n  platforms: any\n  clientAppTypes: any\n  countries: [{}]\n  signInRiskLevels: any\n  userRiskLevels: any\nexpect: {{accessNot: block}}\n",
+        countries.join(", ")
+    );
+    let tmp = repo(&[("huge.yaml", &body)]);
+    let (code, stdout, stderr) = run(tmp.path(), &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("error[sweep-too-large]") && stderr.contains("t/huge.yaml:3:1"),
+        "{stderr}"
+    );
+}
