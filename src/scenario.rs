@@ -52,7 +52,9 @@
 //!   including `none`. Countries and IP addresses are listed (`unknown` is
 //!   "no country / no IP"). The expectation must hold for every combination;
 //!   a failure names how many fail and prints the first as a request that
-//!   `caac whatif --request` runs as is.
+//!   `caac whatif --request` runs as is. A sweep may expand to at most
+//!   [`MAX_SIGN_INS`] sign-ins. Pass or fail depends only on which policies
+//!   apply, so each distinct set is evaluated fully once.
 //! - `enforceReportOnly: true` evaluates report-only policies as if they
 //!   were enabled. Report-only policies are "evaluated but not enforced"
 //!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only>),
