@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lint(args) => lint(&args, color),
         Command::Import(args) => import(&args, color),
         Command::Whatif(args) => whatif(&args, color),
+        Command::Test(args) => crate::scenario::run(&args, color),
         Command::Rules => {
             let list: String = lint::rules::RULES
                 .iter()
@@ -86,7 +87,7 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-fn print_stdout(s: &str) -> u8 {
+pub(crate) fn print_stdout(s: &str) -> u8 {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`caac schema | head`) is not an error.
     match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
@@ -525,7 +526,7 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
 
 /// Lint-rule findings (exit 1) versus input errors (exit 2). CA015 is a
 /// schema-level enum error, so it counts as input.
-fn is_rule(d: &Diagnostic) -> bool {
+pub(crate) fn is_rule(d: &Diagnostic) -> bool {
     d.name.is_some() && d.code != "CA015"
 }
 

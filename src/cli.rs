@@ -43,6 +43,9 @@ pub enum Command {
     /// Evaluate one sign-in offline against a policy set (the body of Graph's
     /// `POST /identity/conditionalAccess/evaluate`).
     Whatif(WhatifArgs),
+    /// Run what-if scenarios (a request plus the expected outcome) against a
+    /// policy set: PASS/FAIL per scenario with a diff, optional JUnit XML.
+    Test(TestArgs),
     /// List every lint rule: id, name, default severity, category, summary.
     Rules,
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
@@ -192,5 +195,40 @@ pub enum WhatifFormat {
     /// A table of policies and the combined result.
     Human,
     /// Graph's evaluate response (`{"value": [...]}`) plus caac's `result`.
+    Json,
+}
+
+/// Arguments of `caac test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Directory of scenario files (*.yaml, *.yml, *.json directly inside it;
+    /// subdirectories are not searched, so tests/ may hold other fixtures), or one scenario file.
+    #[arg(default_value = "tests", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Policy specs and/or Graph exports (files or directories). Takes every
+    /// following path, so give DIR before it.
+    #[arg(long, num_args = 1.., value_name = "PATHS", default_value = "policies")]
+    pub policies: Vec<PathBuf>,
+    /// Tenant directory file (names, group memberships, named location ranges)
+    /// [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// Linter configuration [default: .caac.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+    /// Also write a JUnit XML report to FILE (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+/// Output format of `caac test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// One PASS/FAIL line per scenario, a diff for each failure, a summary.
+    Human,
+    /// Versioned JSON (`{"version": 1, "scenarios": [...]}`).
     Json,
 }

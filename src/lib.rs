@@ -6,6 +6,8 @@
 //! → [`resolve`] (names → ids via [`catalog`] and `tenant.yaml`) → [`lint`]
 //! (rules report JSON pointers) → [`compile`] (Graph JSON) → [`report`] /
 //! [`emit`]. [`app`] wires the stages into the commands `main.rs` exposes.
+//! [`whatif`] evaluates sign-ins offline; [`scenario`] runs what-if scenarios
+//! kept in the policy repository (`caac test`).
 
 pub mod app;
 pub mod catalog;
@@ -21,6 +23,7 @@ pub mod load;
 pub mod model;
 pub mod report;
 pub mod resolve;
+pub mod scenario;
 pub mod validate;
 pub mod whatif;
 

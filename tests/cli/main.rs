@@ -12,4 +12,5 @@ mod import;
 mod loader_errors;
 mod rules;
 mod schemas;
+mod test_cmd;
 mod whatif;
