@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod config;
+pub mod deploy;
 pub mod diag;
 pub mod emit;
 pub mod import;
