@@ -628,7 +628,18 @@ fn record(lock: &mut Lock, path: &Path, item: &plan::Item, id: &str) -> Result<(
 /// Reads a written policy back and compares it with the desired body.
 fn read_back(client: &mut Client, item: &plan::Item, id: &str) -> Result<Confirmed, GraphError> {
     let url = client.url(&format!("{POLICIES}/{id}"));
-    let got = client.get(&url)?;
+    // Graph is eventually consistent: a policy may 404 for a moment right
+    // after it was created (graph-ca-schema.md §5.11), so a 404 is retried.
+    let mut attempt = 0;
+    let got = loop {
+        attempt += 1;
+        match client.get(&url) {
+            Err(GraphError::Status { status: 404, .. }) if attempt < graph::ATTEMPTS => {
+                std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
+            }
+            other => break other?,
+        }
+    };
     let live =
         plan::live_policies(std::slice::from_ref(&got)).map_err(|why| GraphError::Shape {
             method: "GET".into(),

@@ -269,8 +269,21 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
         if claimed.contains(l.id.as_str()) {
             continue;
         }
+        // Microsoft-managed policies cannot be deleted (only their state and
+        // exclusions change): --prune leaves them alone.
+        // https://learn.microsoft.com/entra/identity/conditional-access/managed-policies
+        let managed = l
+            .display_name
+            .to_ascii_lowercase()
+            .starts_with("microsoft-managed");
+        if prune && managed {
+            notes.push(format!(
+                "`{}` ({}) is Microsoft-managed and cannot be deleted; --prune keeps it",
+                l.display_name, l.id
+            ));
+        }
         items.push(Item {
-            action: if prune {
+            action: if prune && !managed {
                 Action::Delete
             } else {
                 Action::Unmanaged
@@ -539,6 +552,71 @@ mod tests {
         let d = diff(&a, &b);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].path, "/state");
+    }
+
+    #[test]
+    fn prune_keeps_microsoft_managed_policies() {
+        let live = live_policies(&[
+            json!({"id": "A", "displayName": "Microsoft-managed: MFA for admins", "state": "enabled"}),
+            json!({"id": "B", "displayName": "Old", "state": "disabled"}),
+        ])
+        .unwrap();
+        let p = plan(&[], &live, &Lock::default(), true).unwrap();
+        let actions: Vec<(Action, &str)> = p
+            .items
+            .iter()
+            .map(|i| (i.action, i.display_name.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                (Action::Delete, "Old"),
+                (Action::Unmanaged, "Microsoft-managed: MFA for admins")
+            ]
+        );
+        assert_eq!(p.notes.len(), 1);
+    }
+
+    #[test]
+    fn lock_beats_spec_id_beats_name() {
+        let live = live_policies(&[
+            json!({"id": "11111111-0000-4000-8000-000000000001", "displayName": "X", "state": "disabled", "conditions": {}}),
+            json!({"id": "11111111-0000-4000-8000-000000000002", "displayName": "X", "state": "disabled", "conditions": {}}),
+        ])
+        .unwrap();
+        let policy: crate::model::Policy =
+            serde_json::from_value(json!({"displayName": "X", "state": "disabled"})).unwrap();
+        let desired = vec![Desired {
+            key: "a.yaml".into(),
+            display_name: "X".into(),
+            spec_id: None,
+            compiled: crate::compile::compile(&policy),
+        }];
+        // Two live policies share the name: ambiguous without the lock.
+        assert!(
+            plan(&desired, &live, &Lock::default(), false)
+                .unwrap_err()
+                .contains("2 live policies")
+        );
+        let mut lock = Lock::default();
+        lock.policies.insert(
+            "a.yaml".into(),
+            super::super::lock::Entry {
+                id: "11111111-0000-4000-8000-000000000002".into(),
+                display_name: None,
+            },
+        );
+        let p = plan(&desired, &live, &lock, false).unwrap();
+        let u = p
+            .items
+            .iter()
+            .find(|i| i.action == Action::Unchanged)
+            .unwrap();
+        assert_eq!(
+            u.id.as_deref(),
+            Some("11111111-0000-4000-8000-000000000002")
+        );
+        assert_eq!(u.matched_by, Some("lock"));
     }
 
     #[test]

@@ -270,7 +270,9 @@ fn pull_import_plan_has_no_perpetual_diff() {
     let tenant = std::fs::read_to_string(d.join("tenant.yaml")).unwrap();
     std::fs::write(
         d.join("tenant.yaml"),
-        format!("{tenant}groups:\n  Emergency Access: {G1}\nbreakGlass:\n  groups: [Emergency Access]\n"),
+        format!(
+            "{tenant}groups:\n  Emergency Access: {G1}\nbreakGlass:\n  groups: [Emergency Access]\n"
+        ),
     )
     .unwrap();
     let (code, _, err) = run(d, &args(&["apply", "--yes"], &g, &["--partial"]));
@@ -359,8 +361,9 @@ fn apply_creates_then_noops_then_updates() {
     assert_converged(&fake, d, &[]);
 }
 
-/// 429 with Retry-After, 500 then success, and a POST that times out after
-/// the server made it: the run converges with no duplicate.
+/// 429 with Retry-After, 500 then success, a POST that times out after the
+/// server made it, a read-back that 404s once (eventual consistency): the run
+/// converges with no duplicate.
 #[test]
 fn apply_converges_under_faults() {
     let fake = Fake::start(TOKEN);
@@ -372,6 +375,10 @@ fn apply_converges_under_faults() {
         s.faults.push_back((Some("POST"), Fault::TooMany(1)));
         s.faults
             .push_back((Some("POST"), Fault::Slow(Duration::from_secs(3))));
+        s.faults.push_back((
+            Some("GET /beta/identity/conditionalAccess/policies/"),
+            Fault::NotFound,
+        ));
     });
     let g = graph(&fake);
     let start = Instant::now();

@@ -13,7 +13,8 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// An injected fault, consumed by the next request that matches its method.
+/// An injected fault, consumed by the next request that matches its method
+/// (`"GET"`) or its method and path prefix (`"GET /beta/identity/..."`).
 #[derive(Debug, Clone)]
 pub enum Fault {
     /// 429 with `Retry-After: n`.
@@ -27,6 +28,8 @@ pub enum Fault {
     Garbage,
     /// 200 with JSON of the wrong shape.
     WrongShape,
+    /// 404, as Graph answers a read right after a create (eventual consistency).
+    NotFound,
 }
 
 /// One request as the server saw it.
@@ -241,7 +244,9 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
     let fault = s
         .faults
         .iter()
-        .position(|(m, _)| m.is_none_or(|m| m == method))
+        .position(|(m, _)| {
+            m.is_none_or(|m| m == method || format!("{method} {path}").starts_with(m))
+        })
         .and_then(|i| s.faults.remove(i))
         .map(|(_, f)| f);
     match &fault {
@@ -270,6 +275,15 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                 200,
                 &[],
                 "<html><body>Sign in to continue</body></html>",
+            );
+        }
+        Some(Fault::NotFound) => {
+            drop(s);
+            return respond(
+                &mut stream,
+                404,
+                &[],
+                &error("ResourceNotFound", "Policy not found"),
             );
         }
         Some(Fault::WrongShape) => {
