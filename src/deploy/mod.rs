@@ -678,7 +678,7 @@ fn create(
         attempt += 1;
         match client.send(req, false) {
             Ok(v) => match v.get("id").and_then(Value::as_str) {
-                Some(id) => break id.to_owned(),
+                Some(id) => break id.to_ascii_lowercase(),
                 None => {
                     return Err(GraphError::Shape {
                         method: "POST".into(),
@@ -700,7 +700,7 @@ fn create(
                 if let [one] = found.as_slice()
                     && let Some(id) = one["id"].as_str()
                 {
-                    break id.to_owned();
+                    break id.to_ascii_lowercase();
                 }
                 std::thread::sleep(Duration::from_millis(250 * u64::from(attempt)));
             }

@@ -324,10 +324,13 @@ fn assert_converged(fake: &Fake, dir: &Path, extra: &[&str]) {
     assert_eq!(lock["policies"].as_object().unwrap().len(), 10, "{lock}");
 }
 
-/// Create, then no-op, then an update of one field; new policies are report-only.
+/// Create, then no-op, then an update of one field; new policies are
+/// report-only. The fake answers with lists reordered and GUIDs upper-cased,
+/// which must not read as changes.
 #[test]
 fn apply_creates_then_noops_then_updates() {
     let fake = Fake::start(TOKEN);
+    fake.with(|s| s.scramble = true);
     let dir = starter();
     let d = dir.path();
     let g = graph(&fake);
@@ -585,4 +588,94 @@ fn apply_refuses_on_lint_errors() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("apply refuses"), "{err}");
     assert!(fake.with(|s| s.log.is_empty()), "nothing sent");
+}
+
+/// Keys as Graph spells them (PowerShell exports use PascalCase).
+fn camel(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let mut c = k.chars();
+                    let k = match c.next() {
+                        Some(f) if !k.starts_with('@') => {
+                            f.to_ascii_lowercase().to_string() + c.as_str()
+                        }
+                        _ => k.clone(),
+                    };
+                    (k, camel(v))
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(camel).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Every real exported policy of the shared corpus, served by the fake
+/// Graph (which adds its own nulls and `AND` → `OR` rewrite), pulled,
+/// imported and planned: no policy that imports cleanly shows a change.
+#[test]
+fn corpus_pull_import_plan_has_no_perpetual_diff() {
+    let mut files = Vec::new();
+    walk(&crate::common::corpus())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .for_each(|p| files.push(p));
+    files.sort();
+    let fake = Fake::start(TOKEN);
+    let mut n = 0;
+    for f in &files {
+        let Ok(doc) = caac::load::load(f) else {
+            continue;
+        };
+        let Ok(found) = caac::import::graph::policies_in(&doc.value) else {
+            continue;
+        };
+        for (_, p) in found {
+            let Some(obj) = p.as_object() else { continue };
+            n += 1;
+            let id = format!("c0000000-0000-4000-8000-{n:012}");
+            // Graph answers in camelCase whatever dialect the export was saved in.
+            let Value::Object(mut obj) = camel(&Value::Object(obj.clone())) else {
+                unreachable!()
+            };
+            obj.retain(|k, _| !k.eq_ignore_ascii_case("id"));
+            obj.insert("id".into(), id.clone().into());
+            fake.with(|s| s.policies.insert(id, Value::Object(obj)));
+        }
+    }
+    assert!(n > 150, "corpus looks incomplete: {n} policies");
+    fake.with(|s| s.page_size = 50);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let g = graph(&fake);
+    let (code, _, err) = run(d, &args(&["pull"], &g, &[]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(d, &["import", "state/policies.json", "--out", "policies"]);
+    assert!(code <= 1, "{err}");
+    // Specs whose references cannot resolve (template placeholders, unknown
+    // roles) fail closed and would stop the plan: set them aside.
+    let (_, out, _) = run(d, &["lint", "--format", "json", "--partial", "policies"]);
+    let lint: Value = serde_json::from_str(&out).unwrap();
+    let mut unresolved = std::collections::BTreeSet::new();
+    for x in lint["diagnostics"].as_array().unwrap() {
+        let rule = x["rule"].as_str().unwrap_or_default();
+        if x["severity"] == "error" && (!rule.starts_with("CA") || rule == "CA015") {
+            unresolved.insert(x["file"].as_str().unwrap().to_owned());
+        }
+    }
+    for f in &unresolved {
+        std::fs::remove_file(d.join(f)).unwrap();
+    }
+    let (code, out, err) = run(d, &args(&["plan"], &g, &["--format", "json"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let plan: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(plan["summary"]["update"], 0);
+    assert_eq!(plan["summary"]["create"], 0);
+    assert!(
+        plan["summary"]["unchanged"].as_u64().unwrap() >= 120,
+        "{}",
+        plan["summary"]
+    );
 }

@@ -57,6 +57,9 @@ pub struct State {
     /// After this many writes, process further writes but never answer.
     pub hang_after_writes: Option<usize>,
     pub next_id: u64,
+    /// Answer reads with every list reversed and GUIDs upper-cased: Graph
+    /// treats these lists as sets and GUIDs case-insensitively, so caac must too.
+    pub scramble: bool,
 }
 
 /// A running fake.
@@ -133,8 +136,8 @@ fn error(code: &str, message: &str) -> String {
 
 /// What Graph adds to a stored policy when it is read: nulls for unset
 /// blocks, `AND` collapsed to `OR` for a single requirement, ids.
-fn as_graph(p: &Value) -> Value {
-    let mut p = p.clone();
+fn as_graph(p: &Value, scramble: bool) -> Value {
+    let mut p = if scramble { scrambled(p) } else { p.clone() };
     let o = p.as_object_mut().unwrap();
     o.entry("sessionControls").or_insert(Value::Null);
     o.entry("grantControls").or_insert(Value::Null);
@@ -162,6 +165,19 @@ fn as_graph(p: &Value) -> Value {
         g.entry("customAuthenticationFactors").or_insert(json!([]));
     }
     p
+}
+
+fn scrambled(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), scrambled(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().rev().map(scrambled).collect()),
+        Value::String(s) if s.len() == 36 && s.matches('-').count() == 4 => {
+            Value::String(s.to_ascii_uppercase())
+        }
+        other => other.clone(),
+    }
 }
 
 fn page(items: &[Value], skip: usize, size: usize, base: &str, path: &str) -> Value {
@@ -311,7 +327,11 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
     let is_write = matches!(method.as_str(), "POST" | "PATCH" | "DELETE");
     let (status, out): (u16, String) = match (method.as_str(), rest) {
         ("GET", "/identity/conditionalAccess/policies") => {
-            let items: Vec<Value> = s.policies.values().map(as_graph).collect();
+            let items: Vec<Value> = s
+                .policies
+                .values()
+                .map(|p| as_graph(p, s.scramble))
+                .collect();
             (
                 200,
                 page(&items, skip, s.page_size, base, &path).to_string(),
@@ -334,16 +354,22 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                     m.insert("createdDateTime".into(), "2026-11-27T00:00:00Z".into());
                     let v = Value::Object(m);
                     s.policies.insert(id, v.clone());
-                    (201, as_graph(&v).to_string())
+                    (201, as_graph(&v, s.scramble).to_string())
                 }
                 _ => (400, error("BadRequest", "Invalid body")),
             }
         }
         (m, r) if r.starts_with("/identity/conditionalAccess/policies/") => {
-            let id = r.rsplit('/').next().unwrap_or_default().to_owned();
+            let scramble = s.scramble;
+            // Object ids are case-insensitive.
+            let id = r
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             match (m, s.policies.get_mut(&id)) {
                 (_, None) => (404, error("ResourceNotFound", "Policy not found")),
-                ("GET", Some(p)) => (200, as_graph(p).to_string()),
+                ("GET", Some(p)) => (200, as_graph(p, scramble).to_string()),
                 ("PATCH", Some(p)) => {
                     match serde_json::from_str::<Map<String, Value>>(&body_text) {
                         Ok(patch) => {
