@@ -526,6 +526,17 @@ pub fn apply(opts: &check::Options, conn: &Connection, a: &ApplyOptions, color: 
             lock_dirty = true;
         }
     }
+    // Entries whose spec is gone and whose policy is gone too record nothing.
+    let keys: std::collections::BTreeSet<&str> =
+        repo.desired.iter().map(|d| d.key.as_str()).collect();
+    let live_ids: std::collections::BTreeSet<String> = live
+        .iter()
+        .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
+        .collect();
+    let before = lock.policies.len();
+    lock.policies
+        .retain(|k, e| keys.contains(k.as_str()) || live_ids.contains(&e.id.to_ascii_lowercase()));
+    lock_dirty |= lock.policies.len() != before;
     if lock_dirty && let Err(e) = lock.write(a.lock) {
         return fail(e);
     }

@@ -457,6 +457,10 @@ pub fn human(p: &Plan) -> String {
                 .map(|id| format!(" ({id})"))
                 .unwrap_or_default()
         ));
+        if i.matched_by == Some("displayName") {
+            // First adoption: worth a second look before apply writes the lock.
+            s.push_str("      (matched by display name: apply records this id in caac.lock)\n");
+        }
         for c in &i.changes {
             s.push_str(&format!(
                 "      {}: {} -> {}\n",

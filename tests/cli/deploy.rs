@@ -364,7 +364,7 @@ fn apply_creates_then_noops_then_updates() {
     assert_converged(&fake, d, &[]);
 }
 
-/// 429 with Retry-After, 500 then success, a POST that times out after the
+/// 429 with Retry-After, a GET that times out, 500 then success, a POST that times out after the
 /// server made it, a read-back that 404s once (eventual consistency): the run
 /// converges with no duplicate.
 #[test]
@@ -374,6 +374,8 @@ fn apply_converges_under_faults() {
     let d = dir.path();
     fake.with(|s| {
         s.faults.push_back((Some("GET"), Fault::TooMany(1)));
+        s.faults
+            .push_back((Some("GET"), Fault::Slow(Duration::from_secs(3))));
         s.faults.push_back((Some("POST"), Fault::ServerError));
         s.faults.push_back((Some("POST"), Fault::TooMany(1)));
         s.faults
@@ -521,6 +523,19 @@ fn dry_run_prints_requests_without_token() {
     assert!(!out.contains("Bearer") && !err.contains("Bearer"));
     assert_eq!(fake.writes(), 0);
     assert!(!dir.path().join("caac.lock").exists());
+
+    // Offline: planned from a pulled state, no credentials at all.
+    std::fs::write(dir.path().join("state.json"), r#"{"value": []}"#).unwrap();
+    let (code, out, err) = run_env(
+        dir.path(),
+        &["apply", "--dry-run", "--state", "state.json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("POST https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies\n"),
+        "{out}"
+    );
 }
 
 /// Client credentials through an overridden token endpoint; the secret is
