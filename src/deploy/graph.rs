@@ -187,7 +187,13 @@ pub fn token_from_env(timeout: Duration) -> Result<Token, GraphError> {
         .ok()
         .filter(|t| !t.trim().is_empty())
     {
-        return Ok(Token(t.trim().to_owned()));
+        // A pasted `Bearer …` header value works too.
+        let t = t.trim();
+        let t = match t.get(..7) {
+            Some(p) if p.eq_ignore_ascii_case("bearer ") => t[7..].trim_start(),
+            _ => t,
+        };
+        return Ok(Token(t.to_owned()));
     }
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let (Some(tenant), Some(client), Some(secret)) = (
@@ -420,6 +426,13 @@ impl Client {
                 Duration::from_secs(retry_after.unwrap_or(5)).min(RETRY_AFTER_CAP),
             )),
             s => {
+                let message = if s == 403 {
+                    format!(
+                        "{message} (the app registration needs Policy.Read.All to read and Policy.ReadWrite.ConditionalAccess to write)"
+                    )
+                } else {
+                    message
+                };
                 let e = GraphError::Status {
                     method,
                     url,

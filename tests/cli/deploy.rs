@@ -476,6 +476,28 @@ fn expired_token_is_a_clear_error() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(!dir.path().join("state").exists());
+
+    // A token pasted with its `Bearer ` prefix works; a missing permission says which.
+    let fake = Fake::start(TOKEN);
+    fake.with(|s| s.faults.push_back((Some("GET"), Fault::Forbidden)));
+    let bearer = format!("Bearer {TOKEN}");
+    let (code, _, err) = run_env(
+        dir.path(),
+        &args(&["plan"], &graph(&fake), &[]),
+        &[("CAAC_GRAPH_TOKEN", &bearer)],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("HTTP 403 Authorization_RequestDenied"),
+        "{err}"
+    );
+    assert!(err.contains("needs Policy.Read.All"), "{err}");
+    let (code, out, err) = run_env(
+        dir.path(),
+        &args(&["plan"], &graph(&fake), &[]),
+        &[("CAAC_GRAPH_TOKEN", &bearer)],
+    );
+    assert_eq!(code, 1, "{out}{err}");
 }
 
 /// A body caac does not understand: a clear error, nothing written.

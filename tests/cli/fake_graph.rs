@@ -30,6 +30,8 @@ pub enum Fault {
     WrongShape,
     /// 404, as Graph answers a read right after a create (eventual consistency).
     NotFound,
+    /// 403, as Graph answers an app registration without the permission.
+    Forbidden,
 }
 
 /// One request as the server saw it.
@@ -291,6 +293,18 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                 200,
                 &[],
                 "<html><body>Sign in to continue</body></html>",
+            );
+        }
+        Some(Fault::Forbidden) => {
+            drop(s);
+            return respond(
+                &mut stream,
+                403,
+                &[],
+                &error(
+                    "Authorization_RequestDenied",
+                    "Insufficient privileges to complete the operation.",
+                ),
             );
         }
         Some(Fault::NotFound) => {
