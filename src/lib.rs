@@ -6,6 +6,7 @@
 //! → [`resolve`] (names → ids via [`catalog`] and `tenant.yaml`) → [`lint`]
 //! (rules report JSON pointers) → [`compile`] (Graph JSON) → [`report`] /
 //! [`emit`]. [`app`] wires the stages into the commands `main.rs` exposes.
+//! [`deploy`] takes compiled policies to Microsoft Graph (`pull`, `plan`, `apply`).
 
 pub mod app;
 pub mod catalog;
