@@ -37,6 +37,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Import(args) => import(&args, color),
         Command::Whatif(args) => whatif(&args, color),
         Command::Test(args) => crate::scenario::run(&args, color),
+        Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
+        Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
+        Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
         Command::Rules => {
             let list: String = lint::rules::RULES
                 .iter()
@@ -214,6 +217,50 @@ fn lint(args: &LintArgs, color: bool) -> u8 {
         }
     }
     code
+}
+
+enum DeployCommand<'a> {
+    Pull(&'a crate::cli::PullArgs),
+    Plan(&'a crate::cli::PlanArgs),
+    Apply(&'a crate::cli::ApplyArgs),
+}
+
+/// `caac pull`, `caac plan`, `caac apply` (see `crate::deploy`).
+fn deploy(cmd: DeployCommand, color: bool) -> u8 {
+    use crate::deploy;
+    let conn = |g: &crate::cli::GraphArgs| deploy::Connection {
+        base: g.graph_url.clone(),
+        pace: g.pace,
+        timeout: g.timeout,
+    };
+    match cmd {
+        DeployCommand::Pull(a) => deploy::pull(&conn(&a.graph), &a.out, Some(&a.tenant)),
+        DeployCommand::Plan(a) => deploy::plan_command(
+            &options(&a.input, a.partial),
+            &conn(&a.graph),
+            a.state.as_deref(),
+            &a.lock,
+            a.prune,
+            match a.format {
+                crate::cli::PlanFormat::Human => deploy::Format::Human,
+                crate::cli::PlanFormat::Json => deploy::Format::Json,
+                crate::cli::PlanFormat::Markdown => deploy::Format::Markdown,
+            },
+            color,
+        ),
+        DeployCommand::Apply(a) => deploy::apply(
+            &options(&a.input, a.partial),
+            &conn(&a.graph),
+            &deploy::ApplyOptions {
+                dry_run: a.dry_run,
+                prune: a.prune,
+                yes: a.yes,
+                lock: &a.lock,
+                state: a.state.as_deref(),
+            },
+            color,
+        ),
+    }
 }
 
 /// `caac whatif`.

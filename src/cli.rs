@@ -46,6 +46,15 @@ pub enum Command {
     /// Run what-if scenarios (a request plus the expected outcome) against a
     /// policy set: PASS/FAIL per scenario with a diff, optional JUnit XML.
     Test(TestArgs),
+    /// Export the tenant's policies, named locations and authentication
+    /// strengths from Microsoft Graph as JSON state; add learned ids to the tenant file.
+    Pull(PullArgs),
+    /// Diff the compiled repository against the tenant (live or a pulled state).
+    /// Exit 0 no changes, 1 changes, 2 errors.
+    Plan(PlanArgs),
+    /// Apply a plan to the tenant: create (report-only unless the spec says
+    /// otherwise), update, and delete only with --prune.
+    Apply(ApplyArgs),
     /// List every lint rule: id, name, default severity, category, summary.
     Rules,
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
@@ -231,4 +240,105 @@ pub enum TestFormat {
     Human,
     /// Versioned JSON (`{"version": 1, "scenarios": [...]}`).
     Json,
+}
+
+/// How to reach Microsoft Graph (`pull`, `plan`, `apply`). Credentials come from
+/// the environment only: `CAAC_GRAPH_TOKEN`, or `AZURE_TENANT_ID`,
+/// `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET` (client credentials).
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// Graph base URL: https://, or a loopback address for tests.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://graph.microsoft.com"
+    )]
+    pub graph_url: String,
+    /// Minimum seconds between two requests (0 for tests).
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub pace: f64,
+    /// Seconds before one request times out (then it is retried).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub timeout: f64,
+}
+
+/// Arguments of `caac pull`.
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    /// Graph connection.
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// State directory (policies.json, namedLocations.json,
+    /// authenticationStrengths.json, manifest.json); replaced atomically, only if caac created it.
+    #[arg(long, value_name = "DIR", default_value = "state")]
+    pub out: PathBuf,
+    /// Tenant file to add learned named-location and authentication-strength ids to.
+    #[arg(long, value_name = "FILE", default_value = "tenant.yaml")]
+    pub tenant: PathBuf,
+}
+
+/// Output format of `caac plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// One line per policy, changed fields indented.
+    Human,
+    /// Versioned JSON.
+    Json,
+    /// A Markdown table (pull-request comments).
+    Markdown,
+}
+
+/// Arguments of `caac plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The repository.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Graph connection (when planning live).
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// Plan against a pulled state (directory or its policies.json) instead of the live tenant.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// List policies that are in the tenant but not in the repository as deletions.
+    #[arg(long)]
+    pub prune: bool,
+    /// Lock file (spec → policy id).
+    #[arg(long, value_name = "FILE", default_value = "caac.lock")]
+    pub lock: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// The paths are only part of the policy set: skip set-coverage rules (CA7xx).
+    #[arg(long)]
+    pub partial: bool,
+}
+
+/// Arguments of `caac apply`.
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// The repository.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Graph connection.
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// Print the exact requests (method, URL, body; never the token) and send none.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Delete policies that are in the tenant but not in the repository.
+    #[arg(long)]
+    pub prune: bool,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// Lock file (spec → policy id), updated after every write.
+    #[arg(long, value_name = "FILE", default_value = "caac.lock")]
+    pub lock: PathBuf,
+    /// With --dry-run: plan against a pulled state instead of the live tenant.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// The paths are only part of the policy set: skip set-coverage rules (CA7xx).
+    #[arg(long)]
+    pub partial: bool,
 }

@@ -8,6 +8,7 @@
 //! [`emit`]. [`app`] wires the stages into the commands `main.rs` exposes.
 //! [`whatif`] evaluates sign-ins offline; [`scenario`] runs what-if scenarios
 //! kept in the policy repository (`caac test`).
+//! [`deploy`] takes compiled policies to Microsoft Graph (`pull`, `plan`, `apply`).
 
 pub mod app;
 pub mod catalog;
@@ -15,6 +16,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod config;
+pub mod deploy;
 pub mod diag;
 pub mod emit;
 pub mod import;

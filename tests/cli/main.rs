@@ -4,6 +4,8 @@
 mod build;
 mod common;
 mod corpus;
+mod deploy;
+mod fake_graph;
 mod formats;
 mod fuzz_regressions;
 mod graph_schema;

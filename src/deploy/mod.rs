@@ -1,0 +1,768 @@
+//! Deploy: `caac pull`, `caac plan` and `caac apply` against Microsoft Graph.
+//!
+//! Contract: [`pull`] reads policies, named locations and authentication
+//! strengths and writes them as one atomic state directory, then adds the
+//! ids it learned to the tenant file (never renaming or overwriting an
+//! entry). [`plan`] diffs the compiled repository against the tenant or a
+//! pulled state ([`plan::plan`]); exit 0 no changes, 1 changes, 2 errors.
+//! [`apply`] runs a plan: creates (report-only unless the spec says
+//! otherwise), updates, and deletes only with `--prune`; after each write it
+//! reads the policy back and records its id in `caac.lock` atomically, so a
+//! killed run started again adopts what it created instead of duplicating
+//! it. Only policies are written: named locations and authentication
+//! strengths are referenced by id through `tenant.yaml`, not managed.
+//! Tokens never reach output, files or errors ([`graph::Token`]).
+
+pub mod graph;
+pub mod lock;
+pub mod plan;
+
+use crate::check;
+use crate::diag::Severity;
+use crate::report;
+use graph::{Client, GraphError, Request, Settings};
+use lock::Lock;
+use plan::{Action, Desired, Plan};
+use serde_json::{Value, json};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Exit codes (like `terraform plan -detailed-exitcode`).
+const OK: u8 = 0;
+const CHANGES: u8 = 1;
+const ERROR: u8 = 2;
+
+/// Where the policies live, in Graph's beta (a superset of v1.0, read with
+/// unknown enum members so nothing is silently dropped).
+const POLICIES: &str = "/beta/identity/conditionalAccess/policies";
+const NAMED_LOCATIONS: &str = "/beta/identity/conditionalAccess/namedLocations";
+const STRENGTHS: &str = "/beta/identity/conditionalAccess/authenticationStrength/policies";
+
+/// How to reach Graph.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// Base URL.
+    pub base: String,
+    /// Seconds between requests.
+    pub pace: f64,
+    /// Seconds per request.
+    pub timeout: f64,
+}
+
+impl Connection {
+    fn settings(&self) -> Settings {
+        Settings {
+            base: self.base.clone(),
+            pace: Duration::from_secs_f64(self.pace.max(0.0)),
+            timeout: Duration::from_secs_f64(self.timeout.max(0.001)),
+            ..Settings::default()
+        }
+    }
+
+    fn client(&self) -> Result<Client, GraphError> {
+        let s = self.settings();
+        if !graph::allowed_url(&s.base) {
+            return Err(GraphError::Config(format!(
+                "--graph-url must be https:// or a loopback address, not `{}`",
+                s.base
+            )));
+        }
+        let token = graph::token_from_env(s.timeout)?;
+        Client::new(s, token)
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {e}");
+    ERROR
+}
+
+/// `caac pull`.
+pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> u8 {
+    let mut client = match conn.client() {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let mut sets = Vec::new();
+    for (file, path) in [
+        ("policies.json", POLICIES),
+        ("namedLocations.json", NAMED_LOCATIONS),
+        ("authenticationStrengths.json", STRENGTHS),
+    ] {
+        match client.list(path) {
+            Ok(mut items) => {
+                if let Some(bad) = items.iter().position(|i| !i["id"].is_string()) {
+                    return fail(format!(
+                        "GET {}: item #{bad} has no `id`; unexpected response from Graph; nothing was written",
+                        client.url(path)
+                    ));
+                }
+                items.sort_by_key(|i| i["id"].as_str().unwrap_or_default().to_ascii_lowercase());
+                sets.push((file, items));
+            }
+            Err(e) => return fail(e),
+        }
+    }
+    if let Err(e) = plan::live_policies(&sets[0].1) {
+        return fail(format!("{e}; nothing was written"));
+    }
+    let mut files: Vec<(String, Vec<u8>)> = sets
+        .iter()
+        .map(|(f, items)| {
+            (
+                (*f).to_owned(),
+                crate::app::pretty(&json!({ "value": items })).into_bytes(),
+            )
+        })
+        .collect();
+    let manifest = json!({
+        "generator": "caac",
+        "formatVersion": 1,
+        "kind": "tenant state",
+        "graph": conn.base,
+        "policies": sets[0].1.len(),
+        "namedLocations": sets[1].1.len(),
+        "authenticationStrengths": sets[2].1.len(),
+    });
+    files.push((
+        crate::emit::MANIFEST.into(),
+        crate::app::pretty(&manifest).into_bytes(),
+    ));
+    if let Err(e) = crate::emit::write_dir(out, &files) {
+        return fail(e);
+    }
+    eprintln!(
+        "pulled {} polic{}, {} named location(s), {} authentication strength(s) into {}",
+        sets[0].1.len(),
+        if sets[0].1.len() == 1 { "y" } else { "ies" },
+        sets[1].1.len(),
+        sets[2].1.len(),
+        check::display(out)
+    );
+    let tenant_path = tenant_path.map_or_else(|| PathBuf::from("tenant.yaml"), Path::to_owned);
+    update_tenant(&tenant_path, &sets[1].1, &sets[2].1)
+}
+
+/// Adds named locations and custom authentication strengths the tenant file
+/// lacks. An existing name is never renamed or re-pointed: a clash is reported.
+fn update_tenant(path: &Path, locations: &[Value], strengths: &[Value]) -> u8 {
+    let (mut tenant, existed) = if path.exists() {
+        let (t, r) = check::load_tenant(path);
+        match t {
+            Some(t) => (t, true),
+            None => {
+                eprint!("{}", report::human(&[r], false));
+                eprintln!(
+                    "error: the tenant file is invalid; it was not updated (the state was written)"
+                );
+                return ERROR;
+            }
+        }
+    } else {
+        (crate::model::Tenant::default(), false)
+    };
+    let mut added = 0;
+    let mut clashes = Vec::new();
+    let mut learn = |names: &mut crate::model::Names, items: &[Value], what: &str| {
+        for item in items {
+            // Built-in strengths are in caac's catalogue already.
+            if item["policyType"].as_str() == Some("builtIn") {
+                continue;
+            }
+            let (Some(id), Some(name)) = (item["id"].as_str(), item["displayName"].as_str()) else {
+                continue;
+            };
+            let id = id.to_ascii_lowercase();
+            if names.values().any(|e| e.id().eq_ignore_ascii_case(&id)) {
+                continue;
+            }
+            match names.get(name) {
+                Some(e) => clashes.push(format!(
+                    "{what} `{name}` is {} in {} but {id} in the tenant; kept the file's id (rename one of them)",
+                    e.id(),
+                    check::display(path)
+                )),
+                None => {
+                    names.insert(name.to_owned(), id.into());
+                    added += 1;
+                }
+            }
+        }
+    };
+    learn(&mut tenant.named_locations, locations, "named location");
+    learn(
+        &mut tenant.authentication_strengths,
+        strengths,
+        "authentication strength",
+    );
+    for c in &clashes {
+        eprintln!("warning: {c}");
+    }
+    if added == 0 {
+        return OK;
+    }
+    let had_comments = existed
+        && std::fs::read_to_string(path).is_ok_and(|t| {
+            t.lines()
+                .any(|l| l.trim_start().starts_with('#') && !l.contains("yaml-language-server"))
+        });
+    let value = serde_json::to_value(&tenant).unwrap_or_default();
+    let text = format!(
+        "# yaml-language-server: $schema=schemas/tenant.schema.json\n{}",
+        crate::import::yaml::to_yaml(&value)
+    );
+    if let Err(e) = crate::emit::write_file(path, text.as_bytes()) {
+        return fail(e);
+    }
+    eprintln!(
+        "{} {}: {added} id(s) learned{}",
+        if existed { "updated" } else { "wrote" },
+        check::display(path),
+        if had_comments {
+            " (its comments were not kept: review the diff)"
+        } else {
+            ""
+        }
+    );
+    OK
+}
+
+/// Output format of `caac plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Text.
+    Human,
+    /// JSON.
+    Json,
+    /// Markdown.
+    Markdown,
+}
+
+/// The repository side of a plan, and whether `apply` may run it.
+struct Repo {
+    desired: Vec<Desired>,
+    /// Lint-rule errors (apply refuses).
+    lint_errors: usize,
+}
+
+/// Checks and compiles the repository. `Err(code)` after printing why.
+fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
+    let checked = match check::check(opts) {
+        Ok(c) => c,
+        Err(m) => return Err(fail(m)),
+    };
+    let mut desired = Vec::new();
+    for f in &checked.files {
+        for u in &f.units {
+            if let (Some(p), true) = (&u.policy, u.clean) {
+                let key = match u.at.as_str() {
+                    "" => check::display(&f.path),
+                    at => format!("{}#{at}", check::display(&f.path)),
+                };
+                desired.push(Desired {
+                    key,
+                    display_name: p.display_name.clone(),
+                    spec_id: p.id.clone(),
+                    compiled: crate::compile::compile(p),
+                });
+            }
+        }
+    }
+    let mut reports = checked.into_reports();
+    for r in &mut reports {
+        r.sort();
+        r.diagnostics.retain(|d| d.severity == Severity::Error);
+    }
+    reports.retain(|r| !r.diagnostics.is_empty());
+    let is_input = |d: &crate::diag::Diagnostic| d.name.is_none() || d.code == "CA015";
+    let input_errors = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| is_input(d))
+        .count();
+    let compile_errors = desired
+        .iter()
+        .flat_map(|d| &d.compiled.diagnostics)
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if input_errors + compile_errors > 0 {
+        eprint!("{}", report::human(&reports, color));
+        eprintln!("error: the policies do not compile; nothing was planned");
+        return Err(ERROR);
+    }
+    let lint_errors = reports.iter().map(|r| r.diagnostics.len()).sum();
+    if lint_errors > 0 {
+        eprint!("{}", report::human(&reports, color));
+    }
+    Ok(Repo {
+        desired,
+        lint_errors,
+    })
+}
+
+/// Reads live policies from a pulled state (a directory or its policies.json).
+fn from_state(state: &Path) -> Result<Vec<Value>, String> {
+    let file = if state.is_dir() {
+        state.join("policies.json")
+    } else {
+        state.to_owned()
+    };
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| format!("cannot read {}: {e}", check::display(&file)))?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not JSON: {e}",
+            check::display(&file),
+            e.line(),
+            e.column()
+        )
+    })?;
+    match v.get("value").and_then(Value::as_array) {
+        Some(items) => Ok(items.clone()),
+        None => Err(format!(
+            "{}: not a caac state file (no `value` array); run `caac pull`",
+            check::display(&file)
+        )),
+    }
+}
+
+fn make_plan(
+    repo: &Repo,
+    live: &[Value],
+    lock_path: &Path,
+    prune: bool,
+) -> Result<(Plan, Lock), String> {
+    let lock = Lock::read(lock_path)?;
+    let live = plan::live_policies(live)?;
+    let p = plan::plan(&repo.desired, &live, &lock, prune)?;
+    Ok((p, lock))
+}
+
+/// `caac plan`.
+pub fn plan_command(
+    opts: &check::Options,
+    conn: &Connection,
+    state: Option<&Path>,
+    lock_path: &Path,
+    prune: bool,
+    format: Format,
+    color: bool,
+) -> u8 {
+    let repo = match repo(opts, color) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let live = match state {
+        Some(s) => from_state(s),
+        None => conn
+            .client()
+            .and_then(|mut c| c.list(POLICIES))
+            .map_err(|e| e.to_string()),
+    };
+    let live = match live {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let (p, _) = match make_plan(&repo, &live, lock_path, prune) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let text = match format {
+        Format::Human => plan::human(&p),
+        Format::Json => crate::app::pretty(&plan::to_json(&p)),
+        Format::Markdown => plan::markdown(&p),
+    };
+    print!("{text}");
+    if repo.lint_errors > 0 {
+        eprintln!(
+            "note: {} lint error(s) above: `caac apply` will refuse to run until they are fixed",
+            repo.lint_errors
+        );
+    }
+    if p.has_changes() { CHANGES } else { OK }
+}
+
+/// Options of `caac apply`.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions<'a> {
+    /// Print the requests, send nothing.
+    pub dry_run: bool,
+    /// Delete policies not in the repository.
+    pub prune: bool,
+    /// Do not ask.
+    pub yes: bool,
+    /// The lock file.
+    pub lock: &'a Path,
+    /// Plan from a pulled state instead of live (dry runs only).
+    pub state: Option<&'a Path>,
+}
+
+/// The body of a PATCH: the full desired body, with `null` for the control
+/// blocks the tenant has and the spec dropped (Graph keeps an omitted block;
+/// graph-ca-schema.md §10.5).
+fn patch_body(desired: &Value, live: Option<&Value>) -> Value {
+    let mut body = desired.clone();
+    if let (Some(obj), Some(live)) = (body.as_object_mut(), live) {
+        for k in ["grantControls", "sessionControls"] {
+            if !obj.contains_key(k) && live.get(k).is_some_and(|v| !v.is_null()) {
+                obj.insert(k.into(), Value::Null);
+            }
+        }
+    }
+    body
+}
+
+fn policy_url(client: &Client, version: &str, id: Option<&str>) -> String {
+    client.url(&format!(
+        "/{version}/identity/conditionalAccess/policies{}",
+        id.map(|i| format!("/{i}")).unwrap_or_default()
+    ))
+}
+
+/// The requests a plan makes, in order.
+fn requests(p: &Plan, client: &Client) -> Vec<(usize, Request)> {
+    let mut out = Vec::new();
+    for (n, i) in p.items.iter().enumerate() {
+        let version = i.api_version.map_or("v1.0", |v| v.as_str());
+        let req = match i.action {
+            Action::Create => Request {
+                method: "POST",
+                url: policy_url(client, version, None),
+                body: i.body.clone(),
+            },
+            Action::Update => Request {
+                method: "PATCH",
+                url: policy_url(client, version, i.id.as_deref()),
+                body: i.body.as_ref().map(|b| patch_body(b, i.live_raw.as_ref())),
+            },
+            Action::Delete => Request {
+                method: "DELETE",
+                url: policy_url(client, "v1.0", i.id.as_deref()),
+                body: None,
+            },
+            Action::Unchanged | Action::Unmanaged => continue,
+        };
+        out.push((n, req));
+    }
+    out
+}
+
+/// `caac apply`.
+pub fn apply(opts: &check::Options, conn: &Connection, a: &ApplyOptions, color: bool) -> u8 {
+    let repo = match repo(opts, color) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    // Lockout gate: `crate::check` reports the lockout findings as lint
+    // errors, so refusing on lint errors here also refuses a lockout.
+    if repo.lint_errors > 0 {
+        eprintln!(
+            "error: {} lint error(s) above; apply refuses to change the tenant until `caac lint` passes",
+            repo.lint_errors
+        );
+        return CHANGES;
+    }
+    if a.state.is_some() && !a.dry_run {
+        return fail(
+            "--state plans from a pulled file; apply it with --dry-run only (a real apply reads the tenant live)",
+        );
+    }
+    let mut client = if a.dry_run && a.state.is_some() {
+        // Offline dry run: no token needed, and none is printed anyway.
+        match Client::new(conn.settings(), graph_token_placeholder()) {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        }
+    } else {
+        match conn.client() {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        }
+    };
+    let live = match a.state {
+        Some(s) => from_state(s),
+        None => client.list(POLICIES).map_err(|e| e.to_string()),
+    };
+    let live = match live {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let (p, mut lock) = match make_plan(&repo, &live, a.lock, a.prune) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let reqs = requests(&p, &client);
+    if a.dry_run {
+        let mut s = String::new();
+        for (_, r) in &reqs {
+            s.push_str(&format!("{} {}\n", r.method, r.url));
+            if let Some(b) = &r.body {
+                s.push_str(&crate::app::pretty(b));
+            }
+            s.push('\n');
+        }
+        s.push_str(&format!(
+            "{} request(s); dry run, nothing was sent\n",
+            reqs.len()
+        ));
+        print!("{s}");
+        return OK;
+    }
+    // Adopt matches found by spec id or name even when nothing changes, so
+    // the lock names every managed policy.
+    let mut lock_dirty = false;
+    for i in &p.items {
+        if let (Some(key), Some(id), Action::Unchanged) = (&i.spec, &i.id, i.action)
+            && lock.policies.get(key).is_none_or(|e| e.id != *id)
+        {
+            lock.policies.insert(
+                key.clone(),
+                lock::Entry {
+                    id: id.clone(),
+                    display_name: Some(i.display_name.clone()),
+                },
+            );
+            lock_dirty = true;
+        }
+    }
+    // Entries whose spec is gone and whose policy is gone too record nothing.
+    let keys: std::collections::BTreeSet<&str> =
+        repo.desired.iter().map(|d| d.key.as_str()).collect();
+    let live_ids: std::collections::BTreeSet<String> = live
+        .iter()
+        .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
+        .collect();
+    let before = lock.policies.len();
+    lock.policies
+        .retain(|k, e| keys.contains(k.as_str()) || live_ids.contains(&e.id.to_ascii_lowercase()));
+    lock_dirty |= lock.policies.len() != before;
+    if lock_dirty && let Err(e) = lock.write(a.lock) {
+        return fail(e);
+    }
+    if reqs.is_empty() {
+        eprintln!(
+            "No changes. {}",
+            plan::human(&p).lines().last().unwrap_or_default()
+        );
+        return OK;
+    }
+    eprint!("{}", plan::human(&p));
+    if !a.yes {
+        if !std::io::stdin().is_terminal() {
+            return fail(
+                "apply changes the tenant: pass --yes to confirm (or --dry-run to see the requests)",
+            );
+        }
+        eprint!("Apply {} change(s) to the tenant? Type yes: ", reqs.len());
+        let mut answer = String::new();
+        if std::io::stdin().read_line(&mut answer).is_err() || answer.trim() != "yes" {
+            eprintln!("cancelled; nothing was sent");
+            return CHANGES;
+        }
+    }
+    let tty = std::io::stderr().is_terminal();
+    let total = reqs.len();
+    let mut done = 0;
+    let mut mismatches = 0;
+    for (k, (n, req)) in reqs.into_iter().enumerate() {
+        let item = &p.items[n];
+        if tty {
+            let width = 30;
+            let filled = width * k / total;
+            eprint!(
+                "\r[{}{}] {k}/{total} {:<40.40}",
+                "#".repeat(filled),
+                " ".repeat(width - filled),
+                item.display_name
+            );
+        }
+        let result = match item.action {
+            Action::Create => create(&mut client, &req, item, &mut lock, a.lock),
+            Action::Update => update(&mut client, &req, item, &mut lock, a.lock),
+            _ => delete(&mut client, &req, item, &mut lock, a.lock),
+        };
+        match result {
+            Ok(Confirmed::Yes) => done += 1,
+            Ok(Confirmed::Differs(fields)) => {
+                done += 1;
+                mismatches += 1;
+                eprintln!(
+                    "warning: read-back of `{}` differs from the spec in {}: Graph changed or ignored part of the write",
+                    item.display_name,
+                    fields.join(", ")
+                );
+            }
+            Err(e) => {
+                if tty {
+                    eprintln!();
+                }
+                eprintln!("error: {e}");
+                eprintln!(
+                    "{done} of {total} change(s) applied; caac.lock records them: run `caac apply` again to finish"
+                );
+                return ERROR;
+            }
+        }
+    }
+    if tty {
+        eprintln!("\r[{}] {total}/{total}{:<40}", "#".repeat(30), "");
+    }
+    eprintln!("applied {done} change(s)");
+    if mismatches > 0 { CHANGES } else { OK }
+}
+
+fn graph_token_placeholder() -> graph::Token {
+    graph::Token::offline()
+}
+
+/// Whether a write read back as written.
+enum Confirmed {
+    Yes,
+    Differs(Vec<String>),
+}
+
+fn record(lock: &mut Lock, path: &Path, item: &plan::Item, id: &str) -> Result<(), GraphError> {
+    if let Some(key) = &item.spec {
+        lock.policies.insert(
+            key.clone(),
+            lock::Entry {
+                id: id.to_ascii_lowercase(),
+                display_name: Some(item.display_name.clone()),
+            },
+        );
+        lock.write(path).map_err(GraphError::Config)?;
+    }
+    Ok(())
+}
+
+/// Reads a written policy back and compares it with the desired body.
+fn read_back(client: &mut Client, item: &plan::Item, id: &str) -> Result<Confirmed, GraphError> {
+    let url = client.url(&format!("{POLICIES}/{id}"));
+    // Graph is eventually consistent: a policy may 404 for a moment right
+    // after it was created (graph-ca-schema.md §5.11), so a 404 is retried.
+    let mut attempt = 0;
+    let got = loop {
+        attempt += 1;
+        match client.get(&url) {
+            Err(GraphError::Status { status: 404, .. }) if attempt < graph::ATTEMPTS => {
+                std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
+            }
+            other => break other?,
+        }
+    };
+    let live =
+        plan::live_policies(std::slice::from_ref(&got)).map_err(|why| GraphError::Shape {
+            method: "GET".into(),
+            url: url.clone(),
+            why,
+        })?;
+    let want = plan::canon(item.body.as_ref().unwrap_or(&Value::Null));
+    match &live[0].body {
+        Ok(have) => {
+            let d = plan::diff(have, &want);
+            Ok(if d.is_empty() {
+                Confirmed::Yes
+            } else {
+                Confirmed::Differs(d.into_iter().map(|c| c.path).collect())
+            })
+        }
+        Err(why) => Err(GraphError::Shape {
+            method: "GET".into(),
+            url,
+            why: why.clone(),
+        }),
+    }
+}
+
+/// POST a new policy. A POST is not idempotent: after a timeout or a 5xx the
+/// policy may exist, so caac looks for it by name before posting again.
+fn create(
+    client: &mut Client,
+    req: &Request,
+    item: &plan::Item,
+    lock: &mut Lock,
+    lock_path: &Path,
+) -> Result<Confirmed, GraphError> {
+    let mut attempt = 0;
+    let id = loop {
+        attempt += 1;
+        match client.send(req, false) {
+            Ok(v) => match v.get("id").and_then(Value::as_str) {
+                Some(id) => break id.to_ascii_lowercase(),
+                None => {
+                    return Err(GraphError::Shape {
+                        method: "POST".into(),
+                        url: req.url.clone(),
+                        why: "the created policy has no `id`".into(),
+                    });
+                }
+            },
+            Err(e) if e.uncertain() && attempt < graph::ATTEMPTS => {
+                eprintln!("note: {e}; checking whether the policy was created before retrying");
+                let live = client.list(POLICIES)?;
+                let found: Vec<&Value> = live
+                    .iter()
+                    .filter(|l| {
+                        l["displayName"].as_str() == Some(item.display_name.as_str())
+                            && l["id"].as_str().is_some_and(|id| lock.key_of(id).is_none())
+                    })
+                    .collect();
+                if let [one] = found.as_slice()
+                    && let Some(id) = one["id"].as_str()
+                {
+                    break id.to_ascii_lowercase();
+                }
+                std::thread::sleep(Duration::from_millis(250 * u64::from(attempt)));
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    record(lock, lock_path, item, &id)?;
+    eprintln!(
+        "created  {}  \"{}\" ({id})",
+        item.spec.as_deref().unwrap_or(""),
+        item.display_name
+    );
+    read_back(client, item, &id)
+}
+
+fn update(
+    client: &mut Client,
+    req: &Request,
+    item: &plan::Item,
+    lock: &mut Lock,
+    lock_path: &Path,
+) -> Result<Confirmed, GraphError> {
+    let id = item.id.clone().unwrap_or_default();
+    client.send(req, true)?;
+    record(lock, lock_path, item, &id)?;
+    eprintln!(
+        "updated  {}  \"{}\" ({id})",
+        item.spec.as_deref().unwrap_or(""),
+        item.display_name
+    );
+    read_back(client, item, &id)
+}
+
+fn delete(
+    client: &mut Client,
+    req: &Request,
+    item: &plan::Item,
+    lock: &mut Lock,
+    lock_path: &Path,
+) -> Result<Confirmed, GraphError> {
+    let id = item.id.clone().unwrap_or_default();
+    match client.send(req, true) {
+        Ok(_) => {}
+        // Already gone (a retried DELETE, or a run killed after the delete).
+        Err(GraphError::Status { status: 404, .. }) => {}
+        Err(e) => return Err(e),
+    }
+    if let Some(key) = lock.key_of(&id).map(str::to_owned) {
+        lock.policies.remove(&key);
+        lock.write(lock_path).map_err(GraphError::Config)?;
+    }
+    eprintln!("deleted  \"{}\" ({id})", item.display_name);
+    Ok(Confirmed::Yes)
+}

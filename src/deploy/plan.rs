@@ -1,0 +1,631 @@
+//! Plan: the repository's compiled policies against the tenant's.
+//!
+//! Contract: both sides are canonical bodies of the one compiler — the
+//! desired body is `compile(spec)`, the live policy goes Graph →
+//! [`crate::import::graph::from_graph`] → `compile` — and then [`canon`]
+//! folds what Graph treats as equal (null / `[]` / omitted, list order, GUID
+//! case, `operator` with one requirement, session controls switched off), so
+//! a fresh `pull` + `import` plans no change. Matching: the id recorded in
+//! `caac.lock`, then the spec's own `id`, then the display name (first
+//! adoption). The plan is deterministic: items sorted by action, then key.
+
+use super::lock::Lock;
+use crate::compile::{ApiVersion, Compiled};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One policy the repository wants.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    /// The spec key (path, plus `#pointer` inside an export).
+    pub key: String,
+    /// Display name.
+    pub display_name: String,
+    /// The spec's own `id:` (kept by `caac import`).
+    pub spec_id: Option<String>,
+    /// The compiled body.
+    pub compiled: Compiled,
+}
+
+/// One policy in the tenant.
+#[derive(Debug, Clone)]
+pub struct Live {
+    /// Object id (lowercase).
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+    /// The canonical compiled body, or why it could not be read.
+    pub body: Result<Value, String>,
+    /// The body as Graph returned it.
+    pub raw: Value,
+}
+
+/// What happens to one policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// POST a new policy.
+    Create,
+    /// PATCH the fields that differ.
+    Update,
+    /// DELETE (only with `--prune`).
+    Delete,
+    /// In the tenant and the repository, equal.
+    Unchanged,
+    /// In the tenant, not in the repository (kept without `--prune`).
+    Unmanaged,
+}
+
+impl Action {
+    fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Delete => "-",
+            Action::Unchanged => "=",
+            Action::Unmanaged => "?",
+        }
+    }
+}
+
+/// One changed field: a JSON pointer into the body, before and after.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Change {
+    /// Pointer into the Graph body.
+    pub path: String,
+    /// The tenant's value (absent: not set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    /// The repository's value (absent: not set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+}
+
+/// One plan item.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Item {
+    /// What happens.
+    pub action: Action,
+    /// The spec key, for managed policies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+    /// Display name.
+    pub display_name: String,
+    /// Live policy id, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// How it was matched (`lock`, `spec id`, `displayName`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<&'static str>,
+    /// Changed fields (updates only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+    /// The Graph API version of the write.
+    #[serde(skip)]
+    pub api_version: Option<ApiVersion>,
+    /// The desired body (create/update).
+    #[serde(skip)]
+    pub body: Option<Value>,
+    /// The live body as Graph returned it.
+    #[serde(skip)]
+    pub live_raw: Option<Value>,
+}
+
+/// A plan.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Items, sorted by action then spec/display name.
+    pub items: Vec<Item>,
+    /// Notes for the reader (recorded ids that vanished, …).
+    pub notes: Vec<String>,
+    /// True when `--prune` was given.
+    pub prune: bool,
+}
+
+impl Plan {
+    /// True when applying would write anything.
+    pub fn has_changes(&self) -> bool {
+        self.items
+            .iter()
+            .any(|i| matches!(i.action, Action::Create | Action::Update | Action::Delete))
+    }
+
+    fn count(&self, a: Action) -> usize {
+        self.items.iter().filter(|i| i.action == a).count()
+    }
+}
+
+/// Reads live policies (Graph objects) through the importer and compiler.
+pub fn live_policies(values: &[Value]) -> Result<Vec<Live>, String> {
+    let mut out = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let id = v
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| format!("policy #{i} from Graph has no `id`"))?
+            .to_ascii_lowercase();
+        let display_name = v
+            .get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let converted = crate::import::graph::from_graph(v, "");
+        let body = if converted.lossy {
+            let why: Vec<String> = converted
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::diag::Severity::Error)
+                .map(|d| d.message.clone())
+                .collect();
+            Err(why.join("; "))
+        } else {
+            Ok(canon(&crate::compile::compile(&converted.policy).body))
+        };
+        out.push(Live {
+            id,
+            display_name,
+            body,
+            raw: v.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// Matches and diffs. `Err` for ambiguities a person must settle.
+pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Result<Plan, String> {
+    let by_id: BTreeMap<&str, &Live> = live.iter().map(|l| (l.id.as_str(), l)).collect();
+    let mut claimed: BTreeSet<&str> = BTreeSet::new();
+    let mut matched: Vec<Option<(&Live, &'static str)>> = vec![None; desired.len()];
+    let mut notes = Vec::new();
+    // Pass 1: the lock. Pass 2: the spec's id. Pass 3: display name.
+    for (i, d) in desired.iter().enumerate() {
+        if let Some(e) = lock.policies.get(&d.key) {
+            match by_id.get(e.id.to_ascii_lowercase().as_str()) {
+                Some(l) if claimed.insert(l.id.as_str()) => matched[i] = Some((l, "lock")),
+                Some(_) => return Err(format!("{}: caac.lock records id {} for two specs", d.key, e.id)),
+                None => notes.push(format!(
+                    "{}: the recorded policy {} is not in the tenant (deleted outside caac?); it will be created again",
+                    d.key, e.id
+                )),
+            }
+        }
+    }
+    for (i, d) in desired.iter().enumerate() {
+        if matched[i].is_some() || lock.policies.contains_key(&d.key) {
+            continue;
+        }
+        if let Some(id) = &d.spec_id
+            && let Some(l) = by_id.get(id.to_ascii_lowercase().as_str())
+            && claimed.insert(l.id.as_str())
+        {
+            matched[i] = Some((l, "spec id"));
+        }
+    }
+    for (i, d) in desired.iter().enumerate() {
+        if matched[i].is_some() {
+            continue;
+        }
+        let same: Vec<&Live> = live
+            .iter()
+            .filter(|l| l.display_name == d.display_name && !claimed.contains(l.id.as_str()))
+            .collect();
+        match same.as_slice() {
+            [] => {}
+            [l] => {
+                claimed.insert(l.id.as_str());
+                matched[i] = Some((l, "displayName"));
+            }
+            many => {
+                let ids: Vec<&str> = many.iter().map(|l| l.id.as_str()).collect();
+                return Err(format!(
+                    "{}: {} live policies are named `{}` ({}); record the right one in caac.lock or the spec's `id:`",
+                    d.key,
+                    many.len(),
+                    d.display_name,
+                    ids.join(", ")
+                ));
+            }
+        }
+    }
+    let mut items = Vec::new();
+    for (d, m) in desired.iter().zip(&matched) {
+        let want = canon(&d.compiled.body);
+        let mut item = Item {
+            action: Action::Create,
+            spec: Some(d.key.clone()),
+            display_name: d.display_name.clone(),
+            id: None,
+            matched_by: None,
+            changes: Vec::new(),
+            api_version: Some(d.compiled.api_version),
+            body: Some(d.compiled.body.clone()),
+            live_raw: None,
+        };
+        if let Some((l, how)) = m {
+            item.id = Some(l.id.clone());
+            item.matched_by = Some(how);
+            item.live_raw = Some(l.raw.clone());
+            let have = match &l.body {
+                Ok(b) => b,
+                Err(why) => {
+                    return Err(format!(
+                        "{}: the live policy {} has values caac cannot read ({why}); it cannot be compared safely",
+                        d.key, l.id
+                    ));
+                }
+            };
+            item.changes = diff(have, &want);
+            item.action = if item.changes.is_empty() {
+                Action::Unchanged
+            } else {
+                Action::Update
+            };
+        }
+        items.push(item);
+    }
+    for l in live {
+        if claimed.contains(l.id.as_str()) {
+            continue;
+        }
+        // Microsoft-managed policies cannot be deleted (only their state and
+        // exclusions change): --prune leaves them alone.
+        // https://learn.microsoft.com/entra/identity/conditional-access/managed-policies
+        let managed = l
+            .display_name
+            .to_ascii_lowercase()
+            .starts_with("microsoft-managed");
+        if prune && managed {
+            notes.push(format!(
+                "`{}` ({}) is Microsoft-managed and cannot be deleted; --prune keeps it",
+                l.display_name, l.id
+            ));
+        }
+        items.push(Item {
+            action: if prune && !managed {
+                Action::Delete
+            } else {
+                Action::Unmanaged
+            },
+            spec: lock.key_of(&l.id).map(str::to_owned),
+            display_name: l.display_name.clone(),
+            id: Some(l.id.clone()),
+            matched_by: None,
+            changes: Vec::new(),
+            api_version: None,
+            body: None,
+            live_raw: Some(l.raw.clone()),
+        });
+    }
+    items.sort_by(|a, b| {
+        (a.action, &a.spec, &a.display_name, &a.id).cmp(&(
+            b.action,
+            &b.spec,
+            &b.display_name,
+            &b.id,
+        ))
+    });
+    notes.sort();
+    Ok(Plan {
+        items,
+        notes,
+        prune,
+    })
+}
+
+/// Graph's equalities folded away (graph-ca-schema.md §10): nulls, empty
+/// lists and objects dropped; string lists sorted (Graph treats them as
+/// sets); GUIDs lowercased; `operator` is `OR` with one requirement (Graph
+/// rewrites `AND` then); session controls that are switched off dropped
+/// (Graph collapses them to `null`).
+pub fn canon(v: &Value) -> Value {
+    let mut out = canon_value(v);
+    if let Some(obj) = out.as_object_mut() {
+        if let Some(Value::Object(g)) = obj.get_mut("grantControls") {
+            let n = [
+                "builtInControls",
+                "termsOfUse",
+                "customAuthenticationFactors",
+            ]
+            .iter()
+            .map(|k| g.get(*k).and_then(Value::as_array).map_or(0, Vec::len))
+            .sum::<usize>()
+                + usize::from(g.contains_key("authenticationStrength"));
+            if n <= 1 && g.contains_key("operator") {
+                g.insert("operator".into(), "OR".into());
+            }
+        }
+        if let Some(Value::Object(s)) = obj.get_mut("sessionControls") {
+            s.retain(|_, v| {
+                !(v == &Value::Bool(false) || v.get("isEnabled") == Some(&Value::Bool(false)))
+            });
+            if s.is_empty() {
+                obj.remove("sessionControls");
+            }
+        }
+        for k in ["id", "createdDateTime", "modifiedDateTime", "templateId"] {
+            obj.remove(k);
+        }
+    }
+    out
+}
+
+fn canon_value(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut out = Map::new();
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            for k in keys {
+                if k.starts_with("@odata") || k.contains("@odata.") {
+                    continue;
+                }
+                let c = canon_value(&m[k]);
+                if !is_unset(&c) {
+                    out.insert(k.clone(), c);
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => {
+            let mut items: Vec<Value> =
+                a.iter().map(canon_value).filter(|c| !c.is_null()).collect();
+            items.sort_by_key(|x| x.to_string());
+            items.dedup();
+            Value::Array(items)
+        }
+        Value::String(s) if crate::resolve::is_guid(s) => Value::String(s.to_ascii_lowercase()),
+        other => other.clone(),
+    }
+}
+
+fn is_unset(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// Field-by-field differences of two canonical bodies; lists are compared whole.
+pub fn diff(before: &Value, after: &Value) -> Vec<Change> {
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    flatten(before, String::new(), &mut a);
+    flatten(after, String::new(), &mut b);
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| Change {
+            path: k.clone(),
+            before: a.get(k).cloned(),
+            after: b.get(k).cloned(),
+        })
+        .collect()
+}
+
+fn flatten(v: &Value, at: String, out: &mut BTreeMap<String, Value>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, x) in m {
+                flatten(x, format!("{at}/{}", crate::load::escape_segment(k)), out);
+            }
+        }
+        other => {
+            out.insert(at, other.clone());
+        }
+    }
+}
+
+fn show(v: &Option<Value>) -> String {
+    match v {
+        None => "(not set)".into(),
+        Some(v) => v.to_string(),
+    }
+}
+
+fn summary(p: &Plan) -> String {
+    let mut s = format!(
+        "{} to create, {} to update, {} to delete, {} unchanged, {} unmanaged",
+        p.count(Action::Create),
+        p.count(Action::Update),
+        p.count(Action::Delete),
+        p.count(Action::Unchanged),
+        p.count(Action::Unmanaged)
+    );
+    if !p.prune && p.count(Action::Unmanaged) > 0 {
+        s.push_str(" (kept; --prune deletes them)");
+    }
+    s
+}
+
+/// Human output.
+pub fn human(p: &Plan) -> String {
+    let mut s = String::new();
+    for i in &p.items {
+        let name = i.spec.as_deref().unwrap_or("(not in the repository)");
+        s.push_str(&format!(
+            "{} {:<9} {name}  \"{}\"{}\n",
+            i.action.symbol(),
+            serde_json::to_value(i.action)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            i.display_name,
+            i.id.as_deref()
+                .map(|id| format!(" ({id})"))
+                .unwrap_or_default()
+        ));
+        if i.matched_by == Some("displayName") {
+            // First adoption: worth a second look before apply writes the lock.
+            s.push_str("      (matched by display name: apply records this id in caac.lock)\n");
+        }
+        for c in &i.changes {
+            s.push_str(&format!(
+                "      {}: {} -> {}\n",
+                c.path,
+                show(&c.before),
+                show(&c.after)
+            ));
+        }
+    }
+    for n in &p.notes {
+        s.push_str(&format!("note: {n}\n"));
+    }
+    s.push_str(&format!(
+        "Plan: {}.{}\n",
+        summary(p),
+        if p.has_changes() { "" } else { " No changes." }
+    ));
+    s
+}
+
+/// JSON output (`{"version": 1, ...}`).
+pub fn to_json(p: &Plan) -> Value {
+    json!({
+        "version": 1,
+        "changes": p.has_changes(),
+        "summary": {
+            "create": p.count(Action::Create),
+            "update": p.count(Action::Update),
+            "delete": p.count(Action::Delete),
+            "unchanged": p.count(Action::Unchanged),
+            "unmanaged": p.count(Action::Unmanaged),
+        },
+        "items": p.items,
+        "notes": p.notes,
+    })
+}
+
+/// Markdown output (for a pull-request comment).
+pub fn markdown(p: &Plan) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut s = String::from("### caac plan\n\n");
+    s.push_str(&format!("**{}**\n\n", summary(p)));
+    s.push_str("| | Action | Spec | Policy | Changed fields |\n| --- | --- | --- | --- | --- |\n");
+    for i in &p.items {
+        let fields: Vec<String> = i
+            .changes
+            .iter()
+            .map(|c| format!("`{}`", cell(&c.path)))
+            .collect();
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            i.action.symbol(),
+            serde_json::to_value(i.action)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            i.spec.as_deref().map(cell).unwrap_or_default(),
+            cell(&i.display_name),
+            fields.join(", ")
+        ));
+    }
+    for n in &p.notes {
+        s.push_str(&format!("\n> {}\n", cell(n)));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canon_folds_graph_equalities() {
+        let a = json!({
+            "displayName": "x",
+            "conditions": {"users": {"includeUsers": ["All"], "excludeGroups": ["B0000000-0000-4000-8000-000000000000", "a0000000-0000-4000-8000-000000000000"], "includeRoles": []}, "platforms": null},
+            "grantControls": {"operator": "AND", "builtInControls": ["mfa"]},
+            "sessionControls": {"disableResilienceDefaults": false, "persistentBrowser": {"isEnabled": false, "mode": "never"}}
+        });
+        let b = json!({
+            "displayName": "x",
+            "conditions": {"users": {"excludeGroups": ["a0000000-0000-4000-8000-000000000000", "b0000000-0000-4000-8000-000000000000"], "includeUsers": ["All"]}},
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+        });
+        assert_eq!(canon(&a), canon(&b));
+        assert!(diff(&canon(&a), &canon(&b)).is_empty());
+    }
+
+    #[test]
+    fn diff_names_only_changed_fields() {
+        let a = json!({"state": "enabled", "conditions": {"users": {"includeUsers": ["All"]}}});
+        let b = json!({"state": "disabled", "conditions": {"users": {"includeUsers": ["All"]}}});
+        let d = diff(&a, &b);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "/state");
+    }
+
+    #[test]
+    fn prune_keeps_microsoft_managed_policies() {
+        let live = live_policies(&[
+            json!({"id": "A", "displayName": "Microsoft-managed: MFA for admins", "state": "enabled"}),
+            json!({"id": "B", "displayName": "Old", "state": "disabled"}),
+        ])
+        .unwrap();
+        let p = plan(&[], &live, &Lock::default(), true).unwrap();
+        let actions: Vec<(Action, &str)> = p
+            .items
+            .iter()
+            .map(|i| (i.action, i.display_name.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                (Action::Delete, "Old"),
+                (Action::Unmanaged, "Microsoft-managed: MFA for admins")
+            ]
+        );
+        assert_eq!(p.notes.len(), 1);
+    }
+
+    #[test]
+    fn lock_beats_spec_id_beats_name() {
+        let live = live_policies(&[
+            json!({"id": "11111111-0000-4000-8000-000000000001", "displayName": "X", "state": "disabled", "conditions": {}}),
+            json!({"id": "11111111-0000-4000-8000-000000000002", "displayName": "X", "state": "disabled", "conditions": {}}),
+        ])
+        .unwrap();
+        let policy: crate::model::Policy =
+            serde_json::from_value(json!({"displayName": "X", "state": "disabled"})).unwrap();
+        let desired = vec![Desired {
+            key: "a.yaml".into(),
+            display_name: "X".into(),
+            spec_id: None,
+            compiled: crate::compile::compile(&policy),
+        }];
+        // Two live policies share the name: ambiguous without the lock.
+        assert!(
+            plan(&desired, &live, &Lock::default(), false)
+                .unwrap_err()
+                .contains("2 live policies")
+        );
+        let mut lock = Lock::default();
+        lock.policies.insert(
+            "a.yaml".into(),
+            super::super::lock::Entry {
+                id: "11111111-0000-4000-8000-000000000002".into(),
+                display_name: None,
+            },
+        );
+        let p = plan(&desired, &live, &lock, false).unwrap();
+        let u = p
+            .items
+            .iter()
+            .find(|i| i.action == Action::Unchanged)
+            .unwrap();
+        assert_eq!(
+            u.id.as_deref(),
+            Some("11111111-0000-4000-8000-000000000002")
+        );
+        assert_eq!(u.matched_by, Some("lock"));
+    }
+
+    #[test]
+    fn two_requirements_keep_and() {
+        let a = json!({"grantControls": {"operator": "AND", "builtInControls": ["mfa", "compliantDevice"]}});
+        assert_eq!(canon(&a)["grantControls"]["operator"], "AND");
+    }
+}

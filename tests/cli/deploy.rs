@@ -1,0 +1,718 @@
+//! `caac pull`, `plan` and `apply` against the fake Graph on loopback
+//! (`fake_graph.rs`): round trips with no perpetual diff, one edited field
+//! shown alone, convergence under every injected fault, a run killed
+//! half-way and started again, and tokens never printed or written.
+
+use crate::common::root;
+use crate::fake_graph::{Fake, Fault};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "eyJ0eXAi.fake-token-8f3a2c.SIGNATURE";
+
+fn bin() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin("caac")
+}
+
+fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(bin());
+    c.current_dir(dir)
+        .env_remove("CAAC_GRAPH_TOKEN")
+        .env_remove("AZURE_TENANT_ID")
+        .env_remove("AZURE_CLIENT_ID")
+        .env_remove("AZURE_CLIENT_SECRET")
+        .env_remove("CAAC_TOKEN_URL")
+        .args(["--color", "never"])
+        .args(args)
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+/// Runs caac with the token in the environment; asserts the token appears
+/// nowhere in its output or in any file under `dir`.
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    run_env(dir, args, &[("CAAC_GRAPH_TOKEN", TOKEN)])
+}
+
+fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out: Output = command(dir, args, env).output().unwrap();
+    let (o, e) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert_no_secret(dir, &o, &e);
+    (out.status.code().unwrap_or(-1), o, e)
+}
+
+fn assert_no_secret(dir: &Path, stdout: &str, stderr: &str) {
+    for secret in [TOKEN, "fake-token-8f3a2c", "client-secret-5d1e"] {
+        assert!(!stdout.contains(secret), "secret in stdout:\n{stdout}");
+        assert!(!stderr.contains(secret), "secret in stderr:\n{stderr}");
+        for f in walk(dir) {
+            let bytes = std::fs::read(&f).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(secret),
+                "secret in {}",
+                f.display()
+            );
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn graph(fake: &Fake) -> Vec<String> {
+    vec![
+        "--graph-url".into(),
+        fake.url.clone(),
+        "--pace".into(),
+        "0".into(),
+    ]
+}
+
+fn args<'a>(head: &[&'a str], fake: &'a [String], tail: &[&'a str]) -> Vec<&'a str> {
+    head.iter()
+        .copied()
+        .chain(fake.iter().map(String::as_str))
+        .chain(tail.iter().copied())
+        .collect()
+}
+
+const G1: &str = "AAAAAAAA-1111-4111-8111-AAAAAAAAAAAA";
+const NL1: &str = "11111111-2222-4333-8444-555555555555";
+const NL2: &str = "11111111-2222-4333-8444-666666666666";
+const S1: &str = "77777777-2222-4333-8444-555555555555";
+
+/// A tenant as Graph's beta returns it (three policies, two named
+/// locations, a built-in and a custom authentication strength).
+fn seed(fake: &Fake) {
+    fake.with(|s| {
+        for (id, p) in [
+            (
+                "0a000000-0000-4000-8000-000000000001",
+                json!({
+                    "displayName": "Block legacy authentication",
+                    "state": "enabled",
+                    "conditions": {
+                        "users": {"includeUsers": ["All"], "excludeGroups": [G1], "includeGroups": []},
+                        "applications": {"includeApplications": ["All"]},
+                        "clientAppTypes": ["other", "exchangeActiveSync"]
+                    },
+                    "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+                }),
+            ),
+            (
+                "0a000000-0000-4000-8000-000000000002",
+                json!({
+                    "displayName": "MFA outside HQ",
+                    "state": "enabledForReportingButNotEnforced",
+                    "conditions": {
+                        "users": {"includeUsers": ["All"], "excludeGroups": [G1]},
+                        "applications": {"includeApplications": ["All"]},
+                        "clientAppTypes": ["all"],
+                        "locations": {"includeLocations": ["All"], "excludeLocations": [NL1]}
+                    },
+                    "grantControls": {"operator": "AND", "builtInControls": ["mfa"]},
+                    "sessionControls": {
+                        "signInFrequency": {"isEnabled": true, "type": "hours", "value": 4, "frequencyInterval": "timeBased", "authenticationType": "primaryAndSecondaryAuthentication"},
+                        "persistentBrowser": null,
+                        "disableResilienceDefaults": null
+                    }
+                }),
+            ),
+            (
+                "0a000000-0000-4000-8000-000000000003",
+                json!({
+                    "displayName": "Admins use FIDO2",
+                    "state": "disabled",
+                    "conditions": {
+                        "users": {"includeRoles": ["62e90394-69f5-4237-9190-012177145e10"], "excludeGroups": [G1]},
+                        "applications": {"includeApplications": ["All"]},
+                        "clientAppTypes": ["all"]
+                    },
+                    "grantControls": {"operator": "OR", "authenticationStrength": {"id": S1, "displayName": "Admin FIDO2", "policyType": "custom", "allowedCombinations": ["fido2"]}}
+                }),
+            ),
+        ] {
+            let mut p = p;
+            p["id"] = id.into();
+            p["createdDateTime"] = "2025-01-01T00:00:00Z".into();
+            s.policies.insert(id.into(), p);
+        }
+        s.named_locations = vec![
+            json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": NL1, "displayName": "HQ", "isTrusted": true, "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "203.0.113.0/24"}]}),
+            json!({"@odata.type": "#microsoft.graph.countryNamedLocation", "id": NL2, "displayName": "Blocked countries", "countriesAndRegions": ["KP"], "includeUnknownCountriesAndRegions": false}),
+        ];
+        s.strengths = vec![
+            json!({"id": "00000000-0000-0000-0000-000000000002", "displayName": "Multifactor authentication", "policyType": "builtIn", "allowedCombinations": ["password,sms"]}),
+            json!({"id": S1, "displayName": "Admin FIDO2", "policyType": "custom", "allowedCombinations": ["fido2"]}),
+        ];
+        // Two per page: every collection takes several pages.
+        s.page_size = 2;
+    });
+}
+
+/// pull → import → plan shows no change (state file and live); editing one
+/// field shows exactly that field; the pull followed paging and asked for
+/// unknown enum members.
+#[test]
+fn pull_import_plan_has_no_perpetual_diff() {
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("schemas")).unwrap();
+    let g = graph(&fake);
+
+    let (code, _, err) = run(d, &args(&["pull"], &g, &[]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("pulled 3 policies, 2 named location(s), 2 authentication strength(s)"),
+        "{err}"
+    );
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("state/policies.json")).unwrap())
+            .unwrap();
+    assert_eq!(state["value"].as_array().unwrap().len(), 3);
+    let tenant = std::fs::read_to_string(d.join("tenant.yaml")).unwrap();
+    assert!(
+        tenant.contains("HQ: 11111111-2222-4333-8444-555555555555"),
+        "{tenant}"
+    );
+    assert!(tenant.contains("Admin FIDO2: 77777777"), "{tenant}");
+    assert!(
+        !tenant.contains("Multifactor authentication"),
+        "built-in strengths stay in the catalogue: {tenant}"
+    );
+    let log = fake.with(|s| s.log.clone());
+    assert!(
+        log.iter().any(|r| r.path.contains("$skiptoken=2")),
+        "paging followed"
+    );
+    assert!(
+        log.iter()
+            .all(|r| r.prefer.as_deref() == Some("include-unknown-enum-members"))
+    );
+    assert!(log.iter().all(|r| r.method == "GET"));
+
+    let (code, _, err) = run(d, &["import", "state/policies.json", "--out", "policies"]);
+    assert_eq!(code, 0, "{err}");
+    let spec = std::fs::read_to_string(d.join("policies/MFA-outside-HQ.yaml")).unwrap();
+    assert!(spec.contains("HQ"), "named location by name: {spec}");
+
+    let (code, out, err) = run(d, &["plan", "--state", "state"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("0 to create, 0 to update, 0 to delete, 3 unchanged, 0 unmanaged"),
+        "{out}"
+    );
+    assert!(out.contains("No changes."), "{out}");
+    let (code, out, err) = run(d, &args(&["plan"], &g, &[]));
+    assert_eq!(code, 0, "live: {out}{err}");
+
+    // One field edited: exactly that field in the plan, in every format.
+    let spec =
+        std::fs::read_to_string(d.join("policies/Block-legacy-authentication.yaml")).unwrap();
+    assert!(spec.contains("state: enabled"), "{spec}");
+    std::fs::write(
+        d.join("policies/Block-legacy-authentication.yaml"),
+        spec.replace("state: enabled", "state: disabled"),
+    )
+    .unwrap();
+    let (code, out, _) = run(d, &args(&["plan"], &g, &[]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("~ update"), "{out}");
+    let changed: Vec<&str> = out.lines().filter(|l| l.starts_with("      /")).collect();
+    assert_eq!(
+        changed,
+        ["      /state: \"enabled\" -> \"disabled\""],
+        "{out}"
+    );
+    let (code, out, _) = run(d, &args(&["plan"], &g, &["--format", "json"]));
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["update"], 1);
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "update")
+        .unwrap();
+    assert_eq!(
+        item["changes"],
+        json!([{"path": "/state", "before": "enabled", "after": "disabled"}])
+    );
+    let (code, out, _) = run(d, &args(&["plan"], &g, &["--format", "markdown"]));
+    assert_eq!(code, 1);
+    assert!(out.contains("| ~ | update | policies/Block-legacy-authentication.yaml | Block legacy authentication | `/state` |"), "{out}");
+
+    // apply refuses while lint has errors (the excluded group is unknown),
+    // then converges once the tenant file names it; the next plan is empty.
+    let (code, _, err) = run(d, &args(&["apply", "--yes"], &g, &["--partial"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("CA902"), "{err}");
+    let tenant = std::fs::read_to_string(d.join("tenant.yaml")).unwrap();
+    std::fs::write(
+        d.join("tenant.yaml"),
+        format!(
+            "{tenant}groups:\n  Emergency Access: {G1}\nbreakGlass:\n  groups: [Emergency Access]\n"
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(d, &args(&["apply", "--yes"], &g, &["--partial"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fake.policies()[1]["state"], "disabled");
+    let (code, out, _) = run(d, &args(&["plan"], &g, &[]));
+    assert_eq!(code, 0, "{out}");
+    let lock: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("caac.lock")).unwrap()).unwrap();
+    assert_eq!(lock["policies"].as_object().unwrap().len(), 3, "{lock}");
+}
+
+/// A copy of the starter set (10 policies, lint-clean) in a temp dir.
+fn starter() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    for e in std::fs::read_dir(root().join("policies"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(e.path(), dir.path().join("policies").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(root().join("tenant.yaml"), dir.path().join("tenant.yaml")).unwrap();
+    dir
+}
+
+fn names(fake: &Fake) -> Vec<String> {
+    fake.policies()
+        .iter()
+        .map(|p| p["displayName"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The server holds exactly the starter set (plus `extra` unmanaged
+/// policies), each once, each as the compiler would send it.
+fn assert_converged(fake: &Fake, dir: &Path, extra: &[&str]) {
+    let mut want: Vec<String> = std::fs::read_dir(dir.join("policies"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().file_stem().unwrap().to_string_lossy().into_owned())
+        .chain(extra.iter().map(|s| (*s).to_owned()))
+        .collect();
+    want.sort();
+    assert_eq!(names(fake), want, "one policy per spec, no duplicates");
+    let (code, out, err) = run(dir, &args(&["plan"], &graph(fake), &[]));
+    assert_eq!(code, 0, "converged: {out}{err}");
+    let lock: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("caac.lock")).unwrap()).unwrap();
+    assert_eq!(lock["policies"].as_object().unwrap().len(), 10, "{lock}");
+}
+
+/// Create, then no-op, then an update of one field; new policies are
+/// report-only. The fake answers with lists reordered and GUIDs upper-cased,
+/// which must not read as changes.
+#[test]
+fn apply_creates_then_noops_then_updates() {
+    let fake = Fake::start(TOKEN);
+    fake.with(|s| s.scramble = true);
+    let dir = starter();
+    let d = dir.path();
+    let g = graph(&fake);
+    let (code, out, err) = run(d, &args(&["apply", "--yes"], &g, &[]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("applied 10 change(s)"), "{err}");
+    assert_converged(&fake, d, &[]);
+    assert!(
+        fake.policies()
+            .iter()
+            .all(|p| p["state"] == "enabledForReportingButNotEnforced")
+    );
+    let writes = fake.writes();
+    assert_eq!(writes, 10);
+
+    let (code, _, err) = run(d, &args(&["apply", "--yes"], &g, &[]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("No changes."), "{err}");
+    assert_eq!(fake.writes(), writes, "a no-op apply writes nothing");
+
+    let p = d.join("policies/CA006-BlockDeviceCodeFlow.yaml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("{text}state: enabled\n")).unwrap();
+    let (code, _, err) = run(d, &args(&["apply", "--yes"], &g, &[]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fake.writes(), writes + 1);
+    let log = fake.with(|s| s.log.clone());
+    let patch = log.iter().rev().find(|r| r.method == "PATCH").unwrap();
+    assert_eq!(patch.body.as_ref().unwrap()["state"], "enabled");
+    assert!(patch.authorization.as_deref() == Some(&format!("Bearer {TOKEN}")[..]));
+    assert_converged(&fake, d, &[]);
+}
+
+/// 429 with Retry-After, a GET that times out, 500 then success, a POST that times out after the
+/// server made it, a read-back that 404s once (eventual consistency): the run
+/// converges with no duplicate.
+#[test]
+fn apply_converges_under_faults() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    fake.with(|s| {
+        s.faults.push_back((Some("GET"), Fault::TooMany(1)));
+        s.faults
+            .push_back((Some("GET"), Fault::Slow(Duration::from_secs(3))));
+        s.faults.push_back((Some("POST"), Fault::ServerError));
+        s.faults.push_back((Some("POST"), Fault::TooMany(1)));
+        s.faults
+            .push_back((Some("POST"), Fault::Slow(Duration::from_secs(3))));
+        s.faults.push_back((
+            Some("GET /beta/identity/conditionalAccess/policies/"),
+            Fault::NotFound,
+        ));
+    });
+    let g = graph(&fake);
+    let start = Instant::now();
+    let (code, out, err) = run(d, &args(&["apply", "--yes"], &g, &["--timeout", "1"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        start.elapsed() >= Duration::from_secs(2),
+        "Retry-After was honoured"
+    );
+    assert!(
+        err.contains("checking whether the policy was created"),
+        "{err}"
+    );
+    assert!(fake.with(|s| s.faults.is_empty()));
+    assert_converged(&fake, d, &[]);
+}
+
+/// `caac apply` killed after the server made a write it never answered,
+/// then run again: every spec exists once, the unmanaged policy survives.
+#[test]
+fn apply_killed_half_way_then_rerun() {
+    let fake = Fake::start(TOKEN);
+    fake.with(|s| {
+        s.policies.insert(
+            "0b000000-0000-4000-8000-000000000001".into(),
+            json!({"id": "0b000000-0000-4000-8000-000000000001", "displayName": "Made in the portal", "state": "disabled",
+                   "conditions": {"users": {"includeUsers": ["None"]}, "applications": {"includeApplications": ["None"]}, "clientAppTypes": ["all"]},
+                   "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}),
+        );
+        s.hang_after_writes = Some(3);
+    });
+    let dir = starter();
+    let d = dir.path();
+    let g = graph(&fake);
+    let mut child = command(
+        d,
+        &args(&["apply", "--yes"], &g, &[]),
+        &[("CAAC_GRAPH_TOKEN", TOKEN)],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fake.writes() < 4 {
+        assert!(
+            Instant::now() < deadline,
+            "apply never reached the 4th write"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(fake.policies().len(), 5, "4 created, 1 unmanaged");
+    let lock: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("caac.lock")).unwrap()).unwrap();
+    assert_eq!(
+        lock["policies"].as_object().unwrap().len(),
+        3,
+        "the unanswered write is not locked: {lock}"
+    );
+
+    fake.with(|s| s.hang_after_writes = None);
+    let (code, out, err) = run(d, &args(&["apply", "--yes"], &g, &[]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_converged(&fake, d, &["Made in the portal"]);
+    assert_eq!(
+        fake.writes(),
+        10,
+        "6 more creates, the 4th adopted, nothing deleted"
+    );
+
+    // --prune deletes the unmanaged policy, and only it.
+    let (code, _, err) = run(d, &args(&["apply", "--yes", "--prune"], &g, &[]));
+    assert_eq!(code, 0, "{err}");
+    assert_converged(&fake, d, &[]);
+}
+
+#[test]
+fn expired_token_is_a_clear_error() {
+    let fake = Fake::start("another-token");
+    let dir = starter();
+    let (code, out, err) = run(dir.path(), &args(&["plan"], &graph(&fake), &[]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("token expired or invalid"), "{err}");
+    assert!(err.contains("InvalidAuthenticationToken"), "{err}");
+    let (code, _, err) = run(
+        dir.path(),
+        &args(&["pull"], &graph(&fake), &["--out", "state"]),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(!dir.path().join("state").exists());
+
+    // A token pasted with its `Bearer ` prefix works; a missing permission says which.
+    let fake = Fake::start(TOKEN);
+    fake.with(|s| s.faults.push_back((Some("GET"), Fault::Forbidden)));
+    let bearer = format!("Bearer {TOKEN}");
+    let (code, _, err) = run_env(
+        dir.path(),
+        &args(&["plan"], &graph(&fake), &[]),
+        &[("CAAC_GRAPH_TOKEN", &bearer)],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("HTTP 403 Authorization_RequestDenied"),
+        "{err}"
+    );
+    assert!(err.contains("needs Policy.Read.All"), "{err}");
+    let (code, out, err) = run_env(
+        dir.path(),
+        &args(&["plan"], &graph(&fake), &[]),
+        &[("CAAC_GRAPH_TOKEN", &bearer)],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+}
+
+/// A body caac does not understand: a clear error, nothing written.
+#[test]
+fn unreadable_bodies_write_nothing() {
+    for fault in [Fault::Garbage, Fault::WrongShape] {
+        let fake = Fake::start(TOKEN);
+        seed(&fake);
+        fake.with(|s| s.faults.push_back((Some("GET"), fault.clone())));
+        let dir = tempfile::tempdir().unwrap();
+        let (code, _, err) = run(dir.path(), &args(&["pull"], &graph(&fake), &[]));
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("unexpected response from Graph"), "{err}");
+        assert!(err.contains("nothing was written"), "{err}");
+        assert!(
+            walk(dir.path()).is_empty(),
+            "nothing written: {:?}",
+            walk(dir.path())
+        );
+
+        let dir = starter();
+        fake.with(|s| s.faults.push_back((Some("GET"), fault)));
+        let (code, _, err) = run(dir.path(), &args(&["apply", "--yes"], &graph(&fake), &[]));
+        assert_eq!(code, 2, "{err}");
+        assert_eq!(fake.writes(), 0);
+        assert!(!dir.path().join("caac.lock").exists());
+    }
+}
+
+/// --dry-run prints the requests (no token) and sends no write.
+#[test]
+fn dry_run_prints_requests_without_token() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let (code, out, err) = run(
+        dir.path(),
+        &args(&["apply", "--dry-run"], &graph(&fake), &[]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("POST {}/v1.0/identity/conditionalAccess/policies\n{{\n  \"displayName\": \"CA001-BlockLegacyAuthentication\"", fake.url)), "{out}");
+    assert!(
+        out.contains("10 request(s); dry run, nothing was sent"),
+        "{out}"
+    );
+    assert!(!out.contains("Bearer") && !err.contains("Bearer"));
+    assert_eq!(fake.writes(), 0);
+    assert!(!dir.path().join("caac.lock").exists());
+
+    // Offline: planned from a pulled state, no credentials at all.
+    std::fs::write(dir.path().join("state.json"), r#"{"value": []}"#).unwrap();
+    let (code, out, err) = run_env(
+        dir.path(),
+        &["apply", "--dry-run", "--state", "state.json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("POST https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies\n"),
+        "{out}"
+    );
+}
+
+/// Client credentials through an overridden token endpoint; the secret is
+/// sent only there and never printed.
+#[test]
+fn client_credentials_flow() {
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let token_url = format!("{}/token", fake.url);
+    let (code, _, err) = run_env(
+        dir.path(),
+        &args(&["pull"], &graph(&fake), &[]),
+        &[
+            ("AZURE_TENANT_ID", "contoso.onmicrosoft.com"),
+            ("AZURE_CLIENT_ID", "00000000-0000-0000-0000-00000000c11e"),
+            ("AZURE_CLIENT_SECRET", "client-secret-5d1e"),
+            ("CAAC_TOKEN_URL", &token_url),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let log = fake.with(|s| s.log.clone());
+    assert_eq!(log[0].path, "/token");
+    assert!(
+        log[1..]
+            .iter()
+            .all(|r| r.authorization.as_deref() == Some(&format!("Bearer {TOKEN}")[..]))
+    );
+}
+
+#[test]
+fn refuses_plain_http_and_missing_credentials() {
+    let dir = starter();
+    let (code, _, err) = run(
+        dir.path(),
+        &["plan", "--graph-url", "http://graph.example.com"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("must be https:// or a loopback address"),
+        "{err}"
+    );
+    let (code, _, err) = run_env(
+        dir.path(),
+        &["plan", "--graph-url", "http://127.0.0.1:9"],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("no Graph credentials"), "{err}");
+}
+
+/// apply refuses when lint reports an error (the lockout gate runs as lint).
+#[test]
+fn apply_refuses_on_lint_errors() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let p = dir.path().join("policies/CA003-AllUsers-MFA.yaml");
+    // No break-glass exclusion: a lint error.
+    std::fs::write(
+        &p,
+        "displayName: CA003-AllUsers-MFA\nusers:\n  include: { users: [All] }\napplications:\n  include: [All]\ngrant:\n  builtInControls: [block]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(dir.path(), &args(&["apply", "--yes"], &graph(&fake), &[]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("apply refuses"), "{err}");
+    assert!(fake.with(|s| s.log.is_empty()), "nothing sent");
+}
+
+/// Keys as Graph spells them (PowerShell exports use PascalCase).
+fn camel(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let mut c = k.chars();
+                    let k = match c.next() {
+                        Some(f) if !k.starts_with('@') => {
+                            f.to_ascii_lowercase().to_string() + c.as_str()
+                        }
+                        _ => k.clone(),
+                    };
+                    (k, camel(v))
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(camel).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Every real exported policy of the shared corpus, served by the fake
+/// Graph (which adds its own nulls and `AND` → `OR` rewrite), pulled,
+/// imported and planned: no policy that imports cleanly shows a change.
+#[test]
+fn corpus_pull_import_plan_has_no_perpetual_diff() {
+    let mut files = Vec::new();
+    walk(&crate::common::corpus())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .for_each(|p| files.push(p));
+    files.sort();
+    let fake = Fake::start(TOKEN);
+    let mut n = 0;
+    for f in &files {
+        let Ok(doc) = caac::load::load(f) else {
+            continue;
+        };
+        let Ok(found) = caac::import::graph::policies_in(&doc.value) else {
+            continue;
+        };
+        for (_, p) in found {
+            let Some(obj) = p.as_object() else { continue };
+            n += 1;
+            let id = format!("c0000000-0000-4000-8000-{n:012}");
+            // Graph answers in camelCase whatever dialect the export was saved in.
+            let Value::Object(mut obj) = camel(&Value::Object(obj.clone())) else {
+                unreachable!()
+            };
+            obj.retain(|k, _| !k.eq_ignore_ascii_case("id"));
+            obj.insert("id".into(), id.clone().into());
+            fake.with(|s| s.policies.insert(id, Value::Object(obj)));
+        }
+    }
+    assert!(n > 150, "corpus looks incomplete: {n} policies");
+    fake.with(|s| s.page_size = 50);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let g = graph(&fake);
+    let (code, _, err) = run(d, &args(&["pull"], &g, &[]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(d, &["import", "state/policies.json", "--out", "policies"]);
+    assert!(code <= 1, "{err}");
+    // Specs whose references cannot resolve (template placeholders, unknown
+    // roles) fail closed and would stop the plan: set them aside.
+    let (_, out, _) = run(d, &["lint", "--format", "json", "--partial", "policies"]);
+    let lint: Value = serde_json::from_str(&out).unwrap();
+    let mut unresolved = std::collections::BTreeSet::new();
+    for x in lint["diagnostics"].as_array().unwrap() {
+        let rule = x["rule"].as_str().unwrap_or_default();
+        if x["severity"] == "error" && (!rule.starts_with("CA") || rule == "CA015") {
+            unresolved.insert(x["file"].as_str().unwrap().to_owned());
+        }
+    }
+    for f in &unresolved {
+        std::fs::remove_file(d.join(f)).unwrap();
+    }
+    let (code, out, err) = run(d, &args(&["plan"], &g, &["--format", "json"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let plan: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(plan["summary"]["update"], 0);
+    assert_eq!(plan["summary"]["create"], 0);
+    assert!(
+        plan["summary"]["unchanged"].as_u64().unwrap() >= 120,
+        "{}",
+        plan["summary"]
+    );
+}

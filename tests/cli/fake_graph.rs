@@ -1,0 +1,426 @@
+//! A stateful fake Microsoft Graph on loopback for the deploy tests: CA
+//! policies, named locations and authentication strengths in memory, paging
+//! with `@odata.nextLink`, a token endpoint, and injected faults (429 with
+//! Retry-After, 500, slow answers, bodies caac cannot read, expired tokens,
+//! a hang after N writes so a test can kill `caac apply` half-way).
+//!
+//! One thread per connection, one request per connection (`Connection: close`).
+
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// An injected fault, consumed by the next request that matches its method
+/// (`"GET"`) or its method and path prefix (`"GET /beta/identity/..."`).
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// 429 with `Retry-After: n`.
+    TooMany(u64),
+    /// 500 (the request is not processed).
+    ServerError,
+    /// Process the request, then wait this long before answering (a timeout
+    /// on the client; a POST has then happened although caac did not hear so).
+    Slow(Duration),
+    /// 200 with an HTML body.
+    Garbage,
+    /// 200 with JSON of the wrong shape.
+    WrongShape,
+    /// 404, as Graph answers a read right after a create (eventual consistency).
+    NotFound,
+    /// 403, as Graph answers an app registration without the permission.
+    Forbidden,
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub body: Option<Value>,
+    pub prefer: Option<String>,
+    pub authorization: Option<String>,
+}
+
+/// The server's state.
+#[derive(Debug, Default)]
+pub struct State {
+    pub token: String,
+    pub policies: BTreeMap<String, Value>,
+    pub named_locations: Vec<Value>,
+    pub strengths: Vec<Value>,
+    pub page_size: usize,
+    pub faults: VecDeque<(Option<&'static str>, Fault)>,
+    pub log: Vec<Seen>,
+    /// Writes (POST/PATCH/DELETE) processed.
+    pub writes: usize,
+    /// After this many writes, process further writes but never answer.
+    pub hang_after_writes: Option<usize>,
+    pub next_id: u64,
+    /// Answer reads with every list reversed and GUIDs upper-cased: Graph
+    /// treats these lists as sets and GUIDs case-insensitively, so caac must too.
+    pub scramble: bool,
+}
+
+/// A running fake.
+pub struct Fake {
+    pub url: String,
+    pub state: Arc<Mutex<State>>,
+}
+
+impl Fake {
+    pub fn start(token: &str) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State {
+            token: token.into(),
+            page_size: 100,
+            next_id: 1,
+            ..State::default()
+        }));
+        let (s, u) = (state.clone(), url.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (s, u) = (s.clone(), u.clone());
+                std::thread::spawn(move || handle(stream, &s, &u));
+            }
+        });
+        Fake { url, state }
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.state.lock().unwrap())
+    }
+
+    /// Policies by display name (sorted), as stored.
+    pub fn policies(&self) -> Vec<Value> {
+        let mut v: Vec<Value> = self.with(|s| s.policies.values().cloned().collect());
+        v.sort_by_key(|p| p["displayName"].as_str().unwrap_or_default().to_owned());
+        v
+    }
+
+    pub fn writes(&self) -> usize {
+        self.with(|s| s.writes)
+    }
+}
+
+fn respond(stream: &mut TcpStream, status: u16, headers: &[(&str, String)], body: &str) {
+    let reason = match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        _ => "Error",
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body.as_bytes());
+    let _ = stream.flush();
+}
+
+fn error(code: &str, message: &str) -> String {
+    json!({"error": {"code": code, "message": message, "innerError": {"request-id": "00000000-0000-0000-0000-000000000000"}}}).to_string()
+}
+
+/// What Graph adds to a stored policy when it is read: nulls for unset
+/// blocks, `AND` collapsed to `OR` for a single requirement, ids.
+fn as_graph(p: &Value, scramble: bool) -> Value {
+    let mut p = if scramble { scrambled(p) } else { p.clone() };
+    let o = p.as_object_mut().unwrap();
+    o.entry("sessionControls").or_insert(Value::Null);
+    o.entry("grantControls").or_insert(Value::Null);
+    o.insert("modifiedDateTime".into(), Value::Null);
+    if let Some(Value::Object(c)) = o.get_mut("conditions") {
+        for k in ["platforms", "locations", "devices", "clientApplications"] {
+            c.entry(k).or_insert(Value::Null);
+        }
+        c.entry("signInRiskLevels").or_insert(json!([]));
+        c.entry("userRiskLevels").or_insert(json!([]));
+    }
+    if let Some(Value::Object(g)) = o.get_mut("grantControls") {
+        let n = g
+            .get("builtInControls")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+            + usize::from(
+                g.get("authenticationStrength")
+                    .is_some_and(|v| !v.is_null()),
+            );
+        if n <= 1 {
+            g.insert("operator".into(), "OR".into());
+        }
+        g.entry("termsOfUse").or_insert(json!([]));
+        g.entry("customAuthenticationFactors").or_insert(json!([]));
+    }
+    p
+}
+
+fn scrambled(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), scrambled(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().rev().map(scrambled).collect()),
+        Value::String(s) if s.len() == 36 && s.matches('-').count() == 4 => {
+            Value::String(s.to_ascii_uppercase())
+        }
+        other => other.clone(),
+    }
+}
+
+fn page(items: &[Value], skip: usize, size: usize, base: &str, path: &str) -> Value {
+    let end = (skip + size).min(items.len());
+    let mut v = json!({
+        "@odata.context": format!("{base}/beta/$metadata#identity/conditionalAccess/policies"),
+        "value": items[skip.min(items.len())..end],
+    });
+    if end < items.len() {
+        v["@odata.nextLink"] = format!("{base}{path}?$skiptoken={end}").into();
+    }
+    v
+}
+
+fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_owned();
+    let target = parts.next().unwrap_or_default().to_owned();
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+        }
+    }
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    let _ = reader.read_exact(&mut body);
+    let body_text = String::from_utf8_lossy(&body).into_owned();
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let path = path.to_owned();
+    let skip: usize = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("$skiptoken="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+
+    let mut s = state.lock().unwrap();
+    s.log.push(Seen {
+        method: method.clone(),
+        path: target.clone(),
+        body: serde_json::from_str(&body_text).ok(),
+        prefer: headers.get("prefer").cloned(),
+        authorization: headers.get("authorization").cloned(),
+    });
+    if path == "/token" {
+        let token = s.token.clone();
+        drop(s);
+        if body_text.contains("client_secret=")
+            && body_text.contains("grant_type=client_credentials")
+        {
+            respond(
+                &mut stream,
+                200,
+                &[],
+                &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token})
+                    .to_string(),
+            );
+        } else {
+            respond(
+                &mut stream,
+                400,
+                &[],
+                &json!({"error": "invalid_request"}).to_string(),
+            );
+        }
+        return;
+    }
+    let fault = s
+        .faults
+        .iter()
+        .position(|(m, _)| {
+            m.is_none_or(|m| m == method || format!("{method} {path}").starts_with(m))
+        })
+        .and_then(|i| s.faults.remove(i))
+        .map(|(_, f)| f);
+    match &fault {
+        Some(Fault::TooMany(n)) => {
+            drop(s);
+            return respond(
+                &mut stream,
+                429,
+                &[("Retry-After", n.to_string())],
+                &error("TooManyRequests", "Too many requests"),
+            );
+        }
+        Some(Fault::ServerError) => {
+            drop(s);
+            return respond(
+                &mut stream,
+                500,
+                &[],
+                &error("InternalServerError", "Something went wrong"),
+            );
+        }
+        Some(Fault::Garbage) => {
+            drop(s);
+            return respond(
+                &mut stream,
+                200,
+                &[],
+                "<html><body>Sign in to continue</body></html>",
+            );
+        }
+        Some(Fault::Forbidden) => {
+            drop(s);
+            return respond(
+                &mut stream,
+                403,
+                &[],
+                &error(
+                    "Authorization_RequestDenied",
+                    "Insufficient privileges to complete the operation.",
+                ),
+            );
+        }
+        Some(Fault::NotFound) => {
+            drop(s);
+            return respond(
+                &mut stream,
+                404,
+                &[],
+                &error("ResourceNotFound", "Policy not found"),
+            );
+        }
+        Some(Fault::WrongShape) => {
+            drop(s);
+            return respond(&mut stream, 200, &[], "{\"policies\": 3}");
+        }
+        _ => {}
+    }
+    if headers.get("authorization") != Some(&format!("Bearer {}", s.token)) {
+        drop(s);
+        return respond(
+            &mut stream,
+            401,
+            &[],
+            &error(
+                "InvalidAuthenticationToken",
+                "Lifetime validation failed, the token is expired.",
+            ),
+        );
+    }
+    let rest = path
+        .strip_prefix("/v1.0")
+        .or_else(|| path.strip_prefix("/beta"))
+        .unwrap_or("");
+    let is_write = matches!(method.as_str(), "POST" | "PATCH" | "DELETE");
+    let (status, out): (u16, String) = match (method.as_str(), rest) {
+        ("GET", "/identity/conditionalAccess/policies") => {
+            let items: Vec<Value> = s
+                .policies
+                .values()
+                .map(|p| as_graph(p, s.scramble))
+                .collect();
+            (
+                200,
+                page(&items, skip, s.page_size, base, &path).to_string(),
+            )
+        }
+        ("GET", "/identity/conditionalAccess/namedLocations") => (
+            200,
+            page(&s.named_locations, skip, s.page_size, base, &path).to_string(),
+        ),
+        ("GET", "/identity/conditionalAccess/authenticationStrength/policies") => (
+            200,
+            page(&s.strengths, skip, s.page_size, base, &path).to_string(),
+        ),
+        ("POST", "/identity/conditionalAccess/policies") => {
+            match serde_json::from_str::<Value>(&body_text) {
+                Ok(Value::Object(mut m)) => {
+                    let id = format!("{:08x}-0000-4000-8000-{:012x}", s.next_id, s.next_id);
+                    s.next_id += 1;
+                    m.insert("id".into(), id.clone().into());
+                    m.insert("createdDateTime".into(), "2026-11-27T00:00:00Z".into());
+                    let v = Value::Object(m);
+                    s.policies.insert(id, v.clone());
+                    (201, as_graph(&v, s.scramble).to_string())
+                }
+                _ => (400, error("BadRequest", "Invalid body")),
+            }
+        }
+        (m, r) if r.starts_with("/identity/conditionalAccess/policies/") => {
+            let scramble = s.scramble;
+            // Object ids are case-insensitive.
+            let id = r
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            match (m, s.policies.get_mut(&id)) {
+                (_, None) => (404, error("ResourceNotFound", "Policy not found")),
+                ("GET", Some(p)) => (200, as_graph(p, scramble).to_string()),
+                ("PATCH", Some(p)) => {
+                    match serde_json::from_str::<Map<String, Value>>(&body_text) {
+                        Ok(patch) => {
+                            let o = p.as_object_mut().unwrap();
+                            for (k, v) in patch {
+                                if v.is_null() {
+                                    o.remove(&k);
+                                } else {
+                                    o.insert(k, v);
+                                }
+                            }
+                            (204, String::new())
+                        }
+                        Err(_) => (400, error("BadRequest", "Invalid body")),
+                    }
+                }
+                ("DELETE", Some(_)) => {
+                    s.policies.remove(&id);
+                    (204, String::new())
+                }
+                _ => (405, error("MethodNotAllowed", "")),
+            }
+        }
+        _ => (404, error("ResourceNotFound", "no such path")),
+    };
+    if is_write && status < 300 {
+        s.writes += 1;
+        if s.hang_after_writes.is_some_and(|n| s.writes > n) {
+            // The write happened; the answer never comes (the client is killed).
+            drop(s);
+            std::thread::sleep(Duration::from_secs(60));
+            return;
+        }
+    }
+    drop(s);
+    if let Some(Fault::Slow(d)) = fault {
+        std::thread::sleep(d);
+    }
+    respond(&mut stream, status, &[], &out);
+}
