@@ -119,13 +119,14 @@ fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
 
 /// `caac lint`.
 fn lint(args: &LintArgs, color: bool) -> u8 {
-    let checked = match check::check(&options(&args.input, args.partial)) {
+    let mut checked = match check::check(&options(&args.input, args.partial)) {
         Ok(c) => c,
         Err(message) => {
             eprintln!("error: {message}");
             return INPUT_ERROR;
         }
     };
+    check::lockout_gate(&mut checked);
     let skipped = checked.skipped.clone();
     let files = checked.files.len();
     let inputs: Vec<std::path::PathBuf> = checked
@@ -404,6 +405,7 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
             return INPUT_ERROR;
         }
     };
+    check::lockout_gate(&mut checked);
     let mut compiled: Vec<(String, Compiled)> = Vec::new();
     for f in &mut checked.files {
         for u in &f.units {
@@ -515,9 +517,10 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
 }
 
 /// Lint-rule findings (exit 1) versus input errors (exit 2). CA015 is a
-/// schema-level enum error, so it counts as input.
+/// schema-level enum error, so it counts as input; a lockout-gate error is a
+/// finding.
 fn is_rule(d: &Diagnostic) -> bool {
-    d.name.is_some() && d.code != "CA015"
+    (d.name.is_some() && d.code != "CA015") || d.code == crate::whatif::lockout::CODE
 }
 
 /// File name for a policy: its display name reduced to `[A-Za-z0-9._-]`.

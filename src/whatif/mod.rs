@@ -195,6 +195,7 @@
 pub mod apps;
 pub mod device_filter;
 mod engine;
+pub mod lockout;
 pub mod matrix;
 pub mod network;
 pub mod output;

@@ -10,6 +10,7 @@ mod graph_schema;
 mod hostile;
 mod import;
 mod loader_errors;
+mod lockout;
 mod rules;
 mod schemas;
 mod whatif;
