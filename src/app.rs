@@ -4,8 +4,8 @@
 
 use crate::check;
 use crate::cli::{
-    BuildArgs, Cli, Color, Command, FailLevel, Format, ImportArgs, InputArgs, LintArgs, SchemaKind,
-    WhatifArgs, WhatifFormat,
+    BuildArgs, Cli, Color, Command, CoverageArgs, FailLevel, Format, ImportArgs, InputArgs,
+    LintArgs, SchemaKind, WhatifArgs, WhatifFormat,
 };
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lint(args) => lint(&args, color),
         Command::Import(args) => import(&args, color),
         Command::Whatif(args) => whatif(&args, color),
+        Command::Coverage(args) => coverage(&args, color),
         Command::Rules => {
             let list: String = lint::rules::RULES
                 .iter()
@@ -307,6 +308,72 @@ fn whatif(args: &WhatifArgs, color: bool) -> u8 {
         WhatifFormat::Json => pretty(&crate::whatif::output::to_json(&outcome)),
     };
     print_stdout(&text)
+}
+
+/// `caac coverage`: exit 0 when the enforced policies leave no gap, 1 when
+/// they do, 2 when the policies cannot be read.
+fn coverage(args: &CoverageArgs, color: bool) -> u8 {
+    let opts = check::Options {
+        paths: &args.policies,
+        tenant: args.tenant.clone(),
+        break_glass: &[],
+        config: None,
+        partial: true,
+    };
+    let checked = match check::check(&opts) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return INPUT_ERROR;
+        }
+    };
+    // As for whatif: only problems that make the policies unreadable matter.
+    let mut reports: Vec<report::FileReport> = checked
+        .other
+        .iter()
+        .chain(checked.files.iter().map(|f| &f.report))
+        .filter_map(|r| {
+            let errors: Vec<Diagnostic> = r
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error && !is_rule(d))
+                .cloned()
+                .collect();
+            (!errors.is_empty()).then(|| report::FileReport {
+                diagnostics: errors,
+                ..r.clone()
+            })
+        })
+        .collect();
+    if !reports.is_empty() {
+        for r in &mut reports {
+            r.sort();
+        }
+        eprint!("{}", report::human(&reports, color));
+        eprintln!("error: the policies are invalid; nothing was analysed");
+        return INPUT_ERROR;
+    }
+    let policies: Vec<crate::whatif::PolicyRef> = checked
+        .files
+        .iter()
+        .flat_map(|f| &f.units)
+        .filter_map(|u| {
+            Some(crate::whatif::PolicyRef {
+                name: u.display_name.as_deref().unwrap_or(""),
+                policy: u.policy.as_ref()?,
+            })
+        })
+        .collect();
+    let tenant = checked.tenant.as_ref();
+    let found = crate::whatif::coverage::analyse(&policies, tenant);
+    let text = match args.format {
+        WhatifFormat::Human => crate::whatif::coverage::human(&found),
+        WhatifFormat::Json => pretty(&crate::whatif::coverage::json(&found, tenant)),
+    };
+    match print_stdout(&text) {
+        OK if found.enforced_gaps() > 0 => FINDINGS,
+        code => code,
+    }
 }
 
 /// `caac import`.

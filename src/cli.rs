@@ -43,6 +43,9 @@ pub enum Command {
     /// Evaluate one sign-in offline against a policy set (the body of Graph's
     /// `POST /identity/conditionalAccess/evaluate`).
     Whatif(WhatifArgs),
+    /// List the scenario classes the policies leave open: no MFA or stronger,
+    /// apps reachable from unknown platforms or legacy clients.
+    Coverage(CoverageArgs),
     /// List every lint rule: id, name, default severity, category, summary.
     Rules,
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
@@ -193,4 +196,18 @@ pub enum WhatifFormat {
     Human,
     /// Graph's evaluate response (`{"value": [...]}`) plus caac's `result`.
     Json,
+}
+
+/// Arguments of `caac coverage`.
+#[derive(Debug, clap::Args)]
+pub struct CoverageArgs {
+    /// Policy specs and/or Graph exports (files or directories).
+    #[arg(long, num_args = 1.., value_name = "PATHS", default_value = "policies")]
+    pub policies: Vec<PathBuf>,
+    /// Tenant directory file (users, groups, named locations) [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = WhatifFormat::Human)]
+    pub format: WhatifFormat,
 }

@@ -345,6 +345,19 @@ impl Matrix {
         }
     }
 
+    /// The combinations of one persona (empty when out of range).
+    pub fn combos_for(&self, persona: usize) -> Combos {
+        let mut lens = Dim::ALL.map(|d| self.len(d));
+        let ok = persona < lens[0] && !lens.contains(&0);
+        lens[0] = persona + 1;
+        let mut start = [0; DIMS];
+        start[0] = persona;
+        Combos {
+            next: ok.then_some(start),
+            lens,
+        }
+    }
+
     /// The sign-in of a combination.
     pub fn sign_in(&self, c: &Combo) -> SignIn {
         let loc = &self.locations[c.get(Dim::Location)].value;
@@ -392,7 +405,7 @@ impl Matrix {
     }
 
     /// One line: "breakglass1@contoso.com: Office 365 Exchange Online from
-    /// Windows, desktop or mobile app, unknown location, sign-in risk high".
+    /// Windows, mobile/desktop app, unknown location, sign-in risk high".
     /// Risk, flow and device are mentioned only when they are not the
     /// ordinary value.
     pub fn describe(&self, c: &Combo) -> String {
@@ -681,7 +694,13 @@ fn personas(ps: &[&Policy], tenant: Option<&Tenant>) -> Vec<Value<Persona>> {
     }
     let roles = named_ids(ps, |p| user_sets(p).flat_map(|s| s.roles.clone()).collect());
     for r in roles {
-        let label = format!("a {}", name_of(Kind::Role, &r, tenant));
+        let role = name_of(Kind::Role, &r, tenant);
+        let article = if role.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
+        let label = format!("{article} {role}");
         let n = out.len();
         out.push(Value::new(
             Persona {
@@ -788,7 +807,7 @@ pub fn platform_label(p: Option<Platform>) -> &'static str {
 pub fn client_label(c: ClientApp) -> &'static str {
     match c {
         ClientApp::Browser => "browser",
-        ClientApp::MobileAppsAndDesktopClients => "desktop or mobile app",
+        ClientApp::MobileAppsAndDesktopClients => "mobile/desktop app",
         ClientApp::ExchangeActiveSync => "Exchange ActiveSync client",
         ClientApp::Other => "other (legacy) client",
     }
@@ -1087,6 +1106,15 @@ mod tests {
         let mut sorted = combos.clone();
         sorted.sort();
         assert_eq!(sorted, combos);
+        let per: usize = (0..m.len(Dim::Persona))
+            .map(|p| {
+                m.combos_for(p)
+                    .inspect(|c| assert_eq!(c.get(Dim::Persona), p))
+                    .count()
+            })
+            .sum();
+        assert_eq!(per, m.size());
+        assert_eq!(m.combos_for(m.len(Dim::Persona)).count(), 0);
         m.devices.clear();
         assert_eq!(m.combos().count(), 0);
     }
@@ -1198,7 +1226,7 @@ mod tests {
             .with(Dim::SignInRisk, 1);
         assert_eq!(
             m.describe(&c),
-            "a member user in no group: Office 365 Exchange Online from Windows, desktop or mobile app, no IP and an unknown country, sign-in risk high"
+            "a member user in no group: Office 365 Exchange Online from Windows, mobile/desktop app, no IP and an unknown country, sign-in risk high"
         );
     }
 

@@ -193,6 +193,7 @@
 //!   reported in `unknowns`.
 
 pub mod apps;
+pub mod coverage;
 pub mod device_filter;
 mod engine;
 pub mod lockout;

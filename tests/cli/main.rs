@@ -4,6 +4,7 @@
 mod build;
 mod common;
 mod corpus;
+mod coverage;
 mod formats;
 mod fuzz_regressions;
 mod graph_schema;
