@@ -45,7 +45,12 @@
 //! Each tenant-file user listed in `breakGlass.users` or whose `memberOf`
 //! names a break-glass group (with its own `memberOf` and `roles`); a
 //! break-glass user id with no tenant-file entry; and a synthetic member of
-//! each break-glass group. The synthetic personas also hold the Global
+//! each break-glass group. A break-glass user whose membership the tenant
+//! file does not give (a bare id, or no entry) is assumed to be in every
+//! break-glass group and a Global Administrator (**caac decision**: the
+//! usual setup, where the group holds the accounts; CA101 separately checks
+//! that the exclusions are written). Give the user `memberOf` to have it
+//! swept exactly as it is. The synthetic personas also hold the Global
 //! Administrator role template (`62e90394-69f5-4237-9190-012177145e10`):
 //! emergency access accounts are normally Global Administrators (same page),
 //! so a policy that catches Global Administrators but excludes the
@@ -177,10 +182,18 @@ pub fn break_glass_personas(tenant: Option<&Tenant>, bg: &BreakGlassIds) -> Vec<
     let mut covered: Vec<String> = Vec::new();
     if let Some(t) = tenant {
         for (name, entry) in &t.users {
-            let p = matrix::tenant_user(name, entry, t);
-            let Identity::User { id, groups, .. } = &p.identity else {
+            let mut p = matrix::tenant_user(name, entry, t);
+            let Identity::User {
+                id, groups, roles, ..
+            } = &mut p.identity
+            else {
                 continue;
             };
+            if entry.detail().is_none() && bg_users.contains(id) {
+                // No memberships given: assume the usual setup (see the module docs).
+                groups.extend(bg_groups.iter().cloned());
+                roles.push(GLOBAL_ADMINISTRATOR.to_owned());
+            }
             if bg_users.contains(id) || groups.iter().any(|g| bg_groups.contains(g)) {
                 covered.push(id.clone());
                 out.push(Value {
@@ -211,7 +224,7 @@ pub fn break_glass_personas(tenant: Option<&Tenant>, bg: &BreakGlassIds) -> Vec<
                 "break-glass account {} (Global Administrator)",
                 matrix::name_of(Kind::User, u, tenant)
             );
-            out.push(synthetic(u.clone(), Vec::new(), label));
+            out.push(synthetic(u.clone(), bg_groups.clone(), label));
         }
     }
     for g in &bg_groups {
@@ -602,6 +615,48 @@ mod tests {
         // Scoped to Global Administrators without the exclusion: caught.
         p.users.as_mut().unwrap().exclude = None;
         assert_eq!(gate_of(&p, &bg()).len(), 1);
+    }
+
+    #[test]
+    fn a_bare_break_glass_user_is_assumed_in_the_group() {
+        let bare: Tenant = serde_json::from_value(json!({
+            "users": {"bg1": "00000000-0000-4000-8000-0000000000b1"},
+            "groups": {"EA": EA},
+        }))
+        .unwrap();
+        let detailed: Tenant = serde_json::from_value(json!({
+            "users": {"bg1": {"id": "00000000-0000-4000-8000-0000000000b1"}},
+            "groups": {"EA": EA},
+        }))
+        .unwrap();
+        let bg = BreakGlassIds {
+            users: vec!["00000000-0000-4000-8000-0000000000b1".into()],
+            groups: vec![EA.into()],
+        };
+        let p = policy(&[BuiltInControl::Block], Some(EA));
+        let refs = [PolicyRef {
+            name: "P",
+            policy: &p,
+        }];
+        let found = |t: &Tenant| {
+            run(
+                &refs,
+                &Gate {
+                    tenant: Some(t),
+                    break_glass: &bg,
+                    apply_identity: None,
+                },
+            )
+            .remove(0)
+        };
+        assert!(found(&bare).is_empty());
+        // Memberships given (none): swept as written, so the group exclusion misses it.
+        let ds = found(&detailed);
+        assert!(
+            ds[0].message.contains("break-glass account bg1:"),
+            "{}",
+            ds[0].message
+        );
     }
 
     #[test]
