@@ -51,7 +51,8 @@
 //!
 //! Along platforms, client app types, risks and transfer methods the engine
 //! only asks "is the value in this policy's list?"
-//! ([`super`] module docs), so two values every policy treats alike give the
+//! ([`super`] module docs), and of a persona only "is it in this policy's
+//! user assignment?", so two values every policy treats alike give the
 //! same outcome for every sign-in. [`Matrix::new`] keeps the first value of
 //! each such class and records the others in [`Value::also`]: the sweep is
 //! exact and often hundreds of times smaller (the starter set: 2–3 platform
@@ -260,6 +261,22 @@ impl Matrix {
             .collect(),
             devices: devices(&ps),
         };
+        // Personas: the engine's user assignment is the only thing that
+        // tells them apart, and it does not depend on the rest of the
+        // sign-in, so one evaluation per persona gives its signature.
+        if !m.personas.is_empty() && !m.targets.is_empty() {
+            let engine = super::Engine::new(policies, tenant);
+            let mut s = m.sign_in(&Combo([0; DIMS]));
+            let mut reasons = Vec::with_capacity(policies.len());
+            reduce(&mut m.personas, |p| {
+                s.identity = p.identity.clone();
+                engine.reasons_into(&s, &mut reasons);
+                reasons
+                    .iter()
+                    .map(|r| r.contains(super::Reason::Users))
+                    .collect()
+            });
+        }
         reduce(&mut m.platforms, |p| {
             ps.iter()
                 .filter_map(|x| x.platforms.as_ref())
@@ -956,7 +973,7 @@ fn devices(ps: &[&Policy]) -> Vec<Value<Device>> {
 /// Keeps the first value of each class of values with the same signature
 /// (one bool per policy: "in this policy's list"), folding the others'
 /// labels into [`Value::also`].
-fn reduce<T>(values: &mut Vec<Value<T>>, signature: impl Fn(&T) -> Vec<bool>) {
+fn reduce<T>(values: &mut Vec<Value<T>>, mut signature: impl FnMut(&T) -> Vec<bool>) {
     let mut kept: Vec<(Vec<bool>, Value<T>)> = Vec::new();
     for v in values.drain(..) {
         let sig = signature(&v.value);
@@ -1148,15 +1165,13 @@ mod tests {
             })],
             Some(&t),
         );
-        let personas: Vec<&str> = m.personas.iter().map(|v| v.label.as_str()).collect();
+        // Everyone the exclusion catches is one class, everyone else another.
+        let personas: Vec<String> = m.personas.iter().map(Value::class_label).collect();
         assert_eq!(
             personas,
             [
-                "a member user in no group",
-                "alice@contoso.com",
-                "a member of Pilot",
-                "a Global Administrator",
-                "a B2B collaboration guest"
+                "a member user in no group (also a B2B collaboration guest)",
+                "alice@contoso.com (also a member of Pilot, a Global Administrator)",
             ]
         );
         let locs: Vec<&str> = m.locations.iter().map(|v| v.label.as_str()).collect();
