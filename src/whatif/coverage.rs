@@ -372,42 +372,32 @@ fn part(m: &Matrix, dim: Dim, mask: &Mask) -> Option<String> {
             _ => None,
         };
     }
-    // "any user except A, B" when that is shorter than listing the rest.
-    let len = m.len(dim);
-    if matches!(dim, Dim::Persona | Dim::Target | Dim::Location) && mask.count() * 2 > len {
-        let rest: Vec<String> = (0..len)
-            .filter(|i| !mask.indices().any(|j| j == *i))
-            .map(|i| m.label(dim, i, true))
-            .collect();
+    // Every name the values stand for; past six, one label per class.
+    let spell = |indices: Vec<usize>| -> Vec<String> {
+        let all: Vec<String> = indices.iter().flat_map(|i| m.names(dim, *i)).collect();
+        if all.len() <= 6 {
+            all
+        } else {
+            indices.iter().map(|i| m.label(dim, *i, true)).collect()
+        }
+    };
+    let inside: Vec<usize> = mask.indices().collect();
+    let outside: Vec<usize> = (0..m.len(dim)).filter(|i| !inside.contains(i)).collect();
+    let count = |ix: &[usize]| -> usize { ix.iter().map(|i| m.names(dim, *i).len()).sum() };
+    // "any user except A and B" when that is shorter than listing the rest.
+    if matches!(dim, Dim::Persona | Dim::Target | Dim::Location) && count(&outside) < count(&inside)
+    {
         let noun = match dim {
             Dim::Persona => "user",
             Dim::Target => "app",
             _ => "location",
         };
-        return Some(format!("any {noun} except {}", join(rest, "and")));
+        return Some(format!("any {noun} except {}", join(spell(outside), "and")));
     }
-    let mut names: Vec<String> = Vec::new();
-    for i in mask.indices() {
-        match dim {
-            Dim::Platform => {
-                names.push(m.platforms[i].label.clone());
-                names.extend(m.platforms[i].also.iter().cloned());
-            }
-            Dim::Client => {
-                names.push(m.clients[i].label.clone());
-                names.extend(m.clients[i].also.iter().cloned());
-            }
-            Dim::SignInRisk => names.push(m.sign_in_risks[i].class_label()),
-            Dim::UserRisk => names.push(m.user_risks[i].class_label()),
-            Dim::Flow => names.push(m.flows[i].class_label()),
-            _ => names.push(m.label(dim, i, true)),
-        }
-    }
-    let list = join(names, "or");
+    let list = join(spell(inside), "or");
     Some(match dim {
         Dim::SignInRisk => format!("sign-in risk {list}"),
         Dim::UserRisk => format!("user risk {list}"),
-        Dim::Device => list,
         _ => list,
     })
 }
@@ -479,7 +469,7 @@ pub fn human(c: &Coverage) -> String {
 }
 
 /// The JSON report: `{"version": 1, "policies", "scenarios", "modes": [{"mode",
-/// "gaps": [{"kind", "description", "dimensions": {dim: "any" | [labels]},
+/// "gaps": [{"kind", "description", "dimensions": {dim: "any" | [every value's name]},
 /// "example": {"description", "request"}}]}]}`.
 pub fn json(c: &Coverage, tenant: Option<&Tenant>) -> Json {
     let m = &c.matrix;
@@ -498,7 +488,7 @@ pub fn json(c: &Coverage, tenant: Option<&Tenant>) -> Json {
                         } else {
                             Json::from(
                                 mask.indices()
-                                    .map(|i| m.label(d, i, true))
+                                    .flat_map(|i| m.names(d, i))
                                     .collect::<Vec<_>>(),
                             )
                         };
@@ -697,6 +687,6 @@ mod tests {
             let expected = usize::from(combo.get(Dim::SignInRisk) != high);
             assert_eq!(inside(&combo), expected, "{}", c.matrix.describe(&combo));
         }
-        assert!(describe(&c.matrix, no_mfa[0]).contains("sign-in risk none (also low, medium)"));
+        assert!(describe(&c.matrix, no_mfa[0]).contains("sign-in risk none, low or medium"));
     }
 }

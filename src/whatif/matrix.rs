@@ -49,20 +49,21 @@
 //!
 //! # Equivalence classes (keeping it small)
 //!
-//! Along platforms, client app types, risks and transfer methods the engine
-//! only asks "is the value in this policy's list?"
-//! ([`super`] module docs), and of a persona only "is it in this policy's
-//! user assignment?", so two values every policy treats alike give the
-//! same outcome for every sign-in. [`Matrix::new`] keeps the first value of
-//! each such class and records the others in [`Value::also`]: the sweep is
-//! exact and often hundreds of times smaller (the starter set: 2–3 platform
-//! classes instead of 7, 2 sign-in risk classes instead of 4).
+//! Each dimension is decided by its own condition — personas by the user
+//! assignment, targets by the target resources, platforms by the platform
+//! condition, and so on ([`super`] module docs) — independently of the
+//! rest of the sign-in; the one cross-effect, the "register or join
+//! devices" action switching the client-app and device conditions off, is
+//! part of the target's signature. So [`Matrix::new`] evaluates each value
+//! on a fixed base sign-in, records per policy whether that condition
+//! matched, and keeps the first value of each class with the same record,
+//! listing the others in [`Value::also`]. The sweep stays exact and is often
+//! hundreds of times smaller (the starter set: the fourteen admin roles of
+//! CA002 are one persona class, 2–3 platform classes instead of 7).
 
-use super::{ClientApp, Device, DeviceValue, Identity, PolicyRef, SignIn, Target};
+use super::{ClientApp, Device, DeviceValue, Identity, PolicyRef, Reason, SignIn, Target};
 use crate::catalog::{self, Kind};
-use crate::model::{
-    ClientAppType, GuestOrExternalUserType, Platform, Policy, RiskLevel, Tenant, TransferMethod,
-};
+use crate::model::{GuestOrExternalUserType, Platform, Policy, RiskLevel, Tenant, TransferMethod};
 use serde_json::{Map, Value as Json, json};
 use std::net::IpAddr;
 
@@ -159,13 +160,26 @@ impl<T> Value<T> {
         }
     }
 
-    /// The label with its equivalent values ("Windows (also macOS, Linux)").
+    /// The label with its equivalent values ("Windows (also macOS, Linux)"),
+    /// at most three of them named ("… and 9 more").
     pub fn class_label(&self) -> String {
-        if self.also.is_empty() {
-            self.label.clone()
-        } else {
-            format!("{} (also {})", self.label, self.also.join(", "))
+        match self.also.len() {
+            0 => self.label.clone(),
+            1..=3 => format!("{} (also {})", self.label, self.also.join(", ")),
+            n => format!(
+                "{} (also {} and {} more)",
+                self.label,
+                self.also[..3].join(", "),
+                n - 3
+            ),
         }
+    }
+
+    /// The label, then every equivalent value's.
+    pub fn names(&self) -> Vec<String> {
+        std::iter::once(self.label.clone())
+            .chain(self.also.iter().cloned())
+            .collect()
     }
 }
 
@@ -261,51 +275,89 @@ impl Matrix {
             .collect(),
             devices: devices(&ps),
         };
-        // Personas: the engine's user assignment is the only thing that
-        // tells them apart, and it does not depend on the rest of the
-        // sign-in, so one evaluation per persona gives its signature.
-        if !m.personas.is_empty() && !m.targets.is_empty() {
-            let engine = super::Engine::new(policies, tenant);
-            let mut s = m.sign_in(&Combo([0; DIMS]));
-            let mut reasons = Vec::with_capacity(policies.len());
-            reduce(&mut m.personas, |p| {
-                s.identity = p.identity.clone();
-                engine.reasons_into(&s, &mut reasons);
-                reasons
-                    .iter()
-                    .map(|r| r.contains(super::Reason::Users))
-                    .collect()
-            });
-        }
-        reduce(&mut m.platforms, |p| {
-            ps.iter()
-                .filter_map(|x| x.platforms.as_ref())
-                .map(|c| platform_in(&c.include, *p) && !platform_in_exclude(&c.exclude, *p))
-                .collect()
+        // Each dimension is decided by its own condition(s), independently
+        // of the rest of the sign-in (see the module docs), so varying one
+        // value on a fixed base sign-in and reading that condition's flag
+        // per policy gives an exact signature. The base targets an app (not
+        // "register device", which switches the client-app and device
+        // conditions off).
+        let engine = super::Engine::new(policies, tenant);
+        let base = SignIn::new(
+            user_persona(synthetic_user(0), Vec::new(), Vec::new()),
+            Target::Applications(vec![OTHER_APP.to_owned()]),
+            ClientApp::Browser,
+        );
+        let mut sweep = Sweep {
+            engine: &engine,
+            sign_in: base.clone(),
+            reasons: Vec::with_capacity(policies.len()),
+        };
+        sweep.reduce(&mut m.personas, &base, &[Reason::Users], |s, p| {
+            s.identity = p.identity.clone();
+            false
         });
-        reduce(&mut m.clients, |c| {
-            ps.iter()
-                .map(|x| client_in(&x.client_app_types, *c))
-                .collect()
+        sweep.reduce(
+            &mut m.targets,
+            &base,
+            &[
+                Reason::Application,
+                Reason::UserActions,
+                Reason::AuthenticationContext,
+            ],
+            |s, t| {
+                s.target = t.clone();
+                matches!(t, Target::UserAction(a) if a == REGISTER_DEVICE)
+            },
+        );
+        sweep.reduce(
+            &mut m.platforms,
+            &base,
+            &[Reason::DevicePlatform],
+            |s, p| {
+                s.platform = *p;
+                false
+            },
+        );
+        sweep.reduce(&mut m.clients, &base, &[Reason::ClientApps], |s, c| {
+            s.client_app = *c;
+            false
         });
-        reduce(&mut m.sign_in_risks, |r| {
-            ps.iter()
-                .map(|x| x.sign_in_risk_levels.is_empty() || x.sign_in_risk_levels.contains(r))
-                .collect()
+        sweep.reduce(&mut m.locations, &base, &[Reason::Location], |s, l| {
+            s.ip = l.ip;
+            s.country = l.country.clone();
+            false
         });
-        reduce(&mut m.user_risks, |r| {
-            ps.iter()
-                .map(|x| x.user_risk_levels.is_empty() || x.user_risk_levels.contains(r))
-                .collect()
+        sweep.reduce(
+            &mut m.sign_in_risks,
+            &base,
+            &[Reason::SignInRisk],
+            |s, r| {
+                s.sign_in_risk = *r;
+                false
+            },
+        );
+        sweep.reduce(&mut m.user_risks, &base, &[Reason::UserRisk], |s, r| {
+            s.user_risk = *r;
+            false
         });
-        reduce(&mut m.flows, |f| {
-            ps.iter()
-                .map(|x| {
-                    x.authentication_flows.is_empty()
-                        || f.is_some_and(|f| x.authentication_flows.contains(&f))
-                })
-                .collect()
-        });
+        sweep.reduce(
+            &mut m.flows,
+            &base,
+            &[Reason::AuthenticationFlow],
+            |s, f| {
+                s.transfer_method = *f;
+                false
+            },
+        );
+        sweep.reduce(
+            &mut m.devices,
+            &base,
+            &[Reason::Devices, Reason::InvalidCondition],
+            |s, d| {
+                s.device = d.clone();
+                false
+            },
+        );
         m
     }
 
@@ -327,6 +379,24 @@ impl Matrix {
     /// The number of combinations.
     pub fn size(&self) -> usize {
         Dim::ALL.iter().map(|d| self.len(*d)).product()
+    }
+
+    /// Every name a value stands for along `dim` (its label, then its class).
+    pub fn names(&self, dim: Dim, index: usize) -> Vec<String> {
+        fn n<T>(v: &[Value<T>], i: usize) -> Vec<String> {
+            v.get(i).map(Value::names).unwrap_or_default()
+        }
+        match dim {
+            Dim::Persona => n(&self.personas, index),
+            Dim::Target => n(&self.targets, index),
+            Dim::Platform => n(&self.platforms, index),
+            Dim::Client => n(&self.clients, index),
+            Dim::Location => n(&self.locations, index),
+            Dim::SignInRisk => n(&self.sign_in_risks, index),
+            Dim::UserRisk => n(&self.user_risks, index),
+            Dim::Flow => n(&self.flows, index),
+            Dim::Device => n(&self.devices, index),
+        }
     }
 
     /// A value's label along `dim` (its class label when `class`).
@@ -970,50 +1040,50 @@ fn devices(ps: &[&Policy]) -> Vec<Value<Device>> {
 // Equivalence reduction
 // ---------------------------------------------------------------------------
 
-/// Keeps the first value of each class of values with the same signature
-/// (one bool per policy: "in this policy's list"), folding the others'
-/// labels into [`Value::also`].
-fn reduce<T>(values: &mut Vec<Value<T>>, mut signature: impl FnMut(&T) -> Vec<bool>) {
-    let mut kept: Vec<(Vec<bool>, Value<T>)> = Vec::new();
-    for v in values.drain(..) {
-        let sig = signature(&v.value);
-        match kept.iter_mut().find(|(s, _)| *s == sig) {
-            Some((_, k)) => k.also.push(v.label),
-            None => kept.push((sig, v)),
+/// The "register or join devices" user action.
+const REGISTER_DEVICE: &str = "urn:user:registerdevice";
+
+/// The engine and a scratch sign-in for computing signatures.
+struct Sweep<'e, 'a> {
+    engine: &'e super::Engine<'a>,
+    sign_in: SignIn,
+    reasons: Vec<super::ReasonSet>,
+}
+
+impl Sweep<'_, '_> {
+    /// Keeps the first value of each class of values with the same
+    /// signature (per policy, which of `flags` the engine reports when
+    /// `set` puts the value into the base sign-in, plus `set`'s own bool),
+    /// folding the others' labels into [`Value::also`].
+    fn reduce<T>(
+        &mut self,
+        values: &mut Vec<Value<T>>,
+        base: &SignIn,
+        flags: &[Reason],
+        set: impl Fn(&mut SignIn, &T) -> bool,
+    ) {
+        let mut kept: Vec<(Vec<bool>, Value<T>)> = Vec::new();
+        for v in values.drain(..) {
+            self.sign_in.clone_from(base);
+            let extra = set(&mut self.sign_in, &v.value);
+            self.engine.reasons_into(&self.sign_in, &mut self.reasons);
+            let mut sig = vec![extra];
+            for r in &self.reasons {
+                sig.extend(flags.iter().map(|f| r.contains(*f)));
+            }
+            match kept.iter_mut().find(|(s, _)| *s == sig) {
+                Some((_, k)) => k.also.push(v.label),
+                None => kept.push((sig, v)),
+            }
         }
+        values.extend(kept.into_iter().map(|(_, v)| v));
     }
-    values.extend(kept.into_iter().map(|(_, v)| v));
-}
-
-fn platform_in(list: &[Platform], p: Option<Platform>) -> bool {
-    list.contains(&Platform::All) || p.is_some_and(|p| list.contains(&p))
-}
-
-fn platform_in_exclude(list: &[Platform], p: Option<Platform>) -> bool {
-    // An unknown platform is never excluded (see the engine's module docs);
-    // `exclude: [all]` excludes every known one.
-    p.is_some_and(|p| list.contains(&p) || list.contains(&Platform::All))
-}
-
-fn client_in(types: &[ClientAppType], c: ClientApp) -> bool {
-    types.is_empty()
-        || types.iter().any(|t| match t {
-            ClientAppType::All => true,
-            ClientAppType::Browser => c == ClientApp::Browser,
-            ClientAppType::MobileAppsAndDesktopClients => {
-                c == ClientApp::MobileAppsAndDesktopClients
-            }
-            ClientAppType::ExchangeActiveSync | ClientAppType::EasSupported => {
-                c == ClientApp::ExchangeActiveSync
-            }
-            ClientAppType::Other => c == ClientApp::Other,
-        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Applications, Platforms, UserSet, Users};
+    use crate::model::{Applications, ClientAppType, Platforms, UserSet, Users};
     use crate::whatif::request;
 
     fn policy(f: impl FnOnce(&mut Policy)) -> Policy {
@@ -1057,9 +1127,28 @@ mod tests {
         assert_eq!(m.len(Dim::UserRisk), 1);
         assert_eq!(m.len(Dim::Flow), 1);
         assert_eq!(m.len(Dim::Device), 1);
-        // Exchange, SharePoint, Teams, Azure portal, another app.
-        assert_eq!(m.len(Dim::Target), 5);
+        // Exchange, SharePoint, Teams, Azure portal, another app: `All` takes them alike.
+        assert_eq!(m.len(Dim::Target), 1);
+        assert_eq!(m.targets[0].also.len(), 4);
+        assert_eq!(m.len(Dim::Location), 1);
+        assert_eq!(m.len(Dim::Persona), 1);
         assert_eq!(m.size(), m.combos().count());
+        // Naming Exchange Online splits it from the rest.
+        let m = matrix(
+            &[policy(|p| {
+                p.applications.as_mut().unwrap().include =
+                    vec!["00000002-0000-0ff1-ce00-000000000000".into()];
+            })],
+            None,
+        );
+        let targets: Vec<String> = m.targets.iter().map(Value::class_label).collect();
+        assert_eq!(
+            targets,
+            [
+                "Office 365 Exchange Online",
+                "Office 365 SharePoint Online (also Microsoft Teams Services, Azure portal, an app no policy names)"
+            ]
+        );
     }
 
     #[test]
@@ -1174,7 +1263,10 @@ mod tests {
                 "alice@contoso.com (also a member of Pilot, a Global Administrator)",
             ]
         );
-        let locs: Vec<&str> = m.locations.iter().map(|v| v.label.as_str()).collect();
+        // No policy has a location condition: one class.
+        assert_eq!(m.len(Dim::Location), 1);
+        let all = locations(Some(&t));
+        let locs: Vec<&str> = all.iter().map(|v| v.label.as_str()).collect();
         assert_eq!(
             locs,
             [
@@ -1241,7 +1333,7 @@ mod tests {
             .with(Dim::SignInRisk, 1);
         assert_eq!(
             m.describe(&c),
-            "a member user in no group: Office 365 Exchange Online from Windows, mobile/desktop app, no IP and an unknown country, sign-in risk high"
+            "a member user in no group: Office 365 Exchange Online from Windows, mobile/desktop app, an untrusted IP in BR (a country no location lists), sign-in risk high"
         );
     }
 
