@@ -122,6 +122,21 @@ fn removing_the_exclusion_from_one_policy_fails_lint_and_build() {
     assert_eq!(hit["file"], "policies/CA001-BlockLegacyAuthentication.yaml");
     assert_eq!(hit["line"], 6);
     assert_eq!(hit["pointer"], "/users/include");
+
+    // SARIF (code scanning) too: the result sits on the same line.
+    let out = caac(tmp.path(), &["lint", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    let hit = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "lockout")
+        .unwrap();
+    assert_eq!(hit["level"], "error");
+    assert_eq!(
+        hit["locations"][0]["physicalLocation"]["region"]["startLine"],
+        6
+    );
 }
 
 #[test]
