@@ -4,8 +4,8 @@
 
 use crate::check;
 use crate::cli::{
-    BuildArgs, Cli, Color, Command, FailLevel, Format, ImportArgs, InputArgs, LintArgs, SchemaKind,
-    WhatifArgs, WhatifFormat,
+    BuildArgs, Cli, Color, Command, CoverageArgs, FailLevel, Format, ImportArgs, InputArgs,
+    LintArgs, SchemaKind, WhatifArgs, WhatifFormat,
 };
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
         Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
         Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
+        Command::Coverage(args) => coverage(&args, color),
         Command::Rules => {
             let list: String = lint::rules::RULES
                 .iter()
@@ -123,13 +124,14 @@ fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
 
 /// `caac lint`.
 fn lint(args: &LintArgs, color: bool) -> u8 {
-    let checked = match check::check(&options(&args.input, args.partial)) {
+    let mut checked = match check::check(&options(&args.input, args.partial)) {
         Ok(c) => c,
         Err(message) => {
             eprintln!("error: {message}");
             return INPUT_ERROR;
         }
     };
+    check::lockout_gate(&mut checked);
     let skipped = checked.skipped.clone();
     let files = checked.files.len();
     let inputs: Vec<std::path::PathBuf> = checked
@@ -356,6 +358,72 @@ fn whatif(args: &WhatifArgs, color: bool) -> u8 {
     print_stdout(&text)
 }
 
+/// `caac coverage`: exit 0 when the enforced policies leave no gap, 1 when
+/// they do, 2 when the policies cannot be read.
+fn coverage(args: &CoverageArgs, color: bool) -> u8 {
+    let opts = check::Options {
+        paths: &args.policies,
+        tenant: args.tenant.clone(),
+        break_glass: &[],
+        config: None,
+        partial: true,
+    };
+    let checked = match check::check(&opts) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return INPUT_ERROR;
+        }
+    };
+    // As for whatif: only problems that make the policies unreadable matter.
+    let mut reports: Vec<report::FileReport> = checked
+        .other
+        .iter()
+        .chain(checked.files.iter().map(|f| &f.report))
+        .filter_map(|r| {
+            let errors: Vec<Diagnostic> = r
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error && !is_rule(d))
+                .cloned()
+                .collect();
+            (!errors.is_empty()).then(|| report::FileReport {
+                diagnostics: errors,
+                ..r.clone()
+            })
+        })
+        .collect();
+    if !reports.is_empty() {
+        for r in &mut reports {
+            r.sort();
+        }
+        eprint!("{}", report::human(&reports, color));
+        eprintln!("error: the policies are invalid; nothing was analysed");
+        return INPUT_ERROR;
+    }
+    let policies: Vec<crate::whatif::PolicyRef> = checked
+        .files
+        .iter()
+        .flat_map(|f| &f.units)
+        .filter_map(|u| {
+            Some(crate::whatif::PolicyRef {
+                name: u.display_name.as_deref().unwrap_or(""),
+                policy: u.policy.as_ref()?,
+            })
+        })
+        .collect();
+    let tenant = checked.tenant.as_ref();
+    let found = crate::whatif::coverage::analyse(&policies, tenant);
+    let text = match args.format {
+        WhatifFormat::Human => crate::whatif::coverage::human(&found),
+        WhatifFormat::Json => pretty(&crate::whatif::coverage::json(&found, tenant)),
+    };
+    match print_stdout(&text) {
+        OK if found.enforced_gaps() > 0 => FINDINGS,
+        code => code,
+    }
+}
+
 /// `caac import`.
 fn import(args: &ImportArgs, color: bool) -> u8 {
     let mut reports = Vec::new();
@@ -452,6 +520,7 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
             return INPUT_ERROR;
         }
     };
+    check::lockout_gate(&mut checked);
     // Each file compiles on its own (both cores); the order stays the input order.
     use rayon::prelude::*;
     let per_file: Vec<Vec<(String, Compiled)>> = checked
@@ -572,9 +641,10 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
 }
 
 /// Lint-rule findings (exit 1) versus input errors (exit 2). CA015 is a
-/// schema-level enum error, so it counts as input.
+/// schema-level enum error, so it counts as input; a lockout-gate error is a
+/// finding.
 pub(crate) fn is_rule(d: &Diagnostic) -> bool {
-    d.name.is_some() && d.code != "CA015"
+    (d.name.is_some() && d.code != "CA015") || d.code == crate::whatif::lockout::CODE
 }
 
 /// File name for a policy: its display name reduced to `[A-Za-z0-9._-]`.

@@ -117,6 +117,9 @@ pub struct Checked {
     pub config: Config,
     /// Rules that did not run and why: `(id, reason)`.
     pub skipped: Vec<(&'static str, &'static str)>,
+    /// The identity that runs `caac apply` (`deploy.identity`): (resolved
+    /// service principal id, as written).
+    pub apply_identity: Option<(String, String)>,
 }
 
 impl Checked {
@@ -153,8 +156,14 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         let (file, mut r) = load_typed::<ConfigFile>(p, &CONFIG_SCHEMA);
         if let Some(file) = file {
             let (config, ds) = Config::from_file(&file);
-            checked.config = config;
             r.diagnostics.extend(ds);
+            if let Some(v) = &config.deploy_identity {
+                match apply_identity(v, checked.tenant.as_ref()) {
+                    Ok(id) => checked.apply_identity = Some((id, v.clone())),
+                    Err(d) => r.diagnostics.push(d.at_value("/deploy/identity")),
+                }
+            }
+            checked.config = config;
         }
         checked.other.push(r);
     }
@@ -245,6 +254,63 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     }
     checked.skipped = outcome.skipped;
     Ok(checked)
+}
+
+/// The lockout gate ([`crate::whatif::lockout`]), the step `caac lint` and
+/// `caac build` add after [`check`]: sweeps every clean policy for the
+/// break-glass accounts and the apply identity and adds one `lockout` error
+/// per policy and identity that could be locked out. Without either
+/// identity it is listed in [`Checked::skipped`] like a tenant-dependent rule.
+/// Lockout errors are not suppressible inline: the gate is the safety net.
+pub fn lockout_gate(checked: &mut Checked) {
+    use crate::whatif::{PolicyRef, lockout};
+    if checked.break_glass.is_empty() && checked.apply_identity.is_none() {
+        checked.skipped.push((
+            lockout::CODE,
+            "no break-glass accounts known (add `breakGlass:` to tenant.yaml or pass --break-glass)",
+        ));
+        return;
+    }
+    let mut index = Vec::new();
+    let mut refs = Vec::new();
+    for (i, f) in checked.files.iter().enumerate() {
+        for (j, u) in f.units.iter().enumerate() {
+            if let (Some(policy), true) = (&u.policy, u.clean) {
+                index.push((i, j));
+                refs.push(PolicyRef {
+                    name: u.display_name.as_deref().unwrap_or_default(),
+                    policy,
+                });
+            }
+        }
+    }
+    let gate = lockout::Gate {
+        tenant: checked.tenant.as_ref(),
+        break_glass: &checked.break_glass,
+        apply_identity: checked
+            .apply_identity
+            .as_ref()
+            .map(|(id, w)| (id.as_str(), w.as_str())),
+    };
+    let found = lockout::run(&refs, &gate);
+    drop(refs);
+    for ((i, j), ds) in index.into_iter().zip(found) {
+        let f = &mut checked.files[i];
+        let localised: Vec<Diagnostic> = ds.into_iter().map(|d| f.units[j].localise(d)).collect();
+        f.report.diagnostics.extend(localised);
+    }
+}
+
+/// `deploy.identity`: one service principal, by id or tenant-file name.
+fn apply_identity(value: &str, tenant: Option<&Tenant>) -> Result<String, Diagnostic> {
+    if let Some(k) = crate::catalog::keyword(Kind::ServicePrincipal, value) {
+        return Err(Diagnostic::error(
+            "invalid-value",
+            format!("`{k}` is a keyword for policies, not one service principal"),
+        )
+        .with_help("give the deploying service principal's object id or its name from tenant.yaml `servicePrincipals`"));
+    }
+    resolve::resolve_value(Kind::ServicePrincipal, value, tenant)
 }
 
 /// A `--break-glass` value: a GUID counts as user and group (the rule matches

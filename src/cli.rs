@@ -55,6 +55,9 @@ pub enum Command {
     /// Apply a plan to the tenant: create (report-only unless the spec says
     /// otherwise), update, and delete only with --prune.
     Apply(ApplyArgs),
+    /// List the scenario classes the policies leave open: no MFA or stronger,
+    /// apps reachable from unknown platforms or legacy clients.
+    Coverage(CoverageArgs),
     /// List every lint rule: id, name, default severity, category, summary.
     Rules,
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
@@ -341,4 +344,18 @@ pub struct ApplyArgs {
     /// The paths are only part of the policy set: skip set-coverage rules (CA7xx).
     #[arg(long)]
     pub partial: bool,
+}
+
+/// Arguments of `caac coverage`.
+#[derive(Debug, clap::Args)]
+pub struct CoverageArgs {
+    /// Policy specs and/or Graph exports (files or directories).
+    #[arg(long, num_args = 1.., value_name = "PATHS", default_value = "policies")]
+    pub policies: Vec<PathBuf>,
+    /// Tenant directory file (users, groups, named locations) [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = WhatifFormat::Human)]
+    pub format: WhatifFormat,
 }

@@ -32,6 +32,21 @@ pub struct ConfigFile {
     /// Thresholds for count-based rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Thresholds>,
+    /// Deployment: the identity that runs `caac apply`, which the lockout gate
+    /// proves no policy blocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<Deploy>,
+}
+
+/// Deployment settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Deploy {
+    /// The service principal that deploys the policies: its object id or its
+    /// name from `tenant.yaml` `servicePrincipals`. `caac lint` and `caac build`
+    /// fail when an active policy could block it (the lockout gate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 /// Rule profile.
@@ -115,6 +130,8 @@ pub struct Config {
     pub policy_limit: usize,
     /// CA718 warning level.
     pub policy_warning: usize,
+    /// `deploy.identity` as written (resolved by `check`, which has the tenant file).
+    pub deploy_identity: Option<String>,
 }
 
 /// Exchange Online and SharePoint Online: the seed's Token Protection scope.
@@ -137,6 +154,7 @@ impl Default for Config {
             max_exclusions: 10,
             policy_limit: 195,
             policy_warning: 180,
+            deploy_identity: None,
         }
     }
 }
@@ -208,6 +226,7 @@ impl Config {
             c.policy_limit = t.policy_limit.unwrap_or(c.policy_limit);
             c.policy_warning = t.policy_warning.unwrap_or(c.policy_warning);
         }
+        c.deploy_identity = file.deploy.as_ref().and_then(|d| d.identity.clone());
         (c, diags)
     }
 

@@ -248,10 +248,13 @@ struct Repo {
 
 /// Checks and compiles the repository. `Err(code)` after printing why.
 fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
-    let checked = match check::check(opts) {
+    let mut checked = match check::check(opts) {
         Ok(c) => c,
         Err(m) => return Err(fail(m)),
     };
+    // The lockout gate, exactly as `caac lint` runs it: its errors count as
+    // lint errors below, so `apply` refuses to lock anyone out.
+    check::lockout_gate(&mut checked);
     let mut desired = Vec::new();
     for f in &checked.files {
         for u in &f.units {
@@ -275,7 +278,9 @@ fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
         r.diagnostics.retain(|d| d.severity == Severity::Error);
     }
     reports.retain(|r| !r.diagnostics.is_empty());
-    let is_input = |d: &crate::diag::Diagnostic| d.name.is_none() || d.code == "CA015";
+    let is_input = |d: &crate::diag::Diagnostic| {
+        (d.name.is_none() && d.code != crate::whatif::lockout::CODE) || d.code == "CA015"
+    };
     let input_errors = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
@@ -454,8 +459,8 @@ pub fn apply(opts: &check::Options, conn: &Connection, a: &ApplyOptions, color: 
         Ok(r) => r,
         Err(code) => return code,
     };
-    // Lockout gate: `crate::check` reports the lockout findings as lint
-    // errors, so refusing on lint errors here also refuses a lockout.
+    // Lockout gate: `repo` runs `check::lockout_gate` and counts its findings
+    // as lint errors, so refusing on lint errors here also refuses a lockout.
     if repo.lint_errors > 0 {
         eprintln!(
             "error: {} lint error(s) above; apply refuses to change the tenant until `caac lint` passes",

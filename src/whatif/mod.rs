@@ -193,8 +193,11 @@
 //!   reported in `unknowns`.
 
 pub mod apps;
+pub mod coverage;
 pub mod device_filter;
 mod engine;
+pub mod lockout;
+pub mod matrix;
 pub mod network;
 pub mod output;
 pub mod request;

@@ -627,6 +627,29 @@ fn apply_refuses_on_lint_errors() {
     assert!(fake.with(|s| s.log.is_empty()), "nothing sent");
 }
 
+/// apply refuses a lockout even when every lint rule that would see it is
+/// switched off: the gate is not a rule and cannot be configured away.
+#[test]
+fn apply_refuses_a_lockout_the_rules_do_not_see() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    std::fs::write(
+        dir.path().join(".caac.yaml"),
+        "rules:\n  CA101: off\n  CA102: off\n  CA103: off\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("policies/CA003-AllUsers-MFA.yaml"),
+        "displayName: CA003-AllUsers-MFA\nusers:\n  include: { users: [All] }\napplications:\n  include: [All]\ngrant:\n  builtInControls: [block]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(dir.path(), &args(&["apply", "--yes"], &graph(&fake), &[]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[lockout]"), "{err}");
+    assert!(err.contains("apply refuses"), "{err}");
+    assert!(fake.with(|s| s.log.is_empty()), "nothing sent");
+}
+
 /// Keys as Graph spells them (PowerShell exports use PascalCase).
 fn camel(v: &Value) -> Value {
     match v {

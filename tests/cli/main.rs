@@ -4,6 +4,7 @@
 mod build;
 mod common;
 mod corpus;
+mod coverage;
 mod deploy;
 mod fake_graph;
 mod formats;
@@ -12,6 +13,7 @@ mod graph_schema;
 mod hostile;
 mod import;
 mod loader_errors;
+mod lockout;
 mod rules;
 mod schemas;
 mod test_cmd;

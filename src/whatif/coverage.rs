@@ -1,0 +1,692 @@
+//! Coverage: the scenario classes reviewers care about that a policy set
+//! leaves open, each collapsed to its smallest description.
+//!
+//! Contract: [`analyse`] sweeps every persona × [scenario matrix](super::matrix)
+//! combination through the what-if [`Engine`] twice — once with the
+//! **enforced** (enabled) policies only, once **as if report-only policies
+//! were enforced** — and returns, per mode, the gaps of each [`GapKind`] as
+//! [`Gap`]s: one value set per dimension (a [`Mask`]) whose product is
+//! exactly a set of gap combinations. [`human`] and [`json`] render a
+//! [`Coverage`]. Pure and deterministic: no I/O.
+//!
+//! # Gap kinds
+//!
+//! - [`GapKind::NoMfa`]: no applying policy requires MFA or stronger. A
+//!   policy counts when it blocks, or its grant cannot be met without MFA
+//!   or an authentication strength (`AND` with one of them, or `OR` whose
+//!   every control is one of them): "Require one of the selected controls"
+//!   can be met by the weakest one
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant>).
+//! - [`GapKind::UnknownPlatform`]: an application is reachable (nothing
+//!   blocks) from a platform Conditional Access cannot identify; Microsoft's
+//!   answer is to block unknown platforms
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/howto-policy-unknown-unsupported-device>).
+//! - [`GapKind::LegacyClient`]: an application is reachable (nothing blocks)
+//!   from Exchange ActiveSync or other legacy clients, which cannot do MFA
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/policy-block-legacy-authentication>).
+//!
+//! # Collapsing
+//!
+//! Gap combinations start as single-value masks. For each dimension in turn
+//! (innermost first: device, flow, risks, location, client, platform, app,
+//! persona), gaps that agree on every other dimension are merged by uniting
+//! their masks along it; this repeats until nothing merges. Every merge is
+//! exact (the union of boxes identical elsewhere is a box), so the result
+//! lists exactly the gap combinations, and a dimension whose every value is
+//! a gap reads "any …".
+
+use super::matrix::{self, Combo, DIMS, Dim, Matrix};
+use super::{ClientApp, Engine, PolicyRef, ReasonSet, Target};
+use crate::model::{BuiltInControl, Operator, Policy, State, Tenant};
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+use std::collections::HashMap;
+
+/// What is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GapKind {
+    /// No applying policy requires MFA, an authentication strength or block.
+    NoMfa,
+    /// An app is reachable from an unknown platform.
+    UnknownPlatform,
+    /// An app is reachable from a legacy client.
+    LegacyClient,
+}
+
+impl GapKind {
+    /// Every kind, in report order.
+    pub const ALL: [GapKind; 3] = [
+        GapKind::NoMfa,
+        GapKind::UnknownPlatform,
+        GapKind::LegacyClient,
+    ];
+
+    /// JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::NoMfa => "noMfa",
+            GapKind::UnknownPlatform => "unknownPlatform",
+            GapKind::LegacyClient => "legacyClient",
+        }
+    }
+
+    /// What the gap means, as the end of a sentence.
+    pub fn verdict(self) -> &'static str {
+        match self {
+            GapKind::NoMfa => "no policy requires MFA or stronger",
+            GapKind::UnknownPlatform => "reachable from an unknown platform (nothing blocks)",
+            GapKind::LegacyClient => "reachable from a legacy client (nothing blocks)",
+        }
+    }
+}
+
+/// Which policies count as enforced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Enabled policies only: what the tenant enforces today.
+    Enforced,
+    /// Enabled and report-only policies: what it would enforce after rollout.
+    ReportOnlyAsEnforced,
+}
+
+impl Mode {
+    /// JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforced => "enforced",
+            Mode::ReportOnlyAsEnforced => "reportOnlyAsEnforced",
+        }
+    }
+
+    /// Heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Enforced => "Enforced policies only",
+            Mode::ReportOnlyAsEnforced => {
+                "As if report-only policies were enforced (not what the tenant enforces today)"
+            }
+        }
+    }
+
+    fn counts(self, state: State) -> bool {
+        match self {
+            Mode::Enforced => state == State::Enabled,
+            Mode::ReportOnlyAsEnforced => state.is_active(),
+        }
+    }
+}
+
+/// A set of value indices along one dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Mask(Vec<u64>);
+
+impl Mask {
+    fn one(i: usize) -> Mask {
+        let mut m = Mask(vec![0; i / 64 + 1]);
+        m.0[i / 64] |= 1 << (i % 64);
+        m
+    }
+
+    fn union(&mut self, other: &Mask) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
+    }
+
+    /// The indices in the set, ascending.
+    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(w, bits)| {
+            (0..64)
+                .filter(move |b| bits & (1 << b) != 0)
+                .map(move |b| w * 64 + b)
+        })
+    }
+
+    /// How many indices.
+    pub fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+}
+
+/// One collapsed gap: a value set per dimension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// What is missing.
+    pub kind: GapKind,
+    /// Per dimension ([`Dim::ALL`] order), the values in the gap.
+    pub masks: Vec<Mask>,
+    /// The first gap combination, for a reproducible example.
+    pub example: Combo,
+}
+
+/// The result of [`analyse`].
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    /// The matrix swept.
+    pub matrix: Matrix,
+    /// Number of policies (all states).
+    pub policies: usize,
+    /// Per mode, its gaps sorted by kind then description.
+    pub modes: Vec<(Mode, Vec<Gap>)>,
+}
+
+impl Coverage {
+    /// Number of gaps in the enforced mode (what the exit code reflects).
+    pub fn enforced_gaps(&self) -> usize {
+        self.modes
+            .iter()
+            .filter(|(m, _)| *m == Mode::Enforced)
+            .map(|(_, g)| g.len())
+            .sum()
+    }
+}
+
+/// What an applying policy contributes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Effect {
+    block: bool,
+    strong: bool,
+}
+
+fn effect(p: &Policy) -> Effect {
+    let Some(g) = &p.grant else {
+        return Effect::default();
+    };
+    if g.built_in_controls.contains(&BuiltInControl::Block) {
+        return Effect {
+            block: true,
+            strong: true,
+        };
+    }
+    let strong_flags: Vec<bool> = g
+        .built_in_controls
+        .iter()
+        .map(|c| *c == BuiltInControl::Mfa)
+        .chain(g.authentication_strength.iter().map(|_| true))
+        .chain(g.terms_of_use.iter().map(|_| false))
+        .chain(g.custom_authentication_factors.iter().map(|_| false))
+        .collect();
+    let strong = match g.operator {
+        Operator::And => strong_flags.iter().any(|s| *s),
+        Operator::Or => !strong_flags.is_empty() && strong_flags.iter().all(|s| *s),
+    };
+    Effect {
+        block: false,
+        strong,
+    }
+}
+
+/// The value indices of `dim` whose class holds one of `labels`.
+fn classes_with(m: &Matrix, dim: Dim, labels: &[&str]) -> Vec<bool> {
+    (0..m.len(dim))
+        .map(|i| {
+            let (label, also) = match dim {
+                Dim::Platform => (&m.platforms[i].label, &m.platforms[i].also),
+                Dim::Client => (&m.clients[i].label, &m.clients[i].also),
+                _ => return false,
+            };
+            std::iter::once(label)
+                .chain(also)
+                .any(|l| labels.contains(&l.as_str()))
+        })
+        .collect()
+}
+
+/// Sweeps the matrix (see the module docs).
+pub fn analyse(policies: &[PolicyRef], tenant: Option<&Tenant>) -> Coverage {
+    let matrix = Matrix::new(policies, tenant);
+    let engine = Engine::new(policies, tenant);
+    let effects: Vec<Effect> = policies.iter().map(|p| effect(p.policy)).collect();
+    let unknown = classes_with(&matrix, Dim::Platform, &[matrix::platform_label(None)]);
+    let legacy = classes_with(
+        &matrix,
+        Dim::Client,
+        &[
+            matrix::client_label(ClientApp::ExchangeActiveSync),
+            matrix::client_label(ClientApp::Other),
+        ],
+    );
+    let is_app: Vec<bool> = matrix
+        .targets
+        .iter()
+        .map(|t| matches!(t.value, Target::Applications(_)))
+        .collect();
+    let modes = [Mode::Enforced, Mode::ReportOnlyAsEnforced];
+    let counted: Vec<Vec<bool>> = modes
+        .iter()
+        .map(|m| policies.iter().map(|p| m.counts(p.policy.state)).collect())
+        .collect();
+    // Raw gap combinations per (mode, kind), swept per persona in parallel.
+    let per_persona: Vec<Vec<Vec<Combo>>> = (0..matrix.len(Dim::Persona))
+        .into_par_iter()
+        .map(|persona| {
+            let mut found = vec![Vec::new(); modes.len() * GapKind::ALL.len()];
+            let mut reasons: Vec<ReasonSet> = Vec::with_capacity(policies.len());
+            let first = Combo([0; DIMS]).with(Dim::Persona, persona);
+            let mut s = matrix.sign_in(&first);
+            for c in matrix.combos_for(persona) {
+                matrix.fill(&c, &mut s);
+                engine.reasons_into(&s, &mut reasons);
+                for (mi, counted) in counted.iter().enumerate() {
+                    let (mut block, mut strong) = (false, false);
+                    for (i, r) in reasons.iter().enumerate() {
+                        if r.is_empty() && counted[i] {
+                            block |= effects[i].block;
+                            strong |= effects[i].strong;
+                        }
+                    }
+                    let app = is_app[c.get(Dim::Target)];
+                    let base = mi * GapKind::ALL.len();
+                    if !strong {
+                        found[base].push(c);
+                    }
+                    if app && !block && unknown[c.get(Dim::Platform)] {
+                        found[base + 1].push(c);
+                    }
+                    if app && !block && legacy[c.get(Dim::Client)] {
+                        found[base + 2].push(c);
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (mi, mode) in modes.iter().enumerate() {
+        let mut gaps = Vec::new();
+        for (ki, kind) in GapKind::ALL.iter().enumerate() {
+            let raw: Vec<Combo> = per_persona
+                .iter()
+                .flat_map(|p| p[mi * GapKind::ALL.len() + ki].iter().copied())
+                .collect();
+            gaps.extend(collapse(*kind, &raw));
+        }
+        out.push((*mode, gaps));
+    }
+    Coverage {
+        matrix,
+        policies: policies.len(),
+        modes: out,
+    }
+}
+
+/// Collapses gap combinations into boxes (see the module docs).
+fn collapse(kind: GapKind, raw: &[Combo]) -> Vec<Gap> {
+    let mut boxes: Vec<Gap> = raw
+        .iter()
+        .map(|c| Gap {
+            kind,
+            masks: c.0.iter().map(|i| Mask::one(*i)).collect(),
+            example: *c,
+        })
+        .collect();
+    loop {
+        let before = boxes.len();
+        for d in (0..DIMS).rev() {
+            let mut index: HashMap<Vec<Mask>, usize> = HashMap::new();
+            let mut merged: Vec<Gap> = Vec::with_capacity(boxes.len());
+            for g in boxes {
+                let mut key = g.masks.clone();
+                key[d] = Mask(Vec::new());
+                match index.get(&key) {
+                    Some(&i) => {
+                        let into = &mut merged[i];
+                        into.masks[d].union(&g.masks[d]);
+                        into.example = into.example.min(g.example);
+                    }
+                    None => {
+                        index.insert(key, merged.len());
+                        merged.push(g);
+                    }
+                }
+            }
+            boxes = merged;
+        }
+        if boxes.len() == before {
+            break;
+        }
+    }
+    boxes.sort_by_key(|g| g.example);
+    boxes
+}
+
+/// One dimension of a gap in prose: `None` when it is every value of a
+/// dimension not worth naming (risk, flow, device).
+fn part(m: &Matrix, dim: Dim, mask: &Mask) -> Option<String> {
+    let apps: Vec<usize> = (0..m.len(Dim::Target))
+        .filter(|i| matches!(m.targets[*i].value, Target::Applications(_)))
+        .collect();
+    if dim == Dim::Target && mask.indices().eq(apps.iter().copied()) && apps.len() > 1 {
+        return Some("any app".into());
+    }
+    if mask.count() == m.len(dim) {
+        return match dim {
+            Dim::Persona => Some("any user".into()),
+            Dim::Target => Some("any app".into()),
+            Dim::Platform => Some("any platform".into()),
+            Dim::Client => Some("any client app type".into()),
+            Dim::Location => Some("any location".into()),
+            _ => None,
+        };
+    }
+    // Every name the values stand for; past six, one label per class.
+    let spell = |indices: Vec<usize>| -> Vec<String> {
+        let all: Vec<String> = indices.iter().flat_map(|i| m.names(dim, *i)).collect();
+        if all.len() <= 6 {
+            all
+        } else {
+            indices.iter().map(|i| m.label(dim, *i, true)).collect()
+        }
+    };
+    let inside: Vec<usize> = mask.indices().collect();
+    let outside: Vec<usize> = (0..m.len(dim)).filter(|i| !inside.contains(i)).collect();
+    let count = |ix: &[usize]| -> usize { ix.iter().map(|i| m.names(dim, *i).len()).sum() };
+    // "any user except A and B" when that is shorter than listing the rest.
+    if matches!(dim, Dim::Persona | Dim::Target | Dim::Location) && count(&outside) < count(&inside)
+    {
+        let noun = match dim {
+            Dim::Persona => "user",
+            Dim::Target => "app",
+            _ => "location",
+        };
+        return Some(format!("any {noun} except {}", join(spell(outside), "and")));
+    }
+    let list = join(spell(inside), "or");
+    Some(match dim {
+        Dim::SignInRisk => format!("sign-in risk {list}"),
+        Dim::UserRisk => format!("user risk {list}"),
+        _ => list,
+    })
+}
+
+/// "a, b or c" / "a, b and c".
+fn join(mut names: Vec<String>, last: &str) -> String {
+    match names.len() {
+        0 => String::new(),
+        1 => names.remove(0),
+        _ => {
+            let tail = names.pop().unwrap_or_default();
+            format!("{} {last} {tail}", names.join(", "))
+        }
+    }
+}
+
+/// A gap in one line, dimensions separated by semicolons: "any user; any
+/// app; any platform; Exchange ActiveSync client or other (legacy) client;
+/// any location".
+pub fn describe(m: &Matrix, g: &Gap) -> String {
+    Dim::ALL
+        .iter()
+        .filter_map(|d| part(m, *d, &g.masks[*d as usize]))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The human report.
+pub fn human(c: &Coverage) -> String {
+    let m = &c.matrix;
+    let dims: Vec<String> = Dim::ALL
+        .iter()
+        .map(|d| format!("{} {}", m.len(*d), d.noun()))
+        .collect();
+    let mut out = format!(
+        "coverage of {} polic{} over {} sign-in classes ({})\n",
+        c.policies,
+        if c.policies == 1 { "y" } else { "ies" },
+        m.size(),
+        dims.join(" × ")
+    );
+    for (mode, gaps) in &c.modes {
+        out.push_str(&format!("\n{}:\n", mode.title()));
+        if gaps.is_empty() {
+            out.push_str("  no gaps\n");
+        }
+        for kind in GapKind::ALL {
+            let of_kind: Vec<&Gap> = gaps.iter().filter(|g| g.kind == kind).collect();
+            if of_kind.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("  {} ({}):\n", kind.verdict(), of_kind.len()));
+            for g in of_kind {
+                out.push_str(&format!("    - {}\n", describe(m, g)));
+                out.push_str(&format!("      e.g. {}\n", m.describe(&g.example)));
+            }
+        }
+    }
+    let n = c.enforced_gaps();
+    out.push_str(&format!(
+        "\n{n} gap(s) in the enforced policies{}\n",
+        if n > 0 {
+            "; `caac coverage --format json` gives a `caac whatif` request for each example"
+        } else {
+            ""
+        }
+    ));
+    out
+}
+
+/// The JSON report: `{"version": 1, "policies", "scenarios", "modes": [{"mode",
+/// "gaps": [{"kind", "description", "dimensions": {dim: "any" | [every value's name]},
+/// "example": {"description", "request"}}]}]}`.
+pub fn json(c: &Coverage, tenant: Option<&Tenant>) -> Json {
+    let m = &c.matrix;
+    let modes: Vec<Json> = c
+        .modes
+        .iter()
+        .map(|(mode, gaps)| {
+            let gaps: Vec<Json> = gaps
+                .iter()
+                .map(|g| {
+                    let mut dims = serde_json::Map::new();
+                    for d in Dim::ALL {
+                        let mask = &g.masks[d as usize];
+                        let v = if mask.count() == m.len(d) {
+                            Json::from("any")
+                        } else {
+                            Json::from(
+                                mask.indices()
+                                    .flat_map(|i| m.names(d, i))
+                                    .collect::<Vec<_>>(),
+                            )
+                        };
+                        dims.insert(dim_key(d).into(), v);
+                    }
+                    json!({
+                        "kind": g.kind.as_str(),
+                        "description": describe(m, g),
+                        "dimensions": dims,
+                        "example": {
+                            "description": m.describe(&g.example),
+                            "request": m.request(&g.example, tenant),
+                        },
+                    })
+                })
+                .collect();
+            json!({ "mode": mode.as_str(), "gaps": gaps })
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "policies": c.policies,
+        "scenarios": m.size(),
+        "modes": modes,
+    })
+}
+
+fn dim_key(d: Dim) -> &'static str {
+    match d {
+        Dim::Persona => "persona",
+        Dim::Target => "target",
+        Dim::Platform => "platform",
+        Dim::Client => "clientAppType",
+        Dim::Location => "location",
+        Dim::SignInRisk => "signInRisk",
+        Dim::UserRisk => "userRisk",
+        Dim::Flow => "transferMethod",
+        Dim::Device => "device",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Applications, ClientAppType, Grant, UserSet, Users};
+
+    fn policy(name: &str, f: impl FnOnce(&mut Policy)) -> Policy {
+        let mut p = Policy {
+            display_name: name.into(),
+            state: State::Enabled,
+            users: Some(Users {
+                include: Some(UserSet {
+                    users: vec!["All".into()],
+                    ..UserSet::default()
+                }),
+                exclude: None,
+            }),
+            applications: Some(Applications {
+                include: vec!["All".into()],
+                ..Applications::default()
+            }),
+            ..Policy::default()
+        };
+        f(&mut p);
+        p
+    }
+
+    fn refs(ps: &[Policy]) -> Vec<PolicyRef<'_>> {
+        ps.iter()
+            .map(|p| PolicyRef {
+                name: &p.display_name,
+                policy: p,
+            })
+            .collect()
+    }
+
+    fn gaps(c: &Coverage, mode: Mode) -> Vec<String> {
+        c.modes
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .unwrap()
+            .1
+            .iter()
+            .map(|g| format!("{}: {}", g.kind.as_str(), describe(&c.matrix, g)))
+            .collect()
+    }
+
+    #[test]
+    fn no_policies_is_one_gap_per_kind_over_everything() {
+        let c = analyse(&[], None);
+        let g = gaps(&c, Mode::Enforced);
+        assert_eq!(
+            g,
+            [
+                "noMfa: any user; any app; any platform; any client app type; any location",
+                "unknownPlatform: any user; any app; any platform; any client app type; any location",
+                "legacyClient: any user; any app; any platform; any client app type; any location",
+            ],
+            "{g:#?}"
+        );
+    }
+
+    #[test]
+    fn mfa_for_all_and_a_legacy_block_leave_unknown_platforms() {
+        let ps = [
+            policy("mfa", |p| {
+                p.grant = Some(Grant {
+                    built_in_controls: vec![BuiltInControl::Mfa],
+                    ..Grant::default()
+                });
+            }),
+            policy("legacy", |p| {
+                p.client_app_types = vec![ClientAppType::ExchangeActiveSync, ClientAppType::Other];
+                p.grant = Some(Grant {
+                    built_in_controls: vec![BuiltInControl::Block],
+                    ..Grant::default()
+                });
+            }),
+        ];
+        let c = analyse(&refs(&ps), None);
+        let g = gaps(&c, Mode::Enforced);
+        assert_eq!(
+            g,
+            [
+                "unknownPlatform: any user; any app; any platform; browser or mobile/desktop app; any location",
+            ],
+            "{g:#?}"
+        );
+        assert_eq!(c.enforced_gaps(), 1);
+    }
+
+    #[test]
+    fn report_only_counts_only_in_its_own_mode() {
+        let ps = [policy("mfa", |p| {
+            p.state = State::ReportOnly;
+            p.grant = Some(Grant {
+                built_in_controls: vec![BuiltInControl::Mfa],
+                ..Grant::default()
+            });
+        })];
+        let c = analyse(&refs(&ps), None);
+        assert!(gaps(&c, Mode::Enforced)[0].starts_with("noMfa: any user; any app"));
+        assert!(
+            !gaps(&c, Mode::ReportOnlyAsEnforced)
+                .iter()
+                .any(|g| g.starts_with("noMfa"))
+        );
+    }
+
+    #[test]
+    fn or_with_a_weaker_control_is_not_mfa() {
+        let p = policy("p", |p| {
+            p.grant = Some(Grant {
+                built_in_controls: vec![BuiltInControl::Mfa, BuiltInControl::CompliantDevice],
+                ..Grant::default()
+            });
+        });
+        assert!(!effect(&p).strong);
+        let mut p = p;
+        p.grant.as_mut().unwrap().operator = Operator::And;
+        assert!(effect(&p).strong);
+    }
+
+    #[test]
+    fn collapse_is_exact() {
+        // Every raw combination is covered by exactly one box and no box
+        // covers anything else.
+        let ps = [policy("risky", |p| {
+            p.sign_in_risk_levels = vec![crate::model::RiskLevel::High];
+            p.grant = Some(Grant {
+                built_in_controls: vec![BuiltInControl::Mfa],
+                ..Grant::default()
+            });
+        })];
+        let c = analyse(&refs(&ps), None);
+        let (_, gs) = &c.modes[0];
+        let no_mfa: Vec<&Gap> = gs.iter().filter(|g| g.kind == GapKind::NoMfa).collect();
+        assert_eq!(no_mfa.len(), 1);
+        let inside = |combo: &Combo| {
+            no_mfa
+                .iter()
+                .filter(|g| {
+                    Dim::ALL
+                        .iter()
+                        .all(|d| g.masks[*d as usize].indices().any(|i| i == combo.get(*d)))
+                })
+                .count()
+        };
+        let high = c
+            .matrix
+            .sign_in_risks
+            .iter()
+            .position(|r| r.value == crate::model::RiskLevel::High)
+            .unwrap();
+        for combo in c.matrix.combos() {
+            let expected = usize::from(combo.get(Dim::SignInRisk) != high);
+            assert_eq!(inside(&combo), expected, "{}", c.matrix.describe(&combo));
+        }
+        assert!(describe(&c.matrix, no_mfa[0]).contains("sign-in risk none, low or medium"));
+    }
+}

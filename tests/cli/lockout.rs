@@ -1,0 +1,263 @@
+//! The lockout gate end to end: a copy of the starter set passes; removing
+//! the break-glass exclusion from one policy makes `caac lint` exit 1 and
+//! `caac build` refuse (exit 1, nothing written) with the counter-example
+//! sign-in and a whatif request that reproduces it; a break-glass user
+//! excluded by name but not through the group is still caught; the apply
+//! identity from `.caac.yaml` is gated too.
+
+use crate::common::{caac, root, text};
+use std::path::Path;
+
+/// A temp copy of `policies/` and `tenant.yaml`.
+fn starter() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("policies")).unwrap();
+    for e in std::fs::read_dir(root().join("policies")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), tmp.path().join("policies").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(root().join("tenant.yaml"), tmp.path().join("tenant.yaml")).unwrap();
+    tmp
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let p = dir.join("policies").join(file);
+    let s = std::fs::read_to_string(&p).unwrap();
+    assert!(s.contains(from), "{file} holds {from:?}");
+    std::fs::write(&p, s.replacen(from, to, 1)).unwrap();
+}
+
+fn write(dir: &Path, file: &str, body: &str) {
+    std::fs::write(dir.join(file), body).unwrap();
+}
+
+/// Only the `lockout` diagnostics (and their notes) of a human report.
+fn lockouts(report: &str) -> String {
+    report
+        .split("\n\n")
+        .filter(|block| block.contains("error[lockout]"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// The request JSON in a lockout diagnostic's help.
+fn request_of(report: &str) -> serde_json::Value {
+    let line = report
+        .lines()
+        .find(|l| l.contains("FILE holds: "))
+        .expect("a reproducible request");
+    serde_json::from_str(line.split_once("FILE holds: ").unwrap().1).unwrap()
+}
+
+#[test]
+fn the_starter_set_passes_the_gate() {
+    let tmp = starter();
+    let out = caac(tmp.path(), &["lint", "--format", "json"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(!stdout.contains("\"lockout\""), "{stdout}");
+}
+
+#[test]
+fn removing_the_exclusion_from_one_policy_fails_lint_and_build() {
+    let tmp = starter();
+    edit(
+        tmp.path(),
+        "CA003-AllUsers-MFA.yaml",
+        "    groups: [Emergency Access]\n",
+        "",
+    );
+    // CA003 requires MFA only: satisfiable, so no lockout there.
+    let out = caac(tmp.path(), &["lint"]);
+    let (stdout, _) = text(&out);
+    assert!(!stdout.contains("error[lockout]"), "{stdout}");
+
+    edit(
+        tmp.path(),
+        "CA001-BlockLegacyAuthentication.yaml",
+        "  exclude: { groups: [Emergency Access] }\n",
+        "",
+    );
+    let out = caac(tmp.path(), &["lint"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "findings: {stdout}{stderr}");
+    insta::assert_snapshot!("lint_ca001_without_exclusion", lockouts(&stdout));
+
+    // The request in the help reproduces the block with `caac whatif`.
+    let req = tmp.path().join("request.json");
+    std::fs::write(&req, request_of(&stdout).to_string()).unwrap();
+    let out = caac(
+        tmp.path(),
+        &[
+            "whatif",
+            "--policies",
+            "policies/CA001-BlockLegacyAuthentication.yaml",
+            "--request",
+            req.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["value"][0]["policyApplies"], true, "{stdout}");
+
+    let out = caac(tmp.path(), &["build", "--out", "out"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "build refuses: {stderr}");
+    assert!(stderr.contains("error[lockout]"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!tmp.path().join("out").exists());
+
+    // JSON output carries the same finding at the same place.
+    let out = caac(tmp.path(), &["lint", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    let hit = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "lockout")
+        .unwrap();
+    assert_eq!(hit["file"], "policies/CA001-BlockLegacyAuthentication.yaml");
+    assert_eq!(hit["line"], 6);
+    assert_eq!(hit["pointer"], "/users/include");
+
+    // SARIF (code scanning) too: the result sits on the same line.
+    let out = caac(tmp.path(), &["lint", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    let hit = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "lockout")
+        .unwrap();
+    assert_eq!(hit["level"], "error");
+    assert_eq!(
+        hit["locations"][0]["physicalLocation"]["region"]["startLine"],
+        6
+    );
+}
+
+#[test]
+fn a_break_glass_user_excluded_by_name_only_is_caught_through_the_group() {
+    let tmp = starter();
+    write(
+        tmp.path(),
+        "policies/CA900-BlockUnknownPlatforms.yaml",
+        "displayName: CA900-BlockUnknownPlatforms\nstate: enabled\nusers:\n  include: { users: [All] }\n  exclude: { users: [breakglass1@contoso.com] }\napplications:\n  include: [All]\nplatforms:\n  include: [all]\n  exclude: [android, iOS, windows, macOS, linux]\ngrant:\n  builtInControls: [block]\n",
+    );
+    let out = caac(tmp.path(), &["lint"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    insta::assert_snapshot!("lint_user_excluded_not_group", lockouts(&stdout));
+
+    // Excluding the group instead passes.
+    edit(
+        tmp.path(),
+        "CA900-BlockUnknownPlatforms.yaml",
+        "exclude: { users: [breakglass1@contoso.com] }",
+        "exclude: { groups: [Emergency Access] }",
+    );
+    let out = caac(tmp.path(), &["lint"]);
+    let (stdout, _) = text(&out);
+    assert!(!stdout.contains("error[lockout]"), "{stdout}");
+}
+
+#[test]
+fn a_block_for_all_users_excluding_emergency_access_passes() {
+    let tmp = starter();
+    write(
+        tmp.path(),
+        "policies/CA901-BlockEverything.yaml",
+        "displayName: CA901-BlockEverything\nstate: enabled\nusers:\n  include: { users: [All] }\n  exclude: { groups: [Emergency Access] }\napplications:\n  include: [All]\ngrant:\n  builtInControls: [block]\n",
+    );
+    let out = caac(tmp.path(), &["lint", "--format", "json"]);
+    let (stdout, stderr) = text(&out);
+    assert!(!stdout.contains("\"lockout\""), "{stdout}{stderr}");
+}
+
+#[test]
+fn a_device_control_for_global_administrators_is_caught() {
+    // The synthetic break-glass member holds Global Administrator: a policy
+    // for that role that demands a compliant device locks it out.
+    let tmp = starter();
+    write(
+        tmp.path(),
+        "policies/CA902-Admins-CompliantDevice.yaml",
+        "displayName: CA902-Admins-CompliantDevice\nstate: enabled\nusers:\n  include: { roles: [Global Administrator] }\napplications:\n  include: [All]\ngrant:\n  builtInControls: [compliantDevice]\n",
+    );
+    let out = caac(tmp.path(), &["lint"]);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let found = lockouts(&stdout);
+    assert!(
+        found.contains("requires compliantDevice")
+            && found
+                .contains("a member of break-glass group Emergency Access (Global Administrator)"),
+        "{found}"
+    );
+}
+
+#[test]
+fn without_break_glass_accounts_the_gate_is_skipped() {
+    let tmp = starter();
+    write(
+        tmp.path(),
+        "tenant.yaml",
+        &std::fs::read_to_string(tmp.path().join("tenant.yaml"))
+            .unwrap()
+            .replace("breakGlass:\n  groups: [Emergency Access]\n", ""),
+    );
+    let out = caac(tmp.path(), &["lint"]);
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.contains("note: lockout skipped: no break-glass accounts known"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_apply_identity_must_never_be_blocked() {
+    let tmp = starter();
+    write(
+        tmp.path(),
+        "tenant.yaml",
+        &format!(
+            "{}servicePrincipals:\n  caac-deploy: 00000000-0000-4000-8000-00000000de91\n",
+            std::fs::read_to_string(tmp.path().join("tenant.yaml")).unwrap()
+        ),
+    );
+    write(
+        tmp.path(),
+        ".caac.yaml",
+        "deploy:\n  identity: caac-deploy\n",
+    );
+    write(
+        tmp.path(),
+        "policies/CA903-Workload-BlockRisky.yaml",
+        "displayName: CA903-Workload-BlockRisky\nstate: enabled\nclientApplications:\n  include: [ServicePrincipalsInMyTenant]\napplications:\n  include: [All]\nservicePrincipalRiskLevels: [high]\ngrant:\n  builtInControls: [block]\n",
+    );
+    let out = caac(tmp.path(), &["lint"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    insta::assert_snapshot!("lint_apply_identity", lockouts(&stdout));
+
+    // Excluding it passes.
+    edit(
+        tmp.path(),
+        "CA903-Workload-BlockRisky.yaml",
+        "include: [ServicePrincipalsInMyTenant]\n",
+        "include: [ServicePrincipalsInMyTenant]\n  exclude: [caac-deploy]\n",
+    );
+    let out = caac(tmp.path(), &["lint"]);
+    let (stdout, stderr) = text(&out);
+    assert!(!stdout.contains("error[lockout]"), "{stdout}{stderr}");
+
+    // An unknown identity is an input error at its position.
+    write(tmp.path(), ".caac.yaml", "deploy:\n  identity: nobody\n");
+    let out = caac(tmp.path(), &["lint"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.contains(".caac.yaml:2:13"), "{stdout}");
+}
