@@ -3,11 +3,12 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Conditional Access as Code: lint, import and compile Microsoft Entra
-/// Conditional Access policies kept as YAML in git.
+/// Conditional Access as Code: lint, simulate, compile and deploy Microsoft
+/// Entra Conditional Access policies kept as YAML in git.
 ///
-/// Exit codes: 0 ok, 1 findings (a rule reported an error), 2 usage or input
-/// error (unreadable, malformed or unresolvable files).
+/// Exit codes: 0 ok, 1 findings (a rule or lockout error, a failing scenario,
+/// a coverage gap, changes to plan), 2 usage or input error (unreadable,
+/// malformed or unresolvable files, Graph errors).
 #[derive(Debug, Parser)]
 #[command(name = "caac", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
