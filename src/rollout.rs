@@ -195,7 +195,11 @@ pub fn effective(
                     o.pilot_group = Some(id);
                 }
             }
-            Some(Err(d)) => diags.push(d),
+            Some(Err(d)) => {
+                // Unknown pilot group: never enforce for more than the pilot.
+                out.state = State::EnabledForReportingButNotEnforced;
+                diags.push(d);
+            }
             // Fail safe: a pilot with nobody named is not enforced (CA208).
             None if r.stage == Stage::Pilot => out.state = State::EnabledForReportingButNotEnforced,
             None => {}
@@ -662,6 +666,51 @@ mod tests {
                 .unwrap_err()
                 .contains("pilotGroup")
         );
+    }
+
+    #[test]
+    fn effective_policy_per_stage_fails_safe() {
+        let mut t = Tenant::default();
+        t.groups.insert(
+            "Pilot".into(),
+            "22222222-2222-4222-8222-222222222222".into(),
+        );
+        let base = |stage: Stage, group: Option<&str>| Policy {
+            display_name: "x".into(),
+            users: Some(crate::model::Users {
+                include: Some(UserSet {
+                    users: vec!["All".into()],
+                    ..UserSet::default()
+                }),
+                exclude: None,
+            }),
+            rollout: Some(Rollout {
+                stage,
+                pilot_group: group.map(str::to_owned),
+                ..Rollout::default()
+            }),
+            ..Policy::default()
+        };
+        let run = |p: &Policy| crate::resolve::resolve(p, Some(&t));
+        let (p, d) = run(&base(Stage::Pilot, Some("Pilot")));
+        assert!(d.is_empty());
+        assert_eq!(p.state, State::Enabled);
+        let inc = p.user_include().unwrap();
+        assert_eq!(inc.groups, ["22222222-2222-4222-8222-222222222222"]);
+        assert!(inc.users.is_empty());
+        let (p, _) = run(&base(Stage::Pilot, None));
+        assert_eq!(p.state, State::EnabledForReportingButNotEnforced);
+        let (p, d) = run(&base(Stage::Pilot, Some("Nope")));
+        assert_eq!(p.state, State::EnabledForReportingButNotEnforced);
+        assert_eq!(d.len(), 1);
+        let (p, _) = run(&base(Stage::Enforced, Some("Pilot")));
+        assert_eq!(p.state, State::Enabled);
+        assert_eq!(p.user_include().unwrap().users, ["All"]);
+        let (p, _) = run(&base(Stage::ReportOnly, Some("Pilot")));
+        assert_eq!(p.state.graph(), "enabledForReportingButNotEnforced");
+        let mut conflict = base(Stage::ReportOnly, None);
+        conflict.state = State::Enabled;
+        assert_eq!(run(&conflict).1[0].code, "rollout-state-conflict");
     }
 
     #[test]
