@@ -131,7 +131,7 @@ impl Rollout {
 /// The Graph state a stage stands for.
 pub fn stage_state(stage: Stage) -> State {
     match stage {
-        Stage::ReportOnly => State::EnabledForReportingButNotEnforced,
+        Stage::ReportOnly => State::ReportOnly,
         Stage::Pilot | Stage::Enforced => State::Enabled,
     }
 }
@@ -197,11 +197,11 @@ pub fn effective(
             }
             Some(Err(d)) => {
                 // Unknown pilot group: never enforce for more than the pilot.
-                out.state = State::EnabledForReportingButNotEnforced;
+                out.state = State::ReportOnly;
                 diags.push(d);
             }
             // Fail safe: a pilot with nobody named is not enforced (CA208).
-            None if r.stage == Stage::Pilot => out.state = State::EnabledForReportingButNotEnforced,
+            None if r.stage == Stage::Pilot => out.state = State::ReportOnly,
             None => {}
         }
     }
@@ -699,9 +699,9 @@ mod tests {
         assert_eq!(inc.groups, ["22222222-2222-4222-8222-222222222222"]);
         assert!(inc.users.is_empty());
         let (p, _) = run(&base(Stage::Pilot, None));
-        assert_eq!(p.state, State::EnabledForReportingButNotEnforced);
+        assert_eq!(p.state, State::ReportOnly);
         let (p, d) = run(&base(Stage::Pilot, Some("Nope")));
-        assert_eq!(p.state, State::EnabledForReportingButNotEnforced);
+        assert_eq!(p.state, State::ReportOnly);
         assert_eq!(d.len(), 1);
         let (p, _) = run(&base(Stage::Enforced, Some("Pilot")));
         assert_eq!(p.state, State::Enabled);
