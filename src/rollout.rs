@@ -726,6 +726,13 @@ mod tests {
             out,
             "displayName: X # c\nrollout:\n  stage: pilot   # keep\n  pilotSince: 2026-12-04\n  reportOnlySince: 2026-11-20\nstate: x\n"
         );
+        // CRLF, a quoted stage on the last line without a newline.
+        let crlf = "a: 1\r\nrollout:\r\n  stage: \"reportOnly\"";
+        let (_, spans) = crate::load::parse_text(crlf).unwrap();
+        assert_eq!(
+            edit_text(crlf, &spans, &step).unwrap(),
+            "a: 1\r\nrollout:\r\n  stage: pilot\r\n  pilotSince: 2026-12-04"
+        );
         let flow = "rollout: {stage: 'reportOnly', pilotGroup: P}\n";
         let (_, spans) = crate::load::parse_text(flow).unwrap();
         assert_eq!(
