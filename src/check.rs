@@ -453,8 +453,20 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
         match validate::typed::<Policy>(&POLICY_SCHEMA, &doc) {
             Ok(policy) => {
                 unit.display_name = Some(policy.display_name.clone());
+                // `state: reportOnly` is also the default, so only the raw
+                // document shows it was written next to a contradicting stage.
+                let mut conflict = false;
+                if let (Some(r), Some(written)) = (
+                    &policy.rollout,
+                    doc.value.get("state").and_then(|v| v.as_str()),
+                ) && policy.state == model::State::ReportOnly
+                    && let Some(d) = crate::rollout::state_conflict(Some(written), r)
+                {
+                    report.diagnostics.push(unit.localise(d));
+                    conflict = true;
+                }
                 let (resolved, ds) = resolve::resolve(&policy, tenant);
-                let ok = ds.is_empty();
+                let ok = ds.is_empty() && !conflict;
                 report
                     .diagnostics
                     .extend(ds.into_iter().map(|d| unit.localise(d)));

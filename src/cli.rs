@@ -59,6 +59,10 @@ pub enum Command {
     /// List the scenario classes the policies leave open: no MFA or stronger,
     /// apps reachable from unknown platforms or legacy clients.
     Coverage(CoverageArgs),
+    /// Move a policy one rollout stage on (reportOnly → pilot → enforced),
+    /// editing its spec in place, only once the minimum dwell has passed.
+    /// Exit 0 promoted or nothing to do, 1 refused (with why), 2 input error.
+    Promote(PromoteArgs),
     /// List every lint rule: id, name, default severity, category, summary.
     Rules,
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
@@ -359,4 +363,29 @@ pub struct CoverageArgs {
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value_t = WhatifFormat::Human)]
     pub format: WhatifFormat,
+}
+
+/// Arguments of `caac promote`.
+#[derive(Debug, clap::Args)]
+pub struct PromoteArgs {
+    /// The policy: a spec path, or a displayName found under --dir.
+    pub policy: String,
+    /// Where to look a displayName up.
+    #[arg(long, default_value = "policies", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The day to promote on (YYYY-MM-DD, UTC) [default: $CAAC_TODAY, else the system date].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+    /// Print the change without writing it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Tenant directory file mapping names to ids [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// Linter configuration [default: .caac.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A break-glass user or group (name or object id); repeatable.
+    #[arg(long = "break-glass", value_name = "ID_OR_NAME")]
+    pub break_glass: Vec<String>,
 }

@@ -109,6 +109,10 @@ pub struct Thresholds {
     /// CA718: warn above this many policies (default 180).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_warning: Option<usize>,
+    /// CA207: most days a staged policy may stay report-only (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub report_only_max_days: Option<u32>,
 }
 
 /// The effective configuration rules see.
@@ -130,6 +134,8 @@ pub struct Config {
     pub policy_limit: usize,
     /// CA718 warning level.
     pub policy_warning: usize,
+    /// CA207 limit in days.
+    pub report_only_max_days: u32,
     /// `deploy.identity` as written (resolved by `check`, which has the tenant file).
     pub deploy_identity: Option<String>,
 }
@@ -154,6 +160,7 @@ impl Default for Config {
             max_exclusions: 10,
             policy_limit: 195,
             policy_warning: 180,
+            report_only_max_days: 60,
             deploy_identity: None,
         }
     }
@@ -225,6 +232,7 @@ impl Config {
             c.max_exclusions = t.max_exclusions.unwrap_or(c.max_exclusions);
             c.policy_limit = t.policy_limit.unwrap_or(c.policy_limit);
             c.policy_warning = t.policy_warning.unwrap_or(c.policy_warning);
+            c.report_only_max_days = t.report_only_max_days.unwrap_or(c.report_only_max_days);
         }
         c.deploy_identity = file.deploy.as_ref().and_then(|d| d.identity.clone());
         (c, diags)

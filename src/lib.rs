@@ -25,6 +25,7 @@ pub mod load;
 pub mod model;
 pub mod report;
 pub mod resolve;
+pub mod rollout;
 pub mod scenario;
 pub mod validate;
 pub mod whatif;

@@ -24,6 +24,8 @@ pub fn resolve(policy: &Policy, tenant: Option<&Tenant>) -> (Policy, Vec<Diagnos
             Err(d) => diags.push(d.at_value(pointer)),
         }
     });
+    // Rollout stage → effective state and scope, in this one place (see crate::rollout).
+    crate::rollout::effective(policy, &mut out, tenant, &mut diags);
     (out, diags)
 }
 

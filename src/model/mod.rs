@@ -143,11 +143,89 @@ pub struct Policy {
     /// Session controls (`sessionControls`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<Session>,
+    /// Staged rollout (caac metadata, never sent to Graph): the stage decides the
+    /// state Graph gets, and `caac promote` moves it on once the dwell has passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Rollout>,
+    /// Who owns each exclusion in `users.exclude`, why it exists and when it
+    /// expires (caac metadata, never sent to Graph). Keyed by the excluded
+    /// principal exactly as written in `users.exclude`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<ExclusionNote>,
     /// Raw Graph JSON for properties caac does not model yet, deep-merged into the
     /// compiled body (e.g. `{conditions: {agents: {...}}}`). Each key is reported;
     /// a key that collides with a modelled property is an error; using it selects beta.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passthrough: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A rollout stage: report-only, then a pilot group, then everyone in scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Stage {
+    /// Report-only for the whole scope (`state` becomes `enabledForReportingButNotEnforced`).
+    #[default]
+    #[serde(rename = "reportOnly")]
+    ReportOnly,
+    /// Enforced for the pilot group only (the exclusions still apply).
+    #[serde(rename = "pilot")]
+    Pilot,
+    /// Enforced for the spec's whole user scope.
+    #[serde(rename = "enforced")]
+    Enforced,
+}
+
+impl Stage {
+    /// The spelling in a spec file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::ReportOnly => "reportOnly",
+            Stage::Pilot => "pilot",
+            Stage::Enforced => "enforced",
+        }
+    }
+}
+
+/// `rollout:` — the policy's stage and the dates that prove the dwell.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Rollout {
+    /// `reportOnly`, `pilot` or `enforced`; only `caac promote` should move it on.
+    pub stage: Stage,
+    /// The group (name or object id) the policy is enforced for at the `pilot` stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub pilot_group: Option<Reference>,
+    /// The day (UTC, `YYYY-MM-DD`) the policy went report-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub report_only_since: Option<String>,
+    /// The day (UTC, `YYYY-MM-DD`) the pilot stage began; `caac promote` writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub pilot_since: Option<String>,
+    /// The fewest days each stage must last before `caac promote` moves on (default 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 365))]
+    pub min_dwell_days: Option<u32>,
+}
+
+/// One entry of `exclusions:`: the governance record of one exclusion.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExclusionNote {
+    /// The excluded user, group or role, exactly as written in `users.exclude`.
+    #[schemars(length(min = 1))]
+    pub principal: Reference,
+    /// Who answers for the exclusion (a person or team).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Why the principal is excluded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The last day (UTC, `YYYY-MM-DD`) the exclusion is valid; lint fails after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub expires: Option<String>,
 }
 
 /// Policy state. Omitted means `reportOnly`.

@@ -21,8 +21,12 @@ mod ca102_block_all_users_no_exclusion;
 mod ca103_all_users_no_exclusion;
 mod ca104_dirsync_not_excluded;
 mod ca105_excessive_exclusions;
+mod ca111_exclusion_expired;
+mod ca112_exclusion_undocumented;
 mod ca201_enabled_without_report_only;
 mod ca205_disabled_policy;
+mod ca207_report_only_stale;
+mod ca208_pilot_without_group;
 mod ca301_sif_invalid;
 mod ca302_sif_everytime_scope;
 mod ca304_persistent_browser_not_all_resources;
@@ -78,8 +82,12 @@ pub static RULES: &[&Rule] = &[
     &ca103_all_users_no_exclusion::RULE,
     &ca104_dirsync_not_excluded::RULE,
     &ca105_excessive_exclusions::RULE,
+    &ca111_exclusion_expired::RULE,
+    &ca112_exclusion_undocumented::RULE,
     &ca201_enabled_without_report_only::RULE,
     &ca205_disabled_policy::RULE,
+    &ca207_report_only_stale::RULE,
+    &ca208_pilot_without_group::RULE,
     &ca301_sif_invalid::RULE,
     &ca302_sif_everytime_scope::RULE,
     &ca304_persistent_browser_not_all_resources::RULE,
