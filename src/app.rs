@@ -4,8 +4,8 @@
 
 use crate::check;
 use crate::cli::{
-    BuildArgs, Cli, Color, Command, CoverageArgs, FailLevel, Format, ImportArgs, InputArgs,
-    LintArgs, SchemaKind, WhatifArgs, WhatifFormat,
+    BuildArgs, Cli, Color, Command, CoverageArgs, FailLevel, Format, ImpactArgs, ImportArgs,
+    InputArgs, LintArgs, SchemaKind, WhatifArgs, WhatifFormat,
 };
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Import(args) => import(&args, color),
         Command::Whatif(args) => whatif(&args, color),
         Command::Coverage(args) => coverage(&args, color),
+        Command::Impact(args) => impact(&args, color),
         Command::Rules => {
             let list: String = lint::rules::RULES
                 .iter()
@@ -376,6 +377,17 @@ fn coverage(args: &CoverageArgs, color: bool) -> u8 {
     }
 }
 
+/// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.
+fn impact(args: &ImpactArgs, color: bool) -> u8 {
+    match crate::impact::run(args, color) {
+        Ok((text, changed)) => match print_stdout(&text) {
+            OK if changed => FINDINGS,
+            code => code,
+        },
+        Err(code) => code,
+    }
+}
+
 /// `caac import`.
 fn import(args: &ImportArgs, color: bool) -> u8 {
     let mut reports = Vec::new();
@@ -586,7 +598,7 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
 /// Lint-rule findings (exit 1) versus input errors (exit 2). CA015 is a
 /// schema-level enum error, so it counts as input; a lockout-gate error is a
 /// finding.
-fn is_rule(d: &Diagnostic) -> bool {
+pub(crate) fn is_rule(d: &Diagnostic) -> bool {
     (d.name.is_some() && d.code != "CA015") || d.code == crate::whatif::lockout::CODE
 }
 

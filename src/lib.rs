@@ -15,6 +15,7 @@ pub mod compile;
 pub mod config;
 pub mod diag;
 pub mod emit;
+pub mod impact;
 pub mod import;
 pub mod lint;
 pub mod load;

@@ -196,6 +196,7 @@ pub mod apps;
 pub mod coverage;
 pub mod device_filter;
 mod engine;
+pub mod impact;
 pub mod lockout;
 pub mod matrix;
 pub mod network;
