@@ -38,7 +38,8 @@
 
 use super::coverage::{self, Mode, collapse_boxes, describe_masks, dimensions_json, effect};
 use super::matrix::{Combo, DIMS, Dim, Matrix};
-use super::{Engine, PolicyRef, ReasonSet};
+use super::sweep::{Sweep, bitset, intersects, ones};
+use super::{Engine, PolicyRef, ReasonSet, SignIn};
 use crate::model::Tenant;
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -171,45 +172,42 @@ const MODES: [Mode; 2] = [Mode::Enforced, Mode::ReportOnlyAsEnforced];
 /// One side compiled for the sweep.
 struct Side<'a> {
     engine: Engine<'a>,
+    /// The policies precompiled against the union matrix (`None`: the
+    /// engine is asked per combination).
+    sweep: Option<Sweep>,
     policies: &'a [PolicyRef<'a>],
-    /// Per policy: block, strong.
-    effects: Vec<coverage::Effect>,
-    /// Per mode, per policy: whether it counts.
-    counted: Vec<Vec<bool>>,
+    /// Per mode: the counted policies that block / protect (bitsets).
+    block: Vec<Vec<u64>>,
+    strong: Vec<Vec<u64>>,
 }
 
 impl<'a> Side<'a> {
-    fn new(policies: &'a [PolicyRef<'a>], tenant: Option<&Tenant>) -> Side<'a> {
+    fn new(matrix: &Matrix, policies: &'a [PolicyRef<'a>], tenant: Option<&Tenant>) -> Side<'a> {
+        let engine = Engine::new(policies, tenant);
+        let sweep = Sweep::new(matrix, &engine);
+        let effects: Vec<coverage::Effect> = policies.iter().map(|p| effect(p.policy)).collect();
+        let n = policies.len();
+        let mask = |mode: Mode, f: &dyn Fn(coverage::Effect) -> bool| {
+            bitset(n, |i| {
+                mode.counts(policies[i].policy.state) && f(effects[i])
+            })
+        };
         Side {
-            engine: Engine::new(policies, tenant),
+            block: MODES.iter().map(|m| mask(*m, &|e| e.block)).collect(),
+            strong: MODES.iter().map(|m| mask(*m, &|e| e.strong)).collect(),
+            engine,
+            sweep,
             policies,
-            effects: policies.iter().map(|p| effect(p.policy)).collect(),
-            counted: MODES
-                .iter()
-                .map(|m| policies.iter().map(|p| m.counts(p.policy.state)).collect())
-                .collect(),
         }
     }
 
-    /// (blocks, protects) of one evaluated sign-in in mode `mi`.
-    fn verdict(&self, mi: usize, reasons: &[ReasonSet]) -> (bool, bool) {
-        let (mut block, mut strong) = (false, false);
-        for (i, r) in reasons.iter().enumerate() {
-            if r.is_empty() && self.counted[mi][i] {
-                block |= self.effects[i].block;
-                strong |= self.effects[i].strong;
-            }
-        }
-        (block, strong)
-    }
-
-    /// Pushes the indices of the applying counted policies that block (or,
-    /// with `strong`, protect).
-    fn responsible(&self, mi: usize, reasons: &[ReasonSet], strong: bool, out: &mut Vec<u32>) {
-        for (i, r) in reasons.iter().enumerate() {
-            let e = self.effects[i];
-            if r.is_empty() && self.counted[mi][i] && (e.block || (strong && e.strong)) {
-                out.push(i as u32);
+    /// The policies that apply to combination `c` (sign-in `s`).
+    fn applying(&self, c: &Combo, s: &SignIn, reasons: &mut Vec<ReasonSet>, out: &mut Vec<u64>) {
+        match &self.sweep {
+            Some(sw) => sw.applying(c, out),
+            None => {
+                self.engine.reasons_into(s, reasons);
+                *out = bitset(reasons.len(), |i| reasons[i].is_empty());
             }
         }
     }
@@ -219,28 +217,34 @@ impl<'a> Side<'a> {
 pub fn analyse(base: &[PolicyRef], head: &[PolicyRef], tenant: Option<&Tenant>) -> Impact {
     let union: Vec<PolicyRef> = base.iter().chain(head).copied().collect();
     let matrix = Matrix::new(&union, tenant);
-    let sides = [Side::new(base, tenant), Side::new(head, tenant)];
+    let sides = [
+        Side::new(&matrix, base, tenant),
+        Side::new(&matrix, head, tenant),
+    ];
+    let need_sign_in = sides.iter().any(|s| s.sweep.is_none());
     // Key: [mode, change, policy indices…] → changed combinations, per
     // persona (in parallel), merged in persona order so output is stable.
     let per_persona: Vec<HashMap<Vec<u32>, Vec<Combo>>> = (0..matrix.len(Dim::Persona))
         .into_par_iter()
         .map(|persona| {
             let mut found: HashMap<Vec<u32>, Vec<Combo>> = HashMap::new();
-            let mut reasons = [
-                Vec::with_capacity(base.len()),
-                Vec::with_capacity(head.len()),
-            ];
+            let mut reasons = Vec::new();
+            let mut applying = [Vec::new(), Vec::new()];
             let first = Combo([0; DIMS]).with(Dim::Persona, persona);
             let mut s = matrix.sign_in(&first);
             let mut key: Vec<u32> = Vec::new();
             for c in matrix.combos_for(persona) {
-                matrix.fill(&c, &mut s);
-                for (side, r) in sides.iter().zip(reasons.iter_mut()) {
-                    side.engine.reasons_into(&s, r);
+                if need_sign_in {
+                    matrix.fill(&c, &mut s);
+                }
+                for (side, out) in sides.iter().zip(applying.iter_mut()) {
+                    side.applying(&c, &s, &mut reasons, out);
                 }
                 for mi in 0..MODES.len() {
-                    let (b0, s0) = sides[0].verdict(mi, &reasons[0]);
-                    let (b1, s1) = sides[1].verdict(mi, &reasons[1]);
+                    let b0 = intersects(&applying[0], &sides[0].block[mi]);
+                    let s0 = intersects(&applying[0], &sides[0].strong[mi]);
+                    let b1 = intersects(&applying[1], &sides[1].block[mi]);
+                    let s1 = intersects(&applying[1], &sides[1].strong[mi]);
                     for change in Change::ALL {
                         let (hit, side, strong) = match change {
                             Change::NewlyBlocked => (!b0 && b1, 1, false),
@@ -253,7 +257,12 @@ pub fn analyse(base: &[PolicyRef], head: &[PolicyRef], tenant: Option<&Tenant>) 
                         }
                         key.clear();
                         key.extend([mi as u32, change as u32]);
-                        sides[side].responsible(mi, &reasons[side], strong, &mut key);
+                        let mask = if strong {
+                            &sides[side].strong[mi]
+                        } else {
+                            &sides[side].block[mi]
+                        };
+                        key.extend(ones(&applying[side], mask).map(|i| i as u32));
                         match found.get_mut(key.as_slice()) {
                             Some(v) => v.push(c),
                             None => {

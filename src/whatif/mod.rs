@@ -202,6 +202,7 @@ pub mod matrix;
 pub mod network;
 pub mod output;
 pub mod request;
+pub mod sweep;
 
 pub use engine::{Engine, ReasonSet};
 
