@@ -38,7 +38,7 @@
 
 use super::coverage::{self, Mode, collapse_boxes, describe_masks, dimensions_json, effect};
 use super::matrix::{Combo, DIMS, Dim, Matrix};
-use super::sweep::{Sweep, bitset, intersects, ones};
+use super::sweep::{Cursor, Sweep, bitset, intersects, ones};
 use super::{Engine, PolicyRef, ReasonSet, SignIn};
 use crate::model::Tenant;
 use rayon::prelude::*;
@@ -201,10 +201,19 @@ impl<'a> Side<'a> {
         }
     }
 
-    /// The policies that apply to combination `c` (sign-in `s`).
-    fn applying(&self, c: &Combo, s: &SignIn, reasons: &mut Vec<ReasonSet>, out: &mut Vec<u64>) {
+    /// The policies that apply to combination `c` (sign-in `s`); `c`s come
+    /// in matrix order so the cursor reuses the previous combination's work.
+    fn applying(
+        &self,
+        c: &Combo,
+        s: &SignIn,
+        reasons: &mut Vec<ReasonSet>,
+        cursor: &mut Cursor,
+        out: &mut Vec<u64>,
+    ) {
+        out.clear();
         match &self.sweep {
-            Some(sw) => sw.applying(c, out),
+            Some(sw) => out.extend_from_slice(sw.applying_from(c, cursor)),
             None => {
                 self.engine.reasons_into(s, reasons);
                 *out = bitset(reasons.len(), |i| reasons[i].is_empty());
@@ -230,6 +239,7 @@ pub fn analyse(base: &[PolicyRef], head: &[PolicyRef], tenant: Option<&Tenant>) 
             let mut found: HashMap<Vec<u32>, Vec<Combo>> = HashMap::new();
             let mut reasons = Vec::new();
             let mut applying = [Vec::new(), Vec::new()];
+            let mut cursors = [Cursor::default(), Cursor::default()];
             let first = Combo([0; DIMS]).with(Dim::Persona, persona);
             let mut s = matrix.sign_in(&first);
             let mut key: Vec<u32> = Vec::new();
@@ -237,8 +247,8 @@ pub fn analyse(base: &[PolicyRef], head: &[PolicyRef], tenant: Option<&Tenant>) 
                 if need_sign_in {
                     matrix.fill(&c, &mut s);
                 }
-                for (side, out) in sides.iter().zip(applying.iter_mut()) {
-                    side.applying(&c, &s, &mut reasons, out);
+                for ((side, out), cursor) in sides.iter().zip(&mut applying).zip(&mut cursors) {
+                    side.applying(&c, &s, &mut reasons, cursor, out);
                 }
                 for mi in 0..MODES.len() {
                     let b0 = intersects(&applying[0], &sides[0].block[mi]);

@@ -152,6 +152,65 @@ impl Sweep {
     }
 }
 
+/// Incremental [`Sweep::applying`] for combinations visited in
+/// [`Matrix::combos`] order: it keeps the AND of every prefix of
+/// dimensions and recomputes only from the first dimension that changed
+/// (on average fewer than two of the ten tables per step).
+#[derive(Debug, Clone, Default)]
+pub struct Cursor {
+    /// `prefix[d]`: constant AND the tables of dimensions `0..d`, each
+    /// `words` long, `DIMS + 1` of them.
+    prefix: Vec<u64>,
+    last: Option<Combo>,
+}
+
+impl Sweep {
+    /// Like [`Sweep::applying`], reusing `cursor`'s work from the previous
+    /// combination; returns the applying policies (valid until the next call).
+    pub fn applying_from<'c>(&self, c: &Combo, cursor: &'c mut Cursor) -> &'c [u64] {
+        let w = self.words;
+        if cursor.prefix.len() != (DIMS + 1) * w {
+            cursor.prefix = vec![0; (DIMS + 1) * w];
+            cursor.last = None;
+        }
+        let from = match cursor.last {
+            // The client and device tables depend on the target too, which
+            // comes before them, so "first changed dimension" is enough.
+            Some(last) => (0..DIMS).find(|d| last.0[*d] != c.0[*d]).unwrap_or(DIMS),
+            None => {
+                cursor.prefix[..w].copy_from_slice(&self.constant);
+                0
+            }
+        };
+        let rd = self
+            .rd_target
+            .get(c.get(Dim::Target))
+            .copied()
+            .unwrap_or(false);
+        for d in Dim::ALL.into_iter().skip(from) {
+            let t = match d {
+                Dim::Client if rd => &self.rd_client,
+                Dim::Device if rd => &self.rd_device,
+                _ => &self.tables[d as usize],
+            };
+            let i = d as usize;
+            let (done, rest) = cursor.prefix.split_at_mut((i + 1) * w);
+            let prev = &done[i * w..];
+            let next = &mut rest[..w];
+            match t.get(c.get(d)) {
+                Some(bits) => {
+                    for ((n, p), b) in next.iter_mut().zip(prev).zip(bits) {
+                        *n = p & b;
+                    }
+                }
+                None => next.iter_mut().for_each(|x| *x = 0),
+            }
+        }
+        cursor.last = Some(*c);
+        &cursor.prefix[DIMS * w..]
+    }
+}
+
 /// The policies none of whose reasons for combination `c` satisfies `ruled_out`.
 fn allowed(
     matrix: &Matrix,
@@ -350,6 +409,7 @@ mod tests {
             let sweep = Sweep::new(&matrix, &engine).expect("user personas");
             let mut reasons = Vec::new();
             let mut bits = Vec::new();
+            let mut cursor = Cursor::default();
             // Every combination of small matrices, an even spread of large ones.
             let stride = (matrix.size() / 15_000) | 1;
             for c in matrix.combos().step_by(stride) {
@@ -358,6 +418,12 @@ mod tests {
                 sweep.applying(&c, &mut bits);
                 let expected = bitset(n, |i| reasons[i].is_empty());
                 assert_eq!(bits, expected, "round {round}: {}", matrix.describe(&c));
+                assert_eq!(
+                    sweep.applying_from(&c, &mut cursor),
+                    expected.as_slice(),
+                    "cursor, round {round}: {}",
+                    matrix.describe(&c)
+                );
                 combos += 1;
             }
         }
