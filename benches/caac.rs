@@ -13,7 +13,16 @@
 //! - `build`: `check` plus `compile` and the Graph-schema check of every
 //!   clean policy (what `caac build` does before writing files);
 //! - `compile`: `compile` + Graph-schema check alone, on already resolved policies;
-//! - `import`: `caac::import::import` over the 200 Graph exports.
+//! - `import`: `caac::import::import` over the 200 Graph exports;
+//! - `whatif_engine` / `whatif_sweep`: one *sign-in evaluation* — which of
+//!   195 policies (Entra's per-tenant limit) apply to one sign-in, and
+//!   whether the enforced ones block or require MFA — for 4,096 sign-ins
+//!   spread over the scenario matrix, single-threaded: through
+//!   `Engine::reasons_into`, then through the matrix-precompiled bitsets of
+//!   `whatif::sweep::Sweep`;
+//! - `impact_matrix`: `caac impact`'s analysis (matrix from the union of both
+//!   sides, both sides over every combination, collapsing) between policies
+//!   1–195 and 6–200 of the set, on all cores.
 
 use caac::check::{self, Checked, Options};
 use caac::compile;
@@ -167,4 +176,131 @@ fn import(bencher: divan::Bencher) {
         assert_eq!(imported.specs.len(), COUNT);
         imported
     });
+}
+
+/// The first `n` policies of the generated set, resolved, and its tenant.
+struct WhatifSet {
+    checked: Checked,
+}
+
+static WHATIF: LazyLock<WhatifSet> = LazyLock::new(|| WhatifSet {
+    checked: check_set(&FIXTURE.root),
+});
+
+fn policy_refs(range: std::ops::Range<usize>) -> Vec<caac::whatif::PolicyRef<'static>> {
+    let refs: Vec<caac::whatif::PolicyRef<'static>> = WHATIF
+        .checked
+        .files
+        .iter()
+        .flat_map(|f| &f.units)
+        .filter_map(|u| {
+            Some(caac::whatif::PolicyRef {
+                name: u.display_name.as_deref().unwrap_or(""),
+                policy: u.policy.as_ref()?,
+            })
+        })
+        .collect();
+    refs[range].to_vec()
+}
+
+/// Sign-ins per evaluation bench.
+const SIGN_INS: usize = 4096;
+
+/// The enforced policies that block / require MFA or a strength, as flags.
+fn enforced_effects(refs: &[caac::whatif::PolicyRef]) -> (Vec<bool>, Vec<bool>) {
+    use caac::model::{BuiltInControl, State};
+    refs.iter()
+        .map(|r| {
+            let p = r.policy;
+            let on = p.state == State::Enabled;
+            let g = p.grant.as_ref();
+            let block = g.is_some_and(|g| g.built_in_controls.contains(&BuiltInControl::Block));
+            let mfa = g.is_some_and(|g| {
+                g.built_in_controls.contains(&BuiltInControl::Mfa)
+                    || g.authentication_strength.is_some()
+            });
+            (on && block, on && (block || mfa))
+        })
+        .unzip()
+}
+
+/// One sign-in evaluation per item: `Engine::reasons_into` over 195 policies.
+#[divan::bench(sample_count = 20)]
+fn whatif_engine(bencher: divan::Bencher) {
+    use caac::whatif::{Engine, matrix::Matrix};
+    let refs = policy_refs(0..195);
+    let tenant = WHATIF.checked.tenant.as_ref();
+    let matrix = Matrix::new(&refs, tenant);
+    let stride = (matrix.size() / SIGN_INS).max(1);
+    let sign_ins: Vec<_> = matrix
+        .combos()
+        .step_by(stride)
+        .take(SIGN_INS)
+        .map(|c| matrix.sign_in(&c))
+        .collect();
+    let engine = Engine::new(&refs, tenant);
+    let (block, strong) = enforced_effects(&refs);
+    let mut reasons = Vec::with_capacity(refs.len());
+    bencher
+        .counter(divan::counter::ItemsCount::new(sign_ins.len()))
+        .bench_local(|| {
+            let mut verdicts = 0usize;
+            for s in &sign_ins {
+                engine.reasons_into(divan::black_box(s), &mut reasons);
+                let (mut b, mut m) = (false, false);
+                for (i, r) in reasons.iter().enumerate() {
+                    if r.is_empty() {
+                        b |= block[i];
+                        m |= strong[i];
+                    }
+                }
+                verdicts += usize::from(b) * 2 + usize::from(m);
+            }
+            verdicts
+        });
+}
+
+/// One sign-in evaluation per item through the precompiled bitsets.
+#[divan::bench(sample_count = 20)]
+fn whatif_sweep(bencher: divan::Bencher) {
+    use caac::whatif::sweep::{Sweep, bitset, intersects};
+    use caac::whatif::{Engine, matrix::Matrix};
+    let refs = policy_refs(0..195);
+    let tenant = WHATIF.checked.tenant.as_ref();
+    let matrix = Matrix::new(&refs, tenant);
+    let stride = (matrix.size() / SIGN_INS).max(1);
+    let combos: Vec<_> = matrix.combos().step_by(stride).take(SIGN_INS).collect();
+    let engine = Engine::new(&refs, tenant);
+    let sweep = Sweep::new(&matrix, &engine).expect("user personas");
+    let (block, strong) = enforced_effects(&refs);
+    let block = bitset(refs.len(), |i| block[i]);
+    let strong = bitset(refs.len(), |i| strong[i]);
+    let mut applying = Vec::with_capacity(sweep.words());
+    bencher
+        .counter(divan::counter::ItemsCount::new(combos.len()))
+        .bench_local(|| {
+            let mut verdicts = 0usize;
+            for c in &combos {
+                sweep.applying(divan::black_box(c), &mut applying);
+                verdicts += usize::from(intersects(&applying, &block)) * 2
+                    + usize::from(intersects(&applying, &strong));
+            }
+            verdicts
+        });
+}
+
+/// `caac impact`'s analysis over the full default matrix: policies 1–195
+/// (base) against 6–200 (head), all cores.
+#[divan::bench(sample_count = 10)]
+fn impact_matrix(bencher: divan::Bencher) {
+    let base = policy_refs(0..195);
+    let head = policy_refs(5..200);
+    let tenant = WHATIF.checked.tenant.as_ref();
+    let size = caac::whatif::matrix::Matrix::new(
+        &base.iter().chain(&head).copied().collect::<Vec<_>>(),
+        tenant,
+    )
+    .size();
+    eprintln!("impact_matrix: {size} sign-in classes per side");
+    bencher.bench(|| caac::whatif::impact::analyse(&base, &head, tenant));
 }

@@ -4,8 +4,8 @@
 
 use crate::check;
 use crate::cli::{
-    BuildArgs, Cli, Color, Command, CoverageArgs, FailLevel, Format, ImportArgs, InputArgs,
-    LintArgs, SchemaKind, WhatifArgs, WhatifFormat,
+    BuildArgs, Cli, Color, Command, CoverageArgs, FailLevel, Format, ImpactArgs, ImportArgs,
+    InputArgs, LintArgs, SchemaKind, WhatifArgs, WhatifFormat,
 };
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
         Command::Coverage(args) => coverage(&args, color),
         Command::Promote(args) => crate::rollout::promote(&args, color),
+        Command::Impact(args) => impact(&args, color),
         Command::Rules => {
             let list: String = lint::rules::RULES
                 .iter()
@@ -422,6 +423,17 @@ fn coverage(args: &CoverageArgs, color: bool) -> u8 {
     match print_stdout(&text) {
         OK if found.enforced_gaps() > 0 => FINDINGS,
         code => code,
+    }
+}
+
+/// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.
+fn impact(args: &ImpactArgs, color: bool) -> u8 {
+    match crate::impact::run(args, color) {
+        Ok((text, changed)) => match print_stdout(&text) {
+            OK if changed => FINDINGS,
+            code => code,
+        },
+        Err(code) => code,
     }
 }
 

@@ -63,6 +63,9 @@ pub enum Command {
     /// editing its spec in place, only once the minimum dwell has passed.
     /// Exit 0 promoted or nothing to do, 1 refused (with why), 2 input error.
     Promote(PromoteArgs),
+    /// Compare access before and after a change over the scenario matrix:
+    /// newly blocked, newly allowed and newly unprotected sign-ins.
+    Impact(ImpactArgs),
     /// List every lint rule: id, name, default severity, category, summary.
     Rules,
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
@@ -388,4 +391,39 @@ pub struct PromoteArgs {
     /// A break-glass user or group (name or object id); repeatable.
     #[arg(long = "break-glass", value_name = "ID_OR_NAME")]
     pub break_glass: Vec<String>,
+}
+
+/// Arguments of `caac impact`.
+#[derive(Debug, clap::Args)]
+pub struct ImpactArgs {
+    /// The base: a directory holding the same PATHS (another checkout), or a git
+    /// revision (`origin/main`, `HEAD~1`) whose PATHS are extracted with `git archive`.
+    #[arg(long, value_name = "REF_OR_DIR")]
+    pub base: String,
+    /// Policy specs and/or Graph exports (files or directories) of the head side.
+    #[arg(value_name = "PATHS", default_value = "policies")]
+    pub paths: Vec<PathBuf>,
+    /// Tenant directory file, used for both sides [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// Config file, used for both sides [default: .caac.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format (markdown: for a pull-request comment).
+    #[arg(long, short = 'o', value_enum, default_value_t = ImpactFormat::Human)]
+    pub format: ImpactFormat,
+    /// Exit 1 also when changes appear only as if report-only policies were enforced.
+    #[arg(long)]
+    pub enforce_report_only: bool,
+}
+
+/// Output format of `caac impact`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImpactFormat {
+    /// Grouped text.
+    Human,
+    /// Groups with their dimensions and a `caac whatif` request each.
+    Json,
+    /// A pull-request comment: a table of counts, then the groups.
+    Markdown,
 }

@@ -19,6 +19,7 @@ pub mod config;
 pub mod deploy;
 pub mod diag;
 pub mod emit;
+pub mod impact;
 pub mod import;
 pub mod lint;
 pub mod load;

@@ -108,7 +108,7 @@ impl Mode {
         }
     }
 
-    fn counts(self, state: State) -> bool {
+    pub(crate) fn counts(self, state: State) -> bool {
         match self {
             Mode::Enforced => state == State::Enabled,
             Mode::ReportOnlyAsEnforced => state.is_active(),
@@ -184,14 +184,16 @@ impl Coverage {
     }
 }
 
-/// What an applying policy contributes.
+/// What an applying policy contributes (shared with [`super::impact`]).
 #[derive(Debug, Clone, Copy, Default)]
-struct Effect {
-    block: bool,
-    strong: bool,
+pub(crate) struct Effect {
+    /// It blocks.
+    pub(crate) block: bool,
+    /// It blocks or requires MFA or an authentication strength.
+    pub(crate) strong: bool,
 }
 
-fn effect(p: &Policy) -> Effect {
+pub(crate) fn effect(p: &Policy) -> Effect {
     let Some(g) = &p.grant else {
         return Effect::default();
     };
@@ -315,10 +317,25 @@ pub fn analyse(policies: &[PolicyRef], tenant: Option<&Tenant>) -> Coverage {
 
 /// Collapses gap combinations into boxes (see the module docs).
 fn collapse(kind: GapKind, raw: &[Combo]) -> Vec<Gap> {
+    collapse_boxes(raw)
+        .into_iter()
+        .map(|(masks, example)| Gap {
+            kind,
+            masks,
+            example,
+        })
+        .collect()
+}
+
+/// Collapses combinations into exact boxes (one [`Mask`] per dimension, in
+/// [`Dim::ALL`] order) with their smallest combination, sorted by it; the
+/// boxes are disjoint and together hold exactly `raw` (also used by
+/// [`super::impact`]).
+pub(crate) fn collapse_boxes(raw: &[Combo]) -> Vec<(Vec<Mask>, Combo)> {
     let mut boxes: Vec<Gap> = raw
         .iter()
         .map(|c| Gap {
-            kind,
+            kind: GapKind::NoMfa,
             masks: c.0.iter().map(|i| Mask::one(*i)).collect(),
             example: *c,
         })
@@ -350,7 +367,7 @@ fn collapse(kind: GapKind, raw: &[Combo]) -> Vec<Gap> {
         }
     }
     boxes.sort_by_key(|g| g.example);
-    boxes
+    boxes.into_iter().map(|g| (g.masks, g.example)).collect()
 }
 
 /// One dimension of a gap in prose: `None` when it is every value of a
@@ -418,9 +435,14 @@ fn join(mut names: Vec<String>, last: &str) -> String {
 /// app; any platform; Exchange ActiveSync client or other (legacy) client;
 /// any location".
 pub fn describe(m: &Matrix, g: &Gap) -> String {
+    describe_masks(m, &g.masks)
+}
+
+/// A box of combinations in one line (see [`describe`]).
+pub(crate) fn describe_masks(m: &Matrix, masks: &[Mask]) -> String {
     Dim::ALL
         .iter()
-        .filter_map(|d| part(m, *d, &g.masks[*d as usize]))
+        .filter_map(|d| part(m, *d, &masks[*d as usize]))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -480,24 +502,10 @@ pub fn json(c: &Coverage, tenant: Option<&Tenant>) -> Json {
             let gaps: Vec<Json> = gaps
                 .iter()
                 .map(|g| {
-                    let mut dims = serde_json::Map::new();
-                    for d in Dim::ALL {
-                        let mask = &g.masks[d as usize];
-                        let v = if mask.count() == m.len(d) {
-                            Json::from("any")
-                        } else {
-                            Json::from(
-                                mask.indices()
-                                    .flat_map(|i| m.names(d, i))
-                                    .collect::<Vec<_>>(),
-                            )
-                        };
-                        dims.insert(dim_key(d).into(), v);
-                    }
                     json!({
                         "kind": g.kind.as_str(),
                         "description": describe(m, g),
-                        "dimensions": dims,
+                        "dimensions": dimensions_json(m, &g.masks),
                         "example": {
                             "description": m.describe(&g.example),
                             "request": m.request(&g.example, tenant),
@@ -514,6 +522,25 @@ pub fn json(c: &Coverage, tenant: Option<&Tenant>) -> Json {
         "scenarios": m.size(),
         "modes": modes,
     })
+}
+
+/// `{dim: "any" | [labels]}` for a box (also used by [`super::impact`]).
+pub(crate) fn dimensions_json(m: &Matrix, masks: &[Mask]) -> Json {
+    let mut dims = serde_json::Map::new();
+    for d in Dim::ALL {
+        let mask = &masks[d as usize];
+        let v = if mask.count() == m.len(d) {
+            Json::from("any")
+        } else {
+            Json::from(
+                mask.indices()
+                    .flat_map(|i| m.names(d, i))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        dims.insert(dim_key(d).into(), v);
+    }
+    Json::Object(dims)
 }
 
 fn dim_key(d: Dim) -> &'static str {

@@ -336,6 +336,9 @@ struct Ctx<'s> {
     /// Per named location: 0 not computed, 1 no, 2 yes.
     loc_cache: Vec<u8>,
     unknowns: Vec<String>,
+    /// The caller drops `unknowns` ([`Engine::reasons_into`]): skip building
+    /// the hot-path notes (every policy's notes, app-group notes).
+    quiet: bool,
 }
 
 impl Ctx<'_> {
@@ -524,6 +527,7 @@ impl<'a> Engine<'a> {
             register_device: matches!(&sign_in.target, Target::UserAction(a) if a.eq_ignore_ascii_case(REGISTER_DEVICE)),
             loc_cache: vec![0; self.locations.len()],
             unknowns: Vec::new(),
+            quiet: false,
         }
     }
 
@@ -585,6 +589,7 @@ impl<'a> Engine<'a> {
     /// [`Outcome`] (no allocation beyond `out`; unknowns are dropped).
     pub fn reasons_into(&self, sign_in: &SignIn, out: &mut Vec<ReasonSet>) {
         let mut ctx = self.context(sign_in);
+        ctx.quiet = true;
         out.clear();
         out.extend(self.policies.iter().map(|p| self.reasons(p, &mut ctx)));
     }
@@ -597,8 +602,10 @@ impl<'a> Engine<'a> {
         if p.empty {
             r.insert(Reason::EmptyPolicy);
         }
-        for n in &p.notes {
-            ctx.note(n.clone());
+        if !ctx.quiet {
+            for n in &p.notes {
+                ctx.note(n.clone());
+            }
         }
         let sign_in = ctx.sign_in;
         let is_user = match &sign_in.identity {
@@ -720,7 +727,7 @@ impl<'a> Engine<'a> {
         let included =
             a.all || has(&a.include, app) || (a.office365 && office()) || (a.admin && admin());
         if !included {
-            if (a.office365 || a.admin) && !self.knows_app(app) {
+            if !ctx.quiet && (a.office365 || a.admin) && !self.knows_app(app) {
                 ctx.note(group_note(policy, app, a.office365));
             }
             return false;
@@ -728,7 +735,11 @@ impl<'a> Engine<'a> {
         let excluded = has(&a.exclude, app)
             || (a.exclude_office365 && office())
             || (a.exclude_admin && admin());
-        if !excluded && (a.exclude_office365 || a.exclude_admin) && !self.knows_app(app) {
+        if !ctx.quiet
+            && !excluded
+            && (a.exclude_office365 || a.exclude_admin)
+            && !self.knows_app(app)
+        {
             ctx.note(group_note(policy, app, a.exclude_office365));
         }
         !excluded

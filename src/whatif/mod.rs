@@ -196,11 +196,13 @@ pub mod apps;
 pub mod coverage;
 pub mod device_filter;
 mod engine;
+pub mod impact;
 pub mod lockout;
 pub mod matrix;
 pub mod network;
 pub mod output;
 pub mod request;
+pub mod sweep;
 
 pub use engine::{Engine, ReasonSet};
 

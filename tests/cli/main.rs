@@ -11,6 +11,7 @@ mod formats;
 mod fuzz_regressions;
 mod graph_schema;
 mod hostile;
+mod impact;
 mod import;
 mod loader_errors;
 mod lockout;

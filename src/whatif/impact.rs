@@ -1,0 +1,657 @@
+//! Impact: how a change to a policy set changes access, over the scenario
+//! matrix, grouped into the smallest exact descriptions.
+//!
+//! Contract: [`analyse`] builds ONE [scenario matrix](super::matrix) from the
+//! union of the base and head policy sets (so every value either side can
+//! tell apart is swept), evaluates every combination on both sides with one
+//! [`Engine`] each, and compares, per [`Mode`] (the enforced policies, then
+//! as if report-only policies were enforced), the outcome of each side. A
+//! combination changes in one or more [`Change`] ways; the changed
+//! combinations are grouped by change and by the policies responsible, then
+//! collapsed into exact boxes with [`super::coverage`]'s collapsing. [`human`],
+//! [`json`] and [`markdown`] render an [`Impact`]. Pure and deterministic: no
+//! I/O (the `caac impact` command in [`crate::impact`] materialises the base).
+//!
+//! # What counts
+//!
+//! - A side **blocks** a sign-in when an applying counted policy has the
+//!   `block` grant control: "Block access … overrides all other assignment
+//!   settings" and any applying block wins
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant>).
+//! - A side **protects** a sign-in when it blocks it or an applying counted
+//!   policy cannot be satisfied without MFA or an authentication strength
+//!   (the same rule as `caac coverage`: an `OR` a weaker control satisfies
+//!   does not count).
+//! - Changes: **newly blocked** (not blocked → blocked), **newly allowed**
+//!   (blocked → not), **newly unprotected** (protected → not; a newly
+//!   allowed sign-in is usually also newly unprotected), **newly protected**
+//!   (not protected → MFA or a strength required; a newly blocked sign-in
+//!   is listed only as newly blocked).
+//! - Report-only policies "are evaluated but not enforced"
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only>),
+//!   so the enforced mode ignores them; the second mode counts them, which
+//!   is what a reviewer of a new report-only policy wants to see before
+//!   switching it on.
+//! - Each changed combination is one scenario-matrix sign-in class (one
+//!   value per dimension, equivalent values merged: see the matrix docs);
+//!   a group's count is the number of concrete sign-ins its classes stand
+//!   for (every merged value counted), as in `caac coverage`.
+
+use super::coverage::{self, Mode, collapse_boxes, describe_masks, dimensions_json, effect};
+use super::matrix::{Combo, DIMS, Dim, Matrix};
+use super::sweep::{Cursor, Sweep, bitset, intersects, ones};
+use super::{Engine, PolicyRef, ReasonSet, SignIn};
+use crate::model::Tenant;
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+use std::collections::{BTreeMap, HashMap};
+
+/// How a sign-in's outcome changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Change {
+    /// Not blocked on the base side, blocked on the head side.
+    NewlyBlocked,
+    /// Blocked on the base side, not on the head side.
+    NewlyAllowed,
+    /// Blocked or required MFA / an authentication strength on the base
+    /// side, neither on the head side.
+    NewlyUnprotected,
+    /// Neither blocked nor MFA / an authentication strength on the base
+    /// side, MFA or an authentication strength (not a block: that is
+    /// [`Change::NewlyBlocked`]) on the head side.
+    NewlyProtected,
+}
+
+impl Change {
+    /// Every change, in report order.
+    pub const ALL: [Change; 4] = [
+        Change::NewlyBlocked,
+        Change::NewlyAllowed,
+        Change::NewlyUnprotected,
+        Change::NewlyProtected,
+    ];
+
+    /// JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::NewlyBlocked => "newlyBlocked",
+            Change::NewlyAllowed => "newlyAllowed",
+            Change::NewlyUnprotected => "newlyUnprotected",
+            Change::NewlyProtected => "newlyProtected",
+        }
+    }
+
+    /// Heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Change::NewlyBlocked => "newly blocked",
+            Change::NewlyAllowed => "newly allowed (no longer blocked)",
+            Change::NewlyUnprotected => {
+                "newly unprotected (no block, MFA or authentication strength any more)"
+            }
+            Change::NewlyProtected => {
+                "newly protected (MFA or authentication strength now required)"
+            }
+        }
+    }
+
+    /// How the responsible policies read: head-side blockers, or base-side
+    /// policies that no longer block / protect.
+    pub fn by(self) -> &'static str {
+        match self {
+            Change::NewlyBlocked => "blocked by",
+            Change::NewlyAllowed => "no longer blocked by",
+            Change::NewlyUnprotected => "no longer protected by",
+            Change::NewlyProtected => "protected by",
+        }
+    }
+
+    /// Which side [`Group::policies`] come from.
+    fn side(self) -> &'static str {
+        match self {
+            Change::NewlyBlocked | Change::NewlyProtected => "head",
+            Change::NewlyAllowed | Change::NewlyUnprotected => "base",
+        }
+    }
+}
+
+/// One collapsed group of changed sign-ins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// How they changed.
+    pub change: Change,
+    /// Per dimension ([`Dim::ALL`] order), the values in the group.
+    pub masks: Vec<coverage::Mask>,
+    /// The number of combinations in the group.
+    pub count: usize,
+    /// The responsible policies (see [`Change::by`]), sorted.
+    pub policies: Vec<String>,
+    /// The group's smallest combination, for a reproducible example.
+    pub example: Combo,
+}
+
+/// The result of [`analyse`].
+#[derive(Debug, Clone)]
+pub struct Impact {
+    /// The matrix swept (from the union of both sides).
+    pub matrix: Matrix,
+    /// Policies on the base side (all states).
+    pub base_policies: usize,
+    /// Policies on the head side (all states).
+    pub head_policies: usize,
+    /// Per mode (enforced first), its groups sorted by change then example.
+    pub modes: Vec<(Mode, Vec<Group>)>,
+}
+
+impl Impact {
+    /// The groups of `mode`.
+    pub fn groups(&self, mode: Mode) -> &[Group] {
+        self.modes
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .map_or(&[], |(_, g)| g.as_slice())
+    }
+
+    /// Changed sign-ins of `change` in `mode`.
+    pub fn count(&self, mode: Mode, change: Change) -> usize {
+        self.groups(mode)
+            .iter()
+            .filter(|g| g.change == change)
+            .map(|g| g.count)
+            .sum()
+    }
+
+    /// Whether `mode` has any change.
+    pub fn any(&self, mode: Mode) -> bool {
+        !self.groups(mode).is_empty()
+    }
+}
+
+/// The modes, in report order.
+const MODES: [Mode; 2] = [Mode::Enforced, Mode::ReportOnlyAsEnforced];
+
+/// One side compiled for the sweep.
+struct Side<'a> {
+    engine: Engine<'a>,
+    /// The policies precompiled against the union matrix (`None`: the
+    /// engine is asked per combination).
+    sweep: Option<Sweep>,
+    policies: &'a [PolicyRef<'a>],
+    /// Per mode: the counted policies that block / protect (bitsets).
+    block: Vec<Vec<u64>>,
+    strong: Vec<Vec<u64>>,
+}
+
+impl<'a> Side<'a> {
+    fn new(matrix: &Matrix, policies: &'a [PolicyRef<'a>], tenant: Option<&Tenant>) -> Side<'a> {
+        let engine = Engine::new(policies, tenant);
+        let sweep = Sweep::new(matrix, &engine);
+        let effects: Vec<coverage::Effect> = policies.iter().map(|p| effect(p.policy)).collect();
+        let n = policies.len();
+        let mask = |mode: Mode, f: &dyn Fn(coverage::Effect) -> bool| {
+            bitset(n, |i| {
+                mode.counts(policies[i].policy.state) && f(effects[i])
+            })
+        };
+        Side {
+            block: MODES.iter().map(|m| mask(*m, &|e| e.block)).collect(),
+            strong: MODES.iter().map(|m| mask(*m, &|e| e.strong)).collect(),
+            engine,
+            sweep,
+            policies,
+        }
+    }
+
+    /// The policies that apply to combination `c` (sign-in `s`); `c`s come
+    /// in matrix order so the cursor reuses the previous combination's work.
+    fn applying(
+        &self,
+        c: &Combo,
+        s: &SignIn,
+        reasons: &mut Vec<ReasonSet>,
+        cursor: &mut Cursor,
+        out: &mut Vec<u64>,
+    ) {
+        out.clear();
+        match &self.sweep {
+            Some(sw) => out.extend_from_slice(sw.applying_from(c, cursor)),
+            None => {
+                self.engine.reasons_into(s, reasons);
+                *out = bitset(reasons.len(), |i| reasons[i].is_empty());
+            }
+        }
+    }
+}
+
+/// Sweeps the union matrix on both sides (see the module docs).
+pub fn analyse(base: &[PolicyRef], head: &[PolicyRef], tenant: Option<&Tenant>) -> Impact {
+    let union: Vec<PolicyRef> = base.iter().chain(head).copied().collect();
+    let matrix = Matrix::new(&union, tenant);
+    let sides = [
+        Side::new(&matrix, base, tenant),
+        Side::new(&matrix, head, tenant),
+    ];
+    let need_sign_in = sides.iter().any(|s| s.sweep.is_none());
+    // Key: [mode, change, policy indices…] → changed combinations, per
+    // persona (in parallel), merged in persona order so output is stable.
+    let per_persona: Vec<HashMap<Vec<u32>, Vec<Combo>>> = (0..matrix.len(Dim::Persona))
+        .into_par_iter()
+        .map(|persona| {
+            let mut found: HashMap<Vec<u32>, Vec<Combo>> = HashMap::new();
+            let mut reasons = Vec::new();
+            let mut applying = [Vec::new(), Vec::new()];
+            let mut cursors = [Cursor::default(), Cursor::default()];
+            let first = Combo([0; DIMS]).with(Dim::Persona, persona);
+            let mut s = matrix.sign_in(&first);
+            let mut key: Vec<u32> = Vec::new();
+            for c in matrix.combos_for(persona) {
+                if need_sign_in {
+                    matrix.fill(&c, &mut s);
+                }
+                for ((side, out), cursor) in sides.iter().zip(&mut applying).zip(&mut cursors) {
+                    side.applying(&c, &s, &mut reasons, cursor, out);
+                }
+                for mi in 0..MODES.len() {
+                    let b0 = intersects(&applying[0], &sides[0].block[mi]);
+                    let s0 = intersects(&applying[0], &sides[0].strong[mi]);
+                    let b1 = intersects(&applying[1], &sides[1].block[mi]);
+                    let s1 = intersects(&applying[1], &sides[1].strong[mi]);
+                    for change in Change::ALL {
+                        let (hit, side, strong) = match change {
+                            Change::NewlyBlocked => (!b0 && b1, 1, false),
+                            Change::NewlyAllowed => (b0 && !b1, 0, false),
+                            Change::NewlyUnprotected => (s0 && !s1, 0, true),
+                            Change::NewlyProtected => (!s0 && s1 && !b1, 1, true),
+                        };
+                        if !hit {
+                            continue;
+                        }
+                        key.clear();
+                        key.extend([mi as u32, change as u32]);
+                        let mask = if strong {
+                            &sides[side].strong[mi]
+                        } else {
+                            &sides[side].block[mi]
+                        };
+                        key.extend(ones(&applying[side], mask).map(|i| i as u32));
+                        match found.get_mut(key.as_slice()) {
+                            Some(v) => v.push(c),
+                            None => {
+                                found.insert(key.clone(), vec![c]);
+                            }
+                        }
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    let mut merged: BTreeMap<Vec<u32>, Vec<Combo>> = BTreeMap::new();
+    for found in per_persona {
+        for (k, v) in found {
+            merged.entry(k).or_default().extend(v);
+        }
+    }
+    let mut modes: Vec<(Mode, Vec<Group>)> = MODES.iter().map(|m| (*m, Vec::new())).collect();
+    for (key, mut combos) in merged {
+        combos.sort_unstable();
+        let mi = key[0] as usize;
+        let change = Change::ALL[key[1] as usize];
+        let side = &sides[usize::from(change.side() == "head")];
+        let mut policies: Vec<String> = key[2..]
+            .iter()
+            .map(|i| side.policies[*i as usize].name.to_owned())
+            .collect();
+        policies.sort();
+        for (masks, example) in collapse_boxes(&combos) {
+            // A class stands for every value merged into it (`Value::also`):
+            // count the concrete sign-ins, as `caac coverage` does.
+            let count = Dim::ALL
+                .iter()
+                .map(|&d| {
+                    masks[d as usize]
+                        .indices()
+                        .map(|i| matrix.names(d, i).len().max(1))
+                        .sum::<usize>()
+                })
+                .product();
+            modes[mi].1.push(Group {
+                change,
+                masks,
+                count,
+                policies: policies.clone(),
+                example,
+            });
+        }
+    }
+    for (_, groups) in &mut modes {
+        groups.sort_by(|a, b| {
+            (a.change, a.example, &a.policies).cmp(&(b.change, b.example, &b.policies))
+        });
+    }
+    Impact {
+        matrix,
+        base_policies: base.len(),
+        head_policies: head.len(),
+        modes,
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn header(i: &Impact, base: &str) -> String {
+    let m = &i.matrix;
+    let dims: Vec<String> = Dim::ALL
+        .iter()
+        .map(|d| format!("{} {}", m.len(*d), d.noun()))
+        .collect();
+    format!(
+        "impact of the change from {base}: {} → {}, over {} ({})",
+        plural(i.base_policies, "policy", "policies"),
+        plural(i.head_policies, "policy", "policies"),
+        plural(m.size(), "sign-in class", "sign-in classes"),
+        dims.join(" × ")
+    )
+}
+
+/// The human report; `base` names the base (the `--base` argument).
+pub fn human(i: &Impact, base: &str) -> String {
+    let m = &i.matrix;
+    let mut out = header(i, base);
+    out.push_str("\n(the tenant file is the current one on both sides)\n");
+    for (mode, groups) in &i.modes {
+        out.push_str(&format!("\n{}:\n", mode.title()));
+        if groups.is_empty() {
+            out.push_str("  no impact\n");
+        }
+        for change in Change::ALL {
+            let of: Vec<&Group> = groups.iter().filter(|g| g.change == change).collect();
+            if of.is_empty() {
+                continue;
+            }
+            out.push_str(&format!(
+                "  {} ({}):\n",
+                change.title(),
+                plural(i.count(*mode, change), "sign-in", "sign-ins")
+            ));
+            for g in of {
+                out.push_str(&format!(
+                    "    - {}: {}\n",
+                    describe_masks(m, &g.masks),
+                    plural(g.count, "sign-in", "sign-ins")
+                ));
+                out.push_str(&format!(
+                    "      {}: {}\n",
+                    change.by(),
+                    g.policies.join(", ")
+                ));
+                out.push_str(&format!("      e.g. {}\n", m.describe(&g.example)));
+            }
+        }
+    }
+    let total = |mode| -> usize { i.groups(mode).iter().map(|g| g.count).sum() };
+    out.push_str(&format!(
+        "\n{} changed in the enforced policies, {} as if report-only policies were enforced{}\n",
+        plural(total(Mode::Enforced), "sign-in", "sign-ins"),
+        total(Mode::ReportOnlyAsEnforced),
+        if i.any(Mode::Enforced) || i.any(Mode::ReportOnlyAsEnforced) {
+            "; `caac impact --format json` gives a `caac whatif` request for each example"
+        } else {
+            ""
+        }
+    ));
+    out
+}
+
+fn group_json(m: &Matrix, g: &Group, tenant: Option<&Tenant>) -> Json {
+    json!({
+        "change": g.change.as_str(),
+        "description": describe_masks(m, &g.masks),
+        "count": g.count,
+        "dimensions": dimensions_json(m, &g.masks),
+        "policies": g.policies,
+        "policiesSide": g.change.side(),
+        "example": {
+            "description": m.describe(&g.example),
+            "request": m.request(&g.example, tenant),
+        },
+    })
+}
+
+/// The JSON report: `{"version": 1, "base", "policies": {"base", "head"},
+/// "scenarios", "modes": [{"mode", "counts": {change: n}, "groups":
+/// [{"change", "description", "count", "dimensions", "policies",
+/// "policiesSide", "example": {"description", "request"}}]}]}`.
+pub fn json(i: &Impact, base: &str, tenant: Option<&Tenant>) -> Json {
+    let m = &i.matrix;
+    let modes: Vec<Json> = i
+        .modes
+        .iter()
+        .map(|(mode, groups)| {
+            let mut counts = serde_json::Map::new();
+            for c in Change::ALL {
+                counts.insert(c.as_str().into(), i.count(*mode, c).into());
+            }
+            json!({
+                "mode": mode.as_str(),
+                "counts": counts,
+                "groups": groups.iter().map(|g| group_json(m, g, tenant)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "base": base,
+        "policies": { "base": i.base_policies, "head": i.head_policies },
+        "scenarios": m.size(),
+        "modes": modes,
+    })
+}
+
+/// Markdown for a pull-request comment: a heading, a table of counts per
+/// mode, then per mode its groups, each with a `<details>` block holding a
+/// ready-to-run `caac whatif` request.
+pub fn markdown(i: &Impact, base: &str, tenant: Option<&Tenant>) -> String {
+    let m = &i.matrix;
+    let mut out = String::from("## Conditional Access impact (caac)\n\n");
+    out.push_str(&format!(
+        "Base `{base}`: {} → {}, {} swept (the tenant file is the current one on both sides).\n\n",
+        plural(i.base_policies, "policy", "policies"),
+        plural(i.head_policies, "policy", "policies"),
+        plural(m.size(), "sign-in class", "sign-in classes"),
+    ));
+    out.push_str("| Sign-ins | Enforced policies | As if report-only were enforced |\n");
+    out.push_str("|---|---:|---:|\n");
+    for c in Change::ALL {
+        let t = c.title();
+        let mut name = t.split(" (").next().unwrap_or(t).to_owned();
+        if let Some(first) = name.get(..1) {
+            name = first.to_uppercase() + &name[1..];
+        }
+        out.push_str(&format!(
+            "| {name} | {} | {} |\n",
+            i.count(Mode::Enforced, c),
+            i.count(Mode::ReportOnlyAsEnforced, c)
+        ));
+    }
+    for (mode, groups) in &i.modes {
+        out.push_str(&format!("\n### {}\n\n", mode.title()));
+        if groups.is_empty() {
+            out.push_str("No impact.\n");
+        }
+        for change in Change::ALL {
+            let of: Vec<&Group> = groups.iter().filter(|g| g.change == change).collect();
+            if of.is_empty() {
+                continue;
+            }
+            let title = change.title();
+            out.push_str(&format!(
+                "#### {}{} ({})\n\n",
+                title.get(..1).unwrap_or_default().to_uppercase(),
+                title.get(1..).unwrap_or_default(),
+                plural(i.count(*mode, change), "sign-in", "sign-ins")
+            ));
+            for g in of {
+                let policies: Vec<String> = g.policies.iter().map(|p| format!("`{p}`")).collect();
+                out.push_str(&format!(
+                    "- **{}**: {} — {} {}\n",
+                    plural(g.count, "sign-in", "sign-ins"),
+                    describe_masks(m, &g.masks),
+                    change.by(),
+                    policies.join(", ")
+                ));
+                let request = serde_json::to_string_pretty(&m.request(&g.example, tenant))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "  <details><summary>e.g. {}</summary>\n\n  Save as `request.json`, then `caac whatif --policies policies --request request.json`:\n\n  ```json\n{}\n  ```\n\n  </details>\n",
+                    escape_html(&m.describe(&g.example)),
+                    request
+                        .lines()
+                        .map(|l| format!("  {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Applications, BuiltInControl, ClientAppType, Grant, Policy, State, UserSet, Users,
+    };
+
+    fn policy(name: &str, f: impl FnOnce(&mut Policy)) -> Policy {
+        let mut p = Policy {
+            display_name: name.into(),
+            state: State::Enabled,
+            users: Some(Users {
+                include: Some(UserSet {
+                    users: vec!["All".into()],
+                    ..UserSet::default()
+                }),
+                exclude: None,
+            }),
+            applications: Some(Applications {
+                include: vec!["All".into()],
+                ..Applications::default()
+            }),
+            ..Policy::default()
+        };
+        f(&mut p);
+        p
+    }
+
+    fn refs(ps: &[Policy]) -> Vec<PolicyRef<'_>> {
+        ps.iter()
+            .map(|p| PolicyRef {
+                name: &p.display_name,
+                policy: p,
+            })
+            .collect()
+    }
+
+    fn grant(c: BuiltInControl) -> Option<Grant> {
+        Some(Grant {
+            built_in_controls: vec![c],
+            ..Grant::default()
+        })
+    }
+
+    fn lines(i: &Impact, mode: Mode) -> Vec<String> {
+        i.groups(mode)
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {}: {} [{}]",
+                    g.change.as_str(),
+                    g.count,
+                    describe_masks(&i.matrix, &g.masks),
+                    g.policies.join(", ")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn identical_sets_have_no_impact() {
+        let ps = [policy("mfa", |p| p.grant = grant(BuiltInControl::Mfa))];
+        let i = analyse(&refs(&ps), &refs(&ps), None);
+        assert!(!i.any(Mode::Enforced) && !i.any(Mode::ReportOnlyAsEnforced));
+        assert!(human(&i, "base").contains("no impact"));
+    }
+
+    #[test]
+    fn widening_a_legacy_block_is_newly_blocked_and_exact() {
+        let base = [policy("legacy", |p| {
+            p.client_app_types = vec![ClientAppType::ExchangeActiveSync];
+            p.grant = grant(BuiltInControl::Block);
+        })];
+        let head = [policy("legacy", |p| {
+            p.client_app_types = vec![ClientAppType::ExchangeActiveSync, ClientAppType::Other];
+            p.grant = grant(BuiltInControl::Block);
+        })];
+        let i = analyse(&refs(&base), &refs(&head), None);
+        assert_eq!(
+            lines(&i, Mode::Enforced),
+            [format!(
+                "newlyBlocked {}: any user; any app; any platform; other (legacy) client; any location [legacy]",
+                i.matrix.size() / i.matrix.len(Dim::Client)
+            )]
+        );
+        // The same in the report-only-as-enforced mode (enabled counts there too).
+        assert_eq!(
+            lines(&i, Mode::Enforced),
+            lines(&i, Mode::ReportOnlyAsEnforced)
+        );
+        // Reversed, it is newly allowed (and unprotected, as a block protects).
+        let back = analyse(&refs(&head), &refs(&base), None);
+        let l = lines(&back, Mode::Enforced);
+        assert_eq!(l.len(), 2, "{l:#?}");
+        assert!(l[0].starts_with("newlyAllowed"), "{l:#?}");
+        assert!(l[1].starts_with("newlyUnprotected"), "{l:#?}");
+    }
+
+    #[test]
+    fn report_only_changes_show_only_as_if_enforced() {
+        let base: [Policy; 0] = [];
+        let head = [policy("mfa", |p| {
+            p.state = State::ReportOnly;
+            p.grant = grant(BuiltInControl::Block);
+        })];
+        let i = analyse(&refs(&base), &refs(&head), None);
+        assert!(!i.any(Mode::Enforced));
+        assert_eq!(
+            i.count(Mode::ReportOnlyAsEnforced, Change::NewlyBlocked),
+            i.matrix.size()
+        );
+    }
+
+    #[test]
+    fn deleting_mfa_is_newly_unprotected_with_the_old_policy() {
+        let base = [policy("mfa", |p| p.grant = grant(BuiltInControl::Mfa))];
+        let head: [Policy; 0] = [];
+        let i = analyse(&refs(&base), &refs(&head), None);
+        let l = lines(&i, Mode::Enforced);
+        assert_eq!(l.len(), 1, "{l:#?}");
+        assert!(l[0].starts_with("newlyUnprotected"), "{l:#?}");
+        assert!(l[0].ends_with("[mfa]"), "{l:#?}");
+        let md = markdown(&i, "main", None);
+        assert!(md.contains("| Newly unprotected |"), "{md}");
+        assert!(md.contains("<details>"), "{md}");
+        let j = json(&i, "main", None);
+        assert_eq!(j["modes"][0]["groups"][0]["policiesSide"], "base");
+    }
+}
