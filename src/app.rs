@@ -41,6 +41,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
         Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
         Command::Coverage(args) => coverage(&args, color),
+        Command::Monitor(args) => crate::monitor::run(&args, color),
+        Command::Report(args) => crate::summary::run(&args, color),
         Command::Rules => {
             let list: String = lint::rules::RULES
                 .iter()

@@ -14,6 +14,7 @@ mod hostile;
 mod import;
 mod loader_errors;
 mod lockout;
+mod monitor;
 mod rules;
 mod schemas;
 mod test_cmd;
