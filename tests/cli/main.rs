@@ -17,5 +17,6 @@ mod lockout;
 mod monitor;
 mod rules;
 mod schemas;
+mod summary;
 mod test_cmd;
 mod whatif;
