@@ -365,6 +365,8 @@ pub fn run(args: &MonitorArgs, color: bool) -> u8 {
         }
     };
     let lock_name = check::display(&args.lock);
+    // Lock keys are relative to where `caac apply` ran: the working directory.
+    let lock_dir = PathBuf::from(".");
     // Every policy, in path order.
     let mut all: Vec<(PathBuf, Target)> = Vec::new();
     for f in &checked.files {
@@ -374,7 +376,17 @@ pub fn run(args: &MonitorArgs, color: bool) -> u8 {
                 "" => check::display(&f.path),
                 at => format!("{}#{at}", check::display(&f.path)),
             };
-            let (id, id_source) = match (&p.id, lock.policies.get(&key)) {
+            // The lock key is the path as `caac apply` was given it; the same
+            // file named another way (`./policies/x.yaml`) still matches.
+            let entry = lock.policies.get(&key).or_else(|| {
+                let me = f.path.canonicalize().ok()?;
+                lock.policies.iter().find_map(|(k, e)| {
+                    let (path, at) = k.split_once('#').unwrap_or((k, ""));
+                    (at == u.at && lock_dir.join(path).canonicalize().ok().as_ref() == Some(&me))
+                        .then_some(e)
+                })
+            });
+            let (id, id_source) = match (&p.id, entry) {
                 (Some(id), _) => (Some(id.clone()), Some("the spec's id".to_owned())),
                 (None, Some(e)) => (Some(e.id.clone()), Some(lock_name.clone())),
                 (None, None) => (None, None),

@@ -43,6 +43,21 @@ fn token_protection_deployed() {
     );
     assert!(stdout.contains("AuditLogs"));
     insta::assert_snapshot!("monitor_tp_deployed", stdout);
+    // The same spec named another way still finds its lock entry.
+    let out = caac(
+        &root(),
+        &[
+            "monitor",
+            &format!("./{SPEC}"),
+            "--tenant",
+            TENANT,
+            "--lock",
+            lock.to_str().unwrap(),
+        ],
+    );
+    let (again, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(again.contains(r#"let policyId = "5a0c2e4b-1d3f-4e6a-8b7c-9d0e1f2a3b4c";"#));
 }
 
 #[test]
