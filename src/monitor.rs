@@ -30,7 +30,8 @@
 //! `todynamic()` accepts both. Token protection shows up in
 //! `sessionControlsNotSatisfied` as `SignInTokenProtection`, and as
 //! `Binding` before mid-2023, so Q4 accepts both
-//! (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection#monitoring-conditional-access-enforcement-of-token-protection>).
+//! (`shared/reference/rules.md` §1.11;
+//! <https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>).
 //!
 //! A policy that is not deployed yet has no id: its queries match
 //! `ConditionalAccessPolicies[].displayName` instead, and the header says

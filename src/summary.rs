@@ -375,7 +375,12 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
             if f.frequency_interval == Some(crate::model::SignInFrequencyInterval::EveryTime) {
                 session.push("a fresh sign-in every time".into());
             } else if let (Some(v), Some(k)) = (f.value, f.kind) {
-                session.push(format!("a new sign-in every {v} {}", k.as_str()));
+                let unit = k.as_str().trim_end_matches('s');
+                session.push(if v == 1 {
+                    format!("a new sign-in every {unit}")
+                } else {
+                    format!("a new sign-in every {v} {unit}s")
+                });
             }
         }
         if se.persistent_browser == Some(crate::model::PersistentBrowserMode::Never) {
@@ -1283,6 +1288,20 @@ mod tests {
             plain(&sentence(&p, None)),
             "Blocks access when alice@contoso.com uses Office 365 with Exchange ActiveSync or other (legacy) clients — off."
         );
+    }
+
+    #[test]
+    fn sign_in_frequency_reads_naturally() {
+        let p = policy(
+            "displayName: x\nusers: { include: { users: [All] } }\napplications: { include: [All] }\n\
+             session: { signInFrequency: { value: 1, type: hours } }\n",
+        );
+        assert!(plain(&sentence(&p, None)).starts_with("Requires a new sign-in every hour when"));
+        let p = policy(
+            "displayName: x\nusers: { include: { users: [All] } }\napplications: { include: [All] }\n\
+             session: { signInFrequency: { value: 7, type: days } }\n",
+        );
+        assert!(plain(&sentence(&p, None)).starts_with("Requires a new sign-in every 7 days when"));
     }
 
     #[test]
