@@ -43,6 +43,8 @@ pub enum Part {
     Text(String),
     /// A directory or catalog name (users, groups, apps, locations).
     Name(String),
+    /// Literal text shown as code (a device or application filter rule).
+    Code(String),
 }
 
 /// A sentence as parts.
@@ -513,14 +515,15 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
     }
     if let Some(f) = apps.and_then(|a| a.filter.as_ref()) {
         s.push(text(format!(
-            " ({} applications whose attributes match `{}`)",
+            " ({} applications whose attributes match ",
             if f.mode == FilterMode::Include {
                 "only"
             } else {
                 "except"
-            },
-            f.rule
+            }
         )));
+        s.push(Part::Code(f.rule.clone()));
+        s.push(text(")"));
     }
     // Conditions.
     if let Some(pl) = &p.platforms {
@@ -599,14 +602,14 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
     }
     if let Some(f) = p.devices.as_ref().and_then(|d| d.filter.as_ref()) {
         s.push(text(format!(
-            " {} devices matching `{}`",
+            " {} devices matching ",
             if f.mode == FilterMode::Include {
                 "on"
             } else {
                 "except on"
-            },
-            f.rule
+            }
         )));
+        s.push(Part::Code(f.rule.clone()));
     }
     s.push(text(format!(
         " — {}.",
@@ -632,7 +635,7 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
 pub fn plain(s: &Sentence) -> String {
     s.iter()
         .map(|p| match p {
-            Part::Text(t) | Part::Name(t) => t.as_str(),
+            Part::Text(t) | Part::Name(t) | Part::Code(t) => t.as_str(),
         })
         .collect()
 }
@@ -939,11 +942,27 @@ pub fn md_escape(s: &str) -> String {
     out
 }
 
+/// Inline code: a fence one backtick longer than any run inside, padded
+/// so a leading or trailing backtick stays literal (CommonMark code spans).
+/// `|` is escaped because GitHub splits table cells on it even in code.
+fn md_code(c: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for ch in c.chars() {
+        run = if ch == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let body = c.replace(['\n', '\r'], " ").replace('|', "\\|");
+    format!("{fence} {body} {fence}")
+}
+
 fn sentence_md(s: &Sentence) -> String {
     s.iter()
         .map(|p| match p {
             Part::Text(t) => md_escape(t),
             Part::Name(n) => format!("*{}*", md_escape(n)),
+            Part::Code(c) => md_code(c),
         })
         .collect()
 }
@@ -953,6 +972,7 @@ fn sentence_html(s: &Sentence) -> String {
         .map(|p| match p {
             Part::Text(t) => html_escape(t),
             Part::Name(n) => format!("<em>{}</em>", html_escape(n)),
+            Part::Code(c) => format!("<code>{}</code>", html_escape(c)),
         })
         .collect()
 }
@@ -1302,6 +1322,21 @@ mod tests {
              session: { signInFrequency: { value: 7, type: days } }\n",
         );
         assert!(plain(&sentence(&p, None)).starts_with("Requires a new sign-in every 7 days when"));
+    }
+
+    #[test]
+    fn filters_render_as_code() {
+        let p = policy(
+            "displayName: x\nusers: { include: { users: [All] } }\napplications: { include: [All] }\n\
+             devices: { filter: { mode: exclude, rule: 'device.isCompliant -eq True' } }\ngrant: { builtInControls: [mfa] }\n",
+        );
+        let s = sentence(&p, None);
+        assert!(s.contains(&Part::Code("device.isCompliant -eq True".into())));
+        assert!(
+            sentence_md(&s).contains("except on devices matching ` device.isCompliant -eq True `")
+        );
+        assert!(sentence_html(&s).contains("<code>device.isCompliant -eq True</code>"));
+        assert_eq!(md_code("a`b|c"), "`` a`b\\|c ``");
     }
 
     #[test]
