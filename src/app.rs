@@ -43,6 +43,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Coverage(args) => coverage(&args, color),
         Command::Promote(args) => crate::rollout::promote(&args, color),
         Command::Impact(args) => impact(&args, color),
+        Command::Monitor(args) => crate::monitor::run(&args, color),
+        Command::Report(args) => crate::summary::run(&args, color),
         Command::Rules => {
             let list: String = lint::rules::RULES
                 .iter()

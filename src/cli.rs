@@ -66,6 +66,12 @@ pub enum Command {
     /// Compare access before and after a change over the scenario matrix:
     /// newly blocked, newly allowed and newly unprotected sign-ins.
     Impact(ImpactArgs),
+    /// Write Log Analytics / Sentinel KQL per policy: outcome summary, who is
+    /// blocked, block vs allow per app, token-protection readiness.
+    Monitor(MonitorArgs),
+    /// Describe the policy set for people who do not read YAML: one sentence
+    /// per policy, a persona × application matrix, exclusions, lint summary.
+    Report(ReportArgs),
     /// List every lint rule: id, name, default severity, category, summary.
     Rules,
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
@@ -426,4 +432,58 @@ pub enum ImpactFormat {
     Json,
     /// A pull-request comment: a table of counts, then the groups.
     Markdown,
+}
+
+/// Arguments of `caac monitor`.
+#[derive(Debug, clap::Args)]
+pub struct MonitorArgs {
+    /// Policies to write queries for: spec paths or displayNames [default: every policy].
+    #[arg(value_name = "POLICY")]
+    pub policy: Vec<String>,
+    /// Policy specs and/or Graph exports (files or directories) [default:
+    /// the POLICY paths when all are paths, else `policies`].
+    #[arg(long, num_args = 1.., value_name = "PATHS")]
+    pub policies: Option<Vec<PathBuf>>,
+    /// Tenant directory file [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// Lock file (spec → live policy id); policies without an entry are matched by displayName.
+    #[arg(long, value_name = "FILE", default_value = "caac.lock")]
+    pub lock: PathBuf,
+    /// How far back the queries look: days or hours (`14d`, `36h`), at most 730d.
+    #[arg(long, value_name = "DURATION", default_value = "14d")]
+    pub lookback: String,
+    /// Write one .kql file per policy (and manifest.json) to DIR, replaced
+    /// atomically and only if caac created it, instead of printing to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Output format of `caac report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown (wikis, pull requests).
+    Markdown,
+    /// One self-contained HTML page (inline CSS, no scripts), printable.
+    Html,
+}
+
+/// Arguments of `caac report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Policy specs and/or Graph exports (files or directories).
+    #[arg(long, num_args = 1.., value_name = "PATHS", default_value = "policies")]
+    pub policies: Vec<PathBuf>,
+    /// Tenant directory file (names for ids) [default: tenant.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+    /// Linter configuration [default: .caac.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

@@ -9,6 +9,8 @@
 //! [`whatif`] evaluates sign-ins offline; [`scenario`] runs what-if scenarios
 //! kept in the policy repository (`caac test`).
 //! [`deploy`] takes compiled policies to Microsoft Graph (`pull`, `plan`, `apply`).
+//! [`monitor`] writes Log Analytics KQL per policy; [`summary`] describes the
+//! policy set for people (`caac report`).
 
 pub mod app;
 pub mod catalog;
@@ -24,10 +26,12 @@ pub mod import;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod monitor;
 pub mod report;
 pub mod resolve;
 pub mod rollout;
 pub mod scenario;
+pub mod summary;
 pub mod validate;
 pub mod whatif;
 

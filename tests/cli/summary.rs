@@ -1,0 +1,151 @@
+//! `caac report` end to end: the starter set as Markdown (snapshot), the
+//! HTML is one self-contained page that escapes what the specs say (a
+//! `<script>` display name renders as text), `--out` is written atomically
+//! and never over a spec, input errors exit 2; when chromium is installed the
+//! page renders to a PNG (tools/render-report.sh), otherwise that test says
+//! why it skipped.
+
+use crate::common::{caac, root, text};
+
+#[test]
+fn starter_set_markdown() {
+    let out = caac(&root(), &["report"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Names, never GUIDs.
+    assert!(!stdout.contains("-0000-0ff1-ce00-"), "{stdout}");
+    assert!(stdout.contains(
+        "Requires token protection (sign-in sessions bound to the device) when members of *Token Protection Pilot*, except members of *Emergency Access*, use *Office 365 Exchange Online* or *Office 365 SharePoint Online* from Windows with desktop and mobile apps — report-only."
+    ));
+    insta::assert_snapshot!("report_starter_markdown", stdout);
+}
+
+#[test]
+fn html_is_self_contained_and_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("policies");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("evil.yaml"),
+        "displayName: \"<script>alert('x')</script> & <b>bold</b>\"\nstate: enabled\n\
+         users: { include: { users: [All] }, exclude: { users: [\"<img src=x onerror=alert(1)>\"] } }\n\
+         applications: { include: [All] }\ngrant: { builtInControls: [mfa] }\n",
+    )
+    .unwrap();
+    let out = caac(tmp.path(), &["report", "--format", "html"]);
+    let (html, stderr) = text(&out);
+    // The excluded "user" does not resolve: an input error, exit 2, nothing written.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(html.is_empty());
+    std::fs::write(
+        dir.join("evil.yaml"),
+        "displayName: \"<script>alert('x')</script> & <b>bold</b>\"\nstate: enabled\n\
+         users: { include: { users: [All] } }\n\
+         applications: { include: [All] }\ngrant: { builtInControls: [mfa] }\n",
+    )
+    .unwrap();
+    let out = caac(tmp.path(), &["report", "--format", "html"]);
+    let (html, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.contains(
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
+        )
+    );
+    let lower = html.to_ascii_lowercase();
+    assert!(
+        !lower.contains("<script"),
+        "no script element, escaped or ours"
+    );
+    assert!(!lower.contains("<b>bold"));
+    // Self-contained: no external resources.
+    for bad in [
+        "src=", "href=", "@import", "url(", "<link", "http://", "https://",
+    ] {
+        assert!(!lower.contains(bad), "found {bad}");
+    }
+    assert!(html.contains("@media print"));
+    assert!(html.contains(
+        "Requires multifactor authentication when all users use any application — enforced."
+    ));
+}
+
+#[test]
+fn out_is_atomic_and_never_a_spec() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("report.md");
+    let out = caac(&root(), &["report", "--out", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let first = std::fs::read_to_string(&page).unwrap();
+    assert!(first.starts_with("# Conditional Access policy set"));
+    // Deterministic, and replaced in place.
+    let out = caac(&root(), &["report", "--out", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), first);
+    // Never over one of the inputs.
+    let dir = tmp.path().join("policies");
+    std::fs::create_dir(&dir).unwrap();
+    let spec = dir.join("a.yaml");
+    let body = "displayName: a\nusers: { include: { users: [All] } }\napplications: { include: [All] }\ngrant: { builtInControls: [mfa] }\n";
+    std::fs::write(&spec, body).unwrap();
+    let out = caac(tmp.path(), &["report", "--out", "policies/a.yaml"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("one of the policy specs"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&spec).unwrap(), body);
+}
+
+#[test]
+fn input_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = caac(tmp.path(), &["report"]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::write(tmp.path().join("bad.yaml"), "displayName: x\nusers: [\n").unwrap();
+    let out = caac(tmp.path(), &["report", "--policies", "bad.yaml"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("bad.yaml:"), "{stderr}");
+}
+
+/// Renders the starter set in headless Chromium when it is installed; the
+/// PNG must exist and be a real image. Skips (with the reason) otherwise:
+/// CI does not depend on Chromium.
+#[test]
+fn html_renders_in_chromium_when_available() {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .any(|c| {
+            std::process::Command::new("sh")
+                .args(["-c", &format!("command -v {c}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if !found {
+        eprintln!(
+            "skipped: chromium is not installed (apt-get install chromium to run this check)"
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let png = tmp.path().join("report.png");
+    let out = std::process::Command::new(root().join("tools/render-report.sh"))
+        .arg(&png)
+        .current_dir(root())
+        .env("CAAC", assert_cmd::cargo::cargo_bin("caac"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(
+        bytes.len() > 20_000,
+        "a blank page is tiny: {} bytes",
+        bytes.len()
+    );
+}
