@@ -81,10 +81,13 @@ pub struct Exclusion {
     pub kind: &'static str,
     /// The names.
     pub names: Vec<String>,
-    // EXTENSION POINT (exclusions metadata): when the spec model gains an
-    // `exclusions:` block with owner / reason / expires per entry, add those
-    // fields here and fill them in `exclusions()`; both renderers already
-    // print an Owner and an Expires column (— when unknown).
+    /// From the spec's `exclusions:` record for this principal (users,
+    /// groups and roles are one row each, so a record belongs to one row).
+    pub owner: Option<String>,
+    /// Why, from the same record.
+    pub reason: Option<String>,
+    /// The last valid day, from the same record.
+    pub expires: Option<String>,
 }
 
 /// One lint finding, for the summary.
@@ -717,7 +720,7 @@ pub fn build(checked: &check::Checked, reports: &[crate::report::FileReport]) ->
                     at => format!("{}#{at}", check::display(&f.path)),
                 },
             });
-            exclusions.extend(exclusions_of(&named));
+            exclusions.extend(exclusions_of(p, &named));
         }
     }
     // The matrix: as-is, and with report-only policies enforced.
@@ -843,27 +846,65 @@ pub fn build(checked: &check::Checked, reports: &[crate::report::FileReport]) ->
     }
 }
 
-fn exclusions_of(p: &Policy) -> Vec<Exclusion> {
+/// One exclusion row without an `exclusions:` record (nothing when `names` is empty).
+fn add_row(out: &mut Vec<Exclusion>, p: &Policy, kind: &'static str, names: Vec<String>) {
+    if !names.is_empty() {
+        out.push(Exclusion {
+            policy: p.display_name.clone(),
+            kind,
+            names,
+            owner: None,
+            reason: None,
+            expires: None,
+        });
+    }
+}
+
+/// The exclusions of one policy: `resolved` carries the ids and the
+/// `exclusions:` records, `p` the same policy with names. A record matches a
+/// principal written by name or by id (ASCII case ignored).
+fn exclusions_of(resolved: &Policy, p: &Policy) -> Vec<Exclusion> {
     let mut out = Vec::new();
-    let mut add = |kind: &'static str, names: Vec<String>| {
-        if !names.is_empty() {
-            out.push(Exclusion {
-                policy: p.display_name.clone(),
-                kind,
-                names,
-            });
-        }
-    };
     if let Some(ex) = p.users.as_ref().and_then(|u| u.exclude.as_ref()) {
-        add(
-            "users",
-            ex.users
-                .iter()
-                .map(|u| keyword_user(u).map_or_else(|| u.clone(), str::to_owned))
-                .collect(),
-        );
-        add("groups", ex.groups.clone());
-        add("roles", ex.roles.clone());
+        let ids = resolved.users.as_ref().and_then(|u| u.exclude.as_ref());
+        let principals: [(&'static str, Vec<String>, Vec<String>); 3] = [
+            (
+                "user",
+                ex.users
+                    .iter()
+                    .map(|u| keyword_user(u).map_or_else(|| u.clone(), str::to_owned))
+                    .collect(),
+                ids.map(|i| i.users.clone()).unwrap_or_default(),
+            ),
+            (
+                "group",
+                ex.groups.clone(),
+                ids.map(|i| i.groups.clone()).unwrap_or_default(),
+            ),
+            (
+                "role",
+                ex.roles.clone(),
+                ids.map(|i| i.roles.clone()).unwrap_or_default(),
+            ),
+        ];
+        for (kind, names, ids) in principals {
+            for (i, name) in names.into_iter().enumerate() {
+                let id = ids.get(i).map_or("", String::as_str);
+                let note = resolved.exclusions.iter().find(|n| {
+                    n.principal.eq_ignore_ascii_case(&name)
+                        || (!id.is_empty() && n.principal.eq_ignore_ascii_case(id))
+                });
+                out.push(Exclusion {
+                    policy: p.display_name.clone(),
+                    kind,
+                    names: vec![name],
+                    owner: note.and_then(|n| n.owner.clone()),
+                    reason: note.and_then(|n| n.reason.clone()),
+                    expires: note.and_then(|n| n.expires.clone()),
+                });
+            }
+        }
+        let mut add = |kind, names| add_row(&mut out, p, kind, names);
         if let Some(g) = &ex.guests_or_external_users {
             let every = crate::model::GuestOrExternalUserType::ALL.len();
             add(
@@ -876,6 +917,7 @@ fn exclusions_of(p: &Policy) -> Vec<Exclusion> {
             );
         }
     }
+    let mut add = |kind, names| add_row(&mut out, p, kind, names);
     if let Some(a) = &p.applications {
         add(
             "applications",
@@ -1041,20 +1083,24 @@ pub fn markdown(s: &Summary) -> String {
     if s.exclusions.is_empty() {
         o.push_str("No policy excludes anyone or anything.\n");
     } else {
-        o.push_str("| Policy | Excluded | Owner | Expires |\n|---|---|---|---|\n");
+        o.push_str("| Policy | Excluded | Owner | Reason | Expires |\n|---|---|---|---|---|\n");
+        let or_dash = |v: &Option<String>| v.as_deref().map_or("—".to_owned(), md_escape);
         for e in &s.exclusions {
             o.push_str(&format!(
-                "| {} | {}: {} | — | — |\n",
+                "| {} | {}: {} | {} | {} | {} |\n",
                 md_escape(&e.policy),
                 e.kind,
                 e.names
                     .iter()
                     .map(|n| md_escape(n))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                or_dash(&e.owner),
+                or_dash(&e.reason),
+                or_dash(&e.expires),
             ));
         }
-        o.push_str("\nOwner and expiry are not recorded in the specs yet.\n");
+        o.push_str("\nOwner, reason and expiry come from each spec's `exclusions:` records; — means none is recorded.\n");
     }
     o.push_str("\n## Lint\n\n");
     o.push_str(&format!(
@@ -1176,20 +1222,24 @@ pub fn html(s: &Summary) -> String {
     if s.exclusions.is_empty() {
         o.push_str("<p>No policy excludes anyone or anything.</p>\n");
     } else {
-        o.push_str("<table>\n<thead><tr><th>Policy</th><th>Excluded</th><th>Owner</th><th>Expires</th></tr></thead>\n<tbody>\n");
+        o.push_str("<table>\n<thead><tr><th>Policy</th><th>Excluded</th><th>Owner</th><th>Reason</th><th>Expires</th></tr></thead>\n<tbody>\n");
+        let or_dash = |v: &Option<String>| v.as_deref().map_or("—".to_owned(), html_escape);
         for e in &s.exclusions {
             o.push_str(&format!(
-                "<tr><td>{}</td><td>{}: {}</td><td>—</td><td>—</td></tr>\n",
+                "<tr><td>{}</td><td>{}: {}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 html_escape(&e.policy),
                 e.kind,
                 e.names
                     .iter()
                     .map(|n| format!("<em>{}</em>", html_escape(n)))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                or_dash(&e.owner),
+                or_dash(&e.reason),
+                or_dash(&e.expires),
             ));
         }
-        o.push_str("</tbody>\n</table>\n<p class=\"lead\">Owner and expiry are not recorded in the specs yet.</p>\n");
+        o.push_str("</tbody>\n</table>\n<p class=\"lead\">Owner, reason and expiry come from each spec's <code>exclusions:</code> records; — means none is recorded.</p>\n");
     }
     o.push_str(&format!(
         "<h2>Lint</h2>\n<p>{} error(s), {} warning(s), {} info(s). Run <code>caac lint</code> for details and fixes.</p>\n",

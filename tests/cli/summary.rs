@@ -20,6 +20,44 @@ fn starter_set_markdown() {
     insta::assert_snapshot!("report_starter_markdown", stdout);
 }
 
+/// Owner, reason and expiry come from the spec's `exclusions:` records,
+/// matched to the exclusion by name.
+#[test]
+fn exclusion_records_show_owner_reason_and_expiry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("policies");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        tmp.path().join("tenant.yaml"),
+        "groups:\n  Contractors: 33333333-3333-4333-8333-333333333333\n  Emergency Access: 11111111-1111-4111-8111-111111111111\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("mfa.yaml"),
+        "displayName: CA001-MFA\nusers:\n  include: { users: [All] }\n  exclude: { groups: [Contractors, Emergency Access] }\n\
+         applications: { include: [All] }\ngrant: { builtInControls: [mfa] }\nexclusions:\n\
+         \x20 - principal: contractors\n    owner: it-security@contoso.com\n    reason: partner tenant enforces MFA\n    expires: 2099-12-31\n",
+    )
+    .unwrap();
+    let out = caac(tmp.path(), &["report"]);
+    let (md, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        md.contains("| CA001-MFA | group: Contractors | it-security@contoso.com | partner tenant enforces MFA | 2099-12-31 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| CA001-MFA | group: Emergency Access | — | — | — |"),
+        "{md}"
+    );
+    let out = caac(tmp.path(), &["report", "--format", "html"]);
+    let (html, _) = text(&out);
+    assert!(
+        html.contains("<td>it-security@contoso.com</td><td>partner tenant enforces MFA</td><td>2099-12-31</td>"),
+        "{html}"
+    );
+}
+
 #[test]
 fn html_is_self_contained_and_escaped() {
     let tmp = tempfile::tempdir().unwrap();
