@@ -66,7 +66,7 @@ if [ "$js" = 1 ]; then
     "$venv/bin/pip" install --quiet check-jsonschema
   fi
   cjs="$venv/bin/check-jsonschema"
-  cjs_version=$("$cjs" --version 2>&1 | head -1)
+  cjs_version=$("$cjs" --version 2>&1 | sed -n 1p)
 fi
 
 results="$work/results.tsv"
@@ -130,9 +130,11 @@ for n in $sizes; do
 done
 
 # --- one file, including process start ------------------------------------------
-small=$(echo "$sizes" | tr ' ' '\n' | sort -n | head -1)
+# `sed -n 1p`, not `head -1`: head closing the pipe early kills the writer
+# with SIGPIPE, which `set -o pipefail` turns into an exit (status 141).
+small=$(echo "$sizes" | tr ' ' '\n' | sort -n | sed -n 1p)
 dir="$work/n$small"
-one=$(ls "$dir/policies" | head -1)
+one=$(ls "$dir/policies" | sed -n 1p)
 one_bytes=$(wc -c <"$dir/policies/$one")
 onecmd="$caac --color never lint policies/$one --tenant tenant.yaml --config .caac.yaml --partial"
 if [ "$have_hyperfine" = 1 ]; then
