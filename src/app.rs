@@ -157,7 +157,7 @@ fn lint(args: &LintArgs, color: bool) -> u8 {
     let input_error = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity == Severity::Error && !is_rule(d));
+        .any(|d| d.severity == Severity::Error && !check::is_finding(d));
     let threshold = match args.fail_level {
         FailLevel::Error => Severity::Error,
         FailLevel::Warning => Severity::Warning,
@@ -285,27 +285,8 @@ fn whatif(args: &WhatifArgs, color: bool) -> u8 {
             return INPUT_ERROR;
         }
     };
-    let mut reports: Vec<report::FileReport> = Vec::new();
     // Only problems that make the policies unreadable matter here; lint findings do not.
-    let input_error = |d: &Diagnostic| d.severity == Severity::Error && !is_rule(d);
-    for r in checked
-        .other
-        .iter()
-        .chain(checked.files.iter().map(|f| &f.report))
-    {
-        let errors: Vec<Diagnostic> = r
-            .diagnostics
-            .iter()
-            .filter(|d| input_error(d))
-            .cloned()
-            .collect();
-        if !errors.is_empty() {
-            reports.push(report::FileReport {
-                diagnostics: errors,
-                ..r.clone()
-            });
-        }
-    }
+    let mut reports = checked.input_errors();
     let mut request_report = report::FileReport {
         path: check::display(&args.request),
         ..Default::default()
@@ -340,17 +321,7 @@ fn whatif(args: &WhatifArgs, color: bool) -> u8 {
         eprintln!("error: the policies or the request are invalid; nothing was evaluated");
         return INPUT_ERROR;
     };
-    let policies: Vec<crate::whatif::PolicyRef> = checked
-        .files
-        .iter()
-        .flat_map(|f| &f.units)
-        .filter_map(|u| {
-            Some(crate::whatif::PolicyRef {
-                name: u.display_name.as_deref().unwrap_or(""),
-                policy: u.policy.as_ref()?,
-            })
-        })
-        .collect();
+    let policies = checked.policy_refs();
     let outcome = crate::whatif::evaluate(&policies, checked.tenant.as_ref(), &sign_in);
     let text = match args.format {
         WhatifFormat::Human => crate::whatif::output::human(&outcome),
@@ -380,42 +351,13 @@ fn coverage(args: &CoverageArgs, color: bool) -> u8 {
         }
     };
     // As for whatif: only problems that make the policies unreadable matter.
-    let mut reports: Vec<report::FileReport> = checked
-        .other
-        .iter()
-        .chain(checked.files.iter().map(|f| &f.report))
-        .filter_map(|r| {
-            let errors: Vec<Diagnostic> = r
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error && !is_rule(d))
-                .cloned()
-                .collect();
-            (!errors.is_empty()).then(|| report::FileReport {
-                diagnostics: errors,
-                ..r.clone()
-            })
-        })
-        .collect();
+    let reports = checked.input_errors();
     if !reports.is_empty() {
-        for r in &mut reports {
-            r.sort();
-        }
         eprint!("{}", report::human(&reports, color));
         eprintln!("error: the policies are invalid; nothing was analysed");
         return INPUT_ERROR;
     }
-    let policies: Vec<crate::whatif::PolicyRef> = checked
-        .files
-        .iter()
-        .flat_map(|f| &f.units)
-        .filter_map(|u| {
-            Some(crate::whatif::PolicyRef {
-                name: u.display_name.as_deref().unwrap_or(""),
-                policy: u.policy.as_ref()?,
-            })
-        })
-        .collect();
+    let policies = checked.policy_refs();
     let tenant = checked.tenant.as_ref();
     let found = crate::whatif::coverage::analyse(&policies, tenant);
     let text = match args.format {
@@ -596,7 +538,7 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
     let input_error = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity == Severity::Error && !is_rule(d));
+        .any(|d| d.severity == Severity::Error && !check::is_finding(d));
     // Build refuses to write a body that is wrong. Findings about the set as
     // a whole (a missing baseline policy, CA7xx) make no body wrong: they are
     // shown, and `caac lint` gates on them.
@@ -653,13 +595,6 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
     }
     eprint!("{stderr}");
     code
-}
-
-/// Lint-rule findings (exit 1) versus input errors (exit 2). CA015 is a
-/// schema-level enum error, so it counts as input; a lockout-gate error is a
-/// finding.
-pub(crate) fn is_rule(d: &Diagnostic) -> bool {
-    (d.name.is_some() && d.code != "CA015") || d.code == crate::whatif::lockout::CODE
 }
 
 /// File name for a policy: its display name reduced to `[A-Za-z0-9._-]`.

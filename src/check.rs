@@ -9,7 +9,7 @@
 
 use crate::catalog::Kind;
 use crate::config::{Config, ConfigFile};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::lint::{self, BreakGlassIds, Context};
 use crate::model::{self, Policy, Tenant};
 use crate::report::FileReport;
@@ -40,6 +40,13 @@ static TENANT_SCHEMA: LazyLock<Schema> =
     LazyLock::new(|| Schema::new(embedded(TENANT_SCHEMA_JSON, model::tenant_schema)));
 static CONFIG_SCHEMA: LazyLock<Schema> =
     LazyLock::new(|| Schema::new(embedded(CONFIG_SCHEMA_JSON, crate::config::config_schema)));
+
+/// Lint-rule findings (exit 1) versus input errors (exit 2). CA015 is a
+/// schema-level enum error, so it counts as input; a lockout-gate error is a
+/// finding.
+pub fn is_finding(d: &Diagnostic) -> bool {
+    (d.name.is_some() && d.code != "CA015") || d.code == crate::whatif::lockout::CODE
+}
 
 /// The name of the report that carries findings about the policy set as a whole.
 pub const SET_REPORT: &str = "<policy set>";
@@ -123,6 +130,46 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// The errors that make policies unreadable (lint findings, including
+    /// lockout errors, do not), one sorted report per file that has any.
+    /// What-if style commands refuse to evaluate when this is not empty.
+    pub fn input_errors(&self) -> Vec<FileReport> {
+        self.other
+            .iter()
+            .chain(self.files.iter().map(|f| &f.report))
+            .filter_map(|r| {
+                let errors: Vec<Diagnostic> = r
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error && !is_finding(d))
+                    .cloned()
+                    .collect();
+                (!errors.is_empty()).then(|| {
+                    let mut report = FileReport {
+                        diagnostics: errors,
+                        ..r.clone()
+                    };
+                    report.sort();
+                    report
+                })
+            })
+            .collect()
+    }
+
+    /// Every loaded policy (resolved), named by its display name, in input order.
+    pub fn policy_refs(&self) -> Vec<crate::whatif::PolicyRef<'_>> {
+        self.files
+            .iter()
+            .flat_map(|f| &f.units)
+            .filter_map(|u| {
+                Some(crate::whatif::PolicyRef {
+                    name: u.display_name.as_deref().unwrap_or(""),
+                    policy: u.policy.as_ref()?,
+                })
+            })
+            .collect()
+    }
+
     /// All reports: the non-file ones first, then each file's.
     pub fn into_reports(self) -> Vec<FileReport> {
         let mut out = self.other;

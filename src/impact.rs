@@ -15,10 +15,9 @@
 
 use crate::check;
 use crate::cli::{ImpactArgs, ImpactFormat};
-use crate::diag::{Diagnostic, Severity};
 use crate::report;
 use crate::whatif::coverage::Mode;
-use crate::whatif::{PolicyRef, impact};
+use crate::whatif::impact;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -172,24 +171,10 @@ fn load(
         INPUT_ERROR
     })?;
     // As for whatif: only problems that make the policies unreadable matter.
-    let mut reports: Vec<report::FileReport> = checked
-        .other
-        .iter()
-        .chain(checked.files.iter().map(|f| &f.report))
-        .filter_map(|r| {
-            let errors: Vec<Diagnostic> = r
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error && !crate::app::is_rule(d))
-                .cloned()
-                .collect();
-            (!errors.is_empty()).then(|| report::FileReport {
-                path: rename(&r.path),
-                diagnostics: errors,
-                ..r.clone()
-            })
-        })
-        .collect();
+    let mut reports = checked.input_errors();
+    for r in &mut reports {
+        r.path = rename(&r.path);
+    }
     if !reports.is_empty() {
         for r in &mut reports {
             r.sort();
@@ -198,19 +183,6 @@ fn load(
         return Err(INPUT_ERROR);
     }
     Ok(checked)
-}
-
-fn refs(c: &check::Checked) -> Vec<PolicyRef<'_>> {
-    c.files
-        .iter()
-        .flat_map(|f| &f.units)
-        .filter_map(|u| {
-            Some(PolicyRef {
-                name: u.display_name.as_deref().unwrap_or(""),
-                policy: u.policy.as_ref()?,
-            })
-        })
-        .collect()
 }
 
 /// `caac impact`: the report text and whether there is impact (exit 1), or
@@ -250,8 +222,11 @@ pub fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), u8> {
     let head = load(&args.paths, args, color, &|s: &str| s.to_owned()).inspect_err(|_| {
         eprintln!("error: the policies are invalid; nothing was compared");
     })?;
-    let base_refs = base.as_ref().map(refs).unwrap_or_default();
-    let head_refs = refs(&head);
+    let base_refs = base
+        .as_ref()
+        .map(check::Checked::policy_refs)
+        .unwrap_or_default();
+    let head_refs = head.policy_refs();
     let tenant = head.tenant.as_ref();
     let found = impact::analyse(&base_refs, &head_refs, tenant);
     let text = match args.format {

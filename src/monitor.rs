@@ -43,7 +43,6 @@
 use crate::check;
 use crate::cli::MonitorArgs;
 use crate::deploy::lock::Lock;
-use crate::diag::Severity;
 use crate::report;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -518,28 +517,9 @@ pub fn run(args: &MonitorArgs, color: bool) -> u8 {
 /// Prints the errors that make policies unreadable (lint findings do not
 /// matter here) and returns exit 2, or `None` when there are none.
 pub(crate) fn input_errors(checked: &check::Checked, color: bool) -> Option<u8> {
-    let mut reports: Vec<report::FileReport> = checked
-        .other
-        .iter()
-        .chain(checked.files.iter().map(|f| &f.report))
-        .filter_map(|r| {
-            let errors: Vec<_> = r
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error && !crate::app::is_rule(d))
-                .cloned()
-                .collect();
-            (!errors.is_empty()).then(|| report::FileReport {
-                diagnostics: errors,
-                ..r.clone()
-            })
-        })
-        .collect();
+    let reports = checked.input_errors();
     if reports.is_empty() {
         return None;
-    }
-    for r in &mut reports {
-        r.sort();
     }
     eprint!("{}", report::human(&reports, color));
     eprintln!("error: the policies are invalid; nothing was generated");

@@ -67,7 +67,7 @@
 use crate::catalog::{self, Kind};
 use crate::check;
 use crate::cli::{TestArgs, TestFormat};
-use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::diag::{Diagnostic, did_you_mean};
 use crate::model::{BuiltInControl, Platform, Policy, RiskLevel, State, Tenant, Wire};
 use crate::report::{self, FileReport};
 use crate::validate::Schema;
@@ -1516,25 +1516,7 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
         }
     };
     // Only problems that make the policies unreadable matter; lint findings do not.
-    let mut reports: Vec<FileReport> = Vec::new();
-    for r in checked
-        .other
-        .iter()
-        .chain(checked.files.iter().map(|f| &f.report))
-    {
-        let errors: Vec<Diagnostic> = r
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error && !crate::app::is_rule(d))
-            .cloned()
-            .collect();
-        if !errors.is_empty() {
-            reports.push(FileReport {
-                diagnostics: errors,
-                ..r.clone()
-            });
-        }
-    }
+    let mut reports: Vec<FileReport> = checked.input_errors();
     let units: Vec<(&str, &Policy)> = checked
         .files
         .iter()

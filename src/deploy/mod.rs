@@ -278,9 +278,7 @@ fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
         r.diagnostics.retain(|d| d.severity == Severity::Error);
     }
     reports.retain(|r| !r.diagnostics.is_empty());
-    let is_input = |d: &crate::diag::Diagnostic| {
-        (d.name.is_none() && d.code != crate::whatif::lockout::CODE) || d.code == "CA015"
-    };
+    let is_input = |d: &crate::diag::Diagnostic| !check::is_finding(d);
     let input_errors = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
