@@ -61,6 +61,12 @@ pub fn run(cli: Cli) -> u8 {
                         r.summary
                     )
                 })
+                .chain(crate::validity::CONSTRAINTS.iter().map(|c| {
+                    format!(
+                        "{} {:<42} {:<8} {:<20} {}\n",
+                        c.id, c.name, "error", "graph-validity", c.summary
+                    )
+                }))
                 .collect();
             print_stdout(&list)
         }
@@ -87,10 +93,16 @@ pub fn run(cli: Cli) -> u8 {
                 r.summary,
                 r.docs
             )),
-            None => {
-                eprintln!("error: no rule `{rule}`; `caac rules` lists them");
-                INPUT_ERROR
-            }
+            None => match crate::validity::find(&rule) {
+                Some(c) => print_stdout(&format!(
+                    "# {} `{}`\n\nGraph validity: always an error; it cannot be switched off or suppressed. {}\n\n{}",
+                    c.id, c.name, c.summary, c.docs
+                )),
+                None => {
+                    eprintln!("error: no rule `{rule}`; `caac rules` lists them");
+                    INPUT_ERROR
+                }
+            },
         },
     }
 }

@@ -41,11 +41,13 @@ static TENANT_SCHEMA: LazyLock<Schema> =
 static CONFIG_SCHEMA: LazyLock<Schema> =
     LazyLock::new(|| Schema::new(embedded(CONFIG_SCHEMA_JSON, crate::config::config_schema)));
 
-/// Lint-rule findings (exit 1) versus input errors (exit 2). CA015 is a
-/// schema-level enum error, so it counts as input; a lockout-gate error is a
-/// finding.
+/// Lint-rule findings (exit 1) versus input errors (exit 2). A
+/// Graph-validity error ([`crate::validity`], CA015's schema-level enum check
+/// among them) is input: Graph would reject the body, as it would a
+/// malformed file. A lockout-gate error is a finding.
 pub fn is_finding(d: &Diagnostic) -> bool {
-    (d.name.is_some() && d.code != "CA015") || d.code == crate::whatif::lockout::CODE
+    (d.name.is_some() && !crate::validity::is_constraint(d.code))
+        || d.code == crate::whatif::lockout::CODE
 }
 
 /// The name of the report that carries findings about the policy set as a whole.
@@ -485,6 +487,7 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
                         .extend(ds.into_iter().map(|d| unit.localise(d)));
                     unit.policy = Some(resolved);
                     unit.clean = ok;
+                    graph_validity(&mut unit, &mut report);
                     units.push(unit);
                 }
             }
@@ -519,6 +522,7 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
                     .extend(ds.into_iter().map(|d| unit.localise(d)));
                 unit.policy = Some(resolved);
                 unit.clean = ok;
+                graph_validity(&mut unit, &mut report);
             }
             Err(ds) => report.diagnostics.extend(ds),
         }
@@ -529,6 +533,21 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
     report.text = Some(doc.text);
     report.spans = Some(doc.spans);
     (report, units)
+}
+
+/// Graph validity ([`crate::validity`]) on a loaded policy: its errors go to
+/// the file's report and make the unit unclean, so no command compiles,
+/// plans or applies it. It runs here, beside resolution, and not in
+/// [`lint::run`], so no configuration, suppression or `--partial` reaches it.
+fn graph_validity(unit: &mut Unit, report: &mut FileReport) {
+    let Some(policy) = &unit.policy else { return };
+    let mut found = crate::validity::check(policy);
+    if !found.is_empty() {
+        unit.clean = false;
+    }
+    found.extend(crate::validity::duplicates(policy));
+    let localised: Vec<Diagnostic> = found.into_iter().map(|d| unit.localise(d)).collect();
+    report.diagnostics.extend(localised);
 }
 
 /// `.json` files are Graph exports; everything else is a YAML spec.

@@ -156,7 +156,12 @@ pub fn compile(policy: &Policy) -> Compiled {
     let mut diagnostics = Vec::new();
     if let Some(extra) = &policy.passthrough {
         beta.push("passthrough properties (not modelled by caac; assumed beta)".into());
-        merge(&mut body, extra, "/passthrough", &mut diagnostics);
+        merge(
+            &mut body,
+            &strip_annotations(extra),
+            "/passthrough",
+            &mut diagnostics,
+        );
     }
     let api_version = if beta.is_empty() {
         ApiVersion::V1
@@ -171,12 +176,31 @@ pub fn compile(policy: &Policy) -> Compiled {
     }
 }
 
+/// A Graph string collection, each entry once (the first spelling wins; ids
+/// compare case-insensitively, as GUIDs do). A duplicate in the spec is
+/// reported by [`crate::validity::duplicates`]; the body never carries it.
 fn strings(values: &[String]) -> Value {
-    Value::Array(values.iter().map(|v| Value::String(v.clone())).collect())
+    // A set, not a scan of the entries before: a list may hold 100,000 ids
+    // (tests/cli/hostile.rs), and a quadratic scan of it takes minutes.
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
+    let out = values
+        .iter()
+        .filter(|v| seen.insert(v.to_ascii_lowercase()))
+        .map(|v| Value::String(v.clone()))
+        .collect();
+    Value::Array(out)
 }
 
+/// An enum collection on the wire, each member once, in spec order.
 fn wire<T: Copy>(values: &[T], f: fn(T) -> &'static str) -> Value {
-    Value::Array(values.iter().map(|v| Value::String(f(*v).into())).collect())
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
+    let out = values
+        .iter()
+        .map(|v| f(*v))
+        .filter(|s| seen.insert(*s))
+        .map(|s| Value::String(s.into()))
+        .collect();
+    Value::Array(out)
 }
 
 /// Graph flags enums travel as ONE comma-joined string (`"minor,elevated"`),
@@ -469,6 +493,29 @@ fn session(s: &Session, beta: &mut Vec<String>) -> Map<String, Value> {
     m
 }
 
+/// Pass-through JSON as it may be sent: OData annotations (`@odata.context`,
+/// `@odata.type`, `includeUsers@odata.type`, …) are response metadata, and a
+/// `null` means "not set" (as everywhere else in a spec), so both are
+/// dropped, recursively; an object left empty by that goes too. An object
+/// written empty (`{}`) stays: it was meant.
+fn strip_annotations(map: &Map<String, Value>) -> Map<String, Value> {
+    fn clean(v: &Value) -> Option<Value> {
+        match v {
+            Value::Null => None,
+            Value::Object(m) => {
+                let out = strip_annotations(m);
+                (m.is_empty() || !out.is_empty()).then_some(Value::Object(out))
+            }
+            Value::Array(items) => Some(Value::Array(items.iter().filter_map(clean).collect())),
+            other => Some(other.clone()),
+        }
+    }
+    map.iter()
+        .filter(|(k, _)| !k.contains("@odata."))
+        .filter_map(|(k, v)| clean(v).map(|v| (k.clone(), v)))
+        .collect()
+}
+
 /// Deep-merges pass-through JSON into the body. Only new keys are added:
 /// overriding a property caac models would bypass every check, so a collision
 /// is an error, and read-only properties are refused.
@@ -573,5 +620,57 @@ mod tests {
             ]
         );
         assert_eq!(c.api_version, ApiVersion::Beta);
+    }
+
+    #[test]
+    fn passthrough_loses_odata_annotations_and_nulls() {
+        let mut p = Policy {
+            display_name: "x".into(),
+            ..Policy::default()
+        };
+        p.passthrough = serde_json::from_value(json!({
+            "@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
+            "conditions": {"agents": {"@odata.type": "#microsoft.graph.x",
+                "includeAgentUsers@odata.type": "#Collection(String)",
+                "includeAgentUsers": ["All"], "excludeAgentUsers": null}},
+            "partnerTenant": null,
+            "allNull": {"a": null},
+            "written": {}
+        }))
+        .unwrap();
+        let c = compile(&p);
+        assert_eq!(
+            c.body["conditions"]["agents"],
+            json!({"includeAgentUsers": ["All"]})
+        );
+        let body = c.body.as_object().unwrap();
+        for gone in ["@odata.context", "partnerTenant", "allNull"] {
+            assert!(!body.contains_key(gone), "{gone} was sent");
+        }
+        assert_eq!(body["written"], json!({}));
+        assert!(
+            !c.body
+                .to_string()
+                .contains("@odata.type\":\"#microsoft.graph.x")
+        );
+    }
+
+    #[test]
+    fn lists_are_sent_without_duplicates() {
+        let p: Policy = serde_json::from_value(json!({
+            "displayName": "x",
+            "users": {"include": {"groups": ["aa", "AA", "bb", "aa"]}},
+            "applications": {"include": ["All"]},
+            "clientAppTypes": ["browser", "browser"],
+            "grant": {"builtInControls": ["mfa", "mfa"]}
+        }))
+        .unwrap();
+        let c = compile(&p);
+        assert_eq!(
+            c.body["conditions"]["users"]["includeGroups"],
+            json!(["aa", "bb"])
+        );
+        assert_eq!(c.body["conditions"]["clientAppTypes"], json!(["browser"]));
+        assert_eq!(c.body["grantControls"]["builtInControls"], json!(["mfa"]));
     }
 }

@@ -180,10 +180,26 @@ impl Config {
                 Some(rule) => {
                     c.levels.insert(rule.id, *level);
                 }
+                None if let Some(v) = crate::validity::find(key) => diags.push(
+                    Diagnostic::error(
+                        "not-configurable",
+                        format!(
+                            "`{key}` cannot be configured: {}",
+                            crate::validity::not_configurable(v)
+                        ),
+                    )
+                    .at_key(format!("/rules/{}", crate::load::escape_segment(key)))
+                    .with_help("remove this entry; fix the policies instead"),
+                ),
                 None => {
                     let names = crate::lint::rules::RULES
                         .iter()
-                        .flat_map(|r| [r.id, r.name]);
+                        .flat_map(|r| [r.id, r.name])
+                        .chain(
+                            crate::validity::CONSTRAINTS
+                                .iter()
+                                .flat_map(|c| [c.id, c.name]),
+                        );
                     let mut d = Diagnostic::error("unknown-rule", format!("no lint rule `{key}`"))
                         .at_key(format!("/rules/{}", crate::load::escape_segment(key)));
                     d = d.with_help(match crate::diag::did_you_mean(key, names) {

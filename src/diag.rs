@@ -167,6 +167,47 @@ pub fn did_you_mean<'a>(
     best.map(|(_, c)| c)
 }
 
+/// One finding of a check (a Graph-validity constraint or a lint rule),
+/// before it becomes a [`Diagnostic`]: a pointer into the spec, not yet a
+/// position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// JSON pointer into the spec.
+    pub pointer: String,
+    /// Point at the key instead of the value.
+    pub key: bool,
+    /// What is wrong here.
+    pub message: String,
+    /// A severity other than the rule's default (for rules with style cases).
+    pub severity: Option<Severity>,
+}
+
+impl Hit {
+    /// A hit at the value of `pointer`.
+    pub fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Hit {
+            pointer: pointer.into(),
+            key: false,
+            message: message.into(),
+            severity: None,
+        }
+    }
+
+    /// A hit at the key of `pointer`.
+    pub fn at_key(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Hit {
+            key: true,
+            ..Hit::at(pointer, message)
+        }
+    }
+
+    /// Overrides the rule's severity.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,7 @@ pub mod rollout;
 pub mod scenario;
 pub mod summary;
 pub mod validate;
+pub mod validity;
 pub mod whatif;
 
 /// The project's home, used for rule documentation links in SARIF output.

@@ -14,6 +14,7 @@ pub mod suppress;
 
 use crate::catalog::Kind;
 use crate::config::Config;
+pub use crate::diag::Hit;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Policy, Tenant};
 
@@ -86,45 +87,6 @@ impl BreakGlassIds {
     /// True when no break-glass identity is known.
     pub fn is_empty(&self) -> bool {
         self.users.is_empty() && self.groups.is_empty()
-    }
-}
-
-/// One finding of a rule, before it becomes a [`Diagnostic`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hit {
-    /// JSON pointer into the spec.
-    pub pointer: String,
-    /// Point at the key instead of the value.
-    pub key: bool,
-    /// What is wrong here.
-    pub message: String,
-    /// A severity other than the rule's default (for rules with style cases).
-    pub severity: Option<Severity>,
-}
-
-impl Hit {
-    /// A hit at the value of `pointer`.
-    pub fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Hit {
-            pointer: pointer.into(),
-            key: false,
-            message: message.into(),
-            severity: None,
-        }
-    }
-
-    /// A hit at the key of `pointer`.
-    pub fn at_key(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Hit {
-            key: true,
-            ..Hit::at(pointer, message)
-        }
-    }
-
-    /// Overrides the rule's severity.
-    pub fn severity(mut self, severity: Severity) -> Self {
-        self.severity = Some(severity);
-        self
     }
 }
 
@@ -348,7 +310,8 @@ pub fn docs_markdown() -> String {
     let mut out = String::from(
         "# caac lint rules\n\n<!-- Generated from src/lint/rules/ by `UPDATE_GENERATED=1 cargo test --test cli generated`; do not edit. -->\n\n\
          Ids and names are those of the rule catalogue; `caac explain <ID>` prints one rule, \
-         `caac rules` lists them. Severities are defaults: `.caac.yaml` `rules:` overrides them.\n\n\
+         `caac rules` lists them. Severities are defaults: `.caac.yaml` `rules:` overrides them. \
+         The Graph-validity checks follow the rules: they are always errors.\n\n\
          | id | name | severity | category | needs | summary |\n|---|---|---|---|---|---|\n",
     );
     for r in rules::RULES {
@@ -385,6 +348,8 @@ pub fn docs_markdown() -> String {
             r.fix
         ));
     }
+    out.push('\n');
+    out.push_str(&crate::validity::docs_markdown());
     out
 }
 

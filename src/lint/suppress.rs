@@ -110,7 +110,9 @@ pub fn apply(report: &mut FileReport) {
         .into_iter()
         .zip(lines)
     {
-        let hit = d.name.is_some().then(|| {
+        // Graph-validity errors are never silenced: Graph would reject the body.
+        let suppressible = d.name.is_some() && !crate::validity::is_constraint(d.code);
+        let hit = suppressible.then(|| {
             sups.iter().position(|s| {
                 !s.reason.is_empty()
                     && s.id == Some(d.code)
@@ -125,7 +127,20 @@ pub fn apply(report: &mut FileReport) {
     }
     for (s, used) in sups.iter().zip(used) {
         let at = Location::Position(s.position);
-        if s.id.is_none() {
+        if let Some(c) = crate::validity::find(&s.rule) {
+            kept.push(
+                Diagnostic::error(
+                    "invalid-suppression",
+                    format!(
+                        "{} cannot be suppressed: {}",
+                        s.rule,
+                        crate::validity::not_configurable(c)
+                    ),
+                )
+                .at(at)
+                .with_help("fix the policy; a body Graph rejects cannot be deployed"),
+            );
+        } else if s.id.is_none() {
             kept.push(
                 Diagnostic::error(
                     "invalid-suppression",
@@ -164,12 +179,12 @@ mod tests {
     #[test]
     fn parses_directives_outside_strings() {
         let s = parse(
-            "a: '# caac-ignore: CA002 x'\nb: 1 # caac-ignore: CA005 pilot done\n# caac-ignore-file: duplicate-display-name -- legacy\n# caac-ignore: CA001\n",
+            "a: '# caac-ignore: CA002 x'\nb: 1 # caac-ignore: CA006 pilot done\n# caac-ignore-file: duplicate-display-name -- legacy\n# caac-ignore: CA001\n",
         );
         assert_eq!(s.len(), 3);
         assert_eq!(
             (s[0].id, s[0].reason.as_str(), s[0].position.line),
-            (Some("CA005"), "pilot done", 2)
+            (Some("CA006"), "pilot done", 2)
         );
         assert_eq!(s[1].id, Some("CA802"));
         assert!(s[1].file_wide);

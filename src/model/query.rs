@@ -4,6 +4,61 @@
 use super::*;
 
 impl Policy {
+    /// Spec keys of the conditions the policy sets besides users,
+    /// applications and user risk (`clientAppTypes: [all]` counts as not
+    /// set). Destructured without `..`: a new condition in the model fails to
+    /// compile here until someone decides whether it counts.
+    pub fn other_conditions(&self) -> Vec<&'static str> {
+        let Policy {
+            display_name: _,
+            description: _,
+            id: _,
+            state: _,
+            users: _,
+            client_applications,
+            applications: _,
+            client_app_types,
+            platforms,
+            locations,
+            devices,
+            sign_in_risk_levels,
+            user_risk_levels: _,
+            service_principal_risk_levels,
+            insider_risk_levels,
+            agent_id_risk_levels,
+            authentication_flows,
+            grant: _,
+            session: _,
+            rollout: _,
+            exclusions: _,
+            passthrough: _,
+        } = self;
+        [
+            ("clientApplications", client_applications.is_some()),
+            (
+                "clientAppTypes",
+                client_app_types.iter().any(|t| *t != ClientAppType::All),
+            ),
+            ("platforms", platforms.is_some()),
+            ("locations", locations.is_some()),
+            (
+                "devices",
+                devices.as_ref().is_some_and(|d| d.filter.is_some()),
+            ),
+            ("signInRiskLevels", !sign_in_risk_levels.is_empty()),
+            (
+                "servicePrincipalRiskLevels",
+                !service_principal_risk_levels.is_empty(),
+            ),
+            ("insiderRiskLevels", !insider_risk_levels.is_empty()),
+            ("agentIdRiskLevels", !agent_id_risk_levels.is_empty()),
+            ("authenticationFlows", !authentication_flows.is_empty()),
+        ]
+        .into_iter()
+        .filter_map(|(k, set)| set.then_some(k))
+        .collect()
+    }
+
     /// `users.include.users` contains `All`.
     pub fn includes_all_users(&self) -> bool {
         self.user_include()

@@ -42,6 +42,23 @@ pub fn sarif(files: &[FileReport]) -> String {
                 "properties": {"category": r.category()},
             })
         })
+        .chain(crate::validity::CONSTRAINTS.iter().map(|c| {
+            json!({
+                "id": c.id,
+                "name": c.name,
+                "shortDescription": {"text": c.summary},
+                "fullDescription": {"text": c.summary},
+                "help": {"text": c.fix, "markdown": c.docs},
+                "helpUri": c.help_uri(),
+                "defaultConfiguration": {"level": "error"},
+                "properties": {"category": "graph-validity"},
+            })
+        }))
+        .collect();
+    let rule_ids: Vec<&str> = crate::lint::rules::RULES
+        .iter()
+        .map(|r| r.id)
+        .chain(crate::validity::CONSTRAINTS.iter().map(|c| c.id))
         .collect();
     let mut results = Vec::new();
     for f in files {
@@ -56,10 +73,7 @@ pub fn sarif(files: &[FileReport]) -> String {
                 "level": level(d.severity),
                 "message": {"text": message},
             });
-            if let Some(i) = crate::lint::rules::RULES
-                .iter()
-                .position(|r| r.id == d.code)
-            {
+            if let Some(i) = rule_ids.iter().position(|id| *id == d.code) {
                 result["ruleIndex"] = i.into();
             }
             let mut physical = json!({"artifactLocation": {"uri": uri(&f.path)}});

@@ -153,7 +153,9 @@ fn a_failing_build_leaves_earlier_output_untouched() {
             .replace("[mfa]", "[block, mfa]"),
     );
     let (code, stderr) = build(d, &[&good, &lint, "--tenant", &tenant, "--out", out_s]);
-    assert_eq!(code, 1, "{stderr}");
+    // A body Graph rejects (CA005 is a Graph-validity check) is an input
+    // error, like a malformed file.
+    assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("error[CA005 block-with-grant-controls]"),
         "{stderr}"
@@ -313,7 +315,12 @@ fn suppressions_need_a_reason_and_must_silence_something() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let tenant = write(d, "t.yaml", TENANT);
-    let blocky = GOOD.replace("[mfa]", "[block, mfa]");
+    // CA006 (block with session controls) is a lint rule, so suppressible;
+    // Graph-validity checks are not (tests/cli/validity.rs).
+    let blocky = format!(
+        "{}session: {{applicationEnforcedRestrictions: true}}\n",
+        GOOD.replace("[mfa]", "[block]")
+    );
     let lint = |file: &str| {
         let out = caac(
             d,
@@ -341,22 +348,22 @@ fn suppressions_need_a_reason_and_must_silence_something() {
         d,
         "ok.yaml",
         &blocky.replace(
-            "grant:",
-            "# caac-ignore: CA005 migration keeps both until June\ngrant:",
+            "session:",
+            "# caac-ignore: CA006 migration keeps both until June\nsession:",
         ),
     );
     let (code, codes) = lint(&ok);
-    assert!(!codes.contains(&"CA005".to_owned()), "{codes:?}");
+    assert!(!codes.contains(&"CA006".to_owned()), "{codes:?}");
     assert_eq!(code, Some(0), "{codes:?}");
     // Without a reason: not silenced, and itself an error.
     let bare = write(
         d,
         "bare.yaml",
-        &blocky.replace("grant:", "# caac-ignore: CA005\ngrant:"),
+        &blocky.replace("session:", "# caac-ignore: CA006\nsession:"),
     );
     let (code, codes) = lint(&bare);
     assert!(
-        codes.contains(&"CA005".to_owned()) && codes.contains(&"invalid-suppression".to_owned()),
+        codes.contains(&"CA006".to_owned()) && codes.contains(&"invalid-suppression".to_owned()),
         "{codes:?}"
     );
     assert_eq!(code, Some(2));
@@ -364,7 +371,7 @@ fn suppressions_need_a_reason_and_must_silence_something() {
     let stale = write(
         d,
         "stale.yaml",
-        &format!("# caac-ignore-file: CA005 no longer needed\n{GOOD}"),
+        &format!("# caac-ignore-file: CA006 no longer needed\n{GOOD}"),
     );
     let (code, codes) = lint(&stale);
     assert_eq!(codes, ["unused-suppression"]);

@@ -21,4 +21,5 @@ mod rules;
 mod schemas;
 mod summary;
 mod test_cmd;
+mod validity;
 mod whatif;

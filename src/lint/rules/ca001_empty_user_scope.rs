@@ -7,19 +7,21 @@ pub static RULE: Rule = Rule {
     id: "CA001",
     name: "empty-user-scope",
     severity: Severity::Error,
-    summary: "The policy includes no user, group, role, guest type or workload identity.",
+    summary: "The policy's user scope is exactly `None`: it applies to nobody.",
     fix: "add the intended users/groups/roles under `users.include`, or delete the policy",
     docs: r#"## What it checks
-A policy whose `users.include` has no users (or only `None`), no groups, no roles and no
-guest/external user types, and that targets no workload identities (`clientApplications.include`).
+A policy whose `users.include` is only `None` (no groups, roles or guest/external user
+types) and that targets no workload identities (`clientApplications.include`). A policy that
+names no user scope at all is the Graph-validity check CA021.
 
 ## Why it matters
-With no included identity the policy applies to nobody; Graph requires either users or
-client applications to be targeted.
+Graph accepts `includeUsers: [None]`, but the policy then applies to nobody: it is either a
+leftover or a policy someone believes protects users.
 
 ## Example
 ```yaml
 users:
+  include: { users: [None] }
   exclude: { groups: [Emergency Access] }
 ```
 
@@ -32,7 +34,7 @@ users:
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
-- shared/reference/rules.md CA001
+- https://learn.microsoft.com/graph/api/resources/conditionalaccessusers
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),
@@ -40,6 +42,10 @@ users:
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let p = ctx.policy;
+    // Nothing named at all is Graph-invalid (CA021): one root cause, one message.
+    if crate::validity::names_no_identity(p) {
+        return Vec::new();
+    }
     let workload = p.client_applications.as_ref().is_some_and(|c| {
         !c.include.is_empty() || c.agent_ids.as_ref().is_some_and(|a| !a.include.is_empty())
     });

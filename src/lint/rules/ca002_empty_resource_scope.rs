@@ -7,15 +7,16 @@ pub static RULE: Rule = Rule {
     id: "CA002",
     name: "empty-resource-scope",
     severity: Severity::Error,
-    summary: "The policy targets no resource, user action or authentication context.",
+    summary: "The policy's target resources are exactly `None`: it enforces nothing.",
     fix: "add target resources under `applications.include`, a user action or an authentication context",
     docs: r#"## What it checks
-`applications.include` is empty or only `None`, and there are no `userActions`, no
-`authenticationContexts` and no application `filter`.
+`applications.include` is only `None`, and there are no `userActions`, no
+`authenticationContexts` and no application `filter`. A policy that names no target at all
+is the Graph-validity check CA022.
 
 ## Why it matters
-Graph rejects an empty `includeApplications` with error 1011 when nothing else is targeted,
-and a policy that targets `None` enforces nothing (Maester MT.1184).
+Graph accepts `includeApplications: [None]`, but a policy that targets `None` enforces
+nothing (Maester MT.1184 flags the same).
 
 ## Example
 ```yaml
@@ -30,13 +31,17 @@ applications:
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps
-- shared/reference/graph-ca-schema.md §5.1.2; shared/reference/rules.md CA002
+- https://learn.microsoft.com/graph/api/resources/conditionalaccessapplications
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
+    // Nothing named at all is Graph-invalid (CA022): one root cause, one message.
+    if crate::validity::names_no_resource(ctx.policy) {
+        return Vec::new();
+    }
     let Some(apps) = &ctx.policy.applications else {
         return vec![Hit::at_key(
             "/displayName",

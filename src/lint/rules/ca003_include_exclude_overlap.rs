@@ -48,7 +48,6 @@ users:
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
-- shared/reference/rules.md CA003
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -44,7 +44,6 @@ platforms: { include: [windows] }
 - https://learn.microsoft.com/graph/api/resources/conditionalaccessapplications
 - https://learn.microsoft.com/graph/api/resources/conditionalaccessplatforms
 - https://learn.microsoft.com/graph/api/resources/conditionalaccesslocations
-- shared/reference/rules.md CA004
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

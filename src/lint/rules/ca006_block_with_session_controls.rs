@@ -35,7 +35,6 @@ grant: { builtInControls: [block] }
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant
-- shared/reference/rules.md CA006
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -49,7 +49,6 @@ grant:
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only
-- shared/reference/rules.md CA017
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -36,7 +36,6 @@ users:
 ## References
 - https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
-- shared/reference/rules.md CA101
 "#,
     needs: Needs::BreakGlass,
     check: Check::Policy(check),

@@ -1,6 +1,5 @@
 //! CA102 `block-all-users-no-exclusion`.
 
-use super::ca010_password_change_constraints::other_conditions;
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
 use crate::model::Policy;
@@ -49,7 +48,6 @@ grant: { builtInControls: [block] }
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
-- shared/reference/rules.md CA102
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),
@@ -82,7 +80,8 @@ fn check(ctx: &Context) -> Vec<Hit> {
         return Vec::new();
     };
     let all_apps = p.include_apps() == ["All"];
-    let narrowed = other_conditions(p)
+    let narrowed = p
+        .other_conditions()
         .iter()
         .any(|k| *k != "clientApplications")
         || !p.user_risk_levels.is_empty();

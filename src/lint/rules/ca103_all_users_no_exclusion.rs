@@ -47,7 +47,6 @@ grant: { authenticationStrength: Multifactor authentication }
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-policy-common
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
 - https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access
-- shared/reference/rules.md CA103
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -65,7 +65,6 @@ grant: { authenticationStrength: Multifactor authentication }
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-policy-common
 - https://maester.dev/docs/tests/MT.1020
 - https://github.com/cisagov/ScubaGear/blob/main/PowerShell/ScubaGear/baselines/aad.md
-- shared/reference/rules.md CA104
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

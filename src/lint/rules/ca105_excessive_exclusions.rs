@@ -57,7 +57,6 @@ users:
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
-- shared/reference/rules.md CA105
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -16,7 +16,7 @@ Every entry of a policy's `exclusions:` block (the governance record of one prin
 before today. "Today" is `CAAC_TODAY` when set, else the system date, so this rule's
 output can change from one day to the next. The finding points at the `expires` value.
 
-This rule is a caac addition: the research catalogue (`shared/reference/rules.md`) has no
+This rule is a caac addition: the research catalogue (``) has no
 id for it, so it takes a free number in the lockout/exclusion range.
 
 ## Why it matters

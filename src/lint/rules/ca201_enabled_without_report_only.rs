@@ -89,7 +89,6 @@ displayName: CA003-AllUsers-MFA
 - https://learn.microsoft.com/azure/architecture/guide/security/conditional-access-framework
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection
 - https://github.com/cisagov/ScubaGear/blob/main/PowerShell/ScubaGear/baselines/aad.md
-- shared/reference/rules.md CA201
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -36,7 +36,6 @@ state: disabled
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
-- shared/reference/rules.md CA205
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -56,7 +56,6 @@ session:
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-session-lifetime
 - https://learn.microsoft.com/entra/identity/conditional-access/howto-conditional-access-session-lifetime
 - https://learn.microsoft.com/graph/api/resources/signinfrequencysessioncontrol
-- shared/reference/rules.md CA302
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

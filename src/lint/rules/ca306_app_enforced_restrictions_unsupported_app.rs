@@ -50,7 +50,6 @@ session:
 ## References
 - https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-session
-- shared/reference/rules.md CA306
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

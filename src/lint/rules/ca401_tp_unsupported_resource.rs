@@ -74,7 +74,6 @@ session:
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-apple
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-web-apps
-- shared/reference/rules.md §1.3, §2.5 CA401
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -73,7 +73,6 @@ session:
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-apple
-- shared/reference/rules.md §1.2, §1.5, §2.5 CA403
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

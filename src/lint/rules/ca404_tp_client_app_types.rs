@@ -61,7 +61,6 @@ session:
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-web-apps
-- shared/reference/rules.md §1.4, §1.9, §2.5 CA404
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -62,7 +62,6 @@ session:
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
-- shared/reference/rules.md §1.6, §2.5 CA405
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -53,7 +53,6 @@ session:
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-apple
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection
-- shared/reference/rules.md §1.10, §2.5 CA406
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

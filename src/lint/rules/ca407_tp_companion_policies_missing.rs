@@ -81,7 +81,6 @@ grant:
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-apple
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-policy-common
-- shared/reference/rules.md §1.9, §2.5 CA407
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

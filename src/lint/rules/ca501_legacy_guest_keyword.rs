@@ -48,7 +48,6 @@ grant:
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
 - https://learn.microsoft.com/graph/api/resources/conditionalaccessguestsorexternalusers
-- shared/reference/rules.md CA501
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -53,7 +53,6 @@ grant:
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/workload-identity
 - https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset
-- shared/reference/rules.md CA602
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

@@ -64,7 +64,6 @@ grant:
 - https://github.com/cisagov/ScubaGear (PowerShell/ScubaGear/baselines/aad.md, MS.AAD.1.1v1)
 - https://maester.dev/docs/tests/MT.1009 and https://maester.dev/docs/tests/MT.1010
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.3
-- shared/reference/rules.md CA701
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

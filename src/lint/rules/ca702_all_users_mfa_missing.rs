@@ -73,7 +73,6 @@ grant:
 - https://github.com/cisagov/ScubaGear (PowerShell/ScubaGear/baselines/aad.md, MS.AAD.3.2v2)
 - https://maester.dev/docs/tests/MT.1007
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.2
-- shared/reference/rules.md CA702
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

@@ -88,7 +88,6 @@ grant:
 - https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access
 - https://github.com/cisagov/ScubaGear (PowerShell/ScubaGear/baselines/aad.md, MS.AAD.3.6v1)
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.5
-- shared/reference/rules.md CA703
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

@@ -73,7 +73,6 @@ grant:
 - https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference
 - https://maester.dev/docs/tests/MT.1006
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.1
-- shared/reference/rules.md CA704
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

@@ -69,7 +69,6 @@ grant:
 - https://github.com/cisagov/ScubaGear (PowerShell/ScubaGear/baselines/aad.md, MS.AAD.3.9v1)
 - https://maester.dev/docs/tests/MT.1052
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.12
-- shared/reference/rules.md CA705
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

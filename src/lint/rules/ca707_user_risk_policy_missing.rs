@@ -77,7 +77,6 @@ session:
 - https://learn.microsoft.com/entra/identity/conditional-access/managed-policies
 - https://github.com/cisagov/ScubaGear (PowerShell/ScubaGear/baselines/aad.md, MS.AAD.2.1v1)
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.6
-- shared/reference/rules.md CA707
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

@@ -74,7 +74,6 @@ session:
 - https://github.com/cisagov/ScubaGear (PowerShell/ScubaGear/baselines/aad.md, MS.AAD.2.3v1)
 - https://maester.dev/docs/tests/MT.1012
 - CIS Microsoft 365 Foundations Benchmark 5.2.2.7 and 5.2.2.8
-- shared/reference/rules.md CA708
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

@@ -69,7 +69,6 @@ session:
 - https://learn.microsoft.com/entra/identity/conditional-access/policy-risk-based-sign-in
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions
 - https://maester.dev/docs/tests/MT.1049
-- shared/reference/rules.md CA709
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

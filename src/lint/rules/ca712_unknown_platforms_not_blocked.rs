@@ -69,7 +69,6 @@ grant:
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection
 - https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows
 - https://maester.dev/docs/tests/MT.1015
-- shared/reference/rules.md CA712
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

@@ -54,7 +54,6 @@ grant:
 - https://learn.microsoft.com/azure/architecture/guide/security/conditional-access-framework
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps
 - https://maester.dev/docs/tests/MT.1003 and https://maester.dev/docs/tests/MT.1004
-- shared/reference/rules.md CA714
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

@@ -51,7 +51,6 @@ grant:
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
-- shared/reference/rules.md CA718
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

@@ -52,7 +52,6 @@ displayName: CA001-Global-BaseProtection-AllApps-AnyPlatform-MFA
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
 - https://learn.microsoft.com/azure/architecture/guide/security/conditional-access-framework
 - https://learn.microsoft.com/azure/architecture/guide/security/conditional-access-design
-- shared/reference/rules.md CA801
 "#,
     needs: Needs::Config,
     check: Check::Policy(check),

@@ -28,7 +28,6 @@ Give each policy a unique name, e.g. with a sequence number.
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
-- shared/reference/rules.md CA802
 "#,
     needs: Needs::Nothing,
     check: Check::Set(check),

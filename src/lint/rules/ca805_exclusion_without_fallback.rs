@@ -72,7 +72,6 @@ grant: { builtInControls: [compliantDevice] }
 ## References
 - https://maester.dev/docs/tests/MT.1036
 - https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access
-- shared/reference/rules.md CA805
 "#,
     needs: Needs::CompleteSet,
     check: Check::Set(check),

@@ -47,7 +47,6 @@ locations:
 
 ## References
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network
-- shared/reference/rules.md CA901
 "#,
     needs: Needs::Directory,
     check: Check::Policy(check),

@@ -47,7 +47,6 @@ users:
 - https://maester.dev/docs/tests/MT.1038
 - https://maester.dev/docs/tests/MT.1066
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
-- shared/reference/rules.md CA902
 "#,
     needs: Needs::Directory,
     check: Check::Policy(check),

@@ -48,7 +48,6 @@ Prefer groups over individual users in policies.
 ## References
 - https://maester.dev/docs/tests/MT.1066
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
-- shared/reference/rules.md CA903
 "#,
     needs: Needs::Directory,
     check: Check::Policy(check),

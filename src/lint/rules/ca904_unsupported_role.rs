@@ -59,7 +59,6 @@ users:
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups
 - https://learn.microsoft.com/entra/identity/conditional-access/policy-admin-phish-resistant-mfa
 - https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference
-- shared/reference/rules.md CA904
 "#,
     needs: Needs::Nothing,
     check: Check::Policy(check),

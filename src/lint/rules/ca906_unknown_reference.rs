@@ -58,7 +58,6 @@ grant:
 - https://learn.microsoft.com/graph/api/resources/conditionalaccessgrantcontrols
 - https://learn.microsoft.com/entra/identity/authentication/concept-authentication-strengths
 - https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps
-- shared/reference/rules.md CA906
 "#,
     needs: Needs::Directory,
     check: Check::Policy(check),
