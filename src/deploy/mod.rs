@@ -62,10 +62,11 @@ impl Connection {
 
     fn client(&self) -> Result<Client, GraphError> {
         let s = self.settings();
-        if !graph::allowed_url(&s.base) {
+        // Checked before credentials are read or anything is sent.
+        if let Err(why) = graph::checked_url(&s.base) {
             return Err(GraphError::Config(format!(
-                "--graph-url must be https:// or a loopback address, not `{}`",
-                s.base
+                "--graph-url must be https:// or a loopback address, not `{}`: {why}",
+                graph::display_url(&s.base)
             )));
         }
         let token = graph::token_from_env(s.timeout)?;
@@ -649,7 +650,7 @@ fn read_back(client: &mut Client, item: &plan::Item, id: &str) -> Result<Confirm
         attempt += 1;
         match client.get(&url) {
             Err(GraphError::Status { status: 404, .. }) if attempt < graph::ATTEMPTS => {
-                std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
+                client.wait(Duration::from_millis(500 * u64::from(attempt)));
             }
             other => break other?,
         }
@@ -703,6 +704,12 @@ fn create(
             },
             Err(e) if e.uncertain() && attempt < graph::ATTEMPTS => {
                 eprintln!("note: {e}; checking whether the policy was created before retrying");
+                // A busy server (503) says how long to stay away: wait before
+                // looking, too (https://learn.microsoft.com/graph/errors).
+                let asked = e.retry_after();
+                if let Some(d) = asked {
+                    client.wait(d);
+                }
                 let live = client.list(POLICIES)?;
                 let found: Vec<&Value> = live
                     .iter()
@@ -716,7 +723,9 @@ fn create(
                 {
                     break id.to_ascii_lowercase();
                 }
-                std::thread::sleep(Duration::from_millis(250 * u64::from(attempt)));
+                if asked.is_none() {
+                    client.wait(Duration::from_millis(250 * u64::from(attempt)));
+                }
             }
             Err(e) => return Err(e),
         }

@@ -739,3 +739,152 @@ fn corpus_pull_import_plan_has_no_perpetual_diff() {
         plan["summary"]
     );
 }
+
+/// Hostile `--graph-url` spellings: refused before credentials are read or a
+/// connection is made. The only listener is the fake on 127.0.0.1, and it
+/// hears nothing — in particular not the URL whose user info makes a
+/// hand-written check read `127.0.0.1:<port>` as the host while the request
+/// would really go to the host after the `@`.
+#[test]
+fn hostile_graph_urls_send_nothing() {
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    let dir = starter();
+    let port = fake.url.rsplit(':').next().unwrap().to_owned();
+    for (url, why) in [
+        (format!("http://127.0.0.1:1@127.0.0.1:{port}"), "user info"),
+        (format!("http://[::1]:1@127.0.0.1:{port}"), "user info"),
+        (
+            format!("http://127.0.0.1%40127.0.0.1:{port}"),
+            "not an absolute URL",
+        ),
+        (
+            format!("http://localhost.:{port}"),
+            "plain http is only for a loopback",
+        ),
+        (
+            format!("http://127.0.0.1.nip.io:{port}"),
+            "plain http is only for a loopback",
+        ),
+        (
+            format!("http://[::ffff:127.0.0.1]:{port}"),
+            "plain http is only for a loopback",
+        ),
+        (format!("ftp://127.0.0.1:{port}"), "is not https"),
+    ] {
+        for cmd in ["plan", "pull"] {
+            let (code, out, err) = run(dir.path(), &[cmd, "--graph-url", &url, "--pace", "0"]);
+            assert_eq!(code, 2, "{url}: {out}{err}");
+            assert!(
+                err.contains("--graph-url must be https:// or a loopback address"),
+                "{url}: {err}"
+            );
+            assert!(err.contains(why), "{url}: {err}");
+            assert_eq!(err.lines().count(), 1, "one message: {err}");
+        }
+    }
+    assert!(fake.with(|s| s.log.is_empty()), "nothing was sent");
+    assert!(!dir.path().join("state").exists());
+}
+
+/// The client secret goes only where CAAC_TOKEN_URL really points, checked
+/// by a parser: user info that hides the real host is refused before the
+/// secret is sent anywhere.
+#[test]
+fn hostile_token_urls_send_no_secret() {
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    let port = fake.url.rsplit(':').next().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    for token_url in [
+        format!("http://127.0.0.1:1@127.0.0.1:{port}/token"),
+        format!("http://localhost.:{port}/token"),
+        format!("http://127.0.0.1.nip.io:{port}/token"),
+    ] {
+        let (code, _, err) = run_env(
+            dir.path(),
+            &args(&["pull"], &graph(&fake), &[]),
+            &[
+                ("AZURE_TENANT_ID", "contoso.onmicrosoft.com"),
+                ("AZURE_CLIENT_ID", "00000000-0000-0000-0000-00000000c11e"),
+                ("AZURE_CLIENT_SECRET", "client-secret-5d1e"),
+                ("CAAC_TOKEN_URL", &token_url),
+            ],
+        );
+        assert_eq!(code, 2, "{token_url}: {err}");
+        assert!(
+            err.contains("CAAC_TOKEN_URL must be https:// or a loopback address"),
+            "{err}"
+        );
+    }
+    // A tenant id that would rewrite the token URL's path is refused too.
+    let (code, _, err) = run_env(
+        dir.path(),
+        &args(&["pull"], &graph(&fake), &[]),
+        &[
+            ("AZURE_TENANT_ID", "evil.example/x?"),
+            ("AZURE_CLIENT_ID", "00000000-0000-0000-0000-00000000c11e"),
+            ("AZURE_CLIENT_SECRET", "client-secret-5d1e"),
+            ("CAAC_TOKEN_URL", &format!("{}/{{tenant}}/token", fake.url)),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("AZURE_TENANT_ID must be"), "{err}");
+    assert!(fake.with(|s| s.log.is_empty()), "nothing was sent");
+}
+
+/// An `@odata.nextLink` that leaves the configured origin (another port on
+/// the same loopback address, or user info hiding it) is refused; the other
+/// listener hears nothing and nothing is written.
+#[test]
+fn next_link_to_another_origin_is_refused() {
+    let other = Fake::start(TOKEN);
+    let other_host = other.url.trim_start_matches("http://").to_owned();
+    for next_base in [
+        other.url.clone(),
+        format!("http://x@{other_host}"),
+        other.url.replace("127.0.0.1", "localhost"),
+    ] {
+        let fake = Fake::start(TOKEN);
+        seed(&fake);
+        fake.with(|s| s.next_link_base = Some(next_base.clone()));
+        let dir = tempfile::tempdir().unwrap();
+        let (code, _, err) = run(dir.path(), &args(&["pull"], &graph(&fake), &[]));
+        assert_eq!(code, 2, "{next_base}: {err}");
+        assert!(err.contains("@odata.nextLink"), "{err}");
+        assert!(err.contains("does not send the token there"), "{err}");
+        assert!(walk(dir.path()).is_empty(), "nothing written");
+    }
+    assert!(other.with(|s| s.log.is_empty()), "nothing sent elsewhere");
+}
+
+/// A 503 with `Retry-After` is waited out as the header asks, then the
+/// request is sent again and the command succeeds. The wait is asserted
+/// from caac's own record of it, not from the clock.
+#[test]
+fn retry_after_on_503_is_honoured() {
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    fake.with(|s| {
+        s.faults.push_back((Some("GET"), Fault::Unavailable(1)));
+        s.faults.push_back((Some("GET"), Fault::TooMany(2)));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(dir.path(), &args(&["pull"], &graph(&fake), &[]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("answered HTTP 503; waiting 1 s as its Retry-After asks"),
+        "{err}"
+    );
+    assert!(
+        err.contains("answered HTTP 429; waiting 2 s as its Retry-After asks"),
+        "{err}"
+    );
+    let log = fake.with(|s| s.log.clone());
+    let first: Vec<&str> = log.iter().take(3).map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        first, ["/beta/identity/conditionalAccess/policies"; 3],
+        "the same request, sent again after each wait"
+    );
+    assert!(fake.with(|s| s.faults.is_empty()));
+}
