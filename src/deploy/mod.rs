@@ -15,6 +15,7 @@
 
 pub mod graph;
 pub mod lock;
+pub mod patch;
 pub mod plan;
 
 use crate::check;
@@ -402,21 +403,6 @@ pub struct ApplyOptions<'a> {
     pub state: Option<&'a Path>,
 }
 
-/// The body of a PATCH: the full desired body, with `null` for the control
-/// blocks the tenant has and the spec dropped (Graph keeps an omitted block;
-/// graph-ca-schema.md §10.5).
-fn patch_body(desired: &Value, live: Option<&Value>) -> Value {
-    let mut body = desired.clone();
-    if let (Some(obj), Some(live)) = (body.as_object_mut(), live) {
-        for k in ["grantControls", "sessionControls"] {
-            if !obj.contains_key(k) && live.get(k).is_some_and(|v| !v.is_null()) {
-                obj.insert(k.into(), Value::Null);
-            }
-        }
-    }
-    body
-}
-
 fn policy_url(client: &Client, version: &str, id: Option<&str>) -> String {
     client.url(&format!(
         "/{version}/identity/conditionalAccess/policies{}",
@@ -435,11 +421,21 @@ fn requests(p: &Plan, client: &Client) -> Vec<(usize, Request)> {
                 url: policy_url(client, version, None),
                 body: i.body.clone(),
             },
-            Action::Update => Request {
-                method: "PATCH",
-                url: policy_url(client, version, i.id.as_deref()),
-                body: i.body.as_ref().map(|b| patch_body(b, i.live_raw.as_ref())),
-            },
+            Action::Update => {
+                // Everything the spec dropped is cleared explicitly: a PATCH
+                // keeps what its body leaves out (patch.rs).
+                let body =
+                    patch::body(i.body.as_ref().unwrap_or(&Value::Null), i.live_raw.as_ref());
+                let version = match i.api_version {
+                    Some(v) => patch::api_version(&body, v).as_str(),
+                    None => version,
+                };
+                Request {
+                    method: "PATCH",
+                    url: policy_url(client, version, i.id.as_deref()),
+                    body: Some(body),
+                }
+            }
             Action::Delete => Request {
                 method: "DELETE",
                 url: policy_url(client, "v1.0", i.id.as_deref()),

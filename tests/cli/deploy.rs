@@ -888,3 +888,233 @@ fn retry_after_on_503_is_honoured() {
     );
     assert!(fake.with(|s| s.faults.is_empty()));
 }
+
+/// Runs `caac apply --yes` and checks that it converged in that one run:
+/// exit 0, no read-back mismatch, every policy the fake now holds equals
+/// its built body under `plan::canon`, and the next plan is empty. Returns
+/// the PATCH bodies the run sent, each checked to carry no read-only or
+/// annotation property.
+fn apply_converges(fake: &Fake, d: &Path) -> Vec<(String, Value)> {
+    let before = fake.with(|s| s.log.len());
+    let (code, out, err) = run(d, &args(&["apply", "--yes"], &graph(fake), &[]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("differs"), "read-back differs: {err}");
+    let built = tempfile::tempdir().unwrap();
+    let out_dir = built.path().join("out");
+    let (code, _, err) = run(
+        d,
+        &["build", "policies", "--out", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let live = caac::deploy::plan::live_policies(&fake.policies()).unwrap();
+    for l in &live {
+        let file = out_dir.join(format!("{}.json", l.display_name));
+        let want: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(
+            l.body.as_ref().unwrap(),
+            &caac::deploy::plan::canon(&want),
+            "{} as Graph holds it",
+            l.display_name
+        );
+    }
+    let (code, out, err) = run(d, &args(&["plan"], &graph(fake), &[]));
+    assert_eq!(code, 0, "the next plan is empty: {out}{err}");
+    assert!(out.contains("No changes."), "{out}");
+    let patches: Vec<(String, Value)> = fake.with(|s| {
+        s.log[before..]
+            .iter()
+            .filter(|r| r.method == "PATCH")
+            .map(|r| (r.path.clone(), r.body.clone().unwrap()))
+            .collect()
+    });
+    for (_, b) in &patches {
+        for k in caac::deploy::plan::READ_ONLY {
+            assert!(b.get(*k).is_none(), "read-only `{k}` sent: {b}");
+        }
+        assert!(!annotated(b), "annotation sent: {b}");
+    }
+    patches
+}
+
+/// True when a body carries an `@odata` annotation other than the
+/// `@odata.type` a polymorphic value needs.
+fn annotated(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| (k.contains("@odata") && k != "@odata.type") || annotated(v)),
+        Value::Array(a) => a.iter().any(annotated),
+        _ => false,
+    }
+}
+
+fn stored_id(fake: &Fake, name: &str) -> String {
+    fake.policies()
+        .iter()
+        .find(|p| p["displayName"] == name)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn edit(d: &Path, file: &str, from: &str, to: &str) {
+    let p = d.join("policies").join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{text}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Removing an exclusion from a spec reaches the tenant: the PATCH empties
+/// the list explicitly (Graph keeps a list the body leaves out, and merges
+/// `conditions.users` member by member), and one apply converges.
+#[test]
+fn removing_an_exclusion_converges_in_one_apply() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    apply_converges(&fake, d);
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "    roles: [Directory Synchronization Accounts]\n",
+        "",
+    );
+    let (code, out, _) = run(d, &args(&["plan"], &graph(&fake), &[]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("/conditions/users/excludeRoles"), "{out}");
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    let (path, body) = &patches[0];
+    assert!(
+        path.ends_with(&stored_id(&fake, "CA003-AllUsers-MFA")),
+        "{path}"
+    );
+    assert_eq!(body["conditions"]["users"]["excludeRoles"], json!([]));
+    assert_eq!(
+        body["conditions"]["users"]["excludeGroups"],
+        json!(["00000000-0000-4000-8000-00000000e0e1"])
+    );
+    let stored = &fake.policies()[2];
+    assert_eq!(stored["displayName"], "CA003-AllUsers-MFA");
+    assert_eq!(stored["conditions"]["users"]["excludeRoles"], json!([]));
+}
+
+/// Changes made in the portal (an exclusion, a condition block, a risk
+/// level, a session control) are reverted by one apply: each is cleared
+/// with the value Graph documents for it.
+#[test]
+fn portal_additions_are_reverted_in_one_apply() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    apply_converges(&fake, d);
+    let (ca001, ca004) = (
+        stored_id(&fake, "CA001-BlockLegacyAuthentication"),
+        stored_id(&fake, "CA004-SignInRisk-MFA"),
+    );
+    fake.with(|s| {
+        let p = s.policies.get_mut(&ca001).unwrap();
+        p["conditions"]["users"]["excludeUsers"] = json!(["00000000-0000-4000-8000-0000000a11ce"]);
+        p["conditions"]["locations"] =
+            json!({"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]});
+        p["description"] = json!("changed in the portal");
+        let p = s.policies.get_mut(&ca004).unwrap();
+        p["conditions"]["userRiskLevels"] = json!(["low"]);
+        p["sessionControls"]["persistentBrowser"] = json!({"isEnabled": true, "mode": "never"});
+    });
+    let (code, out, _) = run(d, &args(&["plan"], &graph(&fake), &[]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("2 to update"), "{out}");
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 2, "{patches:?}");
+    let body = |id: &str| {
+        patches
+            .iter()
+            .find(|(p, _)| p.ends_with(id))
+            .map(|(_, b)| b.clone())
+            .unwrap()
+    };
+    let b = body(&ca001);
+    assert_eq!(b["conditions"]["users"]["excludeUsers"], json!([]));
+    assert_eq!(b["conditions"]["locations"], Value::Null);
+    assert!(
+        b["conditions"]
+            .as_object()
+            .unwrap()
+            .contains_key("locations")
+    );
+    assert_eq!(b["description"], Value::Null);
+    assert!(b.as_object().unwrap().contains_key("description"));
+    let b = body(&ca004);
+    assert_eq!(b["conditions"]["userRiskLevels"], json!([]));
+    assert_eq!(b["sessionControls"]["persistentBrowser"], Value::Null);
+    assert_eq!(
+        b["sessionControls"]["signInFrequency"]["frequencyInterval"], "everyTime",
+        "the control the spec keeps is sent as well"
+    );
+}
+
+/// A session control removed from a spec, then the whole session block,
+/// then a whole condition block: each reaches the tenant in one apply.
+#[test]
+fn removing_session_controls_and_condition_blocks_converges() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "grant:\n",
+        "session:\n  signInFrequency: { value: 4, type: hours }\n  persistentBrowser: never\ngrant:\n",
+    );
+    apply_converges(&fake, d);
+    let ca003 = stored_id(&fake, "CA003-AllUsers-MFA");
+    assert_eq!(
+        fake.with(|s| s.policies[&ca003]["sessionControls"]["persistentBrowser"]["mode"].clone()),
+        "never"
+    );
+
+    // One session control of two.
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "  persistentBrowser: never\n",
+        "",
+    );
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 1);
+    assert_eq!(
+        patches[0].1["sessionControls"]["persistentBrowser"],
+        Value::Null
+    );
+    assert!(fake.with(|s| {
+        s.policies[&ca003]["sessionControls"]
+            .get("persistentBrowser")
+            .is_none()
+    }));
+
+    // The whole session block.
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "session:\n  signInFrequency: { value: 4, type: hours }\n",
+        "",
+    );
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0].1["sessionControls"], Value::Null);
+
+    // A whole condition block (locations), and with it its lists.
+    edit(
+        d,
+        "CA007-SecurityInfoRegistration.yaml",
+        "locations:\n  include: [All]\n  exclude: [AllTrusted]\n",
+        "",
+    );
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    assert_eq!(patches[0].1["conditions"]["locations"], Value::Null);
+    let ca007 = stored_id(&fake, "CA007-SecurityInfoRegistration");
+    assert!(fake.with(|s| s.policies[&ca007]["conditions"].get("locations").is_none()));
+}
