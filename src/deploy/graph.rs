@@ -7,21 +7,36 @@
 //! (`Prefer: include-unknown-enum-members`, see
 //! <https://learn.microsoft.com/graph/best-practices-concept#handling-future-members-in-evolvable-enumerations>),
 //! follows `@odata.nextLink` paging only on the same origin (the token never
-//! leaves it), paces requests (default one a second), honours `429
-//! Retry-After` and retries 5xx and timeouts with capped exponential backoff
-//! (<https://learn.microsoft.com/graph/throttling>). Every answer is parsed
-//! JSON of the expected shape or a [`GraphError`].
+//! leaves it), paces requests (default one a second), waits as long as a
+//! `Retry-After` header asks (429 and 5xx, capped at [`RETRY_AFTER_CAP`]) and
+//! otherwise retries 5xx and timeouts with capped exponential backoff
+//! (<https://learn.microsoft.com/graph/throttling>,
+//! <https://learn.microsoft.com/graph/errors>). Every answer is parsed JSON of
+//! the expected shape or a [`GraphError`].
+//!
+//! URLs are parsed with the `url` crate (WHATWG rules, the same a browser
+//! uses), never split by hand: [`checked_url`] refuses user info, accepts
+//! plain `http` only for a loopback IP or exactly `localhost`, and every
+//! request URL must have the configured base's scheme, host and port, so a
+//! token or client secret cannot be steered to another host.
 
 use serde_json::Value;
 use std::time::{Duration, Instant};
+use url::{Host, Url};
 
 /// Graph's public endpoint.
 pub const DEFAULT_BASE: &str = "https://graph.microsoft.com";
 /// Microsoft identity platform token endpoint (client credentials flow,
 /// <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow>).
 pub const DEFAULT_TOKEN_URL: &str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token";
-/// Longest `Retry-After` caac waits for before retrying anyway.
+/// Longest `Retry-After` caac waits for before retrying anyway. Graph asks
+/// for seconds to a few minutes (<https://learn.microsoft.com/graph/throttling>);
+/// the header is the server's word, though, and a broken or hostile server
+/// could ask for days. With [`ATTEMPTS`] per request this bounds the wait
+/// for one request at 4 × 120 s, after which caac stops with an error.
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(120);
+/// Longest exponential backoff between two attempts without `Retry-After`.
+const BACKOFF_CAP: Duration = Duration::from_secs(8);
 /// Attempts per request (the first plus retries).
 pub const ATTEMPTS: u32 = 5;
 
@@ -71,6 +86,9 @@ pub enum GraphError {
         code: String,
         /// Graph's message, when the body had one.
         message: String,
+        /// The answer's `Retry-After` (capped), when it had one: how long
+        /// the caller should wait before it sends the request again.
+        retry_after: Option<Duration>,
     },
     /// A response caac cannot read.
     #[error("{method} {url}: unexpected response from Graph: {why}; nothing was written")]
@@ -104,6 +122,14 @@ impl GraphError {
         matches!(self, GraphError::Transport { .. })
             || matches!(self, GraphError::Status { status, .. } if *status >= 500)
     }
+
+    /// The wait the server asked for before a retry (`Retry-After`), capped.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            GraphError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
 }
 
 /// Client settings.
@@ -130,40 +156,75 @@ impl Default for Settings {
     }
 }
 
-/// True for `https://…`, or `http://` on a loopback host.
-pub fn allowed_url(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        return true;
+/// Parses a URL caac may send a credential to (the Graph base, the token
+/// endpoint, a `@odata.nextLink`). `Err` says why it is refused:
+/// - not an absolute `https` or `http` URL with a host;
+/// - user info (`name:secret@`): a hand-written check can be fooled into
+///   reading the text before `@` as the host (`http://127.0.0.1:1@elsewhere/`),
+///   and a credential in a URL leaks into logs;
+/// - plain `http` to anything but a loopback address (`127.0.0.0/8`, `::1`)
+///   or exactly `localhost`: a bearer token or client secret never crosses
+///   a network unencrypted. `localhost.` (trailing dot, a DNS name),
+///   `127.0.0.1.nip.io` and the like are names a resolver may send anywhere.
+///
+/// The `url` crate normalises as browsers do (lower-case scheme and host,
+/// percent-decoded host, `127.1` → `127.0.0.1`); caac then sends the
+/// normalised form, so what was checked is what is connected to.
+pub fn checked_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw.trim()).map_err(|e| format!("not an absolute URL ({e})"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("it has user info (`name@` before the host); remove it".into());
     }
-    let Some(rest) = lower.strip_prefix("http://") else {
-        return false;
-    };
-    let host_port = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = if let Some(h) = host_port.strip_prefix('[') {
-        h.split(']').next().unwrap_or_default()
-    } else {
-        host_port.split(':').next().unwrap_or_default()
-    };
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    if url.host().is_none() {
+        return Err("it has no host".into());
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(
+            "plain http is only for a loopback address (127.0.0.1, [::1], localhost); use https"
+                .into(),
+        ),
+        other => Err(format!("the scheme `{other}` is not https")),
+    }
 }
 
-fn is_loopback(url: &str) -> bool {
-    !url.to_ascii_lowercase().starts_with("https://") && allowed_url(url)
+/// True for `https://…`, or `http://` on a loopback host ([`checked_url`]).
+pub fn allowed_url(url: &str) -> bool {
+    checked_url(url).is_ok()
 }
 
-/// `scheme://host[:port]` of a URL.
-fn origin(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    format!(
-        "{}://{}",
-        scheme.to_ascii_lowercase(),
-        host.to_ascii_lowercase()
-    )
+/// A URL for messages: the password, if any, masked.
+pub fn display_url(raw: &str) -> String {
+    match Url::parse(raw.trim()) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(d)) => d == "localhost",
+        None => false,
+    }
+}
+
+/// Same scheme, host and port (the port a scheme implies counts as given):
+/// RFC 6454 origins, compared exactly after the `url` crate's normalisation.
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// `scheme://host[:port]` of a parsed URL, for messages.
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
 }
 
 fn agent(timeout: Duration, loopback: bool) -> ureq::Agent {
@@ -205,17 +266,30 @@ pub fn token_from_env(timeout: Duration) -> Result<Token, GraphError> {
             "no Graph credentials: set CAAC_GRAPH_TOKEN, or AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET".into(),
         ));
     };
-    let url = var("CAAC_TOKEN_URL")
-        .unwrap_or_else(|| DEFAULT_TOKEN_URL.replace("{tenant}", &tenant))
-        .replace("{tenant}", &tenant);
-    if !allowed_url(&url) {
-        return Err(GraphError::Config(format!(
-            "CAAC_TOKEN_URL must be https:// or a loopback address, not `{url}`"
-        )));
+    // The tenant goes into the token URL's path: a GUID or a domain name,
+    // nothing that could end the path (`/`, `?`, `#`) or start user info (`@`).
+    if !tenant
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return Err(GraphError::Config(
+            "AZURE_TENANT_ID must be the tenant's id (a GUID) or its domain name (letters, digits, `.`, `-`)".into(),
+        ));
     }
+    let raw = var("CAAC_TOKEN_URL")
+        .unwrap_or_else(|| DEFAULT_TOKEN_URL.into())
+        .replace("{tenant}", &tenant);
+    // The client secret goes to this URL: the same checks as --graph-url.
+    let parsed = checked_url(&raw).map_err(|why| {
+        GraphError::Config(format!(
+            "CAAC_TOKEN_URL must be https:// or a loopback address, not `{}`: {why}",
+            display_url(&raw)
+        ))
+    })?;
+    let url = parsed.to_string();
     let scope = format!("{DEFAULT_BASE}/.default");
     let method = "POST".to_owned();
-    let resp = agent(timeout, is_loopback(&url)).post(&url).send_form([
+    let resp = agent(timeout, is_loopback(&parsed)).post(&url).send_form([
         ("client_id", client.as_str()),
         ("client_secret", secret.as_str()),
         ("scope", scope.as_str()),
@@ -258,37 +332,68 @@ pub struct Request {
     pub body: Option<Value>,
 }
 
+/// How a client waits between attempts (`std::thread::sleep`; tests inject
+/// a recorder so they assert the wait, not the wall clock).
+pub type Sleeper = fn(Duration);
+
 /// A Graph client.
 #[derive(Debug)]
 pub struct Client {
     agent: ureq::Agent,
     settings: Settings,
+    /// The parsed base: every request URL must have its origin.
+    base: Url,
     token: Token,
     last: Option<Instant>,
+    sleeper: Sleeper,
+    /// Every wait between attempts, in order (for tests and messages).
+    pub waits: Vec<Duration>,
 }
 
 impl Client {
     /// A client for `settings.base` with `token`.
     pub fn new(settings: Settings, token: Token) -> Result<Client, GraphError> {
-        if !allowed_url(&settings.base) {
+        let base = checked_url(&settings.base).map_err(|why| {
+            GraphError::Config(format!(
+                "--graph-url must be https:// or a loopback address, not `{}`: {why}",
+                display_url(&settings.base)
+            ))
+        })?;
+        if base.query().is_some() || base.fragment().is_some() {
             return Err(GraphError::Config(format!(
-                "--graph-url must be https:// or a loopback address, not `{}`",
-                settings.base
+                "--graph-url must be a base URL without `?` or `#`, not `{}`",
+                display_url(&settings.base)
             )));
         }
         let mut settings = settings;
-        settings.base = settings.base.trim_end_matches('/').to_owned();
+        // The normalised form: what was checked is what is sent.
+        settings.base = base.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
-            agent: agent(settings.timeout, is_loopback(&settings.base)),
+            agent: agent(settings.timeout, is_loopback(&base)),
             settings,
+            base,
             token,
             last: None,
+            sleeper: std::thread::sleep,
+            waits: Vec::new(),
         })
+    }
+
+    /// The same client, waiting with `sleeper` instead of sleeping.
+    pub fn with_sleeper(mut self, sleeper: Sleeper) -> Client {
+        self.sleeper = sleeper;
+        self
     }
 
     /// `base + path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.settings.base)
+    }
+
+    /// Waits `d` (recorded in [`Client::waits`]).
+    pub fn wait(&mut self, d: Duration) {
+        self.waits.push(d);
+        (self.sleeper)(d);
     }
 
     fn pace(&mut self) {
@@ -301,67 +406,123 @@ impl Client {
         self.last = Some(Instant::now());
     }
 
+    /// The request URL, parsed, if it is on the base's origin; the token is
+    /// sent nowhere else.
+    fn on_origin(&self, req: &Request) -> Result<Url, GraphError> {
+        let refuse = |why: String| {
+            GraphError::Config(format!(
+                "{} {}: {why}; caac sends the token only to {}",
+                req.method,
+                display_url(&req.url),
+                origin(&self.base)
+            ))
+        };
+        let url = checked_url(&req.url).map_err(refuse)?;
+        if !same_origin(&url, &self.base) {
+            return Err(refuse(format!("another origin ({})", origin(&url))));
+        }
+        Ok(url)
+    }
+
     /// One request with retries. `retry_uncertain` is false for
     /// non-idempotent writes (POST): a timeout or 5xx is then returned at once,
-    /// because the write may have happened and the caller must look first.
+    /// because the write may have happened and the caller must look first
+    /// (the error carries the server's `Retry-After`, [`GraphError::retry_after`]).
+    ///
+    /// Waits: the `Retry-After` the answer carries, on a 429 or a 5xx, capped
+    /// at [`RETRY_AFTER_CAP`] ("wait the number of seconds specified in the
+    /// Retry-After header", <https://learn.microsoft.com/graph/throttling>;
+    /// 503 "may be specified in a Retry-After header",
+    /// <https://learn.microsoft.com/graph/errors>); without it, exponential
+    /// backoff from [`Settings::backoff`], capped at 8 s.
     pub fn send(&mut self, req: &Request, retry_uncertain: bool) -> Result<Value, GraphError> {
+        let url = self.on_origin(req)?;
         let mut attempt = 0;
         loop {
             attempt += 1;
             self.pace();
-            let result = self.once(req);
-            let wait = match &result {
-                Err(Retry::After(d)) => Some(*d),
-                Err(Retry::Backoff(_)) if retry_uncertain => {
-                    let exp = self.settings.backoff * 2u32.pow(attempt - 1);
-                    Some(exp.min(Duration::from_secs(8)))
+            let (error, after, may_retry) = match self.once(req, &url) {
+                Ok(v) => return Ok(v),
+                Err(Retry::Fatal(e)) => return Err(e),
+                // Throttled: Graph did not process the request, so even a
+                // POST may be sent again.
+                Err(Retry::Throttled(e)) => {
+                    let after = e.retry_after();
+                    (e, after, true)
                 }
-                _ => None,
+                Err(Retry::Backoff(e)) => {
+                    let after = e.retry_after();
+                    (e, after, retry_uncertain)
+                }
             };
-            match (result, wait) {
-                (Ok(v), _) => return Ok(v),
-                (Err(Retry::Fatal(e)), _) => return Err(e),
-                (Err(Retry::After(_)), Some(d)) | (Err(Retry::Backoff(_)), Some(d))
-                    if attempt < ATTEMPTS =>
-                {
-                    std::thread::sleep(d);
-                }
-                (Err(Retry::After(_)), _) => {
-                    return Err(GraphError::Status {
-                        method: req.method.into(),
-                        url: req.url.clone(),
-                        status: 429,
-                        code: "TooManyRequests".into(),
-                        message: format!("still throttled after {ATTEMPTS} attempts"),
-                    });
-                }
-                (Err(Retry::Backoff(e)), _) => return Err(e),
+            if !may_retry {
+                return Err(error);
             }
+            if attempt >= ATTEMPTS {
+                return Err(match error {
+                    GraphError::Status {
+                        method,
+                        url,
+                        status,
+                        code,
+                        message,
+                        retry_after,
+                    } => GraphError::Status {
+                        method,
+                        url,
+                        status,
+                        code,
+                        message: format!("{message} (still failing after {ATTEMPTS} attempts)"),
+                        retry_after,
+                    },
+                    other => other,
+                });
+            }
+            let wait = match after {
+                Some(d) => {
+                    if let GraphError::Status { status, .. } = &error {
+                        eprintln!(
+                            "note: {} {} answered HTTP {status}; waiting {} s as its Retry-After asks",
+                            req.method,
+                            req.url,
+                            d.as_secs_f64()
+                        );
+                    }
+                    d
+                }
+                None => self
+                    .settings
+                    .backoff
+                    .saturating_mul(2u32.saturating_pow(attempt - 1))
+                    .min(BACKOFF_CAP),
+            };
+            self.wait(wait);
         }
     }
 
-    fn once(&self, req: &Request) -> Result<Value, Retry> {
+    fn once(&self, req: &Request, url: &Url) -> Result<Value, Retry> {
         let auth = format!("Bearer {}", self.token.0);
         let prefer = "include-unknown-enum-members";
+        let target = url.as_str();
         let result = match (req.method, &req.body) {
             ("GET", _) => self
                 .agent
-                .get(&req.url)
+                .get(target)
                 .header("Authorization", &auth)
                 .header("Prefer", prefer)
                 .header("Accept", "application/json")
                 .call(),
             ("DELETE", _) => self
                 .agent
-                .delete(&req.url)
+                .delete(target)
                 .header("Authorization", &auth)
                 .header("Prefer", prefer)
                 .call(),
             (m, body) => {
                 let b = if m == "PATCH" {
-                    self.agent.patch(&req.url)
+                    self.agent.patch(target)
                 } else {
-                    self.agent.post(&req.url)
+                    self.agent.post(target)
                 };
                 b.header("Authorization", &auth)
                     .header("Prefer", prefer)
@@ -390,7 +551,7 @@ impl Client {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+            .and_then(parse_retry_after);
         let text = match resp.body_mut().read_to_string() {
             Ok(t) => t,
             Err(e) => {
@@ -420,33 +581,30 @@ impl Client {
             .as_str()
             .unwrap_or("(no error message)")
             .to_owned();
-        match status {
-            401 => Err(Retry::Fatal(GraphError::Unauthorized { method, url, code })),
-            429 => Err(Retry::After(
-                Duration::from_secs(retry_after.unwrap_or(5)).min(RETRY_AFTER_CAP),
-            )),
-            s => {
-                let message = if s == 403 {
-                    format!(
-                        "{message} (the app registration needs Policy.Read.All to read and Policy.ReadWrite.ConditionalAccess to write)"
-                    )
-                } else {
-                    message
-                };
-                let e = GraphError::Status {
-                    method,
-                    url,
-                    status: s,
-                    code,
-                    message,
-                };
-                if s >= 500 {
-                    Err(Retry::Backoff(e))
-                } else {
-                    Err(Retry::Fatal(e))
-                }
-            }
+        if status == 401 {
+            return Err(Retry::Fatal(GraphError::Unauthorized { method, url, code }));
         }
+        let message = if status == 403 {
+            format!(
+                "{message} (the app registration needs Policy.Read.All to read and Policy.ReadWrite.ConditionalAccess to write)"
+            )
+        } else {
+            message
+        };
+        let e = GraphError::Status {
+            method,
+            url,
+            status,
+            code,
+            message,
+            // Honoured where Graph sends it: 429 and 5xx (503 above all).
+            retry_after: retry_after.filter(|_| status == 429 || status >= 500),
+        };
+        Err(match status {
+            429 => Retry::Throttled(e),
+            s if s >= 500 => Retry::Backoff(e),
+            _ => Retry::Fatal(e),
+        })
     }
 
     /// GET one object.
@@ -501,24 +659,36 @@ impl Client {
             match page.get("@odata.nextLink") {
                 None | Some(Value::Null) => return Ok(out),
                 Some(Value::String(next)) => {
-                    if origin(next) != origin(&self.settings.base) {
-                        return Err(GraphError::Shape {
-                            method: "GET".into(),
-                            url,
-                            why: format!(
-                                "@odata.nextLink points at another origin ({}); caac does not send the token there",
-                                origin(next)
-                            ),
-                        });
-                    }
-                    if pages > 10_000 || *next == url {
+                    // Parsed, not split: the same checks as --graph-url, then
+                    // exactly the base's scheme, host and port.
+                    let parsed = checked_url(next).and_then(|n| {
+                        if same_origin(&n, &self.base) {
+                            Ok(n)
+                        } else {
+                            Err(format!("it points at another origin ({})", origin(&n)))
+                        }
+                    });
+                    let next = match parsed {
+                        Ok(n) => n.to_string(),
+                        Err(why) => {
+                            return Err(GraphError::Shape {
+                                method: "GET".into(),
+                                url,
+                                why: format!(
+                                    "@odata.nextLink `{}` is refused: {why}; caac does not send the token there",
+                                    display_url(next)
+                                ),
+                            });
+                        }
+                    };
+                    if pages > 10_000 || next == url {
                         return Err(GraphError::Shape {
                             method: "GET".into(),
                             url,
                             why: "@odata.nextLink does not advance".into(),
                         });
                     }
-                    url = next.clone();
+                    url = next;
                 }
                 Some(other) => {
                     return Err(GraphError::Shape {
@@ -532,9 +702,20 @@ impl Client {
     }
 }
 
+/// `Retry-After` as delay-seconds, capped at [`RETRY_AFTER_CAP`]. The
+/// HTTP-date form (RFC 9110 §10.2.3) is not read: Graph sends seconds, and
+/// an unreadable value falls back to exponential backoff, which the
+/// throttling guidance recommends when there is no usable header.
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    v.trim()
+        .parse::<u64>()
+        .ok()
+        .map(|s| Duration::from_secs(s).min(RETRY_AFTER_CAP))
+}
+
 enum Retry {
-    /// 429: wait this long.
-    After(Duration),
+    /// 429: not processed; wait (`Retry-After`, else backoff) and send again.
+    Throttled(GraphError),
     /// 5xx or transport: back off, if the request may be repeated.
     Backoff(GraphError),
     /// Do not retry.
@@ -544,6 +725,9 @@ enum Retry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
 
     #[test]
     fn only_https_or_loopback() {
@@ -556,21 +740,312 @@ mod tests {
         assert!(!allowed_url("ftp://127.0.0.1"));
     }
 
+    /// Hostile spellings: only a real loopback host passes over http, and
+    /// user info is refused everywhere. Nothing is sent: these are parses.
+    #[test]
+    fn hostile_urls_are_refused() {
+        for bad in [
+            // User info: the host is after the `@`.
+            "http://127.0.0.1:1@graph.example.com/",
+            "http://127.0.0.1@graph.example.com/",
+            "http://localhost:80@graph.example.com",
+            "http://[::1]@graph.example.com/",
+            "https://user:secret@graph.microsoft.com/",
+            "https://graph.microsoft.com@evil.example/",
+            "http://graph.example.com@127.0.0.1:8080/",
+            // Names that look local but are resolved by DNS.
+            "http://localhost./",
+            "http://LOCALHOST./",
+            "http://127.0.0.1.nip.io/",
+            "http://localhost.evil.example/",
+            "http://127.0.0.1.evil.com/",
+            "http://0x7f000001.nip.io/",
+            // Percent-encoding cannot smuggle a `@`, `.` or another host.
+            "http://127.0.0.1%40graph.example.com/",
+            "http://localhost%2eevil.example/",
+            "http://127.0.0.1%2f@graph.example.com/",
+            // IPv6 that is not loopback, or not an address at all.
+            "http://[::ffff:127.0.0.1]/",
+            "http://[fe80::1]/",
+            "http://[::1].evil.example/",
+            "http://[::2]/",
+            // No host, wrong scheme, not absolute.
+            "http:///x",
+            "file:///etc/passwd",
+            "ftp://127.0.0.1/",
+            "//127.0.0.1/",
+            "/beta/identity",
+            "",
+            "http://0.0.0.0/",
+        ] {
+            assert!(checked_url(bad).is_err(), "accepted {bad:?}");
+        }
+        for good in [
+            "http://127.0.0.1:8080/",
+            "HTTP://127.0.0.1:8080/",
+            "http://LocalHost:9/",
+            "http://127.1:9/",
+            "http://127.0.0.2/",
+            "http://[::1]:9/",
+            "http://[0:0:0:0:0:0:0:1]:9/",
+            "https://graph.microsoft.com",
+            "HTTPS://Graph.Microsoft.COM/",
+            "https://graph.microsoft.us",
+        ] {
+            assert!(checked_url(good).is_ok(), "refused {good:?}");
+        }
+        // What was checked is what is sent: the normalised form.
+        assert_eq!(
+            checked_url("HTTP://127.1:8080").unwrap().as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        assert!(
+            checked_url("http://a:b@127.0.0.1/")
+                .unwrap_err()
+                .contains("user info")
+        );
+        assert_eq!(
+            display_url("https://u:hunter2@graph.microsoft.com/"),
+            "https://u:***@graph.microsoft.com/"
+        );
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port_exactly() {
+        let base = checked_url("https://graph.microsoft.com").unwrap();
+        let same = |s: &str| same_origin(&Url::parse(s).unwrap(), &base);
+        assert!(same("https://graph.microsoft.com/beta/x?$skiptoken=1"));
+        assert!(same("https://GRAPH.microsoft.com:443/beta/x"));
+        assert!(!same("https://graph.microsoft.com./beta/x"));
+        assert!(!same("https://graph.microsoft.com:8443/beta/x"));
+        assert!(!same("http://graph.microsoft.com/beta/x"));
+        assert!(!same("https://graph.microsoft.com.evil.example/"));
+        assert!(!same("https://evil.example/https://graph.microsoft.com"));
+        let local = checked_url("http://127.0.0.1:5").unwrap();
+        assert_eq!(origin(&local), "http://127.0.0.1:5");
+        assert!(!same_origin(
+            &Url::parse("http://localhost:5/").unwrap(),
+            &local
+        ));
+    }
+
+    #[test]
+    fn client_refuses_hostile_bases_and_foreign_request_urls() {
+        for bad in [
+            "http://127.0.0.1:1@graph.example.com",
+            "http://localhost.:1",
+            "https://graph.microsoft.com/?x=1",
+        ] {
+            let s = Settings {
+                base: bad.into(),
+                ..Settings::default()
+            };
+            assert!(Client::new(s, Token::offline()).is_err(), "{bad}");
+        }
+        let s = Settings {
+            base: "http://127.0.0.1:9".into(),
+            ..Settings::default()
+        };
+        let mut c = Client::new(s, Token("t".into())).unwrap();
+        for url in [
+            "http://127.0.0.1:10/beta/x",
+            "http://127.0.0.1:9@127.0.0.1:10/beta/x",
+            "https://127.0.0.1:9/beta/x",
+        ] {
+            let e = c
+                .send(
+                    &Request {
+                        method: "GET",
+                        url: url.into(),
+                        body: None,
+                    },
+                    true,
+                )
+                .unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains("sends the token only to http://127.0.0.1:9"),
+                "{e}"
+            );
+        }
+    }
+
     #[test]
     fn token_debug_is_redacted() {
         let t = Token("secret-value".into());
         assert_eq!(format!("{t:?}"), "Token(<redacted>)");
     }
 
+    /// One scripted answer: status, headers, body.
+    type Answer = (u16, Vec<(&'static str, String)>, String);
+
+    /// A loopback server answering each connection with the next scripted
+    /// response (status, headers, body); it records request lines.
+    fn script(answers: Vec<Answer>) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for (status, headers, body) in answers {
+                let Ok((stream, _)) = listener.accept() else {
+                    return;
+                };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                let mut len = 0;
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut b = vec![0; len];
+                let _ = reader.read_exact(&mut b);
+                log.lock().unwrap().push(line.trim().to_owned());
+                let mut out = format!(
+                    "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Length: {}\r\n",
+                    body.len()
+                );
+                for (k, v) in headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str("\r\n");
+                out.push_str(&body);
+                let mut stream = stream;
+                let _ = stream.write_all(out.as_bytes());
+            }
+        });
+        (url, seen)
+    }
+
+    fn client(base: &str) -> Client {
+        let s = Settings {
+            base: base.into(),
+            pace: Duration::ZERO,
+            timeout: Duration::from_secs(5),
+            backoff: Duration::from_millis(500),
+        };
+        // No real sleeping: the waits are recorded and asserted.
+        Client::new(s, Token("t".into()))
+            .unwrap()
+            .with_sleeper(|_| {})
+    }
+
+    fn get(path: &str) -> Request {
+        Request {
+            method: "GET",
+            url: path.into(),
+            body: None,
+        }
+    }
+
+    const ERR: &str = r#"{"error":{"code":"ServiceUnavailable","message":"busy"}}"#;
+
     #[test]
-    fn origins() {
+    fn retry_after_is_honoured_on_503_and_429_and_capped() {
+        let (url, seen) = script(vec![
+            (503, vec![("Retry-After", "1".into())], ERR.into()),
+            (429, vec![("Retry-After", "7".into())], ERR.into()),
+            (503, vec![("Retry-After", "999999999".into())], ERR.into()),
+            (200, vec![], r#"{"value": []}"#.into()),
+        ]);
+        let mut c = client(&url);
+        let v = c.send(&get(&format!("{url}/beta/x")), true).unwrap();
+        assert_eq!(v, serde_json::json!({"value": []}));
+        assert_eq!(seen.lock().unwrap().len(), 4, "retried until success");
         assert_eq!(
-            origin("http://127.0.0.1:5/v1.0/x?$skip=1"),
-            "http://127.0.0.1:5"
+            c.waits,
+            [
+                Duration::from_secs(1),
+                Duration::from_secs(7),
+                RETRY_AFTER_CAP
+            ]
         );
-        assert_ne!(
-            origin("https://evil.example/x"),
-            origin("https://graph.microsoft.com")
+    }
+
+    #[test]
+    fn without_retry_after_5xx_backs_off_exponentially() {
+        let (url, _) = script(vec![
+            (500, vec![], ERR.into()),
+            (503, vec![("Retry-After", "soon".into())], ERR.into()),
+            (502, vec![], ERR.into()),
+            (200, vec![], "{}".into()),
+        ]);
+        let mut c = client(&url);
+        c.send(&get(&format!("{url}/beta/x")), true).unwrap();
+        assert_eq!(
+            c.waits,
+            [
+                Duration::from_millis(500),
+                Duration::from_millis(1000),
+                Duration::from_millis(2000)
+            ]
         );
+    }
+
+    /// A POST that got a 503 may or may not have been made: it is not
+    /// repeated here, and the error carries the wait the server asked for.
+    /// A 429 was not processed: it is repeated, after the wait.
+    #[test]
+    fn a_post_is_not_repeated_after_503_but_after_429() {
+        let (url, seen) = script(vec![
+            (429, vec![("Retry-After", "2".into())], ERR.into()),
+            (503, vec![("Retry-After", "3".into())], ERR.into()),
+        ]);
+        let mut c = client(&url);
+        let post = Request {
+            method: "POST",
+            url: format!("{url}/v1.0/x"),
+            body: Some(serde_json::json!({})),
+        };
+        let e = c.send(&post, false).unwrap_err();
+        assert!(e.uncertain());
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(3)));
+        assert_eq!(c.waits, [Duration::from_secs(2)]);
+        assert_eq!(seen.lock().unwrap().len(), 2);
+    }
+
+    /// A 4xx other than 429 is final even with a Retry-After header.
+    #[test]
+    fn retry_after_on_a_client_error_is_not_a_retry() {
+        let (url, seen) = script(vec![(400, vec![("Retry-After", "1".into())], ERR.into())]);
+        let mut c = client(&url);
+        let e = c.send(&get(&format!("{url}/beta/x")), true).unwrap_err();
+        assert!(matches!(
+            e,
+            GraphError::Status {
+                status: 400,
+                retry_after: None,
+                ..
+            }
+        ));
+        assert!(c.waits.is_empty());
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    /// A nextLink on another origin (or with user info) is refused before
+    /// anything is sent to it.
+    #[test]
+    fn next_link_must_stay_on_the_base_origin() {
+        let (other, other_seen) = script(vec![(200, vec![], r#"{"value": []}"#.into())]);
+        for next in [
+            format!("{other}/beta/x?$skiptoken=2"),
+            format!("http://x@{}/beta/x", other.trim_start_matches("http://")),
+        ] {
+            let (url, _) = script(vec![(
+                200,
+                vec![],
+                serde_json::json!({"value": [{"id": "a"}], "@odata.nextLink": next}).to_string(),
+            )]);
+            let mut c = client(&url);
+            let e = c.list("/beta/x").unwrap_err();
+            assert!(e.to_string().contains("@odata.nextLink"), "{e}");
+        }
+        assert!(other_seen.lock().unwrap().is_empty(), "nothing sent there");
     }
 }

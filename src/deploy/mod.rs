@@ -15,6 +15,7 @@
 
 pub mod graph;
 pub mod lock;
+pub mod patch;
 pub mod plan;
 
 use crate::check;
@@ -62,10 +63,11 @@ impl Connection {
 
     fn client(&self) -> Result<Client, GraphError> {
         let s = self.settings();
-        if !graph::allowed_url(&s.base) {
+        // Checked before credentials are read or anything is sent.
+        if let Err(why) = graph::checked_url(&s.base) {
             return Err(GraphError::Config(format!(
-                "--graph-url must be https:// or a loopback address, not `{}`",
-                s.base
+                "--graph-url must be https:// or a loopback address, not `{}`: {why}",
+                graph::display_url(&s.base)
             )));
         }
         let token = graph::token_from_env(s.timeout)?;
@@ -401,21 +403,6 @@ pub struct ApplyOptions<'a> {
     pub state: Option<&'a Path>,
 }
 
-/// The body of a PATCH: the full desired body, with `null` for the control
-/// blocks the tenant has and the spec dropped (Graph keeps an omitted block;
-/// graph-ca-schema.md §10.5).
-fn patch_body(desired: &Value, live: Option<&Value>) -> Value {
-    let mut body = desired.clone();
-    if let (Some(obj), Some(live)) = (body.as_object_mut(), live) {
-        for k in ["grantControls", "sessionControls"] {
-            if !obj.contains_key(k) && live.get(k).is_some_and(|v| !v.is_null()) {
-                obj.insert(k.into(), Value::Null);
-            }
-        }
-    }
-    body
-}
-
 fn policy_url(client: &Client, version: &str, id: Option<&str>) -> String {
     client.url(&format!(
         "/{version}/identity/conditionalAccess/policies{}",
@@ -434,11 +421,21 @@ fn requests(p: &Plan, client: &Client) -> Vec<(usize, Request)> {
                 url: policy_url(client, version, None),
                 body: i.body.clone(),
             },
-            Action::Update => Request {
-                method: "PATCH",
-                url: policy_url(client, version, i.id.as_deref()),
-                body: i.body.as_ref().map(|b| patch_body(b, i.live_raw.as_ref())),
-            },
+            Action::Update => {
+                // Everything the spec dropped is cleared explicitly: a PATCH
+                // keeps what its body leaves out (patch.rs).
+                let body =
+                    patch::body(i.body.as_ref().unwrap_or(&Value::Null), i.live_raw.as_ref());
+                let version = match i.api_version {
+                    Some(v) => patch::api_version(&body, v).as_str(),
+                    None => version,
+                };
+                Request {
+                    method: "PATCH",
+                    url: policy_url(client, version, i.id.as_deref()),
+                    body: Some(body),
+                }
+            }
             Action::Delete => Request {
                 method: "DELETE",
                 url: policy_url(client, "v1.0", i.id.as_deref()),
@@ -649,7 +646,7 @@ fn read_back(client: &mut Client, item: &plan::Item, id: &str) -> Result<Confirm
         attempt += 1;
         match client.get(&url) {
             Err(GraphError::Status { status: 404, .. }) if attempt < graph::ATTEMPTS => {
-                std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
+                client.wait(Duration::from_millis(500 * u64::from(attempt)));
             }
             other => break other?,
         }
@@ -703,6 +700,12 @@ fn create(
             },
             Err(e) if e.uncertain() && attempt < graph::ATTEMPTS => {
                 eprintln!("note: {e}; checking whether the policy was created before retrying");
+                // A busy server (503) says how long to stay away: wait before
+                // looking, too (https://learn.microsoft.com/graph/errors).
+                let asked = e.retry_after();
+                if let Some(d) = asked {
+                    client.wait(d);
+                }
                 let live = client.list(POLICIES)?;
                 let found: Vec<&Value> = live
                     .iter()
@@ -716,7 +719,9 @@ fn create(
                 {
                     break id.to_ascii_lowercase();
                 }
-                std::thread::sleep(Duration::from_millis(250 * u64::from(attempt)));
+                if asked.is_none() {
+                    client.wait(Duration::from_millis(250 * u64::from(attempt)));
+                }
             }
             Err(e) => return Err(e),
         }

@@ -314,6 +314,20 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
     })
 }
 
+/// Server-managed properties of a policy: Graph returns them and a body
+/// never carries them (the `readOnly` properties of
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy>,
+/// plus `partialEnablementStrategy`, which responses carry as `null`). The
+/// same list as the compiler's and the importer's.
+pub const READ_ONLY: &[&str] = &[
+    "id",
+    "createdDateTime",
+    "modifiedDateTime",
+    "deletedDateTime",
+    "templateId",
+    "partialEnablementStrategy",
+];
+
 /// Graph's equalities folded away (graph-ca-schema.md §10): nulls, empty
 /// lists and objects dropped; string lists sorted (Graph treats them as
 /// sets); GUIDs lowercased; `operator` is `OR` with one requirement (Graph
@@ -344,8 +358,8 @@ pub fn canon(v: &Value) -> Value {
                 obj.remove("sessionControls");
             }
         }
-        for k in ["id", "createdDateTime", "modifiedDateTime", "templateId"] {
-            obj.remove(k);
+        for k in READ_ONLY {
+            obj.remove(*k);
         }
     }
     out

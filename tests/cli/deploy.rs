@@ -739,3 +739,382 @@ fn corpus_pull_import_plan_has_no_perpetual_diff() {
         plan["summary"]
     );
 }
+
+/// Hostile `--graph-url` spellings: refused before credentials are read or a
+/// connection is made. The only listener is the fake on 127.0.0.1, and it
+/// hears nothing — in particular not the URL whose user info makes a
+/// hand-written check read `127.0.0.1:<port>` as the host while the request
+/// would really go to the host after the `@`.
+#[test]
+fn hostile_graph_urls_send_nothing() {
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    let dir = starter();
+    let port = fake.url.rsplit(':').next().unwrap().to_owned();
+    for (url, why) in [
+        (format!("http://127.0.0.1:1@127.0.0.1:{port}"), "user info"),
+        (format!("http://[::1]:1@127.0.0.1:{port}"), "user info"),
+        (
+            format!("http://127.0.0.1%40127.0.0.1:{port}"),
+            "not an absolute URL",
+        ),
+        (
+            format!("http://localhost.:{port}"),
+            "plain http is only for a loopback",
+        ),
+        (
+            format!("http://127.0.0.1.nip.io:{port}"),
+            "plain http is only for a loopback",
+        ),
+        (
+            format!("http://[::ffff:127.0.0.1]:{port}"),
+            "plain http is only for a loopback",
+        ),
+        (format!("ftp://127.0.0.1:{port}"), "is not https"),
+    ] {
+        for cmd in ["plan", "pull"] {
+            let (code, out, err) = run(dir.path(), &[cmd, "--graph-url", &url, "--pace", "0"]);
+            assert_eq!(code, 2, "{url}: {out}{err}");
+            assert!(
+                err.contains("--graph-url must be https:// or a loopback address"),
+                "{url}: {err}"
+            );
+            assert!(err.contains(why), "{url}: {err}");
+            assert_eq!(err.lines().count(), 1, "one message: {err}");
+        }
+    }
+    assert!(fake.with(|s| s.log.is_empty()), "nothing was sent");
+    assert!(!dir.path().join("state").exists());
+}
+
+/// The client secret goes only where CAAC_TOKEN_URL really points, checked
+/// by a parser: user info that hides the real host is refused before the
+/// secret is sent anywhere.
+#[test]
+fn hostile_token_urls_send_no_secret() {
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    let port = fake.url.rsplit(':').next().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    for token_url in [
+        format!("http://127.0.0.1:1@127.0.0.1:{port}/token"),
+        format!("http://localhost.:{port}/token"),
+        format!("http://127.0.0.1.nip.io:{port}/token"),
+    ] {
+        let (code, _, err) = run_env(
+            dir.path(),
+            &args(&["pull"], &graph(&fake), &[]),
+            &[
+                ("AZURE_TENANT_ID", "contoso.onmicrosoft.com"),
+                ("AZURE_CLIENT_ID", "00000000-0000-0000-0000-00000000c11e"),
+                ("AZURE_CLIENT_SECRET", "client-secret-5d1e"),
+                ("CAAC_TOKEN_URL", &token_url),
+            ],
+        );
+        assert_eq!(code, 2, "{token_url}: {err}");
+        assert!(
+            err.contains("CAAC_TOKEN_URL must be https:// or a loopback address"),
+            "{err}"
+        );
+    }
+    // A tenant id that would rewrite the token URL's path is refused too.
+    let (code, _, err) = run_env(
+        dir.path(),
+        &args(&["pull"], &graph(&fake), &[]),
+        &[
+            ("AZURE_TENANT_ID", "evil.example/x?"),
+            ("AZURE_CLIENT_ID", "00000000-0000-0000-0000-00000000c11e"),
+            ("AZURE_CLIENT_SECRET", "client-secret-5d1e"),
+            ("CAAC_TOKEN_URL", &format!("{}/{{tenant}}/token", fake.url)),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("AZURE_TENANT_ID must be"), "{err}");
+    assert!(fake.with(|s| s.log.is_empty()), "nothing was sent");
+}
+
+/// An `@odata.nextLink` that leaves the configured origin (another port on
+/// the same loopback address, or user info hiding it) is refused; the other
+/// listener hears nothing and nothing is written.
+#[test]
+fn next_link_to_another_origin_is_refused() {
+    let other = Fake::start(TOKEN);
+    let other_host = other.url.trim_start_matches("http://").to_owned();
+    for next_base in [
+        other.url.clone(),
+        format!("http://x@{other_host}"),
+        other.url.replace("127.0.0.1", "localhost"),
+    ] {
+        let fake = Fake::start(TOKEN);
+        seed(&fake);
+        fake.with(|s| s.next_link_base = Some(next_base.clone()));
+        let dir = tempfile::tempdir().unwrap();
+        let (code, _, err) = run(dir.path(), &args(&["pull"], &graph(&fake), &[]));
+        assert_eq!(code, 2, "{next_base}: {err}");
+        assert!(err.contains("@odata.nextLink"), "{err}");
+        assert!(err.contains("does not send the token there"), "{err}");
+        assert!(walk(dir.path()).is_empty(), "nothing written");
+    }
+    assert!(other.with(|s| s.log.is_empty()), "nothing sent elsewhere");
+}
+
+/// A 503 with `Retry-After` is waited out as the header asks, then the
+/// request is sent again and the command succeeds. The wait is asserted
+/// from caac's own record of it, not from the clock.
+#[test]
+fn retry_after_on_503_is_honoured() {
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    fake.with(|s| {
+        s.faults.push_back((Some("GET"), Fault::Unavailable(1)));
+        s.faults.push_back((Some("GET"), Fault::TooMany(2)));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(dir.path(), &args(&["pull"], &graph(&fake), &[]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("answered HTTP 503; waiting 1 s as its Retry-After asks"),
+        "{err}"
+    );
+    assert!(
+        err.contains("answered HTTP 429; waiting 2 s as its Retry-After asks"),
+        "{err}"
+    );
+    let log = fake.with(|s| s.log.clone());
+    let first: Vec<&str> = log.iter().take(3).map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        first, ["/beta/identity/conditionalAccess/policies"; 3],
+        "the same request, sent again after each wait"
+    );
+    assert!(fake.with(|s| s.faults.is_empty()));
+}
+
+/// Runs `caac apply --yes` and checks that it converged in that one run:
+/// exit 0, no read-back mismatch, every policy the fake now holds equals
+/// its built body under `plan::canon`, and the next plan is empty. Returns
+/// the PATCH bodies the run sent, each checked to carry no read-only or
+/// annotation property.
+fn apply_converges(fake: &Fake, d: &Path) -> Vec<(String, Value)> {
+    let before = fake.with(|s| s.log.len());
+    let (code, out, err) = run(d, &args(&["apply", "--yes"], &graph(fake), &[]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("differs"), "read-back differs: {err}");
+    let built = tempfile::tempdir().unwrap();
+    let out_dir = built.path().join("out");
+    let (code, _, err) = run(
+        d,
+        &["build", "policies", "--out", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let live = caac::deploy::plan::live_policies(&fake.policies()).unwrap();
+    for l in &live {
+        let file = out_dir.join(format!("{}.json", l.display_name));
+        let want: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(
+            l.body.as_ref().unwrap(),
+            &caac::deploy::plan::canon(&want),
+            "{} as Graph holds it",
+            l.display_name
+        );
+    }
+    let (code, out, err) = run(d, &args(&["plan"], &graph(fake), &[]));
+    assert_eq!(code, 0, "the next plan is empty: {out}{err}");
+    assert!(out.contains("No changes."), "{out}");
+    let patches: Vec<(String, Value)> = fake.with(|s| {
+        s.log[before..]
+            .iter()
+            .filter(|r| r.method == "PATCH")
+            .map(|r| (r.path.clone(), r.body.clone().unwrap()))
+            .collect()
+    });
+    for (_, b) in &patches {
+        for k in caac::deploy::plan::READ_ONLY {
+            assert!(b.get(*k).is_none(), "read-only `{k}` sent: {b}");
+        }
+        assert!(!annotated(b), "annotation sent: {b}");
+    }
+    patches
+}
+
+/// True when a body carries an `@odata` annotation other than the
+/// `@odata.type` a polymorphic value needs.
+fn annotated(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| (k.contains("@odata") && k != "@odata.type") || annotated(v)),
+        Value::Array(a) => a.iter().any(annotated),
+        _ => false,
+    }
+}
+
+fn stored_id(fake: &Fake, name: &str) -> String {
+    fake.policies()
+        .iter()
+        .find(|p| p["displayName"] == name)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn edit(d: &Path, file: &str, from: &str, to: &str) {
+    let p = d.join("policies").join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{text}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Removing an exclusion from a spec reaches the tenant: the PATCH empties
+/// the list explicitly (Graph keeps a list the body leaves out, and merges
+/// `conditions.users` member by member), and one apply converges.
+#[test]
+fn removing_an_exclusion_converges_in_one_apply() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    apply_converges(&fake, d);
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "    roles: [Directory Synchronization Accounts]\n",
+        "",
+    );
+    let (code, out, _) = run(d, &args(&["plan"], &graph(&fake), &[]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("/conditions/users/excludeRoles"), "{out}");
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    let (path, body) = &patches[0];
+    assert!(
+        path.ends_with(&stored_id(&fake, "CA003-AllUsers-MFA")),
+        "{path}"
+    );
+    assert_eq!(body["conditions"]["users"]["excludeRoles"], json!([]));
+    assert_eq!(
+        body["conditions"]["users"]["excludeGroups"],
+        json!(["00000000-0000-4000-8000-00000000e0e1"])
+    );
+    let stored = &fake.policies()[2];
+    assert_eq!(stored["displayName"], "CA003-AllUsers-MFA");
+    assert_eq!(stored["conditions"]["users"]["excludeRoles"], json!([]));
+}
+
+/// Changes made in the portal (an exclusion, a condition block, a risk
+/// level, a session control) are reverted by one apply: each is cleared
+/// with the value Graph documents for it.
+#[test]
+fn portal_additions_are_reverted_in_one_apply() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    apply_converges(&fake, d);
+    let (ca001, ca004) = (
+        stored_id(&fake, "CA001-BlockLegacyAuthentication"),
+        stored_id(&fake, "CA004-SignInRisk-MFA"),
+    );
+    fake.with(|s| {
+        let p = s.policies.get_mut(&ca001).unwrap();
+        p["conditions"]["users"]["excludeUsers"] = json!(["00000000-0000-4000-8000-0000000a11ce"]);
+        p["conditions"]["locations"] =
+            json!({"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]});
+        p["description"] = json!("changed in the portal");
+        let p = s.policies.get_mut(&ca004).unwrap();
+        p["conditions"]["userRiskLevels"] = json!(["low"]);
+        p["sessionControls"]["persistentBrowser"] = json!({"isEnabled": true, "mode": "never"});
+    });
+    let (code, out, _) = run(d, &args(&["plan"], &graph(&fake), &[]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("2 to update"), "{out}");
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 2, "{patches:?}");
+    let body = |id: &str| {
+        patches
+            .iter()
+            .find(|(p, _)| p.ends_with(id))
+            .map(|(_, b)| b.clone())
+            .unwrap()
+    };
+    let b = body(&ca001);
+    assert_eq!(b["conditions"]["users"]["excludeUsers"], json!([]));
+    assert_eq!(b["conditions"]["locations"], Value::Null);
+    assert!(
+        b["conditions"]
+            .as_object()
+            .unwrap()
+            .contains_key("locations")
+    );
+    assert_eq!(b["description"], Value::Null);
+    assert!(b.as_object().unwrap().contains_key("description"));
+    let b = body(&ca004);
+    assert_eq!(b["conditions"]["userRiskLevels"], json!([]));
+    assert_eq!(b["sessionControls"]["persistentBrowser"], Value::Null);
+    assert_eq!(
+        b["sessionControls"]["signInFrequency"]["frequencyInterval"], "everyTime",
+        "the control the spec keeps is sent as well"
+    );
+}
+
+/// A session control removed from a spec, then the whole session block,
+/// then a whole condition block: each reaches the tenant in one apply.
+#[test]
+fn removing_session_controls_and_condition_blocks_converges() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "grant:\n",
+        "session:\n  signInFrequency: { value: 4, type: hours }\n  persistentBrowser: never\ngrant:\n",
+    );
+    apply_converges(&fake, d);
+    let ca003 = stored_id(&fake, "CA003-AllUsers-MFA");
+    assert_eq!(
+        fake.with(|s| s.policies[&ca003]["sessionControls"]["persistentBrowser"]["mode"].clone()),
+        "never"
+    );
+
+    // One session control of two.
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "  persistentBrowser: never\n",
+        "",
+    );
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 1);
+    assert_eq!(
+        patches[0].1["sessionControls"]["persistentBrowser"],
+        Value::Null
+    );
+    assert!(fake.with(|s| {
+        s.policies[&ca003]["sessionControls"]
+            .get("persistentBrowser")
+            .is_none()
+    }));
+
+    // The whole session block.
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "session:\n  signInFrequency: { value: 4, type: hours }\n",
+        "",
+    );
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0].1["sessionControls"], Value::Null);
+
+    // A whole condition block (locations), and with it its lists.
+    edit(
+        d,
+        "CA007-SecurityInfoRegistration.yaml",
+        "locations:\n  include: [All]\n  exclude: [AllTrusted]\n",
+        "",
+    );
+    let patches = apply_converges(&fake, d);
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    assert_eq!(patches[0].1["conditions"]["locations"], Value::Null);
+    let ca007 = stored_id(&fake, "CA007-SecurityInfoRegistration");
+    assert!(fake.with(|s| s.policies[&ca007]["conditions"].get("locations").is_none()));
+}

@@ -5,6 +5,15 @@
 //! a hang after N writes so a test can kill `caac apply` half-way).
 //!
 //! One thread per connection, one request per connection (`Connection: close`).
+//!
+//! PATCH behaves as Graph documents it: "Existing properties that aren't
+//! included in the request body maintain their previous values"
+//! (<https://learn.microsoft.com/graph/api/conditionalaccesspolicy-update>),
+//! with OData's merge rules for what the body does carry: "Collection
+//! properties and primitive properties provided in the payload ... MUST
+//! replace the value", "Complex properties are updated by applying PATCH
+//! semantics recursively", and an explicit `null` clears
+//! (<https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part1-protocol.html#sec_UpdateanEntity>).
 
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, VecDeque};
@@ -32,6 +41,9 @@ pub enum Fault {
     NotFound,
     /// 403, as Graph answers an app registration without the permission.
     Forbidden,
+    /// 503 with `Retry-After: n` (the request is not processed), as Graph
+    /// answers while it is busy (<https://learn.microsoft.com/graph/errors>).
+    Unavailable(u64),
 }
 
 /// One request as the server saw it.
@@ -62,6 +74,9 @@ pub struct State {
     /// Answer reads with every list reversed and GUIDs upper-cased: Graph
     /// treats these lists as sets and GUIDs case-insensitively, so caac must too.
     pub scramble: bool,
+    /// Origin written into `@odata.nextLink` instead of the server's own (a
+    /// hostile or broken server pointing caac elsewhere).
+    pub next_link_base: Option<String>,
 }
 
 /// A running fake.
@@ -114,6 +129,7 @@ fn respond(stream: &mut TcpStream, status: u16, headers: &[(&str, String)], body
         401 => "Unauthorized",
         404 => "Not Found",
         429 => "Too Many Requests",
+        503 => "Service Unavailable",
         _ => "Error",
     };
     let mut head = format!(
@@ -277,6 +293,15 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                 &error("TooManyRequests", "Too many requests"),
             );
         }
+        Some(Fault::Unavailable(n)) => {
+            drop(s);
+            return respond(
+                &mut stream,
+                503,
+                &[("Retry-After", n.to_string())],
+                &error("ServiceUnavailable", "The service is busy"),
+            );
+        }
         Some(Fault::ServerError) => {
             drop(s);
             return respond(
@@ -334,6 +359,8 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
             ),
         );
     }
+    let base = s.next_link_base.clone().unwrap_or_else(|| base.to_owned());
+    let base = base.as_str();
     let rest = path
         .strip_prefix("/v1.0")
         .or_else(|| path.strip_prefix("/beta"))
@@ -387,14 +414,7 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                 ("PATCH", Some(p)) => {
                     match serde_json::from_str::<Map<String, Value>>(&body_text) {
                         Ok(patch) => {
-                            let o = p.as_object_mut().unwrap();
-                            for (k, v) in patch {
-                                if v.is_null() {
-                                    o.remove(&k);
-                                } else {
-                                    o.insert(k, v);
-                                }
-                            }
+                            merge_patch(p.as_object_mut().unwrap(), patch);
                             (204, String::new())
                         }
                         Err(_) => (400, error("BadRequest", "Invalid body")),
@@ -423,4 +443,77 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
         std::thread::sleep(d);
     }
     respond(&mut stream, status, &[], &out);
+}
+
+/// Graph's PATCH (see the module comment): properties the body leaves out
+/// are kept; a nested complex value is merged recursively; a collection or
+/// primitive replaces; `null` clears. `authenticationStrength` is a
+/// navigation property (CSDL `NavigationProperty ... ContainsTarget`), not a
+/// complex value: the body's reference replaces the old one. A complex value
+/// of another `@odata.type` (the abstract `externalTenants`) replaces too:
+/// its properties belong to the old type.
+pub fn merge_patch(target: &mut Map<String, Value>, patch: Map<String, Value>) {
+    for (k, v) in patch {
+        match v {
+            Value::Null => {
+                target.remove(&k);
+            }
+            Value::Object(p) if k != "authenticationStrength" => {
+                let merged = match target.remove(&k) {
+                    Some(Value::Object(mut t))
+                        if t.get("@odata.type") == p.get("@odata.type")
+                            || !p.contains_key("@odata.type") =>
+                    {
+                        merge_patch(&mut t, p);
+                        t
+                    }
+                    _ => {
+                        let mut t = Map::new();
+                        merge_patch(&mut t, p);
+                        t
+                    }
+                };
+                target.insert(k, Value::Object(merged));
+            }
+            other => {
+                target.insert(k, other);
+            }
+        }
+    }
+}
+
+/// The fake's PATCH keeps, merges, replaces and clears as Graph documents.
+#[test]
+fn fake_patch_merges_like_graph() {
+    let mut stored = json!({
+        "displayName": "x", "state": "enabled", "description": "kept",
+        "conditions": {
+            "users": {"includeUsers": ["All"], "excludeGroups": ["g1", "g2"], "excludeUsers": ["u1"]},
+            "platforms": {"includePlatforms": ["all"]},
+            "clientAppTypes": ["all"]
+        },
+        "grantControls": {"operator": "OR", "builtInControls": ["mfa"], "authenticationStrength": {"id": "s1", "displayName": "S1"}},
+        "sessionControls": {"signInFrequency": {"isEnabled": true, "type": "hours", "value": 4}, "persistentBrowser": {"isEnabled": true, "mode": "never"}}
+    });
+    let Value::Object(patch) = json!({
+        "state": "disabled",
+        "conditions": {"users": {"excludeGroups": ["g1"]}, "platforms": null},
+        "grantControls": {"authenticationStrength": {"id": "s2"}, "builtInControls": []},
+        "sessionControls": {"persistentBrowser": null, "signInFrequency": {"value": 8}}
+    }) else {
+        unreachable!()
+    };
+    merge_patch(stored.as_object_mut().unwrap(), patch);
+    assert_eq!(
+        stored,
+        json!({
+            "displayName": "x", "state": "disabled", "description": "kept",
+            "conditions": {
+                "users": {"includeUsers": ["All"], "excludeGroups": ["g1"], "excludeUsers": ["u1"]},
+                "clientAppTypes": ["all"]
+            },
+            "grantControls": {"operator": "OR", "builtInControls": [], "authenticationStrength": {"id": "s2"}},
+            "sessionControls": {"signInFrequency": {"isEnabled": true, "type": "hours", "value": 8}}
+        })
+    );
 }
