@@ -318,9 +318,15 @@ impl Matrix {
                 false
             },
         );
+        // A legacy client or the device code flow cannot satisfy some grant
+        // controls (super::Shape): when that changes what a policy does,
+        // such values stay apart from the others even if no condition
+        // tells them apart, so the callers' per-shape effects stay exact.
+        let effects = super::coverage::effects(policies);
+        let shape_matters = |shape: super::Shape| effects[shape.index()] != effects[0];
         sweep.reduce(&mut m.clients, &base, &[Reason::ClientApps], |s, c| {
             s.client_app = *c;
-            false
+            shape_matters(super::Shape::of(*c, None))
         });
         sweep.reduce(&mut m.locations, &base, &[Reason::Location], |s, l| {
             s.ip = l.ip;
@@ -346,7 +352,7 @@ impl Matrix {
             &[Reason::AuthenticationFlow],
             |s, f| {
                 s.transfer_method = *f;
-                false
+                shape_matters(super::Shape::of(ClientApp::Browser, *f))
             },
         );
         sweep.reduce(
@@ -488,6 +494,18 @@ impl Matrix {
         let device = &self.devices[c.get(Dim::Device)].value;
         if s.device != *device {
             s.device = device.clone();
+        }
+    }
+
+    /// The [`Shape`](super::Shape) of combination `c`'s sign-in (what
+    /// [`SignIn::shape`] gives for [`Matrix::sign_in`]`(c)`).
+    pub fn shape(&self, c: &Combo) -> super::Shape {
+        match self.personas[c.get(Dim::Persona)].value.identity {
+            Identity::ServicePrincipal { .. } => super::Shape::default(),
+            Identity::User { .. } => super::Shape::of(
+                self.clients[c.get(Dim::Client)].value,
+                self.flows[c.get(Dim::Flow)].value,
+            ),
         }
     }
 

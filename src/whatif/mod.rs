@@ -244,6 +244,16 @@ pub struct SignIn {
 }
 
 impl SignIn {
+    /// The parts that decide which grant controls it can satisfy.
+    pub fn shape(&self) -> Shape {
+        match self.identity {
+            // Workload identities support block only (workload-identity page);
+            // the shape concerns user sign-ins.
+            Identity::ServicePrincipal { .. } => Shape::default(),
+            Identity::User { .. } => Shape::of(self.client_app, self.transfer_method),
+        }
+    }
+
     /// A sign-in with everything optional left unknown or none: unknown
     /// platform, no IP, unknown country, no risk, no transfer method, an
     /// unregistered device.
@@ -326,6 +336,12 @@ pub enum ClientApp {
 }
 
 impl ClientApp {
+    /// Exchange ActiveSync or other clients: "Legacy authentication clients"
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>).
+    pub fn is_legacy(self) -> bool {
+        matches!(self, ClientApp::ExchangeActiveSync | ClientApp::Other)
+    }
+
     /// Graph's spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -384,6 +400,208 @@ pub struct Outcome {
     /// What could not be evaluated offline (one sentence each, deduplicated);
     /// callers should show these as warnings.
     pub unknowns: Vec<String>,
+    /// Applying enforced policies whose grant this sign-in cannot satisfy
+    /// (legacy client, device code flow: see the module docs), in input
+    /// order: they block, and have no entry in `requirements`.
+    pub unsatisfiable: Vec<Unsatisfiable>,
+}
+
+/// An applying enforced policy that blocks because the sign-in cannot
+/// satisfy its grant controls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsatisfiable {
+    /// The policy's display name.
+    pub policy: String,
+    /// The controls the sign-in cannot satisfy.
+    pub controls: Vec<Control>,
+    /// Why, one sentence.
+    pub why: &'static str,
+}
+
+/// The parts of a sign-in that decide which grant controls it can satisfy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Shape {
+    /// Exchange ActiveSync or other (legacy authentication) client.
+    pub legacy: bool,
+    /// Device code flow.
+    pub device_code: bool,
+}
+
+impl Shape {
+    /// Every shape, in [`Shape::index`] order.
+    pub const ALL: [Shape; 4] = [
+        Shape {
+            legacy: false,
+            device_code: false,
+        },
+        Shape {
+            legacy: true,
+            device_code: false,
+        },
+        Shape {
+            legacy: false,
+            device_code: true,
+        },
+        Shape {
+            legacy: true,
+            device_code: true,
+        },
+    ];
+
+    /// The shape of a sign-in with this client app and transfer method.
+    pub fn of(client: ClientApp, flow: Option<TransferMethod>) -> Shape {
+        Shape {
+            legacy: client.is_legacy(),
+            device_code: flow == Some(TransferMethod::DeviceCodeFlow),
+        }
+    }
+
+    /// Position in [`Shape::ALL`].
+    pub fn index(self) -> usize {
+        usize::from(self.legacy) + 2 * usize::from(self.device_code)
+    }
+
+    /// Why a sign-in of this shape cannot satisfy `c` (`None`: it can).
+    pub fn cannot_satisfy(self, c: &Control) -> Option<&'static str> {
+        if self.legacy && !legacy_can_satisfy(c) {
+            return Some(LEGACY_WHY);
+        }
+        if self.device_code
+            && matches!(
+                c,
+                Control::BuiltIn(
+                    BuiltInControl::CompliantDevice | BuiltInControl::DomainJoinedDevice
+                )
+            )
+        {
+            return Some(DEVICE_CODE_WHY);
+        }
+        None
+    }
+}
+
+/// "Sign-ins from legacy authentication clients don't support multifactor
+/// authentication (MFA) and don't pass device state information, so they're
+/// blocked by Conditional Access grant controls, like requiring MFA or
+/// compliant devices", and for Exchange ActiveSync: "In the case that
+/// Multifactor authentication, Terms of use, or custom controls are
+/// required, affected users are blocked, because basic authentication
+/// doesn't support these controls"
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>).
+const LEGACY_WHY: &str = "legacy authentication clients don't support MFA and don't pass device state (concept-conditional-access-conditions#client-apps)";
+
+/// "When you use the device-code OAuth flow, the required grant control for
+/// the managed device or a device state condition isn't supported"
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant#require-microsoft-entra-hybrid-joined-device>).
+const DEVICE_CODE_WHY: &str = "the device code flow cannot provide device state (concept-conditional-access-grant#require-microsoft-entra-hybrid-joined-device)";
+
+/// A legacy client can satisfy `c` (see [`LEGACY_WHY`]): not MFA, an
+/// authentication strength (MFA or stronger), terms of use, custom controls
+/// or a device state (compliant / hybrid joined); nor password change ("The
+/// user must complete multifactor authentication and then change their
+/// password") or risk remediation (which applies "Require authentication
+/// strength"), both on the Grant page
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant>).
+/// Approved client app / app protection policy and Verified ID are not
+/// documented for legacy clients and stay requirements (**caac decision**).
+fn legacy_can_satisfy(c: &Control) -> bool {
+    match c {
+        Control::BuiltIn(b) => match b {
+            BuiltInControl::Mfa
+            | BuiltInControl::CompliantDevice
+            | BuiltInControl::DomainJoinedDevice
+            | BuiltInControl::PasswordChange
+            | BuiltInControl::RiskRemediation => false,
+            BuiltInControl::Block
+            | BuiltInControl::ApprovedApplication
+            | BuiltInControl::CompliantApplication
+            | BuiltInControl::VerifiedId => true,
+        },
+        Control::AuthenticationStrength(_)
+        | Control::TermsOfUse(_)
+        | Control::CustomAuthenticationFactor(_) => false,
+    }
+}
+
+/// What one applying enforced policy's grant does to a sign-in of a shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantEffect {
+    /// No grant controls.
+    Nothing,
+    /// `block`; the requirement lists the grant as written (`block` and any
+    /// other control), as `result.requirements` always has.
+    Block(Requirement),
+    /// Controls the sign-in cannot satisfy: `AND` with one of them, or `OR`
+    /// with only such controls. Blocks.
+    Unsatisfiable(Unsatisfiable),
+    /// The controls the sign-in must satisfy (for `OR`, without the ones it
+    /// cannot satisfy: "Require one of the selected controls").
+    Require(Requirement),
+}
+
+impl GrantEffect {
+    /// The sign-in is blocked.
+    pub fn blocks(&self) -> bool {
+        matches!(self, GrantEffect::Block(_) | GrantEffect::Unsatisfiable(_))
+    }
+}
+
+/// The grant of `policy` (named `name`) for a sign-in of `shape`.
+pub fn grant_effect(name: &str, grant: Option<&crate::model::Grant>, shape: Shape) -> GrantEffect {
+    let Some(g) = grant else {
+        return GrantEffect::Nothing;
+    };
+    let crate::model::Grant {
+        operator,
+        built_in_controls,
+        authentication_strength,
+        terms_of_use,
+        custom_authentication_factors,
+    } = g;
+    let mut controls: Vec<Control> = built_in_controls
+        .iter()
+        .map(|c| Control::BuiltIn(*c))
+        .collect();
+    if let Some(s) = authentication_strength {
+        controls.push(Control::AuthenticationStrength(s.clone()));
+    }
+    controls.extend(terms_of_use.iter().cloned().map(Control::TermsOfUse));
+    controls.extend(
+        custom_authentication_factors
+            .iter()
+            .cloned()
+            .map(Control::CustomAuthenticationFactor),
+    );
+    if controls.is_empty() {
+        return GrantEffect::Nothing;
+    }
+    if built_in_controls.contains(&BuiltInControl::Block) {
+        return GrantEffect::Block(Requirement {
+            policy: name.to_owned(),
+            operator: *operator,
+            controls,
+        });
+    }
+    let (bad, good): (Vec<Control>, Vec<Control>) = controls
+        .into_iter()
+        .partition(|c| shape.cannot_satisfy(c).is_some());
+    let stuck = match operator {
+        Operator::And => !bad.is_empty(),
+        Operator::Or => good.is_empty(),
+    };
+    if stuck {
+        let why = shape.cannot_satisfy(&bad[0]).unwrap_or(LEGACY_WHY);
+        return GrantEffect::Unsatisfiable(Unsatisfiable {
+            policy: name.to_owned(),
+            controls: bad,
+            why,
+        });
+    }
+    GrantEffect::Require(Requirement {
+        policy: name.to_owned(),
+        operator: *operator,
+        controls: good,
+    })
 }
 
 /// One policy's result.
