@@ -663,6 +663,52 @@ mod tests {
         assert_eq!(c.enforced_gaps(), 1);
     }
 
+    // "Sign-ins from legacy authentication clients don't support multifactor
+    // authentication (MFA) … so they're blocked by Conditional Access grant
+    // controls, like requiring MFA or compliant devices"
+    // (concept-conditional-access-conditions#client-apps): an MFA policy for
+    // everyone leaves no legacy-client gap, exactly as `caac whatif` blocks
+    // those sign-ins; an OR a legacy client can meet another way does not.
+    #[test]
+    fn mfa_blocks_legacy_clients_as_the_engine_does() {
+        let mfa = [policy("mfa", |p| {
+            p.grant = Some(Grant {
+                built_in_controls: vec![BuiltInControl::Mfa],
+                ..Grant::default()
+            });
+        })];
+        let c = analyse(&refs(&mfa), None);
+        let g = gaps(&c, Mode::Enforced);
+        assert_eq!(
+            g,
+            [
+                "unknownPlatform: any user; any app; any platform; browser or mobile/desktop app; any location",
+            ],
+            "{g:#?}"
+        );
+        let or_app = [policy("or-app", |p| {
+            p.grant = Some(Grant {
+                built_in_controls: vec![BuiltInControl::Mfa, BuiltInControl::ApprovedApplication],
+                ..Grant::default()
+            });
+        })];
+        let c = analyse(&refs(&or_app), None);
+        let g = gaps(&c, Mode::Enforced);
+        assert!(
+            g.iter().any(|g| g.starts_with("legacyClient: any user")),
+            "{g:#?}"
+        );
+        // The engine agrees on every combination.
+        let engine = Engine::new(&refs(&mfa), None);
+        let m = &analyse(&refs(&mfa), None).matrix;
+        for combo in m.combos() {
+            let s = m.sign_in(&combo);
+            let out = engine.evaluate(&s);
+            let blocked = out.access == super::super::Access::Block;
+            assert_eq!(blocked, s.client_app.is_legacy(), "{}", m.describe(&combo));
+        }
+    }
+
     #[test]
     fn report_only_counts_only_in_its_own_mode() {
         let ps = [policy("mfa", |p| {
