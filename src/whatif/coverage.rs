@@ -24,6 +24,9 @@
 //! - [`GapKind::LegacyClient`]: an application is reachable (nothing blocks)
 //!   from Exchange ActiveSync or other legacy clients, which cannot do MFA
 //!   (<https://learn.microsoft.com/entra/identity/conditional-access/policy-block-legacy-authentication>).
+//!   A policy whose grant a legacy client cannot satisfy (MFA, device
+//!   state, …) blocks it, exactly as in `caac whatif` ([`effect`] is the
+//!   engine's [`grant_effect`] per sign-in [`Shape`]).
 //!
 //! # Collapsing
 //!

@@ -7,8 +7,8 @@ use super::device_filter::{self, Expr};
 use super::network::Cidr;
 use super::*;
 use crate::model::{
-    ClientAppType, FilterMode, Session, SignInFrequencyAuthenticationType, SignInFrequencyInterval,
-    SignInFrequencyType, UserSet, Wire,
+    ClientAppType, FilterMode, Grant, Session, SignInFrequencyAuthenticationType,
+    SignInFrequencyInterval, SignInFrequencyType, UserSet, Wire,
 };
 
 /// "MFA trusted IPs" (graph-ca-schema.md §2.8).
@@ -296,22 +296,41 @@ fn client_mask(types: &[ClientAppType]) -> u8 {
     m
 }
 
+/// The policy has a grant or session control. Every control is named (no
+/// `..`), so a new one in the model breaks the build here.
 fn has_controls(p: &Policy) -> bool {
     let grant = p.grant.as_ref().is_some_and(|g| {
-        !g.built_in_controls.is_empty()
-            || g.authentication_strength.is_some()
-            || !g.terms_of_use.is_empty()
-            || !g.custom_authentication_factors.is_empty()
+        let Grant {
+            operator: _,
+            built_in_controls,
+            authentication_strength,
+            terms_of_use,
+            custom_authentication_factors,
+        } = g;
+        !built_in_controls.is_empty()
+            || authentication_strength.is_some()
+            || !terms_of_use.is_empty()
+            || !custom_authentication_factors.is_empty()
     });
     let session = p.session.as_ref().is_some_and(|s| {
-        s.token_protection
-            || s.sign_in_frequency.is_some()
-            || s.persistent_browser.is_some()
-            || s.application_enforced_restrictions
-            || s.cloud_app_security.is_some()
-            || s.continuous_access_evaluation.is_some()
-            || s.disable_resilience_defaults
-            || s.global_secure_access_filtering_profile.is_some()
+        let Session {
+            token_protection,
+            sign_in_frequency,
+            persistent_browser,
+            application_enforced_restrictions,
+            cloud_app_security,
+            continuous_access_evaluation,
+            disable_resilience_defaults,
+            global_secure_access_filtering_profile,
+        } = s;
+        *token_protection
+            || sign_in_frequency.is_some()
+            || persistent_browser.is_some()
+            || *application_enforced_restrictions
+            || cloud_app_security.is_some()
+            || continuous_access_evaluation.is_some()
+            || *disable_resilience_defaults
+            || global_secure_access_filtering_profile.is_some()
     });
     grant || session
 }
@@ -448,13 +467,41 @@ impl<'a> Engine<'a> {
 
     fn compile(&self, r: &PolicyRef<'a>) -> Compiled<'a> {
         let p = r.policy;
+        // Every property of the model is named (no `..`): a new one breaks
+        // the build here until the engine evaluates it or reports it.
+        let Policy {
+            display_name: _,
+            description: _,
+            id: _,
+            state,
+            users,
+            client_applications,
+            applications,
+            client_app_types,
+            platforms,
+            locations,
+            devices,
+            sign_in_risk_levels,
+            user_risk_levels,
+            service_principal_risk_levels,
+            insider_risk_levels,
+            agent_id_risk_levels,
+            authentication_flows,
+            // Controls: `has_controls`, `grant_effect`, `merge_session`.
+            grant: _,
+            session: _,
+            // caac metadata, never sent to Graph: `state` already is the stage's.
+            rollout: _,
+            exclusions: _,
+            passthrough,
+        } = p;
         let mut notes = Vec::new();
-        let users = p.users.as_ref().and_then(|u| {
+        let users = users.as_ref().and_then(|u| {
             u.include
                 .as_ref()
                 .map(|inc| (Side::new(Some(inc)), Side::new(u.exclude.as_ref())))
         });
-        let workload = p.client_applications.as_ref().and_then(|c| {
+        let workload = client_applications.as_ref().and_then(|c| {
             if c.filter.is_some() {
                 notes.push(format!(
                     "{}: servicePrincipalFilter (custom security attributes) cannot be evaluated offline; treated as matching no service principal",
@@ -467,7 +514,7 @@ impl<'a> Engine<'a> {
                 exclude: c.exclude.iter().map(String::as_str).collect(),
             })
         });
-        let target = match &p.applications {
+        let target = match applications {
             None => TargetCond::Missing,
             Some(a) if !a.user_actions.is_empty() => {
                 TargetCond::UserActions(a.user_actions.iter().map(String::as_str).collect())
@@ -494,17 +541,17 @@ impl<'a> Engine<'a> {
                 })
             }
         };
-        let platforms = p.platforms.as_ref().map(|pl| Platforms {
+        let platforms = platforms.as_ref().map(|pl| Platforms {
             all: pl.include.contains(&Platform::All),
             include: mask(&pl.include),
             exclude: mask(&pl.exclude),
             exclude_all: pl.exclude.contains(&Platform::All),
         });
-        let locations = p.locations.as_ref().map(|l| Locations {
+        let locations = locations.as_ref().map(|l| Locations {
             include: l.include.iter().map(|id| self.location_ref(id)).collect(),
             exclude: l.exclude.iter().map(|id| self.location_ref(id)).collect(),
         });
-        let device = p.devices.as_ref().and_then(|d| d.filter.as_ref()).map(|f| {
+        let device = devices.as_ref().and_then(|d| d.filter.as_ref()).map(|f| {
             let rule = device_filter::parse(&f.rule);
             if let Err(e) = &rule {
                 notes.push(format!(
@@ -518,14 +565,14 @@ impl<'a> Engine<'a> {
                 rule,
             }
         });
-        if let Some(pt) = &p.passthrough {
+        if let Some(pt) = passthrough {
             notes.push(format!(
                 "{}: passthrough properties are not evaluated ({})",
                 r.name,
                 pt.keys().cloned().collect::<Vec<_>>().join(", ")
             ));
         }
-        if p.client_applications
+        if client_applications
             .as_ref()
             .is_some_and(|c| c.agent_ids.is_some())
         {
@@ -537,21 +584,21 @@ impl<'a> Engine<'a> {
         Compiled {
             name: r.name,
             policy: p,
-            state: p.state,
+            state: *state,
             empty: !has_controls(p),
             users,
             workload,
             target,
-            client_apps: client_mask(&p.client_app_types),
+            client_apps: client_mask(client_app_types),
             platforms,
             locations,
             device,
-            sign_in_risk: mask(&p.sign_in_risk_levels),
-            user_risk: mask(&p.user_risk_levels),
-            sp_risk: mask(&p.service_principal_risk_levels),
-            insider: mask(&p.insider_risk_levels),
-            flows: mask(&p.authentication_flows),
-            agent_risk: !p.agent_id_risk_levels.is_empty(),
+            sign_in_risk: mask(sign_in_risk_levels),
+            user_risk: mask(user_risk_levels),
+            sp_risk: mask(service_principal_risk_levels),
+            insider: mask(insider_risk_levels),
+            flows: mask(authentication_flows),
+            agent_risk: !agent_id_risk_levels.is_empty(),
             notes,
         }
     }
@@ -960,10 +1007,23 @@ fn cae_rank(c: ContinuousAccessEvaluationMode) -> u8 {
 }
 
 fn merge_session(acc: &mut SessionOutcome, s: &Session) {
-    acc.token_protection |= s.token_protection;
-    acc.application_enforced_restrictions |= s.application_enforced_restrictions;
-    acc.disable_resilience_defaults |= s.disable_resilience_defaults;
-    if let Some(f) = &s.sign_in_frequency
+    // Every session control is named (no `..`): a new one breaks the build.
+    let Session {
+        token_protection,
+        sign_in_frequency,
+        persistent_browser,
+        application_enforced_restrictions,
+        cloud_app_security,
+        continuous_access_evaluation,
+        disable_resilience_defaults,
+        // A Global Secure Access profile is a traffic filter, not an
+        // access decision caac can merge; `has_controls` counts it.
+        global_secure_access_filtering_profile: _,
+    } = s;
+    acc.token_protection |= *token_protection;
+    acc.application_enforced_restrictions |= *application_enforced_restrictions;
+    acc.disable_resilience_defaults |= *disable_resilience_defaults;
+    if let Some(f) = sign_in_frequency
         && let Some(key) = sif_key(f)
         && acc
             .sign_in_frequency
@@ -973,20 +1033,20 @@ fn merge_session(acc: &mut SessionOutcome, s: &Session) {
     {
         acc.sign_in_frequency = Some(f.clone());
     }
-    acc.persistent_browser = match (acc.persistent_browser, s.persistent_browser) {
+    acc.persistent_browser = match (acc.persistent_browser, *persistent_browser) {
         (Some(PersistentBrowserMode::Never), _) | (_, Some(PersistentBrowserMode::Never)) => {
             Some(PersistentBrowserMode::Never)
         }
         (a, b) => a.or(b),
     };
-    if let Some(c) = s.cloud_app_security
+    if let Some(c) = *cloud_app_security
         && acc
             .cloud_app_security
             .is_none_or(|old| cas_rank(c) > cas_rank(old))
     {
         acc.cloud_app_security = Some(c);
     }
-    if let Some(c) = s.continuous_access_evaluation
+    if let Some(c) = *continuous_access_evaluation
         && acc
             .continuous_access_evaluation
             .is_none_or(|old| cae_rank(c) > cae_rank(old))

@@ -251,6 +251,40 @@ impl Matrix {
     /// Derives the matrix from a policy set (resolved policies) and the
     /// tenant file, reduced to equivalence classes.
     pub fn new(policies: &[PolicyRef], tenant: Option<&Tenant>) -> Matrix {
+        // Which dimension sweeps each condition: every property of the
+        // model is named (no `..`), so a new one breaks the build here
+        // until it has a dimension or a reason not to.
+        for p in policies {
+            let Policy {
+                display_name: _,
+                description: _,
+                id: _,
+                state: _,
+                users: _,               // Dim::Persona
+                client_applications: _, // service principals: swept by the callers
+                applications: _,        // Dim::Target
+                client_app_types: _,    // Dim::Client
+                platforms: _,           // Dim::Platform
+                locations: _,           // Dim::Location
+                devices: _,             // Dim::Device
+                sign_in_risk_levels: _, // Dim::SignInRisk
+                user_risk_levels: _,    // Dim::UserRisk
+                // Service principal sign-ins only (callers sweep it).
+                service_principal_risk_levels: _,
+                // Not swept: always none (module docs); the sweep treats the
+                // flag as constant over the matrix.
+                insider_risk_levels: _,
+                agent_id_risk_levels: _,
+                authentication_flows: _, // Dim::Flow
+                // Controls, not conditions: split Dim::Client / Dim::Flow
+                // through the per-shape effects below.
+                grant: _,
+                session: _,
+                rollout: _,
+                exclusions: _,
+                passthrough: _,
+            } = p.policy;
+        }
         let ps: Vec<&Policy> = policies.iter().map(|p| p.policy).collect();
         let mut m = Matrix {
             personas: personas(&ps, tenant),

@@ -93,8 +93,18 @@
 //!   `registerSecurityInformation` user action); specific apps, `Office365`
 //!   and `MicrosoftAdminPortals` cover applications only. `None` covers
 //!   nothing.
-//! - `Office365` and `MicrosoftAdminPortals` expand to the member app ids in
-//!   [`apps`] (sources there). Groups in the *sign-in* do not match: "Groups
+//! - `Office365`, `MicrosoftAdminPortals` and the *Windows Azure Service
+//!   Management API* app (`797f4846-…`) expand to the member app ids in
+//!   [`apps`] (sources there), on the include and the exclude side: "When
+//!   you target the Windows Azure Service Management API application, policy
+//!   is enforced for tokens issued to a set of services closely bound to the
+//!   portal. This grouping includes the application IDs of: Azure Resource
+//!   Manager; Azure portal, which also covers the Microsoft Entra admin
+//!   center …; Azure Data Lake; …" (same page), plus Azure CLI and Azure
+//!   PowerShell, clients of Azure Resource Manager (**caac decision** on
+//!   reading a request naming them, [`apps`]). A policy naming a *member*
+//!   (e.g. the Azure portal) does not cover a request for the grouping's own
+//!   id, which is Azure Resource Manager's. Groups in the *sign-in* do not match: "Groups
 //!   of apps, such as Office 365 or Microsoft Admin Portals, don't result in
 //!   a match" (what-if-tool page), so [`request`] rejects keywords as targets.
 //!   When a policy targets a group and the app is an id caac cannot place
@@ -162,6 +172,45 @@
 //!   (what-if-tool page) — a condition the sign-in says nothing about
 //!   (unknown platform, no IP, unknown country, no risk) is evaluated as that
 //!   unknown / none value.
+//!
+//! ## What a sign-in can satisfy
+//!
+//! - **Legacy clients** (`exchangeActiveSync`, `other`): "Sign-ins from
+//!   legacy authentication clients don't support multifactor authentication
+//!   (MFA) and don't pass device state information, so they're blocked by
+//!   Conditional Access grant controls, like requiring MFA or compliant
+//!   devices", and for Exchange ActiveSync "In the case that Multifactor
+//!   authentication, Terms of use, or custom controls are required, affected
+//!   users are blocked, because basic authentication doesn't support these
+//!   controls"
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>).
+//!   So for a legacy user sign-in, MFA, an authentication strength, terms of
+//!   use, custom controls, compliant device and hybrid joined device cannot
+//!   be satisfied; nor password change ("The user must complete multifactor
+//!   authentication and then change their password") or risk remediation
+//!   (which applies "Require authentication strength"), both from
+//!   <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant>.
+//!   Approved client app, app protection policy and Verified ID are not
+//!   documented for legacy clients and stay requirements (**caac decision**;
+//!   for Exchange ActiveSync and approved apps the page says "the user is
+//!   directed to install and use the Outlook mobile client").
+//! - **Device code flow**: "When you use the device-code OAuth flow, the
+//!   required grant control for the managed device or a device state
+//!   condition isn't supported" (Grant page, "Require Microsoft Entra hybrid
+//!   joined device"): compliant and hybrid joined device cannot be
+//!   satisfied.
+//! - An applying enforced policy whose grant the sign-in cannot satisfy —
+//!   `AND` with such a control, or `OR` with only such controls — **blocks**
+//!   ([`Outcome::unsatisfiable`], JSON `result.unsatisfiable`, no
+//!   requirement). With `OR` and a control it can satisfy, the requirement
+//!   lists only the satisfiable ones ("Require one of the selected
+//!   controls"). [`grant_effect`] is the one implementation; `coverage`,
+//!   `impact` and the scenario matrix use it per [`Shape`], so they agree
+//!   with [`evaluate`]. Workload identities support block only
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>),
+//!   so the shape applies to user sign-ins. The lockout gate keeps its own
+//!   rule (it asks whether an emergency account can get through at all, and
+//!   it can with a modern client).
 //!
 //! ## Across policies
 //!
