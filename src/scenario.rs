@@ -977,6 +977,8 @@ fn every_app(tenant: Option<&Tenant>) -> Vec<Choice<String>> {
     let groups = whatif::apps::OFFICE365
         .iter()
         .chain(whatif::apps::ADMIN_PORTALS)
+        .chain(whatif::apps::AZURE_MANAGEMENT_MEMBERS)
+        .chain(whatif::apps::AZURE_MANAGEMENT_NON_MEMBERS)
         .map(|m| (m.id, m.name));
     for (id, name) in catalog.chain(groups) {
         by_id

@@ -315,20 +315,72 @@ fn guest_word(wire: &str) -> String {
     .to_owned()
 }
 
+/// " (only applications whose attributes match `rule`)".
+fn filter_parts(s: &mut Sentence, f: &crate::model::Filter, what: &str) {
+    s.push(text(format!(
+        " ({} {what} whose attributes match ",
+        if f.mode == FilterMode::Include {
+            "only"
+        } else {
+            "except"
+        }
+    )));
+    s.push(Part::Code(f.rule.clone()));
+    s.push(text(")"));
+}
+
 /// The plain-English sentence for one policy (names already unresolved).
+///
+/// Every property of the model is named below (no `..`): adding one to
+/// [`Policy`] (or to its grant, session, applications or workload
+/// identities) breaks the build here until the sentence says it.
 pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
+    let Policy {
+        // Identity and description: the report's row heading, not the sentence.
+        display_name: _,
+        description: _,
+        id: _,
+        state,
+        users,
+        client_applications,
+        applications,
+        client_app_types,
+        platforms,
+        locations,
+        devices,
+        sign_in_risk_levels,
+        user_risk_levels,
+        service_principal_risk_levels,
+        insider_risk_levels,
+        agent_id_risk_levels,
+        authentication_flows,
+        grant,
+        session,
+        // caac metadata: the stage already decided `state`; exclusion
+        // records have their own table in the report.
+        rollout: _,
+        exclusions: _,
+        passthrough,
+    } = p;
     let mut s: Sentence = Vec::new();
     // What it does.
-    let grant = p.grant.as_ref();
+    let grant = grant.as_ref();
+    let session_controls = session.as_ref();
     let blocks = grant.is_some_and(|g| g.built_in_controls.contains(&BuiltInControl::Block));
     let mut requires: Vec<Vec<Part>> = Vec::new();
     if let Some(g) = grant.filter(|_| !blocks) {
-        let mut items: Vec<Vec<Part>> = g
-            .built_in_controls
+        let crate::model::Grant {
+            operator,
+            built_in_controls,
+            authentication_strength,
+            terms_of_use,
+            custom_authentication_factors,
+        } = g;
+        let mut items: Vec<Vec<Part>> = built_in_controls
             .iter()
             .map(|c| vec![text(control_word(*c))])
             .collect();
-        if let Some(a) = &g.authentication_strength {
+        if let Some(a) = authentication_strength {
             let name = matrix::name_of(Kind::AuthenticationStrength, a, tenant);
             // "Multifactor authentication" and "Phishing-resistant MFA" say
             // what they are; a custom strength's name may not.
@@ -343,22 +395,22 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
                 ]);
             }
         }
-        for t in &g.terms_of_use {
+        for t in terms_of_use {
             items.push(vec![
                 text("accepting the terms of use "),
                 Part::Name(t.clone()),
             ]);
         }
-        for c in &g.custom_authentication_factors {
+        for c in custom_authentication_factors {
             items.push(vec![text("the custom control "), Part::Name(c.clone())]);
         }
-        let conj = if g.operator == Operator::Or && items.len() > 1 {
+        let conj = if *operator == Operator::Or && items.len() > 1 {
             " or "
         } else {
             " and "
         };
         let mut joined = Vec::new();
-        if g.operator == Operator::Or && items.len() > 1 {
+        if *operator == Operator::Or && items.len() > 1 {
             joined.push(text("one of "));
         }
         for (i, it) in items.iter().enumerate() {
@@ -372,11 +424,21 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
         }
     }
     let mut session: Vec<String> = Vec::new();
-    if let Some(se) = &p.session {
-        if se.token_protection {
+    if let Some(se) = session_controls {
+        let crate::model::Session {
+            token_protection,
+            sign_in_frequency,
+            persistent_browser,
+            application_enforced_restrictions,
+            cloud_app_security,
+            continuous_access_evaluation,
+            disable_resilience_defaults,
+            global_secure_access_filtering_profile,
+        } = se;
+        if *token_protection {
             session.push("token protection (sign-in sessions bound to the device)".into());
         }
-        if let Some(f) = &se.sign_in_frequency {
+        if let Some(f) = sign_in_frequency {
             if f.frequency_interval == Some(crate::model::SignInFrequencyInterval::EveryTime) {
                 session.push("a fresh sign-in every time".into());
             } else if let (Some(v), Some(k)) = (f.value, f.kind) {
@@ -388,26 +450,32 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
                 });
             }
         }
-        if se.persistent_browser == Some(crate::model::PersistentBrowserMode::Never) {
-            session.push("no persistent browser session".into());
+        match persistent_browser {
+            Some(crate::model::PersistentBrowserMode::Never) => {
+                session.push("no persistent browser session".into());
+            }
+            Some(crate::model::PersistentBrowserMode::Always) => {
+                session.push("persistent browser sessions".into());
+            }
+            None => {}
         }
-        if se.persistent_browser == Some(crate::model::PersistentBrowserMode::Always) {
-            session.push("persistent browser sessions".into());
-        }
-        if se.application_enforced_restrictions {
+        if *application_enforced_restrictions {
             session.push("app-enforced restrictions".into());
         }
-        if let Some(c) = se.cloud_app_security {
+        if let Some(c) = cloud_app_security {
             session.push(format!(
                 "Defender for Cloud Apps session control ({})",
                 c.as_str()
             ));
         }
-        if let Some(c) = se.continuous_access_evaluation {
+        if let Some(c) = continuous_access_evaluation {
             session.push(format!("continuous access evaluation: {}", c.as_str()));
         }
-        if se.disable_resilience_defaults {
+        if *disable_resilience_defaults {
             session.push("no resilience defaults".into());
+        }
+        if let Some(id) = global_secure_access_filtering_profile {
+            session.push(format!("the Global Secure Access filtering profile {id}"));
         }
     }
     if blocks {
@@ -434,8 +502,7 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
     }
     // Who.
     s.push(text(" when "));
-    let (inc, n) = p
-        .users
+    let (inc, n) = users
         .as_ref()
         .and_then(|u| u.include.as_ref())
         .map(who)
@@ -446,7 +513,7 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
         (inc, n)
     };
     s.extend(inc);
-    if let Some(ex) = p.users.as_ref().and_then(|u| u.exclude.as_ref()) {
+    if let Some(ex) = users.as_ref().and_then(|u| u.exclude.as_ref()) {
         let (parts, _) = who(ex);
         if !parts.is_empty() {
             s.push(text(", except "));
@@ -454,19 +521,51 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
             s.push(text(","));
         }
     }
-    if let Some(ca) = &p.client_applications
-        && !ca.include.is_empty()
-    {
-        s.push(text(if n > 0 {
-            " or the workload identities "
-        } else {
-            ""
-        }));
-        s.extend(list(&ca.include, "and"));
+    if let Some(ca) = client_applications {
+        let crate::model::ClientApplications {
+            include,
+            exclude,
+            filter,
+            agent_ids,
+        } = ca;
+        if !include.is_empty() {
+            s.push(text(if n > 0 {
+                " or the workload identities "
+            } else {
+                ""
+            }));
+            s.extend(list(include, "and"));
+            if !exclude.is_empty() {
+                s.push(text(" (other than "));
+                s.extend(list(exclude, "and"));
+                s.push(text(")"));
+            }
+            if let Some(f) = filter {
+                filter_parts(&mut s, f, "service principals");
+            }
+        }
+        if let Some(crate::model::AgentIds {
+            include,
+            exclude,
+            filter,
+        }) = agent_ids
+            && !include.is_empty()
+        {
+            s.push(text(" or the agent identities "));
+            s.extend(list(include, "and"));
+            if !exclude.is_empty() {
+                s.push(text(" (other than "));
+                s.extend(list(exclude, "and"));
+                s.push(text(")"));
+            }
+            if let Some(f) = filter {
+                filter_parts(&mut s, f, "agents");
+            }
+        }
     }
     s.push(text(if n == 1 { " uses " } else { " use " }));
     // What.
-    let apps = p.applications.as_ref();
+    let apps = applications.as_ref();
     let mut targets: Vec<Vec<Part>> = Vec::new();
     if let Some(a) = apps {
         let (kw, named): (Vec<&String>, Vec<&String>) =
@@ -517,19 +616,10 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
         s.push(text(")"));
     }
     if let Some(f) = apps.and_then(|a| a.filter.as_ref()) {
-        s.push(text(format!(
-            " ({} applications whose attributes match ",
-            if f.mode == FilterMode::Include {
-                "only"
-            } else {
-                "except"
-            }
-        )));
-        s.push(Part::Code(f.rule.clone()));
-        s.push(text(")"));
+        filter_parts(&mut s, f, "applications");
     }
     // Conditions.
-    if let Some(pl) = &p.platforms {
+    if let Some(pl) = platforms {
         let inc: Vec<String> = pl
             .include
             .iter()
@@ -549,9 +639,8 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
             s.push(text(format!(" except {}", words(&ex, "or"))));
         }
     }
-    if !p.client_app_types.is_empty() && !p.client_app_types.contains(&ClientAppType::All) {
-        let cs: Vec<String> = p
-            .client_app_types
+    if !client_app_types.is_empty() && !client_app_types.contains(&ClientAppType::All) {
+        let cs: Vec<String> = client_app_types
             .iter()
             .map(|c| client_word(*c).to_owned())
             .collect();
@@ -559,7 +648,7 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
         cs.dedup();
         s.push(text(format!(" with {}", words(&cs, "or"))));
     }
-    if let Some(l) = &p.locations {
+    if let Some(l) = locations {
         let name = |v: &String| match v.as_str() {
             "All" => "any location".to_owned(),
             "AllTrusted" => "trusted locations".to_owned(),
@@ -579,21 +668,35 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
     let risk = |levels: &[RiskLevel]| -> Vec<String> {
         levels.iter().map(|r| r.as_str().to_owned()).collect()
     };
-    if !p.sign_in_risk_levels.is_empty() {
-        s.push(text(format!(
-            " at {} sign-in risk",
-            words(&risk(&p.sign_in_risk_levels), "or")
-        )));
+    let wire =
+        |levels: Vec<&str>| -> Vec<String> { levels.into_iter().map(str::to_owned).collect() };
+    for (levels, what) in [
+        (risk(sign_in_risk_levels), "sign-in risk"),
+        (risk(user_risk_levels), "user risk"),
+        (
+            wire(
+                service_principal_risk_levels
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect(),
+            ),
+            "service principal risk",
+        ),
+        (
+            wire(insider_risk_levels.iter().map(|r| r.as_str()).collect()),
+            "insider risk",
+        ),
+        (
+            wire(agent_id_risk_levels.iter().map(|r| r.as_str()).collect()),
+            "agent risk",
+        ),
+    ] {
+        if !levels.is_empty() {
+            s.push(text(format!(" at {} {what}", words(&levels, "or"))));
+        }
     }
-    if !p.user_risk_levels.is_empty() {
-        s.push(text(format!(
-            " at {} user risk",
-            words(&risk(&p.user_risk_levels), "or")
-        )));
-    }
-    if !p.authentication_flows.is_empty() {
-        let fl: Vec<String> = p
-            .authentication_flows
+    if !authentication_flows.is_empty() {
+        let fl: Vec<String> = authentication_flows
             .iter()
             .map(|f| match f.as_str() {
                 "deviceCodeFlow" => "device code flow".to_owned(),
@@ -603,7 +706,7 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
             .collect();
         s.push(text(format!(" through {}", words(&fl, "or"))));
     }
-    if let Some(f) = p.devices.as_ref().and_then(|d| d.filter.as_ref()) {
+    if let Some(crate::model::Devices { filter: Some(f) }) = devices {
         s.push(text(format!(
             " {} devices matching ",
             if f.mode == FilterMode::Include {
@@ -614,9 +717,18 @@ pub fn sentence(p: &Policy, tenant: Option<&Tenant>) -> Sentence {
         )));
         s.push(Part::Code(f.rule.clone()));
     }
+    if let Some(pt) = passthrough
+        && !pt.is_empty()
+    {
+        let keys: Vec<String> = pt.keys().cloned().collect();
+        s.push(text(format!(
+            ", plus Graph properties caac does not describe ({})",
+            keys.join(", ")
+        )));
+    }
     s.push(text(format!(
         " — {}.",
-        match p.state {
+        match state {
             State::Enabled => "enforced",
             State::Disabled => "off",
             _ => "report-only",
@@ -1358,6 +1470,44 @@ mod tests {
             plain(&sentence(&p, None)),
             "Blocks access when alice@contoso.com uses Office 365 with Exchange ActiveSync or other (legacy) clients — off."
         );
+    }
+
+    // Every condition the model has is described: insider risk
+    // (concept-conditional-access-conditions#insider-risk), service
+    // principal risk (workload-identity), agent risk
+    // (concept-conditional-access-conditions#agent-risk-preview), workload
+    // identity exclusions and filters, the Global Secure Access profile and
+    // passthrough properties.
+    #[test]
+    fn every_condition_is_described() {
+        let p = policy(
+            "displayName: x\nstate: enabled\nusers: { include: { users: [All] } }\napplications: { include: [All] }\n\
+             insiderRiskLevels: [elevated]\ngrant: { builtInControls: [block] }\n",
+        );
+        assert_eq!(
+            plain(&sentence(&p, None)),
+            "Blocks access when all users use any application at elevated insider risk — enforced."
+        );
+        let p = policy(
+            "displayName: x\nstate: enabled\nusers: { include: { users: [None] } }\napplications: { include: [All] }\n\
+             clientApplications:\n  include: [ServicePrincipalsInMyTenant]\n  exclude: [Payroll Robot]\n\
+             \x20 filter: { mode: include, rule: 'CustomSecurityAttribute.Set.Tier -eq \"1\"' }\n\
+             servicePrincipalRiskLevels: [high, medium]\ngrant: { builtInControls: [block] }\n",
+        );
+        let text = plain(&sentence(&p, None));
+        assert!(text.contains("ServicePrincipalsInMyTenant (other than Payroll Robot) (only service principals whose attributes match CustomSecurityAttribute.Set.Tier -eq \"1\")"), "{text}");
+        assert!(
+            text.contains(" at high or medium service principal risk"),
+            "{text}"
+        );
+        let p = policy(
+            "displayName: x\nusers: { include: { users: [All] } }\napplications: { include: [All] }\n\
+             clientApplications: { agentIds: { include: [All], exclude: [Agent One] } }\n\
+             agentIdRiskLevels: [high]\nsession: { globalSecureAccessFilteringProfile: p1 }\n\
+             passthrough: { conditions: { agents: {} } }\n",
+        );
+        let text = plain(&sentence(&p, None));
+        assert!(text.starts_with("Requires the Global Secure Access filtering profile p1 when all users or the agent identities All (other than Agent One) use any application at high agent risk, plus Graph properties caac does not describe (conditions) — report-only."), "{text}");
     }
 
     #[test]

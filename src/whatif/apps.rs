@@ -1,5 +1,7 @@
-//! Members of the application groups Conditional Access exposes as keywords
-//! (`Office365`, `MicrosoftAdminPortals`), as app ids.
+//! Members of the application groups Conditional Access targets as one
+//! resource — the keywords `Office365` and `MicrosoftAdminPortals`, and the
+//! *Windows Azure Service Management API* app
+//! (`797f4846-ba00-4fd7-ba43-dac1f8f63013`) — as app ids.
 //!
 //! Microsoft documents the *names* of the group members, not their ids:
 //!
@@ -9,6 +11,17 @@
 //! - Microsoft Admin Portals: "Conditional Access: Target resources — Microsoft Admin Portals",
 //!   <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps#microsoft-admin-portals>
 //!   (eight portal names, "we're continually adding more").
+//! - Windows Azure Service Management API: same page,
+//!   <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps#windows-azure-service-management-api>:
+//!   "When you target the Windows Azure Service Management API application,
+//!   policy is enforced for tokens issued to a set of services closely bound
+//!   to the portal. This grouping includes the application IDs of: Azure
+//!   Resource Manager; Azure portal, which also covers the Microsoft Entra
+//!   admin center and the Microsoft Engage Center; Azure Data Lake;
+//!   Application Insights API; Log Analytics API", and "Because the policy
+//!   is applied to the Azure management portal and API, any services or
+//!   clients that depend on the Azure API can be indirectly affected. For
+//!   example: Azure CLI, … Azure PowerShell, …".
 //!
 //! The ids come from Microsoft's own name → app id table, "Verify first-party
 //! Microsoft applications in sign-in reports",
@@ -140,6 +153,61 @@ pub static ADMIN_PORTALS: &[Member] = &[
     ),
 ];
 
+/// The Windows Azure Service Management API app id: both the Azure Resource
+/// Manager resource and the grouping a policy targets.
+pub const AZURE_MANAGEMENT: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+
+/// The members of the Windows Azure Service Management API grouping whose app
+/// id Microsoft publishes (besides the grouping's own id, which is Azure
+/// Resource Manager's).
+///
+/// Direct members (the page's "This grouping includes the application IDs
+/// of" list) with a same-named row in the first-party id table: "Azure
+/// portal" (which "also covers the Microsoft Entra admin center") and "Azure
+/// Data Lake". Application Insights API and Log Analytics API have no
+/// published id.
+///
+/// Indirect members: the page's "clients that depend on the Azure API" whose
+/// id the table publishes and that are *clients of Azure Resource Manager*:
+/// "Microsoft Azure CLI" and "Microsoft Azure PowerShell" (the NOTE on the
+/// same page: "The Windows Azure Service Management API application applies
+/// to Azure PowerShell, which calls the Azure Resource Manager API"). A
+/// sign-in naming one of them is a token request for Azure Resource Manager,
+/// so a policy on the grouping applies (**caac decision** on reading the
+/// request this way). "Azure SQL Database" (`022907d3-…`) is listed there too
+/// but is a resource with its own audience: a token for it is not an Azure
+/// management token, so it is not a member (**caac decision**). Azure DevOps
+/// is explicitly *not* covered any more ("no longer cover Azure DevOps").
+pub static AZURE_MANAGEMENT_MEMBERS: &[Member] = &[
+    member("Azure portal", "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"),
+    member("Azure Data Lake", "e9f49c6b-5ce5-44c8-925d-015017e9f7ad"),
+    member(
+        "Microsoft Azure CLI",
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+    ),
+    member(
+        "Microsoft Azure PowerShell",
+        "1950a258-227b-4e31-a9cf-717495945fc2",
+    ),
+];
+
+/// Apps the same section names that are *not* members (see
+/// [`AZURE_MANAGEMENT_MEMBERS`]): known, so no "cannot tell" note.
+pub static AZURE_MANAGEMENT_NON_MEMBERS: &[Member] = &[member(
+    "Azure SQL Database",
+    "022907d3-0f1b-48f7-badc-1ba6abab6d66",
+)];
+
+/// `app` (an app id, any case) is covered by a policy that targets the
+/// Windows Azure Service Management API: the grouping's own id (Azure
+/// Resource Manager) or one of [`AZURE_MANAGEMENT_MEMBERS`].
+pub fn in_azure_management(app: &str) -> bool {
+    app.eq_ignore_ascii_case(AZURE_MANAGEMENT)
+        || AZURE_MANAGEMENT_MEMBERS
+            .iter()
+            .any(|m| m.id.eq_ignore_ascii_case(app))
+}
+
 /// `app` (an app id, any case) is a known member of the Office 365 suite.
 pub fn in_office365(app: &str) -> bool {
     OFFICE365.iter().any(|m| m.id.eq_ignore_ascii_case(app))
@@ -156,6 +224,10 @@ pub fn in_admin_portals(app: &str) -> bool {
 pub fn is_known(app: &str) -> bool {
     in_office365(app)
         || in_admin_portals(app)
+        || in_azure_management(app)
+        || AZURE_MANAGEMENT_NON_MEMBERS
+            .iter()
+            .any(|m| m.id.eq_ignore_ascii_case(app))
         || crate::catalog::find_by_id(crate::catalog::Kind::Application, app).is_some()
 }
 
@@ -170,6 +242,14 @@ mod tests {
             assert!(crate::resolve::is_guid(m.id), "{m:?}");
             assert_eq!(m.id, m.id.to_ascii_lowercase(), "{m:?}");
             assert!(seen.insert(m.id), "duplicate {m:?}");
+        }
+        // The Azure portal is in both the admin portals and Azure management.
+        let mut seen = std::collections::HashSet::new();
+        for m in AZURE_MANAGEMENT_MEMBERS {
+            assert!(crate::resolve::is_guid(m.id), "{m:?}");
+            assert_eq!(m.id, m.id.to_ascii_lowercase(), "{m:?}");
+            assert!(seen.insert(m.id), "duplicate {m:?}");
+            assert_ne!(m.id, AZURE_MANAGEMENT);
         }
     }
 

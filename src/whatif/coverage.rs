@@ -24,6 +24,9 @@
 //! - [`GapKind::LegacyClient`]: an application is reachable (nothing blocks)
 //!   from Exchange ActiveSync or other legacy clients, which cannot do MFA
 //!   (<https://learn.microsoft.com/entra/identity/conditional-access/policy-block-legacy-authentication>).
+//!   A policy whose grant a legacy client cannot satisfy (MFA, device
+//!   state, …) blocks it, exactly as in `caac whatif` ([`effect`] is the
+//!   engine's [`grant_effect`] per sign-in [`Shape`]).
 //!
 //! # Collapsing
 //!
@@ -36,7 +39,9 @@
 //! a gap reads "any …".
 
 use super::matrix::{self, Combo, DIMS, Dim, Matrix};
-use super::{ClientApp, Engine, PolicyRef, ReasonSet, Target};
+use super::{
+    ClientApp, Control, Engine, GrantEffect, PolicyRef, ReasonSet, Shape, Target, grant_effect,
+};
 use crate::model::{BuiltInControl, Operator, Policy, State, Tenant};
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -185,7 +190,7 @@ impl Coverage {
 }
 
 /// What an applying policy contributes (shared with [`super::impact`]).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Effect {
     /// It blocks.
     pub(crate) block: bool,
@@ -193,32 +198,45 @@ pub(crate) struct Effect {
     pub(crate) strong: bool,
 }
 
-pub(crate) fn effect(p: &Policy) -> Effect {
-    let Some(g) = &p.grant else {
-        return Effect::default();
-    };
-    if g.built_in_controls.contains(&BuiltInControl::Block) {
-        return Effect {
+/// What `p` contributes when it applies to a sign-in of `shape`: the
+/// engine's own [`grant_effect`] (so a legacy client facing MFA is blocked
+/// here exactly as in `caac whatif`), then "strong" per the module docs.
+pub(crate) fn effect(p: &Policy, shape: Shape) -> Effect {
+    match grant_effect(&p.display_name, p.grant.as_ref(), shape) {
+        GrantEffect::Nothing => Effect::default(),
+        GrantEffect::Block(_) | GrantEffect::Unsatisfiable(_) => Effect {
             block: true,
             strong: true,
-        };
+        },
+        GrantEffect::Require(r) => {
+            let strong_flags: Vec<bool> = r
+                .controls
+                .iter()
+                .map(|c| {
+                    matches!(
+                        c,
+                        Control::BuiltIn(BuiltInControl::Mfa) | Control::AuthenticationStrength(_)
+                    )
+                })
+                .collect();
+            let strong = match r.operator {
+                Operator::And => strong_flags.iter().any(|s| *s),
+                Operator::Or => !strong_flags.is_empty() && strong_flags.iter().all(|s| *s),
+            };
+            Effect {
+                block: false,
+                strong,
+            }
+        }
     }
-    let strong_flags: Vec<bool> = g
-        .built_in_controls
+}
+
+/// [`effect`] of every policy, per [`Shape`] (indexed by [`Shape::index`]).
+pub(crate) fn effects(policies: &[PolicyRef]) -> Vec<Vec<Effect>> {
+    Shape::ALL
         .iter()
-        .map(|c| *c == BuiltInControl::Mfa)
-        .chain(g.authentication_strength.iter().map(|_| true))
-        .chain(g.terms_of_use.iter().map(|_| false))
-        .chain(g.custom_authentication_factors.iter().map(|_| false))
-        .collect();
-    let strong = match g.operator {
-        Operator::And => strong_flags.iter().any(|s| *s),
-        Operator::Or => !strong_flags.is_empty() && strong_flags.iter().all(|s| *s),
-    };
-    Effect {
-        block: false,
-        strong,
-    }
+        .map(|shape| policies.iter().map(|p| effect(p.policy, *shape)).collect())
+        .collect()
 }
 
 /// The value indices of `dim` whose class holds one of `labels`.
@@ -241,7 +259,7 @@ fn classes_with(m: &Matrix, dim: Dim, labels: &[&str]) -> Vec<bool> {
 pub fn analyse(policies: &[PolicyRef], tenant: Option<&Tenant>) -> Coverage {
     let matrix = Matrix::new(policies, tenant);
     let engine = Engine::new(policies, tenant);
-    let effects: Vec<Effect> = policies.iter().map(|p| effect(p.policy)).collect();
+    let effects = effects(policies);
     let unknown = classes_with(&matrix, Dim::Platform, &[matrix::platform_label(None)]);
     let legacy = classes_with(
         &matrix,
@@ -272,6 +290,7 @@ pub fn analyse(policies: &[PolicyRef], tenant: Option<&Tenant>) -> Coverage {
             for c in matrix.combos_for(persona) {
                 matrix.fill(&c, &mut s);
                 engine.reasons_into(&s, &mut reasons);
+                let effects = &effects[s.shape().index()];
                 for (mi, counted) in counted.iter().enumerate() {
                     let (mut block, mut strong) = (false, false);
                     for (i, r) in reasons.iter().enumerate() {
@@ -647,6 +666,52 @@ mod tests {
         assert_eq!(c.enforced_gaps(), 1);
     }
 
+    // "Sign-ins from legacy authentication clients don't support multifactor
+    // authentication (MFA) … so they're blocked by Conditional Access grant
+    // controls, like requiring MFA or compliant devices"
+    // (concept-conditional-access-conditions#client-apps): an MFA policy for
+    // everyone leaves no legacy-client gap, exactly as `caac whatif` blocks
+    // those sign-ins; an OR a legacy client can meet another way does not.
+    #[test]
+    fn mfa_blocks_legacy_clients_as_the_engine_does() {
+        let mfa = [policy("mfa", |p| {
+            p.grant = Some(Grant {
+                built_in_controls: vec![BuiltInControl::Mfa],
+                ..Grant::default()
+            });
+        })];
+        let c = analyse(&refs(&mfa), None);
+        let g = gaps(&c, Mode::Enforced);
+        assert_eq!(
+            g,
+            [
+                "unknownPlatform: any user; any app; any platform; browser or mobile/desktop app; any location",
+            ],
+            "{g:#?}"
+        );
+        let or_app = [policy("or-app", |p| {
+            p.grant = Some(Grant {
+                built_in_controls: vec![BuiltInControl::Mfa, BuiltInControl::ApprovedApplication],
+                ..Grant::default()
+            });
+        })];
+        let c = analyse(&refs(&or_app), None);
+        let g = gaps(&c, Mode::Enforced);
+        assert!(
+            g.iter().any(|g| g.starts_with("legacyClient: any user")),
+            "{g:#?}"
+        );
+        // The engine agrees on every combination.
+        let engine = Engine::new(&refs(&mfa), None);
+        let m = &analyse(&refs(&mfa), None).matrix;
+        for combo in m.combos() {
+            let s = m.sign_in(&combo);
+            let out = engine.evaluate(&s);
+            let blocked = out.access == super::super::Access::Block;
+            assert_eq!(blocked, s.client_app.is_legacy(), "{}", m.describe(&combo));
+        }
+    }
+
     #[test]
     fn report_only_counts_only_in_its_own_mode() {
         let ps = [policy("mfa", |p| {
@@ -673,10 +738,10 @@ mod tests {
                 ..Grant::default()
             });
         });
-        assert!(!effect(&p).strong);
+        assert!(!effect(&p, Shape::default()).strong);
         let mut p = p;
         p.grant.as_mut().unwrap().operator = Operator::And;
-        assert!(effect(&p).strong);
+        assert!(effect(&p, Shape::default()).strong);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::device_filter::{self, Expr};
 use super::network::Cidr;
 use super::*;
 use crate::model::{
-    BuiltInControl, ClientAppType, FilterMode, Grant, Session, SignInFrequencyAuthenticationType,
+    ClientAppType, FilterMode, Grant, Session, SignInFrequencyAuthenticationType,
     SignInFrequencyInterval, SignInFrequencyType, UserSet, Wire,
 };
 
@@ -151,14 +151,59 @@ struct Workload<'a> {
     exclude: Vec<&'a str>,
 }
 
+/// The application groupings a policy names on one side (include or
+/// exclude); each expands to its members ([`apps`]).
+#[derive(Debug, Default, Clone, Copy)]
+struct Groups {
+    office365: bool,
+    admin: bool,
+    azure: bool,
+}
+
+impl Groups {
+    fn of(list: &[String]) -> Groups {
+        Groups {
+            office365: list.iter().any(|v| v == "Office365"),
+            admin: list.iter().any(|v| v == "MicrosoftAdminPortals"),
+            azure: list
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case(apps::AZURE_MANAGEMENT)),
+        }
+    }
+
+    fn any(self) -> bool {
+        self.office365 || self.admin || self.azure
+    }
+
+    /// `app` is a member of one of the named groupings.
+    fn contain(self, app: &str) -> bool {
+        (self.office365 && apps::in_office365(app))
+            || (self.admin && apps::in_admin_portals(app))
+            || (self.azure && apps::in_azure_management(app))
+    }
+
+    /// The names of the groupings, for notes.
+    fn names(self) -> String {
+        let mut n = Vec::new();
+        if self.office365 {
+            n.push("Office365");
+        }
+        if self.admin {
+            n.push("MicrosoftAdminPortals");
+        }
+        if self.azure {
+            n.push("Windows Azure Service Management API");
+        }
+        n.join(" / ")
+    }
+}
+
 #[derive(Debug, Default)]
 struct Apps<'a> {
     all: bool,
-    office365: bool,
-    admin: bool,
+    groups: Groups,
     include: Vec<&'a str>,
-    exclude_office365: bool,
-    exclude_admin: bool,
+    exclude_groups: Groups,
     exclude: Vec<&'a str>,
 }
 
@@ -251,22 +296,41 @@ fn client_mask(types: &[ClientAppType]) -> u8 {
     m
 }
 
+/// The policy has a grant or session control. Every control is named (no
+/// `..`), so a new one in the model breaks the build here.
 fn has_controls(p: &Policy) -> bool {
     let grant = p.grant.as_ref().is_some_and(|g| {
-        !g.built_in_controls.is_empty()
-            || g.authentication_strength.is_some()
-            || !g.terms_of_use.is_empty()
-            || !g.custom_authentication_factors.is_empty()
+        let Grant {
+            operator: _,
+            built_in_controls,
+            authentication_strength,
+            terms_of_use,
+            custom_authentication_factors,
+        } = g;
+        !built_in_controls.is_empty()
+            || authentication_strength.is_some()
+            || !terms_of_use.is_empty()
+            || !custom_authentication_factors.is_empty()
     });
     let session = p.session.as_ref().is_some_and(|s| {
-        s.token_protection
-            || s.sign_in_frequency.is_some()
-            || s.persistent_browser.is_some()
-            || s.application_enforced_restrictions
-            || s.cloud_app_security.is_some()
-            || s.continuous_access_evaluation.is_some()
-            || s.disable_resilience_defaults
-            || s.global_secure_access_filtering_profile.is_some()
+        let Session {
+            token_protection,
+            sign_in_frequency,
+            persistent_browser,
+            application_enforced_restrictions,
+            cloud_app_security,
+            continuous_access_evaluation,
+            disable_resilience_defaults,
+            global_secure_access_filtering_profile,
+        } = s;
+        *token_protection
+            || sign_in_frequency.is_some()
+            || persistent_browser.is_some()
+            || *application_enforced_restrictions
+            || cloud_app_security.is_some()
+            || continuous_access_evaluation.is_some()
+            || *disable_resilience_defaults
+            || global_secure_access_filtering_profile.is_some()
     });
     grant || session
 }
@@ -403,13 +467,41 @@ impl<'a> Engine<'a> {
 
     fn compile(&self, r: &PolicyRef<'a>) -> Compiled<'a> {
         let p = r.policy;
+        // Every property of the model is named (no `..`): a new one breaks
+        // the build here until the engine evaluates it or reports it.
+        let Policy {
+            display_name: _,
+            description: _,
+            id: _,
+            state,
+            users,
+            client_applications,
+            applications,
+            client_app_types,
+            platforms,
+            locations,
+            devices,
+            sign_in_risk_levels,
+            user_risk_levels,
+            service_principal_risk_levels,
+            insider_risk_levels,
+            agent_id_risk_levels,
+            authentication_flows,
+            // Controls: `has_controls`, `grant_effect`, `merge_session`.
+            grant: _,
+            session: _,
+            // caac metadata, never sent to Graph: `state` already is the stage's.
+            rollout: _,
+            exclusions: _,
+            passthrough,
+        } = p;
         let mut notes = Vec::new();
-        let users = p.users.as_ref().and_then(|u| {
+        let users = users.as_ref().and_then(|u| {
             u.include
                 .as_ref()
                 .map(|inc| (Side::new(Some(inc)), Side::new(u.exclude.as_ref())))
         });
-        let workload = p.client_applications.as_ref().and_then(|c| {
+        let workload = client_applications.as_ref().and_then(|c| {
             if c.filter.is_some() {
                 notes.push(format!(
                     "{}: servicePrincipalFilter (custom security attributes) cannot be evaluated offline; treated as matching no service principal",
@@ -422,7 +514,7 @@ impl<'a> Engine<'a> {
                 exclude: c.exclude.iter().map(String::as_str).collect(),
             })
         });
-        let target = match &p.applications {
+        let target = match applications {
             None => TargetCond::Missing,
             Some(a) if !a.user_actions.is_empty() => {
                 TargetCond::UserActions(a.user_actions.iter().map(String::as_str).collect())
@@ -440,29 +532,26 @@ impl<'a> Engine<'a> {
                         r.name
                     ));
                 }
-                let kw = |list: &[String], k: &str| list.iter().any(|v| v == k);
                 TargetCond::Apps(Apps {
-                    all: kw(&a.include, "All"),
-                    office365: kw(&a.include, "Office365"),
-                    admin: kw(&a.include, "MicrosoftAdminPortals"),
+                    all: a.include.iter().any(|v| v == "All"),
+                    groups: Groups::of(&a.include),
                     include: a.include.iter().map(String::as_str).collect(),
-                    exclude_office365: kw(&a.exclude, "Office365"),
-                    exclude_admin: kw(&a.exclude, "MicrosoftAdminPortals"),
+                    exclude_groups: Groups::of(&a.exclude),
                     exclude: a.exclude.iter().map(String::as_str).collect(),
                 })
             }
         };
-        let platforms = p.platforms.as_ref().map(|pl| Platforms {
+        let platforms = platforms.as_ref().map(|pl| Platforms {
             all: pl.include.contains(&Platform::All),
             include: mask(&pl.include),
             exclude: mask(&pl.exclude),
             exclude_all: pl.exclude.contains(&Platform::All),
         });
-        let locations = p.locations.as_ref().map(|l| Locations {
+        let locations = locations.as_ref().map(|l| Locations {
             include: l.include.iter().map(|id| self.location_ref(id)).collect(),
             exclude: l.exclude.iter().map(|id| self.location_ref(id)).collect(),
         });
-        let device = p.devices.as_ref().and_then(|d| d.filter.as_ref()).map(|f| {
+        let device = devices.as_ref().and_then(|d| d.filter.as_ref()).map(|f| {
             let rule = device_filter::parse(&f.rule);
             if let Err(e) = &rule {
                 notes.push(format!(
@@ -476,14 +565,14 @@ impl<'a> Engine<'a> {
                 rule,
             }
         });
-        if let Some(pt) = &p.passthrough {
+        if let Some(pt) = passthrough {
             notes.push(format!(
                 "{}: passthrough properties are not evaluated ({})",
                 r.name,
                 pt.keys().cloned().collect::<Vec<_>>().join(", ")
             ));
         }
-        if p.client_applications
+        if client_applications
             .as_ref()
             .is_some_and(|c| c.agent_ids.is_some())
         {
@@ -495,21 +584,21 @@ impl<'a> Engine<'a> {
         Compiled {
             name: r.name,
             policy: p,
-            state: p.state,
+            state: *state,
             empty: !has_controls(p),
             users,
             workload,
             target,
-            client_apps: client_mask(&p.client_app_types),
+            client_apps: client_mask(client_app_types),
             platforms,
             locations,
             device,
-            sign_in_risk: mask(&p.sign_in_risk_levels),
-            user_risk: mask(&p.user_risk_levels),
-            sp_risk: mask(&p.service_principal_risk_levels),
-            insider: mask(&p.insider_risk_levels),
-            flows: mask(&p.authentication_flows),
-            agent_risk: !p.agent_id_risk_levels.is_empty(),
+            sign_in_risk: mask(sign_in_risk_levels),
+            user_risk: mask(user_risk_levels),
+            sp_risk: mask(service_principal_risk_levels),
+            insider: mask(insider_risk_levels),
+            flows: mask(authentication_flows),
+            agent_risk: !agent_id_risk_levels.is_empty(),
             notes,
         }
     }
@@ -541,7 +630,9 @@ impl<'a> Engine<'a> {
             session: SessionOutcome::default(),
             report_only: Vec::new(),
             unknowns: Vec::new(),
+            unsatisfiable: Vec::new(),
         };
+        let shape = sign_in.shape();
         let mut block = false;
         for p in &self.policies {
             let reasons = self.reasons(p, &mut ctx);
@@ -558,11 +649,17 @@ impl<'a> Engine<'a> {
             }
             match p.state {
                 State::Enabled => {
-                    if let Some(g) = &p.policy.grant {
-                        block |= g.built_in_controls.contains(&BuiltInControl::Block);
-                        if let Some(req) = requirement(p.name, g) {
+                    match grant_effect(p.name, p.policy.grant.as_ref(), shape) {
+                        GrantEffect::Nothing => {}
+                        GrantEffect::Block(req) => {
+                            block = true;
                             out.requirements.push(req);
                         }
+                        GrantEffect::Unsatisfiable(u) => {
+                            block = true;
+                            out.unsatisfiable.push(u);
+                        }
+                        GrantEffect::Require(req) => out.requirements.push(req),
                     }
                     if let Some(s) = &p.policy.session {
                         merge_session(&mut out.session, s);
@@ -721,26 +818,16 @@ impl<'a> Engine<'a> {
     }
 
     fn app_in_scope(&self, a: &Apps, app: &str, policy: &str, ctx: &mut Ctx) -> bool {
-        // Group membership is looked up only when the policy uses a group.
-        let office = || apps::in_office365(app);
-        let admin = || apps::in_admin_portals(app);
-        let included =
-            a.all || has(&a.include, app) || (a.office365 && office()) || (a.admin && admin());
+        let included = a.all || has(&a.include, app) || a.groups.contain(app);
         if !included {
-            if !ctx.quiet && (a.office365 || a.admin) && !self.knows_app(app) {
-                ctx.note(group_note(policy, app, a.office365));
+            if !ctx.quiet && a.groups.any() && !self.knows_app(app) {
+                ctx.note(group_note(policy, app, a.groups));
             }
             return false;
         }
-        let excluded = has(&a.exclude, app)
-            || (a.exclude_office365 && office())
-            || (a.exclude_admin && admin());
-        if !ctx.quiet
-            && !excluded
-            && (a.exclude_office365 || a.exclude_admin)
-            && !self.knows_app(app)
-        {
-            ctx.note(group_note(policy, app, a.exclude_office365));
+        let excluded = has(&a.exclude, app) || a.exclude_groups.contain(app);
+        if !ctx.quiet && !excluded && a.exclude_groups.any() && !self.knows_app(app) {
+            ctx.note(group_note(policy, app, a.exclude_groups));
         }
         !excluded
     }
@@ -843,14 +930,10 @@ impl<'a> Engine<'a> {
     }
 }
 
-fn group_note(policy: &str, app: &str, office365: bool) -> String {
-    let group = if office365 {
-        "Office365"
-    } else {
-        "MicrosoftAdminPortals"
-    };
+fn group_note(policy: &str, app: &str, groups: Groups) -> String {
     format!(
-        "{policy}: cannot tell whether app {app} is part of {group} (Microsoft does not publish every member's id); caac treated it as not a member"
+        "{policy}: cannot tell whether app {app} is part of {} (Microsoft does not publish every member's id); caac treated it as not a member",
+        groups.names()
     )
 }
 
@@ -889,29 +972,6 @@ fn named_location(name: &str, entry: &crate::model::Entry) -> NamedLoc {
     }
 }
 
-fn requirement(policy: &str, g: &Grant) -> Option<Requirement> {
-    let mut controls: Vec<Control> = g
-        .built_in_controls
-        .iter()
-        .map(|c| Control::BuiltIn(*c))
-        .collect();
-    if let Some(s) = &g.authentication_strength {
-        controls.push(Control::AuthenticationStrength(s.clone()));
-    }
-    controls.extend(g.terms_of_use.iter().cloned().map(Control::TermsOfUse));
-    controls.extend(
-        g.custom_authentication_factors
-            .iter()
-            .cloned()
-            .map(Control::CustomAuthenticationFactor),
-    );
-    (!controls.is_empty()).then(|| Requirement {
-        policy: policy.to_owned(),
-        operator: g.operator,
-        controls,
-    })
-}
-
 /// Strictness key of a sign-in frequency: lower is stricter; `None` for a
 /// frequency that sets neither `everyTime` nor a period.
 fn sif_key(f: &SignInFrequency) -> Option<(u64, u8)> {
@@ -947,10 +1007,23 @@ fn cae_rank(c: ContinuousAccessEvaluationMode) -> u8 {
 }
 
 fn merge_session(acc: &mut SessionOutcome, s: &Session) {
-    acc.token_protection |= s.token_protection;
-    acc.application_enforced_restrictions |= s.application_enforced_restrictions;
-    acc.disable_resilience_defaults |= s.disable_resilience_defaults;
-    if let Some(f) = &s.sign_in_frequency
+    // Every session control is named (no `..`): a new one breaks the build.
+    let Session {
+        token_protection,
+        sign_in_frequency,
+        persistent_browser,
+        application_enforced_restrictions,
+        cloud_app_security,
+        continuous_access_evaluation,
+        disable_resilience_defaults,
+        // A Global Secure Access profile is a traffic filter, not an
+        // access decision caac can merge; `has_controls` counts it.
+        global_secure_access_filtering_profile: _,
+    } = s;
+    acc.token_protection |= *token_protection;
+    acc.application_enforced_restrictions |= *application_enforced_restrictions;
+    acc.disable_resilience_defaults |= *disable_resilience_defaults;
+    if let Some(f) = sign_in_frequency
         && let Some(key) = sif_key(f)
         && acc
             .sign_in_frequency
@@ -960,20 +1033,20 @@ fn merge_session(acc: &mut SessionOutcome, s: &Session) {
     {
         acc.sign_in_frequency = Some(f.clone());
     }
-    acc.persistent_browser = match (acc.persistent_browser, s.persistent_browser) {
+    acc.persistent_browser = match (acc.persistent_browser, *persistent_browser) {
         (Some(PersistentBrowserMode::Never), _) | (_, Some(PersistentBrowserMode::Never)) => {
             Some(PersistentBrowserMode::Never)
         }
         (a, b) => a.or(b),
     };
-    if let Some(c) = s.cloud_app_security
+    if let Some(c) = *cloud_app_security
         && acc
             .cloud_app_security
             .is_none_or(|old| cas_rank(c) > cas_rank(old))
     {
         acc.cloud_app_security = Some(c);
     }
-    if let Some(c) = s.continuous_access_evaluation
+    if let Some(c) = *continuous_access_evaluation
         && acc
             .continuous_access_evaluation
             .is_none_or(|old| cae_rank(c) > cae_rank(old))
@@ -986,8 +1059,8 @@ fn merge_session(acc: &mut SessionOutcome, s: &Session) {
 mod tests {
     use super::*;
     use crate::model::{
-        CloudAppSecurityType, ContinuousAccessEvaluationMode, InsiderRiskLevel, Operator,
-        PersistentBrowserMode, RiskLevel, ServicePrincipalRiskLevel, TransferMethod,
+        BuiltInControl, CloudAppSecurityType, ContinuousAccessEvaluationMode, InsiderRiskLevel,
+        Operator, PersistentBrowserMode, RiskLevel, ServicePrincipalRiskLevel, TransferMethod,
     };
 
     const ALICE: &str = "a11ce000-0000-4000-8000-000000000001";
@@ -1271,6 +1344,86 @@ authenticationContexts:
         let out = run(&[all_but_o365], &sign_in(user(ALICE, &[]), UNKNOWN_APP));
         assert_eq!(out.policies[0].reasons, APPLIES);
         assert_eq!(out.unknowns.len(), 1);
+    }
+
+    // Windows Azure Service Management API: "When you target the Windows
+    // Azure Service Management API application, policy is enforced for
+    // tokens issued to a set of services closely bound to the portal. This
+    // grouping includes the application IDs of: Azure Resource Manager; Azure
+    // portal, which also covers the Microsoft Entra admin center …; Azure Data
+    // Lake; …", and Azure CLI / Azure PowerShell call the Azure Resource
+    // Manager API (concept-conditional-access-cloud-apps#windows-azure-service-management-api).
+    // Both directions: a request naming a member app against a policy naming
+    // the grouping (include and exclude), and every grouping the engine
+    // knows (Office365, MicrosoftAdminPortals) the same way.
+    #[test]
+    fn application_groupings() {
+        const ARM: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+        const DATA_LAKE: &str = "e9f49c6b-5ce5-44c8-925d-015017e9f7ad";
+        const AZ_CLI: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+        const AZ_PS: &str = "1950a258-227b-4e31-a9cf-717495945fc2";
+        const EXCHANGE_ADMIN: &str = "497effe9-df71-4043-a8bb-14cf78c4b63b";
+        const SQL_DB: &str = "022907d3-0f1b-48f7-badc-1ba6abab6d66";
+        const DEVOPS: &str = "499b84ac-1321-427f-aa17-267ca6975798";
+        let azure = base("applications: { include: [Windows Azure Service Management API] }\n");
+        let all_but_azure = base(
+            "applications: { include: [All], exclude: [Windows Azure Service Management API] }\n",
+        );
+        let o365 = base("applications: { include: [Office365] }\n");
+        let all_but_o365 = base("applications: { include: [All], exclude: [Office365] }\n");
+        let admin = base("applications: { include: [MicrosoftAdminPortals] }\n");
+        let all_but_admin =
+            base("applications: { include: [All], exclude: [MicrosoftAdminPortals] }\n");
+        // A policy naming a member: a request for the grouping's own id is
+        // Azure Resource Manager, not the Azure portal.
+        let portal_only = base("applications: { include: [Azure portal] }\n");
+        let a: &[Reason] = &[Reason::Application];
+        let cases: &[(&Policy, &str, &[Reason])] = &[
+            (&azure, ARM, APPLIES),
+            (&azure, AZURE_PORTAL, APPLIES),
+            (&azure, DATA_LAKE, APPLIES),
+            (&azure, AZ_CLI, APPLIES),
+            (&azure, AZ_PS, APPLIES),
+            (&azure, DEVOPS, a), // "no longer cover Azure DevOps"
+            (&azure, SQL_DB, a),
+            (&azure, GRAPH, a), // "It doesn't apply to Microsoft Graph PowerShell"
+            (&azure, EXO, a),
+            (&all_but_azure, ARM, a),
+            (&all_but_azure, AZURE_PORTAL, a),
+            (&all_but_azure, AZ_CLI, a),
+            (&all_but_azure, AZ_PS, a),
+            (&all_but_azure, DATA_LAKE, a),
+            (&all_but_azure, GRAPH, APPLIES),
+            (&all_but_azure, DEVOPS, APPLIES),
+            (&portal_only, ARM, a),
+            (&portal_only, AZURE_PORTAL, APPLIES),
+            (&o365, EXO, APPLIES),
+            (&o365, TEAMS, APPLIES),
+            (&o365, AZURE_PORTAL, a),
+            (&all_but_o365, SPO, a),
+            (&all_but_o365, AZURE_PORTAL, APPLIES),
+            (&admin, AZURE_PORTAL, APPLIES),
+            (&admin, EXCHANGE_ADMIN, APPLIES),
+            (&admin, ARM, a),
+            (&admin, AZ_CLI, a),
+            (&admin, EXO, a),
+            (&all_but_admin, AZURE_PORTAL, a),
+            (&all_but_admin, EXCHANGE_ADMIN, a),
+            (&all_but_admin, ARM, APPLIES),
+        ];
+        for (i, (p, app, want)) in cases.iter().enumerate() {
+            let out = run(std::slice::from_ref(*p), &sign_in(user(ALICE, &[]), app));
+            assert_eq!(out.policies[0].reasons, *want, "case {i}: {app}");
+            assert!(out.unknowns.is_empty(), "case {i}: {:?}", out.unknowns);
+        }
+        // An app caac cannot place against the Azure grouping: said so.
+        let out = run(&[azure], &sign_in(user(ALICE, &[]), UNKNOWN_APP));
+        assert_eq!(out.policies[0].reasons, a);
+        assert!(
+            out.unknowns[0].contains("part of Windows Azure Service Management API"),
+            "{:?}",
+            out.unknowns
+        );
     }
 
     // "Device platform … The default is to apply to all device platforms";
@@ -1786,6 +1939,129 @@ authenticationContexts:
             );
             assert_eq!(reasons(&all, &s), APPLIES);
         }
+    }
+
+    // "Sign-ins from legacy authentication clients don't support multifactor
+    // authentication (MFA) and don't pass device state information, so
+    // they're blocked by Conditional Access grant controls, like requiring
+    // MFA or compliant devices" and, for Exchange ActiveSync, "In the case
+    // that Multifactor authentication, Terms of use, or custom controls are
+    // required, affected users are blocked, because basic authentication
+    // doesn't support these controls"
+    // (concept-conditional-access-conditions#client-apps). Password change
+    // needs MFA and risk remediation an authentication strength
+    // (concept-conditional-access-grant). "Require one of the selected
+    // controls" with one the client can satisfy stays a requirement.
+    #[test]
+    fn legacy_clients_cannot_satisfy_interactive_controls() {
+        let grant = |g: &str| base(&format!("grant: {g}\n"));
+        let mfa = grant("{ builtInControls: [mfa] }");
+        let strength = grant("{ authenticationStrength: Phishing-resistant MFA }");
+        let tou = grant("{ termsOfUse: [77777777-7777-4777-8777-777777777701] }");
+        let custom = grant("{ customAuthenticationFactors: [Duo] }");
+        let compliant = grant("{ builtInControls: [compliantDevice] }");
+        let hybrid = grant("{ builtInControls: [domainJoinedDevice] }");
+        let password = grant("{ builtInControls: [passwordChange] }");
+        let remediation = grant("{ builtInControls: [riskRemediation] }");
+        let or_app = grant("{ builtInControls: [mfa, approvedApplication] }");
+        let and_app = grant("{ operator: AND, builtInControls: [mfa, approvedApplication] }");
+        let app = grant("{ builtInControls: [compliantApplication] }");
+        use BuiltInControl as B;
+        // (policy, legacy outcome, requirement controls left for a legacy client)
+        let cases: &[(&Policy, Access, &[Control])] = &[
+            (&mfa, Access::Block, &[]),
+            (&strength, Access::Block, &[]),
+            (&tou, Access::Block, &[]),
+            (&custom, Access::Block, &[]),
+            (&compliant, Access::Block, &[]),
+            (&hybrid, Access::Block, &[]),
+            (&password, Access::Block, &[]),
+            (&remediation, Access::Block, &[]),
+            (&and_app, Access::Block, &[]),
+            (
+                &or_app,
+                Access::Grant,
+                &[Control::BuiltIn(B::ApprovedApplication)],
+            ),
+            (
+                &app,
+                Access::Grant,
+                &[Control::BuiltIn(B::CompliantApplication)],
+            ),
+        ];
+        for (i, (p, want, left)) in cases.iter().enumerate() {
+            for client in [ClientApp::ExchangeActiveSync, ClientApp::Other] {
+                let mut s = sign_in(user(ALICE, &[]), EXO);
+                s.client_app = client;
+                let out = run(std::slice::from_ref(*p), &s);
+                assert_eq!(out.access, *want, "case {i} {client:?}");
+                assert_eq!(out.policies[0].reasons, APPLIES, "case {i}");
+                if *want == Access::Block {
+                    assert!(
+                        out.requirements.is_empty(),
+                        "case {i}: {:?}",
+                        out.requirements
+                    );
+                    assert_eq!(out.unsatisfiable.len(), 1, "case {i}");
+                    assert_eq!(out.unsatisfiable[0].policy, "P");
+                } else {
+                    assert_eq!(out.requirements[0].controls, *left, "case {i}");
+                    assert!(out.unsatisfiable.is_empty(), "case {i}");
+                }
+            }
+            // Modern clients keep the requirement as written.
+            for client in [ClientApp::Browser, ClientApp::MobileAppsAndDesktopClients] {
+                let mut s = sign_in(user(ALICE, &[]), EXO);
+                s.client_app = client;
+                let out = run(std::slice::from_ref(*p), &s);
+                assert_eq!(out.access, Access::Grant, "case {i} {client:?}");
+                assert!(out.unsatisfiable.is_empty());
+            }
+        }
+        // Report-only policies never block, legacy or not.
+        let mut ro = mfa.clone();
+        ro.state = State::ReportOnly;
+        let mut s = sign_in(user(ALICE, &[]), EXO);
+        s.client_app = ClientApp::Other;
+        assert_eq!(run(&[ro], &s).access, Access::Allow);
+        // The JSON carries the cause, and no requirement for that policy.
+        let out = run(&[mfa], &s);
+        let v = super::super::output::to_json(&out);
+        assert_eq!(v["result"]["access"], "block");
+        assert_eq!(v["result"]["requirements"], serde_json::json!([]));
+        assert_eq!(v["result"]["unsatisfiable"][0]["policy"], "P");
+        assert_eq!(
+            v["result"]["unsatisfiable"][0]["builtInControls"],
+            serde_json::json!(["mfa"])
+        );
+    }
+
+    // "When you use the device-code OAuth flow, the required grant control
+    // for the managed device or a device state condition isn't supported.
+    // … Use the Require multifactor authentication control instead"
+    // (concept-conditional-access-grant#require-microsoft-entra-hybrid-joined-device).
+    #[test]
+    fn device_code_flow_cannot_satisfy_device_controls() {
+        let compliant = base("grant: { builtInControls: [compliantDevice] }\n");
+        let hybrid = base("grant: { builtInControls: [domainJoinedDevice] }\n");
+        let either = base("grant: { builtInControls: [compliantDevice, mfa] }\n");
+        let mfa = base("");
+        let mut s = sign_in(user(ALICE, &[]), EXO);
+        s.transfer_method = Some(TransferMethod::DeviceCodeFlow);
+        assert_eq!(
+            run(std::slice::from_ref(&compliant), &s).access,
+            Access::Block
+        );
+        assert_eq!(run(std::slice::from_ref(&hybrid), &s).access, Access::Block);
+        let out = run(std::slice::from_ref(&either), &s);
+        assert_eq!(out.access, Access::Grant);
+        assert_eq!(
+            out.requirements[0].controls,
+            [Control::BuiltIn(BuiltInControl::Mfa)]
+        );
+        assert_eq!(run(std::slice::from_ref(&mfa), &s).access, Access::Grant);
+        s.transfer_method = Some(TransferMethod::AuthenticationTransfer);
+        assert_eq!(run(&[compliant], &s).access, Access::Grant);
     }
 
     // Session controls of all applying enforced policies must be satisfied

@@ -37,10 +37,10 @@
 //!   a group's count is the number of concrete sign-ins its classes stand
 //!   for (every merged value counted), as in `caac coverage`.
 
-use super::coverage::{self, Mode, collapse_boxes, describe_masks, dimensions_json, effect};
+use super::coverage::{self, Mode, collapse_boxes, describe_masks, dimensions_json};
 use super::matrix::{Combo, DIMS, Dim, Matrix};
 use super::sweep::{Cursor, Sweep, bitset, intersects, ones};
-use super::{Engine, PolicyRef, ReasonSet, SignIn};
+use super::{Engine, PolicyRef, ReasonSet, Shape, SignIn};
 use crate::model::Tenant;
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -177,25 +177,33 @@ struct Side<'a> {
     /// engine is asked per combination).
     sweep: Option<Sweep>,
     policies: &'a [PolicyRef<'a>],
-    /// Per mode: the counted policies that block / protect (bitsets).
-    block: Vec<Vec<u64>>,
-    strong: Vec<Vec<u64>>,
+    /// Per mode, per [`Shape`] (the grant a legacy client or the device
+    /// code flow cannot satisfy blocks): the counted policies that block /
+    /// protect (bitsets).
+    block: Vec<Vec<Vec<u64>>>,
+    strong: Vec<Vec<Vec<u64>>>,
 }
 
 impl<'a> Side<'a> {
     fn new(matrix: &Matrix, policies: &'a [PolicyRef<'a>], tenant: Option<&Tenant>) -> Side<'a> {
         let engine = Engine::new(policies, tenant);
         let sweep = Sweep::new(matrix, &engine);
-        let effects: Vec<coverage::Effect> = policies.iter().map(|p| effect(p.policy)).collect();
+        let effects = coverage::effects(policies);
         let n = policies.len();
-        let mask = |mode: Mode, f: &dyn Fn(coverage::Effect) -> bool| {
+        let mask = |mode: Mode, shape: usize, f: &dyn Fn(coverage::Effect) -> bool| {
             bitset(n, |i| {
-                mode.counts(policies[i].policy.state) && f(effects[i])
+                mode.counts(policies[i].policy.state) && f(effects[shape][i])
             })
         };
+        let per_shape = |f: &dyn Fn(coverage::Effect) -> bool| -> Vec<Vec<Vec<u64>>> {
+            MODES
+                .iter()
+                .map(|m| (0..Shape::ALL.len()).map(|sh| mask(*m, sh, f)).collect())
+                .collect()
+        };
         Side {
-            block: MODES.iter().map(|m| mask(*m, &|e| e.block)).collect(),
-            strong: MODES.iter().map(|m| mask(*m, &|e| e.strong)).collect(),
+            block: per_shape(&|e| e.block),
+            strong: per_shape(&|e| e.strong),
             engine,
             sweep,
             policies,
@@ -251,11 +259,12 @@ pub fn analyse(base: &[PolicyRef], head: &[PolicyRef], tenant: Option<&Tenant>) 
                 for ((side, out), cursor) in sides.iter().zip(&mut applying).zip(&mut cursors) {
                     side.applying(&c, &s, &mut reasons, cursor, out);
                 }
+                let sh = matrix.shape(&c).index();
                 for mi in 0..MODES.len() {
-                    let b0 = intersects(&applying[0], &sides[0].block[mi]);
-                    let s0 = intersects(&applying[0], &sides[0].strong[mi]);
-                    let b1 = intersects(&applying[1], &sides[1].block[mi]);
-                    let s1 = intersects(&applying[1], &sides[1].strong[mi]);
+                    let b0 = intersects(&applying[0], &sides[0].block[mi][sh]);
+                    let s0 = intersects(&applying[0], &sides[0].strong[mi][sh]);
+                    let b1 = intersects(&applying[1], &sides[1].block[mi][sh]);
+                    let s1 = intersects(&applying[1], &sides[1].strong[mi][sh]);
                     for change in Change::ALL {
                         let (hit, side, strong) = match change {
                             Change::NewlyBlocked => (!b0 && b1, 1, false),
@@ -269,9 +278,9 @@ pub fn analyse(base: &[PolicyRef], head: &[PolicyRef], tenant: Option<&Tenant>) 
                         key.clear();
                         key.extend([mi as u32, change as u32]);
                         let mask = if strong {
-                            &sides[side].strong[mi]
+                            &sides[side].strong[mi][sh]
                         } else {
-                            &sides[side].block[mi]
+                            &sides[side].block[mi][sh]
                         };
                         key.extend(ones(&applying[side], mask).map(|i| i as u32));
                         match found.get_mut(key.as_slice()) {
@@ -658,9 +667,17 @@ mod tests {
         let head: [Policy; 0] = [];
         let i = analyse(&refs(&base), &refs(&head), None);
         let l = lines(&i, Mode::Enforced);
-        assert_eq!(l.len(), 1, "{l:#?}");
-        assert!(l[0].starts_with("newlyUnprotected"), "{l:#?}");
-        assert!(l[0].ends_with("[mfa]"), "{l:#?}");
+        // Legacy clients cannot do MFA, so the MFA policy blocked them
+        // (concept-conditional-access-conditions#client-apps): deleting it
+        // newly allows them.
+        assert_eq!(l.len(), 2, "{l:#?}");
+        assert!(
+            l[0].starts_with("newlyAllowed")
+                && l[0].contains("Exchange ActiveSync client or other (legacy) client"),
+            "{l:#?}"
+        );
+        assert!(l[1].starts_with("newlyUnprotected"), "{l:#?}");
+        assert!(l[1].ends_with("[mfa]"), "{l:#?}");
         let md = markdown(&i, "main", None);
         assert!(md.contains("| Newly unprotected |"), "{md}");
         assert!(md.contains("<details>"), "{md}");

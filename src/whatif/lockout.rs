@@ -32,7 +32,9 @@
 //!   asks for phishing-resistant MFA (FIDO2/passkeys) on emergency accounts
 //!   (same page), which is what CA101's allowed exception in rules.md §2.2
 //!   describes. With operator `OR` one satisfiable control is enough; with
-//!   `AND` every control must be.
+//!   `AND` every control must be. The account is assumed to sign in with a
+//!   modern client: that a legacy client cannot do MFA (the what-if engine's
+//!   [`super::Shape`]) is not a lockout, since a browser gets through.
 //! - The apply identity is a service principal: any applying grant control
 //!   stops it (a workload identity cannot answer MFA or bring a device, and
 //!   block is the only grant workload policies support,
@@ -105,21 +107,28 @@ fn stops_user(p: &Policy) -> Option<Stop> {
         return None;
     }
     if let Some(g) = &p.grant {
-        if g.built_in_controls.contains(&BuiltInControl::Block) {
+        // Every control is named (no `..`): a new one breaks the build here.
+        let crate::model::Grant {
+            operator,
+            built_in_controls,
+            authentication_strength,
+            terms_of_use,
+            custom_authentication_factors,
+        } = g;
+        if built_in_controls.contains(&BuiltInControl::Block) {
             return Some(Stop::Block);
         }
         // (name, satisfiable) for every control of the grant.
-        let mut controls: Vec<(String, bool)> = g
-            .built_in_controls
+        let mut controls: Vec<(String, bool)> = built_in_controls
             .iter()
             .map(|c| (c.as_str().to_owned(), *c == BuiltInControl::Mfa))
             .collect();
-        if g.authentication_strength.is_some() {
+        if authentication_strength.is_some() {
             controls.push(("authenticationStrength".into(), true));
         }
-        controls.extend(g.terms_of_use.iter().map(|_| ("termsOfUse".into(), false)));
+        controls.extend(terms_of_use.iter().map(|_| ("termsOfUse".into(), false)));
         controls.extend(
-            g.custom_authentication_factors
+            custom_authentication_factors
                 .iter()
                 .map(|c| (format!("custom control {c}"), false)),
         );
@@ -128,14 +137,14 @@ fn stops_user(p: &Policy) -> Option<Stop> {
             .filter(|(_, ok)| !ok)
             .map(|(n, _)| n.clone())
             .collect();
-        let stuck = match g.operator {
+        let stuck = match operator {
             Operator::Or => !controls.is_empty() && bad.len() == controls.len(),
             Operator::And => !bad.is_empty(),
         };
         if stuck {
             let mut bad = bad;
             bad.dedup();
-            let joiner = if g.operator == Operator::And {
+            let joiner = if *operator == Operator::And {
                 " and "
             } else {
                 " or "

@@ -22,7 +22,8 @@
 //! - **Targets**: every application id a policy names, three Office 365
 //!   members (Exchange Online, SharePoint Online, Teams Services) and one
 //!   Microsoft Admin Portals member (Azure portal) so the `Office365` and
-//!   `MicrosoftAdminPortals` groups are exercised, an application no policy
+//!   `MicrosoftAdminPortals` groups are exercised, Azure CLI when a policy
+//!   names the Windows Azure Service Management API grouping, an application no policy
 //!   names (a placeholder id: "any other app"), and every user action and
 //!   authentication context a policy names. A sign-in targets one resource
 //!   ("Conditional Access applies policies for Exchange and SharePoint" when
@@ -233,6 +234,8 @@ const SHAREPOINT: &str = "00000003-0000-0ff1-ce00-000000000000";
 const TEAMS: &str = "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe";
 /// Azure portal (a Microsoft Admin Portals member).
 const AZURE_PORTAL: &str = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c";
+/// Microsoft Azure CLI, a Windows Azure Service Management API member only.
+const AZURE_CLI: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 /// Placeholder id for "an app no policy names" (not a real application, so
 /// it is in no Microsoft app group).
 pub const OTHER_APP: &str = "00000000-0000-4000-8000-0000000a0000";
@@ -248,6 +251,40 @@ impl Matrix {
     /// Derives the matrix from a policy set (resolved policies) and the
     /// tenant file, reduced to equivalence classes.
     pub fn new(policies: &[PolicyRef], tenant: Option<&Tenant>) -> Matrix {
+        // Which dimension sweeps each condition: every property of the
+        // model is named (no `..`), so a new one breaks the build here
+        // until it has a dimension or a reason not to.
+        for p in policies {
+            let Policy {
+                display_name: _,
+                description: _,
+                id: _,
+                state: _,
+                users: _,               // Dim::Persona
+                client_applications: _, // service principals: swept by the callers
+                applications: _,        // Dim::Target
+                client_app_types: _,    // Dim::Client
+                platforms: _,           // Dim::Platform
+                locations: _,           // Dim::Location
+                devices: _,             // Dim::Device
+                sign_in_risk_levels: _, // Dim::SignInRisk
+                user_risk_levels: _,    // Dim::UserRisk
+                // Service principal sign-ins only (callers sweep it).
+                service_principal_risk_levels: _,
+                // Not swept: always none (module docs); the sweep treats the
+                // flag as constant over the matrix.
+                insider_risk_levels: _,
+                agent_id_risk_levels: _,
+                authentication_flows: _, // Dim::Flow
+                // Controls, not conditions: split Dim::Client / Dim::Flow
+                // through the per-shape effects below.
+                grant: _,
+                session: _,
+                rollout: _,
+                exclusions: _,
+                passthrough: _,
+            } = p.policy;
+        }
         let ps: Vec<&Policy> = policies.iter().map(|p| p.policy).collect();
         let mut m = Matrix {
             personas: personas(&ps, tenant),
@@ -318,9 +355,15 @@ impl Matrix {
                 false
             },
         );
+        // A legacy client or the device code flow cannot satisfy some grant
+        // controls (super::Shape): when that changes what a policy does,
+        // such values stay apart from the others even if no condition
+        // tells them apart, so the callers' per-shape effects stay exact.
+        let effects = super::coverage::effects(policies);
+        let shape_matters = |shape: super::Shape| effects[shape.index()] != effects[0];
         sweep.reduce(&mut m.clients, &base, &[Reason::ClientApps], |s, c| {
             s.client_app = *c;
-            false
+            shape_matters(super::Shape::of(*c, None))
         });
         sweep.reduce(&mut m.locations, &base, &[Reason::Location], |s, l| {
             s.ip = l.ip;
@@ -346,7 +389,7 @@ impl Matrix {
             &[Reason::AuthenticationFlow],
             |s, f| {
                 s.transfer_method = *f;
-                false
+                shape_matters(super::Shape::of(ClientApp::Browser, *f))
             },
         );
         sweep.reduce(
@@ -488,6 +531,18 @@ impl Matrix {
         let device = &self.devices[c.get(Dim::Device)].value;
         if s.device != *device {
             s.device = device.clone();
+        }
+    }
+
+    /// The [`Shape`](super::Shape) of combination `c`'s sign-in (what
+    /// [`SignIn::shape`] gives for [`Matrix::sign_in`]`(c)`).
+    pub fn shape(&self, c: &Combo) -> super::Shape {
+        match self.personas[c.get(Dim::Persona)].value.identity {
+            Identity::ServicePrincipal { .. } => super::Shape::default(),
+            Identity::User { .. } => super::Shape::of(
+                self.clients[c.get(Dim::Client)].value,
+                self.flows[c.get(Dim::Flow)].value,
+            ),
         }
     }
 
@@ -826,6 +881,16 @@ fn targets(ps: &[&Policy], tenant: Option<&Tenant>) -> Vec<Value<Target>> {
             apps.push(fixed.to_owned());
         }
     }
+    // A policy on the Windows Azure Service Management API also covers
+    // clients of Azure Resource Manager that are in no other grouping
+    // (super::apps): exercise one, Azure CLI.
+    if apps
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(super::apps::AZURE_MANAGEMENT))
+        && !apps.iter().any(|a| a == AZURE_CLI)
+    {
+        apps.push(AZURE_CLI.to_owned());
+    }
     let mut out: Vec<Value<Target>> = apps
         .into_iter()
         .map(|a| {
@@ -1115,6 +1180,72 @@ mod tests {
             })
             .collect();
         Matrix::new(&refs, tenant)
+    }
+
+    // Legacy clients cannot satisfy MFA ("Sign-ins from legacy
+    // authentication clients don't support multifactor authentication
+    // (MFA) and don't pass device state information, so they're blocked",
+    // concept-conditional-access-conditions#client-apps) and the device code
+    // flow cannot bring device state ("the required grant control for the
+    // managed device … isn't supported", concept-conditional-access-grant):
+    // such values stay apart from the others when a policy's grant makes it
+    // matter, though no condition tells them apart.
+    #[test]
+    fn grant_shapes_split_clients_and_flows() {
+        use crate::model::{BuiltInControl, Grant};
+        let grant = |c: Vec<BuiltInControl>| {
+            policy(|p| {
+                p.grant = Some(Grant {
+                    built_in_controls: c,
+                    ..Grant::default()
+                });
+            })
+        };
+        let m = matrix(&[grant(vec![BuiltInControl::Block])], None);
+        assert_eq!((m.len(Dim::Client), m.len(Dim::Flow)), (1, 1));
+        let m = matrix(&[grant(vec![BuiltInControl::Mfa])], None);
+        let clients: Vec<String> = m.clients.iter().map(Value::class_label).collect();
+        assert_eq!(
+            clients,
+            [
+                "browser (also mobile/desktop app)",
+                "Exchange ActiveSync client (also other (legacy) client)"
+            ]
+        );
+        assert_eq!(m.len(Dim::Flow), 1);
+        let m = matrix(&[grant(vec![BuiltInControl::CompliantDevice])], None);
+        assert_eq!(m.len(Dim::Client), 2);
+        let flows: Vec<String> = m.flows.iter().map(Value::class_label).collect();
+        assert_eq!(flows.len(), 2, "{flows:?}");
+        assert!(flows[1].starts_with("device code flow"), "{flows:?}");
+        // And the shape of each class is the engine's.
+        for c in m.combos() {
+            assert_eq!(m.shape(&c), m.sign_in(&c).shape());
+        }
+    }
+
+    // "When you target the Windows Azure Service Management API application,
+    // policy is enforced for tokens issued to … Azure portal …" and Azure CLI
+    // calls Azure Resource Manager
+    // (concept-conditional-access-cloud-apps#windows-azure-service-management-api):
+    // the grouping gets a member of its own (Azure CLI) in the matrix.
+    #[test]
+    fn azure_management_grouping_is_exercised() {
+        let m = matrix(
+            &[policy(|p| {
+                p.applications.as_mut().unwrap().include =
+                    vec![super::super::apps::AZURE_MANAGEMENT.into()];
+            })],
+            None,
+        );
+        let targets: Vec<String> = m.targets.iter().map(Value::class_label).collect();
+        assert_eq!(
+            targets,
+            [
+                "Windows Azure Service Management API (also Azure portal, Microsoft Azure CLI)",
+                "Office 365 Exchange Online (also Office 365 SharePoint Online, Microsoft Teams Services, an app no policy names)"
+            ]
+        );
     }
 
     #[test]

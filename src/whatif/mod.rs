@@ -93,8 +93,18 @@
 //!   `registerSecurityInformation` user action); specific apps, `Office365`
 //!   and `MicrosoftAdminPortals` cover applications only. `None` covers
 //!   nothing.
-//! - `Office365` and `MicrosoftAdminPortals` expand to the member app ids in
-//!   [`apps`] (sources there). Groups in the *sign-in* do not match: "Groups
+//! - `Office365`, `MicrosoftAdminPortals` and the *Windows Azure Service
+//!   Management API* app (`797f4846-…`) expand to the member app ids in
+//!   [`apps`] (sources there), on the include and the exclude side: "When
+//!   you target the Windows Azure Service Management API application, policy
+//!   is enforced for tokens issued to a set of services closely bound to the
+//!   portal. This grouping includes the application IDs of: Azure Resource
+//!   Manager; Azure portal, which also covers the Microsoft Entra admin
+//!   center …; Azure Data Lake; …" (same page), plus Azure CLI and Azure
+//!   PowerShell, clients of Azure Resource Manager (**caac decision** on
+//!   reading a request naming them, [`apps`]). A policy naming a *member*
+//!   (e.g. the Azure portal) does not cover a request for the grouping's own
+//!   id, which is Azure Resource Manager's. Groups in the *sign-in* do not match: "Groups
 //!   of apps, such as Office 365 or Microsoft Admin Portals, don't result in
 //!   a match" (what-if-tool page), so [`request`] rejects keywords as targets.
 //!   When a policy targets a group and the app is an id caac cannot place
@@ -162,6 +172,45 @@
 //!   (what-if-tool page) — a condition the sign-in says nothing about
 //!   (unknown platform, no IP, unknown country, no risk) is evaluated as that
 //!   unknown / none value.
+//!
+//! ## What a sign-in can satisfy
+//!
+//! - **Legacy clients** (`exchangeActiveSync`, `other`): "Sign-ins from
+//!   legacy authentication clients don't support multifactor authentication
+//!   (MFA) and don't pass device state information, so they're blocked by
+//!   Conditional Access grant controls, like requiring MFA or compliant
+//!   devices", and for Exchange ActiveSync "In the case that Multifactor
+//!   authentication, Terms of use, or custom controls are required, affected
+//!   users are blocked, because basic authentication doesn't support these
+//!   controls"
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>).
+//!   So for a legacy user sign-in, MFA, an authentication strength, terms of
+//!   use, custom controls, compliant device and hybrid joined device cannot
+//!   be satisfied; nor password change ("The user must complete multifactor
+//!   authentication and then change their password") or risk remediation
+//!   (which applies "Require authentication strength"), both from
+//!   <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant>.
+//!   Approved client app, app protection policy and Verified ID are not
+//!   documented for legacy clients and stay requirements (**caac decision**;
+//!   for Exchange ActiveSync and approved apps the page says "the user is
+//!   directed to install and use the Outlook mobile client").
+//! - **Device code flow**: "When you use the device-code OAuth flow, the
+//!   required grant control for the managed device or a device state
+//!   condition isn't supported" (Grant page, "Require Microsoft Entra hybrid
+//!   joined device"): compliant and hybrid joined device cannot be
+//!   satisfied.
+//! - An applying enforced policy whose grant the sign-in cannot satisfy —
+//!   `AND` with such a control, or `OR` with only such controls — **blocks**
+//!   ([`Outcome::unsatisfiable`], JSON `result.unsatisfiable`, no
+//!   requirement). With `OR` and a control it can satisfy, the requirement
+//!   lists only the satisfiable ones ("Require one of the selected
+//!   controls"). [`grant_effect`] is the one implementation; `coverage`,
+//!   `impact` and the scenario matrix use it per [`Shape`], so they agree
+//!   with [`evaluate`]. Workload identities support block only
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>),
+//!   so the shape applies to user sign-ins. The lockout gate keeps its own
+//!   rule (it asks whether an emergency account can get through at all, and
+//!   it can with a modern client).
 //!
 //! ## Across policies
 //!
@@ -244,6 +293,16 @@ pub struct SignIn {
 }
 
 impl SignIn {
+    /// The parts that decide which grant controls it can satisfy.
+    pub fn shape(&self) -> Shape {
+        match self.identity {
+            // Workload identities support block only (workload-identity page);
+            // the shape concerns user sign-ins.
+            Identity::ServicePrincipal { .. } => Shape::default(),
+            Identity::User { .. } => Shape::of(self.client_app, self.transfer_method),
+        }
+    }
+
     /// A sign-in with everything optional left unknown or none: unknown
     /// platform, no IP, unknown country, no risk, no transfer method, an
     /// unregistered device.
@@ -326,6 +385,12 @@ pub enum ClientApp {
 }
 
 impl ClientApp {
+    /// Exchange ActiveSync or other clients: "Legacy authentication clients"
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>).
+    pub fn is_legacy(self) -> bool {
+        matches!(self, ClientApp::ExchangeActiveSync | ClientApp::Other)
+    }
+
     /// Graph's spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -384,6 +449,208 @@ pub struct Outcome {
     /// What could not be evaluated offline (one sentence each, deduplicated);
     /// callers should show these as warnings.
     pub unknowns: Vec<String>,
+    /// Applying enforced policies whose grant this sign-in cannot satisfy
+    /// (legacy client, device code flow: see the module docs), in input
+    /// order: they block, and have no entry in `requirements`.
+    pub unsatisfiable: Vec<Unsatisfiable>,
+}
+
+/// An applying enforced policy that blocks because the sign-in cannot
+/// satisfy its grant controls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsatisfiable {
+    /// The policy's display name.
+    pub policy: String,
+    /// The controls the sign-in cannot satisfy.
+    pub controls: Vec<Control>,
+    /// Why, one sentence.
+    pub why: &'static str,
+}
+
+/// The parts of a sign-in that decide which grant controls it can satisfy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Shape {
+    /// Exchange ActiveSync or other (legacy authentication) client.
+    pub legacy: bool,
+    /// Device code flow.
+    pub device_code: bool,
+}
+
+impl Shape {
+    /// Every shape, in [`Shape::index`] order.
+    pub const ALL: [Shape; 4] = [
+        Shape {
+            legacy: false,
+            device_code: false,
+        },
+        Shape {
+            legacy: true,
+            device_code: false,
+        },
+        Shape {
+            legacy: false,
+            device_code: true,
+        },
+        Shape {
+            legacy: true,
+            device_code: true,
+        },
+    ];
+
+    /// The shape of a sign-in with this client app and transfer method.
+    pub fn of(client: ClientApp, flow: Option<TransferMethod>) -> Shape {
+        Shape {
+            legacy: client.is_legacy(),
+            device_code: flow == Some(TransferMethod::DeviceCodeFlow),
+        }
+    }
+
+    /// Position in [`Shape::ALL`].
+    pub fn index(self) -> usize {
+        usize::from(self.legacy) + 2 * usize::from(self.device_code)
+    }
+
+    /// Why a sign-in of this shape cannot satisfy `c` (`None`: it can).
+    pub fn cannot_satisfy(self, c: &Control) -> Option<&'static str> {
+        if self.legacy && !legacy_can_satisfy(c) {
+            return Some(LEGACY_WHY);
+        }
+        if self.device_code
+            && matches!(
+                c,
+                Control::BuiltIn(
+                    BuiltInControl::CompliantDevice | BuiltInControl::DomainJoinedDevice
+                )
+            )
+        {
+            return Some(DEVICE_CODE_WHY);
+        }
+        None
+    }
+}
+
+/// "Sign-ins from legacy authentication clients don't support multifactor
+/// authentication (MFA) and don't pass device state information, so they're
+/// blocked by Conditional Access grant controls, like requiring MFA or
+/// compliant devices", and for Exchange ActiveSync: "In the case that
+/// Multifactor authentication, Terms of use, or custom controls are
+/// required, affected users are blocked, because basic authentication
+/// doesn't support these controls"
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>).
+const LEGACY_WHY: &str = "legacy authentication clients don't support MFA and don't pass device state (concept-conditional-access-conditions#client-apps)";
+
+/// "When you use the device-code OAuth flow, the required grant control for
+/// the managed device or a device state condition isn't supported"
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant#require-microsoft-entra-hybrid-joined-device>).
+const DEVICE_CODE_WHY: &str = "the device code flow cannot provide device state (concept-conditional-access-grant#require-microsoft-entra-hybrid-joined-device)";
+
+/// A legacy client can satisfy `c` (see [`LEGACY_WHY`]): not MFA, an
+/// authentication strength (MFA or stronger), terms of use, custom controls
+/// or a device state (compliant / hybrid joined); nor password change ("The
+/// user must complete multifactor authentication and then change their
+/// password") or risk remediation (which applies "Require authentication
+/// strength"), both on the Grant page
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant>).
+/// Approved client app / app protection policy and Verified ID are not
+/// documented for legacy clients and stay requirements (**caac decision**).
+fn legacy_can_satisfy(c: &Control) -> bool {
+    match c {
+        Control::BuiltIn(b) => match b {
+            BuiltInControl::Mfa
+            | BuiltInControl::CompliantDevice
+            | BuiltInControl::DomainJoinedDevice
+            | BuiltInControl::PasswordChange
+            | BuiltInControl::RiskRemediation => false,
+            BuiltInControl::Block
+            | BuiltInControl::ApprovedApplication
+            | BuiltInControl::CompliantApplication
+            | BuiltInControl::VerifiedId => true,
+        },
+        Control::AuthenticationStrength(_)
+        | Control::TermsOfUse(_)
+        | Control::CustomAuthenticationFactor(_) => false,
+    }
+}
+
+/// What one applying enforced policy's grant does to a sign-in of a shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantEffect {
+    /// No grant controls.
+    Nothing,
+    /// `block`; the requirement lists the grant as written (`block` and any
+    /// other control), as `result.requirements` always has.
+    Block(Requirement),
+    /// Controls the sign-in cannot satisfy: `AND` with one of them, or `OR`
+    /// with only such controls. Blocks.
+    Unsatisfiable(Unsatisfiable),
+    /// The controls the sign-in must satisfy (for `OR`, without the ones it
+    /// cannot satisfy: "Require one of the selected controls").
+    Require(Requirement),
+}
+
+impl GrantEffect {
+    /// The sign-in is blocked.
+    pub fn blocks(&self) -> bool {
+        matches!(self, GrantEffect::Block(_) | GrantEffect::Unsatisfiable(_))
+    }
+}
+
+/// The grant of `policy` (named `name`) for a sign-in of `shape`.
+pub fn grant_effect(name: &str, grant: Option<&crate::model::Grant>, shape: Shape) -> GrantEffect {
+    let Some(g) = grant else {
+        return GrantEffect::Nothing;
+    };
+    let crate::model::Grant {
+        operator,
+        built_in_controls,
+        authentication_strength,
+        terms_of_use,
+        custom_authentication_factors,
+    } = g;
+    let mut controls: Vec<Control> = built_in_controls
+        .iter()
+        .map(|c| Control::BuiltIn(*c))
+        .collect();
+    if let Some(s) = authentication_strength {
+        controls.push(Control::AuthenticationStrength(s.clone()));
+    }
+    controls.extend(terms_of_use.iter().cloned().map(Control::TermsOfUse));
+    controls.extend(
+        custom_authentication_factors
+            .iter()
+            .cloned()
+            .map(Control::CustomAuthenticationFactor),
+    );
+    if controls.is_empty() {
+        return GrantEffect::Nothing;
+    }
+    if built_in_controls.contains(&BuiltInControl::Block) {
+        return GrantEffect::Block(Requirement {
+            policy: name.to_owned(),
+            operator: *operator,
+            controls,
+        });
+    }
+    let (bad, good): (Vec<Control>, Vec<Control>) = controls
+        .into_iter()
+        .partition(|c| shape.cannot_satisfy(c).is_some());
+    let stuck = match operator {
+        Operator::And => !bad.is_empty(),
+        Operator::Or => good.is_empty(),
+    };
+    if stuck {
+        let why = shape.cannot_satisfy(&bad[0]).unwrap_or(LEGACY_WHY);
+        return GrantEffect::Unsatisfiable(Unsatisfiable {
+            policy: name.to_owned(),
+            controls: bad,
+            why,
+        });
+    }
+    GrantEffect::Require(Requirement {
+        policy: name.to_owned(),
+        operator: *operator,
+        controls: good,
+    })
 }
 
 /// One policy's result.

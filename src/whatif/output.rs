@@ -20,6 +20,11 @@
 //!             "unknowns": []}}
 //! ```
 //!
+//! When an applying enforced policy blocks because the sign-in cannot satisfy
+//! its grant (a legacy client facing MFA, …: see [`super`]), `result` also has
+//! `"unsatisfiable": [{"policy", "why", "builtInControls", …}]`, and that policy
+//! has no `requirements` entry.
+//!
 //! `session` uses Graph's `sessionControls` shape, the same one `caac build`
 //! writes.
 
@@ -70,47 +75,68 @@ fn render(outcome: &Outcome, applied_only: bool) -> Value {
         .requirements
         .iter()
         .map(|r| {
-            let mut built_in = Vec::new();
-            let mut terms = Vec::new();
-            let mut custom = Vec::new();
-            let mut strength = Value::Null;
-            for c in &r.controls {
-                match c {
-                    Control::BuiltIn(b) => built_in.push(Value::from(b.as_str())),
-                    Control::AuthenticationStrength(id) => {
-                        strength = match catalog::find_by_id(Kind::AuthenticationStrength, id) {
-                            Some(e) => json!({"id": id, "displayName": e.name}),
-                            None => json!({"id": id}),
-                        };
-                    }
-                    Control::TermsOfUse(id) => terms.push(Value::from(id.as_str())),
-                    Control::CustomAuthenticationFactor(id) => {
-                        custom.push(Value::from(id.as_str()));
-                    }
-                }
-            }
-            let mut m = Map::new();
+            let mut m = controls_json(&r.controls);
             m.insert("policy".into(), r.policy.clone().into());
             m.insert("operator".into(), r.operator.as_str().into());
-            m.insert("builtInControls".into(), built_in.into());
-            if !strength.is_null() {
-                m.insert("authenticationStrength".into(), strength);
-            }
-            m.insert("termsOfUse".into(), terms.into());
-            m.insert("customAuthenticationFactors".into(), custom.into());
             Value::Object(m)
         })
         .collect();
+    let mut result = json!({
+        "access": outcome.access.as_str(),
+        "requirements": requirements,
+        "session": session_json(&outcome.session),
+        "reportOnly": outcome.report_only,
+        "unknowns": outcome.unknowns,
+    });
+    // Only when a policy blocks this way, so the usual shape is unchanged.
+    if !outcome.unsatisfiable.is_empty() {
+        result["unsatisfiable"] = outcome
+            .unsatisfiable
+            .iter()
+            .map(|u| {
+                let mut m = controls_json(&u.controls);
+                m.insert("policy".into(), u.policy.clone().into());
+                m.insert("why".into(), u.why.into());
+                Value::Object(m)
+            })
+            .collect();
+    }
     json!({
         "value": value,
-        "result": {
-            "access": outcome.access.as_str(),
-            "requirements": requirements,
-            "session": session_json(&outcome.session),
-            "reportOnly": outcome.report_only,
-            "unknowns": outcome.unknowns,
-        }
+        "result": result,
     })
+}
+
+/// Controls in Graph's `grantControls` shape (`builtInControls`,
+/// `authenticationStrength`, `termsOfUse`, `customAuthenticationFactors`).
+fn controls_json(controls: &[Control]) -> Map<String, Value> {
+    let mut built_in = Vec::new();
+    let mut terms = Vec::new();
+    let mut custom = Vec::new();
+    let mut strength = Value::Null;
+    for c in controls {
+        match c {
+            Control::BuiltIn(b) => built_in.push(Value::from(b.as_str())),
+            Control::AuthenticationStrength(id) => {
+                strength = match catalog::find_by_id(Kind::AuthenticationStrength, id) {
+                    Some(e) => json!({"id": id, "displayName": e.name}),
+                    None => json!({"id": id}),
+                };
+            }
+            Control::TermsOfUse(id) => terms.push(Value::from(id.as_str())),
+            Control::CustomAuthenticationFactor(id) => {
+                custom.push(Value::from(id.as_str()));
+            }
+        }
+    }
+    let mut m = Map::new();
+    m.insert("builtInControls".into(), built_in.into());
+    if !strength.is_null() {
+        m.insert("authenticationStrength".into(), strength);
+    }
+    m.insert("termsOfUse".into(), terms.into());
+    m.insert("customAuthenticationFactors".into(), custom.into());
+    m
 }
 
 /// Merged session controls in Graph's `sessionControls` shape.
@@ -292,6 +318,16 @@ pub fn human(outcome: &Outcome) -> String {
         let controls: Vec<String> = r.controls.iter().map(control_text).collect();
         let _ = writeln!(out, "  requires {} ({})", controls.join(joiner), r.policy);
     }
+    for u in &outcome.unsatisfiable {
+        let controls: Vec<String> = u.controls.iter().map(control_text).collect();
+        let _ = writeln!(
+            out,
+            "  blocked by {}: cannot satisfy {}: {}",
+            u.policy,
+            controls.join(", "),
+            u.why
+        );
+    }
     let session = session_lines(&outcome.session);
     if !session.is_empty() {
         let _ = writeln!(out, "Session: {}", session.join("; "));
@@ -357,6 +393,7 @@ mod tests {
             },
             report_only: vec![],
             unknowns: vec!["named location `Branch` has no details".into()],
+            unsatisfiable: Vec::new(),
         }
     }
 
