@@ -32,6 +32,10 @@ pub struct Converted {
     /// enum member, a wrong type): the policy is incomplete and must not be
     /// re-created from it.
     pub lossy: bool,
+    /// Errors whose intent was still read (a mis-cased enum value, a flags
+    /// list): source pointer → the value the model holds, when it is one
+    /// value. `caac import` writes that value, so for it these are fixes.
+    pub fixed: std::collections::HashMap<String, Option<String>>,
 }
 
 impl Converted {
@@ -141,6 +145,7 @@ struct Conv {
     diags: Vec<Diagnostic>,
     passthrough: Map<String, Value>,
     lossy: bool,
+    fixed: std::collections::HashMap<String, Option<String>>,
 }
 
 impl Conv {
@@ -172,6 +177,7 @@ impl Conv {
     /// An error in the export whose intent was still read (a casing slip, a
     /// list where Graph wants a flags string): reported, nothing lost.
     fn recovered(&mut self, code: &'static str, src: &str, message: String, help: Option<String>) {
+        self.fixed.entry(src.to_owned()).or_insert(None);
         let mut d = Diagnostic::error(code, message).at_value(src);
         if code == "CA015" {
             d.name = Some("unknown-enum-value");
@@ -241,8 +247,9 @@ impl Conv {
             names.join(", ")
         ));
         // A casing mistake still tells us what was meant; keep checking with it.
-        if loose.is_some() {
+        if let Some(l) = loose {
             self.recovered("CA015", src, message, help);
+            self.fixed.insert(src.to_owned(), Some(l.wire().to_owned()));
         } else {
             self.error("CA015", src, message, help);
         }
@@ -425,6 +432,7 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         diags: Vec::new(),
         passthrough: Map::new(),
         lossy: false,
+        fixed: std::collections::HashMap::new(),
     };
     let Some(map) = v.as_object() else {
         c.error("invalid-type", at, "expected a policy object".into(), None);
@@ -539,6 +547,7 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         ),
         diagnostics: c.diags,
         lossy: c.lossy,
+        fixed: c.fixed,
     }
 }
 
