@@ -491,7 +491,13 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
                     continue;
                 };
                 let c = compile::compile(p);
-                let ds = c.diagnostics.clone();
+                // Pass-through findings were reported by `check`, for lint too.
+                let ds: Vec<Diagnostic> = c
+                    .diagnostics
+                    .iter()
+                    .filter(|d| !check::is_passthrough_diagnostic(d))
+                    .cloned()
+                    .collect();
                 f.report
                     .diagnostics
                     .extend(ds.into_iter().map(|d| u.localise(d)));

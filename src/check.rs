@@ -590,6 +590,14 @@ fn load_policy_with(
                     report
                         .diagnostics
                         .extend(ds.into_iter().map(|d| unit.localise(d)));
+                    // Each pass-through key already has its `not-modelled`
+                    // warning at the same position; only conflicts are new.
+                    report.diagnostics.extend(
+                        passthrough_diagnostics(&resolved)
+                            .into_iter()
+                            .filter(|d| d.code != "passthrough")
+                            .map(|d| unit.localise(d)),
+                    );
                     unit.policy = Some(resolved);
                     unit.clean = ok;
                     units.push(unit);
@@ -626,6 +634,11 @@ fn load_policy_with(
                 report
                     .diagnostics
                     .extend(ds.into_iter().map(|d| unit.localise(d)));
+                report.diagnostics.extend(
+                    passthrough_diagnostics(&resolved)
+                        .into_iter()
+                        .map(|d| unit.localise(d)),
+                );
                 unit.policy = Some(resolved);
                 unit.clean = ok;
             }
@@ -638,6 +651,29 @@ fn load_policy_with(
     report.text = Some(doc.text);
     report.spans = Some(doc.spans);
     (report, units)
+}
+
+/// True for the diagnostics about pass-through JSON that compiling raises
+/// (`passthrough` warnings, `passthrough-conflict` errors). They are raised
+/// here, once, for every command, so `caac lint` shows exactly what
+/// `caac build` shows; `build` drops its own copies.
+pub fn is_passthrough_diagnostic(d: &Diagnostic) -> bool {
+    matches!(d.code, "passthrough" | "passthrough-conflict")
+}
+
+/// The pass-through diagnostics of a policy (none without `passthrough:`).
+/// Whether a key collides with one caac sets is only known against the
+/// compiled body, so the policy is compiled; only policies that carry
+/// pass-through JSON pay for it.
+fn passthrough_diagnostics(policy: &Policy) -> Vec<Diagnostic> {
+    if policy.passthrough.is_none() {
+        return Vec::new();
+    }
+    crate::compile::compile(policy)
+        .diagnostics
+        .into_iter()
+        .filter(is_passthrough_diagnostic)
+        .collect()
 }
 
 /// `.json` files are Graph exports; everything else is a YAML spec.

@@ -272,3 +272,91 @@ fn one_malformed_id_in_an_export_is_one_diagnostic() {
     assert_eq!(here.len(), 1, "{stderr}");
     assert_eq!(here[0].0, "error[malformed-guid]", "{stderr}");
 }
+
+/// An export with one modelled key misspelt (`includeUser`, line 2) and one
+/// property Graph defines that caac does not model (`conditions.agents`, line
+/// 4; beta metadata of conditionalAccessConditionSet,
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset?view=graph-rest-beta>).
+const NEAR_MISS: &str = r#"{"displayName": "P", "state": "disabled",
+ "conditions": {"users": {"includeUsers": ["All"], "IncludeUser": ["x"]},
+  "applications": {"includeApplications": ["All"]},
+  "agents": {"x": ["y"]}},
+ "sessionControls": {"signInFrequency": {"isEnabled": true, "frequencyInterval": "everyTime", "valeu": 4}},
+ "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}
+"#;
+
+#[test]
+fn near_misses_of_modelled_keys_are_errors_with_did_you_mean() {
+    let d = dir(&[("p.json", NEAR_MISS)]);
+    for args in [
+        &["lint", "--partial", "p.json"][..],
+        &["build", "p.json", "--out", "out"][..],
+    ] {
+        let (code, diags, out) = run(d.path(), args);
+        assert_eq!(code, 2, "{out}");
+        let at = |pos: &str| -> Vec<&String> {
+            diags
+                .iter()
+                .filter(|(_, a)| a == pos)
+                .map(|(h, _)| h)
+                .collect()
+        };
+        assert_eq!(at("p.json:2:52"), vec!["error[unknown-field]"], "{out}");
+        assert!(out.contains("help: did you mean `includeUsers`?"), "{out}");
+        assert_eq!(at("p.json:5:95"), vec!["error[unknown-field]"], "{out}");
+        assert!(out.contains("help: did you mean `value`?"), "{out}");
+        // A property Graph has stays pass-through, with one warning.
+        assert_eq!(at("p.json:4:3"), vec!["warning[not-modelled]"], "{out}");
+    }
+    assert!(!d.path().join("out").exists());
+    // Import does not write a spec that would lose the misspelt value.
+    let (code, _, out) = run(d.path(), &["import", "p.json", "--out", "specs"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("imported 0 of 1 policy"), "{out}");
+}
+
+/// `caac lint` shows the pass-through findings `caac build` shows: same
+/// message, same position, once.
+#[test]
+fn pass_through_warnings_are_the_same_in_lint_and_build() {
+    let spec = "\
+displayName: P2
+state: reportOnly
+users:
+  include: { users: [All] }
+applications: { include: [All] }
+grant: { builtInControls: [mfa] }
+passthrough:
+  conditions:
+    agents: { x: [y] }
+";
+    let export = NEAR_MISS
+        .replace(r#", "IncludeUser": ["x"]"#, "")
+        .replace(r#", "valeu": 4"#, "");
+    let d = dir(&[("s.yaml", spec), ("p.json", &export)]);
+    for (file, pos, header) in [
+        ("s.yaml", "s.yaml:9:5", "warning[passthrough]"),
+        ("p.json", "p.json:4:3", "warning[not-modelled]"),
+    ] {
+        let (_, lint, lint_out) = run(d.path(), &["lint", "--partial", file]);
+        let (code, build, build_out) = run(d.path(), &["build", file, "--out", "out"]);
+        assert_eq!(code, 0, "{build_out}");
+        let here = |diags: &[(String, String)]| -> Vec<String> {
+            diags
+                .iter()
+                .filter(|(_, a)| a == pos)
+                .map(|(h, _)| h.clone())
+                .collect()
+        };
+        assert_eq!(here(&lint), vec![header.to_owned()], "{lint_out}");
+        assert_eq!(here(&build), vec![header.to_owned()], "{build_out}");
+        let message = |out: &str| -> String {
+            out.lines()
+                .find(|l| l.starts_with(header))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(message(&lint_out), message(&build_out));
+        std::fs::remove_dir_all(d.path().join("out")).unwrap();
+    }
+}
