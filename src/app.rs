@@ -408,14 +408,14 @@ fn import(args: &ImportArgs, color: bool) -> u8 {
             reports.push(r);
         }
     }
+    let before = reports.len();
     let files = check::collect(&args.paths, &[], &mut reports);
-    let files: Vec<_> = files
-        .into_iter()
-        .filter(|f| {
-            f.extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        })
-        .collect();
+    // Paths that could not even be listed (missing files, unreadable directories).
+    let unreadable_paths = reports.len() - before;
+    let (files, not_json): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| {
+        f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    });
     if files.is_empty() && reports.is_empty() {
         eprintln!("error: no Graph exports (*.json) found");
         return INPUT_ERROR;
@@ -444,33 +444,34 @@ fn import(args: &ImportArgs, color: bool) -> u8 {
         .iter()
         .map(|s| (s.file.clone(), s.text.clone().into_bytes()))
         .collect();
-    if let Err(e) = crate::emit::create_dir(&args.out, &outputs) {
+    let skeleton = args.tenant_out.as_ref().map(|t| {
+        (
+            t,
+            crate::import::tenant_skeleton(tenant.as_ref(), &imported.referenced),
+        )
+    });
+    if let Err(errors) = crate::import::write_outputs(
+        &args.out,
+        &outputs,
+        skeleton
+            .as_ref()
+            .map(|(t, text)| (t.as_path(), text.as_bytes())),
+    ) {
         eprint!("{stderr}");
-        eprintln!("error: {e}");
+        for e in errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!("error: nothing was written");
         return INPUT_ERROR;
     }
-    if let Some(t) = &args.tenant_out {
-        let text = crate::import::tenant_skeleton(tenant.as_ref(), &imported.referenced);
-        if let Err(e) = crate::emit::create_file(t, text.as_bytes()) {
-            eprint!("{stderr}");
-            eprintln!("error: {e}");
-            return INPUT_ERROR;
-        }
-    }
-    stderr.push_str(&format!(
-        "imported {} of {} polic{} into {}{}\n",
-        imported.specs.len(),
-        imported.read,
-        if imported.read == 1 { "y" } else { "ies" },
-        check::display(&args.out),
-        if imported.skipped > 0 {
-            format!("; {} skipped (reported above)", imported.skipped)
-        } else {
-            String::new()
-        }
+    stderr.push_str(&crate::import::summary(
+        &imported,
+        &check::display(&args.out),
+        unreadable_paths,
+        not_json.len(),
     ));
     eprint!("{stderr}");
-    if imported.unreadable > 0 {
+    if imported.unreadable > 0 || unreadable_paths > 0 {
         INPUT_ERROR
     } else if imported.skipped > 0 {
         FINDINGS
@@ -502,7 +503,13 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
                     continue;
                 };
                 let c = compile::compile(p);
-                let ds = c.diagnostics.clone();
+                // Pass-through findings were reported by `check`, for lint too.
+                let ds: Vec<Diagnostic> = c
+                    .diagnostics
+                    .iter()
+                    .filter(|d| !check::is_passthrough_diagnostic(d))
+                    .cloned()
+                    .collect();
                 f.report
                     .diagnostics
                     .extend(ds.into_iter().map(|d| u.localise(d)));

@@ -95,6 +95,11 @@ pub struct Unit {
     pub clean: bool,
     /// For Graph exports: the spec → source pointer map.
     pub converted: Option<crate::import::graph::Converted>,
+    /// Spec pointers of the references that did not resolve. Their error is
+    /// already reported (or its root cause is, in the tenant file), so the
+    /// directory rules (CA9xx), which see them as written, stay silent there:
+    /// one message per root cause.
+    pub unresolved: Vec<String>,
 }
 
 impl Unit {
@@ -187,13 +192,21 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         let default = PathBuf::from("tenant.yaml");
         default.is_file().then_some(default)
     });
+    // A tenant file that was given but did not load is the root cause of
+    // every name it would have resolved: those references are not reported
+    // again, one by one, in the policies.
+    let mut tenant_failed = false;
     if let Some(p) = &tenant_path {
-        let (t, mut r) = load_typed::<Tenant>(p, &TENANT_SCHEMA);
+        let (t, mut r) = load_tenant(p);
         if let Some(t) = &t {
             let (users, groups, ds) = resolve::break_glass(t);
             checked.break_glass = BreakGlassIds { users, groups };
-            r.diagnostics.extend(ds);
+            r.diagnostics.extend(
+                ds.into_iter()
+                    .filter(|d| d.code != resolve::INVALID_TENANT_ID),
+            );
         }
+        tenant_failed = t.is_none();
         checked.tenant = t;
         checked.other.push(r);
     }
@@ -252,7 +265,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     checked.files = files
         .into_par_iter()
         .map(|path| {
-            let (report, units) = load_policy(&path, tenant);
+            let (report, units) = load_policy_with(&path, tenant, tenant_failed);
             File {
                 path,
                 report,
@@ -288,7 +301,12 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     drop(contexts);
     for ((i, j), ds) in index.into_iter().zip(outcome.policies) {
         let f = &mut checked.files[i];
-        let localised: Vec<Diagnostic> = ds.into_iter().map(|d| f.units[j].localise(d)).collect();
+        let unit = &f.units[j];
+        let localised: Vec<Diagnostic> = ds
+            .into_iter()
+            .filter(|d| !(is_directory_rule(d) && unit.unresolved.contains(&spec_pointer(d))))
+            .map(|d| unit.localise(d))
+            .collect();
         f.report.diagnostics.extend(localised);
     }
     for f in &mut checked.files {
@@ -302,7 +320,29 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         });
     }
     checked.skipped = outcome.skipped;
+    if tenant_failed {
+        // "No tenant file" would send the user looking for the wrong fix.
+        for (_, reason) in &mut checked.skipped {
+            if reason.contains("no tenant file") {
+                *reason = "the tenant file did not load (its error is reported above)";
+            }
+        }
+    }
     Ok(checked)
+}
+
+/// The directory rules (CA9xx): they judge reference values against the
+/// tenant file and the built-in catalog.
+fn is_directory_rule(d: &Diagnostic) -> bool {
+    d.name.is_some() && d.code.starts_with("CA9")
+}
+
+/// The spec pointer a diagnostic points at (`""` when it has none).
+fn spec_pointer(d: &Diagnostic) -> String {
+    match &d.location {
+        crate::diag::Location::Pointer { pointer, .. } => pointer.clone(),
+        _ => String::new(),
+    }
 }
 
 /// The lockout gate ([`crate::whatif::lockout`]), the step `caac lint` and
@@ -389,9 +429,27 @@ fn break_glass_value(
     }
 }
 
-/// Loads and schema-checks a tenant file.
+/// Loads and schema-checks a tenant file, and checks every id in it
+/// ([`Tenant::id_errors`]). A file that cannot be read says it is the tenant
+/// file, so the fix is about that path.
 pub fn load_tenant(path: &Path) -> (Option<Tenant>, FileReport) {
-    load_typed::<Tenant>(path, &TENANT_SCHEMA)
+    let (t, mut report) = load_typed::<Tenant>(path, &TENANT_SCHEMA);
+    if let Some(t) = &t {
+        report.diagnostics.extend(t.id_errors());
+    }
+    for d in &mut report.diagnostics {
+        if d.code == "io" {
+            d.message = format!(
+                "cannot read the tenant file: {}",
+                d.message.trim_start_matches("cannot read: ")
+            );
+            d.help = Some(
+                "pass the path of an existing tenant file with --tenant, or leave --tenant out"
+                    .into(),
+            );
+        }
+    }
+    (t, report)
 }
 
 /// Loads and schema-checks a tenant or config file; returns it with its report.
@@ -425,6 +483,48 @@ fn load_typed<T: serde::de::DeserializeOwned>(
 
 /// Loads one spec or export: its report and its policies.
 pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Unit>) {
+    load_policy_with(path, tenant, false)
+}
+
+/// Keeps the resolution errors worth reporting and records every reference
+/// that did not resolve. Dropped (their root cause is reported at the tenant
+/// file): references to a tenant-file entry whose id is invalid, and, when
+/// the tenant file did not load (`tenant_failed`), names of the kinds that
+/// resolve through it.
+fn resolution_errors(
+    policy: &Policy,
+    ds: Vec<Diagnostic>,
+    tenant_failed: bool,
+    unresolved: &mut Vec<String>,
+) -> Vec<Diagnostic> {
+    if ds.is_empty() {
+        return ds;
+    }
+    let mut tenant_kinds = std::collections::HashSet::new();
+    if tenant_failed {
+        let mut p = policy.clone();
+        resolve::for_each_reference(&mut p, |kind, pointer, _| {
+            if Tenant::section(kind).is_some() {
+                tenant_kinds.insert(pointer);
+            }
+        });
+    }
+    ds.into_iter()
+        .filter(|d| {
+            let pointer = spec_pointer(d);
+            unresolved.push(pointer.clone());
+            d.code != resolve::INVALID_TENANT_ID
+                && !(matches!(d.code, "unknown-name" | "ambiguous-name")
+                    && tenant_kinds.contains(&pointer))
+        })
+        .collect()
+}
+
+fn load_policy_with(
+    path: &Path,
+    tenant: Option<&Tenant>,
+    tenant_failed: bool,
+) -> (FileReport, Vec<Unit>) {
     let mut report = FileReport {
         path: display(path),
         ..FileReport::default()
@@ -462,6 +562,7 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
                         policy: None,
                         converted: None,
                         clean: false,
+                        unresolved: Vec::new(),
                     };
                     report
                         .diagnostics
@@ -481,10 +582,24 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
                         .extend(shape.into_iter().map(|d| unit.localise(d)));
                     let (resolved, ds) = resolve::resolve(&converted.policy, tenant);
                     let ok = ds.is_empty() && !failed;
+                    let ds = resolution_errors(
+                        &converted.policy,
+                        ds,
+                        tenant_failed,
+                        &mut unit.unresolved,
+                    );
                     unit.converted = Some(converted);
                     report
                         .diagnostics
                         .extend(ds.into_iter().map(|d| unit.localise(d)));
+                    // Each pass-through key already has its `not-modelled`
+                    // warning at the same position; only conflicts are new.
+                    report.diagnostics.extend(
+                        passthrough_diagnostics(&resolved)
+                            .into_iter()
+                            .filter(|d| d.code != "passthrough")
+                            .map(|d| unit.localise(d)),
+                    );
                     unit.policy = Some(resolved);
                     unit.clean = ok;
                     graph_validity(&mut unit, &mut report);
@@ -499,6 +614,7 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
             policy: None,
             converted: None,
             clean: false,
+            unresolved: Vec::new(),
         };
         match validate::typed::<Policy>(&POLICY_SCHEMA, &doc) {
             Ok(policy) => {
@@ -517,9 +633,15 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
                 }
                 let (resolved, ds) = resolve::resolve(&policy, tenant);
                 let ok = ds.is_empty() && !conflict;
+                let ds = resolution_errors(&policy, ds, tenant_failed, &mut unit.unresolved);
                 report
                     .diagnostics
                     .extend(ds.into_iter().map(|d| unit.localise(d)));
+                report.diagnostics.extend(
+                    passthrough_diagnostics(&resolved)
+                        .into_iter()
+                        .map(|d| unit.localise(d)),
+                );
                 unit.policy = Some(resolved);
                 unit.clean = ok;
                 graph_validity(&mut unit, &mut report);
@@ -548,6 +670,29 @@ fn graph_validity(unit: &mut Unit, report: &mut FileReport) {
     found.extend(crate::validity::duplicates(policy));
     let localised: Vec<Diagnostic> = found.into_iter().map(|d| unit.localise(d)).collect();
     report.diagnostics.extend(localised);
+}
+
+/// True for the diagnostics about pass-through JSON that compiling raises
+/// (`passthrough` warnings, `passthrough-conflict` errors). They are raised
+/// here, once, for every command, so `caac lint` shows exactly what
+/// `caac build` shows; `build` drops its own copies.
+pub fn is_passthrough_diagnostic(d: &Diagnostic) -> bool {
+    matches!(d.code, "passthrough" | "passthrough-conflict")
+}
+
+/// The pass-through diagnostics of a policy (none without `passthrough:`).
+/// Whether a key collides with one caac sets is only known against the
+/// compiled body, so the policy is compiled; only policies that carry
+/// pass-through JSON pay for it.
+fn passthrough_diagnostics(policy: &Policy) -> Vec<Diagnostic> {
+    if policy.passthrough.is_none() {
+        return Vec::new();
+    }
+    crate::compile::compile(policy)
+        .diagnostics
+        .into_iter()
+        .filter(is_passthrough_diagnostic)
+        .collect()
 }
 
 /// `.json` files are Graph exports; everything else is a YAML spec.

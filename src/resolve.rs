@@ -203,6 +203,9 @@ fn fold(s: &str) -> String {
         .to_lowercase()
 }
 
+/// The code of a reference whose tenant-file entry holds an invalid id.
+pub const INVALID_TENANT_ID: &str = "invalid-tenant-id";
+
 /// Resolves one value of `kind`.
 pub fn resolve_value(
     kind: Kind,
@@ -256,14 +259,18 @@ pub fn resolve_value(
     match ids.len() {
         1 => {
             let id = ids.remove(0).1;
-            if matches!(kind, Kind::AuthenticationContext | Kind::UserAction) {
+            if kind == Kind::UserAction
+                || (kind == Kind::AuthenticationContext && is_context_id(&id))
+            {
                 Ok(id)
-            } else if is_guid(&id) {
+            } else if kind != Kind::AuthenticationContext && is_guid(&id) {
                 Ok(id.to_ascii_lowercase())
             } else {
+                // Reported once, at the id in the tenant file
+                // (`Tenant::id_errors`); callers drop this copy by its code.
                 Err(Diagnostic::error(
-                    "malformed-guid",
-                    format!("`{value}` maps to `{id}` in the tenant file, which is not a GUID"),
+                    INVALID_TENANT_ID,
+                    format!("`{value}` maps to `{id}` in the tenant file, which is not a valid id"),
                 )
                 .with_help("fix the id in tenant.yaml"))
             }
@@ -284,7 +291,8 @@ pub fn resolve_value(
     }
 }
 
-fn is_context_id(s: &str) -> bool {
+/// True for an authentication context id, `c1` … `c99`.
+pub fn is_context_id(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     lower
         .strip_prefix('c')

@@ -32,6 +32,10 @@ pub struct Converted {
     /// enum member, a wrong type): the policy is incomplete and must not be
     /// re-created from it.
     pub lossy: bool,
+    /// Errors whose intent was still read (a mis-cased enum value, a flags
+    /// list): source pointer → the value the model holds, when it is one
+    /// value. `caac import` writes that value, so for it these are fixes.
+    pub fixed: std::collections::HashMap<String, Option<String>>,
 }
 
 impl Converted {
@@ -70,6 +74,9 @@ struct Obj<'a> {
     map: &'a Map<String, Value>,
     at: String,
     used: RefCell<HashSet<&'a str>>,
+    /// Every key the converter looked for here, present or not: the
+    /// modelled keys of this object, for "did you mean" on the leftovers.
+    asked: RefCell<Vec<String>>,
 }
 
 impl<'a> Obj<'a> {
@@ -78,6 +85,7 @@ impl<'a> Obj<'a> {
             map,
             at,
             used: RefCell::new(HashSet::new()),
+            asked: RefCell::new(Vec::new()),
         }
     }
 
@@ -96,6 +104,7 @@ impl<'a> Obj<'a> {
 
     /// The value under `name` (any case), unless it is null. Marks it used.
     fn get(&self, name: &str) -> Option<(&'a Value, String)> {
+        self.asked.borrow_mut().push(name.to_owned());
         let (k, v) = self
             .map
             .iter()
@@ -107,6 +116,18 @@ impl<'a> Obj<'a> {
         Some((v, format!("{}/{}", self.at, escape_segment(k))))
     }
 
+    /// The modelled key `key` is a near miss of (a typo or a slip in case
+    /// and spelling), among the modelled keys of this object.
+    /// A key Graph itself defines (on any conditional access type) is never
+    /// a near miss: it is passed through.
+    fn near_miss(&self, key: &str) -> Option<String> {
+        if graph_property_names().contains(key) {
+            return None;
+        }
+        let asked = self.asked.borrow();
+        did_you_mean(key, asked.iter().map(String::as_str)).map(str::to_owned)
+    }
+
     /// Keys nobody read that carry data (not null/empty, not OData noise).
     fn leftovers(&self) -> Vec<(&'a str, &'a Value, String)> {
         let used = self.used.borrow();
@@ -116,6 +137,27 @@ impl<'a> Obj<'a> {
             .map(|(k, v)| (k.as_str(), v, format!("{}/{}", self.at, escape_segment(k))))
             .collect()
     }
+}
+
+/// Every property name of every type in Graph's beta metadata for
+/// `conditionalAccessPolicy` (the same schema `caac build` checks bodies
+/// against, generated from Microsoft's CSDL; see `schemas/graph/README.md`).
+fn graph_property_names() -> &'static HashSet<String> {
+    static NAMES: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(|| {
+        let schema: Value = serde_json::from_str(include_str!(
+            "../../schemas/graph/conditionalAccessPolicy.beta.schema.json"
+        ))
+        .unwrap_or_default();
+        schema
+            .get("$defs")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|defs| defs.values())
+            .filter_map(|d| d.get("properties").and_then(Value::as_object))
+            .flat_map(|props| props.keys().cloned())
+            .collect()
+    });
+    &NAMES
 }
 
 /// OData annotations (`@odata.type`, `x@odata.context`) and action
@@ -141,6 +183,7 @@ struct Conv {
     diags: Vec<Diagnostic>,
     passthrough: Map<String, Value>,
     lossy: bool,
+    fixed: std::collections::HashMap<String, Option<String>>,
 }
 
 impl Conv {
@@ -172,6 +215,7 @@ impl Conv {
     /// An error in the export whose intent was still read (a casing slip, a
     /// list where Graph wants a flags string): reported, nothing lost.
     fn recovered(&mut self, code: &'static str, src: &str, message: String, help: Option<String>) {
+        self.fixed.entry(src.to_owned()).or_insert(None);
         let mut d = Diagnostic::error(code, message).at_value(src);
         if code == "CA015" {
             d.name = Some("unknown-enum-value");
@@ -241,8 +285,9 @@ impl Conv {
             names.join(", ")
         ));
         // A casing mistake still tells us what was meant; keep checking with it.
-        if loose.is_some() {
+        if let Some(l) = loose {
             self.recovered("CA015", src, message, help);
+            self.fixed.insert(src.to_owned(), Some(l.wire().to_owned()));
         } else {
             self.error("CA015", src, message, help);
         }
@@ -369,6 +414,21 @@ impl Conv {
     /// Graph path, with a warning naming them.
     fn leftover(&mut self, o: &Obj, graph_path: Option<&[&str]>) {
         for (k, v, src) in o.leftovers() {
+            // A near miss of a modelled key is a typo, not an unknown
+            // property: sent as written, Graph would ignore or reject it and
+            // the value meant for the modelled key would be lost.
+            if let Some(meant) = o.near_miss(k) {
+                self.lossy = true;
+                self.diags.push(
+                    Diagnostic::error(
+                        "unknown-field",
+                        format!("unknown key `{k}`: Graph has no such property here"),
+                    )
+                    .at_key(&src)
+                    .with_help(format!("did you mean `{meant}`?")),
+                );
+                continue;
+            }
             let Some(path) = graph_path else {
                 self.diags.push(
                     Diagnostic::warning(
@@ -425,6 +485,7 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         diags: Vec::new(),
         passthrough: Map::new(),
         lossy: false,
+        fixed: std::collections::HashMap::new(),
     };
     let Some(map) = v.as_object() else {
         c.error("invalid-type", at, "expected a policy object".into(), None);
@@ -539,6 +600,7 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         ),
         diagnostics: c.diags,
         lossy: c.lossy,
+        fixed: c.fixed,
     }
 }
 

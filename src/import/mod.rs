@@ -82,6 +82,9 @@ pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref:
                 report.diagnostics.push(d);
                 continue;
             }
+            // What import itself fixes (a mis-cased value) is written
+            // fixed: for the import that is a warning, not an error.
+            downgrade_fixes(&mut report, converted);
             let mut policy = converted.policy.clone();
             collect_ids(&mut policy, &mut out.referenced);
             unresolve(&mut policy, tenant);
@@ -105,6 +108,34 @@ pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref:
         out.reports.push(report);
     }
     out
+}
+
+/// Turns the errors conversion recovered from ([`graph::Converted::fixed`])
+/// into warnings that say what the spec holds instead.
+fn downgrade_fixes(report: &mut FileReport, converted: &graph::Converted) {
+    for d in &mut report.diagnostics {
+        let crate::diag::Location::Pointer { pointer, .. } = &d.location else {
+            continue;
+        };
+        let Some(fixed) = converted.fixed.get(pointer) else {
+            continue;
+        };
+        if d.severity != Severity::Error
+            || !converted
+                .diagnostics
+                .iter()
+                .any(|c| c.location == d.location && c.message == d.message)
+        {
+            continue;
+        }
+        d.severity = Severity::Warning;
+        d.message = match fixed {
+            Some(v) => format!("{}; the spec holds `{v}`", d.message),
+            None => format!("{}; the spec holds what it means", d.message),
+        };
+        d.help =
+            Some("the spec is correct; fix the export too if other tools still read it".into());
+    }
 }
 
 /// Records the directory ids a policy references (for the tenant skeleton).
@@ -233,4 +264,106 @@ pub fn schema_ref(out: &Path) -> String {
             .unwrap_or_else(|_| "schemas/policy.draft-07.schema.json".into());
     }
     format!("{}schemas/policy.draft-07.schema.json", "../".repeat(depth))
+}
+
+/// Writes the specs into the new directory `out` and, when asked, the
+/// tenant skeleton to the new file `tenant_out`, as one step: both targets
+/// are checked before anything is written, and when the second write fails
+/// the first is undone, so a failed import leaves the disk as it was
+/// (earlier outputs included). Returns every reason it could not write.
+pub fn write_outputs(
+    out: &Path,
+    files: &[(String, Vec<u8>)],
+    tenant_out: Option<(&Path, &[u8])>,
+) -> Result<(), Vec<crate::emit::EmitError>> {
+    use crate::emit::{self, EmitError};
+    let mut refused = Vec::new();
+    let out_existed = match std::fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                refused.push(EmitError::NotEmpty(out.to_owned()));
+            }
+            true
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(_) if out.is_file() => {
+            refused.push(EmitError::Exists(out.to_owned()));
+            true
+        }
+        Err(source) => {
+            refused.push(EmitError::Io {
+                path: out.to_owned(),
+                source,
+            });
+            true
+        }
+    };
+    if let Some((t, _)) = tenant_out
+        && std::fs::symlink_metadata(t).is_ok()
+    {
+        refused.push(EmitError::Exists(t.to_owned()));
+    }
+    if !refused.is_empty() {
+        return Err(refused);
+    }
+    emit::create_dir(out, files).map_err(|e| vec![e])?;
+    if let Some((t, bytes)) = tenant_out
+        && let Err(e) = emit::create_file(t, bytes)
+    {
+        // Undo the specs: the directory is the one just created (it did not
+        // exist, or was empty and has been replaced).
+        let _ = std::fs::remove_dir_all(out);
+        if out_existed {
+            let _ = std::fs::create_dir(out);
+        }
+        return Err(vec![e]);
+    }
+    Ok(())
+}
+
+/// The closing line of `caac import`: what was imported, and what was
+/// skipped and why.
+pub fn summary(imported: &Imported, out: &str, unreadable_paths: usize, not_json: usize) -> String {
+    fn n(count: usize, one: &str, many: &str) -> String {
+        format!("{count} {}", if count == 1 { one } else { many })
+    }
+    let mut line = format!(
+        "imported {} of {} into {out}",
+        imported.specs.len(),
+        n(imported.read, "policy", "policies"),
+    );
+    let mut skipped = Vec::new();
+    if imported.skipped > 0 {
+        skipped.push(format!(
+            "{} (a value could not be read, so a spec would lose it)",
+            n(imported.skipped, "policy", "policies")
+        ));
+    }
+    if imported.unreadable > 0 {
+        skipped.push(format!(
+            "{} (not a readable Graph export)",
+            n(imported.unreadable, "file", "files")
+        ));
+    }
+    if unreadable_paths > 0 {
+        skipped.push(format!(
+            "{} (cannot be read)",
+            n(unreadable_paths, "path", "paths")
+        ));
+    }
+    if !skipped.is_empty() {
+        line.push_str(&format!("; skipped {}, reported above", skipped.join(", ")));
+    }
+    if not_json > 0 {
+        line.push_str(&format!(
+            "; ignored {} (only *.json Graph exports are imported)",
+            n(
+                not_json,
+                "file that is not *.json",
+                "files that are not *.json"
+            )
+        ));
+    }
+    line.push('\n');
+    line
 }

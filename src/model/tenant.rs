@@ -196,3 +196,76 @@ pub fn tenant_schema() -> serde_json::Value {
     schema["$id"] = "https://caac.invalid/schemas/tenant.schema.json".into();
     schema
 }
+
+impl Tenant {
+    /// One error per object id in the tenant file that cannot be an id of its
+    /// table: every table holds object ids (8-4-4-4-12 hex GUIDs), except
+    /// `authenticationContexts`, whose ids are `c1` … `c99`. Reported at the
+    /// id itself, so a typo in tenant.yaml is fixed where it was made instead
+    /// of surfacing as errors in every policy that uses the name.
+    ///
+    /// - Users, groups, roles: "Group IDs in scope of policy", "User IDs …"
+    ///   <https://learn.microsoft.com/graph/api/resources/conditionalaccessusers>
+    /// - Authentication contexts: ids `c1` … `c99` (up to 99 contexts)
+    ///   <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps#authentication-context>
+    pub fn id_errors(&self) -> Vec<crate::diag::Diagnostic> {
+        use crate::diag::Diagnostic;
+        use crate::load::escape_segment;
+        let mut out = Vec::new();
+        if let Some(id) = &self.tenant_id
+            && !crate::resolve::is_guid(id)
+        {
+            out.push(
+                Diagnostic::error(
+                    crate::resolve::INVALID_TENANT_ID,
+                    format!("`tenantId` `{id}` is not a tenant id (a GUID)"),
+                )
+                .at_value("/tenantId")
+                .with_help("write the directory (tenant) id from the Entra admin center overview: 8-4-4-4-12 hex digits"),
+            );
+        }
+        for kind in Kind::ALL {
+            let (Some(names), Some(section)) = (self.names(kind), Tenant::section(kind)) else {
+                continue;
+            };
+            for (name, entry) in names {
+                let id = entry.id();
+                let ok = if kind == Kind::AuthenticationContext {
+                    crate::resolve::is_context_id(id)
+                } else {
+                    crate::resolve::is_guid(id)
+                };
+                if ok {
+                    continue;
+                }
+                let mut pointer = format!("/{section}/{}", escape_segment(name));
+                if matches!(entry, Entry::Detailed(_)) {
+                    pointer.push_str("/id");
+                }
+                let (what, help) = if kind == Kind::AuthenticationContext {
+                    (
+                        "an authentication context id (`c1` … `c99`)".to_owned(),
+                        "write the context's id as Entra shows it under Conditional Access > Authentication contexts, e.g. `c1`".to_owned(),
+                    )
+                } else {
+                    (
+                        format!("a {} id (a GUID)", kind.noun()),
+                        format!(
+                            "write the {} id from Entra: 8-4-4-4-12 hex digits, e.g. `00000000-0000-0000-0000-000000000000`",
+                            kind.noun()
+                        ),
+                    )
+                };
+                out.push(
+                    Diagnostic::error(
+                        crate::resolve::INVALID_TENANT_ID,
+                        format!("`{name}` maps to `{id}`, which is not {what}"),
+                    )
+                    .at_value(pointer)
+                    .with_help(help),
+                );
+            }
+        }
+        out
+    }
+}

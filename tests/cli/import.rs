@@ -717,3 +717,136 @@ fn generated_policies_round_trip() {
         );
     }
 }
+
+/// A valid export whose `includePlatforms` value is mis-cased (`All`; Graph's
+/// conditionalAccessDevicePlatform member is `all`,
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccessplatforms>).
+const FIXABLE: &str = r#"{"displayName": "P3", "state": "disabled",
+ "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]},
+  "platforms": {"includePlatforms": ["All"]}},
+ "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}
+"#;
+
+fn import_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        let p = tmp.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn import_writes_nothing_when_tenant_out_cannot_be_written() {
+    let tmp = import_dir(&[("p.json", FIXABLE)]);
+    let d = tmp.path();
+    let out = caac(
+        d,
+        &[
+            "import",
+            "p.json",
+            "--out",
+            "specs",
+            "--tenant-out",
+            "no-such-dir/tenant.yaml",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no-such-dir/tenant.yaml"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(
+        !d.join("specs").exists(),
+        "specs written without the tenant file"
+    );
+    // An earlier skeleton is refused before anything is written, and kept.
+    std::fs::write(d.join("skeleton.yaml"), "keep\n").unwrap();
+    let out = caac(
+        d,
+        &[
+            "import",
+            "p.json",
+            "--out",
+            "specs",
+            "--tenant-out",
+            "skeleton.yaml",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("skeleton.yaml already exists"), "{stderr}");
+    assert!(
+        !d.join("specs").exists(),
+        "specs written without the tenant file"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("skeleton.yaml")).unwrap(),
+        "keep\n"
+    );
+}
+
+#[test]
+fn import_writes_no_tenant_file_when_out_cannot_be_written() {
+    let tmp = import_dir(&[("p.json", FIXABLE), ("specs/mine.yaml", "mine\n")]);
+    let d = tmp.path();
+    let out = caac(
+        d,
+        &[
+            "import",
+            "p.json",
+            "--out",
+            "specs",
+            "--tenant-out",
+            "tenant.yaml",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("specs is not empty"), "{stderr}");
+    assert!(!d.join("tenant.yaml").exists());
+    assert_eq!(
+        crate::common::snapshot_dir(&d.join("specs")),
+        vec![("mine.yaml".to_owned(), b"mine\n".to_vec())]
+    );
+}
+
+#[test]
+fn a_value_import_fixes_is_a_warning() {
+    let tmp = import_dir(&[("p.json", FIXABLE)]);
+    let d = tmp.path();
+    let out = caac(d, &["import", "p.json", "--out", "specs"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(
+        stderr.contains("warning[CA015 unknown-enum-value]: `All` is not a valid value here; the spec holds `all`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" --> p.json:3:38"), "{stderr}");
+    let spec = std::fs::read_to_string(d.join("specs/P3.yaml")).unwrap();
+    assert!(spec.contains("include: [all]"), "{spec}");
+}
+
+#[test]
+fn import_counts_what_it_skipped_and_why() {
+    let lossy = FIXABLE.replace("\"mfa\"", "\"mfaa\"").replace("P3", "P4");
+    let tmp = import_dir(&[
+        ("in/a.json", FIXABLE),
+        ("in/b.json", &lossy),
+        ("in/broken.json", "{\"displayName\":"),
+        ("in/notes.yaml", "x: 1\n"),
+    ]);
+    let d = tmp.path();
+    let out = caac(d, &["import", "in", "missing.json", "--out", "specs"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "imported 1 of 2 policies into specs; skipped 1 policy (a value could not be read, so a spec would lose it), \
+             1 file (not a readable Graph export), 1 path (cannot be read), reported above; \
+             ignored 1 file that is not *.json (only *.json Graph exports are imported)\n"
+        ),
+        "{stderr}"
+    );
+}

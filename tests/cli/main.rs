@@ -17,6 +17,7 @@ mod loader_errors;
 mod lockout;
 mod monitor;
 mod promote;
+mod root_cause;
 mod rules;
 mod schemas;
 mod summary;

@@ -1,0 +1,362 @@
+//! One message per root cause (issue #12 §5): a tenant file that is missing,
+//! unreadable or holds an invalid id is reported once, at that file; a typo
+//! in a reference is reported once (resolution), never again by a directory
+//! rule (CA901–CA906) at the same position.
+//!
+//! Graph references in policies are object ids ("Group IDs in scope of
+//! policy", <https://learn.microsoft.com/graph/api/resources/conditionalaccessusers>),
+//! so every id of the tenant file's tables must be one.
+
+use crate::common::{caac, text};
+use std::path::Path;
+
+/// A tenant file resolving every name [`POLICY`] uses.
+const TENANT: &str = "\
+groups:
+  Emergency Access: 8f1c2b7a-4d3e-4a5b-9c6d-0e1f2a3b4c5d
+  Pilot: 3a9e5c1d-7b2f-4e8a-b6c4-d2e0f1a3b5c7
+users:
+  alice@contoso.com: 0e1f2a3b-0000-4000-8000-000000000002
+namedLocations:
+  HQ: 55555555-5555-4555-8555-555555555555
+authenticationStrengths:
+  Contoso Passkeys: 3c9d7e1f-2a4b-4c8d-9e6f-0b1a2c3d4e5f
+termsOfUse:
+  Contoso Terms: 6f2a8c4e-1b3d-4e5f-8a7b-9c0d1e2f3a4b
+authenticationContexts:
+  Sensitive: c3
+";
+
+/// A valid policy using a name of every tenant table. Lines: 1 displayName,
+/// 2 state, 3 users, 4 include, 5 exclude, 6 applications, 7 locations,
+/// 8 grant.
+const POLICY: &str = "\
+displayName: CA001-Test
+state: reportOnly
+users:
+  include: { users: [alice@contoso.com], groups: [Pilot], roles: [Global Administrator] }
+  exclude: { groups: [Emergency Access] }
+applications: { authenticationContexts: [Sensitive] }
+locations: { include: [All], exclude: [HQ] }
+grant: { operator: AND, authenticationStrength: Contoso Passkeys, termsOfUse: [Contoso Terms] }
+";
+
+fn dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (name, body) in files {
+        std::fs::write(tmp.path().join(name), body).expect("write");
+    }
+    tmp
+}
+
+/// Runs caac; returns the exit code and the diagnostics as
+/// `(header, arrow)` pairs (and the whole output), e.g. `("error[unknown-name]", "p.yaml:4:23")`.
+fn run(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String)>, String) {
+    let out = caac(dir, args);
+    // `lint` reports on stdout, `build` on stderr.
+    let (stdout, stderr) = text(&out);
+    let stderr = format!("{stdout}{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let mut diags = Vec::new();
+    let mut lines = stderr.lines().peekable();
+    while let Some(l) = lines.next() {
+        if l.starts_with("error[") || l.starts_with("warning[") || l.starts_with("info[") {
+            let header = l.split(": ").next().unwrap_or(l).to_owned();
+            let arrow = lines
+                .next_if(|n| n.trim_start().starts_with("-->"))
+                .map(|n| n.trim_start().trim_start_matches("-->").trim().to_owned())
+                .unwrap_or_default();
+            diags.push((header, arrow));
+        }
+    }
+    (out.status.code().unwrap_or(-1), diags, stderr)
+}
+
+fn errors(diags: &[(String, String)]) -> Vec<&(String, String)> {
+    diags
+        .iter()
+        .filter(|(h, _)| h.starts_with("error["))
+        .collect()
+}
+
+#[test]
+fn a_missing_tenant_file_is_one_error_about_that_file() {
+    let d = dir(&[("p.yaml", POLICY)]);
+    let (code, diags, stderr) = run(
+        d.path(),
+        &["lint", "--partial", "p.yaml", "--tenant", "missing.yaml"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        errors(&diags),
+        vec![&("error[io]".to_owned(), "missing.yaml".to_owned())],
+        "{stderr}"
+    );
+    assert!(stderr.contains("cannot read the tenant file"), "{stderr}");
+    assert!(
+        stderr.contains("help: pass the path of an existing tenant file"),
+        "{stderr}"
+    );
+    // Not "no tenant file": one was given, it did not load.
+    assert!(!stderr.contains("no tenant file"), "{stderr}");
+    assert!(
+        !stderr.contains("resolve through a tenant file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("CA902 skipped: the tenant file did not load"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_invalid_tenant_file_is_one_error_about_that_file() {
+    let d = dir(&[("p.yaml", POLICY), ("t.yaml", "groups: [\n")]);
+    let lint: &[&str] = &["lint", "--partial", "p.yaml", "--tenant", "t.yaml"];
+    let build: &[&str] = &["build", "p.yaml", "--tenant", "t.yaml", "--out", "out"];
+    for args in [lint, build] {
+        let cmd = args[0];
+        let (code, diags, stderr) = run(d.path(), args);
+        assert_eq!(code, 2, "{stderr}");
+        let errs = errors(&diags);
+        assert_eq!(errs.len(), 1, "{cmd}: {stderr}");
+        assert!(errs[0].1.starts_with("t.yaml:"), "{cmd}: {stderr}");
+        assert!(!stderr.contains("unknown-name"), "{cmd}: {stderr}");
+    }
+    assert!(!d.path().join("out").exists());
+}
+
+#[test]
+fn an_invalid_id_in_the_tenant_file_is_reported_at_the_tenant_file() {
+    let tenant = TENANT
+        .replace(
+            "Pilot: 3a9e5c1d-7b2f-4e8a-b6c4-d2e0f1a3b5c7",
+            "Pilot: 3a9e5c1d-7b2f-4e8a-b6c4",
+        )
+        .replace("Sensitive: c3", "Sensitive: {id: x3}");
+    let d = dir(&[("p.yaml", POLICY), ("tenant.yaml", &tenant)]);
+    let (code, diags, stderr) = run(
+        d.path(),
+        &["build", "p.yaml", "--tenant", "tenant.yaml", "--out", "out"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        errors(&diags),
+        vec![
+            &(
+                "error[invalid-tenant-id]".to_owned(),
+                "tenant.yaml:3:10".to_owned()
+            ),
+            &(
+                "error[invalid-tenant-id]".to_owned(),
+                "tenant.yaml:13:19".to_owned()
+            ),
+        ],
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`Pilot` maps to `3a9e5c1d-7b2f-4e8a-b6c4`, which is not a group id"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: write the group id from Entra"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`c1` … `c99`"), "{stderr}");
+    assert!(!d.path().join("out").exists(), "nothing is written");
+}
+
+/// Where `needle` first occurs in `text`, as `p.yaml:line:column`.
+fn pos(text: &str, needle: &str) -> String {
+    for (i, line) in text.lines().enumerate() {
+        if let Some(c) = line.find(needle) {
+            return format!("p.yaml:{}:{}", i + 1, c + 1);
+        }
+    }
+    panic!("`{needle}` does not occur");
+}
+
+/// Each case: the policy with one reference broken (`from` → `to`); the
+/// broken value must carry exactly one diagnostic.
+fn typo_cases() -> Vec<(&'static str, &'static str, &'static str)> {
+    vec![
+        ("group name (CA902)", "Pilot", "Pilto"),
+        (
+            "group malformed id (CA902)",
+            "Emergency Access",
+            "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+        ),
+        ("user name (CA903)", "alice@contoso.com", "alice@contoso.co"),
+        (
+            "user malformed id (CA903)",
+            "alice@contoso.com",
+            "0e1f2a3b-0000-4000-8000-00000000000z",
+        ),
+        (
+            "role name (CA904)",
+            "Global Administrator",
+            "Global Administrater",
+        ),
+        (
+            "role malformed id (CA904)",
+            "Global Administrator",
+            "62e90394-69f5-4237-9190-01217714zz10",
+        ),
+        ("named location (CA901)", "[HQ]", "[HQ Office]"),
+        (
+            "authentication strength (CA906)",
+            "Contoso Passkeys",
+            "Contoso Paskeys",
+        ),
+        ("terms of use (CA906)", "Contoso Terms", "Contoso Term"),
+        (
+            "authentication context (CA906)",
+            "[Sensitive]",
+            "[Sensitiv]",
+        ),
+    ]
+}
+
+#[test]
+fn one_typo_is_one_diagnostic() {
+    let mut failures = Vec::new();
+    for (name, from, to) in typo_cases() {
+        assert!(POLICY.contains(from), "{from}");
+        let policy = POLICY.replacen(from, to, 1);
+        let at = pos(&policy, to.trim_start_matches('['));
+        let d = dir(&[("p.yaml", &policy), ("tenant.yaml", TENANT)]);
+        let (code, diags, stderr) = run(
+            d.path(),
+            &["lint", "--partial", "p.yaml", "--tenant", "tenant.yaml"],
+        );
+        let here: Vec<_> = diags.iter().filter(|(_, a)| *a == at).collect();
+        if code != 2 || here.len() != 1 || !here[0].0.starts_with("error[") {
+            failures.push(format!("[{name}] exit {code}, at {at}: {here:?}\n{stderr}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn an_invalid_tenant_id_is_not_reported_again_in_the_policy() {
+    let tenant = TENANT.replace(
+        "Pilot: 3a9e5c1d-7b2f-4e8a-b6c4-d2e0f1a3b5c7",
+        "Pilot: not-a-guid",
+    );
+    let d = dir(&[("p.yaml", POLICY), ("tenant.yaml", &tenant)]);
+    let (code, diags, stderr) = run(
+        d.path(),
+        &["lint", "--partial", "p.yaml", "--tenant", "tenant.yaml"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    let in_policy: Vec<_> = errors(&diags)
+        .into_iter()
+        .filter(|(_, a)| a.starts_with("p.yaml"))
+        .collect();
+    assert!(in_policy.is_empty(), "{stderr}");
+}
+
+#[test]
+fn one_malformed_id_in_an_export_is_one_diagnostic() {
+    let export = r#"{"displayName": "P", "state": "disabled",
+ "conditions": {"users": {"includeUsers": ["All"], "excludeGroups": ["xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"]},
+  "applications": {"includeApplications": ["All"]}},
+ "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}
+"#;
+    let d = dir(&[("p.json", export), ("tenant.yaml", TENANT)]);
+    let (_, diags, stderr) = run(
+        d.path(),
+        &["lint", "--partial", "p.json", "--tenant", "tenant.yaml"],
+    );
+    let here: Vec<_> = diags.iter().filter(|(_, a)| a == "p.json:2:70").collect();
+    assert_eq!(here.len(), 1, "{stderr}");
+    assert_eq!(here[0].0, "error[malformed-guid]", "{stderr}");
+}
+
+/// An export with one modelled key misspelt (`includeUser`, line 2) and one
+/// property Graph defines that caac does not model (`conditions.agents`, line
+/// 4; beta metadata of conditionalAccessConditionSet,
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset?view=graph-rest-beta>).
+const NEAR_MISS: &str = r#"{"displayName": "P", "state": "disabled",
+ "conditions": {"users": {"includeUsers": ["All"], "IncludeUser": ["x"]},
+  "applications": {"includeApplications": ["All"]},
+  "agents": {"x": ["y"]}},
+ "sessionControls": {"signInFrequency": {"isEnabled": true, "frequencyInterval": "everyTime", "valeu": 4}},
+ "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}
+"#;
+
+#[test]
+fn near_misses_of_modelled_keys_are_errors_with_did_you_mean() {
+    let d = dir(&[("p.json", NEAR_MISS)]);
+    for args in [
+        &["lint", "--partial", "p.json"][..],
+        &["build", "p.json", "--out", "out"][..],
+    ] {
+        let (code, diags, out) = run(d.path(), args);
+        assert_eq!(code, 2, "{out}");
+        let at = |pos: &str| -> Vec<&String> {
+            diags
+                .iter()
+                .filter(|(_, a)| a == pos)
+                .map(|(h, _)| h)
+                .collect()
+        };
+        assert_eq!(at("p.json:2:52"), vec!["error[unknown-field]"], "{out}");
+        assert!(out.contains("help: did you mean `includeUsers`?"), "{out}");
+        assert_eq!(at("p.json:5:95"), vec!["error[unknown-field]"], "{out}");
+        assert!(out.contains("help: did you mean `value`?"), "{out}");
+        // A property Graph has stays pass-through, with one warning.
+        assert_eq!(at("p.json:4:3"), vec!["warning[not-modelled]"], "{out}");
+    }
+    assert!(!d.path().join("out").exists());
+    // Import does not write a spec that would lose the misspelt value.
+    let (code, _, out) = run(d.path(), &["import", "p.json", "--out", "specs"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("imported 0 of 1 policy"), "{out}");
+}
+
+/// `caac lint` shows the pass-through findings `caac build` shows: same
+/// message, same position, once.
+#[test]
+fn pass_through_warnings_are_the_same_in_lint_and_build() {
+    let spec = "\
+displayName: P2
+state: reportOnly
+users:
+  include: { users: [All] }
+applications: { include: [All] }
+grant: { builtInControls: [mfa] }
+passthrough:
+  conditions:
+    agents: { x: [y] }
+";
+    let export = NEAR_MISS
+        .replace(r#", "IncludeUser": ["x"]"#, "")
+        .replace(r#", "valeu": 4"#, "");
+    let d = dir(&[("s.yaml", spec), ("p.json", &export)]);
+    for (file, pos, header) in [
+        ("s.yaml", "s.yaml:9:5", "warning[passthrough]"),
+        ("p.json", "p.json:4:3", "warning[not-modelled]"),
+    ] {
+        let (_, lint, lint_out) = run(d.path(), &["lint", "--partial", file]);
+        let (code, build, build_out) = run(d.path(), &["build", file, "--out", "out"]);
+        assert_eq!(code, 0, "{build_out}");
+        let here = |diags: &[(String, String)]| -> Vec<String> {
+            diags
+                .iter()
+                .filter(|(_, a)| a == pos)
+                .map(|(h, _)| h.clone())
+                .collect()
+        };
+        assert_eq!(here(&lint), vec![header.to_owned()], "{lint_out}");
+        assert_eq!(here(&build), vec![header.to_owned()], "{build_out}");
+        let message = |out: &str| -> String {
+            out.lines()
+                .find(|l| l.starts_with(header))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(message(&lint_out), message(&build_out));
+        std::fs::remove_dir_all(d.path().join("out")).unwrap();
+    }
+}
