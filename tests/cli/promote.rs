@@ -256,3 +256,83 @@ fn a_day_in_the_future_is_refused_from_the_flag_and_the_environment() {
     let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA", "--today", "2024-12-04"]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// The starter set in a temp dir, with CA410's report-only stage dated in the
+/// past so it can be promoted on a past day.
+fn starter_with_tp_ready() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = crate::common::root();
+    std::fs::create_dir(tmp.path().join("policies")).unwrap();
+    for e in std::fs::read_dir(root.join("policies")).unwrap() {
+        let e = e.unwrap();
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        let text = set_value(&text, "reportOnlySince: ", "2020-01-01");
+        std::fs::write(tmp.path().join("policies").join(e.file_name()), text).unwrap();
+    }
+    std::fs::copy(root.join("tenant.yaml"), tmp.path().join("tenant.yaml")).unwrap();
+    tmp
+}
+
+/// Replaces the value after `key` (to the end of its line) with `value`.
+fn set_value(text: &str, key: &str, value: &str) -> String {
+    text.lines()
+        .map(|l| match l.find(key) {
+            Some(at) => format!("{}{value}\n", &l[..at + key.len()]),
+            None => format!("{l}\n"),
+        })
+        .collect()
+}
+
+/// CA407's findings in a JSON lint report.
+fn ca407(dir: &Path) -> Vec<String> {
+    let out = caac(dir, &["lint", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "CA407")
+        .map(|d| d["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn promoting_token_protection_needs_enforced_companions() {
+    // https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection:
+    // the companions secure against a bypass from another platform, which a
+    // report-only companion does not.
+    let tmp = starter_with_tp_ready();
+    let d = tmp.path();
+    assert_eq!(
+        ca407(d),
+        Vec::<String>::new(),
+        "report-only TP, report-only companions"
+    );
+    let (code, _, stderr) = promote(
+        d,
+        &[
+            "CA410-TokenProtection-ExchangeSharePoint-Windows",
+            "--today",
+            "2020-02-01",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let found = ca407(d);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].contains("CA411-TokenProtection-BlockUnknownPlatforms")
+            && found[1].contains("CA412-TokenProtection-RequireCompliantDevice")
+            && found.iter().all(|m| m.contains("only report-only")),
+        "{found:?}"
+    );
+    for f in [
+        "CA411-TokenProtection-BlockUnknownPlatforms.yaml",
+        "CA412-TokenProtection-RequireCompliantDevice.yaml",
+    ] {
+        let p = d.join("policies").join(f);
+        let s = std::fs::read_to_string(&p).unwrap();
+        let s = s.replacen("users:\n", "state: enabled\nusers:\n", 1);
+        std::fs::write(&p, s).unwrap();
+    }
+    assert_eq!(ca407(d), Vec::<String>::new());
+}
