@@ -189,7 +189,11 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         let (t, mut r) = load_typed::<Tenant>(p, &TENANT_SCHEMA);
         if let Some(t) = &t {
             let (users, groups, ds) = resolve::break_glass(t);
-            checked.break_glass = BreakGlassIds { users, groups };
+            checked.break_glass = BreakGlassIds {
+                users,
+                groups,
+                personas: Vec::new(),
+            };
             r.diagnostics.extend(ds);
         }
         checked.tenant = t;
@@ -220,12 +224,22 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     };
     for value in opts.break_glass {
         match break_glass_value(value, checked.tenant.as_ref()) {
-            Ok((users, groups)) => {
+            Ok((users, groups, warning)) => {
                 checked.break_glass.users.extend(users);
                 checked.break_glass.groups.extend(groups);
+                cli.diagnostics.extend(warning);
             }
             Err(d) => cli.diagnostics.push(d),
         }
+    }
+    {
+        // One persona list for the gate and CA101, built once.
+        let bg = &mut checked.break_glass;
+        for list in [&mut bg.users, &mut bg.groups] {
+            list.sort();
+            list.dedup();
+        }
+        bg.personas = crate::whatif::lockout::break_glass_personas(checked.tenant.as_ref(), bg);
     }
     if !cli.diagnostics.is_empty() {
         checked.other.push(cli);
@@ -360,21 +374,35 @@ fn apply_identity(value: &str, tenant: Option<&Tenant>) -> Result<String, Diagno
     resolve::resolve_value(Kind::ServicePrincipal, value, tenant)
 }
 
-/// A `--break-glass` value: a GUID counts as user and group (the rule matches
-/// either exclusion list); a name must be a group or a user in the tenant file.
+/// A resolved `--break-glass` value: `(user ids, group ids, warning)`.
+type BreakGlassValue = (Vec<String>, Vec<String>, Option<Diagnostic>);
+
+/// A `--break-glass` value: `(user ids, group ids, warning)`. A GUID is
+/// the kind the tenant file lists it as, or both with a warning when it is
+/// listed nowhere ([`resolve::break_glass_kind`]); a name must be a group or
+/// a user in the tenant file.
 fn break_glass_value(
     value: &str,
     tenant: Option<&Tenant>,
-) -> Result<(Vec<String>, Vec<String>), Diagnostic> {
+) -> Result<BreakGlassValue, Diagnostic> {
     if resolve::is_guid(value) {
         let id = value.to_ascii_lowercase();
-        return Ok((vec![id.clone()], vec![id]));
+        let (user, group, warning) = resolve::break_glass_kind(&id, value, tenant, None);
+        let warning = warning.map(|d| Diagnostic {
+            message: format!("--break-glass: {}", d.message),
+            ..d
+        });
+        return Ok((
+            user.then(|| id.clone()).into_iter().collect(),
+            group.then_some(id).into_iter().collect(),
+            warning,
+        ));
     }
     let group = resolve::resolve_value(Kind::Group, value, tenant);
     let user = resolve::resolve_value(Kind::User, value, tenant);
     match (group, user) {
-        (Ok(g), Err(_)) => Ok((Vec::new(), vec![g])),
-        (Err(_), Ok(u)) => Ok((vec![u], Vec::new())),
+        (Ok(g), Err(_)) => Ok((Vec::new(), vec![g], None)),
+        (Err(_), Ok(u)) => Ok((vec![u], Vec::new(), None)),
         (Ok(_), Ok(_)) => Err(Diagnostic::error(
             "ambiguous-name",
             format!("--break-glass `{value}` names both a group and a user in the tenant file"),

@@ -48,8 +48,11 @@ pub struct Detail {
     /// The object id.
     pub id: String,
     /// Users: the groups the user is a (transitive) member of, by name or id.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub member_of: Vec<Reference>,
+    /// Not given (as opposed to `[]`) on a break-glass user: the user is
+    /// assumed to be in every break-glass group, as for the short form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<Reference>")]
+    pub member_of: Option<Vec<Reference>>,
     /// Users: directory roles the user holds, by name or role template id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Reference>,

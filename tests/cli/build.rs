@@ -193,7 +193,7 @@ fn break_glass_must_be_excluded_when_known() {
     );
     assert_eq!(code, 1, "{stderr}");
     insta::assert_snapshot!(stderr.replace(&p, "p.yaml"), @r"
-    error[CA101 break-glass-not-excluded]: the break-glass accounts are not excluded
+    error[CA101 break-glass-not-excluded]: the break-glass accounts are not excluded (a member of break-glass group Emergency Access (Global Administrator) is not)
      --> p.yaml:2:1
       |
     2 | users:

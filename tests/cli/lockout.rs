@@ -261,3 +261,127 @@ fn the_apply_identity_must_never_be_blocked() {
     assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
     assert!(stdout.contains(".caac.yaml:2:13"), "{stdout}");
 }
+
+/// Verdicts of CA101 and the gate per policy file, from a JSON lint report:
+/// `(file, CA101 fired, lockout fired)`.
+fn verdicts(dir: &Path, extra: &[&str]) -> (Vec<(String, bool, bool)>, serde_json::Value) {
+    let out = caac(
+        dir,
+        &[&["lint", "policies", "--format", "json"], extra].concat(),
+    );
+    let (stdout, stderr) = text(&out);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
+    let ds = v["diagnostics"].as_array().unwrap();
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("policies"))
+        .unwrap()
+        .map(|e| format!("policies/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    files.sort();
+    let fired = |f: &str, rule: &str| ds.iter().any(|d| d["file"] == f && d["rule"] == rule);
+    (
+        files
+            .iter()
+            .map(|f| (f.clone(), fired(f, "CA101"), fired(f, "lockout")))
+            .collect(),
+        v,
+    )
+}
+
+#[test]
+fn ca101_and_the_gate_agree_for_user_group_and_unknown_ids() {
+    const USER: &str = "0e1f2a3b-0000-4000-8000-0000000000b1";
+    const GROUP: &str = "0e1f2a3b-0000-4000-8000-0000000000e1";
+    const UNKNOWN: &str = "0e1f2a3b-0000-4000-8000-0000000000f1";
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "tenant.yaml",
+        &format!("users:\n  bg1@contoso.com: {USER}\ngroups:\n  Emergency Access: {GROUP}\n"),
+    );
+    std::fs::create_dir(d.join("policies")).unwrap();
+    // A block for everyone, excluding the id as a user, as a group, as both.
+    let policy = |name: &str, exclude: &str| {
+        format!(
+            "displayName: {name}\nstate: enabled\nusers:\n  include: {{ users: [All] }}\n  exclude: {{ {exclude} }}\napplications:\n  include: [All]\ngrant:\n  builtInControls: [block]\n"
+        )
+    };
+    for (id, user, group, both) in [
+        // (id, verdict excluding it as a user, as a group, as both); true = fires
+        (USER, false, true, false),
+        (GROUP, true, false, false),
+        (UNKNOWN, true, true, false),
+    ] {
+        for (file, exclude) in [
+            ("a-user.yaml", format!("users: [{id}]")),
+            ("b-group.yaml", format!("groups: [{id}]")),
+            ("c-both.yaml", format!("users: [{id}], groups: [{id}]")),
+        ] {
+            write(d, &format!("policies/{file}"), &policy(file, &exclude));
+        }
+        let (found, report) = verdicts(d, &["--break-glass", id]);
+        for ((file, ca101, lockout), want) in found.iter().zip([user, group, both]) {
+            assert_eq!(
+                (*ca101, *lockout),
+                (want, want),
+                "{id} {file}: CA101 and the gate must agree, and fire = {want}: {report:#}"
+            );
+        }
+        // The unknown id, and only it, is warned about once.
+        let kind_warnings = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "break-glass-kind")
+            .count();
+        assert_eq!(
+            kind_warnings,
+            usize::from(id == UNKNOWN),
+            "{id}: {report:#}"
+        );
+    }
+}
+
+#[test]
+fn break_glass_entries_in_the_tenant_file_are_checked_as_what_they_are() {
+    const USER: &str = "0e1f2a3b-0000-4000-8000-0000000000b1";
+    const GROUP: &str = "0e1f2a3b-0000-4000-8000-0000000000e1";
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // The group's id written under breakGlass.users: checked as a group, with a warning.
+    write(
+        d,
+        "tenant.yaml",
+        &format!(
+            "breakGlass:\n  users: [{GROUP}]\nusers:\n  bg1@contoso.com: {USER}\ngroups:\n  Emergency Access: {GROUP}\n"
+        ),
+    );
+    std::fs::create_dir(d.join("policies")).unwrap();
+    write(
+        d,
+        "policies/p.yaml",
+        "displayName: P\nstate: enabled\nusers:\n  include: { users: [All] }\n  exclude: { groups: [Emergency Access] }\napplications:\n  include: [All]\ngrant:\n  builtInControls: [block]\n",
+    );
+    let (found, report) = verdicts(d, &[]);
+    assert_eq!(
+        found,
+        [("policies/p.yaml".into(), false, false)],
+        "{report:#}"
+    );
+    let warning = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "break-glass-kind")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(warning["file"], "tenant.yaml");
+    assert_eq!(warning["line"], 2);
+    assert!(
+        warning["help"]
+            .as_str()
+            .unwrap()
+            .contains("move it to `breakGlass.groups`"),
+        "{warning}"
+    );
+}
