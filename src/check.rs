@@ -127,6 +127,10 @@ pub struct Checked {
     /// The identity that runs `caac apply` (`deploy.identity`): (resolved
     /// service principal id, as written).
     pub apply_identity: Option<(String, String)>,
+    /// The tenant file's report name, when one was read.
+    pub tenant_path: Option<String>,
+    /// The config file's report name, when one was read.
+    pub config_path: Option<String>,
 }
 
 impl Checked {
@@ -197,6 +201,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             r.diagnostics.extend(ds);
         }
         checked.tenant = t;
+        checked.tenant_path = Some(r.path.clone());
         checked.other.push(r);
     }
     let config_path = opts.config.clone().or_else(|| {
@@ -216,6 +221,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             }
             checked.config = config;
         }
+        checked.config_path = Some(r.path.clone());
         checked.other.push(r);
     }
     let mut cli = FileReport {
@@ -317,19 +323,16 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     Ok(checked)
 }
 
-/// The lockout gate ([`crate::whatif::lockout`]), the step `caac lint` and
-/// `caac build` add after [`check`]: sweeps every clean policy for the
+/// The lockout gate ([`crate::whatif::lockout`]), the step `caac lint`,
+/// `build`, `plan`, `apply` and `promote` add after [`check`]: first
+/// [`require_break_glass`], then it sweeps every clean policy for the
 /// break-glass accounts and the apply identity and adds one `lockout` error
-/// per policy and identity that could be locked out. Without either
-/// identity it is listed in [`Checked::skipped`] like a tenant-dependent rule.
-/// Lockout errors are not suppressible inline: the gate is the safety net.
+/// per policy and identity that could be locked out. Lockout errors are not
+/// suppressible inline: the gate is the safety net.
 pub fn lockout_gate(checked: &mut Checked) {
     use crate::whatif::{PolicyRef, lockout};
+    require_break_glass(checked);
     if checked.break_glass.is_empty() && checked.apply_identity.is_none() {
-        checked.skipped.push((
-            lockout::CODE,
-            "no break-glass accounts known (add `breakGlass:` to tenant.yaml or pass --break-glass)",
-        ));
         return;
     }
     let mut index = Vec::new();
@@ -362,6 +365,104 @@ pub fn lockout_gate(checked: &mut Checked) {
     }
 }
 
+/// The diagnostic code of "no break-glass accounts known" (an input error).
+pub const BREAK_GLASS_MISSING: &str = "break-glass-missing";
+
+/// The gate is never skipped without the user saying so: with no break-glass
+/// account known (`breakGlass:` in the tenant file or `--break-glass`; a
+/// `deploy.identity` does not count), an input error that says how to name
+/// them — unless `.caac.yaml` opts out with a reason (`breakGlassOptOut`),
+/// which is echoed as a warning on every run. Emergency access accounts are
+/// what Microsoft asks every tenant to keep out of Conditional Access
+/// (<https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access>).
+pub fn require_break_glass(checked: &mut Checked) {
+    let known = !checked.break_glass.is_empty();
+    let opt_out = checked.config.break_glass_opt_out.clone();
+    let config = checked.config_path.clone();
+    let report_of = |checked: &mut Checked, path: Option<&String>| -> usize {
+        let path = path.cloned().unwrap_or_else(|| "<command line>".to_owned());
+        match checked.other.iter().position(|r| r.path == path) {
+            Some(i) => i,
+            None => {
+                checked.other.push(FileReport {
+                    path,
+                    ..FileReport::default()
+                });
+                checked.other.len() - 1
+            }
+        }
+    };
+    // An opt-out that did not validate (a blank reason) is already
+    // reported at its value: one message per root cause.
+    let rejected = checked
+        .other
+        .iter()
+        .filter(|r| Some(&r.path) == config.as_ref())
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| {
+            matches!(&d.location, crate::diag::Location::Pointer { pointer, .. } if pointer == "/breakGlassOptOut")
+        });
+    if !known {
+        // The error or warning below is the one message for this root
+        // cause: the per-rule "skipped" entries point at it instead of
+        // repeating the fix.
+        let why = if opt_out.is_some() {
+            "opted out (`breakGlassOptOut` in the config file)"
+        } else if rejected {
+            "no break-glass accounts known, and `breakGlassOptOut` is invalid (see the error)"
+        } else {
+            "no break-glass accounts known (see the break-glass-missing error)"
+        };
+        for (id, reason) in &mut checked.skipped {
+            if lint::find(id).is_some_and(|r| matches!(r.needs, lint::Needs::BreakGlass)) {
+                *reason = why;
+            }
+        }
+    }
+    let d = match (&opt_out, known) {
+        (None, true) => return,
+        (Some(_), true) => Diagnostic::warning(
+            "break-glass-opt-out",
+            "`breakGlassOptOut` is set, but break-glass accounts are known: they are checked anyway".into(),
+        )
+        .at_key("/breakGlassOptOut")
+        .with_help("remove `breakGlassOptOut` from the config file"),
+        (Some(reason), false) => Diagnostic::warning(
+            "break-glass-opt-out",
+            format!(
+                "break-glass checks opted out ({reason}): no policy is checked for locking out the emergency access accounts (CA101 and the lockout gate)"
+            ),
+        )
+        .at_value("/breakGlassOptOut")
+        .with_help("name the break-glass accounts in tenant.yaml (`breakGlass: {groups: [Emergency Access]}`) and remove `breakGlassOptOut`"),
+        (None, false) => {
+            if rejected {
+                return;
+            }
+            let tenant = checked.tenant_path.clone();
+            let where_ = match &tenant {
+                Some(t) => format!("`breakGlass:` in {t}"),
+                None => "`breakGlass:` in a tenant file (none was read)".to_owned(),
+            };
+            let d = Diagnostic::error(
+                BREAK_GLASS_MISSING,
+                format!(
+                    "no break-glass (emergency access) accounts known ({where_}, or --break-glass): caac cannot prove that no policy locks them out"
+                ),
+            )
+            .with_help(
+                "name them in tenant.yaml, e.g. `breakGlass: {groups: [Emergency Access]}` with `Emergency Access: <group object id>` under `groups:`, or pass --break-glass ID_OR_NAME; to run without the check, set `breakGlassOptOut: \"<reason>\"` in .caac.yaml",
+            );
+            let i = report_of(checked, tenant.as_ref());
+            let d = if tenant.is_some() { d.at_key("") } else { d };
+            checked.other[i].diagnostics.push(d);
+            return;
+        }
+    };
+    let i = report_of(checked, config.as_ref());
+    checked.other[i].diagnostics.push(d);
+}
+
 /// `deploy.identity`: one service principal, by id or tenant-file name.
 fn apply_identity(value: &str, tenant: Option<&Tenant>) -> Result<String, Diagnostic> {
     if let Some(k) = crate::catalog::keyword(Kind::ServicePrincipal, value) {
@@ -381,10 +482,7 @@ type BreakGlassValue = (Vec<String>, Vec<String>, Option<Diagnostic>);
 /// the kind the tenant file lists it as, or both with a warning when it is
 /// listed nowhere ([`resolve::break_glass_kind`]); a name must be a group or
 /// a user in the tenant file.
-fn break_glass_value(
-    value: &str,
-    tenant: Option<&Tenant>,
-) -> Result<BreakGlassValue, Diagnostic> {
+fn break_glass_value(value: &str, tenant: Option<&Tenant>) -> Result<BreakGlassValue, Diagnostic> {
     if resolve::is_guid(value) {
         let id = value.to_ascii_lowercase();
         let (user, group, warning) = resolve::break_glass_kind(&id, value, tenant, None);

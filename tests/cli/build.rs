@@ -210,7 +210,7 @@ fn break_glass_must_be_excluded_when_known() {
         "t2.yaml",
         &TENANT.replace("breakGlass: {groups: [Emergency Access]}\n", ""),
     );
-    let (code, _) = build(
+    let (code, stderr) = build(
         d,
         &[
             &p,
@@ -220,7 +220,15 @@ fn break_glass_must_be_excluded_when_known() {
             d.join("out").to_str().unwrap(),
         ],
     );
-    assert_eq!(code, 0, "without break-glass data the rule stays silent");
+    // Without break-glass data build refuses (exit 2) and says how to name them.
+    assert_eq!(code, 2, "without break-glass data build refuses: {stderr}");
+    assert!(
+        stderr.contains("error[break-glass-missing]")
+            && stderr.contains("--break-glass ID_OR_NAME")
+            && stderr.contains("breakGlassOptOut"),
+        "{stderr}"
+    );
+    assert!(!d.join("out").exists(), "nothing written");
     let (code, _) = build(
         d,
         &[

@@ -200,21 +200,87 @@ fn a_device_control_for_global_administrators_is_caught() {
 }
 
 #[test]
-fn without_break_glass_accounts_the_gate_is_skipped() {
+fn without_break_glass_accounts_lint_build_plan_and_apply_refuse() {
     let tmp = starter();
+    let d = tmp.path();
     write(
-        tmp.path(),
+        d,
         "tenant.yaml",
-        &std::fs::read_to_string(tmp.path().join("tenant.yaml"))
-            .unwrap()
-            .replace("breakGlass:\n  groups: [Emergency Access]\n", ""),
+        &format!(
+            "{}servicePrincipals:\n  caac-deploy: 00000000-0000-4000-8000-00000000de91\n",
+            std::fs::read_to_string(d.join("tenant.yaml"))
+                .unwrap()
+                .replace("breakGlass:\n  groups: [Emergency Access]\n", "")
+        ),
     );
-    let out = caac(tmp.path(), &["lint"]);
-    let (stdout, _) = text(&out);
+    // A deploy identity alone does not count as break-glass known.
+    write(d, ".caac.yaml", "deploy:\n  identity: caac-deploy\n");
+    std::fs::create_dir(d.join("state")).unwrap();
+    write(d, "state/policies.json", "{\"value\": []}");
+    let refuses = |args: &[&str]| {
+        let out = caac(d, args);
+        let (stdout, stderr) = text(&out);
+        let all = format!("{stdout}{stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert_eq!(
+            all.matches("error[break-glass-missing]").count(),
+            1,
+            "{args:?}: one message: {all}"
+        );
+        assert!(
+            all.contains("no break-glass (emergency access) accounts known (`breakGlass:` in tenant.yaml, or --break-glass)")
+                && all.contains("breakGlass: {groups: [Emergency Access]}")
+                && all.contains("--break-glass ID_OR_NAME")
+                && all.contains("breakGlassOptOut"),
+            "{args:?}: says how to name them: {all}"
+        );
+        all
+    };
+    let lint = refuses(&["lint"]);
     assert!(
-        stdout.contains("note: lockout skipped: no break-glass accounts known"),
+        !lint.contains("no break-glass accounts known (add"),
+        "the skipped note points at the error instead of repeating it: {lint}"
+    );
+    refuses(&["build", "--out", "out"]);
+    assert!(!d.join("out").exists());
+    refuses(&["plan", "--state", "state"]);
+    refuses(&["apply", "--dry-run", "--state", "state"]);
+
+    // An explicit opt-out with a reason runs, and says so on every run.
+    write(
+        d,
+        ".caac.yaml",
+        "deploy:\n  identity: caac-deploy\nbreakGlassOptOut: \"lab tenant, no production users\"\n",
+    );
+    // (plan and apply run too, below; they print errors only, so the
+    // warning is not echoed there yet.)
+    for args in [&["lint"][..], &["build", "--out", "out"]] {
+        let out = caac(d, args);
+        let (stdout, stderr) = text(&out);
+        let all = format!("{stdout}{stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {all}");
+        assert!(
+            all.contains("warning[break-glass-opt-out]: break-glass checks opted out (lab tenant, no production users)")
+                && all.contains(".caac.yaml:3:19"),
+            "{args:?}: {all}"
+        );
+    }
+    let out = caac(d, &["plan", "--state", "state"]);
+    assert_eq!(out.status.code(), Some(1), "changes: {:?}", text(&out));
+    // `lint --fail-level warning` (the CI gate) does not pass silently.
+    let out = caac(d, &["lint", "--fail-level", "warning"]);
+    assert_eq!(out.status.code(), Some(1));
+
+    // A blank reason is refused at its position, once.
+    write(d, ".caac.yaml", "breakGlassOptOut: \"  \"\n");
+    let out = caac(d, &["lint"]);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("`breakGlassOptOut` needs a reason") && stdout.contains(".caac.yaml:1:19"),
         "{stdout}"
     );
+    assert!(!stdout.contains("break-glass-missing"), "{stdout}");
 }
 
 #[test]
