@@ -463,6 +463,120 @@ pub fn require_break_glass(checked: &mut Checked) {
     checked.other[i].diagnostics.push(d);
 }
 
+/// The reserved placeholder range: GUIDs that begin with this are made-up
+/// ids (the starter `tenant.yaml` uses them) and never reach a tenant. Entra
+/// object ids are random version-4 GUIDs, so a real one falls in this range
+/// with odds of 2^-74: the range is safe to reserve.
+pub const PLACEHOLDER_PREFIX: &str = "00000000-0000-4000-8000-";
+
+/// True for a GUID in the reserved placeholder range ([`PLACEHOLDER_PREFIX`]).
+pub fn is_placeholder_id(id: &str) -> bool {
+    resolve::is_guid(id)
+        && id
+            .get(..PLACEHOLDER_PREFIX.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(PLACEHOLDER_PREFIX))
+}
+
+/// The tenant-file tables, in file-schema order.
+const TABLES: [Kind; 9] = [
+    Kind::User,
+    Kind::Group,
+    Kind::Location,
+    Kind::AuthenticationStrength,
+    Kind::TermsOfUse,
+    Kind::AuthenticationContext,
+    Kind::Application,
+    Kind::ServicePrincipal,
+    Kind::ExternalTenant,
+];
+
+/// Flags placeholder ids ([`PLACEHOLDER_PREFIX`]) at `severity`: `caac build`
+/// warns (the starter set builds, and says its ids are made up), `caac plan`
+/// and `caac apply` refuse (errors). One diagnostic for the tenant file,
+/// naming every entry whose id is a placeholder, and one per policy file
+/// that writes a placeholder GUID directly. `caac lint` does not call this:
+/// lint judges the policies, not whether their ids are real, so the starter
+/// set stays lint-clean (`lint --fail-level warning` in CI).
+pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
+    let refuse = severity == Severity::Error;
+    let diag = |message: String| {
+        let d = if refuse {
+            Diagnostic::error("placeholder-id", message)
+        } else {
+            Diagnostic::warning("placeholder-id", message)
+        };
+        d.with_help(if refuse {
+            "put the tenant's real object ids in (Entra admin center → the object → Object ID; or `caac pull` and `caac import --tenant-out`) before `caac plan` or `caac apply`"
+        } else {
+            "put the tenant's real object ids in before `caac plan` or `caac apply`, which refuse placeholder ids"
+        })
+    };
+    let consequence = if refuse {
+        "they are made up and must never reach a tenant"
+    } else {
+        "the bodies written are not deployable until the real object ids are in"
+    };
+    let mut in_tenant: Vec<String> = Vec::new();
+    if let (Some(t), Some(path)) = (&checked.tenant, &checked.tenant_path) {
+        let mut names: Vec<(String, String)> = Vec::new();
+        if let Some(id) = t.tenant_id.as_deref().filter(|i| is_placeholder_id(i)) {
+            names.push(("tenantId".into(), "/tenantId".into()));
+            in_tenant.push(id.to_ascii_lowercase());
+        }
+        for kind in TABLES {
+            let (Some(table), Some(section)) = (t.names(kind), Tenant::section(kind)) else {
+                continue;
+            };
+            for (name, entry) in table.iter().filter(|(_, e)| is_placeholder_id(e.id())) {
+                in_tenant.push(entry.id().to_ascii_lowercase());
+                let mut pointer = format!("/{section}/{}", crate::load::escape_segment(name));
+                if entry.detail().is_some() {
+                    pointer.push_str("/id");
+                }
+                names.push((format!("`{name}`"), pointer));
+            }
+        }
+        if let Some((_, first)) = names.first() {
+            let shown: Vec<&str> = names.iter().take(5).map(|(n, _)| n.as_str()).collect();
+            let more = names.len().saturating_sub(shown.len());
+            let d = diag(format!(
+                "the tenant file holds placeholder object ids (the reserved range {PLACEHOLDER_PREFIX}…) for {}{}: {consequence}",
+                shown.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ))
+            .at_value(first.clone());
+            if let Some(r) = checked.other.iter_mut().find(|r| &r.path == path) {
+                r.diagnostics.push(d);
+            }
+        }
+    }
+    // Ids written into the specs themselves (not through the tenant file).
+    for f in &mut checked.files {
+        let mut found: Option<(String, Diagnostic)> = None;
+        for u in &f.units {
+            let Some(p) = &u.policy else { continue };
+            let mut p = p.clone();
+            resolve::for_each_reference(&mut p, |_, pointer, value| {
+                if found.is_none()
+                    && is_placeholder_id(value)
+                    && !in_tenant.contains(&value.to_ascii_lowercase())
+                {
+                    let d = u.localise(
+                        diag(format!(
+                            "`{value}` is a placeholder object id (the reserved range {PLACEHOLDER_PREFIX}…): {consequence}"
+                        ))
+                        .at_value(pointer),
+                    );
+                    found = Some((value.clone(), d));
+                }
+            });
+        }
+        if let Some((_, d)) = found {
+            f.report.diagnostics.push(d);
+        }
+    }
+}
+
 /// `deploy.identity`: one service principal, by id or tenant-file name.
 fn apply_identity(value: &str, tenant: Option<&Tenant>) -> Result<String, Diagnostic> {
     if let Some(k) = crate::catalog::keyword(Kind::ServicePrincipal, value) {

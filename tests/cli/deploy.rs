@@ -292,7 +292,9 @@ fn pull_import_plan_has_no_perpetual_diff() {
     assert_eq!(lock["policies"].as_object().unwrap().len(), 3, "{lock}");
 }
 
-/// A copy of the starter set (10 policies, lint-clean) in a temp dir.
+/// A copy of the starter set (10 policies, lint-clean) in a temp dir, its
+/// placeholder ids replaced by the fake tenant's own (plan and apply refuse
+/// placeholder ids, as a real deployment must).
 fn starter() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("policies")).unwrap();
@@ -302,7 +304,10 @@ fn starter() -> tempfile::TempDir {
     {
         std::fs::copy(e.path(), dir.path().join("policies").join(e.file_name())).unwrap();
     }
-    std::fs::copy(root().join("tenant.yaml"), dir.path().join("tenant.yaml")).unwrap();
+    let tenant = std::fs::read_to_string(root().join("tenant.yaml"))
+        .unwrap()
+        .replace("00000000-0000-4000-8000-", "0e1f2a3b-0000-4000-8000-");
+    std::fs::write(dir.path().join("tenant.yaml"), tenant).unwrap();
     dir
 }
 

@@ -207,10 +207,12 @@ fn without_break_glass_accounts_lint_build_plan_and_apply_refuse() {
         d,
         "tenant.yaml",
         &format!(
-            "{}servicePrincipals:\n  caac-deploy: 00000000-0000-4000-8000-00000000de91\n",
+            "{}servicePrincipals:\n  caac-deploy: 0e1f2a3b-0000-4000-8000-00000000de91\n",
             std::fs::read_to_string(d.join("tenant.yaml"))
                 .unwrap()
                 .replace("breakGlass:\n  groups: [Emergency Access]\n", "")
+                // Real-looking ids: plan and apply refuse placeholder ids first.
+                .replace("00000000-0000-4000-8000-", "0e1f2a3b-0000-4000-8000-")
         ),
     );
     // A deploy identity alone does not count as break-glass known.
@@ -450,4 +452,82 @@ fn break_glass_entries_in_the_tenant_file_are_checked_as_what_they_are() {
             .contains("move it to `breakGlass.groups`"),
         "{warning}"
     );
+}
+
+#[test]
+fn placeholder_ids_build_with_a_warning_and_never_reach_a_tenant() {
+    let tmp = starter();
+    let d = tmp.path();
+    std::fs::create_dir(d.join("state")).unwrap();
+    write(d, "state/policies.json", "{\"value\": []}");
+    // lint judges the policies, not whether the ids are real: the CI gate
+    // (`lint --fail-level warning` over the starter set) stays green.
+    let out = caac(d, &["lint", "--fail-level", "warning"]);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("placeholder-id"), "{stdout}");
+    // build writes the bodies and says the ids are placeholders.
+    let out = caac(d, &["build", "--out", "out"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("warning[placeholder-id]").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the tenant file holds placeholder object ids (the reserved range 00000000-0000-4000-8000-…) for `breakglass1@contoso.com`, `pilot.user@contoso.com`, `Emergency Access`, `Token Protection Pilot`")
+            && stderr.contains("--> tenant.yaml:"),
+        "{stderr}"
+    );
+    assert!(d.join("out/manifest.json").is_file());
+    // plan and apply refuse, saying to put the real ids in.
+    for args in [
+        &["plan", "--state", "state"][..],
+        &["apply", "--dry-run", "--state", "state"],
+    ] {
+        let out = caac(d, args);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("error[placeholder-id]")
+                && stderr.contains("must never reach a tenant")
+                && stderr.contains("put the tenant's real object ids in"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stdout.contains("POST"),
+            "{args:?}: nothing planned: {stdout}"
+        );
+    }
+    // A placeholder GUID written straight into a spec is caught at its position.
+    let real = std::fs::read_to_string(d.join("tenant.yaml"))
+        .unwrap()
+        .replace("00000000-0000-4000-8000-", "0e1f2a3b-0000-4000-8000-");
+    write(d, "tenant.yaml", &real);
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "    groups: [Emergency Access]\n",
+        "    groups: [Emergency Access, 00000000-0000-4000-8000-0000000000aa]\n",
+    );
+    let out = caac(d, &["plan", "--state", "state"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`00000000-0000-4000-8000-0000000000aa` is a placeholder object id")
+            && stderr.contains("--> policies/CA003-AllUsers-MFA.yaml:"),
+        "{stderr}"
+    );
+    // With real ids, plan runs.
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        ", 00000000-0000-4000-8000-0000000000aa]",
+        "]",
+    );
+    let out = caac(d, &["plan", "--state", "state"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "changes: {stdout}{stderr}");
+    assert!(!stderr.contains("placeholder"), "{stderr}");
 }
