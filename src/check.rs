@@ -134,6 +134,10 @@ pub struct Checked {
     /// The identity that runs `caac apply` (`deploy.identity`): (resolved
     /// service principal id, as written).
     pub apply_identity: Option<(String, String)>,
+    /// The tenant file's report name, when one was read.
+    pub tenant_path: Option<String>,
+    /// The config file's report name, when one was read.
+    pub config_path: Option<String>,
 }
 
 impl Checked {
@@ -200,7 +204,11 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         let (t, mut r) = load_tenant(p);
         if let Some(t) = &t {
             let (users, groups, ds) = resolve::break_glass(t);
-            checked.break_glass = BreakGlassIds { users, groups };
+            checked.break_glass = BreakGlassIds {
+                users,
+                groups,
+                personas: Vec::new(),
+            };
             r.diagnostics.extend(
                 ds.into_iter()
                     .filter(|d| d.code != resolve::INVALID_TENANT_ID),
@@ -208,6 +216,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         }
         tenant_failed = t.is_none();
         checked.tenant = t;
+        checked.tenant_path = Some(r.path.clone());
         checked.other.push(r);
     }
     let config_path = opts.config.clone().or_else(|| {
@@ -227,6 +236,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             }
             checked.config = config;
         }
+        checked.config_path = Some(r.path.clone());
         checked.other.push(r);
     }
     let mut cli = FileReport {
@@ -235,12 +245,22 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     };
     for value in opts.break_glass {
         match break_glass_value(value, checked.tenant.as_ref()) {
-            Ok((users, groups)) => {
+            Ok((users, groups, warning)) => {
                 checked.break_glass.users.extend(users);
                 checked.break_glass.groups.extend(groups);
+                cli.diagnostics.extend(warning);
             }
             Err(d) => cli.diagnostics.push(d),
         }
+    }
+    {
+        // One persona list for the gate and CA101, built once.
+        let bg = &mut checked.break_glass;
+        for list in [&mut bg.users, &mut bg.groups] {
+            list.sort();
+            list.dedup();
+        }
+        bg.personas = crate::whatif::lockout::break_glass_personas(checked.tenant.as_ref(), bg);
     }
     if !cli.diagnostics.is_empty() {
         checked.other.push(cli);
@@ -345,19 +365,16 @@ fn spec_pointer(d: &Diagnostic) -> String {
     }
 }
 
-/// The lockout gate ([`crate::whatif::lockout`]), the step `caac lint` and
-/// `caac build` add after [`check`]: sweeps every clean policy for the
+/// The lockout gate ([`crate::whatif::lockout`]), the step `caac lint`,
+/// `build`, `plan`, `apply` and `promote` add after [`check`]: first
+/// [`require_break_glass`], then it sweeps every clean policy for the
 /// break-glass accounts and the apply identity and adds one `lockout` error
-/// per policy and identity that could be locked out. Without either
-/// identity it is listed in [`Checked::skipped`] like a tenant-dependent rule.
-/// Lockout errors are not suppressible inline: the gate is the safety net.
+/// per policy and identity that could be locked out. Lockout errors are not
+/// suppressible inline: the gate is the safety net.
 pub fn lockout_gate(checked: &mut Checked) {
     use crate::whatif::{PolicyRef, lockout};
+    require_break_glass(checked);
     if checked.break_glass.is_empty() && checked.apply_identity.is_none() {
-        checked.skipped.push((
-            lockout::CODE,
-            "no break-glass accounts known (add `breakGlass:` to tenant.yaml or pass --break-glass)",
-        ));
         return;
     }
     let mut index = Vec::new();
@@ -390,6 +407,218 @@ pub fn lockout_gate(checked: &mut Checked) {
     }
 }
 
+/// The diagnostic code of "no break-glass accounts known" (an input error).
+pub const BREAK_GLASS_MISSING: &str = "break-glass-missing";
+
+/// The gate is never skipped without the user saying so: with no break-glass
+/// account known (`breakGlass:` in the tenant file or `--break-glass`; a
+/// `deploy.identity` does not count), an input error that says how to name
+/// them — unless `.caac.yaml` opts out with a reason (`breakGlassOptOut`),
+/// which is echoed as a warning on every run. Emergency access accounts are
+/// what Microsoft asks every tenant to keep out of Conditional Access
+/// (<https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access>).
+pub fn require_break_glass(checked: &mut Checked) {
+    let known = !checked.break_glass.is_empty();
+    let opt_out = checked.config.break_glass_opt_out.clone();
+    let config = checked.config_path.clone();
+    let report_of = |checked: &mut Checked, path: Option<&String>| -> usize {
+        let path = path.cloned().unwrap_or_else(|| "<command line>".to_owned());
+        match checked.other.iter().position(|r| r.path == path) {
+            Some(i) => i,
+            None => {
+                checked.other.push(FileReport {
+                    path,
+                    ..FileReport::default()
+                });
+                checked.other.len() - 1
+            }
+        }
+    };
+    // An opt-out that did not validate (a blank reason) is already
+    // reported at its value: one message per root cause.
+    let rejected = checked
+        .other
+        .iter()
+        .filter(|r| Some(&r.path) == config.as_ref())
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| {
+            matches!(&d.location, crate::diag::Location::Pointer { pointer, .. } if pointer == "/breakGlassOptOut")
+        });
+    if !known {
+        // The error or warning below is the one message for this root
+        // cause: the per-rule "skipped" entries point at it instead of
+        // repeating the fix.
+        let why = if opt_out.is_some() {
+            "opted out (`breakGlassOptOut` in the config file)"
+        } else if rejected {
+            "no break-glass accounts known, and `breakGlassOptOut` is invalid (see the error)"
+        } else {
+            "no break-glass accounts known (see the break-glass-missing error)"
+        };
+        for (id, reason) in &mut checked.skipped {
+            if lint::find(id).is_some_and(|r| matches!(r.needs, lint::Needs::BreakGlass)) {
+                *reason = why;
+            }
+        }
+    }
+    let d = match (&opt_out, known) {
+        (None, true) => return,
+        (Some(_), true) => Diagnostic::warning(
+            "break-glass-opt-out",
+            "`breakGlassOptOut` is set, but break-glass accounts are known: they are checked anyway".into(),
+        )
+        .at_key("/breakGlassOptOut")
+        .with_help("remove `breakGlassOptOut` from the config file"),
+        (Some(reason), false) => Diagnostic::warning(
+            "break-glass-opt-out",
+            format!(
+                "break-glass checks opted out ({reason}): no policy is checked for locking out the emergency access accounts (CA101 and the lockout gate)"
+            ),
+        )
+        .at_value("/breakGlassOptOut")
+        .with_help("name the break-glass accounts in tenant.yaml (`breakGlass: {groups: [Emergency Access]}`) and remove `breakGlassOptOut`"),
+        (None, false) => {
+            if rejected {
+                return;
+            }
+            let tenant = checked.tenant_path.clone();
+            let where_ = match &tenant {
+                Some(t) => format!("`breakGlass:` in {t}"),
+                None => "`breakGlass:` in a tenant file (none was read)".to_owned(),
+            };
+            let d = Diagnostic::error(
+                BREAK_GLASS_MISSING,
+                format!(
+                    "no break-glass (emergency access) accounts known ({where_}, or --break-glass): caac cannot prove that no policy locks them out"
+                ),
+            )
+            .with_help(
+                "name them in tenant.yaml, e.g. `breakGlass: {groups: [Emergency Access]}` with `Emergency Access: <group object id>` under `groups:`, or pass --break-glass ID_OR_NAME; to run without the check, set `breakGlassOptOut: \"<reason>\"` in .caac.yaml",
+            );
+            let i = report_of(checked, tenant.as_ref());
+            let d = if tenant.is_some() { d.at_key("") } else { d };
+            checked.other[i].diagnostics.push(d);
+            return;
+        }
+    };
+    let i = report_of(checked, config.as_ref());
+    checked.other[i].diagnostics.push(d);
+}
+
+/// The reserved placeholder range: GUIDs that begin with this are made-up
+/// ids (the starter `tenant.yaml` uses them) and never reach a tenant. Entra
+/// object ids are random version-4 GUIDs, so a real one falls in this range
+/// with odds of 2^-74: the range is safe to reserve.
+pub const PLACEHOLDER_PREFIX: &str = "00000000-0000-4000-8000-";
+
+/// True for a GUID in the reserved placeholder range ([`PLACEHOLDER_PREFIX`]).
+pub fn is_placeholder_id(id: &str) -> bool {
+    resolve::is_guid(id)
+        && id
+            .get(..PLACEHOLDER_PREFIX.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(PLACEHOLDER_PREFIX))
+}
+
+/// The tenant-file tables, in file-schema order.
+const TABLES: [Kind; 9] = [
+    Kind::User,
+    Kind::Group,
+    Kind::Location,
+    Kind::AuthenticationStrength,
+    Kind::TermsOfUse,
+    Kind::AuthenticationContext,
+    Kind::Application,
+    Kind::ServicePrincipal,
+    Kind::ExternalTenant,
+];
+
+/// Flags placeholder ids ([`PLACEHOLDER_PREFIX`]) at `severity`: `caac build`
+/// warns (the starter set builds, and says its ids are made up), `caac plan`
+/// and `caac apply` refuse (errors). One diagnostic for the tenant file,
+/// naming every entry whose id is a placeholder, and one per policy file
+/// that writes a placeholder GUID directly. `caac lint` does not call this:
+/// lint judges the policies, not whether their ids are real, so the starter
+/// set stays lint-clean (`lint --fail-level warning` in CI).
+pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
+    let refuse = severity == Severity::Error;
+    let diag = |message: String| {
+        let d = if refuse {
+            Diagnostic::error("placeholder-id", message)
+        } else {
+            Diagnostic::warning("placeholder-id", message)
+        };
+        d.with_help(if refuse {
+            "put the tenant's real object ids in (Entra admin center → the object → Object ID; or `caac pull` and `caac import --tenant-out`) before `caac plan` or `caac apply`"
+        } else {
+            "put the tenant's real object ids in before `caac plan` or `caac apply`, which refuse placeholder ids"
+        })
+    };
+    let consequence = if refuse {
+        "they are made up and must never reach a tenant"
+    } else {
+        "the bodies written are not deployable until the real object ids are in"
+    };
+    let mut in_tenant: Vec<String> = Vec::new();
+    if let (Some(t), Some(path)) = (&checked.tenant, &checked.tenant_path) {
+        let mut names: Vec<(String, String)> = Vec::new();
+        if let Some(id) = t.tenant_id.as_deref().filter(|i| is_placeholder_id(i)) {
+            names.push(("tenantId".into(), "/tenantId".into()));
+            in_tenant.push(id.to_ascii_lowercase());
+        }
+        for kind in TABLES {
+            let (Some(table), Some(section)) = (t.names(kind), Tenant::section(kind)) else {
+                continue;
+            };
+            for (name, entry) in table.iter().filter(|(_, e)| is_placeholder_id(e.id())) {
+                in_tenant.push(entry.id().to_ascii_lowercase());
+                let mut pointer = format!("/{section}/{}", crate::load::escape_segment(name));
+                if entry.detail().is_some() {
+                    pointer.push_str("/id");
+                }
+                names.push((format!("`{name}`"), pointer));
+            }
+        }
+        if let Some((_, first)) = names.first() {
+            let shown: Vec<&str> = names.iter().take(5).map(|(n, _)| n.as_str()).collect();
+            let more = names.len().saturating_sub(shown.len());
+            let d = diag(format!(
+                "the tenant file holds placeholder object ids (the reserved range {PLACEHOLDER_PREFIX}…) for {}{}: {consequence}",
+                shown.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ))
+            .at_value(first.clone());
+            if let Some(r) = checked.other.iter_mut().find(|r| &r.path == path) {
+                r.diagnostics.push(d);
+            }
+        }
+    }
+    // Ids written into the specs themselves (not through the tenant file).
+    for f in &mut checked.files {
+        let mut found: Option<(String, Diagnostic)> = None;
+        for u in &f.units {
+            let Some(p) = &u.policy else { continue };
+            let mut p = p.clone();
+            resolve::for_each_reference(&mut p, |_, pointer, value| {
+                if found.is_none()
+                    && is_placeholder_id(value)
+                    && !in_tenant.contains(&value.to_ascii_lowercase())
+                {
+                    let d = u.localise(
+                        diag(format!(
+                            "`{value}` is a placeholder object id (the reserved range {PLACEHOLDER_PREFIX}…): {consequence}"
+                        ))
+                        .at_value(pointer),
+                    );
+                    found = Some((value.clone(), d));
+                }
+            });
+        }
+        if let Some((_, d)) = found {
+            f.report.diagnostics.push(d);
+        }
+    }
+}
+
 /// `deploy.identity`: one service principal, by id or tenant-file name.
 fn apply_identity(value: &str, tenant: Option<&Tenant>) -> Result<String, Diagnostic> {
     if let Some(k) = crate::catalog::keyword(Kind::ServicePrincipal, value) {
@@ -402,21 +631,32 @@ fn apply_identity(value: &str, tenant: Option<&Tenant>) -> Result<String, Diagno
     resolve::resolve_value(Kind::ServicePrincipal, value, tenant)
 }
 
-/// A `--break-glass` value: a GUID counts as user and group (the rule matches
-/// either exclusion list); a name must be a group or a user in the tenant file.
-fn break_glass_value(
-    value: &str,
-    tenant: Option<&Tenant>,
-) -> Result<(Vec<String>, Vec<String>), Diagnostic> {
+/// A resolved `--break-glass` value: `(user ids, group ids, warning)`.
+type BreakGlassValue = (Vec<String>, Vec<String>, Option<Diagnostic>);
+
+/// A `--break-glass` value: `(user ids, group ids, warning)`. A GUID is
+/// the kind the tenant file lists it as, or both with a warning when it is
+/// listed nowhere ([`resolve::break_glass_kind`]); a name must be a group or
+/// a user in the tenant file.
+fn break_glass_value(value: &str, tenant: Option<&Tenant>) -> Result<BreakGlassValue, Diagnostic> {
     if resolve::is_guid(value) {
         let id = value.to_ascii_lowercase();
-        return Ok((vec![id.clone()], vec![id]));
+        let (user, group, warning) = resolve::break_glass_kind(&id, value, tenant, None);
+        let warning = warning.map(|d| Diagnostic {
+            message: format!("--break-glass: {}", d.message),
+            ..d
+        });
+        return Ok((
+            user.then(|| id.clone()).into_iter().collect(),
+            group.then_some(id).into_iter().collect(),
+            warning,
+        ));
     }
     let group = resolve::resolve_value(Kind::Group, value, tenant);
     let user = resolve::resolve_value(Kind::User, value, tenant);
     match (group, user) {
-        (Ok(g), Err(_)) => Ok((Vec::new(), vec![g])),
-        (Err(_), Ok(u)) => Ok((vec![u], Vec::new())),
+        (Ok(g), Err(_)) => Ok((Vec::new(), vec![g], None)),
+        (Err(_), Ok(u)) => Ok((vec![u], Vec::new(), None)),
         (Ok(_), Ok(_)) => Err(Diagnostic::error(
             "ambiguous-name",
             format!("--break-glass `{value}` names both a group and a user in the tenant file"),

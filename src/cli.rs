@@ -382,7 +382,8 @@ pub struct PromoteArgs {
     /// Where to look a displayName up.
     #[arg(long, default_value = "policies", value_name = "DIR")]
     pub dir: PathBuf,
-    /// The day to promote on (YYYY-MM-DD, UTC) [default: $CAAC_TODAY, else the system date].
+    /// The day to promote on (YYYY-MM-DD, UTC) [default: $CAAC_TODAY, else the system date];
+    /// never later than the system date (refused, exit 2: the dwell cannot be skipped).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
     /// Print the change without writing it.

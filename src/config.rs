@@ -1,5 +1,6 @@
 //! The linter configuration file (`.caac.yaml`, or `--config FILE`): rule
-//! severities, the profile, Token Protection opt-ins, naming and thresholds.
+//! severities, the profile, Token Protection opt-ins, naming and thresholds,
+//! the deploy identity and the (reasoned) break-glass opt-out.
 //!
 //! Contract: parsed by the same hardened loader and schema check as policies
 //! (strict: unknown keys are errors with did-you-mean), then turned into a
@@ -36,6 +37,18 @@ pub struct ConfigFile {
     /// proves no policy blocks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deploy: Option<Deploy>,
+    /// Opt out of the break-glass checks, with the reason (required, echoed as
+    /// a warning on every run). Without it, `caac lint`, `build`, `plan` and
+    /// `apply` refuse to run when no break-glass (emergency access) account
+    /// is known (`breakGlass:` in tenant.yaml, or `--break-glass`): Microsoft
+    /// asks every tenant to exclude its emergency access accounts from
+    /// Conditional Access
+    /// (<https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access>),
+    /// and without them the lockout gate cannot prove anything.
+    /// Example: `breakGlassOptOut: "lab tenant, no production users (CHG-123)"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub break_glass_opt_out: Option<String>,
 }
 
 /// Deployment settings.
@@ -138,6 +151,8 @@ pub struct Config {
     pub report_only_max_days: u32,
     /// `deploy.identity` as written (resolved by `check`, which has the tenant file).
     pub deploy_identity: Option<String>,
+    /// `breakGlassOptOut`: the reason the break-glass checks are opted out of.
+    pub break_glass_opt_out: Option<String>,
 }
 
 /// Exchange Online and SharePoint Online: the seed's Token Protection scope.
@@ -162,6 +177,7 @@ impl Default for Config {
             policy_warning: 180,
             report_only_max_days: 60,
             deploy_identity: None,
+            break_glass_opt_out: None,
         }
     }
 }
@@ -251,6 +267,17 @@ impl Config {
             c.report_only_max_days = t.report_only_max_days.unwrap_or(c.report_only_max_days);
         }
         c.deploy_identity = file.deploy.as_ref().and_then(|d| d.identity.clone());
+        match file.break_glass_opt_out.as_deref().map(str::trim) {
+            Some("") => diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    "`breakGlassOptOut` needs a reason, not a blank".into(),
+                )
+                .at_value("/breakGlassOptOut")
+                .with_help("say why this tenant has no break-glass accounts, e.g. `breakGlassOptOut: \"lab tenant, no production users\"`, or name them in tenant.yaml instead"),
+            ),
+            reason => c.break_glass_opt_out = reason.map(str::to_owned),
+        }
         (c, diags)
     }
 

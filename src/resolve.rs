@@ -31,22 +31,114 @@ pub fn resolve(policy: &Policy, tenant: Option<&Tenant>) -> (Policy, Vec<Diagnos
 
 /// Resolves the break-glass users and groups of a tenant file to ids.
 /// Returns `(user ids, group ids, diagnostics with pointers into tenant.yaml)`.
+///
+/// Each id is checked as the kind the tenant file lists it as (see
+/// [`break_glass_kind`]), whichever of `breakGlass.users` or
+/// `breakGlass.groups` names it: a group listed under `users` is checked as
+/// a group, with a warning to move it.
 pub fn break_glass(tenant: &Tenant) -> (Vec<String>, Vec<String>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut resolve_list = |kind, key: &str, list: &[String]| -> Vec<String> {
-        let mut ids = Vec::new();
-        for (i, v) in list.iter().enumerate() {
-            match resolve_value(kind, v, Some(tenant)) {
-                Ok(id) => ids.push(id),
-                Err(d) => diags.push(d.at_value(format!("/breakGlass/{key}/{i}"))),
-            }
-        }
-        ids
-    };
+    let (mut users, mut groups) = (Vec::new(), Vec::new());
     let bg = tenant.break_glass.clone().unwrap_or_default();
-    let users = resolve_list(Kind::User, "users", &bg.users);
-    let groups = resolve_list(Kind::Group, "groups", &bg.groups);
+    for (kind, key, list) in [
+        (Kind::User, "users", &bg.users),
+        (Kind::Group, "groups", &bg.groups),
+    ] {
+        for (i, v) in list.iter().enumerate() {
+            let at = format!("/breakGlass/{key}/{i}");
+            let id = match resolve_value(kind, v, Some(tenant)) {
+                Ok(id) => id,
+                Err(d) => {
+                    diags.push(d.at_value(at));
+                    continue;
+                }
+            };
+            let (user, group, d) = break_glass_kind(&id, v, Some(tenant), Some(kind));
+            if user {
+                users.push(id.clone());
+            }
+            if group {
+                groups.push(id);
+            }
+            diags.extend(d.map(|d| d.at_value(at)));
+        }
+    }
+    for list in [&mut users, &mut groups] {
+        list.sort();
+        list.dedup();
+    }
     (users, groups, diags)
+}
+
+/// The kind of a break-glass id, from the tenant file: `(user, group,
+/// warning)`. An id in `users:` is a user, one in `groups:` a group; an id
+/// listed in neither is both — swept as a user with that id and as a member
+/// of a group with that id, so that only an exclusion that works whatever it
+/// is passes — with one warning to list it. `written` is the value as
+/// given; `declared` the kind its place claims (`breakGlass.users` /
+/// `.groups`; `None` for `--break-glass`), warned about when the tenant file
+/// says otherwise.
+pub fn break_glass_kind(
+    id: &str,
+    written: &str,
+    tenant: Option<&Tenant>,
+    declared: Option<Kind>,
+) -> (bool, bool, Option<Diagnostic>) {
+    let listed = |kind| {
+        tenant
+            .and_then(|t| t.names(kind))
+            .and_then(|names| names.iter().find(|(_, e)| e.id().eq_ignore_ascii_case(id)))
+            .map(|(n, _)| n.clone())
+    };
+    let (user, group) = (listed(Kind::User), listed(Kind::Group));
+    let shown = if written.eq_ignore_ascii_case(id) {
+        format!("`{id}`")
+    } else {
+        format!("`{written}` ({id})")
+    };
+    match (&user, &group, declared) {
+        (Some(_), None, Some(Kind::Group)) => (
+            true,
+            false,
+            Some(
+                Diagnostic::warning(
+                    "break-glass-kind",
+                    format!("break-glass group {shown} is a user in the tenant file's `users:`; checked as a user"),
+                )
+                .with_help("move it to `breakGlass.users`"),
+            ),
+        ),
+        (None, Some(_), Some(Kind::User)) => (
+            false,
+            true,
+            Some(
+                Diagnostic::warning(
+                    "break-glass-kind",
+                    format!("break-glass user {shown} is a group in the tenant file's `groups:`; checked as a group"),
+                )
+                .with_help("move it to `breakGlass.groups`"),
+            ),
+        ),
+        (Some(_), None, _) => (true, false, None),
+        (None, Some(_), _) => (false, true, None),
+        (Some(_), Some(_), _) => (true, true, None),
+        (None, None, _) => (
+            true,
+            true,
+            Some(
+                Diagnostic::warning(
+                    "break-glass-kind",
+                    format!(
+                        "break-glass id {shown} is listed in neither `users:` nor `groups:` of {}, so it is checked as both a user with that id and a member of a group with that id",
+                        if tenant.is_some() { "the tenant file" } else { "a tenant file (none was loaded)" }
+                    ),
+                )
+                .with_help(format!(
+                    "list it in tenant.yaml, under `users:` (`<name>: {id}`) or `groups:`, so it is checked as what it is"
+                )),
+            ),
+        ),
+    }
 }
 
 /// Calls `f(kind, pointer, value)` for every reference in a policy, with the

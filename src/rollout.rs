@@ -16,7 +16,9 @@
 //!   formatting elsewhere stay byte-for-byte), re-loads the result to prove it
 //!   parses to the intended value, and writes it atomically.
 //! - Dates are UTC calendar days. "Today" is `--today`, else `CAAC_TODAY`, else
-//!   the system clock, so lint output of the date rules (CA201 with rollout,
+//!   the system clock; neither override may be later than the system clock's
+//!   day (promote refuses it, exit 2; the lint rules ignore a later
+//!   `CAAC_TODAY`), so the dwell time cannot be skipped, so lint output of the date rules (CA201 with rollout,
 //!   CA207, CA111) can change from one day to the next; nothing else does.
 //!
 //! Microsoft's deployment guidance is report-only first, then a pilot, then
@@ -49,18 +51,28 @@ impl Day {
         Some(Day(days_from_civil(y, m, d)))
     }
 
-    /// Today (UTC): `CAAC_TODAY` when it is a valid date, else the system clock.
-    pub fn today() -> Day {
-        if let Some(d) = std::env::var("CAAC_TODAY")
-            .ok()
-            .and_then(|v| Day::parse(&v))
-        {
-            return d;
-        }
+    /// Today (UTC) by the system clock.
+    pub fn system() -> Day {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         Day(i64::try_from(secs / 86_400).unwrap_or(0))
+    }
+
+    /// Today (UTC): `CAAC_TODAY` when it is a valid date no later than the
+    /// system clock's day, else the system clock. A later `CAAC_TODAY` is
+    /// ignored: the override may only move today backwards, so it can never
+    /// age a rollout past its dwell time (`caac promote` refuses it outright,
+    /// see [`promotion_day`]).
+    pub fn today() -> Day {
+        let system = Day::system();
+        match std::env::var("CAAC_TODAY")
+            .ok()
+            .and_then(|v| Day::parse(&v))
+        {
+            Some(d) if d <= system => d,
+            _ => system,
+        }
     }
 
     /// The day `n` days later.
@@ -444,19 +456,39 @@ pub fn line_diff(before: &str, after: &str) -> String {
     out
 }
 
+/// The day `caac promote` acts on: `--today`, else `CAAC_TODAY`, else the
+/// system clock. A day later than the system clock's, from either source, is
+/// refused: the dwell time is the safety of a staged rollout and must not be
+/// skipped from the command line or the environment. An earlier day is
+/// accepted (replaying a promotion, deterministic tests).
+pub fn promotion_day(flag: Option<&str>, system: Day) -> Result<Day, String> {
+    let (value, source) = match flag {
+        Some(t) => (Some(t.to_owned()), "--today"),
+        None => (std::env::var("CAAC_TODAY").ok(), "CAAC_TODAY"),
+    };
+    let Some(value) = value else {
+        return Ok(system);
+    };
+    let day = Day::parse(&value)
+        .ok_or_else(|| format!("{source} `{value}` is not a calendar date (YYYY-MM-DD)"))?;
+    if day > system {
+        return Err(format!(
+            "{source} `{value}` is later than today ({system}, UTC, by the system clock): a promotion cannot be dated in the future, and the dwell time (`rollout.minDwellDays`, default {DEFAULT_DWELL} days) cannot be skipped; run promote again once the dwell has passed"
+        ));
+    }
+    Ok(day)
+}
+
 /// `caac promote`: see the module docs. Returns the exit code.
 pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> u8 {
     use crate::app::{FINDINGS, INPUT_ERROR, OK};
     use crate::diag::Severity;
-    let today = match &args.today {
-        Some(t) => match Day::parse(t) {
-            Some(d) => d,
-            None => {
-                eprintln!("error: --today `{t}` is not a calendar date (YYYY-MM-DD)");
-                return INPUT_ERROR;
-            }
-        },
-        None => Day::today(),
+    let today = match promotion_day(args.today.as_deref(), Day::system()) {
+        Ok(d) => d,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return INPUT_ERROR;
+        }
     };
     let path = match find(&args.policy, &args.dir) {
         Ok(p) => p,
@@ -636,6 +668,28 @@ mod tests {
             pilot_since: Some("2026-12-04".into()),
             min_dwell_days: None,
         }
+    }
+
+    #[test]
+    fn promotion_day_is_never_later_than_the_system_clock() {
+        let day = |s| Day::parse(s).unwrap();
+        let system = day("2026-12-05");
+        assert_eq!(promotion_day(Some("2026-12-05"), system), Ok(system));
+        assert_eq!(
+            promotion_day(Some("2020-01-01"), system),
+            Ok(day("2020-01-01"))
+        );
+        let e = promotion_day(Some("2026-12-06"), system).unwrap_err();
+        assert!(
+            e.contains("--today `2026-12-06` is later than today (2026-12-05"),
+            "{e}"
+        );
+        assert!(e.contains("cannot be skipped"), "{e}");
+        assert!(
+            promotion_day(Some("2026-02-30"), system)
+                .unwrap_err()
+                .contains("not a calendar date")
+        );
     }
 
     #[test]

@@ -78,7 +78,11 @@ pub static TENANT: LazyLock<TenantData> = LazyLock::new(|| {
     assert!(ds.is_empty(), "fuzz tenant break-glass resolves: {ds:?}");
     TenantData {
         tenant,
-        break_glass: BreakGlassIds { users, groups },
+        break_glass: BreakGlassIds {
+            users,
+            groups,
+            personas: Vec::new(),
+        },
     }
 });
 

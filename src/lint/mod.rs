@@ -75,12 +75,16 @@ impl TenantIds {
 }
 
 /// Resolved break-glass ids.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BreakGlassIds {
     /// User object ids.
     pub users: Vec<String>,
     /// Group object ids.
     pub groups: Vec<String>,
+    /// The personas the lockout gate and CA101 check, computed once by
+    /// `check` (`crate::whatif::lockout::break_glass_personas`); empty: computed
+    /// on demand.
+    pub personas: Vec<crate::whatif::matrix::Value<crate::whatif::matrix::Persona>>,
 }
 
 impl BreakGlassIds {

@@ -48,8 +48,11 @@ pub struct Detail {
     /// The object id.
     pub id: String,
     /// Users: the groups the user is a (transitive) member of, by name or id.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub member_of: Vec<Reference>,
+    /// Not given (as opposed to `[]`) on a break-glass user: the user is
+    /// assumed to be in every break-glass group, as for the short form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<Reference>")]
+    pub member_of: Option<Vec<Reference>>,
     /// Users: directory roles the user holds, by name or role template id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Reference>,
@@ -105,6 +108,10 @@ impl From<&str> for Entry {
 }
 
 /// The tenant directory file.
+///
+/// Object ids beginning `00000000-0000-4000-8000-` are placeholders (the
+/// starter file's made-up ids): `caac build` warns about them and `caac plan`
+/// / `caac apply` refuse them; put the tenant's real object ids in.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(title = "caac tenant directory")]
@@ -112,7 +119,9 @@ pub struct Tenant {
     /// The Entra tenant id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// Emergency access accounts and groups; every active policy must exclude them.
+    /// Emergency access accounts and groups; every active policy must exclude
+    /// them. Without any (here or `--break-glass`), lint, build, plan and
+    /// apply refuse to run unless `.caac.yaml` sets `breakGlassOptOut: "<reason>"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub break_glass: Option<BreakGlass>,
     /// User principal name or display name → user object id.
@@ -144,7 +153,9 @@ pub struct Tenant {
     pub external_tenants: Names,
 }
 
-/// Emergency access (break-glass) identities.
+/// Emergency access (break-glass) identities. Each id is checked as the kind
+/// `users:` / `groups:` list it as; an id listed in neither is checked as both
+/// a user and a group (with a warning to list it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BreakGlass {

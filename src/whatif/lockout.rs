@@ -58,6 +58,22 @@
 //! so a policy that catches Global Administrators but excludes the
 //! break-glass group is fine, and one that excludes the group from a
 //! user-scoped policy yet includes the role through another path is caught.
+//! "Not given" means the short form (`name: id`) or a long form without
+//! `memberOf` (groups) or without `roles` (the role); `memberOf: []` is given.
+//!
+//! # Kinds
+//!
+//! A break-glass id is a user or a group as the tenant file lists it; an id
+//! listed nowhere is in both lists of [`BreakGlassIds`] (`check` warns), so
+//! it is swept as a user with that id *and* as a member of a group with that
+//! id: an exclusion only counts when it works whichever it is.
+//!
+//! # One notion of "excluded"
+//!
+//! CA101 asks the same question as the gate's first step through
+//! [`first_unexcluded`]: is every break-glass persona excluded by the
+//! policy's `users.exclude`? Both evaluate it with the what-if engine over
+//! the same personas, so they cannot disagree.
 //!
 //! # Cost
 //!
@@ -182,6 +198,14 @@ fn stops_workload(p: &Policy) -> Option<Stop> {
     (!names.is_empty()).then(|| Stop::Requires(names.join(", ")))
 }
 
+/// The break-glass groups a user whose memberships are not given is assumed
+/// to be in: all of them but one with the user's own id (an id of unknown
+/// kind is in both lists, and a user cannot be a member of itself, so the
+/// user persona must be excluded as a user).
+fn assumed_groups(user: &str, bg_groups: &[String]) -> Vec<String> {
+    bg_groups.iter().filter(|g| *g != user).cloned().collect()
+}
+
 /// The break-glass personas (see the module docs), labelled.
 pub fn break_glass_personas(tenant: Option<&Tenant>, bg: &BreakGlassIds) -> Vec<Value<Persona>> {
     let mut out: Vec<Value<Persona>> = Vec::new();
@@ -198,10 +222,19 @@ pub fn break_glass_personas(tenant: Option<&Tenant>, bg: &BreakGlassIds) -> Vec<
             else {
                 continue;
             };
-            if entry.detail().is_none() && bg_users.contains(id) {
-                // No memberships given: assume the usual setup (see the module docs).
-                groups.extend(bg_groups.iter().cloned());
-                roles.push(GLOBAL_ADMINISTRATOR.to_owned());
+            if bg_users.contains(id) {
+                // What the tenant file does not give is assumed to be the
+                // usual setup (see the module docs), in the short form
+                // (`name: id`) and the long form (`{id: …}`) alike.
+                let detail = entry.detail();
+                if detail.is_none_or(|d| d.member_of.is_none()) {
+                    groups.extend(assumed_groups(id, &bg_groups));
+                    groups.sort();
+                    groups.dedup();
+                }
+                if detail.is_none_or(|d| d.roles.is_empty()) {
+                    roles.push(GLOBAL_ADMINISTRATOR.to_owned());
+                }
             }
             if bg_users.contains(id) || groups.iter().any(|g| bg_groups.contains(g)) {
                 covered.push(id.clone());
@@ -233,7 +266,7 @@ pub fn break_glass_personas(tenant: Option<&Tenant>, bg: &BreakGlassIds) -> Vec<
                 "break-glass account {} (Global Administrator)",
                 matrix::name_of(Kind::User, u, tenant)
             );
-            out.push(synthetic(u.clone(), bg_groups.clone(), label));
+            out.push(synthetic(u.clone(), assumed_groups(u, &bg_groups), label));
         }
     }
     for g in &bg_groups {
@@ -251,13 +284,66 @@ pub fn break_glass_personas(tenant: Option<&Tenant>, bg: &BreakGlassIds) -> Vec<
     out
 }
 
+/// The break-glass personas of `bg`: the ones `check` computed once, else
+/// computed now (callers that build a [`BreakGlassIds`] by hand).
+pub fn personas_of<'b>(
+    tenant: Option<&Tenant>,
+    bg: &'b BreakGlassIds,
+) -> std::borrow::Cow<'b, [Value<Persona>]> {
+    if bg.personas.is_empty() && !bg.is_empty() {
+        std::borrow::Cow::Owned(break_glass_personas(tenant, bg))
+    } else {
+        std::borrow::Cow::Borrowed(&bg.personas)
+    }
+}
+
+/// The first break-glass persona that `policy`'s `users.exclude` does not
+/// exclude, judged by the what-if engine as if the policy included all
+/// users (the include side is each caller's own question). `None`: every
+/// persona is excluded.
+pub fn first_unexcluded<'p>(
+    policy: &Policy,
+    personas: &'p [Value<Persona>],
+) -> Option<&'p Value<Persona>> {
+    use crate::model::{Applications, UserSet, Users};
+    let probe = Policy {
+        display_name: policy.display_name.clone(),
+        state: State::Enabled,
+        users: Some(Users {
+            include: Some(UserSet {
+                users: vec!["All".into()],
+                ..UserSet::default()
+            }),
+            exclude: policy.users.as_ref().and_then(|u| u.exclude.clone()),
+        }),
+        applications: Some(Applications {
+            include: vec!["All".into()],
+            ..Applications::default()
+        }),
+        ..Policy::default()
+    };
+    let one = [PolicyRef {
+        name: &probe.display_name,
+        policy: &probe,
+    }];
+    let engine = Engine::new(&one, None);
+    let mut reasons: Vec<ReasonSet> = Vec::with_capacity(1);
+    personas.iter().find(|persona| {
+        let s = SignIn::new(
+            persona.value.identity.clone(),
+            Target::Applications(Vec::new()),
+            ClientApp::Browser,
+        );
+        engine.reasons_into(&s, &mut reasons);
+        !reasons
+            .first()
+            .is_some_and(|r| r.contains(super::Reason::Users))
+    })
+}
+
 /// Runs the gate; one list of diagnostics per input policy, in input order.
 pub fn run(policies: &[PolicyRef], gate: &Gate) -> Vec<Vec<Diagnostic>> {
-    let personas = if gate.break_glass.is_empty() {
-        Vec::new()
-    } else {
-        break_glass_personas(gate.tenant, gate.break_glass)
-    };
+    let personas = personas_of(gate.tenant, gate.break_glass);
     policies
         .par_iter()
         .map(|p| {
@@ -580,6 +666,7 @@ mod tests {
         BreakGlassIds {
             users: Vec::new(),
             groups: vec![EA.into()],
+            personas: Vec::new(),
         }
     }
 
@@ -662,20 +749,30 @@ mod tests {
     }
 
     #[test]
-    fn a_bare_break_glass_user_is_assumed_in_the_group() {
-        let bare: Tenant = serde_json::from_value(json!({
-            "users": {"bg1": "00000000-0000-4000-8000-0000000000b1"},
-            "groups": {"EA": EA},
-        }))
-        .unwrap();
-        let detailed: Tenant = serde_json::from_value(json!({
-            "users": {"bg1": {"id": "00000000-0000-4000-8000-0000000000b1"}},
-            "groups": {"EA": EA},
-        }))
-        .unwrap();
+    fn a_break_glass_user_without_memberof_is_assumed_in_the_group_in_both_forms() {
+        // README: "a listed user whose `memberOf` is not given is assumed to
+        // be in the groups" — the short form and the long form alike.
+        let tenant = |user: serde_json::Value| -> Tenant {
+            serde_json::from_value(json!({
+                "users": {"bg1": user},
+                "groups": {"EA": EA},
+            }))
+            .unwrap()
+        };
+        let short = tenant(json!("00000000-0000-4000-8000-0000000000b1"));
+        let long = tenant(json!({"id": "00000000-0000-4000-8000-0000000000b1"}));
+        let long_with_roles = tenant(json!({
+            "id": "00000000-0000-4000-8000-0000000000b1",
+            "roles": ["Global Administrator"],
+        }));
+        let in_no_group = tenant(json!({
+            "id": "00000000-0000-4000-8000-0000000000b1",
+            "memberOf": [],
+        }));
         let bg = BreakGlassIds {
             users: vec!["00000000-0000-4000-8000-0000000000b1".into()],
             groups: vec![EA.into()],
+            personas: Vec::new(),
         };
         let p = policy(&[BuiltInControl::Block], Some(EA));
         let refs = [PolicyRef {
@@ -693,14 +790,21 @@ mod tests {
             )
             .remove(0)
         };
-        assert!(found(&bare).is_empty());
+        assert!(found(&short).is_empty());
+        assert!(found(&long).is_empty());
+        assert!(found(&long_with_roles).is_empty());
         // Memberships given (none): swept as written, so the group exclusion misses it.
-        let ds = found(&detailed);
+        let ds = found(&in_no_group);
         assert!(
             ds[0].message.contains("break-glass account bg1:"),
             "{}",
             ds[0].message
         );
+        // CA101 sees the same personas.
+        for (t, excluded) in [(&short, true), (&long, true), (&in_no_group, false)] {
+            let personas = break_glass_personas(Some(t), &bg);
+            assert_eq!(first_unexcluded(&p, &personas).is_none(), excluded);
+        }
     }
 
     #[test]

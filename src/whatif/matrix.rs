@@ -797,7 +797,7 @@ pub fn tenant_user(name: &str, entry: &crate::model::Entry, tenant: &Tenant) -> 
     };
     let (groups, roles) = entry.detail().map_or_else(Default::default, |d| {
         (
-            resolve(Kind::Group, &d.member_of),
+            resolve(Kind::Group, d.member_of.as_deref().unwrap_or_default()),
             resolve(Kind::Role, &d.roles),
         )
     });

@@ -455,7 +455,7 @@ impl Parser<'_> {
             return out;
         };
         let list = if kind == Kind::Group {
-            &d.member_of
+            d.member_of.as_deref().unwrap_or_default()
         } else {
             &d.roles
         };

@@ -85,9 +85,16 @@ fn starter_set_builds_cleanly_with_the_default_tenant_file() {
     // Defaults: policies/ and tenant.yaml from the working directory.
     let (code, stderr) = build(&root(), &["--out", out.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
+    // Warning-free but for the one notice that tenant.yaml's ids are
+    // placeholders (plan and apply refuse them).
+    assert_eq!(
+        stderr.matches("warning").count() - stderr.matches("warning(s)").count(),
+        1,
+        "starter set: only the placeholder notice: {stderr}"
+    );
     assert!(
-        !stderr.contains("warning"),
-        "starter set must be warning-free: {stderr}"
+        stderr.contains("warning[placeholder-id]: the tenant file holds placeholder object ids"),
+        "{stderr}"
     );
     let files = snapshot_dir(&out);
     assert_eq!(files.len(), 11, "10 policies + manifest");
@@ -195,7 +202,7 @@ fn break_glass_must_be_excluded_when_known() {
     );
     assert_eq!(code, 1, "{stderr}");
     insta::assert_snapshot!(stderr.replace(&p, "p.yaml"), @r"
-    error[CA101 break-glass-not-excluded]: the break-glass accounts are not excluded
+    error[CA101 break-glass-not-excluded]: the break-glass accounts are not excluded (a member of break-glass group Emergency Access (Global Administrator) is not)
      --> p.yaml:2:1
       |
     2 | users:
@@ -212,7 +219,7 @@ fn break_glass_must_be_excluded_when_known() {
         "t2.yaml",
         &TENANT.replace("breakGlass: {groups: [Emergency Access]}\n", ""),
     );
-    let (code, _) = build(
+    let (code, stderr) = build(
         d,
         &[
             &p,
@@ -222,7 +229,15 @@ fn break_glass_must_be_excluded_when_known() {
             d.join("out").to_str().unwrap(),
         ],
     );
-    assert_eq!(code, 0, "without break-glass data the rule stays silent");
+    // Without break-glass data build refuses (exit 2) and says how to name them.
+    assert_eq!(code, 2, "without break-glass data build refuses: {stderr}");
+    assert!(
+        stderr.contains("error[break-glass-missing]")
+            && stderr.contains("--break-glass ID_OR_NAME")
+            && stderr.contains("breakGlassOptOut"),
+        "{stderr}"
+    );
+    assert!(!d.join("out").exists(), "nothing written");
     let (code, _) = build(
         d,
         &[

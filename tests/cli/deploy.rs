@@ -171,6 +171,10 @@ fn seed(fake: &Fake) {
 /// pull → import → plan shows no change (state file and live); editing one
 /// field shows exactly that field; the pull followed paging and asked for
 /// unknown enum members.
+/// `.caac.yaml` for a pulled tenant: `pull` cannot know the break-glass
+/// accounts, so plan needs the reasoned opt-out.
+const OPT_OUT: &str = "breakGlassOptOut: \"fake Graph tenant without emergency access accounts\"\n";
+
 #[test]
 fn pull_import_plan_has_no_perpetual_diff() {
     let fake = Fake::start(TOKEN);
@@ -213,6 +217,9 @@ fn pull_import_plan_has_no_perpetual_diff() {
 
     let (code, _, err) = run(d, &["import", "state/policies.json", "--out", "policies"]);
     assert_eq!(code, 0, "{err}");
+    // `pull` cannot know the break-glass accounts and the fake tenant has
+    // none: plan only runs with an explicit, reasoned opt-out.
+    std::fs::write(d.join(".caac.yaml"), OPT_OUT).unwrap();
     let spec = std::fs::read_to_string(d.join("policies/MFA-outside-HQ.yaml")).unwrap();
     assert!(spec.contains("HQ"), "named location by name: {spec}");
 
@@ -285,7 +292,9 @@ fn pull_import_plan_has_no_perpetual_diff() {
     assert_eq!(lock["policies"].as_object().unwrap().len(), 3, "{lock}");
 }
 
-/// A copy of the starter set (10 policies, lint-clean) in a temp dir.
+/// A copy of the starter set (10 policies, lint-clean) in a temp dir, its
+/// placeholder ids replaced by the fake tenant's own (plan and apply refuse
+/// placeholder ids, as a real deployment must).
 fn starter() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("policies")).unwrap();
@@ -295,7 +304,10 @@ fn starter() -> tempfile::TempDir {
     {
         std::fs::copy(e.path(), dir.path().join("policies").join(e.file_name())).unwrap();
     }
-    std::fs::copy(root().join("tenant.yaml"), dir.path().join("tenant.yaml")).unwrap();
+    let tenant = std::fs::read_to_string(root().join("tenant.yaml"))
+        .unwrap()
+        .replace("00000000-0000-4000-8000-", "0e1f2a3b-0000-4000-8000-");
+    std::fs::write(dir.path().join("tenant.yaml"), tenant).unwrap();
     dir
 }
 
@@ -714,6 +726,7 @@ fn corpus_pull_import_plan_has_no_perpetual_diff() {
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run(d, &["import", "state/policies.json", "--out", "policies"]);
     assert!(code <= 1, "{err}");
+    std::fs::write(d.join(".caac.yaml"), OPT_OUT).unwrap();
     // Specs whose references cannot resolve (template placeholders, unknown
     // roles) fail closed and would stop the plan: set them aside.
     let (_, out, _) = run(d, &["lint", "--format", "json", "--partial", "policies"]);

@@ -200,21 +200,96 @@ fn a_device_control_for_global_administrators_is_caught() {
 }
 
 #[test]
-fn without_break_glass_accounts_the_gate_is_skipped() {
+fn without_break_glass_accounts_lint_build_plan_and_apply_refuse() {
     let tmp = starter();
+    let d = tmp.path();
     write(
-        tmp.path(),
+        d,
         "tenant.yaml",
-        &std::fs::read_to_string(tmp.path().join("tenant.yaml"))
-            .unwrap()
-            .replace("breakGlass:\n  groups: [Emergency Access]\n", ""),
+        &format!(
+            "{}servicePrincipals:\n  caac-deploy: 0e1f2a3b-0000-4000-8000-00000000de91\n",
+            std::fs::read_to_string(d.join("tenant.yaml"))
+                .unwrap()
+                .replace("breakGlass:\n  groups: [Emergency Access]\n", "")
+                // Real-looking ids: plan and apply refuse placeholder ids first.
+                .replace("00000000-0000-4000-8000-", "0e1f2a3b-0000-4000-8000-")
+        ),
     );
-    let out = caac(tmp.path(), &["lint"]);
-    let (stdout, _) = text(&out);
+    // A deploy identity alone does not count as break-glass known.
+    write(d, ".caac.yaml", "deploy:\n  identity: caac-deploy\n");
+    std::fs::create_dir(d.join("state")).unwrap();
+    write(d, "state/policies.json", "{\"value\": []}");
+    let refuses = |args: &[&str]| {
+        let out = caac(d, args);
+        let (stdout, stderr) = text(&out);
+        let all = format!("{stdout}{stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert_eq!(
+            all.matches("error[break-glass-missing]").count(),
+            1,
+            "{args:?}: one message: {all}"
+        );
+        assert!(
+            all.contains("no break-glass (emergency access) accounts known (`breakGlass:` in tenant.yaml, or --break-glass)")
+                && all.contains("breakGlass: {groups: [Emergency Access]}")
+                && all.contains("--break-glass ID_OR_NAME")
+                && all.contains("breakGlassOptOut"),
+            "{args:?}: says how to name them: {all}"
+        );
+        all
+    };
+    let lint = refuses(&["lint"]);
     assert!(
-        stdout.contains("note: lockout skipped: no break-glass accounts known"),
+        !lint.contains("no break-glass accounts known (add"),
+        "the skipped note points at the error instead of repeating it: {lint}"
+    );
+    refuses(&["build", "--out", "out"]);
+    assert!(!d.join("out").exists());
+    refuses(&["plan", "--state", "state"]);
+    refuses(&["apply", "--dry-run", "--state", "state"]);
+
+    // An explicit opt-out with a reason runs, and says so on every run.
+    write(
+        d,
+        ".caac.yaml",
+        "deploy:\n  identity: caac-deploy\nbreakGlassOptOut: \"lab tenant, no production users\"\n",
+    );
+    for args in [
+        &["lint"][..],
+        &["build", "--out", "out"],
+        &["plan", "--state", "state"],
+        &["apply", "--dry-run", "--state", "state"],
+    ] {
+        let out = caac(d, args);
+        let (stdout, stderr) = text(&out);
+        let all = format!("{stdout}{stderr}");
+        let ok = if args[0] == "plan" { 1 } else { 0 }; // plan: 1 = changes
+        assert_eq!(out.status.code(), Some(ok), "{args:?}: {all}");
+        assert_eq!(
+            all.matches("warning[break-glass-opt-out]").count(),
+            1,
+            "{args:?}: {all}"
+        );
+        assert!(
+            all.contains("warning[break-glass-opt-out]: break-glass checks opted out (lab tenant, no production users)")
+                && all.contains(".caac.yaml:3:19"),
+            "{args:?}: {all}"
+        );
+    }
+    // `lint --fail-level warning` (the CI gate) does not pass silently.
+    let out = caac(d, &["lint", "--fail-level", "warning"]);
+    assert_eq!(out.status.code(), Some(1));
+
+    // A blank reason is refused at its position, once.
+    write(d, ".caac.yaml", "breakGlassOptOut: \"  \"\n");
+    let out = caac(d, &["lint"]);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("`breakGlassOptOut` needs a reason") && stdout.contains(".caac.yaml:1:19"),
         "{stdout}"
     );
+    assert!(!stdout.contains("break-glass-missing"), "{stdout}");
 }
 
 #[test]
@@ -260,4 +335,206 @@ fn the_apply_identity_must_never_be_blocked() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
     assert!(stdout.contains(".caac.yaml:2:13"), "{stdout}");
+}
+
+/// Verdicts of CA101 and the gate per policy file, from a JSON lint report:
+/// `(file, CA101 fired, lockout fired)`.
+fn verdicts(dir: &Path, extra: &[&str]) -> (Vec<(String, bool, bool)>, serde_json::Value) {
+    let out = caac(
+        dir,
+        &[&["lint", "policies", "--format", "json"], extra].concat(),
+    );
+    let (stdout, stderr) = text(&out);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
+    let ds = v["diagnostics"].as_array().unwrap();
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("policies"))
+        .unwrap()
+        .map(|e| format!("policies/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    files.sort();
+    let fired = |f: &str, rule: &str| ds.iter().any(|d| d["file"] == f && d["rule"] == rule);
+    (
+        files
+            .iter()
+            .map(|f| (f.clone(), fired(f, "CA101"), fired(f, "lockout")))
+            .collect(),
+        v,
+    )
+}
+
+#[test]
+fn ca101_and_the_gate_agree_for_user_group_and_unknown_ids() {
+    const USER: &str = "0e1f2a3b-0000-4000-8000-0000000000b1";
+    const GROUP: &str = "0e1f2a3b-0000-4000-8000-0000000000e1";
+    const UNKNOWN: &str = "0e1f2a3b-0000-4000-8000-0000000000f1";
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "tenant.yaml",
+        &format!("users:\n  bg1@contoso.com: {USER}\ngroups:\n  Emergency Access: {GROUP}\n"),
+    );
+    std::fs::create_dir(d.join("policies")).unwrap();
+    // A block for everyone, excluding the id as a user, as a group, as both.
+    let policy = |name: &str, exclude: &str| {
+        format!(
+            "displayName: {name}\nstate: enabled\nusers:\n  include: {{ users: [All] }}\n  exclude: {{ {exclude} }}\napplications:\n  include: [All]\ngrant:\n  builtInControls: [block]\n"
+        )
+    };
+    for (id, user, group, both) in [
+        // (id, verdict excluding it as a user, as a group, as both); true = fires
+        (USER, false, true, false),
+        (GROUP, true, false, false),
+        (UNKNOWN, true, true, false),
+    ] {
+        for (file, exclude) in [
+            ("a-user.yaml", format!("users: [{id}]")),
+            ("b-group.yaml", format!("groups: [{id}]")),
+            ("c-both.yaml", format!("users: [{id}], groups: [{id}]")),
+        ] {
+            write(d, &format!("policies/{file}"), &policy(file, &exclude));
+        }
+        let (found, report) = verdicts(d, &["--break-glass", id]);
+        for ((file, ca101, lockout), want) in found.iter().zip([user, group, both]) {
+            assert_eq!(
+                (*ca101, *lockout),
+                (want, want),
+                "{id} {file}: CA101 and the gate must agree, and fire = {want}: {report:#}"
+            );
+        }
+        // The unknown id, and only it, is warned about once.
+        let kind_warnings = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "break-glass-kind")
+            .count();
+        assert_eq!(
+            kind_warnings,
+            usize::from(id == UNKNOWN),
+            "{id}: {report:#}"
+        );
+    }
+}
+
+#[test]
+fn break_glass_entries_in_the_tenant_file_are_checked_as_what_they_are() {
+    const USER: &str = "0e1f2a3b-0000-4000-8000-0000000000b1";
+    const GROUP: &str = "0e1f2a3b-0000-4000-8000-0000000000e1";
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // The group's id written under breakGlass.users: checked as a group, with a warning.
+    write(
+        d,
+        "tenant.yaml",
+        &format!(
+            "breakGlass:\n  users: [{GROUP}]\nusers:\n  bg1@contoso.com: {USER}\ngroups:\n  Emergency Access: {GROUP}\n"
+        ),
+    );
+    std::fs::create_dir(d.join("policies")).unwrap();
+    write(
+        d,
+        "policies/p.yaml",
+        "displayName: P\nstate: enabled\nusers:\n  include: { users: [All] }\n  exclude: { groups: [Emergency Access] }\napplications:\n  include: [All]\ngrant:\n  builtInControls: [block]\n",
+    );
+    let (found, report) = verdicts(d, &[]);
+    assert_eq!(
+        found,
+        [("policies/p.yaml".into(), false, false)],
+        "{report:#}"
+    );
+    let warning = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "break-glass-kind")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(warning["file"], "tenant.yaml");
+    assert_eq!(warning["line"], 2);
+    assert!(
+        warning["help"]
+            .as_str()
+            .unwrap()
+            .contains("move it to `breakGlass.groups`"),
+        "{warning}"
+    );
+}
+
+#[test]
+fn placeholder_ids_build_with_a_warning_and_never_reach_a_tenant() {
+    let tmp = starter();
+    let d = tmp.path();
+    std::fs::create_dir(d.join("state")).unwrap();
+    write(d, "state/policies.json", "{\"value\": []}");
+    // lint judges the policies, not whether the ids are real: the CI gate
+    // (`lint --fail-level warning` over the starter set) stays green.
+    let out = caac(d, &["lint", "--fail-level", "warning"]);
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("placeholder-id"), "{stdout}");
+    // build writes the bodies and says the ids are placeholders.
+    let out = caac(d, &["build", "--out", "out"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("warning[placeholder-id]").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the tenant file holds placeholder object ids (the reserved range 00000000-0000-4000-8000-…) for `breakglass1@contoso.com`, `pilot.user@contoso.com`, `Emergency Access`, `Token Protection Pilot`")
+            && stderr.contains("--> tenant.yaml:"),
+        "{stderr}"
+    );
+    assert!(d.join("out/manifest.json").is_file());
+    // plan and apply refuse, saying to put the real ids in.
+    for args in [
+        &["plan", "--state", "state"][..],
+        &["apply", "--dry-run", "--state", "state"],
+    ] {
+        let out = caac(d, args);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("error[placeholder-id]")
+                && stderr.contains("must never reach a tenant")
+                && stderr.contains("put the tenant's real object ids in"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stdout.contains("POST"),
+            "{args:?}: nothing planned: {stdout}"
+        );
+    }
+    // A placeholder GUID written straight into a spec is caught at its position.
+    let real = std::fs::read_to_string(d.join("tenant.yaml"))
+        .unwrap()
+        .replace("00000000-0000-4000-8000-", "0e1f2a3b-0000-4000-8000-");
+    write(d, "tenant.yaml", &real);
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "    groups: [Emergency Access]\n",
+        "    groups: [Emergency Access, 00000000-0000-4000-8000-0000000000aa]\n",
+    );
+    let out = caac(d, &["plan", "--state", "state"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`00000000-0000-4000-8000-0000000000aa` is a placeholder object id")
+            && stderr.contains("--> policies/CA003-AllUsers-MFA.yaml:"),
+        "{stderr}"
+    );
+    // With real ids, plan runs.
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        ", 00000000-0000-4000-8000-0000000000aa]",
+        "]",
+    );
+    let out = caac(d, &["plan", "--state", "state"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "changes: {stdout}{stderr}");
+    assert!(!stderr.contains("placeholder"), "{stderr}");
 }

@@ -1,4 +1,11 @@
 //! CA101 `break-glass-not-excluded`.
+//!
+//! Contract: an active user-scoped policy that does not target the
+//! break-glass identities must exclude every break-glass persona — the
+//! same personas and the same notion of "excluded" as the lockout gate
+//! ([`crate::whatif::lockout::first_unexcluded`]), so the two never
+//! disagree: a user excluded by id while the break-glass group is not, or
+//! an id of unknown kind excluded only as a user, is a finding in both.
 
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
@@ -10,8 +17,12 @@ pub static RULE: Rule = Rule {
     summary: "An active user policy does not exclude the break-glass (emergency access) accounts.",
     fix: "add the break-glass group to `users.exclude.groups` (prefer one group over individual users)",
     docs: r#"## What it checks
-An enabled or report-only policy that targets users, where none of the break-glass users or
-groups named in `tenant.yaml` (`breakGlass:`) or `--break-glass` is in `users.exclude`.
+An enabled or report-only policy that targets users, where `users.exclude` does not exclude
+every break-glass identity named in `tenant.yaml` (`breakGlass:`) or `--break-glass`: each
+break-glass user (through its id, a group it is in or a role it holds; a user whose `memberOf`
+the tenant file does not give is assumed to be in the break-glass groups), and a member of each
+break-glass group. An id the tenant file lists as neither user nor group must be excluded as
+both. These are the identities the lockout gate checks, judged the same way.
 Policies that *include* a break-glass identity are exempt: protecting the emergency
 accounts themselves (e.g. phishing-resistant MFA for them) is what Microsoft asks for.
 Without break-glass data the rule is skipped, never guessed.
@@ -64,10 +75,9 @@ fn check(ctx: &Context) -> Vec<Hit> {
     if !user_scoped || only_auth_context || targets_break_glass {
         return Vec::new();
     }
-    let excluded = users.exclude.as_ref().is_some_and(|e| {
-        e.users.iter().any(|u| bg.users.contains(u))
-            || e.groups.iter().any(|g| bg.groups.contains(g))
-    });
+    let personas = crate::whatif::lockout::personas_of(ctx.tenant, bg);
+    let missed = crate::whatif::lockout::first_unexcluded(p, &personas);
+    let excluded = missed.is_none();
     if excluded {
         Vec::new()
     } else {
@@ -76,6 +86,10 @@ fn check(ctx: &Context) -> Vec<Hit> {
         } else {
             "/users"
         };
-        vec![Hit::at_key(at, "the break-glass accounts are not excluded")]
+        let who = missed.map(|m| m.label.as_str()).unwrap_or_default();
+        vec![Hit::at_key(
+            at,
+            format!("the break-glass accounts are not excluded ({who} is not)"),
+        )]
     }
 }

@@ -1,8 +1,17 @@
 //! CA407 `tp-companion-policies-missing` (set rule).
+//!
+//! Contract: for every active Token Protection policy, one finding per
+//! missing companion (block unknown platforms; require a compliant device on
+//! the known ones). The companions count when active if the Token Protection
+//! policy is report-only, and only when enabled if it is enforced (its
+//! effective state, after the rollout stage): Microsoft's tip asks for the
+//! companions to "secure your environment against potential policy bypass",
+//! which a report-only policy does not
+//! (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>).
 
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule, SetHit};
-use crate::model::{BuiltInControl, Operator, Platform, Policy};
+use crate::model::{BuiltInControl, Operator, Platform, Policy, State};
 
 pub static RULE: Rule = Rule {
     id: "CA407",
@@ -23,15 +32,24 @@ When the set holds an active (enabled or report-only) policy with
    or an include list naming each of them). Without a block policy, the known platforms
    are `android`, `iOS`, `windows`, `macOS` and `linux`.
 
+Once a Token Protection policy is **enforced** (`state: enabled`, or a `rollout:` stage of
+`pilot` or `enforced`, e.g. after `caac promote`), its companions must be enforced too: a
+report-only companion blocks nothing, so the bypass the companions close is open while
+the Token Protection policy is live. A report-only Token Protection policy may have
+report-only companions.
+
 Each missing companion is reported at the `tokenProtection` key of every active Token
 Protection policy. The companions' user and resource scopes are not compared with the
 Token Protection policy's; keep them at least as wide.
 
 ## Why it matters
 Token Protection only covers some platforms, and the device platform is reported by the
-client, so an attacker replaying a stolen token can simply claim another platform. Every
-Token Protection guide therefore asks for both companion policies: unknown platforms are
-blocked, and every known platform needs a compliant (managed) device.
+client, so an attacker replaying a stolen token can simply claim another platform. Microsoft's
+Token Protection page says to "secure your environment against potential policy bypass when
+an attacker might appear to come from a different platform" by also configuring "Block access
+from unknown platforms" and "Require device compliance for all known platforms"
+(https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection, the
+tip under "Create a Conditional Access policy"). Only an enforced companion secures anything.
 
 ## Example
 A set with only the Token Protection policy:
@@ -97,9 +115,9 @@ const KNOWN: [Platform; 5] = [
 
 /// Companion 1: include `all` platforms, exclude named ones, block. Returns the
 /// platforms it lets through (its exclusions).
-fn blocks_unknown_platforms(p: &Policy) -> Option<Vec<Platform>> {
+fn blocks_unknown_platforms(p: &Policy, counts: fn(State) -> bool) -> Option<Vec<Platform>> {
     let pl = p.platforms.as_ref()?;
-    let shape = p.state.is_active()
+    let shape = counts(p.state)
         && p.blocks()
         && pl.include.contains(&Platform::All)
         && !pl.exclude.is_empty()
@@ -109,12 +127,12 @@ fn blocks_unknown_platforms(p: &Policy) -> Option<Vec<Platform>> {
 
 /// Companion 2's grant: a compliant device is required (a hybrid-joined device
 /// is accepted as the only alternative).
-fn requires_compliant_device(p: &Policy) -> bool {
+fn requires_compliant_device(p: &Policy, counts: fn(State) -> bool) -> bool {
     let Some(g) = &p.grant else {
         return false;
     };
     let controls = &g.built_in_controls;
-    if !p.state.is_active() || p.blocks() || !controls.contains(&BuiltInControl::CompliantDevice) {
+    if !counts(p.state) || p.blocks() || !controls.contains(&BuiltInControl::CompliantDevice) {
         return false;
     }
     g.operator == Operator::And
@@ -147,24 +165,76 @@ fn names(ps: &[Platform]) -> String {
     ps.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
 }
 
+/// Which companion states count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// The Token Protection policy is report-only: active companions count.
+    Active,
+    /// It is enforced: only enabled companions count.
+    Enforced,
+}
+
+impl Need {
+    fn counts(self) -> fn(State) -> bool {
+        match self {
+            Need::Active => State::is_active,
+            Need::Enforced => |s| s == State::Enabled,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Need::Active => "active",
+            Need::Enforced => "enabled",
+        }
+    }
+}
+
 fn check(set: &[Context]) -> Vec<SetHit> {
-    let tp: Vec<usize> = set
+    let tp: Vec<(usize, Need)> = set
         .iter()
         .enumerate()
         .filter(|(_, c)| c.policy.token_protection() && c.policy.state.is_active())
-        .map(|(i, _)| i)
+        .map(|(i, c)| {
+            let need = if c.policy.state == State::Enabled {
+                Need::Enforced
+            } else {
+                Need::Active
+            };
+            (i, need)
+        })
         .collect();
     if tp.is_empty() {
         return Vec::new();
     }
+    let mut cache: Vec<(Need, Vec<String>)> = Vec::new();
+    let mut out = Vec::new();
+    for (i, need) in tp {
+        if !cache.iter().any(|(n, _)| *n == need) {
+            cache.push((need, messages(set, need)));
+        }
+        let (_, messages) = cache.iter().find(|(n, _)| *n == need).expect("cached");
+        out.extend(
+            messages
+                .iter()
+                .map(|m| (Some(i), Hit::at_key("/session/tokenProtection", m.clone()))),
+        );
+    }
+    out
+}
+
+/// The missing companions, one message each, for a Token Protection policy
+/// that needs `need`.
+fn messages(set: &[Context], need: Need) -> Vec<String> {
+    let counts = need.counts();
     let blockers: Vec<Vec<Platform>> = set
         .iter()
-        .filter_map(|c| blocks_unknown_platforms(c.policy))
+        .filter_map(|c| blocks_unknown_platforms(c.policy, counts))
         .collect();
     let compliant: Vec<&Policy> = set
         .iter()
         .map(|c| c.policy)
-        .filter(|p| requires_compliant_device(p))
+        .filter(|p| requires_compliant_device(p, counts))
         .collect();
     // The known platforms: those some block policy lets through, else the default five.
     let known_sets: Vec<Vec<Platform>> = if blockers.is_empty() {
@@ -183,36 +253,51 @@ fn check(set: &[Context]) -> Vec<SetHit> {
             left.is_empty()
         })
     });
+    // For an enforced Token Protection policy, name the report-only
+    // companions that would do once enforced.
+    let report_only = |f: &dyn Fn(&Policy) -> bool| -> String {
+        let names: Vec<String> = set
+            .iter()
+            .map(|c| c.policy)
+            .filter(|p| need == Need::Enforced && p.state == State::ReportOnly && f(p))
+            .map(|p| format!("`{}`", p.display_name))
+            .collect();
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} only report-only: enforce {} as well, since the Token Protection policy is enforced)",
+                names.join(", "),
+                if names.len() == 1 { "it" } else { "them" }
+            )
+        }
+    };
+    let word = need.word();
     let mut messages = Vec::new();
     if blockers.is_empty() {
-        messages.push(
-            "no active policy blocks unknown device platforms; add one that includes `all` \
-             platforms, excludes the known ones and blocks, since the platform can be faked"
-                .to_owned(),
-        );
+        messages.push(format!(
+            "no {word} policy blocks unknown device platforms{}; add one that includes `all` \
+             platforms, excludes the known ones and blocks, since the platform can be faked",
+            report_only(&|p| blocks_unknown_platforms(p, State::is_active).is_some())
+        ));
     }
     if !covered {
+        let pending = report_only(&|p| requires_compliant_device(p, State::is_active));
         messages.push(match gap {
             Some(left) => format!(
-                "no active policy requires a compliant device on every known platform (missing: \
-                 {}); extend the compliant-device policy to them, since the platform can be \
+                "no {word} policy requires a compliant device on every known platform (missing: \
+                 {}){pending}; extend the compliant-device policy to them, since the platform can be \
                  faked",
                 names(&left)
             ),
             None => format!(
-                "no active policy requires a compliant device on the known platforms ({}); add \
+                "no {word} policy requires a compliant device on the known platforms ({}){pending}; add \
                  one, since the platform can be faked",
                 names(&known_sets[0])
             ),
         });
     }
-    tp.iter()
-        .flat_map(|&i| {
-            messages
-                .iter()
-                .map(move |m| (Some(i), Hit::at_key("/session/tokenProtection", m.clone())))
-        })
-        .collect()
+    messages
 }
 
 #[cfg(test)]
@@ -340,5 +425,70 @@ mod tests {
         let hits = run(&[tp(), block(&six), c]);
         assert_eq!(hits.len(), 1);
         assert!(hits[0].1.contains("missing: windowsPhone"), "{}", hits[0].1);
+    }
+
+    fn enabled(mut p: Policy) -> Policy {
+        p.state = crate::model::State::Enabled;
+        p
+    }
+
+    #[test]
+    fn an_enforced_tp_policy_needs_enforced_companions() {
+        let c = || {
+            compliant(
+                Some(FIVE),
+                json!({ "builtInControls": ["compliantDevice"] }),
+            )
+        };
+        // Report-only Token Protection: report-only companions do.
+        assert!(run(&[tp(), block(FIVE), c()]).is_empty());
+        // Enforced: report-only companions no longer count, and are named.
+        let hits = run(&[enabled(tp()), block(FIVE), c()]);
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        assert!(
+            hits[0]
+                .1
+                .starts_with("no enabled policy blocks unknown device platforms (`block` only report-only: enforce it as well"),
+            "{}",
+            hits[0].1
+        );
+        assert!(
+            hits[1]
+                .1
+                .contains("no enabled policy requires a compliant device")
+                && hits[1].1.contains("`compliant` only report-only"),
+            "{}",
+            hits[1].1
+        );
+        // One companion enforced: only the other is reported.
+        let hits = run(&[enabled(tp()), enabled(block(FIVE)), c()]);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].1.contains("compliant device"), "{}", hits[0].1);
+        // Both enforced: fine.
+        assert!(run(&[enabled(tp()), enabled(block(FIVE)), enabled(c())]).is_empty());
+        // A report-only TP policy beside an enforced one: each judged by its own state.
+        let hits = run(&[tp(), enabled(tp()), block(FIVE), c()]);
+        assert!(hits.iter().all(|(i, _)| *i == Some(1)), "{hits:?}");
+    }
+
+    #[test]
+    fn the_rollout_stage_decides_whether_tp_is_enforced() {
+        // `promote` moves the stage; `resolve` turns it into the effective
+        // state the rule sees (pilot → enabled for the pilot group).
+        let mut t = tp();
+        t.rollout = Some(crate::model::Rollout {
+            stage: crate::model::Stage::Pilot,
+            pilot_group: Some("22222222-2222-4222-8222-222222222222".into()),
+            report_only_since: Some("2020-01-01".into()),
+            pilot_since: Some("2020-01-15".into()),
+            min_dwell_days: None,
+        });
+        let (resolved, ds) = crate::resolve::resolve(&t, None);
+        assert!(ds.is_empty(), "{ds:?}");
+        let c = compliant(
+            Some(FIVE),
+            json!({ "builtInControls": ["compliantDevice"] }),
+        );
+        assert_eq!(run(&[resolved, block(FIVE), c]).len(), 2);
     }
 }
