@@ -478,7 +478,10 @@ pub fn require_break_glass(checked: &mut Checked) {
         .at_value("/breakGlassOptOut")
         .with_help("name the break-glass accounts in tenant.yaml (`breakGlass: {groups: [Emergency Access]}`) and remove `breakGlassOptOut`"),
         (None, false) => {
-            if rejected {
+            // A tenant file that did not load is the root cause (its error is
+            // already reported, and is an input error): the accounts it
+            // would have named are not missing, they are unread.
+            if rejected || (checked.tenant_path.is_some() && checked.tenant.is_none()) {
                 return;
             }
             let tenant = checked.tenant_path.clone();

@@ -1006,7 +1006,7 @@ fn removing_an_exclusion_converges_in_one_apply() {
     assert_eq!(body["conditions"]["users"]["excludeRoles"], json!([]));
     assert_eq!(
         body["conditions"]["users"]["excludeGroups"],
-        json!(["00000000-0000-4000-8000-00000000e0e1"])
+        json!(["0e1f2a3b-0000-4000-8000-00000000e0e1"])
     );
     let stored = &fake.policies()[2];
     assert_eq!(stored["displayName"], "CA003-AllUsers-MFA");
