@@ -845,7 +845,13 @@ fn load_policy_with(
                     );
                     unit.policy = Some(resolved);
                     unit.clean = ok;
-                    graph_validity(&mut unit, &mut report);
+                    // A policy the conversion could not read whole (an
+                    // unknown enum value, say) is already an error there;
+                    // judging the remnant would report the same root cause
+                    // again (a dropped control as "no controls").
+                    if !failed {
+                        graph_validity(&mut unit, &mut report);
+                    }
                     units.push(unit);
                 }
             }

@@ -44,12 +44,22 @@ grant: { builtInControls: [mfa] }
 /// True when the policy names no resource at all (shared with CA002, which
 /// stays silent then so one root cause gives one message).
 pub fn names_no_resource(p: &Policy) -> bool {
-    p.applications.as_ref().is_none_or(|a| {
-        a.include.is_empty()
-            && a.user_actions.is_empty()
-            && a.authentication_contexts.is_empty()
-            && a.filter.is_none()
-    })
+    // A target caac does not model (Global Secure Access traffic profiles,
+    // `conditions.applications.globalSecureAccess`) travels in pass-through.
+    let passthrough_target = p
+        .passthrough
+        .as_ref()
+        .and_then(|m| m.get("conditions"))
+        .and_then(|c| c.get("applications"))
+        .and_then(|a| a.as_object())
+        .is_some_and(|a| a.values().any(|v| !v.is_null()));
+    !passthrough_target
+        && p.applications.as_ref().is_none_or(|a| {
+            a.include.is_empty()
+                && a.user_actions.is_empty()
+                && a.authentication_contexts.is_empty()
+                && a.filter.is_none()
+        })
 }
 
 fn check(p: &Policy) -> Vec<Hit> {
@@ -87,5 +97,13 @@ mod tests {
         );
         assert!(run(json!({"displayName": "x", "applications": {"include": ["None"]}})).is_empty());
         assert!(run(json!({"displayName": "x", "applications": {"userActions": ["urn:user:registersecurityinfo"]}})).is_empty());
+        // Global Secure Access traffic profiles are a target caac passes through.
+        assert!(
+            run(
+                json!({"displayName": "x", "passthrough": {"conditions": {"applications":
+            {"globalSecureAccess": {"includeTrafficProfiles": "m365"}}}}})
+            )
+            .is_empty()
+        );
     }
 }

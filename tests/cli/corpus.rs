@@ -17,8 +17,11 @@ fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 
 #[test]
 fn every_corpus_file_loads_with_positions() {
+    let Some(corpus) = corpus("every_corpus_file_loads_with_positions") else {
+        return;
+    };
     let mut all = Vec::new();
-    files(&corpus(), &mut all);
+    files(&corpus, &mut all);
     all.sort();
     assert!(
         all.len() > 100,
@@ -68,10 +71,13 @@ fn every_corpus_file_loads_with_positions() {
 /// (`cargo test --test cli lint_runs -- --nocapture`).
 #[test]
 fn lint_runs_over_the_whole_corpus() {
+    let Some(corpus) = corpus("lint_runs_over_the_whole_corpus") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let out = crate::common::caac(
         tmp.path(),
-        &["lint", corpus().to_str().unwrap(), "--format", "json"],
+        &["lint", corpus.to_str().unwrap(), "--format", "json"],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -113,9 +119,17 @@ fn lint_runs_over_the_whole_corpus() {
         .map(|(k, (n, p))| format!("{k}: {n} findings in {} policies", p.len()))
         .collect();
     eprintln!("{}", summary.join("\n"));
-    let fired = per_rule.keys().filter(|k| k.starts_with("CA")).count();
+    // Lint rules only: Graph-validity checks must not fire here (below).
+    // The bound was 20 when CA008 and CA015 still counted as lint rules;
+    // CA015 is Graph validity now, and CA008's one corpus finding was a
+    // second message for a CA015 root cause, now reported once: the same
+    // 18 lint rules fire as before.
+    let fired = per_rule
+        .keys()
+        .filter(|k| k.starts_with("CA") && !caac::validity::is_constraint(k))
+        .count();
     assert!(
-        fired >= 20,
+        fired >= 18,
         "rules should fire on real policies: {summary:#?}"
     );
     for (rule, (_, hit)) in &per_rule {
@@ -125,6 +139,23 @@ fn lint_runs_over_the_whole_corpus() {
         );
     }
     assert!(policies.len() > 100, "findings name their policy");
+    // Graph accepted these policies: a Graph-validity check that fires on one
+    // is wrong, not the policy. CA015 (an enum value Microsoft's metadata
+    // lacks) is the one known exception: some exports come from tools that
+    // write values Graph's metadata does not list.
+    let graph_invalid: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| {
+            d["rule"]
+                .as_str()
+                .is_some_and(|r| caac::validity::is_constraint(r) && r != "CA015")
+        })
+        .map(|d| format!("{} {}:{}", d["rule"], d["file"], d["line"]))
+        .collect();
+    assert!(
+        graph_invalid.is_empty(),
+        "Graph-validity checks fire on policies Graph accepted: {graph_invalid:#?}"
+    );
     // Without a tenant file the directory rules are skipped, never guessed.
     assert!(!per_rule.contains_key("CA902") && !per_rule.contains_key("CA101"));
     let skipped: Vec<&str> = report["skipped"]
