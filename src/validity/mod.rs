@@ -16,6 +16,19 @@
 //!
 //! The constraints, one file each, listed in [`CONSTRAINTS`] in id order;
 //! `docs/rules.md` lists them with their sources (generated from here).
+//!
+//! The error-severity lint rules that stay lint rules, and why (audited when
+//! this split was made): CA001/CA002 (an include of exactly `None` is a shape
+//! Graph accepts; naming nothing at all is CA021/CA022 here); CA101, CA102,
+//! CA111 (lockout and exclusion hygiene: Graph accepts the policy); CA208
+//! (caac's own rollout metadata, never sent); CA310 (the admin center's 1–23
+//! hours / 1–365 days range is not stated by Graph); CA401–CA404 (Token
+//! Protection guidance: Graph accepts the policy, it just breaks clients);
+//! CA7xx (the set as a whole); CA802 (Graph allows duplicate display names);
+//! CA901–CA906 (whether an id exists is tenant data, resolved and failed
+//! closed by `resolve`; the rules judge it against the tenant file). The
+//! corpus test checks the other direction: no constraint fires on the real
+//! policies Graph accepted.
 
 mod ca005_block_with_grant_controls;
 mod ca007_mfa_with_auth_strength;
