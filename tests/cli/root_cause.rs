@@ -373,3 +373,69 @@ passthrough:
         std::fs::remove_dir_all(d.path().join("out")).unwrap();
     }
 }
+
+/// A tenant file that did not load hides the names it would have resolved,
+/// but not a misspelt *built-in* name (a first-party application, a built-in
+/// authentication strength, the `AllTrusted` location keyword of
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccesslocations>;
+/// `src/catalog.rs` cites each entry's Learn source):
+/// no tenant file would resolve those, so each is reported once, with a note
+/// that the tenant file's names were not checked. Nothing is built.
+#[test]
+fn a_misspelt_builtin_name_is_reported_when_the_tenant_file_did_not_load() {
+    let policy = POLICY
+        .replace(
+            "applications: { authenticationContexts: [Sensitive] }",
+            "applications: { include: [Office 365 Exchange Onlin] }",
+        )
+        .replace("exclude: [HQ]", "exclude: [HQ, AllTrustd]")
+        .replace(
+            "authenticationStrength: Contoso Passkeys",
+            "authenticationStrength: Phishing-resistant MFAA",
+        );
+    let typos = [
+        (
+            pos(&policy, "Office 365 Exchange Onlin"),
+            "Office 365 Exchange Online",
+        ),
+        (pos(&policy, "AllTrustd"), "AllTrusted"),
+        (
+            pos(&policy, "Phishing-resistant MFAA"),
+            "Phishing-resistant MFA",
+        ),
+    ];
+    let d = dir(&[("p.yaml", &policy), ("t.yaml", "groups: [\n")]);
+    let lint: &[&str] = &["lint", "--partial", "p.yaml", "--tenant", "t.yaml"];
+    let build: &[&str] = &["build", "p.yaml", "--tenant", "t.yaml", "--out", "out"];
+    for args in [lint, build] {
+        let cmd = args[0];
+        let (code, diags, out) = run(d.path(), args);
+        assert_eq!(code, 2, "{cmd}: {out}");
+        let errs = errors(&diags);
+        // The tenant file's error, then one per built-in typo; the names the
+        // tenant file would have resolved (Pilot, HQ, alice, …) stay silent.
+        assert_eq!(errs.len(), 1 + typos.len(), "{cmd}: {out}");
+        assert!(errs[0].1.starts_with("t.yaml:"), "{cmd}: {out}");
+        for (at, suggestion) in &typos {
+            let here: Vec<_> = diags.iter().filter(|(_, a)| a == at).collect();
+            assert_eq!(
+                here,
+                vec![&("error[unknown-name]".to_owned(), at.clone())],
+                "{cmd}: {out}"
+            );
+            assert!(
+                out.contains(&format!("did you mean `{suggestion}`?")),
+                "{cmd}: {out}"
+            );
+        }
+        assert!(
+            out.contains("the tenant file did not load — see its error — so names from its `applications:` section were not checked"),
+            "{cmd}: {out}"
+        );
+        assert!(
+            !out.contains("resolve through a tenant file"),
+            "{cmd}: {out}"
+        );
+    }
+    assert!(!d.path().join("out").exists(), "nothing is built");
+}
