@@ -138,6 +138,12 @@ pub struct Checked {
     pub tenant_path: Option<String>,
     /// The config file's report name, when one was read.
     pub config_path: Option<String>,
+    /// A break-glass account was named (in `breakGlass:` or with
+    /// `--break-glass`) but did not resolve because its tenant-file entry
+    /// holds an invalid id. That id's `invalid-tenant-id` error, at the
+    /// tenant file, is the one message: not again at the command line, and
+    /// no `break-glass-missing` on top.
+    pub break_glass_unread: bool,
 }
 
 impl Checked {
@@ -209,10 +215,13 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
                 groups,
                 personas: Vec::new(),
             };
-            r.diagnostics.extend(
-                ds.into_iter()
-                    .filter(|d| d.code != resolve::INVALID_TENANT_ID),
-            );
+            for d in ds {
+                if d.code == resolve::INVALID_TENANT_ID {
+                    checked.break_glass_unread = true;
+                } else {
+                    r.diagnostics.push(d);
+                }
+            }
         }
         tenant_failed = t.is_none();
         checked.tenant = t;
@@ -231,6 +240,10 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             if let Some(v) = &config.deploy_identity {
                 match apply_identity(v, checked.tenant.as_ref()) {
                     Ok(id) => checked.apply_identity = Some((id, v.clone())),
+                    // The tenant-file entry's id is invalid: reported once,
+                    // at the tenant file (an input error, so plan and apply
+                    // refuse whatever this identity would have been).
+                    Err(d) if d.code == resolve::INVALID_TENANT_ID => {}
                     Err(d) => r.diagnostics.push(d.at_value("/deploy/identity")),
                 }
             }
@@ -250,6 +263,8 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
                 checked.break_glass.groups.extend(groups);
                 cli.diagnostics.extend(warning);
             }
+            // Reported once, at the tenant file's invalid id.
+            Err(d) if d.code == resolve::INVALID_TENANT_ID => checked.break_glass_unread = true,
             Err(d) => cli.diagnostics.push(d),
         }
     }
@@ -348,7 +363,40 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             }
         }
     }
+    if let Some(why) = break_glass_unknown_because(&checked) {
+        for (id, reason) in &mut checked.skipped {
+            if needs_break_glass(id) {
+                *reason = why;
+            }
+        }
+    }
     Ok(checked)
+}
+
+/// True for the rules that need the break-glass accounts (CA101).
+fn needs_break_glass(id: &str) -> bool {
+    lint::find(id).is_some_and(|r| matches!(r.needs, lint::Needs::BreakGlass))
+}
+
+/// Why no break-glass account is known when the cause is an error already
+/// reported at the tenant file (it did not load, or the accounts' entries
+/// hold invalid ids); `None` otherwise. The "skipped" notes point there
+/// instead of at a `breakGlass:` the file may well have.
+fn break_glass_unknown_because(checked: &Checked) -> Option<&'static str> {
+    if !checked.break_glass.is_empty() {
+        return None;
+    }
+    if checked.tenant_path.is_some() && checked.tenant.is_none() {
+        Some(
+            "the tenant file did not load, so its break-glass accounts are unknown (its error is reported above)",
+        )
+    } else if checked.break_glass_unread {
+        Some(
+            "the break-glass accounts did not resolve: their ids in the tenant file are invalid (see the invalid-tenant-id error)",
+        )
+    } else {
+        None
+    }
 }
 
 /// The directory rules (CA9xx): they judge reference values against the
@@ -450,13 +498,15 @@ pub fn require_break_glass(checked: &mut Checked) {
         // repeating the fix.
         let why = if opt_out.is_some() {
             "opted out (`breakGlassOptOut` in the config file)"
+        } else if let Some(why) = break_glass_unknown_because(checked) {
+            why
         } else if rejected {
             "no break-glass accounts known, and `breakGlassOptOut` is invalid (see the error)"
         } else {
             "no break-glass accounts known (see the break-glass-missing error)"
         };
         for (id, reason) in &mut checked.skipped {
-            if lint::find(id).is_some_and(|r| matches!(r.needs, lint::Needs::BreakGlass)) {
+            if needs_break_glass(id) {
                 *reason = why;
             }
         }
@@ -478,10 +528,11 @@ pub fn require_break_glass(checked: &mut Checked) {
         .at_value("/breakGlassOptOut")
         .with_help("name the break-glass accounts in tenant.yaml (`breakGlass: {groups: [Emergency Access]}`) and remove `breakGlassOptOut`"),
         (None, false) => {
-            // A tenant file that did not load is the root cause (its error is
-            // already reported, and is an input error): the accounts it
-            // would have named are not missing, they are unread.
-            if rejected || (checked.tenant_path.is_some() && checked.tenant.is_none()) {
+            // A tenant file that did not load, or break-glass entries whose
+            // ids are invalid, is the root cause (its error is already
+            // reported, and is an input error): the accounts are not
+            // missing, they are unread.
+            if rejected || break_glass_unknown_because(checked).is_some() {
                 return;
             }
             let tenant = checked.tenant_path.clone();
@@ -665,6 +716,9 @@ fn break_glass_value(value: &str, tenant: Option<&Tenant>) -> Result<BreakGlassV
             format!("--break-glass `{value}` names both a group and a user in the tenant file"),
         )
         .with_help("pass the object id instead")),
+        // A name whose tenant-file entry holds an invalid id: that id is
+        // the root cause, not an unknown name.
+        (Err(d), _) | (_, Err(d)) if d.code == resolve::INVALID_TENANT_ID => Err(d),
         (Err(d), Err(_)) => Err(Diagnostic {
             message: format!("--break-glass: unknown user or group `{value}`"),
             ..d

@@ -439,3 +439,120 @@ fn a_misspelt_builtin_name_is_reported_when_the_tenant_file_did_not_load() {
     }
     assert!(!d.path().join("out").exists(), "nothing is built");
 }
+
+/// A tenant file whose break-glass group and deploying service principal
+/// hold invalid ids (object ids are GUIDs: "Group IDs in scope of policy",
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccessusers>).
+const BAD_IDS: &str = "\
+groups:
+  Emergency Access: not-a-guid
+servicePrincipals:
+  Deployer: bad-id
+";
+
+/// A minimal clean policy.
+const PLAIN: &str = "\
+displayName: P
+state: reportOnly
+users:
+  include: { users: [All] }
+applications: { include: [All] }
+grant: { builtInControls: [mfa] }
+";
+
+/// An invalid tenant-file id reached through `--break-glass`, `breakGlass:`
+/// or `deploy.identity` is one error, at the tenant file: not again at the
+/// command line or in the config file, and no `break-glass-missing` on top.
+#[test]
+fn an_invalid_tenant_id_behind_break_glass_or_the_deploy_identity_is_one_error() {
+    let with_break_glass = format!("{BAD_IDS}breakGlass: {{groups: [Emergency Access]}}\n");
+    let d = dir(&[
+        ("p.yaml", PLAIN),
+        ("t.yaml", BAD_IDS),
+        ("t2.yaml", &with_break_glass),
+        ("c.yaml", "deploy:\n  identity: Deployer\n"),
+    ]);
+    let cases: [(&[&str], &[&str]); 3] = [
+        (
+            &[
+                "lint",
+                "--partial",
+                "p.yaml",
+                "--tenant",
+                "t.yaml",
+                "--break-glass",
+                "Emergency Access",
+                "--config",
+                "c.yaml",
+            ],
+            &["t.yaml:2:21", "t.yaml:4:13"],
+        ),
+        (
+            &["lint", "--partial", "p.yaml", "--tenant", "t2.yaml"],
+            &["t2.yaml:2:21", "t2.yaml:4:13"],
+        ),
+        (
+            &[
+                "build", "p.yaml", "--tenant", "t2.yaml", "--config", "c.yaml", "--out", "out",
+            ],
+            &["t2.yaml:2:21", "t2.yaml:4:13"],
+        ),
+    ];
+    for (args, want) in cases {
+        let (code, diags, out) = run(d.path(), args);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        let errs: Vec<&str> = errors(&diags).iter().map(|(_, a)| a.as_str()).collect();
+        assert_eq!(errs, want, "{args:?}: {out}");
+        assert!(
+            errors(&diags)
+                .iter()
+                .all(|(h, _)| h == "error[invalid-tenant-id]"),
+            "{args:?}: {out}"
+        );
+        assert!(!out.contains("break-glass-missing"), "{args:?}: {out}");
+    }
+    assert!(!d.path().join("out").exists(), "nothing is built");
+}
+
+/// The CA101 "skipped" note names the root cause that is reported — the
+/// tenant file that did not load, or its invalid break-glass ids — instead
+/// of asking for a `breakGlass:` the file may well have, or pointing at a
+/// `break-glass-missing` error that is (rightly) not raised.
+#[test]
+fn break_glass_skipped_notes_point_at_the_tenant_file_error() {
+    let with_break_glass = format!("{BAD_IDS}breakGlass: {{groups: [Emergency Access]}}\n");
+    let d = dir(&[
+        ("p.yaml", PLAIN),
+        (
+            "t.yaml",
+            "groups: [\nbreakGlass: {groups: [Emergency Access]}\n",
+        ),
+        ("t2.yaml", &with_break_glass),
+    ]);
+    for (tenant, why) in [
+        (
+            "missing.yaml",
+            "note: CA101 skipped: the tenant file did not load, so its break-glass accounts are unknown (its error is reported above)",
+        ),
+        (
+            "t.yaml",
+            "note: CA101 skipped: the tenant file did not load, so its break-glass accounts are unknown (its error is reported above)",
+        ),
+        (
+            "t2.yaml",
+            "note: CA101 skipped: the break-glass accounts did not resolve: their ids in the tenant file are invalid (see the invalid-tenant-id error)",
+        ),
+    ] {
+        let (code, _, out) = run(
+            d.path(),
+            &["lint", "--partial", "p.yaml", "--tenant", tenant],
+        );
+        assert_eq!(code, 2, "{tenant}: {out}");
+        assert!(out.contains(why), "{tenant}: {out}");
+        assert!(!out.contains("add `breakGlass:`"), "{tenant}: {out}");
+        assert!(
+            !out.contains("see the break-glass-missing error"),
+            "{tenant}: {out}"
+        );
+    }
+}
