@@ -138,6 +138,12 @@ pub struct Checked {
     pub tenant_path: Option<String>,
     /// The config file's report name, when one was read.
     pub config_path: Option<String>,
+    /// A break-glass account was named (in `breakGlass:` or with
+    /// `--break-glass`) but did not resolve because its tenant-file entry
+    /// holds an invalid id. That id's `invalid-tenant-id` error, at the
+    /// tenant file, is the one message: not again at the command line, and
+    /// no `break-glass-missing` on top.
+    pub break_glass_unread: bool,
 }
 
 impl Checked {
@@ -209,10 +215,13 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
                 groups,
                 personas: Vec::new(),
             };
-            r.diagnostics.extend(
-                ds.into_iter()
-                    .filter(|d| d.code != resolve::INVALID_TENANT_ID),
-            );
+            for d in ds {
+                if d.code == resolve::INVALID_TENANT_ID {
+                    checked.break_glass_unread = true;
+                } else {
+                    r.diagnostics.push(d);
+                }
+            }
         }
         tenant_failed = t.is_none();
         checked.tenant = t;
@@ -231,6 +240,10 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             if let Some(v) = &config.deploy_identity {
                 match apply_identity(v, checked.tenant.as_ref()) {
                     Ok(id) => checked.apply_identity = Some((id, v.clone())),
+                    // The tenant-file entry's id is invalid: reported once,
+                    // at the tenant file (an input error, so plan and apply
+                    // refuse whatever this identity would have been).
+                    Err(d) if d.code == resolve::INVALID_TENANT_ID => {}
                     Err(d) => r.diagnostics.push(d.at_value("/deploy/identity")),
                 }
             }
@@ -250,6 +263,8 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
                 checked.break_glass.groups.extend(groups);
                 cli.diagnostics.extend(warning);
             }
+            // Reported once, at the tenant file's invalid id.
+            Err(d) if d.code == resolve::INVALID_TENANT_ID => checked.break_glass_unread = true,
             Err(d) => cli.diagnostics.push(d),
         }
     }
@@ -348,7 +363,40 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             }
         }
     }
+    if let Some(why) = break_glass_unknown_because(&checked) {
+        for (id, reason) in &mut checked.skipped {
+            if needs_break_glass(id) {
+                *reason = why;
+            }
+        }
+    }
     Ok(checked)
+}
+
+/// True for the rules that need the break-glass accounts (CA101).
+fn needs_break_glass(id: &str) -> bool {
+    lint::find(id).is_some_and(|r| matches!(r.needs, lint::Needs::BreakGlass))
+}
+
+/// Why no break-glass account is known when the cause is an error already
+/// reported at the tenant file (it did not load, or the accounts' entries
+/// hold invalid ids); `None` otherwise. The "skipped" notes point there
+/// instead of at a `breakGlass:` the file may well have.
+fn break_glass_unknown_because(checked: &Checked) -> Option<&'static str> {
+    if !checked.break_glass.is_empty() {
+        return None;
+    }
+    if checked.tenant_path.is_some() && checked.tenant.is_none() {
+        Some(
+            "the tenant file did not load, so its break-glass accounts are unknown (its error is reported above)",
+        )
+    } else if checked.break_glass_unread {
+        Some(
+            "the break-glass accounts did not resolve: their ids in the tenant file are invalid (see the invalid-tenant-id error)",
+        )
+    } else {
+        None
+    }
 }
 
 /// The directory rules (CA9xx): they judge reference values against the
@@ -450,13 +498,15 @@ pub fn require_break_glass(checked: &mut Checked) {
         // repeating the fix.
         let why = if opt_out.is_some() {
             "opted out (`breakGlassOptOut` in the config file)"
+        } else if let Some(why) = break_glass_unknown_because(checked) {
+            why
         } else if rejected {
             "no break-glass accounts known, and `breakGlassOptOut` is invalid (see the error)"
         } else {
             "no break-glass accounts known (see the break-glass-missing error)"
         };
         for (id, reason) in &mut checked.skipped {
-            if lint::find(id).is_some_and(|r| matches!(r.needs, lint::Needs::BreakGlass)) {
+            if needs_break_glass(id) {
                 *reason = why;
             }
         }
@@ -478,10 +528,11 @@ pub fn require_break_glass(checked: &mut Checked) {
         .at_value("/breakGlassOptOut")
         .with_help("name the break-glass accounts in tenant.yaml (`breakGlass: {groups: [Emergency Access]}`) and remove `breakGlassOptOut`"),
         (None, false) => {
-            // A tenant file that did not load is the root cause (its error is
-            // already reported, and is an input error): the accounts it
-            // would have named are not missing, they are unread.
-            if rejected || (checked.tenant_path.is_some() && checked.tenant.is_none()) {
+            // A tenant file that did not load, or break-glass entries whose
+            // ids are invalid, is the root cause (its error is already
+            // reported, and is an input error): the accounts are not
+            // missing, they are unread.
+            if rejected || break_glass_unknown_because(checked).is_some() {
                 return;
             }
             let tenant = checked.tenant_path.clone();
@@ -665,6 +716,9 @@ fn break_glass_value(value: &str, tenant: Option<&Tenant>) -> Result<BreakGlassV
             format!("--break-glass `{value}` names both a group and a user in the tenant file"),
         )
         .with_help("pass the object id instead")),
+        // A name whose tenant-file entry holds an invalid id: that id is
+        // the root cause, not an unknown name.
+        (Err(d), _) | (_, Err(d)) if d.code == resolve::INVALID_TENANT_ID => Err(d),
         (Err(d), Err(_)) => Err(Diagnostic {
             message: format!("--break-glass: unknown user or group `{value}`"),
             ..d
@@ -733,7 +787,12 @@ pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Uni
 /// that did not resolve. Dropped (their root cause is reported at the tenant
 /// file): references to a tenant-file entry whose id is invalid, and, when
 /// the tenant file did not load (`tenant_failed`), names of the kinds that
-/// resolve through it.
+/// resolve through it — except a near miss of a built-in name (a misspelt
+/// first-party application, keyword or built-in strength), which no tenant
+/// file would have resolved either: it is reported, with a note that the
+/// tenant file's names were not checked. Every dropped reference still
+/// leaves the unit unclean (the caller decides `clean` from the unfiltered
+/// list), so nothing unresolved is ever compiled.
 fn resolution_errors(
     policy: &Policy,
     ds: Vec<Diagnostic>,
@@ -743,22 +802,40 @@ fn resolution_errors(
     if ds.is_empty() {
         return ds;
     }
-    let mut tenant_kinds = std::collections::HashSet::new();
+    // Spec pointer → (kind, written value) of the names only the tenant
+    // file could have resolved.
+    let mut tenant_kinds = std::collections::HashMap::new();
     if tenant_failed {
         let mut p = policy.clone();
-        resolve::for_each_reference(&mut p, |kind, pointer, _| {
+        resolve::for_each_reference(&mut p, |kind, pointer, value| {
             if Tenant::section(kind).is_some() {
-                tenant_kinds.insert(pointer);
+                tenant_kinds.insert(pointer, (kind, value.clone()));
             }
         });
     }
     ds.into_iter()
-        .filter(|d| {
-            let pointer = spec_pointer(d);
+        .filter_map(|mut d| {
+            let pointer = spec_pointer(&d);
             unresolved.push(pointer.clone());
-            d.code != resolve::INVALID_TENANT_ID
-                && !(matches!(d.code, "unknown-name" | "ambiguous-name")
-                    && tenant_kinds.contains(&pointer))
+            if d.code == resolve::INVALID_TENANT_ID {
+                return None;
+            }
+            if !matches!(d.code, "unknown-name" | "ambiguous-name") {
+                return Some(d);
+            }
+            // Not a name the tenant file resolves (or the tenant file
+            // loaded): the error is its own root cause.
+            let Some((kind, value)) = tenant_kinds.get(&pointer) else {
+                return Some(d);
+            };
+            let section = Tenant::section(*kind).unwrap_or_default();
+            let suggestion = (d.code == "unknown-name")
+                .then(|| resolve::builtin_suggestion(*kind, value))
+                .flatten()?;
+            d.help = Some(format!(
+                "did you mean `{suggestion}`? (the tenant file did not load — see its error — so names from its `{section}:` section were not checked either)"
+            ));
+            Some(d)
         })
         .collect()
 }
@@ -1067,6 +1144,100 @@ mod tests {
                 parsed,
                 generate(),
                 "schemas/ is stale: UPDATE_GENERATED=1 cargo test --test cli schemas"
+            );
+        }
+    }
+
+    /// A tenant file that holds every name the policies below use.
+    const TENANT: &str = "\
+users: { alice@contoso.com: 0e1f2a3b-0000-4000-8000-000000000002 }
+groups: { Pilot: 3a9e5c1d-7b2f-4e8a-b6c4-d2e0f1a3b5c7 }
+namedLocations: { HQ: 55555555-5555-4555-8555-555555555555 }
+authenticationStrengths: { Contoso Passkeys: 3c9d7e1f-2a4b-4c8d-9e6f-0b1a2c3d4e5f }
+termsOfUse: { Contoso Terms: 6f2a8c4e-1b3d-4e5f-8a7b-9c0d1e2f3a4b }
+authenticationContexts: { Sensitive: c3 }
+applications: { Contoso HR: 7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a }
+servicePrincipals: { Payroll Sync: 8e2f3a4b-5c6d-4e7f-9a8b-0c1d2e3f4a5b }
+externalTenants: { Fabrikam: 9f3a4b5c-6d7e-4f8a-ab9c-1d2e3f4a5b6c }
+";
+
+    /// One policy per kind of name a tenant file resolves: `(kind, spec, the
+    /// name's spec pointer)`.
+    fn one_name_per_tenant_table() -> Vec<(&'static str, String, &'static str)> {
+        let base = "displayName: P\nstate: reportOnly\nusers:\n  include: { users: [All] }\napplications: { include: [All] }\ngrant: { builtInControls: [mfa] }\n";
+        let with = |from: &str, to: &str| base.replacen(from, to, 1);
+        vec![
+            ("user", with("users: [All]", "users: [alice@contoso.com]"), "/users/include/users/0"),
+            ("group", with("users: [All]", "groups: [Pilot]"), "/users/include/groups/0"),
+            ("location", format!("{base}locations: {{ include: [HQ] }}\n"), "/locations/include/0"),
+            ("strength", with("builtInControls: [mfa]", "authenticationStrength: Contoso Passkeys"), "/grant/authenticationStrength"),
+            ("terms", with("builtInControls: [mfa]", "termsOfUse: [Contoso Terms]"), "/grant/termsOfUse/0"),
+            ("context", with("include: [All] }", "authenticationContexts: [Sensitive] }"), "/applications/authenticationContexts/0"),
+            ("application", with("include: [All] }", "include: [Contoso HR] }"), "/applications/include/0"),
+            (
+                "service principal",
+                "displayName: P\nstate: reportOnly\nclientApplications:\n  include: [Payroll Sync]\napplications:\n  include: [All]\nlocations:\n  include: [All]\n  exclude: [55555555-5555-4555-8555-555555555555]\ngrant:\n  builtInControls: [block]\n".to_owned(),
+                "/clientApplications/include/0",
+            ),
+            (
+                "external tenant",
+                with("users: [All] }", "guestsOrExternalUsers: { types: [b2bCollaborationGuest], tenants: [Fabrikam] } }"),
+                "/users/include/guestsOrExternalUsers/tenants/0",
+            ),
+        ]
+    }
+
+    /// A name that only a tenant file resolves, with the tenant file
+    /// unloadable: its error is not repeated in the policy, but the policy is
+    /// never clean, so build, plan and apply cannot compile it (fail closed).
+    /// The control run, with the tenant file loading, shows the policy is
+    /// otherwise clean.
+    #[test]
+    fn names_a_failed_tenant_file_would_resolve_keep_the_policy_unclean() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let broken = tmp.path().join("broken.yaml");
+        let good = tmp.path().join("good.yaml");
+        let config = tmp.path().join("config.yaml");
+        std::fs::write(&broken, "groups: [\n").unwrap();
+        std::fs::write(&good, TENANT).unwrap();
+        std::fs::write(&config, "rules: {}\n").unwrap();
+        for (kind, spec, pointer) in one_name_per_tenant_table() {
+            let path = tmp.path().join("p.yaml");
+            std::fs::write(&path, &spec).unwrap();
+            let paths = [path.clone()];
+            let run = |tenant: &Path| {
+                check(&Options {
+                    paths: &paths,
+                    tenant: Some(tenant.to_path_buf()),
+                    break_glass: &[],
+                    config: Some(config.clone()),
+                    partial: true,
+                })
+                .expect("checked")
+            };
+            let control = run(&good);
+            let unit = &control.files[0].units[0];
+            assert!(
+                unit.clean,
+                "{kind}: control not clean: {:?}",
+                control.files[0].report
+            );
+            let failed = run(&broken);
+            let unit = &failed.files[0].units[0];
+            assert!(!unit.clean, "{kind}: compiled with an unresolved name");
+            assert!(
+                unit.unresolved.iter().any(|p| p == pointer),
+                "{kind}: {:?}",
+                unit.unresolved
+            );
+            assert!(
+                failed.files[0]
+                    .report
+                    .diagnostics
+                    .iter()
+                    .all(|d| d.severity != Severity::Error),
+                "{kind}: the tenant file is the one root cause: {:?}",
+                failed.files[0].report.diagnostics
             );
         }
     }

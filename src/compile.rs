@@ -118,17 +118,6 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Read-only properties Graph returns but never accepts in a body
-/// (graph-ca-schema.md §2.12).
-const READ_ONLY: &[&str] = &[
-    "id",
-    "createdDateTime",
-    "modifiedDateTime",
-    "deletedDateTime",
-    "templateId",
-    "partialEnablementStrategy",
-];
-
 /// Compiles a resolved policy.
 pub fn compile(policy: &Policy) -> Compiled {
     let mut beta = Vec::new();
@@ -527,7 +516,7 @@ fn merge(
 ) {
     for (k, v) in extra {
         let pointer = format!("{at}/{}", crate::load::escape_segment(k));
-        if at == "/passthrough" && READ_ONLY.contains(&k.as_str()) {
+        if at == "/passthrough" && crate::model::READ_ONLY.contains(&k.as_str()) {
             diags.push(
                 Diagnostic::error(
                     "passthrough-conflict",

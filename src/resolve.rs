@@ -392,12 +392,24 @@ pub fn is_context_id(s: &str) -> bool {
         .is_some_and(|n| (1..=99).contains(&n) && !lower[1..].starts_with('0'))
 }
 
-fn unknown(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Diagnostic {
-    let mut candidates: Vec<&str> = catalog::keywords(kind).to_vec();
+/// The built-in names of `kind`: its keywords, then the catalog's names and aliases.
+fn builtin_names(kind: Kind) -> Vec<&'static str> {
+    let mut names: Vec<&str> = catalog::keywords(kind).to_vec();
     for e in catalog::entries(kind) {
-        candidates.push(e.name);
-        candidates.extend(e.aliases);
+        names.push(e.name);
+        names.extend(e.aliases);
     }
+    names
+}
+
+/// The built-in name (keyword or catalog entry) `value` is a near miss of,
+/// if any: a misspelling of a name caac knows without any tenant file.
+pub fn builtin_suggestion(kind: Kind, value: &str) -> Option<&'static str> {
+    did_you_mean(value, builtin_names(kind))
+}
+
+fn unknown(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Diagnostic {
+    let mut candidates: Vec<&str> = builtin_names(kind);
     if let Some(names) = tenant.and_then(|t| t.names(kind)) {
         candidates.extend(names.keys().map(String::as_str));
     }
@@ -499,6 +511,20 @@ mod tests {
         let d = resolve_value(Kind::Group, "Pilot", None).unwrap_err();
         assert!(d.help.unwrap().contains("--tenant"));
         assert!(resolve_value(Kind::AuthenticationContext, "c100", None).is_err());
+    }
+
+    #[test]
+    fn builtin_suggestions_know_no_tenant_names() {
+        assert_eq!(
+            builtin_suggestion(Kind::Application, "Office 365 Exchange Onlin"),
+            Some("Office 365 Exchange Online")
+        );
+        assert_eq!(
+            builtin_suggestion(Kind::Location, "AllTrustd"),
+            Some("AllTrusted")
+        );
+        assert_eq!(builtin_suggestion(Kind::Group, "Pilto"), None);
+        assert_eq!(builtin_suggestion(Kind::Application, "Contoso HR"), None);
     }
 
     #[test]

@@ -317,16 +317,9 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
 /// Server-managed properties of a policy: Graph returns them and a body
 /// never carries them (the `readOnly` properties of
 /// <https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy>,
-/// plus `partialEnablementStrategy`, which responses carry as `null`). The
-/// same list as the compiler's and the importer's.
-pub const READ_ONLY: &[&str] = &[
-    "id",
-    "createdDateTime",
-    "modifiedDateTime",
-    "deletedDateTime",
-    "templateId",
-    "partialEnablementStrategy",
-];
+/// plus `partialEnablementStrategy`, which responses carry as `null`): the
+/// one list in [`crate::model::READ_ONLY`], re-exported for `patch`.
+pub use crate::model::READ_ONLY;
 
 /// Graph's equalities folded away (graph-ca-schema.md §10): nulls, empty
 /// lists and objects dropped; string lists sorted (Graph treats them as

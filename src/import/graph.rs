@@ -57,17 +57,6 @@ impl Converted {
     }
 }
 
-/// Read-only / response-only keys stripped before anything else
-/// (graph-ca-schema.md §2.12).
-const READ_ONLY: &[&str] = &[
-    "id",
-    "createdDateTime",
-    "modifiedDateTime",
-    "deletedDateTime",
-    "templateId",
-    "partialEnablementStrategy",
-];
-
 /// A JSON object read with case-insensitive keys (PowerShell SDK exports use
 /// PascalCase, some files mix both), remembering which keys were used.
 struct Obj<'a> {
@@ -499,7 +488,8 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
     c.case_duplicates(&root);
     let mut p = Policy::default();
     c.map("", at);
-    for k in READ_ONLY {
+    // Read-only keys are stripped before anything else.
+    for k in crate::model::READ_ONLY {
         if *k == "id" {
             if let Some((v, src)) = root.get(k)
                 && let Some(id) = c.string(v, &src)

@@ -70,6 +70,30 @@ pub use conditions::*;
 pub use controls::*;
 pub use tenant::*;
 
+/// The read-only (server-managed) properties of Graph's
+/// `conditionalAccessPolicy`: Graph returns them and a request body never
+/// carries them. The one list the compiler (pass-through refuses them), the
+/// importer (strips them from exports) and the planner (ignores them when
+/// comparing, never PATCHes them) share.
+///
+/// Source: the properties marked "Read-only" on
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy>
+/// (`id`, `createdDateTime`, `modifiedDateTime`) and its beta version
+/// (<https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy?view=graph-rest-beta>:
+/// `deletedDateTime` from `policyDeletableItem`, `templateId`,
+/// `partialEnablementStrategy`, which responses carry and a create or update
+/// body does not set). The checked-in Graph schemas (`schemas/graph/`, generated
+/// from Microsoft's CSDL metadata) mark exactly these `readOnly`; a unit test
+/// below holds this list to them.
+pub const READ_ONLY: &[&str] = &[
+    "id",
+    "createdDateTime",
+    "modifiedDateTime",
+    "deletedDateTime",
+    "templateId",
+    "partialEnablementStrategy",
+];
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -379,5 +403,40 @@ fn strip_null(v: &mut serde_json::Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(strip_null),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The `readOnly` properties of `conditionalAccessPolicy` in a checked-in
+    /// Graph schema.
+    fn read_only_in(schema: &str) -> BTreeSet<String> {
+        let v: serde_json::Value = serde_json::from_str(schema).expect("valid JSON");
+        v["$defs"]["microsoft.graph.conditionalAccessPolicy"]["properties"]
+            .as_object()
+            .expect("conditionalAccessPolicy is defined")
+            .iter()
+            .filter(|(_, p)| p["readOnly"] == serde_json::Value::Bool(true))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    #[test]
+    fn read_only_is_the_graph_metadata_read_only_set() {
+        let v1 = read_only_in(include_str!(
+            "../../schemas/graph/conditionalAccessPolicy.v1.0.schema.json"
+        ));
+        let beta = read_only_in(include_str!(
+            "../../schemas/graph/conditionalAccessPolicy.beta.schema.json"
+        ));
+        let ours: BTreeSet<String> = super::READ_ONLY.iter().map(|k| (*k).to_owned()).collect();
+        assert_eq!(ours.len(), super::READ_ONLY.len(), "no duplicates");
+        // beta is a superset of v1.0; caac sends to either, so the list is
+        // the union.
+        assert!(v1.is_subset(&beta), "{v1:?} ⊄ {beta:?}");
+        let union: BTreeSet<String> = v1.union(&beta).cloned().collect();
+        assert_eq!(ours, union);
     }
 }

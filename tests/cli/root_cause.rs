@@ -373,3 +373,186 @@ passthrough:
         std::fs::remove_dir_all(d.path().join("out")).unwrap();
     }
 }
+
+/// A tenant file that did not load hides the names it would have resolved,
+/// but not a misspelt *built-in* name (a first-party application, a built-in
+/// authentication strength, the `AllTrusted` location keyword of
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccesslocations>;
+/// `src/catalog.rs` cites each entry's Learn source):
+/// no tenant file would resolve those, so each is reported once, with a note
+/// that the tenant file's names were not checked. Nothing is built.
+#[test]
+fn a_misspelt_builtin_name_is_reported_when_the_tenant_file_did_not_load() {
+    let policy = POLICY
+        .replace(
+            "applications: { authenticationContexts: [Sensitive] }",
+            "applications: { include: [Office 365 Exchange Onlin] }",
+        )
+        .replace("exclude: [HQ]", "exclude: [HQ, AllTrustd]")
+        .replace(
+            "authenticationStrength: Contoso Passkeys",
+            "authenticationStrength: Phishing-resistant MFAA",
+        );
+    let typos = [
+        (
+            pos(&policy, "Office 365 Exchange Onlin"),
+            "Office 365 Exchange Online",
+        ),
+        (pos(&policy, "AllTrustd"), "AllTrusted"),
+        (
+            pos(&policy, "Phishing-resistant MFAA"),
+            "Phishing-resistant MFA",
+        ),
+    ];
+    let d = dir(&[("p.yaml", &policy), ("t.yaml", "groups: [\n")]);
+    let lint: &[&str] = &["lint", "--partial", "p.yaml", "--tenant", "t.yaml"];
+    let build: &[&str] = &["build", "p.yaml", "--tenant", "t.yaml", "--out", "out"];
+    for args in [lint, build] {
+        let cmd = args[0];
+        let (code, diags, out) = run(d.path(), args);
+        assert_eq!(code, 2, "{cmd}: {out}");
+        let errs = errors(&diags);
+        // The tenant file's error, then one per built-in typo; the names the
+        // tenant file would have resolved (Pilot, HQ, alice, …) stay silent.
+        assert_eq!(errs.len(), 1 + typos.len(), "{cmd}: {out}");
+        assert!(errs[0].1.starts_with("t.yaml:"), "{cmd}: {out}");
+        for (at, suggestion) in &typos {
+            let here: Vec<_> = diags.iter().filter(|(_, a)| a == at).collect();
+            assert_eq!(
+                here,
+                vec![&("error[unknown-name]".to_owned(), at.clone())],
+                "{cmd}: {out}"
+            );
+            assert!(
+                out.contains(&format!("did you mean `{suggestion}`?")),
+                "{cmd}: {out}"
+            );
+        }
+        assert!(
+            out.contains("the tenant file did not load — see its error — so names from its `applications:` section were not checked"),
+            "{cmd}: {out}"
+        );
+        assert!(
+            !out.contains("resolve through a tenant file"),
+            "{cmd}: {out}"
+        );
+    }
+    assert!(!d.path().join("out").exists(), "nothing is built");
+}
+
+/// A tenant file whose break-glass group and deploying service principal
+/// hold invalid ids (object ids are GUIDs: "Group IDs in scope of policy",
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccessusers>).
+const BAD_IDS: &str = "\
+groups:
+  Emergency Access: not-a-guid
+servicePrincipals:
+  Deployer: bad-id
+";
+
+/// A minimal clean policy.
+const PLAIN: &str = "\
+displayName: P
+state: reportOnly
+users:
+  include: { users: [All] }
+applications: { include: [All] }
+grant: { builtInControls: [mfa] }
+";
+
+/// An invalid tenant-file id reached through `--break-glass`, `breakGlass:`
+/// or `deploy.identity` is one error, at the tenant file: not again at the
+/// command line or in the config file, and no `break-glass-missing` on top.
+#[test]
+fn an_invalid_tenant_id_behind_break_glass_or_the_deploy_identity_is_one_error() {
+    let with_break_glass = format!("{BAD_IDS}breakGlass: {{groups: [Emergency Access]}}\n");
+    let d = dir(&[
+        ("p.yaml", PLAIN),
+        ("t.yaml", BAD_IDS),
+        ("t2.yaml", &with_break_glass),
+        ("c.yaml", "deploy:\n  identity: Deployer\n"),
+    ]);
+    let cases: [(&[&str], &[&str]); 3] = [
+        (
+            &[
+                "lint",
+                "--partial",
+                "p.yaml",
+                "--tenant",
+                "t.yaml",
+                "--break-glass",
+                "Emergency Access",
+                "--config",
+                "c.yaml",
+            ],
+            &["t.yaml:2:21", "t.yaml:4:13"],
+        ),
+        (
+            &["lint", "--partial", "p.yaml", "--tenant", "t2.yaml"],
+            &["t2.yaml:2:21", "t2.yaml:4:13"],
+        ),
+        (
+            &[
+                "build", "p.yaml", "--tenant", "t2.yaml", "--config", "c.yaml", "--out", "out",
+            ],
+            &["t2.yaml:2:21", "t2.yaml:4:13"],
+        ),
+    ];
+    for (args, want) in cases {
+        let (code, diags, out) = run(d.path(), args);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        let errs: Vec<&str> = errors(&diags).iter().map(|(_, a)| a.as_str()).collect();
+        assert_eq!(errs, want, "{args:?}: {out}");
+        assert!(
+            errors(&diags)
+                .iter()
+                .all(|(h, _)| h == "error[invalid-tenant-id]"),
+            "{args:?}: {out}"
+        );
+        assert!(!out.contains("break-glass-missing"), "{args:?}: {out}");
+    }
+    assert!(!d.path().join("out").exists(), "nothing is built");
+}
+
+/// The CA101 "skipped" note names the root cause that is reported — the
+/// tenant file that did not load, or its invalid break-glass ids — instead
+/// of asking for a `breakGlass:` the file may well have, or pointing at a
+/// `break-glass-missing` error that is (rightly) not raised.
+#[test]
+fn break_glass_skipped_notes_point_at_the_tenant_file_error() {
+    let with_break_glass = format!("{BAD_IDS}breakGlass: {{groups: [Emergency Access]}}\n");
+    let d = dir(&[
+        ("p.yaml", PLAIN),
+        (
+            "t.yaml",
+            "groups: [\nbreakGlass: {groups: [Emergency Access]}\n",
+        ),
+        ("t2.yaml", &with_break_glass),
+    ]);
+    for (tenant, why) in [
+        (
+            "missing.yaml",
+            "note: CA101 skipped: the tenant file did not load, so its break-glass accounts are unknown (its error is reported above)",
+        ),
+        (
+            "t.yaml",
+            "note: CA101 skipped: the tenant file did not load, so its break-glass accounts are unknown (its error is reported above)",
+        ),
+        (
+            "t2.yaml",
+            "note: CA101 skipped: the break-glass accounts did not resolve: their ids in the tenant file are invalid (see the invalid-tenant-id error)",
+        ),
+    ] {
+        let (code, _, out) = run(
+            d.path(),
+            &["lint", "--partial", "p.yaml", "--tenant", tenant],
+        );
+        assert_eq!(code, 2, "{tenant}: {out}");
+        assert!(out.contains(why), "{tenant}: {out}");
+        assert!(!out.contains("add `breakGlass:`"), "{tenant}: {out}");
+        assert!(
+            !out.contains("see the break-glass-missing error"),
+            "{tenant}: {out}"
+        );
+    }
+}

@@ -247,3 +247,167 @@ fn duplicate_entries_warn_and_are_sent_once() {
         serde_json::json!(["22222222-2222-4222-8222-222222222222"])
     );
 }
+
+/// `(header, position)` of every `error[<id> …]` in caac's output, e.g.
+/// `("error[CA005 block-with-grant-controls]", "policy.yaml:7:21")`.
+fn constraint_errors(out: &str, id: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut lines = out.lines().peekable();
+    while let Some(l) = lines.next() {
+        if l.starts_with(&format!("error[{id} ")) {
+            let header = l.split(": ").next().unwrap_or(l).to_owned();
+            let arrow = lines
+                .next_if(|n| n.trim_start().starts_with("-->"))
+                .map(|n| n.trim_start().trim_start_matches("-->").trim().to_owned())
+                .unwrap_or_default();
+            found.push((header, arrow));
+        }
+    }
+    found
+}
+
+/// caac with a Graph token in the environment and nothing else of the
+/// caller's: the fake Graph on loopback is the only tenant it can reach.
+fn caac_graph(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = assert_cmd::Command::cargo_bin("caac")
+        .expect("caac binary")
+        .current_dir(dir)
+        .env_remove("AZURE_TENANT_ID")
+        .env_remove("AZURE_CLIENT_ID")
+        .env_remove("AZURE_CLIENT_SECRET")
+        .env_remove("CAAC_TOKEN_URL")
+        .env("CAAC_GRAPH_TOKEN", GRAPH_TOKEN)
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .expect("run caac");
+    let (o, e) = text(&out);
+    (out.status.code().unwrap_or(-1), format!("{o}{e}"))
+}
+
+const GRAPH_TOKEN: &str = "validity-test-token";
+
+/// `caac plan` and `caac apply` refuse a policy Graph would reject, with
+/// every lint rule switched off: the constraint's error is printed at its
+/// file:line:col (the same diagnostic `caac lint` shows), the exit code is 2
+/// and nothing is written to Graph — offline against a pulled state
+/// (`--state`) and live against the fake Graph. A control run with the
+/// passing fixture shows the same set-up does plan and write.
+#[test]
+fn plan_and_apply_refuse_every_graph_invalid_shape_with_every_rule_off() {
+    use crate::fake_graph::Fake;
+    let fake = Fake::start(GRAPH_TOKEN);
+    let tenant = root().join("tests/fixtures/rules/tenant.yaml");
+    let tenant = tenant.to_str().unwrap();
+    let common = |cmd: &'static str| -> Vec<String> {
+        [
+            cmd,
+            "policy.yaml",
+            "--tenant",
+            tenant,
+            "--break-glass",
+            "11111111-1111-4111-8111-111111111111",
+            "--lock",
+            "caac.lock",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let live = |mut v: Vec<String>| -> Vec<String> {
+        v.extend([
+            "--graph-url".into(),
+            fake.url.clone(),
+            "--pace".into(),
+            "0".into(),
+        ]);
+        v
+    };
+    let offline = |mut v: Vec<String>| -> Vec<String> {
+        v.extend(["--state".into(), "state".into()]);
+        v
+    };
+    let commands: Vec<(&str, Vec<String>)> = vec![
+        ("plan --state", offline(common("plan"))),
+        ("plan (live)", live(common("plan"))),
+        ("apply --dry-run --state", {
+            let mut v = offline(common("apply"));
+            v.push("--dry-run".into());
+            v
+        }),
+        ("apply --yes (live)", {
+            let mut v = live(common("apply"));
+            v.push("--yes".into());
+            v
+        }),
+    ];
+    let setup = |fixture: &Path| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".caac.yaml"), all_rules_off()).unwrap();
+        std::fs::create_dir(dir.path().join("state")).unwrap();
+        std::fs::write(dir.path().join("state/policies.json"), "{\"value\": []}\n").unwrap();
+        std::fs::copy(fixture, dir.path().join("policy.yaml")).unwrap();
+        dir
+    };
+    let mut checked_ca005 = false;
+    for c in CONSTRAINTS {
+        for fail in failing(&root().join(DIR).join(c.id)) {
+            let dir = setup(&fail);
+            let (_, lint) = caac_graph(dir.path(), &["lint", "policy.yaml", "--tenant", tenant]);
+            let want = constraint_errors(&lint, c.id);
+            assert!(
+                !want.is_empty(),
+                "{} ({}): lint: {lint}",
+                c.id,
+                fail.display()
+            );
+            assert!(
+                want.iter().all(|(_, at)| at.starts_with("policy.yaml:")),
+                "{}: {want:?}",
+                c.id
+            );
+            if c.id == "CA005" {
+                // The reviewed snapshot's position (cli__validity__validity_CA005.snap).
+                assert_eq!(want[0].1, "policy.yaml:7:21");
+                checked_ca005 = true;
+            }
+            for (name, args) in &commands {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let (code, out) = caac_graph(dir.path(), &args);
+                assert!(!out.contains("panicked"), "{out}");
+                assert_eq!(code, 2, "{} {name} ({}): {out}", c.id, fail.display());
+                assert_eq!(
+                    constraint_errors(&out, c.id),
+                    want,
+                    "{} {name}: {out}",
+                    c.id
+                );
+                assert!(
+                    !dir.path().join("caac.lock").exists(),
+                    "{} {name}: lock written",
+                    c.id
+                );
+            }
+            assert_eq!(fake.writes(), 0, "{}: a request was written to Graph", c.id);
+            assert!(
+                fake.with(|s| s.log.iter().all(|r| r.method == "GET")),
+                "{}: only reads may reach Graph",
+                c.id
+            );
+        }
+    }
+    assert!(checked_ca005);
+    // Control: the passing fixture plans and applies with the same set-up.
+    let dir = setup(&root().join(DIR).join("CA005/pass.yaml"));
+    for (name, args) in &commands {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out) = caac_graph(dir.path(), &args);
+        // `plan` exits 1 when there are changes to make.
+        assert!(code == 0 || code == 1, "control {name}: exit {code}: {out}");
+        assert!(!out.contains("error["), "control {name}: {out}");
+        assert!(
+            out.contains("create") || out.contains("POST "),
+            "control {name}: {out}"
+        );
+    }
+    assert_eq!(fake.writes(), 1, "the control policy is created");
+}
