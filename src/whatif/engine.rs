@@ -273,6 +273,19 @@ struct Compiled<'a> {
     notes: Vec<String>,
 }
 
+impl Compiled<'_> {
+    fn report_only(&self) -> bool {
+        matches!(
+            self.state,
+            State::ReportOnly | State::EnabledForReportingButNotEnforced
+        )
+    }
+
+    fn user_actions(&self) -> bool {
+        matches!(self.target, TargetCond::UserActions(_))
+    }
+}
+
 fn client_bit(c: ClientApp) -> u8 {
     match c {
         ClientApp::Browser => 1,
@@ -355,11 +368,15 @@ struct NamedLoc {
 }
 
 impl NamedLoc {
-    fn contains(&self, sign_in: &SignIn) -> bool {
-        if sign_in
+    /// The sign-in's IP is in one of the ranges.
+    fn contains_ip(&self, sign_in: &SignIn) -> bool {
+        sign_in
             .ip
             .is_some_and(|ip| self.ranges.iter().any(|r| r.contains(ip)))
-        {
+    }
+
+    fn contains(&self, sign_in: &SignIn) -> bool {
+        if self.contains_ip(sign_in) {
             return true;
         }
         if self.countries.is_empty() && !self.include_unknown_countries {
@@ -663,6 +680,7 @@ impl<'a> Engine<'a> {
                     }
                     if let Some(s) = &p.policy.session {
                         merge_session(&mut out.session, s);
+                        session_notes(p.name, s, sign_in, &mut ctx);
                     }
                 }
                 State::ReportOnly | State::EnabledForReportingButNotEnforced => {
@@ -693,7 +711,12 @@ impl<'a> Engine<'a> {
 
     fn reasons(&self, p: &Compiled, ctx: &mut Ctx) -> ReasonSet {
         let mut r = ReasonSet::default();
-        if p.state == State::Disabled {
+        // "Conditional Access policies can be evaluated in report-only mode
+        // except for items included in the 'User Actions' scope"
+        // (https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only):
+        // a report-only user-action policy is never evaluated, so it is not
+        // in force, like a disabled one (caac decision on the flag).
+        if p.state == State::Disabled || (p.report_only() && p.user_actions()) {
             r.insert(Reason::PolicyNotEnabled);
         }
         if p.empty {
@@ -867,13 +890,33 @@ impl<'a> Engine<'a> {
         match r {
             LocRef::All => true,
             LocRef::AllTrusted => {
+                // "All locations marked as trusted locations" and "MFA trusted
+                // IPs, if configured" (concept-assignment-network). Only IP
+                // ranges can be marked trusted: "Administrators might
+                // optionally mark IP-based locations … as trusted" (same
+                // page), and Graph has `isTrusted` on `ipNamedLocation` only,
+                // not on `countryNamedLocation`
+                // (https://learn.microsoft.com/graph/api/resources/countrynamedlocation).
+                // So a trusted location counts by its IP ranges alone.
                 let mut unsure = false;
-                for i in 0..self.locations.len() {
-                    let l = &self.locations[i];
+                for l in &self.locations {
+                    if l.trusted == Some(true) && !ctx.quiet {
+                        for bad in &l.bad_ranges {
+                            ctx.note(format!("named location `{}`: ignored range {bad}", l.name));
+                        }
+                    }
                     match l.trusted {
-                        Some(true) if l.evaluable => {
-                            if self.contains(i, ctx) {
+                        Some(true) if !l.ranges.is_empty() => {
+                            if l.contains_ip(ctx.sign_in) {
                                 return true;
+                            }
+                        }
+                        Some(true) if l.evaluable => {
+                            if !ctx.quiet {
+                                ctx.note(format!(
+                                    "named location `{}` is marked trusted but has no ipRanges; only IP-range locations can be trusted (Graph ipNamedLocation.isTrusted), so caac does not count it for AllTrusted",
+                                    l.name
+                                ));
                             }
                         }
                         Some(true) | None => unsure = true,
@@ -956,6 +999,11 @@ fn named_location(name: &str, entry: &crate::model::Entry) -> NamedLoc {
     let mut bad_ranges = Vec::new();
     for r in &d.ip_ranges {
         match Cidr::parse(r) {
+            // MFA trusted IPs: "This control only accepts IPv4 addresses"
+            // (https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network#multifactor-authentication-trusted-ips).
+            Ok(Cidr::V6 { .. }) if nil => {
+                bad_ranges.push(format!("`{r}`: MFA trusted IPs accept IPv4 addresses only"));
+            }
             Ok(c) => ranges.push(c),
             Err(e) => bad_ranges.push(format!("`{r}`: {e}")),
         }
@@ -1003,6 +1051,61 @@ fn cae_rank(c: ContinuousAccessEvaluationMode) -> u8 {
         ContinuousAccessEvaluationMode::Disabled => 0,
         ContinuousAccessEvaluationMode::StrictLocation => 1,
         ContinuousAccessEvaluationMode::StrictEnforcement => 2,
+    }
+}
+
+/// Office 365 Exchange Online.
+const EXCHANGE_ONLINE: &str = "00000002-0000-0ff1-ce00-000000000000";
+/// Office 365 SharePoint Online.
+const SHAREPOINT_ONLINE: &str = "00000003-0000-0ff1-ce00-000000000000";
+
+/// Warnings about session controls of an applying enforced policy that
+/// this sign-in cannot use as merged: the merge itself stays as Graph
+/// writes the controls (what the policy demands), the note says what Entra
+/// does with them for this sign-in.
+fn session_notes(policy: &str, s: &Session, sign_in: &SignIn, ctx: &mut Ctx) {
+    // "Only Exchange Online and Sharepoint Online support this session
+    // control" (https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols).
+    if s.application_enforced_restrictions {
+        let supported = matches!(&sign_in.target, Target::Applications(apps)
+            if apps.iter().any(|a| a.eq_ignore_ascii_case(EXCHANGE_ONLINE) || a.eq_ignore_ascii_case(SHAREPOINT_ONLINE)));
+        if !supported {
+            ctx.note(format!(
+                "{policy}: app enforced restrictions take effect only in Exchange Online and SharePoint Online (conditionalaccesssessioncontrols); no requested resource here supports them"
+            ));
+        }
+    }
+    // Token protection: "Supported devices: Windows 10 or newer devices that
+    // are Microsoft Entra joined, Microsoft Entra hybrid joined, or Microsoft
+    // Entra registered", native apps only, and "users are blocked" when an
+    // unsupported client reaches a protected resource; an unbound request
+    // for lack of device state has status 1002
+    // (https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection).
+    // caac does not turn this into a block (the fast paths decide access
+    // from the grant alone); it warns.
+    if s.token_protection && matches!(sign_in.identity, Identity::User { .. }) {
+        let mut why = Vec::new();
+        if !matches!(
+            sign_in.platform,
+            Some(Platform::Windows | Platform::IOS | Platform::MacOS)
+        ) {
+            why.push(match sign_in.platform {
+                Some(p) => format!("platform {}", p.as_str()),
+                None => "an unknown platform".to_owned(),
+            });
+        }
+        if sign_in.client_app != ClientApp::MobileAppsAndDesktopClients {
+            why.push(format!("client {}", sign_in.client_app.as_str()));
+        }
+        if !sign_in.device.registered {
+            why.push("an unregistered device".to_owned());
+        }
+        if !why.is_empty() {
+            ctx.note(format!(
+                "{policy}: token protection needs a native app on a registered Windows (or Apple) device; this sign-in ({}) cannot present a device-bound token and Entra blocks such requests (concept-token-protection); caac shows it as a session control, not a block",
+                why.join(", ")
+            ));
+        }
     }
 }
 
@@ -1509,6 +1612,118 @@ authenticationContexts:
         assert!(out.requirements.is_empty());
     }
 
+    // Token protection: "Supported devices: Windows 10 or newer devices that
+    // are Microsoft Entra joined, Microsoft Entra hybrid joined, or Microsoft
+    // Entra registered"; desktop apps; unsupported clients "are blocked"
+    // (https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection).
+    // App enforced restrictions: "Only Exchange Online and Sharepoint Online
+    // support this session control"
+    // (https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols).
+    #[test]
+    fn session_controls_the_sign_in_cannot_use_are_reported() {
+        let tp = base("session: { tokenProtection: true }\n");
+        let aer = base("session: { applicationEnforcedRestrictions: true }\n");
+        let registered = Device {
+            registered: true,
+            ..Device::default()
+        };
+        // | policy | app | platform | client | registered | warning containing (None: no warning) |
+        type Case<'a> = (
+            &'a Policy,
+            &'a str,
+            Option<Platform>,
+            ClientApp,
+            bool,
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
+            (
+                &tp,
+                EXO,
+                Some(Platform::Windows),
+                ClientApp::MobileAppsAndDesktopClients,
+                true,
+                None,
+            ),
+            (
+                &tp,
+                EXO,
+                Some(Platform::Android),
+                ClientApp::MobileAppsAndDesktopClients,
+                true,
+                Some("platform android"),
+            ),
+            (
+                &tp,
+                EXO,
+                None,
+                ClientApp::MobileAppsAndDesktopClients,
+                true,
+                Some("an unknown platform"),
+            ),
+            (
+                &tp,
+                EXO,
+                Some(Platform::Windows),
+                ClientApp::Browser,
+                true,
+                Some("client browser"),
+            ),
+            (
+                &tp,
+                EXO,
+                Some(Platform::Windows),
+                ClientApp::MobileAppsAndDesktopClients,
+                false,
+                Some("an unregistered device"),
+            ),
+            (
+                &aer,
+                EXO,
+                Some(Platform::Windows),
+                ClientApp::Browser,
+                false,
+                None,
+            ),
+            (
+                &aer,
+                SPO,
+                Some(Platform::Windows),
+                ClientApp::Browser,
+                false,
+                None,
+            ),
+            (
+                &aer,
+                TEAMS,
+                Some(Platform::Windows),
+                ClientApp::Browser,
+                false,
+                Some("only in Exchange Online and SharePoint Online"),
+            ),
+        ];
+        for (i, (p, app, platform, client, reg, warn)) in cases.iter().enumerate() {
+            let mut s = sign_in(user(ALICE, &[]), app);
+            s.platform = *platform;
+            s.client_app = *client;
+            if *reg {
+                s.device = registered.clone();
+            }
+            let out = run(std::slice::from_ref(*p), &s);
+            assert_eq!(out.policies[0].reasons, APPLIES, "case {i}");
+            // The control is still what the policy demands.
+            assert!(!out.session.is_empty(), "case {i}");
+            match warn {
+                None => assert!(out.unknowns.is_empty(), "case {i}: {:?}", out.unknowns),
+                Some(w) => assert!(
+                    out.unknowns.iter().any(|u| u.contains(w)),
+                    "case {i}: {:?}",
+                    out.unknowns
+                ),
+            }
+        }
+    }
+
     // Any location, all trusted locations (incl. MFA trusted IPs), IPv4/IPv6
     // ranges, countries and "Include unknown countries/regions" —
     // concept-assignment-network.
@@ -1571,6 +1786,76 @@ authenticationContexts:
                 "{include}: {:?}",
                 out.unknowns
             );
+        }
+    }
+
+    // Network page: "All trusted networks and locations … applies to: All
+    // locations marked as trusted locations. Multifactor authentication
+    // trusted IPs, if configured"; "Administrators might optionally mark
+    // IP-based locations … as trusted"; MFA trusted IPs: "This control only
+    // accepts IPv4 addresses"
+    // (https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network).
+    // Graph has isTrusted on ipNamedLocation only
+    // (https://learn.microsoft.com/graph/api/resources/countrynamedlocation).
+    #[test]
+    fn all_trusted_is_ip_based_and_mfa_trusted_ips_are_ipv4() {
+        let (v, _) = crate::load::parse_text(
+            r#"
+tenantId: 11111111-1111-4111-8111-111111111111
+namedLocations:
+  Trusted NL: { id: 77777777-7777-4777-8777-777777777777, trusted: true, countries: [NL] }
+  MFA trusted IPs: { id: 00000000-0000-0000-0000-000000000000, ipRanges: [192.0.2.0/24, "2001:db8::/32"] }
+"#,
+        )
+        .unwrap();
+        let t: Tenant = serde_json::from_value(v).unwrap();
+        let off_network = base("locations: { include: [All], exclude: [AllTrusted] }\n");
+        let refs = [PolicyRef {
+            name: "P",
+            policy: &off_network,
+        }];
+        let l: &[Reason] = &[Reason::Location];
+        // | ip | country | reasons | a warning containing |
+        type Case<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a [Reason],
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
+            // A country location is never trusted: the sign-in is off-network.
+            (
+                None,
+                Some("NL"),
+                APPLIES,
+                Some("only IP-range locations can be trusted"),
+            ),
+            (Some("198.51.100.1"), Some("NL"), APPLIES, None),
+            // MFA trusted IPs: IPv4 only.
+            (Some("192.0.2.9"), None, l, None),
+            (
+                Some("2001:db8::9"),
+                None,
+                APPLIES,
+                Some("IPv4 addresses only"),
+            ),
+        ];
+        for (i, (ip, country, want, warn)) in cases.iter().enumerate() {
+            let mut s = sign_in(user(ALICE, &[]), SPO);
+            s.ip = ip.map(|x| x.parse().unwrap());
+            s.country = country.map(str::to_owned);
+            let out = evaluate(&refs, Some(&t), &s);
+            assert_eq!(out.policies[0].reasons, *want, "case {i}");
+            if let Some(w) = warn {
+                assert!(
+                    out.unknowns.iter().any(|u| u.contains(w)),
+                    "case {i}: {:?}",
+                    out.unknowns
+                );
+            }
+            let mut sets = Vec::new();
+            Engine::new(&refs, Some(&t)).reasons_into(&s, &mut sets);
+            assert_eq!(sets[0].to_vec(), *want, "case {i} (fast path)");
         }
     }
 
@@ -1711,6 +1996,63 @@ authenticationContexts:
                 Reason::PolicyNotEnabled
             ]
         );
+    }
+
+    // "Conditional Access policies can be evaluated in report-only mode
+    // except for items included in the \"User Actions\" scope. During
+    // sign-in, policies in report-only mode are evaluated but not enforced."
+    // (https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only)
+    #[test]
+    fn report_only_user_action_is_not_evaluated() {
+        let info = {
+            let mut s = sign_in(user(ALICE, &[]), SPO);
+            s.target = Target::UserAction("urn:user:registersecurityinfo".into());
+            s
+        };
+        // | state | target | applies | reasons | in report_only |
+        let cases: &[(State, &str, bool, &[Reason], bool)] = &[
+            (
+                State::ReportOnly,
+                "applications: { userActions: [registerSecurityInfo] }\n",
+                false,
+                &[Reason::PolicyNotEnabled],
+                false,
+            ),
+            (
+                State::EnabledForReportingButNotEnforced,
+                "applications: { userActions: [registerSecurityInfo] }\n",
+                false,
+                &[Reason::PolicyNotEnabled],
+                false,
+            ),
+            // Enabled, the same policy applies and is enforced.
+            (
+                State::Enabled,
+                "applications: { userActions: [registerSecurityInfo] }\n",
+                true,
+                APPLIES,
+                false,
+            ),
+            // Report-only on All resources (which covers user actions) is evaluated.
+            (State::ReportOnly, "", true, APPLIES, true),
+        ];
+        for (i, (state, extra, applies, want, listed)) in cases.iter().enumerate() {
+            let mut p = base(extra);
+            p.state = *state;
+            let out = run(std::slice::from_ref(&p), &info);
+            assert_eq!(out.policies[0].applies, *applies, "case {i}");
+            assert_eq!(out.policies[0].reasons, *want, "case {i}");
+            assert_eq!(!out.report_only.is_empty(), *listed, "case {i}");
+            // The fast path agrees.
+            let refs = [PolicyRef {
+                name: "P",
+                policy: &p,
+            }];
+            let t = tenant();
+            let mut sets = Vec::new();
+            Engine::new(&refs, Some(&t)).reasons_into(&info, &mut sets);
+            assert_eq!(sets[0].to_vec(), *want, "case {i}");
+        }
     }
 
     // Sign-in / user risk: the sign-in's level must be selected; "No risk"

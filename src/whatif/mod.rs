@@ -42,7 +42,19 @@
 //!   examples do for `enabledForReportingButNotEnforced` policies
 //!   (<https://learn.microsoft.com/graph/api/conditionalaccessroot-evaluate>),
 //!   are listed in [`Outcome::report_only`], and never contribute to access,
-//!   requirements or session.
+//!   requirements or session. Except user actions: "Conditional Access
+//!   policies can be evaluated in report-only mode except for items included
+//!   in the \"User Actions\" scope" (same page), so a report-only policy
+//!   targeting a user action never applies and carries `policyNotEnabled`
+//!   (**caac decision** on the flag: it is not in force, like a disabled
+//!   one). The page's per-policy results (Report-only: Success / Failure /
+//!   User action required) need the token's claims and are not modelled:
+//!   caac reports that a report-only policy *would apply*.
+//! - **`appliedPoliciesOnly`** (request) lists only applying policies, as
+//!   Graph's "controls whether to include all policies in the response or
+//!   only the policies that would apply" (evaluate page); `policyApplies` /
+//!   `analysisReasons` follow `whatIfAnalysisResult`: "`analysisReasons` is
+//!   set to `notSet` when `policyApplies` is true".
 //! - **Empty policy**: a policy with no grant control and no session control
 //!   enforces nothing; it never applies and gets `emptyPolicy` (**caac
 //!   decision**; Graph rejects creating one, "a valid policy should contain
@@ -63,6 +75,32 @@
 //!   action overrides the include action" (same page).
 //! - Local guests (`internalGuest`) belong to the home tenant, so the
 //!   external-tenant list does not narrow them (**caac decision**).
+//! - "All users": "All users that exist in the directory including B2B
+//!   guests" — members, directory-synchronized accounts and every guest or
+//!   external type; never a service principal (a workload sign-in is
+//!   matched against `clientApplications`, below).
+//! - Groups: "Policy is applied to nested users and groups"; offline the
+//!   caller supplies the transitive membership (request `memberOf`, or the
+//!   tenant file's `memberOf`, documented as transitive). Roles: only
+//!   built-in directory roles count — "Other role types aren't supported,
+//!   including administrative unit-scoped roles and custom roles" and
+//!   "Conditional Access policies do not support users assigned a directory
+//!   role scoped to an administrative unit" (same page): the sign-in's
+//!   `directoryRoles` must hold tenant-wide built-in role assignments only,
+//!   caac cannot see a role's scope.
+//! - Not modelled (the page says "may", or caac lacks the signal): access
+//!   "may be blocked" for members of over 2048 groups; policies for B2B
+//!   direct connect users "also applied to B2B collaboration users accessing
+//!   Teams or SharePoint Online who are also eligible for B2B direct
+//!   connect" (caac matches the `externalUserType` given).
+//! - **Not yet modelled**: "Selecting **All users**, **All guest and
+//!   external users**, or **Directory roles** causes all users to be subject
+//!   of the policy" for policies assigned to Exchange ActiveSync clients
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#exchange-activesync-clients>).
+//!   caac matches roles and guest selections literally for Exchange
+//!   ActiveSync sign-ins too, which under-reports such policies. Modelling it
+//!   couples the user flag to the client app, which [`sweep`]'s
+//!   one-flag-one-dimension tables do not allow yet.
 //! - Workload identities (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>):
 //!   a service-principal sign-in is matched against
 //!   `clientApplications.include` (`ServicePrincipalsInMyTenant` or its
@@ -125,7 +163,9 @@
 //! ## Conditions
 //!
 //! (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions>)
-//! - **Device platforms**: include `all` ("any device") also matches a
+//! - **Device platforms** ("The default is to apply to all device
+//!   platforms"; identified "by using information provided by the device,
+//!   such as user agent strings", so unverified): include `all` ("any device") also matches a
 //!   platform Conditional Access cannot identify; a named include matches only
 //!   that platform, so an unknown platform never matches it, and nothing
 //!   excludes an unknown platform. This is the documented "block unknown or
@@ -142,7 +182,13 @@
 //!   `All` is "any IP address on the internet" (also an unknown one);
 //!   `AllTrusted` is every named location marked trusted plus "MFA trusted
 //!   IPs, if configured" (the nil-GUID location, counted only when the tenant
-//!   file lists it with its `ipRanges`); a named location matches
+//!   file lists it with its `ipRanges`). Only IP ranges can be trusted
+//!   ("mark IP-based locations … as trusted"; Graph has `isTrusted` on
+//!   `ipNamedLocation` only), so a trusted location counts for `AllTrusted`
+//!   by its ranges alone, never by countries (warned). MFA trusted IPs
+//!   "only accepts IPv4 addresses": IPv6 ranges listed for it are ignored
+//!   (warned). `All` minus `AllTrusted` is the documented "all locations
+//!   except trusted locations" pattern. A named location matches
 //!   when the sign-in IP is in one of its CIDR ranges ([`network`]) or its
 //!   country is listed, an unknown country only with "Include unknown
 //!   countries/regions". Location details come from the tenant file
@@ -151,6 +197,12 @@
 //!   tenant file, cannot be evaluated offline: it is treated as not matching
 //!   and reported in `unknowns`. "All Compliant Network locations" depends on
 //!   Global Secure Access traffic and never matches offline (reported).
+//!   Country locations resolved by GPS ("Determine location by GPS
+//!   coordinates", Authenticator) are matched against the sign-in's
+//!   `country` like IP-based ones: the request's `country` stands for
+//!   whichever lookup the location uses (**caac decision**). The IP is the
+//!   public one ("the address used by the network to connect to the public
+//!   internet"; behind a proxy, the proxy's: X-Forwarded-For "isn't used").
 //! - **Device filter**: [`device_filter`] (grammar, null semantics and sources
 //!   there). Mode `include` applies the policy only to matching devices,
 //!   `exclude` to all others
@@ -238,6 +290,42 @@
 //!   a tie; persistent browser `never` beats `always`; Defender for Cloud Apps
 //!   `blockDownloads` > `mcasConfigured` > `monitorOnly`; continuous access
 //!   evaluation `strictEnforcement` > `strictLocation` > `disabled`.
+//! - `result.session` is what the applying enforced policies *demand*, in
+//!   Graph's `sessionControls` shape; the human output spells it out
+//!   (`sign-in frequency every time`, `every 4 hours`, `(secondary
+//!   authentication)`, `persistent browser session never`, …). Per the
+//!   Session and session-lifetime pages
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-session>,
+//!   <https://learn.microsoft.com/entra/identity/conditional-access/concept-session-lifetime>,
+//!   <https://learn.microsoft.com/entra/identity/conditional-access/howto-conditional-access-session-lifetime>):
+//!   sign-in frequency "defines the time period before a user is asked to
+//!   sign in again"; **every time** "requires full reauthentication when the
+//!   session is evaluated" (with "five minutes of clock skew", not
+//!   modelled); a persistent browser session "allows users to remain signed
+//!   in after closing and reopening their browser window" and "requires to
+//!   choose All Cloud Apps" (a Graph constraint, checked when compiling);
+//!   disabling continuous access evaluation "only work when All resources
+//!   … are selected, no conditions are selected" (checked when compiling).
+//!   None of these gate access (the sign-in is `allow` with a session), and
+//!   no sign-in detail changes whether they are demanded, except:
+//! - **App enforced restrictions**: "Only Exchange Online and Sharepoint
+//!   Online support this session control"
+//!   (<https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols>):
+//!   when no requested app is one of them, `unknowns` says it has no effect.
+//! - **Token protection**: supported on "Windows 10 or newer devices that are
+//!   Microsoft Entra joined, Microsoft Entra hybrid joined, or Microsoft
+//!   Entra registered" (and Apple devices on newer pages), for native apps;
+//!   unsupported clients "are blocked"; a request without device state is
+//!   unbound (status 1002)
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>).
+//!   caac warns in `unknowns` when the sign-in is not a registered Windows,
+//!   iOS or macOS device with a mobile/desktop client, but does **not** turn
+//!   it into a block: [`grant_effect`] and the fast paths decide access from
+//!   the grant alone (a known gap).
+//! - Two sign-in frequencies with different `authenticationType` merge to
+//!   the shortest period, so a longer primary-and-secondary one is not shown
+//!   next to a shorter secondary-only one (**caac decision**; the docs do not
+//!   say how Entra combines them).
 //! - Properties caac does not model (`passthrough`) are not evaluated and are
 //!   reported in `unknowns`.
 

@@ -433,6 +433,38 @@ mod tests {
         assert_eq!(applied["value"].as_array().unwrap().len(), 1);
     }
 
+    // Session page: sign-in frequency is a period "or … reauthentication
+    // every time"; every time "requires full reauthentication when the
+    // session is evaluated"; Graph writes it as frequencyInterval everyTime
+    // with no type/value
+    // (https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-session,
+    // https://learn.microsoft.com/graph/api/resources/signinfrequencysessioncontrol).
+    #[test]
+    fn every_time_sign_in_frequency_and_persistent_browser() {
+        let mut o = outcome();
+        o.session = SessionOutcome {
+            sign_in_frequency: Some(SignInFrequency {
+                frequency_interval: Some(SignInFrequencyInterval::EveryTime),
+                ..SignInFrequency::default()
+            }),
+            persistent_browser: Some(PersistentBrowserMode::Always),
+            ..SessionOutcome::default()
+        };
+        assert_eq!(
+            to_json(&o)["result"]["session"],
+            json!({"signInFrequency": {"isEnabled": true, "authenticationType": "primaryAndSecondaryAuthentication",
+                                       "frequencyInterval": "everyTime"},
+                   "persistentBrowser": {"isEnabled": true, "mode": "always"}})
+        );
+        assert!(
+            human(&o).contains(
+                "Session: sign-in frequency every time; persistent browser session always\n"
+            ),
+            "{}",
+            human(&o)
+        );
+    }
+
     #[test]
     fn human_table() {
         let text = human(&outcome());
