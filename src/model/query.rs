@@ -120,7 +120,16 @@ impl Policy {
         self.platforms.as_ref().map(|p| p.include.as_slice())
     }
 
-    /// The policy targets workload identities (`clientApplications.include`).
+    /// The policy targets workload identities: service principals or agent
+    /// identities in `clientApplications.include`.
+    pub fn targets_workload_identities(&self) -> bool {
+        self.client_applications.as_ref().is_some_and(|c| {
+            !c.include.is_empty() || c.agent_ids.as_ref().is_some_and(|a| !a.include.is_empty())
+        })
+    }
+
+    /// `clientApplications.include` names service principals (agent
+    /// identities not counted; see [`Policy::targets_workload_identities`]).
     pub fn targets_workloads(&self) -> bool {
         self.client_applications
             .as_ref()

@@ -43,10 +43,7 @@ users:
 /// True when the policy names no identity at all (shared with CA001, which
 /// stays silent then so one root cause gives one message).
 pub fn names_no_identity(p: &Policy) -> bool {
-    let workload = p.client_applications.as_ref().is_some_and(|c| {
-        !c.include.is_empty() || c.agent_ids.as_ref().is_some_and(|a| !a.include.is_empty())
-    });
-    if workload {
+    if p.targets_workload_identities() {
         return false;
     }
     !p.user_include().is_some_and(|i| {

@@ -43,37 +43,24 @@ users:
 fn check(ctx: &Context) -> Vec<Hit> {
     let p = ctx.policy;
     // Nothing named at all is Graph-invalid (CA021): one root cause, one message.
-    if crate::validity::names_no_identity(p) {
+    if crate::validity::names_no_identity(p) || p.targets_workload_identities() {
         return Vec::new();
     }
-    let workload = p.client_applications.as_ref().is_some_and(|c| {
-        !c.include.is_empty() || c.agent_ids.as_ref().is_some_and(|a| !a.include.is_empty())
-    });
-    if workload {
-        return Vec::new();
-    }
-    let include = p.users.as_ref().and_then(|u| u.include.as_ref());
-    let targets = include.is_some_and(|i| {
-        i.users.iter().any(|u| u != "None")
-            || !i.groups.is_empty()
-            || !i.roles.is_empty()
-            || i.guests_or_external_users
+    // Something is named; CA001 is the case where it is only `None`.
+    let only_none = p.user_include().is_some_and(|i| {
+        i.users.iter().all(|u| u == "None")
+            && i.groups.is_empty()
+            && i.roles.is_empty()
+            && i.guests_or_external_users
                 .as_ref()
-                .is_some_and(|g| !g.types.is_empty())
+                .is_none_or(|g| g.types.is_empty())
     });
-    if targets {
-        return Vec::new();
+    if only_none {
+        vec![Hit::at_key(
+            "/users/include",
+            "`users.include` selects nobody",
+        )]
+    } else {
+        Vec::new()
     }
-    let hit = match (&p.users, include) {
-        (_, Some(_)) => Hit::at_key("/users/include", "`users.include` selects nobody"),
-        (Some(_), None) => Hit::at_key(
-            "/users",
-            "`users` has no `include:`, so the policy applies to nobody",
-        ),
-        (None, None) => Hit::at_key(
-            "/displayName",
-            "the policy has no `users:` and no `clientApplications:`",
-        ),
-    };
-    vec![hit]
 }

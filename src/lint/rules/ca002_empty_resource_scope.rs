@@ -43,22 +43,14 @@ fn check(ctx: &Context) -> Vec<Hit> {
         return Vec::new();
     }
     let Some(apps) = &ctx.policy.applications else {
-        return vec![Hit::at_key(
-            "/displayName",
-            "the policy has no `applications:` (target resources)",
-        )];
+        return Vec::new();
     };
     let targets = apps.include.iter().any(|a| a != "None")
         || !apps.user_actions.is_empty()
         || !apps.authentication_contexts.is_empty()
         || apps.filter.is_some();
-    if targets {
+    if targets || apps.include.is_empty() {
         Vec::new()
-    } else if apps.include.is_empty() {
-        vec![Hit::at_key(
-            "/applications",
-            "`applications` targets no resource, user action or authentication context",
-        )]
     } else {
         vec![Hit::at(
             "/applications/include",
