@@ -23,7 +23,10 @@
 //! When an applying enforced policy blocks because the sign-in cannot satisfy
 //! its grant (a legacy client facing MFA, …: see [`super`]), `result` also has
 //! `"unsatisfiable": [{"policy", "why", "builtInControls", …}]`, and that policy
-//! has no `requirements` entry.
+//! has no `requirements` entry. When it blocks because the sign-in cannot
+//! meet its token protection session control, the entry also has
+//! `"secureSignInSession": {"isEnabled": true}` and its grant lists are
+//! empty; the table says `blocked by token protection (policy): why`.
 //!
 //! `session` uses Graph's `sessionControls` shape, the same one `caac build`
 //! writes.
@@ -95,6 +98,10 @@ fn render(outcome: &Outcome, applied_only: bool) -> Value {
             .iter()
             .map(|u| {
                 let mut m = controls_json(&u.controls);
+                if u.token_protection {
+                    // Graph's session-control name, as `caac build` writes it.
+                    m.insert("secureSignInSession".into(), json!({"isEnabled": true}));
+                }
                 m.insert("policy".into(), u.policy.clone().into());
                 m.insert("why".into(), u.why.into());
                 Value::Object(m)
@@ -319,6 +326,14 @@ pub fn human(outcome: &Outcome) -> String {
         let _ = writeln!(out, "  requires {} ({})", controls.join(joiner), r.policy);
     }
     for u in &outcome.unsatisfiable {
+        if u.token_protection {
+            let _ = writeln!(
+                out,
+                "  blocked by token protection ({}): {}",
+                u.policy, u.why
+            );
+            continue;
+        }
         let controls: Vec<String> = u.controls.iter().map(control_text).collect();
         let _ = writeln!(
             out,
