@@ -93,14 +93,18 @@
 //!   direct connect users "also applied to B2B collaboration users accessing
 //!   Teams or SharePoint Online who are also eligible for B2B direct
 //!   connect" (caac matches the `externalUserType` given).
-//! - **Not yet modelled**: "Selecting **All users**, **All guest and
-//!   external users**, or **Directory roles** causes all users to be subject
-//!   of the policy" for policies assigned to Exchange ActiveSync clients
+//! - **Exchange ActiveSync**: "Admins can only select Exchange ActiveSync
+//!   clients when assigning policy to users or groups. Selecting **All
+//!   users**, **All guest and external users**, or **Directory roles**
+//!   causes all users to be subject of the policy"
 //!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#exchange-activesync-clients>).
-//!   caac matches roles and guest selections literally for Exchange
-//!   ActiveSync sign-ins too, which under-reports such policies. Modelling it
-//!   couples the user flag to the client app, which [`sweep`]'s
-//!   one-flag-one-dimension tables do not allow yet.
+//!   So for an Exchange ActiveSync sign-in, a policy whose `clientAppTypes`
+//!   select `exchangeActiveSync` or `easSupported` and whose include side
+//!   has All users, a guest selection or directory roles includes every
+//!   user. An unconfigured or `all` client-apps condition is not such a
+//!   selection, and exclusions still apply as written (**caac decisions**:
+//!   the page is silent on both). [`sweep`] keeps this exact with a users
+//!   table per (persona, client).
 //! - Workload identities (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>):
 //!   a service-principal sign-in is matched against
 //!   `clientApplications.include` (`ServicePrincipalsInMyTenant` or its
@@ -258,7 +262,8 @@
 //!   lists only the satisfiable ones ("Require one of the selected
 //!   controls"). [`grant_effect`] is the one implementation; `coverage`,
 //!   `impact` and the scenario matrix use it per [`Shape`], so they agree
-//!   with [`evaluate`]. Workload identities support block only
+//!   with [`evaluate`]; the same [`grant_effect`] applies token protection
+//!   (below). Workload identities support block only
 //!   (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>),
 //!   so the shape applies to user sign-ins. The lockout gate keeps its own
 //!   rule (it asks whether an emergency account can get through at all, and
@@ -312,16 +317,24 @@
 //!   Online support this session control"
 //!   (<https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols>):
 //!   when no requested app is one of them, `unknowns` says it has no effect.
-//! - **Token protection**: supported on "Windows 10 or newer devices that are
-//!   Microsoft Entra joined, Microsoft Entra hybrid joined, or Microsoft
-//!   Entra registered" (and Apple devices on newer pages), for native apps;
-//!   unsupported clients "are blocked"; a request without device state is
-//!   unbound (status 1002)
-//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>).
-//!   caac warns in `unknowns` when the sign-in is not a registered Windows,
-//!   iOS or macOS device with a mobile/desktop client, but does **not** turn
-//!   it into a block: [`grant_effect`] and the fast paths decide access from
-//!   the grant alone (a known gap).
+//! - **Token protection** blocks a user sign-in that cannot present a
+//!   device-bound token
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>):
+//!   "Token Protection currently supports native applications only.
+//!   Browser-based applications are not supported"; supported devices are
+//!   Windows 10+ "Microsoft Entra joined, Microsoft Entra hybrid joined, or
+//!   Microsoft Entra registered" and Apple (macOS 14+, iOS/iPadOS 16+); "1002:
+//!   The request is unbound due to the lack of Microsoft Entra ID device
+//!   state"; Azure Virtual Desktop and Windows 365 are enforced "On Windows"
+//!   only; clients that cannot bind mean "users are blocked". So an applying
+//!   enforced policy with `secureSignInSession` blocks unless the sign-in is
+//!   a `mobileAppsAndDesktopClients` sign-in from a registered Windows,
+//!   macOS or iOS device (Windows only for AVD / Windows 365):
+//!   [`token_binding_gap`], [`Shape::unbound`], [`grant_effect`]. It goes to
+//!   [`Outcome::unsatisfiable`] with the reason; report-only policies never
+//!   block. Not in a caac sign-in, so not modelled: OS versions, MDM
+//!   management and the SSO plug-in on Apple, app versions, unsupported
+//!   registration types (status 1003), Surface Hub / Teams Rooms.
 //! - Two sign-in frequencies with different `authenticationType` merge to
 //!   the shortest period, so a longer primary-and-secondary one is not shown
 //!   next to a shorter secondary-only one (**caac decision**; the docs do not
