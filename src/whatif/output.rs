@@ -480,6 +480,33 @@ mod tests {
         );
     }
 
+    // Token protection that cannot bind blocks ("users are blocked",
+    // https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection):
+    // JSON lists the policy in `result.unsatisfiable` with the session
+    // control and the reason; the table says blocked by token protection.
+    #[test]
+    fn token_protection_block() {
+        let mut o = outcome();
+        o.access = Access::Block;
+        o.requirements.clear();
+        o.unsatisfiable = vec![crate::whatif::Unsatisfiable {
+            policy: "CA410-TokenProtection".into(),
+            controls: Vec::new(),
+            token_protection: true,
+            why: "no device state",
+        }];
+        let v = to_json(&o);
+        let u = &v["result"]["unsatisfiable"][0];
+        assert_eq!(u["policy"], "CA410-TokenProtection");
+        assert_eq!(u["why"], "no device state");
+        assert_eq!(u["secureSignInSession"], json!({"isEnabled": true}));
+        let text = human(&o);
+        assert!(
+            text.contains("blocked by token protection (CA410-TokenProtection): no device state"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn human_table() {
         let text = human(&outcome());
