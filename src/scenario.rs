@@ -1190,6 +1190,9 @@ fn compare(p: &Prepared, o: &Outcome) -> Vec<String> {
                         .contains(&Control::BuiltIn(BuiltInControl::Block))
                 })
                 .map(|r| r.policy.as_str())
+                // Policies that block because the sign-in cannot satisfy
+                // them (legacy client facing MFA, token protection unbound).
+                .chain(o.unsatisfiable.iter().map(|u| u.policy.as_str()))
                 .collect(),
             Access::Grant => o.requirements.iter().map(|r| r.policy.as_str()).collect(),
             Access::Allow => Vec::new(),

@@ -99,6 +99,21 @@ fuzz_target!(|data: &[u8]| {
     let fast = ENGINE.evaluate(&sign_in);
     let slow = caac::whatif::evaluate(&POLICIES, tenant, &sign_in);
     assert_eq!(fast, slow, "Engine and evaluate disagree for {sign_in:?}");
+    // The per-shape fast path (coverage, impact, the scenario matrix) agrees
+    // with the engine's access: blocked exactly when an applying enforced
+    // policy's `grant_effect` for the sign-in's shape blocks (legacy
+    // clients, device code flow, token protection that cannot bind).
+    let shape = sign_in.shape();
+    let fast_block = POLICIES.iter().zip(&fast.policies).any(|(p, r)| {
+        r.applies
+            && p.policy.state == caac::model::State::Enabled
+            && caac::whatif::grant_effect(p.name, p.policy, shape).blocks()
+    });
+    assert_eq!(
+        fast_block,
+        fast.access == caac::whatif::Access::Block,
+        "grant_effect per Shape and the engine disagree for {sign_in:?}"
+    );
     let json = caac::whatif::output::to_json(&fast);
     let value = json["value"].as_array().expect("`value` is an array");
     assert_eq!(value.len(), POLICIES.len(), "one result per policy");

@@ -202,7 +202,7 @@ pub(crate) struct Effect {
 /// engine's own [`grant_effect`] (so a legacy client facing MFA is blocked
 /// here exactly as in `caac whatif`), then "strong" per the module docs.
 pub(crate) fn effect(p: &Policy, shape: Shape) -> Effect {
-    match grant_effect(&p.display_name, p.grant.as_ref(), shape) {
+    match grant_effect(&p.display_name, p, shape) {
         GrantEffect::Nothing => Effect::default(),
         GrantEffect::Block(_) | GrantEffect::Unsatisfiable(_) => Effect {
             block: true,

@@ -256,6 +256,9 @@ struct Compiled<'a> {
     empty: bool,
     /// `users` present with an include side.
     users: Option<(Side<'a>, Side<'a>)>,
+    /// For Exchange ActiveSync sign-ins the include side matches every user
+    /// ([`eas_all_users`]).
+    eas_all_users: bool,
     workload: Option<Workload<'a>>,
     target: TargetCond<'a>,
     /// Bit per [`ClientApp`]; 0 = every client.
@@ -293,6 +296,31 @@ fn client_bit(c: ClientApp) -> u8 {
         ClientApp::ExchangeActiveSync => 4,
         ClientApp::Other => 8,
     }
+}
+
+/// Exchange ActiveSync clients: "Admins can only select Exchange ActiveSync
+/// clients when assigning policy to users or groups. Selecting **All
+/// users**, **All guest and external users**, or **Directory roles** causes
+/// all users to be subject of the policy"
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#exchange-activesync-clients>).
+/// So when a policy assigned to Exchange ActiveSync clients — its
+/// `clientAppTypes` select `exchangeActiveSync` or `easSupported` (**caac
+/// decision**: an unconfigured or `all` client-apps condition is not a
+/// selection of Exchange ActiveSync clients) — includes All users, guests
+/// or external users (either form) or directory roles, its include side
+/// matches every user of an Exchange ActiveSync sign-in. The page says
+/// nothing about exclusions: they still apply as written (**caac
+/// decision**).
+fn eas_all_users(include: &Side, client_app_types: &[ClientAppType]) -> bool {
+    client_app_types.iter().any(|t| {
+        matches!(
+            t,
+            ClientAppType::ExchangeActiveSync | ClientAppType::EasSupported
+        )
+    }) && (include.all
+        || include.guests_keyword
+        || include.guests.is_some()
+        || !include.roles.is_empty())
 }
 
 fn client_mask(types: &[ClientAppType]) -> u8 {
@@ -603,6 +631,9 @@ impl<'a> Engine<'a> {
             policy: p,
             state: *state,
             empty: !has_controls(p),
+            eas_all_users: users
+                .as_ref()
+                .is_some_and(|(inc, _)| eas_all_users(inc, client_app_types)),
             users,
             workload,
             target,
@@ -666,14 +697,24 @@ impl<'a> Engine<'a> {
             }
             match p.state {
                 State::Enabled => {
-                    match grant_effect(p.name, p.policy.grant.as_ref(), shape) {
+                    match grant_effect(p.name, p.policy, shape) {
                         GrantEffect::Nothing => {}
                         GrantEffect::Block(req) => {
                             block = true;
                             out.requirements.push(req);
                         }
-                        GrantEffect::Unsatisfiable(u) => {
+                        GrantEffect::Unsatisfiable(mut u) => {
                             block = true;
+                            if u.token_protection {
+                                // The sign-in's own gap, not the generic one.
+                                u.why = token_binding_gap(
+                                    sign_in.client_app,
+                                    sign_in.platform,
+                                    sign_in.device.registered,
+                                    &sign_in.target,
+                                )
+                                .unwrap_or(u.why);
+                            }
                             out.unsatisfiable.push(u);
                         }
                         GrantEffect::Require(req) => out.requirements.push(req),
@@ -743,10 +784,12 @@ impl<'a> Engine<'a> {
                     guest_type: *guest_type,
                     external_tenant: external_tenant.as_deref(),
                 };
+                let eas =
+                    p.eas_all_users && ctx.client == client_bit(ClientApp::ExchangeActiveSync);
                 let hit = p
                     .users
                     .as_ref()
-                    .is_some_and(|(inc, exc)| inc.matches(&view) && !exc.matches(&view));
+                    .is_some_and(|(inc, exc)| (eas || inc.matches(&view)) && !exc.matches(&view));
                 if !hit {
                     r.insert(Reason::Users);
                 }
@@ -1075,38 +1118,8 @@ fn session_notes(policy: &str, s: &Session, sign_in: &SignIn, ctx: &mut Ctx) {
             ));
         }
     }
-    // Token protection: "Supported devices: Windows 10 or newer devices that
-    // are Microsoft Entra joined, Microsoft Entra hybrid joined, or Microsoft
-    // Entra registered", native apps only, and "users are blocked" when an
-    // unsupported client reaches a protected resource; an unbound request
-    // for lack of device state has status 1002
-    // (https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection).
-    // caac does not turn this into a block (the fast paths decide access
-    // from the grant alone); it warns.
-    if s.token_protection && matches!(sign_in.identity, Identity::User { .. }) {
-        let mut why = Vec::new();
-        if !matches!(
-            sign_in.platform,
-            Some(Platform::Windows | Platform::IOS | Platform::MacOS)
-        ) {
-            why.push(match sign_in.platform {
-                Some(p) => format!("platform {}", p.as_str()),
-                None => "an unknown platform".to_owned(),
-            });
-        }
-        if sign_in.client_app != ClientApp::MobileAppsAndDesktopClients {
-            why.push(format!("client {}", sign_in.client_app.as_str()));
-        }
-        if !sign_in.device.registered {
-            why.push("an unregistered device".to_owned());
-        }
-        if !why.is_empty() {
-            ctx.note(format!(
-                "{policy}: token protection needs a native app on a registered Windows (or Apple) device; this sign-in ({}) cannot present a device-bound token and Entra blocks such requests (concept-token-protection); caac shows it as a session control, not a block",
-                why.join(", ")
-            ));
-        }
-    }
+    // Token protection needs no note: a sign-in that cannot bind is blocked
+    // (`grant_effect`, `token_binding_gap`).
 }
 
 fn merge_session(acc: &mut SessionOutcome, s: &Session) {
@@ -1399,6 +1412,79 @@ authenticationContexts:
         }
     }
 
+    // Exchange ActiveSync clients: "Admins can only select Exchange
+    // ActiveSync clients when assigning policy to users or groups. Selecting
+    // **All users**, **All guest and external users**, or **Directory
+    // roles** causes all users to be subject of the policy"
+    // (https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#exchange-activesync-clients).
+    #[test]
+    fn exchange_activesync_policies_with_all_users_guests_or_roles_cover_every_user() {
+        use GuestOrExternalUserType::B2bCollaborationGuest;
+        let eas = "clientAppTypes: [exchangeActiveSync]\n";
+        let by_role = base(&format!(
+            "users: {{ include: {{ roles: [Global Administrator] }} }}\n{eas}"
+        ));
+        let guests = base(&format!(
+            "users:\n  include:\n    guestsOrExternalUsers: {{ types: [b2bCollaborationGuest], tenants: [Partner] }}\n{eas}"
+        ));
+        let legacy_guests = base(&format!(
+            "users: {{ include: {{ users: [GuestsOrExternalUsers] }} }}\n{eas}"
+        ));
+        let all_but_bg = base(&format!(
+            "users:\n  include: {{ users: [All] }}\n  exclude: {{ groups: [Emergency Access] }}\n{eas}"
+        ));
+        let by_group = base(&format!(
+            "users: {{ include: {{ groups: [Token Protection Pilot] }} }}\n{eas}"
+        ));
+        let by_role_eas_supported = base(
+            "users: { include: { roles: [Global Administrator] } }\nclientAppTypes: [easSupported]\n",
+        );
+        let by_role_eas_or_browser = base(
+            "users: { include: { roles: [Global Administrator] } }\nclientAppTypes: [exchangeActiveSync, browser]\n",
+        );
+        // Unconfigured client apps is not a selection of Exchange ActiveSync
+        // clients (caac decision): roles stay literal.
+        let by_role_any_client = base("users: { include: { roles: [Global Administrator] } }\n");
+        let by_role_excluding_bob = base(&format!(
+            "users:\n  include: {{ roles: [Global Administrator] }}\n  exclude: {{ users: [bob@contoso.com] }}\n{eas}"
+        ));
+        let member = user(BOB, &[]);
+        let outsider = guest(B2bCollaborationGuest, Some(OTHER_TENANT));
+        let breakglass = user(BOB, &[EMERGENCY]);
+        let u: &[Reason] = &[Reason::Users];
+        let uc: &[Reason] = &[Reason::Users, Reason::ClientApps];
+        use ClientApp::{
+            Browser, ExchangeActiveSync as Eas, MobileAppsAndDesktopClients as Native,
+        };
+        // | policy | who | client | reasons |
+        let cases: Vec<(&Policy, &Identity, ClientApp, &[Reason])> = vec![
+            (&by_role, &member, Eas, APPLIES),
+            (&by_role, &outsider, Eas, APPLIES),
+            (&by_role, &member, Browser, uc),
+            (&guests, &member, Eas, APPLIES),
+            (&guests, &outsider, Eas, APPLIES),
+            (&legacy_guests, &member, Eas, APPLIES),
+            (&all_but_bg, &member, Eas, APPLIES),
+            // Exclusions still apply as written (caac decision).
+            (&all_but_bg, &breakglass, Eas, u),
+            (&by_role_excluding_bob, &member, Eas, u),
+            // Users and groups are matched literally.
+            (&by_group, &member, Eas, u),
+            (&by_role_eas_supported, &member, Eas, APPLIES),
+            (&by_role_eas_or_browser, &member, Eas, APPLIES),
+            (&by_role_eas_or_browser, &member, Browser, u),
+            (&by_role_eas_or_browser, &member, Native, uc),
+            (&by_role_any_client, &member, Eas, u),
+            (&by_role_any_client, &member, Browser, u),
+            (&by_role, &member, Native, uc),
+        ];
+        for (i, (p, who, client, want)) in cases.into_iter().enumerate() {
+            let mut s = sign_in(who.clone(), EXO);
+            s.client_app = client;
+            assert_eq!(reasons(p, &s), want, "case {i}: {who:?} {client:?}");
+        }
+    }
+
     // Office 365 suite membership: reference-office-365-application-contents;
     // ids: verify-first-party-apps-sign-in. Exclusions: "Admins can exclude
     // the entire Microsoft 365 suite or specific Microsoft 365 cloud apps"
@@ -1603,116 +1689,53 @@ authenticationContexts:
         let mut bg = outlook.clone();
         bg.identity = user(ALICE, &[PILOT, EMERGENCY]);
         assert_eq!(reasons(&ca410, &bg), [Reason::Users]);
-        // Enforced, the session control is token protection; nothing gates access.
+        // Enforced, on a registered Windows device with a native app, the
+        // session control is token protection; nothing gates access.
         let mut enforced = ca410;
         enforced.state = State::Enabled;
-        let out = run(&[enforced], &outlook);
+        let mut registered = outlook.clone();
+        registered.device.registered = true;
+        let out = run(std::slice::from_ref(&enforced), &registered);
         assert!(out.session.token_protection);
         assert_eq!(out.access, Access::Allow);
         assert!(out.requirements.is_empty());
+        assert!(out.unsatisfiable.is_empty());
+        // From an unregistered device the request is unbound ("1002: The
+        // request is unbound due to the lack of Microsoft Entra ID device
+        // state"): blocked.
+        let out = run(&[enforced], &outlook);
+        assert_eq!(out.access, Access::Block);
+        assert_eq!(out.unsatisfiable.len(), 1);
+        assert!(out.unsatisfiable[0].token_protection);
+        assert!(
+            out.unsatisfiable[0].why.contains("1002"),
+            "{:?}",
+            out.unsatisfiable
+        );
     }
 
-    // Token protection: "Supported devices: Windows 10 or newer devices that
-    // are Microsoft Entra joined, Microsoft Entra hybrid joined, or Microsoft
-    // Entra registered"; desktop apps; unsupported clients "are blocked"
-    // (https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection).
     // App enforced restrictions: "Only Exchange Online and Sharepoint Online
     // support this session control"
     // (https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols).
+    // (Token protection blocks instead of warning: see
+    // `token_protection_blocks_sign_ins_that_cannot_bind`.)
     #[test]
     fn session_controls_the_sign_in_cannot_use_are_reported() {
-        let tp = base("session: { tokenProtection: true }\n");
         let aer = base("session: { applicationEnforcedRestrictions: true }\n");
-        let registered = Device {
-            registered: true,
-            ..Device::default()
-        };
-        // | policy | app | platform | client | registered | warning containing (None: no warning) |
-        type Case<'a> = (
-            &'a Policy,
-            &'a str,
-            Option<Platform>,
-            ClientApp,
-            bool,
-            Option<&'a str>,
-        );
-        let cases: &[Case] = &[
-            (
-                &tp,
-                EXO,
-                Some(Platform::Windows),
-                ClientApp::MobileAppsAndDesktopClients,
-                true,
-                None,
-            ),
-            (
-                &tp,
-                EXO,
-                Some(Platform::Android),
-                ClientApp::MobileAppsAndDesktopClients,
-                true,
-                Some("platform android"),
-            ),
-            (
-                &tp,
-                EXO,
-                None,
-                ClientApp::MobileAppsAndDesktopClients,
-                true,
-                Some("an unknown platform"),
-            ),
-            (
-                &tp,
-                EXO,
-                Some(Platform::Windows),
-                ClientApp::Browser,
-                true,
-                Some("client browser"),
-            ),
-            (
-                &tp,
-                EXO,
-                Some(Platform::Windows),
-                ClientApp::MobileAppsAndDesktopClients,
-                false,
-                Some("an unregistered device"),
-            ),
-            (
-                &aer,
-                EXO,
-                Some(Platform::Windows),
-                ClientApp::Browser,
-                false,
-                None,
-            ),
-            (
-                &aer,
-                SPO,
-                Some(Platform::Windows),
-                ClientApp::Browser,
-                false,
-                None,
-            ),
-            (
-                &aer,
-                TEAMS,
-                Some(Platform::Windows),
-                ClientApp::Browser,
-                false,
-                Some("only in Exchange Online and SharePoint Online"),
-            ),
+        // | app | warning containing (None: no warning) |
+        let cases: &[(&str, Option<&str>)] = &[
+            (EXO, None),
+            (SPO, None),
+            (TEAMS, Some("only in Exchange Online and SharePoint Online")),
         ];
-        for (i, (p, app, platform, client, reg, warn)) in cases.iter().enumerate() {
+        for (i, (app, warn)) in cases.iter().enumerate() {
             let mut s = sign_in(user(ALICE, &[]), app);
-            s.platform = *platform;
-            s.client_app = *client;
-            if *reg {
-                s.device = registered.clone();
-            }
-            let out = run(std::slice::from_ref(*p), &s);
+            s.client_app = ClientApp::Browser;
+            let out = run(std::slice::from_ref(&aer), &s);
             assert_eq!(out.policies[0].reasons, APPLIES, "case {i}");
             // The control is still what the policy demands.
             assert!(!out.session.is_empty(), "case {i}");
+            assert_eq!(out.access, Access::Allow, "case {i}");
             match warn {
                 None => assert!(out.unknowns.is_empty(), "case {i}: {:?}", out.unknowns),
                 Some(w) => assert!(
@@ -1722,6 +1745,133 @@ authenticationContexts:
                 ),
             }
         }
+    }
+
+    // Token protection, https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection:
+    // - "Token Protection currently supports native applications only.
+    //   Browser-based applications are not supported."
+    // - Supported devices: "Windows 10 or newer devices that are Microsoft
+    //   Entra joined, Microsoft Entra hybrid joined, or Microsoft Entra
+    //   registered"; Apple: "macOS 14.0 or later", "iOS/iPadOS 16.0 or later".
+    // - "1002: The request is unbound due to the lack of Microsoft Entra ID
+    //   device state."
+    // - "On Windows, enforcement is also supported for: Azure Virtual
+    //   Desktop; Windows 365."
+    // - "users are blocked when accessing Exchange and SharePoint" with
+    //   clients that "don't support signing in using protected token flows".
+    // Report-only policies are "evaluated but not enforced"
+    // (concept-conditional-access-report-only): never blocked.
+    #[test]
+    fn token_protection_blocks_sign_ins_that_cannot_bind() {
+        const AVD: &str = "9cdead84-a844-4324-93f2-b2e6bb768d07";
+        let enforced = base("session: { tokenProtection: true }\n");
+        let mut report_only = enforced.clone();
+        report_only.state = State::ReportOnly;
+        use ClientApp::{
+            Browser, ExchangeActiveSync, MobileAppsAndDesktopClients as Native, Other,
+        };
+        use Platform::{Android, IOS, Linux, MacOS, Windows};
+        // | app | platform | client | registered | blocked because (None: not blocked) |
+        type Case<'a> = (&'a str, Option<Platform>, ClientApp, bool, Option<&'a str>);
+        let cases: &[Case] = &[
+            (EXO, Some(Windows), Native, true, None),
+            (SPO, Some(Windows), Native, true, None),
+            (TEAMS, Some(Windows), Native, true, None),
+            (EXO, Some(MacOS), Native, true, None),
+            (EXO, Some(IOS), Native, true, None),
+            (AVD, Some(Windows), Native, true, None),
+            (AVD, Some(MacOS), Native, true, Some("Windows only")),
+            (AVD, Some(IOS), Native, true, Some("Windows only")),
+            (
+                EXO,
+                Some(Windows),
+                Browser,
+                true,
+                Some("native applications only"),
+            ),
+            (
+                EXO,
+                Some(Windows),
+                ExchangeActiveSync,
+                true,
+                Some("native applications only"),
+            ),
+            (
+                EXO,
+                Some(Windows),
+                Other,
+                true,
+                Some("native applications only"),
+            ),
+            (EXO, Some(Android), Native, true, Some("this platform")),
+            (EXO, Some(Linux), Native, true, Some("this platform")),
+            (EXO, None, Native, true, Some("this platform")),
+            (EXO, Some(Windows), Native, false, Some("1002")),
+            (EXO, Some(MacOS), Native, false, Some("1002")),
+        ];
+        for (i, (app, platform, client, registered, blocked)) in cases.iter().enumerate() {
+            let mut s = sign_in(user(ALICE, &[]), app);
+            s.platform = *platform;
+            s.client_app = *client;
+            s.device.registered = *registered;
+            let out = run(std::slice::from_ref(&enforced), &s);
+            assert_eq!(out.policies[0].reasons, APPLIES, "case {i}");
+            assert!(out.session.token_protection, "case {i}");
+            assert!(out.requirements.is_empty(), "case {i}");
+            match blocked {
+                None => {
+                    assert_eq!(out.access, Access::Allow, "case {i}");
+                    assert!(out.unsatisfiable.is_empty(), "case {i}");
+                }
+                Some(why) => {
+                    assert_eq!(out.access, Access::Block, "case {i}");
+                    assert_eq!(out.unsatisfiable.len(), 1, "case {i}");
+                    let u = &out.unsatisfiable[0];
+                    assert!(u.token_protection && u.controls.is_empty(), "case {i}");
+                    assert!(u.why.contains(why), "case {i}: {}", u.why);
+                }
+            }
+            // The fast path agrees: the shape's effect blocks exactly then.
+            assert_eq!(
+                grant_effect("P", &enforced, s.shape()).blocks(),
+                blocked.is_some(),
+                "case {i}"
+            );
+            // Report-only: never enforced, never blocks.
+            let out = run(std::slice::from_ref(&report_only), &s);
+            assert_eq!(out.access, Access::Allow, "report-only, case {i}");
+            assert!(out.unsatisfiable.is_empty(), "report-only, case {i}");
+            assert_eq!(out.report_only, ["P"], "report-only, case {i}");
+        }
+        // A grant the sign-in cannot satisfy is reported first (one root
+        // cause per policy), and a `block` grant stays a block requirement.
+        let mfa_tp =
+            base("grant: { builtInControls: [mfa] }\nsession: { tokenProtection: true }\n");
+        let mut legacy = sign_in(user(ALICE, &[]), EXO);
+        legacy.client_app = Other;
+        let out = run(std::slice::from_ref(&mfa_tp), &legacy);
+        assert_eq!(out.access, Access::Block);
+        assert!(!out.unsatisfiable[0].token_protection);
+        // With a grant it can satisfy, the unbound sign-in is still blocked
+        // and has no requirement.
+        let mut browser = sign_in(user(ALICE, &[]), EXO);
+        browser.client_app = Browser;
+        browser.device.registered = true;
+        let out = run(std::slice::from_ref(&mfa_tp), &browser);
+        assert_eq!(out.access, Access::Block);
+        assert!(out.requirements.is_empty());
+        assert!(out.unsatisfiable[0].token_protection);
+        // Workload identities: token protection is a user session control.
+        let sp = base(
+            "users: { include: { users: [None] } }\nclientApplications: { include: [ServicePrincipalsInMyTenant] }\ngrant: { builtInControls: [block] }\nsession: { tokenProtection: true }\n",
+        );
+        let robot = SignIn::new(
+            Identity::ServicePrincipal { id: ROBOT.into() },
+            Target::Applications(vec![EXO.into()]),
+            Browser,
+        );
+        let out = run(std::slice::from_ref(&sp), &robot);
+        assert!(out.unsatisfiable.is_empty());
     }
 
     // Any location, all trusted locations (incl. MFA trusted IPs), IPv4/IPv6
@@ -2538,6 +2688,9 @@ namedLocations:
         };
         let mut s = sign_in(admin, EXO);
         s.client_app = ClientApp::MobileAppsAndDesktopClients;
+        // A registered Windows device: token protection can bind
+        // (concept-token-protection, "Supported devices").
+        s.device.registered = true;
         let out = run(&policies, &s);
         assert_eq!(out.access, Access::Allow);
         assert_eq!(

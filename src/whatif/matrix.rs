@@ -329,13 +329,29 @@ impl Matrix {
             sign_in: base.clone(),
             reasons: Vec::with_capacity(policies.len()),
         };
-        sweep.reduce(&mut m.personas, &base, &[Reason::Users], |s, p| {
+        // Exchange ActiveSync widens some user assignments (super::engine,
+        // `eas_all_users`), so personas are told apart by their users flags
+        // under an Exchange ActiveSync client too.
+        let mut eas = base.clone();
+        eas.client_app = ClientApp::ExchangeActiveSync;
+        sweep.reduce(&mut m.personas, &[&base, &eas], &[Reason::Users], |s, p| {
             s.identity = p.identity.clone();
-            false
+            0
+        });
+        // A legacy client or the device code flow cannot satisfy some grant
+        // controls, and an unbound sign-in cannot meet token protection
+        // (super::Shape): when that changes what a policy does, such values
+        // stay apart from the others even if no condition tells them apart,
+        // so the callers' per-shape effects stay exact.
+        let effects = super::coverage::effects(policies);
+        let shape_matters = |shape: super::Shape| effects[shape.index()] != effects[0];
+        let tp = shape_matters(super::Shape {
+            unbound: true,
+            ..super::Shape::default()
         });
         sweep.reduce(
             &mut m.targets,
-            &base,
+            &[&base],
             &[
                 Reason::Application,
                 Reason::UserActions,
@@ -343,62 +359,73 @@ impl Matrix {
             ],
             |s, t| {
                 s.target = t.clone();
-                matches!(t, Target::UserAction(a) if a == REGISTER_DEVICE)
+                // Apple sign-ins to a Windows-only token protection resource
+                // cannot bind (super::token_binding_gap).
+                let windows_only = tp
+                    && super::token_binding_gap(
+                        ClientApp::MobileAppsAndDesktopClients,
+                        Some(Platform::MacOS),
+                        true,
+                        t,
+                    )
+                    .is_some();
+                u8::from(matches!(t, Target::UserAction(a) if a == REGISTER_DEVICE))
+                    | u8::from(windows_only) << 1
             },
         );
         sweep.reduce(
             &mut m.platforms,
-            &base,
+            &[&base],
             &[Reason::DevicePlatform],
             |s, p| {
                 s.platform = *p;
-                false
+                match (tp, *p) {
+                    (false, _) => 0,
+                    (true, Some(Platform::Windows)) => 1,
+                    (true, Some(Platform::IOS | Platform::MacOS)) => 2,
+                    (true, _) => 3,
+                }
             },
         );
-        // A legacy client or the device code flow cannot satisfy some grant
-        // controls (super::Shape): when that changes what a policy does,
-        // such values stay apart from the others even if no condition
-        // tells them apart, so the callers' per-shape effects stay exact.
-        let effects = super::coverage::effects(policies);
-        let shape_matters = |shape: super::Shape| effects[shape.index()] != effects[0];
-        sweep.reduce(&mut m.clients, &base, &[Reason::ClientApps], |s, c| {
+        sweep.reduce(&mut m.clients, &[&base], &[Reason::ClientApps], |s, c| {
             s.client_app = *c;
-            shape_matters(super::Shape::of(*c, None))
+            u8::from(shape_matters(super::Shape::of(*c, None)))
+                | u8::from(tp && *c == ClientApp::MobileAppsAndDesktopClients) << 1
         });
-        sweep.reduce(&mut m.locations, &base, &[Reason::Location], |s, l| {
+        sweep.reduce(&mut m.locations, &[&base], &[Reason::Location], |s, l| {
             s.ip = l.ip;
             s.country = l.country.clone();
-            false
+            0
         });
         sweep.reduce(
             &mut m.sign_in_risks,
-            &base,
+            &[&base],
             &[Reason::SignInRisk],
             |s, r| {
                 s.sign_in_risk = *r;
-                false
+                0
             },
         );
-        sweep.reduce(&mut m.user_risks, &base, &[Reason::UserRisk], |s, r| {
+        sweep.reduce(&mut m.user_risks, &[&base], &[Reason::UserRisk], |s, r| {
             s.user_risk = *r;
-            false
+            0
         });
         sweep.reduce(
             &mut m.flows,
-            &base,
+            &[&base],
             &[Reason::AuthenticationFlow],
             |s, f| {
                 s.transfer_method = *f;
-                shape_matters(super::Shape::of(ClientApp::Browser, *f))
+                u8::from(shape_matters(super::Shape::of(ClientApp::Browser, *f)))
             },
         );
         sweep.reduce(
             &mut m.devices,
-            &base,
+            &[&base],
             &[Reason::Devices, Reason::InvalidCondition],
             |s, d| {
                 s.device = d.clone();
-                false
+                u8::from(tp && d.registered)
             },
         );
         m
@@ -539,9 +566,12 @@ impl Matrix {
     pub fn shape(&self, c: &Combo) -> super::Shape {
         match self.personas[c.get(Dim::Persona)].value.identity {
             Identity::ServicePrincipal { .. } => super::Shape::default(),
-            Identity::User { .. } => super::Shape::of(
+            Identity::User { .. } => super::Shape::new(
                 self.clients[c.get(Dim::Client)].value,
                 self.flows[c.get(Dim::Flow)].value,
+                self.platforms[c.get(Dim::Platform)].value,
+                self.devices[c.get(Dim::Device)].value.registered,
+                &self.targets[c.get(Dim::Target)].value,
             ),
         }
     }
@@ -1097,6 +1127,20 @@ fn devices(ps: &[&Policy]) -> Vec<Value<Device>> {
             "a compliant Entra-joined device",
         ));
         out.push(Value::new(dev("ServerAD", false), "a hybrid-joined device"));
+    } else if ps
+        .iter()
+        .any(|p| p.session.as_ref().is_some_and(|s| s.token_protection))
+    {
+        // Token protection binds tokens to registered devices only
+        // (super::token_binding_gap): a registered device differs from an
+        // unregistered one even without a device filter.
+        out.push(Value::new(
+            Device {
+                registered: true,
+                ..Device::default()
+            },
+            "a registered device",
+        ));
     }
     out
 }
@@ -1117,24 +1161,27 @@ struct Sweep<'e, 'a> {
 
 impl Sweep<'_, '_> {
     /// Keeps the first value of each class of values with the same
-    /// signature (per policy, which of `flags` the engine reports when
-    /// `set` puts the value into the base sign-in, plus `set`'s own bool),
+    /// signature (for each base sign-in: `set`'s own key and, per policy,
+    /// which of `flags` the engine reports when `set` puts the value into
+    /// that base),
     /// folding the others' labels into [`Value::also`].
     fn reduce<T>(
         &mut self,
         values: &mut Vec<Value<T>>,
-        base: &SignIn,
+        bases: &[&SignIn],
         flags: &[Reason],
-        set: impl Fn(&mut SignIn, &T) -> bool,
+        set: impl Fn(&mut SignIn, &T) -> u8,
     ) {
-        let mut kept: Vec<(Vec<bool>, Value<T>)> = Vec::new();
+        let mut kept: Vec<(Vec<u8>, Value<T>)> = Vec::new();
         for v in values.drain(..) {
-            self.sign_in.clone_from(base);
-            let extra = set(&mut self.sign_in, &v.value);
-            self.engine.reasons_into(&self.sign_in, &mut self.reasons);
-            let mut sig = vec![extra];
-            for r in &self.reasons {
-                sig.extend(flags.iter().map(|f| r.contains(*f)));
+            let mut sig = Vec::new();
+            for base in bases {
+                self.sign_in.clone_from(base);
+                sig.push(set(&mut self.sign_in, &v.value));
+                self.engine.reasons_into(&self.sign_in, &mut self.reasons);
+                for r in &self.reasons {
+                    sig.extend(flags.iter().map(|f| u8::from(r.contains(*f))));
+                }
             }
             match kept.iter_mut().find(|(s, _)| *s == sig) {
                 Some((_, k)) => k.also.push(v.label),

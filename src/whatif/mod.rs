@@ -93,14 +93,18 @@
 //!   direct connect users "also applied to B2B collaboration users accessing
 //!   Teams or SharePoint Online who are also eligible for B2B direct
 //!   connect" (caac matches the `externalUserType` given).
-//! - **Not yet modelled**: "Selecting **All users**, **All guest and
-//!   external users**, or **Directory roles** causes all users to be subject
-//!   of the policy" for policies assigned to Exchange ActiveSync clients
+//! - **Exchange ActiveSync**: "Admins can only select Exchange ActiveSync
+//!   clients when assigning policy to users or groups. Selecting **All
+//!   users**, **All guest and external users**, or **Directory roles**
+//!   causes all users to be subject of the policy"
 //!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#exchange-activesync-clients>).
-//!   caac matches roles and guest selections literally for Exchange
-//!   ActiveSync sign-ins too, which under-reports such policies. Modelling it
-//!   couples the user flag to the client app, which [`sweep`]'s
-//!   one-flag-one-dimension tables do not allow yet.
+//!   So for an Exchange ActiveSync sign-in, a policy whose `clientAppTypes`
+//!   select `exchangeActiveSync` or `easSupported` and whose include side
+//!   has All users, a guest selection or directory roles includes every
+//!   user. An unconfigured or `all` client-apps condition is not such a
+//!   selection, and exclusions still apply as written (**caac decisions**:
+//!   the page is silent on both). [`sweep`] keeps this exact with a users
+//!   table per (persona, client).
 //! - Workload identities (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>):
 //!   a service-principal sign-in is matched against
 //!   `clientApplications.include` (`ServicePrincipalsInMyTenant` or its
@@ -258,7 +262,8 @@
 //!   lists only the satisfiable ones ("Require one of the selected
 //!   controls"). [`grant_effect`] is the one implementation; `coverage`,
 //!   `impact` and the scenario matrix use it per [`Shape`], so they agree
-//!   with [`evaluate`]. Workload identities support block only
+//!   with [`evaluate`]; the same [`grant_effect`] applies token protection
+//!   (below). Workload identities support block only
 //!   (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>),
 //!   so the shape applies to user sign-ins. The lockout gate keeps its own
 //!   rule (it asks whether an emergency account can get through at all, and
@@ -312,16 +317,24 @@
 //!   Online support this session control"
 //!   (<https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols>):
 //!   when no requested app is one of them, `unknowns` says it has no effect.
-//! - **Token protection**: supported on "Windows 10 or newer devices that are
-//!   Microsoft Entra joined, Microsoft Entra hybrid joined, or Microsoft
-//!   Entra registered" (and Apple devices on newer pages), for native apps;
-//!   unsupported clients "are blocked"; a request without device state is
-//!   unbound (status 1002)
-//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>).
-//!   caac warns in `unknowns` when the sign-in is not a registered Windows,
-//!   iOS or macOS device with a mobile/desktop client, but does **not** turn
-//!   it into a block: [`grant_effect`] and the fast paths decide access from
-//!   the grant alone (a known gap).
+//! - **Token protection** blocks a user sign-in that cannot present a
+//!   device-bound token
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>):
+//!   "Token Protection currently supports native applications only.
+//!   Browser-based applications are not supported"; supported devices are
+//!   Windows 10+ "Microsoft Entra joined, Microsoft Entra hybrid joined, or
+//!   Microsoft Entra registered" and Apple (macOS 14+, iOS/iPadOS 16+); "1002:
+//!   The request is unbound due to the lack of Microsoft Entra ID device
+//!   state"; Azure Virtual Desktop and Windows 365 are enforced "On Windows"
+//!   only; clients that cannot bind mean "users are blocked". So an applying
+//!   enforced policy with `secureSignInSession` blocks unless the sign-in is
+//!   a `mobileAppsAndDesktopClients` sign-in from a registered Windows,
+//!   macOS or iOS device (Windows only for AVD / Windows 365):
+//!   [`token_binding_gap`], [`Shape::unbound`], [`grant_effect`]. It goes to
+//!   [`Outcome::unsatisfiable`] with the reason; report-only policies never
+//!   block. Not in a caac sign-in, so not modelled: OS versions, MDM
+//!   management and the SSO plug-in on Apple, app versions, unsupported
+//!   registration types (status 1003), Surface Hub / Teams Rooms.
 //! - Two sign-in frequencies with different `authenticationType` merge to
 //!   the shortest period, so a longer primary-and-secondary one is not shown
 //!   next to a shorter secondary-only one (**caac decision**; the docs do not
@@ -387,7 +400,13 @@ impl SignIn {
             // Workload identities support block only (workload-identity page);
             // the shape concerns user sign-ins.
             Identity::ServicePrincipal { .. } => Shape::default(),
-            Identity::User { .. } => Shape::of(self.client_app, self.transfer_method),
+            Identity::User { .. } => Shape::new(
+                self.client_app,
+                self.transfer_method,
+                self.platform,
+                self.device.registered,
+                &self.target,
+            ),
         }
     }
 
@@ -538,64 +557,89 @@ pub struct Outcome {
     /// callers should show these as warnings.
     pub unknowns: Vec<String>,
     /// Applying enforced policies whose grant this sign-in cannot satisfy
-    /// (legacy client, device code flow: see the module docs), in input
-    /// order: they block, and have no entry in `requirements`.
+    /// (legacy client, device code flow) or whose token protection it
+    /// cannot meet (see the module docs), in input order: they block, and
+    /// have no entry in `requirements`.
     pub unsatisfiable: Vec<Unsatisfiable>,
 }
 
 /// An applying enforced policy that blocks because the sign-in cannot
-/// satisfy its grant controls.
+/// satisfy its grant controls, or its token protection session control.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsatisfiable {
     /// The policy's display name.
     pub policy: String,
-    /// The controls the sign-in cannot satisfy.
+    /// The grant controls the sign-in cannot satisfy (empty when only token
+    /// protection blocks).
     pub controls: Vec<Control>,
+    /// Token protection (`secureSignInSession`) blocks: the sign-in cannot
+    /// present a device-bound token ([`token_binding_gap`]).
+    pub token_protection: bool,
     /// Why, one sentence.
     pub why: &'static str,
 }
 
-/// The parts of a sign-in that decide which grant controls it can satisfy.
+/// The parts of a sign-in that decide which grant controls it can satisfy,
+/// and whether it can present the device-bound token that token protection
+/// demands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Shape {
     /// Exchange ActiveSync or other (legacy authentication) client.
     pub legacy: bool,
     /// Device code flow.
     pub device_code: bool,
+    /// The sign-in cannot present a device-bound sign-in session token
+    /// ([`token_binding_gap`]): an enforced token protection policy blocks it.
+    pub unbound: bool,
 }
 
 impl Shape {
     /// Every shape, in [`Shape::index`] order.
-    pub const ALL: [Shape; 4] = [
-        Shape {
+    pub const ALL: [Shape; 8] = {
+        let mut all = [Shape {
             legacy: false,
             device_code: false,
-        },
-        Shape {
-            legacy: true,
-            device_code: false,
-        },
-        Shape {
-            legacy: false,
-            device_code: true,
-        },
-        Shape {
-            legacy: true,
-            device_code: true,
-        },
-    ];
+            unbound: false,
+        }; 8];
+        let mut i = 0;
+        while i < 8 {
+            all[i] = Shape {
+                legacy: i & 1 != 0,
+                device_code: i & 2 != 0,
+                unbound: i & 4 != 0,
+            };
+            i += 1;
+        }
+        all
+    };
 
-    /// The shape of a sign-in with this client app and transfer method.
+    /// The grant-relevant shape of a sign-in with this client app and
+    /// transfer method (`unbound` false: see [`Shape::new`]).
     pub fn of(client: ClientApp, flow: Option<TransferMethod>) -> Shape {
         Shape {
             legacy: client.is_legacy(),
             device_code: flow == Some(TransferMethod::DeviceCodeFlow),
+            unbound: false,
+        }
+    }
+
+    /// The full shape of a user sign-in.
+    pub fn new(
+        client: ClientApp,
+        flow: Option<TransferMethod>,
+        platform: Option<Platform>,
+        registered: bool,
+        target: &Target,
+    ) -> Shape {
+        Shape {
+            unbound: token_binding_gap(client, platform, registered, target).is_some(),
+            ..Shape::of(client, flow)
         }
     }
 
     /// Position in [`Shape::ALL`].
     pub fn index(self) -> usize {
-        usize::from(self.legacy) + 2 * usize::from(self.device_code)
+        usize::from(self.legacy) + 2 * usize::from(self.device_code) + 4 * usize::from(self.unbound)
     }
 
     /// Why a sign-in of this shape cannot satisfy `c` (`None`: it can).
@@ -616,6 +660,75 @@ impl Shape {
         None
     }
 }
+
+/// Azure Virtual Desktop, Windows 365 and Windows Cloud Login: token
+/// protection is enforced on them "On Windows" only (concept-token-protection,
+/// "Supported resources").
+const WINDOWS_ONLY_TP_RESOURCES: [&str; 3] = [
+    "9cdead84-a844-4324-93f2-b2e6bb768d07",
+    "0af06dc6-e4b5-4f28-818e-e78e62d137a5",
+    "270efc09-cd0d-444b-a71f-39af4910ec45",
+];
+
+/// Why a user sign-in cannot present the device-bound sign-in session token
+/// an enforced token protection policy demands (`None`: it can), from
+/// <https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>:
+///
+/// - "Token Protection currently supports native applications only.
+///   Browser-based applications are not supported", so only
+///   `mobileAppsAndDesktopClients` can bind (legacy clients pass no device
+///   state at all);
+/// - "Supported devices": "Windows 10 or newer devices that are Microsoft
+///   Entra joined, Microsoft Entra hybrid joined, or Microsoft Entra
+///   registered" and, for Apple, "macOS 14.0 or later" / "iOS/iPadOS 16.0 or
+///   later" (MDM-managed, Enterprise SSO plug-in), so the platform must be
+///   Windows, macOS or iOS and the device registered — an unregistered device
+///   is "unbound due to the lack of Microsoft Entra ID device state" (status
+///   1002);
+/// - "Token Protection policy can be enforced on the following cloud
+///   resources: Exchange Online, SharePoint Online, Microsoft Teams. On
+///   Windows, enforcement is also supported for: Azure Virtual Desktop,
+///   Windows 365", so an Apple sign-in to one of those cannot bind. Other
+///   resources are not narrowed here (the page does not say what happens).
+///
+/// OS versions, MDM management, the SSO plug-in, the app's version and the
+/// unsupported registration types (status 1003) are not in a caac sign-in:
+/// a registered Windows / Apple device with a native app counts as bound
+/// (**caac decision**).
+pub fn token_binding_gap(
+    client: ClientApp,
+    platform: Option<Platform>,
+    registered: bool,
+    target: &Target,
+) -> Option<&'static str> {
+    if client != ClientApp::MobileAppsAndDesktopClients {
+        return Some(TP_CLIENT_WHY);
+    }
+    match platform {
+        Some(Platform::Windows) => {}
+        Some(Platform::IOS | Platform::MacOS) => {
+            if let Target::Applications(apps) = target
+                && apps.iter().any(|a| {
+                    WINDOWS_ONLY_TP_RESOURCES
+                        .iter()
+                        .any(|w| w.eq_ignore_ascii_case(a))
+                })
+            {
+                return Some(TP_RESOURCE_WHY);
+            }
+        }
+        _ => return Some(TP_PLATFORM_WHY),
+    }
+    if !registered {
+        return Some(TP_DEVICE_WHY);
+    }
+    None
+}
+
+const TP_CLIENT_WHY: &str = "token protection supports native applications only (\"Browser-based applications are not supported\"); this client cannot present a device-bound token (concept-token-protection)";
+const TP_PLATFORM_WHY: &str = "token protection supports Windows, macOS and iOS/iPadOS devices only; this platform cannot present a device-bound token (concept-token-protection)";
+const TP_DEVICE_WHY: &str = "token protection needs a Microsoft Entra registered, joined or hybrid joined device; without device state the request is unbound (status 1002, concept-token-protection)";
+const TP_RESOURCE_WHY: &str = "token protection for Azure Virtual Desktop and Windows 365 is supported on Windows only (concept-token-protection)";
 
 /// "Sign-ins from legacy authentication clients don't support multifactor
 /// authentication (MFA) and don't pass device state information, so they're
@@ -683,8 +796,40 @@ impl GrantEffect {
     }
 }
 
-/// The grant of `policy` (named `name`) for a sign-in of `shape`.
-pub fn grant_effect(name: &str, grant: Option<&crate::model::Grant>, shape: Shape) -> GrantEffect {
+/// What `policy` (named `name`), applying and enforced, does to a sign-in
+/// of `shape`: its grant, then its token protection session control.
+///
+/// Order: a `block` grant blocks as written; a grant the sign-in cannot
+/// satisfy blocks with those controls; otherwise, when the policy requires
+/// token protection and the sign-in is [`Shape::unbound`], it blocks:
+/// "The following applications don't support signing in using protected
+/// token flows and users are blocked when accessing Exchange and
+/// SharePoint", and the deployment section warns that leaving Browser
+/// selected "might cause applications that use MSAL.js, such as Teams Web
+/// to be blocked"
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>).
+/// The `why` of a token-protection block here is generic; [`Engine`]
+/// names the sign-in's own gap ([`token_binding_gap`]).
+pub fn grant_effect(name: &str, policy: &Policy, shape: Shape) -> GrantEffect {
+    let effect = grant_only(name, policy.grant.as_ref(), shape);
+    let token_protection = policy.session.as_ref().is_some_and(|s| s.token_protection);
+    if effect.blocks() || !(token_protection && shape.unbound) {
+        return effect;
+    }
+    GrantEffect::Unsatisfiable(Unsatisfiable {
+        policy: name.to_owned(),
+        controls: Vec::new(),
+        token_protection: true,
+        why: TP_WHY,
+    })
+}
+
+/// The generic reason of a token-protection block (see [`token_binding_gap`]).
+const TP_WHY: &str =
+    "token protection: this sign-in cannot present a device-bound token (concept-token-protection)";
+
+/// The grant alone (see [`grant_effect`]).
+fn grant_only(name: &str, grant: Option<&crate::model::Grant>, shape: Shape) -> GrantEffect {
     let Some(g) = grant else {
         return GrantEffect::Nothing;
     };
@@ -731,6 +876,7 @@ pub fn grant_effect(name: &str, grant: Option<&crate::model::Grant>, shape: Shap
         return GrantEffect::Unsatisfiable(Unsatisfiable {
             policy: name.to_owned(),
             controls: bad,
+            token_protection: false,
             why,
         });
     }

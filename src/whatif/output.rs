@@ -23,7 +23,10 @@
 //! When an applying enforced policy blocks because the sign-in cannot satisfy
 //! its grant (a legacy client facing MFA, …: see [`super`]), `result` also has
 //! `"unsatisfiable": [{"policy", "why", "builtInControls", …}]`, and that policy
-//! has no `requirements` entry.
+//! has no `requirements` entry. When it blocks because the sign-in cannot
+//! meet its token protection session control, the entry also has
+//! `"secureSignInSession": {"isEnabled": true}` and its grant lists are
+//! empty; the table says `blocked by token protection (policy): why`.
 //!
 //! `session` uses Graph's `sessionControls` shape, the same one `caac build`
 //! writes.
@@ -95,6 +98,10 @@ fn render(outcome: &Outcome, applied_only: bool) -> Value {
             .iter()
             .map(|u| {
                 let mut m = controls_json(&u.controls);
+                if u.token_protection {
+                    // Graph's session-control name, as `caac build` writes it.
+                    m.insert("secureSignInSession".into(), json!({"isEnabled": true}));
+                }
                 m.insert("policy".into(), u.policy.clone().into());
                 m.insert("why".into(), u.why.into());
                 Value::Object(m)
@@ -319,6 +326,14 @@ pub fn human(outcome: &Outcome) -> String {
         let _ = writeln!(out, "  requires {} ({})", controls.join(joiner), r.policy);
     }
     for u in &outcome.unsatisfiable {
+        if u.token_protection {
+            let _ = writeln!(
+                out,
+                "  blocked by token protection ({}): {}",
+                u.policy, u.why
+            );
+            continue;
+        }
         let controls: Vec<String> = u.controls.iter().map(control_text).collect();
         let _ = writeln!(
             out,
@@ -462,6 +477,33 @@ mod tests {
             ),
             "{}",
             human(&o)
+        );
+    }
+
+    // Token protection that cannot bind blocks ("users are blocked",
+    // https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection):
+    // JSON lists the policy in `result.unsatisfiable` with the session
+    // control and the reason; the table says blocked by token protection.
+    #[test]
+    fn token_protection_block() {
+        let mut o = outcome();
+        o.access = Access::Block;
+        o.requirements.clear();
+        o.unsatisfiable = vec![crate::whatif::Unsatisfiable {
+            policy: "CA410-TokenProtection".into(),
+            controls: Vec::new(),
+            token_protection: true,
+            why: "no device state",
+        }];
+        let v = to_json(&o);
+        let u = &v["result"]["unsatisfiable"][0];
+        assert_eq!(u["policy"], "CA410-TokenProtection");
+        assert_eq!(u["why"], "no device state");
+        assert_eq!(u["secureSignInSession"], json!({"isEnabled": true}));
+        let text = human(&o);
+        assert!(
+            text.contains("blocked by token protection (CA410-TokenProtection): no device state"),
+            "{text}"
         );
     }
 

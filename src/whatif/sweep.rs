@@ -21,7 +21,14 @@
 //! for devices`, and `Device state` conditions aren't available with this
 //! user action",
 //! <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps>),
-//! so those two dimensions get a second table used for such targets. A
+//! so those two dimensions get a second table used for such targets. And
+//! the users flag depends on the client app as well as the persona: for
+//! policies assigned to Exchange ActiveSync clients, "Selecting **All
+//! users**, **All guest and external users**, or **Directory roles** causes
+//! all users to be subject of the policy"
+//! (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#exchange-activesync-clients>),
+//! so the users flag has its own table per (persona, client), applied at
+//! the client step (after the persona, so [`Cursor`] stays exact). A
 //! policy applies when no flag is set, so its applicability is the AND of
 //! the per-dimension answers. Service-principal personas skip the user
 //! conditions altogether, so a matrix holding one is refused (`None`).
@@ -59,6 +66,9 @@ pub struct Sweep {
     rd_device: Vec<Vec<u64>>,
     /// Per target: it is the register-device user action.
     rd_target: Vec<bool>,
+    /// Per persona, per client: the policies the users flag does not rule
+    /// out (the persona table leaves that flag to this one).
+    users: Vec<Vec<Vec<u64>>>,
     /// The policies no sign-in of the matrix rules out by a constant flag.
     constant: Vec<u64>,
 }
@@ -89,12 +99,22 @@ impl Sweep {
         let constant = allowed(matrix, engine, &mut reasons, origin, |r| {
             dim_of(r).is_none()
         });
+        let users: Vec<Vec<Vec<u64>>> = (0..matrix.len(Dim::Persona))
+            .map(|p| {
+                (0..matrix.len(Dim::Client))
+                    .map(|c| {
+                        let combo = origin.with(Dim::Persona, p).with(Dim::Client, c);
+                        allowed(matrix, engine, &mut reasons, combo, |r| r == Reason::Users)
+                    })
+                    .collect()
+            })
+            .collect();
         let mut table = |d: Dim, target: Option<usize>| -> Vec<Vec<u64>> {
             let base = target.map_or(origin, |t| origin.with(Dim::Target, t));
             (0..matrix.len(d))
                 .map(|v| {
                     allowed(matrix, engine, &mut reasons, base.with(d, v), |r| {
-                        dim_of(r) == Some(d)
+                        dim_of(r) == Some(d) && r != Reason::Users
                     })
                 })
                 .collect()
@@ -115,6 +135,7 @@ impl Sweep {
             rd_client,
             rd_device,
             rd_target,
+            users,
             constant,
         })
     }
@@ -148,7 +169,24 @@ impl Sweep {
             for (o, b) in out.iter_mut().zip(bits) {
                 *o &= b;
             }
+            if d == Dim::Client {
+                let Some(bits) = self.users_for(c) else {
+                    out.iter_mut().for_each(|w| *w = 0);
+                    return;
+                };
+                for (o, b) in out.iter_mut().zip(bits) {
+                    *o &= b;
+                }
+            }
         }
+    }
+
+    /// The users table of `c`'s persona and client.
+    fn users_for(&self, c: &Combo) -> Option<&[u64]> {
+        self.users
+            .get(c.get(Dim::Persona))?
+            .get(c.get(Dim::Client))
+            .map(Vec::as_slice)
     }
 }
 
@@ -204,6 +242,14 @@ impl Sweep {
                     }
                 }
                 None => next.iter_mut().for_each(|x| *x = 0),
+            }
+            // The users flag, per persona and client (module docs); the
+            // persona comes first, so a persona change recomputes this too.
+            if d == Dim::Client {
+                match self.users_for(c) {
+                    Some(bits) => next.iter_mut().zip(bits).for_each(|(n, b)| *n &= b),
+                    None => next.iter_mut().for_each(|x| *x = 0),
+                }
             }
         }
         cursor.last = Some(*c);
@@ -370,6 +416,20 @@ mod tests {
             }),
             ..Policy::default()
         };
+        // Token protection blocks sign-ins that cannot bind (Shape::unbound).
+        if r.chance(4) {
+            p.session = Some(crate::model::Session {
+                token_protection: true,
+                ..crate::model::Session::default()
+            });
+        }
+        // Exchange ActiveSync with guests: every user is subject.
+        if r.chance(6) {
+            p.client_app_types = vec![ClientAppType::ExchangeActiveSync];
+            if let Some(u) = p.users.as_mut().and_then(|u| u.include.as_mut()) {
+                u.users = vec!["GuestsOrExternalUsers".into()];
+            }
+        }
         if r.chance(5) {
             p.devices = Some(crate::model::Devices {
                 filter: Some(crate::model::Filter {
@@ -428,6 +488,51 @@ mod tests {
             }
         }
         assert!(combos > 10_000, "{combos}");
+    }
+
+    // The per-shape effects (coverage, impact) agree with the engine's
+    // access on every combination: a policy blocks exactly when it applies,
+    // is enforced, and its `grant_effect` for the combination's shape
+    // blocks — including token protection for sign-ins that cannot bind
+    // (concept-token-protection).
+    #[test]
+    fn shape_effects_match_the_engine_access() {
+        let mut r = Rng(0x5eed_1234_abcd_0001);
+        let mut blocked = 0;
+        for round in 0..4 {
+            let n = [3, 10, 25, 40][round];
+            let policies: Vec<Policy> = (0..n).map(|i| random_policy(&mut r, i)).collect();
+            let refs: Vec<PolicyRef> = policies
+                .iter()
+                .map(|p| PolicyRef {
+                    name: &p.display_name,
+                    policy: p,
+                })
+                .collect();
+            let matrix = Matrix::new(&refs, None);
+            let engine = Engine::new(&refs, None);
+            let sweep = Sweep::new(&matrix, &engine).unwrap();
+            let effects = crate::whatif::coverage::effects(&refs);
+            let mut bits = Vec::new();
+            for c in matrix.combos().step_by((matrix.size() / 4_000) | 1) {
+                let s = matrix.sign_in(&c);
+                let shape = matrix.shape(&c);
+                assert_eq!(shape, s.shape(), "{}", matrix.describe(&c));
+                let out = engine.evaluate(&s);
+                sweep.applying(&c, &mut bits);
+                let fast = ones(&bits, &bits).any(|i| {
+                    policies[i].state == State::Enabled && effects[shape.index()][i].block
+                });
+                assert_eq!(
+                    out.access == crate::whatif::Access::Block,
+                    fast,
+                    "round {round}: {}",
+                    matrix.describe(&c)
+                );
+                blocked += usize::from(fast);
+            }
+        }
+        assert!(blocked > 100, "{blocked}");
     }
 
     #[test]

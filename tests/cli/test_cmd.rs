@@ -112,7 +112,10 @@ fn failures_print_a_diff_and_exit_1() {
 }
 
 /// The counter-example of a failing sweep is a request `caac whatif` takes as is,
-/// and it shows the failure (CA411 blocks the pilot on a platform it does not exclude).
+/// and it shows the failure (CA410's token protection, enforced, blocks the
+/// pilot's desktop client on Windows without a registered device: "1002: The
+/// request is unbound due to the lack of Microsoft Entra ID device state",
+/// learn.microsoft.com/entra/identity/conditional-access/concept-token-protection).
 #[test]
 fn a_failing_sweep_prints_a_runnable_counter_example() {
     let tmp = repo(&[("fail.yaml", FAILING)]);
@@ -124,11 +127,13 @@ fn a_failing_sweep_prints_a_runnable_counter_example() {
     assert_eq!(v["failed"], 3);
     let sweep = &v["scenarios"][1];
     assert_eq!(sweep["signIns"], 28);
-    // windowsPhone and an unknown platform, for Exchange, in both clients.
-    assert_eq!(sweep["failing"], 4, "{sweep}");
+    // windowsPhone and an unknown platform (CA411), for Exchange, in both
+    // clients; and Windows desktop Exchange from an unregistered device
+    // (CA410, token protection cannot bind).
+    assert_eq!(sweep["failing"], 5, "{sweep}");
     assert_eq!(
         sweep["signIn"],
-        "application Office 365 Exchange Online, platform windowsPhone, client browser"
+        "application Office 365 Exchange Online, platform windows, client mobileAppsAndDesktopClients"
     );
     let request = tmp.path().join("request.json");
     std::fs::write(&request, sweep["request"].to_string()).unwrap();
@@ -147,13 +152,13 @@ fn a_failing_sweep_prints_a_runnable_counter_example() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let w: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let ca411 = w["value"]
+    let ca410 = w["value"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["displayName"] == "CA411-TokenProtection-BlockUnknownPlatforms")
+        .find(|p| p["displayName"] == "CA410-TokenProtection-ExchangeSharePoint-Windows")
         .unwrap();
-    assert_eq!(ca411["policyApplies"], true);
+    assert_eq!(ca410["policyApplies"], true);
 }
 
 /// A minimal XML 1.0 well-formedness check: balanced, properly nested tags,
