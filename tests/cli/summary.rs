@@ -187,3 +187,72 @@ fn html_renders_in_chromium_when_available() {
         bytes.len()
     );
 }
+
+/// `tools/render-report.sh` runs the binary the README builds
+/// (`cargo run --release` → `target/release/caac`) when CAAC is not set.
+/// Stand-ins for caac and Chromium record their calls, so this runs without
+/// Chromium and without a release build.
+#[test]
+#[cfg(unix)]
+fn render_report_uses_the_release_binary() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let exe = |path: &std::path::Path, body: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    // The fake caac writes the --out file it is given; the fake Chromium
+    // writes the --screenshot file.
+    exe(
+        &tmp.path().join("target/release/caac"),
+        "echo \"$@\" > called-release\nwhile [ $# -gt 0 ]; do [ \"$1\" = --out ] && echo '<html>' > \"$2\"; shift; done",
+    );
+    exe(
+        &tmp.path().join("fake-chromium"),
+        "for a; do case $a in --screenshot=*) printf png > \"${a#--screenshot=}\";; esac; done",
+    );
+    let run = || {
+        std::process::Command::new(root().join("tools/render-report.sh"))
+            .arg("report.png")
+            .current_dir(tmp.path())
+            .env_remove("CAAC")
+            .env("CHROMIUM", tmp.path().join("fake-chromium"))
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let args = std::fs::read_to_string(tmp.path().join("called-release")).unwrap();
+    assert!(args.contains("report --format html --out "), "{args}");
+    assert_eq!(
+        std::fs::read(tmp.path().join("report.png")).unwrap(),
+        b"png"
+    );
+
+    // Without a release build, the script says how to get one.
+    std::fs::remove_file(tmp.path().join("target/release/caac")).unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("target/release/caac not found: run `cargo build --release` first"),
+        "{stderr}"
+    );
+}
+
+/// The README speaks to a new user: no words from caac's own history.
+#[test]
+fn readme_uses_no_internal_words() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for word in ["the seed", "seed's", "design card"] {
+        assert!(
+            !readme.to_lowercase().contains(word),
+            "README.md says {word:?}"
+        );
+    }
+}
