@@ -9,7 +9,8 @@
 //! plain-English sentence per policy (names, never GUIDs: ids go back to
 //! names through [`crate::import::unresolve`], i.e. the tenant file and the
 //! built-in catalog), a persona × application matrix of outcomes from the
-//! what-if engine ([`crate::whatif`]) for one stated ordinary sign-in context,
+//! what-if engine ([`crate::whatif`]) for one stated ordinary sign-in, one
+//! matrix per location class the policies and the tenant file tell apart,
 //! the exclusions, and the lint summary. [`markdown`] and [`html`] render it;
 //! both are pure and deterministic (no clock, no paths outside the input).
 //! The HTML is one self-contained file: inline CSS, no scripts, no external
@@ -104,19 +105,34 @@ pub struct Finding {
     pub message: String,
 }
 
+/// The persona × application outcomes from one kind of location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationMatrix {
+    /// The location class, as the matrix labels it ("an IP in a trusted
+    /// named location", "an untrusted IP in BR (a country no location
+    /// lists)", …).
+    pub location: String,
+    /// `cells[row][column]`.
+    pub cells: Vec<Vec<Cell>>,
+}
+
 /// Everything the page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// Policies, in path order.
     pub policies: Vec<PolicyLine>,
-    /// The sign-in context the matrix assumes.
+    /// The rest of the sign-in every matrix assumes (platform, client app,
+    /// risk, device).
     pub context: String,
     /// Row labels (persona classes).
     pub rows: Vec<String>,
     /// Column labels (application classes).
     pub columns: Vec<String>,
-    /// `cells[row][column]`.
-    pub cells: Vec<Vec<Cell>>,
+    /// One matrix per location class the policies and the tenant file tell
+    /// apart: a policy set that blocks outside a country allow-list blocks
+    /// everything from one location and little from another, and a single
+    /// assumed location would show only one side of that.
+    pub matrices: Vec<LocationMatrix>,
     /// Exclusions.
     pub exclusions: Vec<Exclusion>,
     /// Lint counts: errors, warnings, infos.
@@ -891,10 +907,9 @@ pub fn build(checked: &check::Checked, reports: &[crate::report::FileReport]) ->
         String::new()
     } else {
         format!(
-            "{}, {}, {}, no sign-in or user risk, {}",
+            "{}, {}, no sign-in or user risk, {}",
             m.label(Dim::Platform, platform, false),
             m.label(Dim::Client, client, false),
-            m.label(Dim::Location, 0, false),
             m.label(Dim::Device, 0, false),
         )
     };
@@ -904,21 +919,36 @@ pub fn build(checked: &check::Checked, reports: &[crate::report::FileReport]) ->
     let columns: Vec<String> = (0..m.len(Dim::Target))
         .map(|i| m.label(Dim::Target, i, true))
         .collect();
-    let mut cells = Vec::new();
+    // Conditional Access evaluates the location of each sign-in against
+    // the policies' named locations
+    // (<https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network>),
+    // so the outcome depends on where the sign-in comes from: one matrix per
+    // location class of the scenario matrix.
+    let mut matrices = Vec::new();
     if m.size() > 0 {
-        for r in 0..rows.len() {
-            let mut row = Vec::new();
-            for c in 0..columns.len() {
-                let combo = base.with(Dim::Persona, r).with(Dim::Target, c);
-                let s = m.sign_in(&combo);
-                let a = verdict(&engine_now.evaluate(&s), tenant);
-                let b = verdict(&engine_would.evaluate(&s), tenant);
-                row.push(Cell {
-                    would: (a != b).then_some(b),
-                    now: a,
-                });
+        for l in 0..m.len(Dim::Location) {
+            let mut cells = Vec::new();
+            for r in 0..rows.len() {
+                let mut row = Vec::new();
+                for c in 0..columns.len() {
+                    let combo = base
+                        .with(Dim::Location, l)
+                        .with(Dim::Persona, r)
+                        .with(Dim::Target, c);
+                    let s = m.sign_in(&combo);
+                    let a = verdict(&engine_now.evaluate(&s), tenant);
+                    let b = verdict(&engine_would.evaluate(&s), tenant);
+                    row.push(Cell {
+                        would: (a != b).then_some(b),
+                        now: a,
+                    });
+                }
+                cells.push(row);
             }
-            cells.push(row);
+            matrices.push(LocationMatrix {
+                location: m.label(Dim::Location, l, false),
+                cells,
+            });
         }
     }
     // Lint.
@@ -952,7 +982,7 @@ pub fn build(checked: &check::Checked, reports: &[crate::report::FileReport]) ->
         context,
         rows,
         columns,
-        cells,
+        matrices,
         exclusions,
         counts,
         findings,
@@ -1113,13 +1143,19 @@ pub fn markdown(s: &Summary) -> String {
         ));
     }
     o.push_str("\n## Who gets what\n\n");
-    if s.cells.is_empty() {
+    if s.matrices.is_empty() {
         o.push_str("No sign-in to evaluate.\n");
     } else {
         o.push_str(&format!(
-            "Outcome per user and application for one ordinary sign-in: {}. \
-             \"would be …\" is the outcome once the report-only policies are enforced.\n\n",
+            "Outcome per user and application for an ordinary sign-in ({}), one table per kind of location the policies tell apart. \
+             \"would be …\" is the outcome once the report-only policies are enforced.\n",
             escape::markdown(&s.context)
+        ));
+    }
+    for lm in &s.matrices {
+        o.push_str(&format!(
+            "\n### From {}\n\n",
+            escape::markdown(&lm.location)
         ));
         o.push_str("| User |");
         for c in &s.columns {
@@ -1130,7 +1166,7 @@ pub fn markdown(s: &Summary) -> String {
             o.push_str("---|");
         }
         o.push('\n');
-        for (r, row) in s.rows.iter().zip(&s.cells) {
+        for (r, row) in s.rows.iter().zip(&lm.cells) {
             o.push_str(&format!("| {} |", escape::markdown(r)));
             for cell in row {
                 match &cell.would {
@@ -1194,6 +1230,7 @@ const CSS: &str = r#"
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; }
 h1 { font-size: 1.8rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.25rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; margin-top: 2.2rem; }
+h3 { font-size: 1rem; margin: 1.4rem 0 .4rem; }
 .lead { color: var(--muted); margin-top: 0; }
 .stats { display: flex; gap: .75rem; flex-wrap: wrap; margin: 1rem 0; }
 .stat { border: 1px solid var(--line); border-radius: 8px; padding: .5rem .9rem; min-width: 8rem; }
@@ -1216,7 +1253,7 @@ td.Allow { color: var(--muted); }
 .sev-error { color: var(--block); font-weight: 600; } .sev-warning { color: var(--ro); font-weight: 600; } .sev-info { color: var(--muted); }
 code { font-family: ui-monospace, monospace; font-size: .85em; }
 footer { color: var(--muted); font-size: .8rem; margin-top: 3rem; }
-@media print { body { margin: 0; max-width: none; font-size: 11pt; } h2 { break-after: avoid; } a { color: inherit; } }
+@media print { body { margin: 0; max-width: none; font-size: 11pt; } h2, h3 { break-after: avoid; } a { color: inherit; } }
 "#;
 
 /// HTML rendering: one self-contained page (see the module docs).
@@ -1251,19 +1288,22 @@ pub fn html(s: &Summary) -> String {
         ));
     }
     o.push_str("</ol>\n<h2>Who gets what</h2>\n");
-    if s.cells.is_empty() {
+    if s.matrices.is_empty() {
         o.push_str("<p>No sign-in to evaluate.</p>\n");
     } else {
         o.push_str(&format!(
-            "<p>Outcome per user and application for one ordinary sign-in: {}. <span class=\"would\" style=\"display:inline;border:0\">would be …</span> is the outcome once the report-only policies are enforced.</p>\n",
+            "<p>Outcome per user and application for an ordinary sign-in ({}), one table per kind of location the policies tell apart. <span class=\"would\" style=\"display:inline;border:0\">would be …</span> is the outcome once the report-only policies are enforced.</p>\n",
             escape::html(&s.context)
         ));
+    }
+    for lm in &s.matrices {
+        o.push_str(&format!("<h3>From {}</h3>\n", escape::html(&lm.location)));
         o.push_str("<table>\n<thead><tr><th>User</th>");
         for c in &s.columns {
             o.push_str(&format!("<th>{}</th>", escape::html(c)));
         }
         o.push_str("</tr></thead>\n<tbody>\n");
-        for (r, row) in s.rows.iter().zip(&s.cells) {
+        for (r, row) in s.rows.iter().zip(&lm.cells) {
             o.push_str(&format!("<tr><th>{}</th>", escape::html(r)));
             for cell in row {
                 let class = match cell.now.as_str() {

@@ -256,3 +256,74 @@ fn readme_uses_no_internal_words() {
         );
     }
 }
+
+/// A country allow-list baseline blocks sign-ins from everywhere except the
+/// allowed countries. One assumed location ("an untrusted IP in BR") turned
+/// every cell into Block; the report now shows one matrix per location class,
+/// so the allowed country's table shows what its users actually get.
+#[test]
+fn country_allow_list_shows_a_matrix_per_location() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("tenant.yaml"),
+        "groups:\n  Emergency Access: 00000000-0000-4000-8000-0000000000e1\n\
+         namedLocations:\n  Allowed countries: { id: 00000000-0000-4000-8000-0000000000c1, countries: [NL] }\n",
+    )
+    .unwrap();
+    std::fs::create_dir(tmp.path().join("policies")).unwrap();
+    std::fs::write(
+        tmp.path().join("policies/block.yaml"),
+        "displayName: Block outside allowed countries\nstate: enabled\n\
+         users:\n  include: { users: [All] }\n  exclude: { groups: [Emergency Access] }\n\
+         applications:\n  include: [All]\n\
+         locations:\n  include: [All]\n  exclude: [Allowed countries]\n\
+         grant:\n  builtInControls: [block]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("policies/mfa.yaml"),
+        "displayName: MFA for all\nstate: enabled\n\
+         users:\n  include: { users: [All] }\n  exclude: { groups: [Emergency Access] }\n\
+         applications:\n  include: [All]\n\
+         grant:\n  builtInControls: [mfa]\n",
+    )
+    .unwrap();
+    let out = caac(tmp.path(), &["report"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let tables: Vec<&str> = stdout
+        .split("\n### From ")
+        .skip(1)
+        .map(|t| t.split("\n## ").next().unwrap())
+        .collect();
+    assert!(tables.len() >= 2, "{stdout}");
+    let allowed = tables
+        .iter()
+        .find(|t| t.starts_with("an untrusted IP in NL\n"))
+        .unwrap_or_else(|| panic!("no table for the allowed country:\n{stdout}"));
+    let elsewhere = tables
+        .iter()
+        .find(|t| !t.starts_with("an untrusted IP in NL\n"))
+        .unwrap();
+    // An ordinary user (not Emergency Access) on any app: MFA at home, blocked abroad.
+    let row = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("| ") && !l.starts_with("| User") && !l.contains("Emergency"))
+            .unwrap_or_else(|| panic!("{t}"))
+            .to_owned()
+    };
+    assert!(
+        row(allowed).contains("MFA") && !row(allowed).contains("Block"),
+        "{allowed}"
+    );
+    assert!(row(elsewhere).contains("Block"), "{elsewhere}");
+    assert!(
+        stdout.contains("one table per kind of location"),
+        "{stdout}"
+    );
+
+    // The HTML page shows the same tables.
+    let out = caac(tmp.path(), &["report", "--format", "html"]);
+    let (html, _) = text(&out);
+    assert_eq!(html.matches("<h3>From ").count(), tables.len(), "{html}");
+}
