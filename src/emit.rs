@@ -10,6 +10,10 @@
 //! anything moves. Files whose bytes did not change are hard-linked from the
 //! previous output instead of being written and synced again; new files are
 //! written and synced on a small I/O pool (see BENCHMARKS.md for why).
+//!
+//! When output is refused, [`refusal`] words the one error (the directory
+//! and why) and [`closing_line`] the command's last line, which then counts
+//! that error and says nothing was written because of it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,11 +24,17 @@ pub const MANIFEST: &str = "manifest.json";
 /// Why output could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum EmitError {
-    /// The target exists and is not a caac output directory.
+    /// The target is a directory holding files and no manifest: caac did
+    /// not create it, so replacing it could delete the user's files.
     #[error(
-        "{0} exists and is not a caac output directory (no {MANIFEST}); refusing to replace it"
+        "{0} exists and is not a caac output directory: it holds files but no {MANIFEST}, so caac did not create it, and caac replaces only directories it created (it would delete your files otherwise)"
     )]
     NotOurs(PathBuf),
+    /// The target exists and is a file (or another non-directory).
+    #[error(
+        "{0} exists and is not a caac output directory: it is a file, and caac writes a directory there"
+    )]
+    NotADirectory(PathBuf),
     /// The target directory has files in it.
     #[error("{0} is not empty; choose a new directory (caac never overwrites your files)")]
     NotEmpty(PathBuf),
@@ -125,7 +135,7 @@ pub fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), EmitErro
                 return Err(EmitError::NotOurs(dir.to_owned()));
             }
         }
-        Ok(_) => return Err(EmitError::NotOurs(dir.to_owned())),
+        Ok(_) => return Err(EmitError::NotADirectory(dir.to_owned())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io(dir)(e)),
     }
@@ -148,6 +158,70 @@ pub fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), EmitErro
         let _ = std::fs::remove_dir_all(&staging);
     }
     result
+}
+
+/// A path as the diagnostics print it (forward slashes on every OS, as
+/// `check::display` does; emit sits below check, so it has its own copy).
+fn shown(path: &Path) -> String {
+    path.display().to_string().replace('\\', "/")
+}
+
+/// What became of a command's output directory, for [`closing_line`].
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome<'a> {
+    /// The output was written.
+    Written,
+    /// Nothing was written because the input has errors.
+    Withheld,
+    /// The input was fine but the output directory was refused
+    /// ([`refusal`] says why).
+    Refused(&'a Path),
+}
+
+/// The one error for output that could not be written: positioned at the
+/// output path, the message naming it and the reason, the help saying what
+/// to pass instead.
+pub fn refusal(out: &Path, e: &EmitError) -> crate::diag::Diagnostic {
+    let help = match e {
+        EmitError::NotOurs(_) | EmitError::NotADirectory(_) => format!(
+            "pass --out a directory that does not exist yet, an empty one, or one an earlier caac run wrote (it holds {MANIFEST}); or move {} away",
+            shown(out)
+        ),
+        EmitError::NotEmpty(_) | EmitError::Exists(_) => {
+            "choose a new path: caac never overwrites your files".to_owned()
+        }
+        EmitError::NotWritable(..) | EmitError::Io { .. } => {
+            "fix the permissions or choose another output directory".to_owned()
+        }
+    };
+    crate::diag::Diagnostic::error("output", format!("cannot write {}: {e}", shown(out)))
+        .with_help(help)
+}
+
+/// The last line of a command that writes an output directory (`build`):
+/// the counts of errors, warnings and infos, and whether anything was
+/// written. When the output was refused, that refusal is one of the errors
+/// counted and the line says nothing was written because of it — never
+/// "0 error(s) … nothing was written". `None` when everything was written
+/// and there is nothing to count.
+pub fn closing_line(
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    outcome: Outcome,
+) -> Option<String> {
+    let counts =
+        |errors: usize| format!("{errors} error(s), {warnings} warning(s), {infos} info(s)");
+    match outcome {
+        Outcome::Written if errors + warnings + infos == 0 => None,
+        Outcome::Written => Some(format!("note: {}\n", counts(errors))),
+        Outcome::Withheld => Some(format!("error: {}; nothing was written\n", counts(errors))),
+        Outcome::Refused(out) => Some(format!(
+            "error: {}; nothing was written because {} cannot be written (error[output] above)\n",
+            counts(errors + 1),
+            shown(out)
+        )),
+    }
 }
 
 /// How many files are written and synced at once. `fsync` mostly waits on
@@ -274,6 +348,57 @@ fn remove_retired(retired: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_directory_is_named_with_its_reason() {
+        let tmp = tempfile::tempdir().unwrap();
+        let foreign = tmp.path().join("docs");
+        std::fs::create_dir(&foreign).unwrap();
+        std::fs::write(foreign.join("notes.md"), "keep").unwrap();
+        let e = write_dir(&foreign, &[]).unwrap_err();
+        let d = refusal(&foreign, &e);
+        let shown = shown(&foreign);
+        assert_eq!(d.code, "output");
+        assert!(
+            d.message.starts_with(&format!("cannot write {shown}: {shown} exists and is not a caac output directory: it holds files but no manifest.json, so caac did not create it")),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap()
+                .contains("does not exist yet, an empty one")
+        );
+        let file = tmp.path().join("target.txt");
+        std::fs::write(&file, "x").unwrap();
+        let e = write_dir(&file, &[]).unwrap_err();
+        assert!(matches!(e, EmitError::NotADirectory(_)));
+        assert!(
+            refusal(&file, &e)
+                .message
+                .ends_with("it is a file, and caac writes a directory there")
+        );
+    }
+
+    #[test]
+    fn the_closing_line_never_says_zero_errors_when_nothing_was_written() {
+        assert_eq!(closing_line(0, 0, 0, Outcome::Written), None);
+        assert_eq!(
+            closing_line(0, 1, 0, Outcome::Written).as_deref(),
+            Some("note: 0 error(s), 1 warning(s), 0 info(s)\n")
+        );
+        assert_eq!(
+            closing_line(2, 0, 0, Outcome::Withheld).as_deref(),
+            Some("error: 2 error(s), 0 warning(s), 0 info(s); nothing was written\n")
+        );
+        let line = closing_line(0, 1, 0, Outcome::Refused(Path::new("docs"))).unwrap();
+        assert_eq!(
+            line,
+            "error: 1 error(s), 1 warning(s), 0 info(s); nothing was written because docs cannot be written (error[output] above)\n"
+        );
+        assert!(!line.contains("0 error(s)"));
+    }
 
     #[test]
     fn replaces_only_our_directories() {

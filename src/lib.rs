@@ -21,6 +21,7 @@ pub mod config;
 pub mod deploy;
 pub mod diag;
 pub mod emit;
+pub mod escape;
 pub mod impact;
 pub mod import;
 pub mod lint;

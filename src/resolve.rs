@@ -18,10 +18,21 @@ use crate::model::{Policy, Tenant};
 pub fn resolve(policy: &Policy, tenant: Option<&Tenant>) -> (Policy, Vec<Diagnostic>) {
     let mut out = policy.clone();
     let mut diags = Vec::new();
+    let token_protection = policy.token_protection();
     for_each_reference(&mut out, |kind, pointer, value| {
         match resolve_value(kind, value, tenant) {
             Ok(id) => *value = id,
-            Err(d) => diags.push(d.at_value(pointer)),
+            Err(mut d) => {
+                // The did-you-mean must not suggest what a rule forbids here.
+                if token_protection
+                    && kind == Kind::Application
+                    && pointer.starts_with("/applications/include/")
+                    && d.code == "unknown-name"
+                {
+                    d = unknown_in(kind, value, tenant, Place::TokenProtectionResource);
+                }
+                diags.push(d.at_value(pointer));
+            }
         }
     });
     // Rollout stage → effective state and scope, in this one place (see crate::rollout).
@@ -408,7 +419,38 @@ pub fn builtin_suggestion(kind: Kind, value: &str) -> Option<&'static str> {
     did_you_mean(value, builtin_names(kind))
 }
 
+/// Where an unresolved reference sits, as far as its did-you-mean cares: a
+/// suggestion must be a value the rules allow in that place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Anywhere: every known name is a candidate.
+    Any,
+    /// `applications.include` of a policy with `session.tokenProtection:
+    /// true`. Token Protection supports only listed resources, and Microsoft
+    /// warns not to select the Office 365 app group
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>,
+    /// <https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows>;
+    /// rules CA401, CA402). Only Exchange Online and SharePoint Online are
+    /// allowed in every configuration (`.caac.yaml` may opt more in, which
+    /// resolution does not see), so only they are suggested.
+    TokenProtectionResource,
+}
+
 fn unknown(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Diagnostic {
+    unknown_in(kind, value, tenant, Place::Any)
+}
+
+/// The names of the resources every configuration allows in a Token
+/// Protection policy (Exchange Online, SharePoint Online).
+fn token_protection_names() -> Vec<&'static str> {
+    crate::config::TP_DEFAULT_RESOURCES
+        .iter()
+        .filter_map(|id| catalog::find_by_id(Kind::Application, id))
+        .map(|e| e.name)
+        .collect()
+}
+
+fn unknown_in(kind: Kind, value: &str, tenant: Option<&Tenant>, place: Place) -> Diagnostic {
     let mut candidates: Vec<&str> = builtin_names(kind);
     if let Some(names) = tenant.and_then(|t| t.names(kind)) {
         candidates.extend(names.keys().map(String::as_str));
@@ -430,8 +472,32 @@ fn unknown(kind: Kind, value: &str, tenant: Option<&Tenant>) -> Diagnostic {
         ),
         (None, _) => format!("write a built-in {noun} name or its id"),
     };
-    if let Some(s) = did_you_mean(value, candidates.iter().copied()) {
-        help = format!("did you mean `{s}`? {help}");
+    let nearest = did_you_mean(value, candidates.iter().copied());
+    match place {
+        Place::Any => {
+            if let Some(s) = nearest {
+                help = format!("did you mean `{s}`? {help}");
+            }
+        }
+        Place::TokenProtectionResource => {
+            let allowed = token_protection_names();
+            if let Some(s) = did_you_mean(value, allowed.iter().copied()) {
+                help = format!("did you mean `{s}`? {help}");
+            } else if let Some(s) = nearest {
+                // The nearest name is one Token Protection forbids here:
+                // name the resources it does allow instead, and why.
+                let list: Vec<String> = allowed.iter().map(|n| format!("`{n}`")).collect();
+                let why = if s == "Office365" || s == "All" {
+                    format!(
+                        "a Token Protection policy lists its resources one by one, never the `{s}` {} (CA402)",
+                        if s == "All" { "resources" } else { "app group" }
+                    )
+                } else {
+                    format!("`{s}` does not support Token Protection (CA401)")
+                };
+                help = format!("did you mean {}? {why}", list.join(" and "));
+            }
+        }
     }
     Diagnostic::error("unknown-name", message).with_help(help)
 }
@@ -453,6 +519,54 @@ mod tests {
         t.authentication_contexts
             .insert("Sensitive".into(), "c3".into());
         t
+    }
+
+    fn help_for(yaml: &str) -> Vec<String> {
+        let p: Policy = serde_saphyr::from_str(yaml).unwrap();
+        let (_, diags) = resolve(&p, Some(&tenant()));
+        diags
+            .into_iter()
+            .filter(|d| d.code == "unknown-name")
+            .map(|d| d.help.unwrap_or_default())
+            .collect()
+    }
+
+    /// `Office 365` is a near miss of the `Office365` group, which CA402
+    /// forbids in a Token Protection policy: the did-you-mean names the
+    /// resources Token Protection supports instead. Elsewhere it still
+    /// suggests `Office365`.
+    #[test]
+    fn did_you_mean_never_suggests_what_token_protection_forbids() {
+        let tp = "displayName: x\nusers: { include: { users: [All] } }\napplications: { include: [Office 365, Office 365 Exchange Onlin, Azure portl] }\nsession: { tokenProtection: true }\n";
+        let helps = help_for(tp);
+        assert_eq!(helps.len(), 3, "{helps:?}");
+        assert!(
+            helps[0].starts_with("did you mean `Office 365 Exchange Online` and `Office 365 SharePoint Online`? a Token Protection policy lists its resources one by one, never the `Office365` app group (CA402)"),
+            "{}",
+            helps[0]
+        );
+        assert!(!helps[0].contains("`Office365`?"), "{}", helps[0]);
+        assert!(
+            helps[1].starts_with("did you mean `Office 365 Exchange Online`? "),
+            "{}",
+            helps[1]
+        );
+        assert!(
+            helps[2].starts_with("did you mean `Office 365 Exchange Online` and `Office 365 SharePoint Online`? `Azure portal` does not support Token Protection (CA401)"),
+            "{}",
+            helps[2]
+        );
+        // Excluding the group is allowed: the usual suggestion stands.
+        let excluded = tp.replace(
+            "include: [Office 365, Office 365 Exchange Onlin, Azure portl] }",
+            "include: [All], exclude: [Office 365] }",
+        );
+        assert!(help_for(&excluded)[0].starts_with("did you mean `Office365`? "));
+        let plain = tp.replace(
+            "session: { tokenProtection: true }\n",
+            "grant: { builtInControls: [mfa] }\n",
+        );
+        assert!(help_for(&plain)[0].starts_with("did you mean `Office365`? "));
     }
 
     #[test]

@@ -68,6 +68,7 @@ use crate::catalog::{self, Kind};
 use crate::check;
 use crate::cli::{TestArgs, TestFormat};
 use crate::diag::{Diagnostic, did_you_mean};
+use crate::escape;
 use crate::model::{BuiltInControl, Platform, Policy, RiskLevel, State, Tenant, Wire};
 use crate::report::{self, FileReport};
 use crate::validate::Schema;
@@ -1417,26 +1418,6 @@ fn to_json(verdicts: &[Verdict]) -> Value {
     })
 }
 
-/// XML 1.0 text or attribute content: markup characters escaped, characters
-/// XML 1.0 cannot carry (most C0 controls) replaced by U+FFFD.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' => out.push(c),
-            '\r' => out.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// JUnit XML: one `<testsuite>` per scenario file (in file order), one
 /// `<testcase>` per scenario, a `<failure>` holding the diff. No timings, so
 /// the file is byte-stable.
@@ -1456,7 +1437,7 @@ fn junit(verdicts: &[Verdict]) -> String {
     }
     for file in files {
         let cases: Vec<&Verdict> = verdicts.iter().filter(|v| v.file == file).collect();
-        let f = xml_escape(file);
+        let f = escape::xml(file);
         let _ = writeln!(
             out,
             "  <testsuite name=\"{f}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">",
@@ -1466,7 +1447,7 @@ fn junit(verdicts: &[Verdict]) -> String {
         for v in cases {
             let open = format!(
                 "    <testcase name=\"{}\" classname=\"{f}\" file=\"{f}\" line=\"{}\"",
-                xml_escape(&v.name),
+                escape::xml(&v.name),
                 v.line
             );
             if v.passed() {
@@ -1487,8 +1468,8 @@ fn junit(verdicts: &[Verdict]) -> String {
                 let _ = writeln!(
                     out,
                     "      <failure message=\"{}\" type=\"caac-scenario\">{}</failure>",
-                    xml_escape(&message),
-                    xml_escape(&diff.join("\n"))
+                    escape::xml(&message),
+                    escape::xml(&diff.join("\n"))
                 );
                 let _ = writeln!(out, "    </testcase>");
             }
@@ -1626,14 +1607,6 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn xml_escaping() {
-        assert_eq!(
-            xml_escape("a<b>&\"c\"'d'\u{1}\r\n"),
-            "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;\u{FFFD}&#13;\n"
-        );
-    }
 
     #[test]
     fn subset_matching() {

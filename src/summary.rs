@@ -9,11 +9,12 @@
 //! plain-English sentence per policy (names, never GUIDs: ids go back to
 //! names through [`crate::import::unresolve`], i.e. the tenant file and the
 //! built-in catalog), a persona × application matrix of outcomes from the
-//! what-if engine ([`crate::whatif`]) for one stated ordinary sign-in context,
+//! what-if engine ([`crate::whatif`]) for one stated ordinary sign-in, one
+//! matrix per location class the policies and the tenant file tell apart,
 //! the exclusions, and the lint summary. [`markdown`] and [`html`] render it;
 //! both are pure and deterministic (no clock, no paths outside the input).
 //! The HTML is one self-contained file: inline CSS, no scripts, no external
-//! resources; every string from a spec is escaped ([`html_escape`]), so a
+//! resources; every string from a spec is escaped ([`escape::html`]), so a
 //! display name such as `<script>` renders as text. [`run`] is the command:
 //! exit 0 when the page was written (lint findings are *content* here, not
 //! failures — `caac lint` gates), 2 on unreadable input or an unwritable `--out`.
@@ -28,6 +29,7 @@ use crate::catalog::Kind;
 use crate::check;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::diag::Severity;
+use crate::escape;
 use crate::model::{
     BuiltInControl, ClientAppType, FilterMode, Operator, Platform, Policy, RiskLevel, State, Tenant,
 };
@@ -103,19 +105,34 @@ pub struct Finding {
     pub message: String,
 }
 
+/// The persona × application outcomes from one kind of location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationMatrix {
+    /// The location class, as the matrix labels it ("an IP in a trusted
+    /// named location", "an untrusted IP in BR (a country no location
+    /// lists)", …).
+    pub location: String,
+    /// `cells[row][column]`.
+    pub cells: Vec<Vec<Cell>>,
+}
+
 /// Everything the page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// Policies, in path order.
     pub policies: Vec<PolicyLine>,
-    /// The sign-in context the matrix assumes.
+    /// The rest of the sign-in every matrix assumes (platform, client app,
+    /// risk, device).
     pub context: String,
     /// Row labels (persona classes).
     pub rows: Vec<String>,
     /// Column labels (application classes).
     pub columns: Vec<String>,
-    /// `cells[row][column]`.
-    pub cells: Vec<Vec<Cell>>,
+    /// One matrix per location class the policies and the tenant file tell
+    /// apart: a policy set that blocks outside a country allow-list blocks
+    /// everything from one location and little from another, and a single
+    /// assumed location would show only one side of that.
+    pub matrices: Vec<LocationMatrix>,
     /// Exclusions.
     pub exclusions: Vec<Exclusion>,
     /// Lint counts: errors, warnings, infos.
@@ -890,10 +907,9 @@ pub fn build(checked: &check::Checked, reports: &[crate::report::FileReport]) ->
         String::new()
     } else {
         format!(
-            "{}, {}, {}, no sign-in or user risk, {}",
+            "{}, {}, no sign-in or user risk, {}",
             m.label(Dim::Platform, platform, false),
             m.label(Dim::Client, client, false),
-            m.label(Dim::Location, 0, false),
             m.label(Dim::Device, 0, false),
         )
     };
@@ -903,21 +919,36 @@ pub fn build(checked: &check::Checked, reports: &[crate::report::FileReport]) ->
     let columns: Vec<String> = (0..m.len(Dim::Target))
         .map(|i| m.label(Dim::Target, i, true))
         .collect();
-    let mut cells = Vec::new();
+    // Conditional Access evaluates the location of each sign-in against
+    // the policies' named locations
+    // (<https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network>),
+    // so the outcome depends on where the sign-in comes from: one matrix per
+    // location class of the scenario matrix.
+    let mut matrices = Vec::new();
     if m.size() > 0 {
-        for r in 0..rows.len() {
-            let mut row = Vec::new();
-            for c in 0..columns.len() {
-                let combo = base.with(Dim::Persona, r).with(Dim::Target, c);
-                let s = m.sign_in(&combo);
-                let a = verdict(&engine_now.evaluate(&s), tenant);
-                let b = verdict(&engine_would.evaluate(&s), tenant);
-                row.push(Cell {
-                    would: (a != b).then_some(b),
-                    now: a,
-                });
+        for l in 0..m.len(Dim::Location) {
+            let mut cells = Vec::new();
+            for r in 0..rows.len() {
+                let mut row = Vec::new();
+                for c in 0..columns.len() {
+                    let combo = base
+                        .with(Dim::Location, l)
+                        .with(Dim::Persona, r)
+                        .with(Dim::Target, c);
+                    let s = m.sign_in(&combo);
+                    let a = verdict(&engine_now.evaluate(&s), tenant);
+                    let b = verdict(&engine_would.evaluate(&s), tenant);
+                    row.push(Cell {
+                        would: (a != b).then_some(b),
+                        now: a,
+                    });
+                }
+                cells.push(row);
             }
-            cells.push(row);
+            matrices.push(LocationMatrix {
+                location: m.label(Dim::Location, l, false),
+                cells,
+            });
         }
     }
     // Lint.
@@ -951,7 +982,7 @@ pub fn build(checked: &check::Checked, reports: &[crate::report::FileReport]) ->
         context,
         rows,
         columns,
-        cells,
+        matrices,
         exclusions,
         counts,
         findings,
@@ -1064,59 +1095,12 @@ fn exclusions_of(resolved: &Policy, p: &Policy) -> Vec<Exclusion> {
     out
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes text for Markdown (inline, also inside table cells).
-pub fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Inline code: a fence one backtick longer than any run inside, padded
-/// so a leading or trailing backtick stays literal (CommonMark code spans).
-/// `|` is escaped because GitHub splits table cells on it even in code.
-fn md_code(c: &str) -> String {
-    let mut longest = 0;
-    let mut run = 0;
-    for ch in c.chars() {
-        run = if ch == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let body = c.replace(['\n', '\r'], " ").replace('|', "\\|");
-    format!("{fence} {body} {fence}")
-}
-
 fn sentence_md(s: &Sentence) -> String {
     s.iter()
         .map(|p| match p {
-            Part::Text(t) => md_escape(t),
-            Part::Name(n) => format!("*{}*", md_escape(n)),
-            Part::Code(c) => md_code(c),
+            Part::Text(t) => escape::markdown(t),
+            Part::Name(n) => format!("*{}*", escape::markdown(n)),
+            Part::Code(c) => escape::markdown_code(c),
         })
         .collect()
 }
@@ -1124,9 +1108,9 @@ fn sentence_md(s: &Sentence) -> String {
 fn sentence_html(s: &Sentence) -> String {
     s.iter()
         .map(|p| match p {
-            Part::Text(t) => html_escape(t),
-            Part::Name(n) => format!("<em>{}</em>", html_escape(n)),
-            Part::Code(c) => format!("<code>{}</code>", html_escape(c)),
+            Part::Text(t) => escape::html(t),
+            Part::Name(n) => format!("<em>{}</em>", escape::html(n)),
+            Part::Code(c) => format!("<code>{}</code>", escape::html(c)),
         })
         .collect()
 }
@@ -1152,39 +1136,45 @@ pub fn markdown(s: &Summary) -> String {
     for p in &s.policies {
         o.push_str(&format!(
             "- **{}** ({}): {}  \n  <sub>{}</sub>\n",
-            md_escape(&p.name),
+            escape::markdown(&p.name),
             p.state,
             sentence_md(&p.sentence),
-            md_escape(&p.source)
+            escape::markdown(&p.source)
         ));
     }
     o.push_str("\n## Who gets what\n\n");
-    if s.cells.is_empty() {
+    if s.matrices.is_empty() {
         o.push_str("No sign-in to evaluate.\n");
     } else {
         o.push_str(&format!(
-            "Outcome per user and application for one ordinary sign-in: {}. \
-             \"would be …\" is the outcome once the report-only policies are enforced.\n\n",
-            md_escape(&s.context)
+            "Outcome per user and application for an ordinary sign-in ({}), one table per kind of location the policies tell apart. \
+             \"would be …\" is the outcome once the report-only policies are enforced.\n",
+            escape::markdown(&s.context)
+        ));
+    }
+    for lm in &s.matrices {
+        o.push_str(&format!(
+            "\n### From {}\n\n",
+            escape::markdown(&lm.location)
         ));
         o.push_str("| User |");
         for c in &s.columns {
-            o.push_str(&format!(" {} |", md_escape(c)));
+            o.push_str(&format!(" {} |", escape::markdown(c)));
         }
         o.push_str("\n|---|");
         for _ in &s.columns {
             o.push_str("---|");
         }
         o.push('\n');
-        for (r, row) in s.rows.iter().zip(&s.cells) {
-            o.push_str(&format!("| {} |", md_escape(r)));
+        for (r, row) in s.rows.iter().zip(&lm.cells) {
+            o.push_str(&format!("| {} |", escape::markdown(r)));
             for cell in row {
                 match &cell.would {
-                    None => o.push_str(&format!(" {} |", md_escape(&cell.now))),
+                    None => o.push_str(&format!(" {} |", escape::markdown(&cell.now))),
                     Some(w) => o.push_str(&format!(
                         " {} → _would be {}_ |",
-                        md_escape(&cell.now),
-                        md_escape(w)
+                        escape::markdown(&cell.now),
+                        escape::markdown(w)
                     )),
                 }
             }
@@ -1196,15 +1186,15 @@ pub fn markdown(s: &Summary) -> String {
         o.push_str("No policy excludes anyone or anything.\n");
     } else {
         o.push_str("| Policy | Excluded | Owner | Reason | Expires |\n|---|---|---|---|---|\n");
-        let or_dash = |v: &Option<String>| v.as_deref().map_or("—".to_owned(), md_escape);
+        let or_dash = |v: &Option<String>| v.as_deref().map_or("—".to_owned(), escape::markdown);
         for e in &s.exclusions {
             o.push_str(&format!(
                 "| {} | {}: {} | {} | {} | {} |\n",
-                md_escape(&e.policy),
+                escape::markdown(&e.policy),
                 e.kind,
                 e.names
                     .iter()
-                    .map(|n| md_escape(n))
+                    .map(|n| escape::markdown(n))
                     .collect::<Vec<_>>()
                     .join(", "),
                 or_dash(&e.owner),
@@ -1226,8 +1216,8 @@ pub fn markdown(s: &Summary) -> String {
                 "- {} `{}` {}: {}\n",
                 f.severity.as_str(),
                 f.code,
-                md_escape(&f.subject),
-                md_escape(&f.message)
+                escape::markdown(&f.subject),
+                escape::markdown(&f.message)
             ));
         }
     }
@@ -1240,6 +1230,7 @@ const CSS: &str = r#"
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; }
 h1 { font-size: 1.8rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.25rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; margin-top: 2.2rem; }
+h3 { font-size: 1rem; margin: 1.4rem 0 .4rem; }
 .lead { color: var(--muted); margin-top: 0; }
 .stats { display: flex; gap: .75rem; flex-wrap: wrap; margin: 1rem 0; }
 .stat { border: 1px solid var(--line); border-radius: 8px; padding: .5rem .9rem; min-width: 8rem; }
@@ -1262,7 +1253,7 @@ td.Allow { color: var(--muted); }
 .sev-error { color: var(--block); font-weight: 600; } .sev-warning { color: var(--ro); font-weight: 600; } .sev-info { color: var(--muted); }
 code { font-family: ui-monospace, monospace; font-size: .85em; }
 footer { color: var(--muted); font-size: .8rem; margin-top: 3rem; }
-@media print { body { margin: 0; max-width: none; font-size: 11pt; } h2 { break-after: avoid; } a { color: inherit; } }
+@media print { body { margin: 0; max-width: none; font-size: 11pt; } h2, h3 { break-after: avoid; } a { color: inherit; } }
 "#;
 
 /// HTML rendering: one self-contained page (see the module docs).
@@ -1290,38 +1281,44 @@ pub fn html(s: &Summary) -> String {
     for p in &s.policies {
         o.push_str(&format!(
             "<li class=\"{st}\"><span class=\"name\">{}</span><span class=\"badge {st}\">{st}</span><br>{}<br><span class=\"src\">{}</span></li>\n",
-            html_escape(&p.name),
+            escape::html(&p.name),
             sentence_html(&p.sentence),
-            html_escape(&p.source),
+            escape::html(&p.source),
             st = p.state,
         ));
     }
     o.push_str("</ol>\n<h2>Who gets what</h2>\n");
-    if s.cells.is_empty() {
+    if s.matrices.is_empty() {
         o.push_str("<p>No sign-in to evaluate.</p>\n");
     } else {
         o.push_str(&format!(
-            "<p>Outcome per user and application for one ordinary sign-in: {}. <span class=\"would\" style=\"display:inline;border:0\">would be …</span> is the outcome once the report-only policies are enforced.</p>\n",
-            html_escape(&s.context)
+            "<p>Outcome per user and application for an ordinary sign-in ({}), one table per kind of location the policies tell apart. <span class=\"would\" style=\"display:inline;border:0\">would be …</span> is the outcome once the report-only policies are enforced.</p>\n",
+            escape::html(&s.context)
         ));
+    }
+    for lm in &s.matrices {
+        o.push_str(&format!("<h3>From {}</h3>\n", escape::html(&lm.location)));
         o.push_str("<table>\n<thead><tr><th>User</th>");
         for c in &s.columns {
-            o.push_str(&format!("<th>{}</th>", html_escape(c)));
+            o.push_str(&format!("<th>{}</th>", escape::html(c)));
         }
         o.push_str("</tr></thead>\n<tbody>\n");
-        for (r, row) in s.rows.iter().zip(&s.cells) {
-            o.push_str(&format!("<tr><th>{}</th>", html_escape(r)));
+        for (r, row) in s.rows.iter().zip(&lm.cells) {
+            o.push_str(&format!("<tr><th>{}</th>", escape::html(r)));
             for cell in row {
                 let class = match cell.now.as_str() {
                     "Block" => "Block",
                     "Allow" => "Allow",
                     _ => "Grant",
                 };
-                o.push_str(&format!("<td class=\"{class}\">{}", html_escape(&cell.now)));
+                o.push_str(&format!(
+                    "<td class=\"{class}\">{}",
+                    escape::html(&cell.now)
+                ));
                 if let Some(w) = &cell.would {
                     o.push_str(&format!(
                         "<span class=\"would\">would be {}</span>",
-                        html_escape(w)
+                        escape::html(w)
                     ));
                 }
                 o.push_str("</td>");
@@ -1335,15 +1332,15 @@ pub fn html(s: &Summary) -> String {
         o.push_str("<p>No policy excludes anyone or anything.</p>\n");
     } else {
         o.push_str("<table>\n<thead><tr><th>Policy</th><th>Excluded</th><th>Owner</th><th>Reason</th><th>Expires</th></tr></thead>\n<tbody>\n");
-        let or_dash = |v: &Option<String>| v.as_deref().map_or("—".to_owned(), html_escape);
+        let or_dash = |v: &Option<String>| v.as_deref().map_or("—".to_owned(), escape::html);
         for e in &s.exclusions {
             o.push_str(&format!(
                 "<tr><td>{}</td><td>{}: {}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                html_escape(&e.policy),
+                escape::html(&e.policy),
                 e.kind,
                 e.names
                     .iter()
-                    .map(|n| format!("<em>{}</em>", html_escape(n)))
+                    .map(|n| format!("<em>{}</em>", escape::html(n)))
                     .collect::<Vec<_>>()
                     .join(", "),
                 or_dash(&e.owner),
@@ -1362,9 +1359,9 @@ pub fn html(s: &Summary) -> String {
         for f in &s.findings {
             o.push_str(&format!(
                 "<tr><td class=\"sev-{sev}\">{sev}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
-                html_escape(&f.code),
-                html_escape(&f.subject),
-                html_escape(&f.message),
+                escape::html(&f.code),
+                escape::html(&f.subject),
+                escape::html(&f.message),
                 sev = f.severity.as_str(),
             ));
         }
@@ -1536,15 +1533,6 @@ mod tests {
             sentence_md(&s).contains("except on devices matching ` device.isCompliant -eq True `")
         );
         assert!(sentence_html(&s).contains("<code>device.isCompliant -eq True</code>"));
-        assert_eq!(md_code("a`b|c"), "`` a`b\\|c ``");
-    }
-
-    #[test]
-    fn escaping() {
-        assert_eq!(
-            html_escape("<script>alert('x')</script>&\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"
-        );
-        assert_eq!(md_escape("a|b*c_<d>"), "a\\|b\\*c\\_\\<d\\>");
+        assert_eq!(escape::markdown_code("a`b|c"), "`` a`b\\|c ``");
     }
 }

@@ -5,12 +5,17 @@
 #   tools/render-report.sh [OUT.png] [caac report options…]
 #
 # Defaults: the starter set in ./policies, written to target/report.png
-# (1280 px wide). Needs a built caac (cargo build) or CAAC=/path/to/caac.
+# (1280 px wide). Uses the binary the README builds (`cargo build --release`:
+# target/release/caac), or CAAC=/path/to/caac.
 # CI does not run this; tests/cli/summary.rs runs it only when chromium is installed.
 set -eu
 out=${1:-target/report.png}
 [ $# -gt 0 ] && shift
-caac=${CAAC:-target/debug/caac}
+caac=${CAAC:-target/release/caac}
+if [ ! -x "$caac" ]; then
+    echo "render-report: $caac not found: run \`cargo build --release\` first, or set CAAC=/path/to/caac" >&2
+    exit 3
+fi
 chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
 if [ -z "$chromium" ]; then
     echo "render-report: chromium is not installed (apt-get install chromium)" >&2

@@ -350,18 +350,56 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn header(i: &Impact, base: &str) -> String {
-    let m = &i.matrix;
+/// The concrete values along `d`: every name merged into each class counts
+/// (`Value::also`), as in a group's count.
+fn concrete_len(m: &Matrix, d: Dim) -> usize {
+    (0..m.len(d)).map(|i| m.names(d, i).len().max(1)).sum()
+}
+
+/// Every sign-in the sweep stands for: one per combination of one concrete
+/// value along each dimension. This is the unit of every count caac impact
+/// prints, so the header states the total in the same unit.
+fn concrete_size(m: &Matrix) -> usize {
+    Dim::ALL.iter().map(|&d| concrete_len(m, d)).product()
+}
+
+/// `n` values along `d`, pluralised for prose ("4 users", "1 device state").
+fn values(n: usize, d: Dim) -> String {
+    let many = match d {
+        Dim::Persona => "users",
+        Dim::Target => "apps",
+        Dim::Platform => "platforms",
+        Dim::Client => "client app types",
+        Dim::Location => "locations",
+        Dim::SignInRisk => "sign-in risk levels",
+        Dim::UserRisk => "user risk levels",
+        Dim::Flow => "authentication flows",
+        Dim::Device => "device states",
+    };
+    plural(n, d.noun(), many)
+}
+
+/// What was swept, in sign-ins (the unit of every count that follows): the
+/// concrete values per dimension, and how many classes were evaluated.
+fn swept(m: &Matrix) -> String {
     let dims: Vec<String> = Dim::ALL
         .iter()
-        .map(|d| format!("{} {}", m.len(*d), d.noun()))
+        .map(|d| values(concrete_len(m, *d), *d))
         .collect();
     format!(
-        "impact of the change from {base}: {} → {}, over {} ({})",
+        "{} (every combination of {}; sign-ins every policy treats alike are evaluated once, as {})",
+        plural(concrete_size(m), "sign-in", "sign-ins"),
+        dims.join(" × "),
+        plural(m.size(), "class", "classes"),
+    )
+}
+
+fn header(i: &Impact, base: &str) -> String {
+    format!(
+        "impact of the change from {base}: {} → {}, over {}",
         plural(i.base_policies, "policy", "policies"),
         plural(i.head_policies, "policy", "policies"),
-        plural(m.size(), "sign-in class", "sign-in classes"),
-        dims.join(" × ")
+        swept(&i.matrix),
     )
 }
 
@@ -430,7 +468,8 @@ fn group_json(m: &Matrix, g: &Group, tenant: Option<&Tenant>) -> Json {
 }
 
 /// The JSON report: `{"version": 1, "base", "policies": {"base", "head"},
-/// "scenarios", "modes": [{"mode", "counts": {change: n}, "groups":
+/// "scenarios" (sign-in classes evaluated), "signIns" (the sign-ins they
+/// stand for: the unit of every count), "modes": [{"mode", "counts": {change: n}, "groups":
 /// [{"change", "description", "count", "dimensions", "policies",
 /// "policiesSide", "example": {"description", "request"}}]}]}`.
 pub fn json(i: &Impact, base: &str, tenant: Option<&Tenant>) -> Json {
@@ -455,6 +494,7 @@ pub fn json(i: &Impact, base: &str, tenant: Option<&Tenant>) -> Json {
         "base": base,
         "policies": { "base": i.base_policies, "head": i.head_policies },
         "scenarios": m.size(),
+        "signIns": concrete_size(m),
         "modes": modes,
     })
 }
@@ -466,10 +506,11 @@ pub fn markdown(i: &Impact, base: &str, tenant: Option<&Tenant>) -> String {
     let m = &i.matrix;
     let mut out = String::from("## Conditional Access impact (caac)\n\n");
     out.push_str(&format!(
-        "Base `{base}`: {} → {}, {} swept (the tenant file is the current one on both sides).\n\n",
+        "Base {}: {} → {}, over {}. The tenant file is the current one on both sides.\n\n",
+        crate::escape::markdown_code(base),
         plural(i.base_policies, "policy", "policies"),
         plural(i.head_policies, "policy", "policies"),
-        plural(m.size(), "sign-in class", "sign-in classes"),
+        crate::escape::markdown(&swept(m)),
     ));
     out.push_str("| Sign-ins | Enforced policies | As if report-only were enforced |\n");
     out.push_str("|---|---:|---:|\n");
@@ -503,11 +544,15 @@ pub fn markdown(i: &Impact, base: &str, tenant: Option<&Tenant>) -> String {
                 plural(i.count(*mode, change), "sign-in", "sign-ins")
             ));
             for g in of {
-                let policies: Vec<String> = g.policies.iter().map(|p| format!("`{p}`")).collect();
+                let policies: Vec<String> = g
+                    .policies
+                    .iter()
+                    .map(|p| crate::escape::markdown_code(p))
+                    .collect();
                 out.push_str(&format!(
                     "- **{}**: {} — {} {}\n",
                     plural(g.count, "sign-in", "sign-ins"),
-                    describe_masks(m, &g.masks),
+                    crate::escape::markdown(&describe_masks(m, &g.masks)),
                     change.by(),
                     policies.join(", ")
                 ));
@@ -515,7 +560,7 @@ pub fn markdown(i: &Impact, base: &str, tenant: Option<&Tenant>) -> String {
                     .unwrap_or_default();
                 out.push_str(&format!(
                     "  <details><summary>e.g. {}</summary>\n\n  Save as `request.json`, then `caac whatif --policies policies --request request.json`:\n\n  ```json\n{}\n  ```\n\n  </details>\n",
-                    escape_html(&m.describe(&g.example)),
+                    crate::escape::html(&m.describe(&g.example)),
                     request
                         .lines()
                         .map(|l| format!("  {l}"))
@@ -527,12 +572,6 @@ pub fn markdown(i: &Impact, base: &str, tenant: Option<&Tenant>) -> String {
         }
     }
     out
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

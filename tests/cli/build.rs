@@ -404,3 +404,32 @@ fn completions_are_printed_for_each_shell() {
         );
     }
 }
+
+/// `--out` naming a directory caac did not create: the one error names the
+/// directory and why caac refuses it (it holds files and no manifest.json,
+/// and replacing it would delete them), and the help says what to pass.
+#[test]
+fn out_into_a_directory_caac_did_not_create_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("keep.txt"), "mine\n").unwrap();
+    let before = snapshot_dir(&mine);
+    let (code, stderr) = build(
+        &root(),
+        &[
+            "examples/token-protection",
+            "--tenant",
+            "examples/token-protection/tenant.yaml",
+            "--out",
+            mine.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("mine exists and is not a caac output directory: it holds files but no manifest.json, so caac did not create it, and caac replaces only directories it created"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("error[output]").count(), 1, "{stderr}");
+    assert_eq!(snapshot_dir(&mine), before, "untouched");
+}

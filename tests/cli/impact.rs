@@ -93,6 +93,96 @@ fn widening_a_block_is_newly_blocked() {
     insta::assert_snapshot!("impact_widen_markdown", stdout);
 }
 
+/// Every count is in one unit, sign-ins, and the header states the total in
+/// that unit (it used to say "over 12 sign-in classes" and then count 4032
+/// sign-ins).
+#[test]
+fn counts_and_the_header_speak_of_sign_ins() {
+    let tmp = base_and_head(
+        &[("mfa.yaml", MFA), ("block.yaml", &block("Contractors"))],
+        &[
+            ("mfa.yaml", MFA),
+            ("block.yaml", &block("Contractors, Vendors")),
+        ],
+    );
+    let out = caac(
+        tmp.path(),
+        &["impact", "--base", "base", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    let total = v["signIns"].as_u64().expect("signIns");
+    let group = v["modes"][0]["groups"][0]["count"].as_u64().unwrap();
+    assert!(0 < group && group < total, "{v}");
+
+    let out = caac(tmp.path(), &["impact", "--base", "base"]);
+    let (stdout, _) = text(&out);
+    let header = stdout.lines().next().unwrap();
+    assert!(
+        header.contains(&format!(", over {total} sign-ins (every combination of ")),
+        "{header}"
+    );
+    assert!(
+        header.contains("evaluated once, as 12 classes)"),
+        "{header}"
+    );
+    assert!(!stdout.contains("sign-in class"), "{stdout}");
+
+    let out = caac(
+        tmp.path(),
+        &["impact", "--base", "base", "--format", "markdown"],
+    );
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.contains(&format!(
+            ": 2 policies → 2 policies, over {total} sign-ins ("
+        )),
+        "{stdout}"
+    );
+}
+
+/// Names from the specs and the tenant file cannot inject markup into the
+/// Markdown comment: HTML in `<summary>` escapes quotes too, policy names
+/// are code spans whatever backticks or pipes they hold.
+#[test]
+fn markdown_escapes_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let odd = "O'Neil \"&\" <b>|x";
+    let tenant = format!(
+        "groups:\n  '{}': 00000000-0000-4000-8000-0000000c0002\n",
+        odd.replace('\'', "''")
+    );
+    let policy = format!(
+        "displayName: 'Block `a|b`'\nstate: enabled\nusers:\n  include: {{ groups: ['{}'] }}\napplications:\n  include: [Office365]\ngrant:\n  builtInControls: [block]\n",
+        odd.replace('\'', "''")
+    );
+    std::fs::create_dir_all(tmp.path().join("base/policies")).unwrap();
+    std::fs::write(tmp.path().join("base/tenant.yaml"), &tenant).unwrap();
+    std::fs::write(tmp.path().join("base/policies/mfa.yaml"), MFA).unwrap();
+    std::fs::create_dir_all(tmp.path().join("policies")).unwrap();
+    std::fs::write(tmp.path().join("tenant.yaml"), &tenant).unwrap();
+    std::fs::write(tmp.path().join("policies/mfa.yaml"), MFA).unwrap();
+    std::fs::write(tmp.path().join("policies/block.yaml"), policy).unwrap();
+    let out = caac(
+        tmp.path(),
+        &["impact", "--base", "base", "--format", "markdown"],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("<summary>e.g. a member of O&#39;Neil &quot;&amp;&quot; &lt;b&gt;|x: "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("blocked by `` Block `a\\|b` ``"),
+        "{stdout}"
+    );
+    // Outside code, the group name is escaped Markdown text.
+    assert!(
+        stdout.contains("- **4032 sign-ins**: a member of O'Neil \"\\&\" \\<b\\>\\|x; "),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn an_identical_base_has_no_impact() {
     let files = [

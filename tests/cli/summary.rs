@@ -187,3 +187,143 @@ fn html_renders_in_chromium_when_available() {
         bytes.len()
     );
 }
+
+/// `tools/render-report.sh` runs the binary the README builds
+/// (`cargo run --release` → `target/release/caac`) when CAAC is not set.
+/// Stand-ins for caac and Chromium record their calls, so this runs without
+/// Chromium and without a release build.
+#[test]
+#[cfg(unix)]
+fn render_report_uses_the_release_binary() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let exe = |path: &std::path::Path, body: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    // The fake caac writes the --out file it is given; the fake Chromium
+    // writes the --screenshot file.
+    exe(
+        &tmp.path().join("target/release/caac"),
+        "echo \"$@\" > called-release\nwhile [ $# -gt 0 ]; do [ \"$1\" = --out ] && echo '<html>' > \"$2\"; shift; done",
+    );
+    exe(
+        &tmp.path().join("fake-chromium"),
+        "for a; do case $a in --screenshot=*) printf png > \"${a#--screenshot=}\";; esac; done",
+    );
+    let run = || {
+        std::process::Command::new(root().join("tools/render-report.sh"))
+            .arg("report.png")
+            .current_dir(tmp.path())
+            .env_remove("CAAC")
+            .env("CHROMIUM", tmp.path().join("fake-chromium"))
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let args = std::fs::read_to_string(tmp.path().join("called-release")).unwrap();
+    assert!(args.contains("report --format html --out "), "{args}");
+    assert_eq!(
+        std::fs::read(tmp.path().join("report.png")).unwrap(),
+        b"png"
+    );
+
+    // Without a release build, the script says how to get one.
+    std::fs::remove_file(tmp.path().join("target/release/caac")).unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("target/release/caac not found: run `cargo build --release` first"),
+        "{stderr}"
+    );
+}
+
+/// The README speaks to a new user: no words from caac's own history.
+#[test]
+fn readme_uses_no_internal_words() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for word in ["the seed", "seed's", "design card"] {
+        assert!(
+            !readme.to_lowercase().contains(word),
+            "README.md says {word:?}"
+        );
+    }
+}
+
+/// A country allow-list baseline blocks sign-ins from everywhere except the
+/// allowed countries. One assumed location ("an untrusted IP in BR") turned
+/// every cell into Block; the report now shows one matrix per location class,
+/// so the allowed country's table shows what its users actually get.
+#[test]
+fn country_allow_list_shows_a_matrix_per_location() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("tenant.yaml"),
+        "groups:\n  Emergency Access: 00000000-0000-4000-8000-0000000000e1\n\
+         namedLocations:\n  Allowed countries: { id: 00000000-0000-4000-8000-0000000000c1, countries: [NL] }\n",
+    )
+    .unwrap();
+    std::fs::create_dir(tmp.path().join("policies")).unwrap();
+    std::fs::write(
+        tmp.path().join("policies/block.yaml"),
+        "displayName: Block outside allowed countries\nstate: enabled\n\
+         users:\n  include: { users: [All] }\n  exclude: { groups: [Emergency Access] }\n\
+         applications:\n  include: [All]\n\
+         locations:\n  include: [All]\n  exclude: [Allowed countries]\n\
+         grant:\n  builtInControls: [block]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("policies/mfa.yaml"),
+        "displayName: MFA for all\nstate: enabled\n\
+         users:\n  include: { users: [All] }\n  exclude: { groups: [Emergency Access] }\n\
+         applications:\n  include: [All]\n\
+         grant:\n  builtInControls: [mfa]\n",
+    )
+    .unwrap();
+    let out = caac(tmp.path(), &["report"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let tables: Vec<&str> = stdout
+        .split("\n### From ")
+        .skip(1)
+        .map(|t| t.split("\n## ").next().unwrap())
+        .collect();
+    assert!(tables.len() >= 2, "{stdout}");
+    let allowed = tables
+        .iter()
+        .find(|t| t.starts_with("an untrusted IP in NL\n"))
+        .unwrap_or_else(|| panic!("no table for the allowed country:\n{stdout}"));
+    let elsewhere = tables
+        .iter()
+        .find(|t| !t.starts_with("an untrusted IP in NL\n"))
+        .unwrap();
+    // An ordinary user (not Emergency Access) on any app: MFA at home, blocked abroad.
+    let row = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("| ") && !l.starts_with("| User") && !l.contains("Emergency"))
+            .unwrap_or_else(|| panic!("{t}"))
+            .to_owned()
+    };
+    assert!(
+        row(allowed).contains("MFA") && !row(allowed).contains("Block"),
+        "{allowed}"
+    );
+    assert!(row(elsewhere).contains("Block"), "{elsewhere}");
+    assert!(
+        stdout.contains("one table per kind of location"),
+        "{stdout}"
+    );
+
+    // The HTML page shows the same tables.
+    let out = caac(tmp.path(), &["report", "--format", "html"]);
+    let (html, _) = text(&out);
+    assert_eq!(html.matches("<h3>From ").count(), tables.len(), "{html}");
+}
