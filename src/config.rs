@@ -87,8 +87,8 @@ pub enum Level {
     Off,
 }
 
-/// Token Protection opt-ins. By default caac follows the seed and the design
-/// card: Exchange Online + SharePoint Online on Windows.
+/// Token Protection opt-ins. By default caac allows the conservative first
+/// rollout: Exchange Online + SharePoint Online on Windows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TokenProtectionOptions {
@@ -155,7 +155,7 @@ pub struct Config {
     pub break_glass_opt_out: Option<String>,
 }
 
-/// Exchange Online and SharePoint Online: the seed's Token Protection scope.
+/// Exchange Online and SharePoint Online: the default Token Protection scope.
 pub const TP_DEFAULT_RESOURCES: [&str; 2] = [
     "00000002-0000-0ff1-ce00-000000000000",
     "00000003-0000-0ff1-ce00-000000000000",

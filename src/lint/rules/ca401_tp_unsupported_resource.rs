@@ -16,7 +16,8 @@ pub static RULE: Rule = Rule {
 A policy with `session.tokenProtection: true` whose `applications.include` lists a
 resource that is not an allowed Token Protection resource. One finding per offending entry.
 
-The allowed resources are, by default, the seed's and the design card's scope:
+The allowed resources are, by default, the conservative first rollout Microsoft's Token
+Protection guidance starts from:
 **Office 365 Exchange Online** (`00000002-0000-0ff1-ce00-000000000000`) and
 **Office 365 SharePoint Online** (`00000003-0000-0ff1-ce00-000000000000`).
 

@@ -21,7 +21,7 @@ prefer the Office 365 group. The group (and, even more so, `All`) pulls in apps 
 that cannot present a device-bound token, so enforcement blocks them with unhelpful errors,
 while the policy looks as if it protected everything.
 
-caac's default supported set is the seed's Exchange Online + SharePoint Online. Newer
+caac's default supported set is Exchange Online + SharePoint Online, the conservative first rollout. Newer
 Microsoft documentation adds Microsoft Teams Services and, on Windows, Azure Virtual Desktop,
 Windows 365 and Windows Cloud Login; list them explicitly and opt them in through
 `.caac.yaml` (`tokenProtection.allowResources`, see CA401) — never through `Office365`.

@@ -22,7 +22,7 @@ Each offending platform is reported at its list entry. A **warning** is reported
 when `iOS`/`macOS` are opted in but the policy also targets Azure Virtual Desktop,
 Windows 365 or Windows Cloud Login, which support Token Protection on Windows only.
 
-By default caac allows **Windows only**, following the seed and the design card. Newer
+By default caac allows **Windows only**, the conservative first rollout. Newer
 Microsoft documentation (2025–2026) supports native apps on **iOS/iPadOS 16+** and
 **macOS 14+** as well, but only on MDM-managed devices with the Microsoft Enterprise SSO
 plug-in (or macOS Platform SSO) and hardware-backed registration, and one section of the
