@@ -604,6 +604,12 @@ fn placeholder_break_glass_ids_and_deploy_identity_make_plan_and_apply_refuse() 
             ),
             "{args:?}: {stderr}"
         );
+        // No policy excludes the made-up id: that is the same root cause,
+        // not one lockout and one CA101 error per policy.
+        assert!(
+            !stderr.contains("error[lockout]") && !stderr.contains("error[CA101"),
+            "{args:?}: {stderr}"
+        );
     }
     // build warns, as for the tenant file's placeholders (here it also
     // refuses: no policy excludes that id, which the gate reports).
