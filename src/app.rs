@@ -251,16 +251,8 @@ fn deploy(cmd: DeployCommand, color: bool) -> u8 {
         pace: g.pace,
         timeout: g.timeout,
     };
-    let input = match &cmd {
-        DeployCommand::Pull(_) => None,
-        DeployCommand::Plan(a) => Some((&a.input, a.partial)),
-        DeployCommand::Apply(a) => Some((&a.input, a.partial)),
-    };
-    if let Some((input, partial)) = input
-        && let Some(code) = deploy_preflight(&options(input, partial), color)
-    {
-        return code;
-    }
+    // Placeholder ids, missing break-glass accounts and the lockout gate are
+    // checked once, in deploy's own check of the repository (`deploy::repo`).
     match cmd {
         DeployCommand::Pull(a) => deploy::pull(&conn(&a.graph), &a.out, Some(&a.tenant)),
         DeployCommand::Plan(a) => deploy::plan_command(
@@ -289,46 +281,6 @@ fn deploy(cmd: DeployCommand, color: bool) -> u8 {
             color,
         ),
     }
-}
-
-/// Before `caac plan` and `caac apply`: placeholder object ids (the starter
-/// `tenant.yaml`'s made-up ids, [`check::PLACEHOLDER_PREFIX`]) must never
-/// reach a tenant. Refuses (exit 2) naming each and saying to put the real
-/// ids in; `None` lets the command run. Also echoes the `breakGlassOptOut`
-/// warning, which the commands' own error-only reports would not show.
-/// Other problems are left to the command's own checks, which report them.
-fn deploy_preflight(opts: &check::Options, color: bool) -> Option<u8> {
-    let mut checked = check::check(opts).ok()?;
-    // Only the findings of this step: the command reports everything else.
-    for r in checked.other.iter_mut() {
-        r.diagnostics.clear();
-    }
-    for f in checked.files.iter_mut() {
-        f.report.diagnostics.clear();
-    }
-    check::require_break_glass(&mut checked);
-    for r in checked.other.iter_mut() {
-        r.diagnostics.retain(|d| d.code == "break-glass-opt-out");
-    }
-    check::placeholder_ids(&mut checked, Severity::Error);
-    let mut reports: Vec<report::FileReport> = checked
-        .into_reports()
-        .into_iter()
-        .filter(|r| !r.diagnostics.is_empty())
-        .collect();
-    for r in &mut reports {
-        r.sort();
-    }
-    eprint!("{}", report::human(&reports, color));
-    let refused = reports
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity == Severity::Error);
-    if !refused {
-        return None;
-    }
-    eprintln!("error: placeholder object ids; nothing was planned or sent");
-    Some(INPUT_ERROR)
 }
 
 /// `caac whatif`.

@@ -458,6 +458,10 @@ pub fn lockout_gate(checked: &mut Checked) {
 /// The diagnostic code of "no break-glass accounts known" (an input error).
 pub const BREAK_GLASS_MISSING: &str = "break-glass-missing";
 
+/// The diagnostic code of the `breakGlassOptOut` warning, which every
+/// command that runs the gate echoes.
+pub const BREAK_GLASS_OPT_OUT: &str = "break-glass-opt-out";
+
 /// The gate is never skipped without the user saying so: with no break-glass
 /// account known (`breakGlass:` in the tenant file or `--break-glass`; a
 /// `deploy.identity` does not count), an input error that says how to name
@@ -514,13 +518,13 @@ pub fn require_break_glass(checked: &mut Checked) {
     let d = match (&opt_out, known) {
         (None, true) => return,
         (Some(_), true) => Diagnostic::warning(
-            "break-glass-opt-out",
+            BREAK_GLASS_OPT_OUT,
             "`breakGlassOptOut` is set, but break-glass accounts are known: they are checked anyway".into(),
         )
         .at_key("/breakGlassOptOut")
         .with_help("remove `breakGlassOptOut` from the config file"),
         (Some(reason), false) => Diagnostic::warning(
-            "break-glass-opt-out",
+            BREAK_GLASS_OPT_OUT,
             format!(
                 "break-glass checks opted out ({reason}): no policy is checked for locking out the emergency access accounts (CA101 and the lockout gate)"
             ),
@@ -588,11 +592,17 @@ const TABLES: [Kind; 9] = [
 
 /// Flags placeholder ids ([`PLACEHOLDER_PREFIX`]) at `severity`: `caac build`
 /// warns (the starter set builds, and says its ids are made up), `caac plan`
-/// and `caac apply` refuse (errors). One diagnostic for the tenant file,
-/// naming every entry whose id is a placeholder, and one per policy file
-/// that writes a placeholder GUID directly. `caac lint` does not call this:
-/// lint judges the policies, not whether their ids are real, so the starter
-/// set stays lint-clean (`lint --fail-level warning` in CI).
+/// and `caac apply` refuse (errors). One diagnostic per root cause, where it
+/// was written: one for the tenant file, naming every entry (and raw
+/// `breakGlass:` GUID) whose id is a placeholder; one for the command line
+/// naming the placeholder `--break-glass` ids; one at `deploy.identity` in
+/// the config file; one per policy file that writes a placeholder GUID
+/// directly. An id the tenant file already holds is reported there only.
+/// The break-glass ids and the apply identity are what the lockout gate
+/// proves safe: a made-up one proves nothing about the real tenant. `caac
+/// lint` does not call this: lint judges the policies, not whether their
+/// ids are real, so the starter set stays lint-clean (`lint --fail-level
+/// warning` in CI).
 pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
     let refuse = severity == Severity::Error;
     let diag = |message: String| {
@@ -632,6 +642,18 @@ pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
                 names.push((format!("`{name}`"), pointer));
             }
         }
+        // `breakGlass:` may name an object id that no table lists.
+        if let Some(bg) = &t.break_glass {
+            for (key, list) in [("users", &bg.users), ("groups", &bg.groups)] {
+                for (i, v) in list.iter().enumerate() {
+                    let id = v.to_ascii_lowercase();
+                    if is_placeholder_id(v) && !in_tenant.contains(&id) {
+                        in_tenant.push(id);
+                        names.push((format!("`{v}`"), format!("/breakGlass/{key}/{i}")));
+                    }
+                }
+            }
+        }
         if let Some((_, first)) = names.first() {
             let shown: Vec<&str> = names.iter().take(5).map(|(n, _)| n.as_str()).collect();
             let more = names.len().saturating_sub(shown.len());
@@ -644,6 +666,51 @@ pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
             if let Some(r) = checked.other.iter_mut().find(|r| &r.path == path) {
                 r.diagnostics.push(d);
             }
+        }
+    }
+    // The apply identity, written as an id in the config file.
+    if let (Some((id, written)), Some(path)) = (&checked.apply_identity, &checked.config_path)
+        && is_placeholder_id(id)
+        && !in_tenant.contains(&id.to_ascii_lowercase())
+    {
+        let d = diag(format!(
+            "`deploy.identity: {written}` is a placeholder object id (the reserved range {PLACEHOLDER_PREFIX}…): {consequence}"
+        ))
+        .at_value("/deploy/identity");
+        if let Some(r) = checked.other.iter_mut().find(|r| &r.path == path) {
+            r.diagnostics.push(d);
+        }
+    }
+    // Break-glass ids from --break-glass: every one not from the tenant file.
+    let mut cli: Vec<&str> = Vec::new();
+    for id in checked
+        .break_glass
+        .users
+        .iter()
+        .chain(&checked.break_glass.groups)
+    {
+        if is_placeholder_id(id)
+            && !in_tenant.contains(&id.to_ascii_lowercase())
+            && !cli.contains(&id.as_str())
+        {
+            cli.push(id);
+        }
+    }
+    if !cli.is_empty() {
+        let shown: Vec<String> = cli.iter().map(|id| format!("`{id}`")).collect();
+        let d = diag(format!(
+            "--break-glass {} {} a placeholder object id (the reserved range {PLACEHOLDER_PREFIX}…): {consequence}",
+            shown.join(", "),
+            if cli.len() == 1 { "is" } else { "are each" }
+        ));
+        const CLI: &str = "<command line>";
+        match checked.other.iter_mut().find(|r| r.path == CLI) {
+            Some(r) => r.diagnostics.push(d),
+            None => checked.other.push(FileReport {
+                path: CLI.into(),
+                diagnostics: vec![d],
+                ..FileReport::default()
+            }),
         }
     }
     // Ids written into the specs themselves (not through the tenant file).

@@ -61,7 +61,9 @@ pub enum Command {
     Coverage(CoverageArgs),
     /// Move a policy one rollout stage on (reportOnly → pilot → enforced),
     /// editing its spec in place, only once the minimum dwell has passed.
-    /// Exit 0 promoted or nothing to do, 1 refused (with why), 2 input error.
+    /// A promotion that writes is dated by the system clock (--today only
+    /// with --dry-run). Exit 0 promoted or nothing to do, 1 refused (with
+    /// why), 2 input error.
     Promote(PromoteArgs),
     /// Compare access before and after a change over the scenario matrix:
     /// newly blocked, newly allowed and newly unprotected sign-ins.
@@ -382,8 +384,9 @@ pub struct PromoteArgs {
     /// Where to look a displayName up.
     #[arg(long, default_value = "policies", value_name = "DIR")]
     pub dir: PathBuf,
-    /// The day to promote on (YYYY-MM-DD, UTC) [default: $CAAC_TODAY, else the system date];
-    /// never later than the system date (refused, exit 2: the dwell cannot be skipped).
+    /// Preview the promotion on this day (YYYY-MM-DD, UTC) [default: $CAAC_TODAY, else the
+    /// system date]. Only with --dry-run: a promotion that writes is dated by the system clock,
+    /// so any other day is refused (exit 2) and the dwell time cannot be skipped by backdating.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
     /// Print the change without writing it.

@@ -15,11 +15,18 @@
 //!   byte offsets from the loader's span map (comments, key order and
 //!   formatting elsewhere stay byte-for-byte), re-loads the result to prove it
 //!   parses to the intended value, and writes it atomically.
-//! - Dates are UTC calendar days. "Today" is `--today`, else `CAAC_TODAY`, else
-//!   the system clock; neither override may be later than the system clock's
-//!   day (promote refuses it, exit 2; the lint rules ignore a later
-//!   `CAAC_TODAY`), so the dwell time cannot be skipped, so lint output of the date rules (CA201 with rollout,
-//!   CA207, CA111) can change from one day to the next; nothing else does.
+//! - Dates are UTC calendar days. A promotion that writes the spec is dated
+//!   by the system clock, always: the dwell check and the `pilotSince` it
+//!   records use that day, so the dwell time cannot be skipped from the
+//!   command line — neither by a later day (ageing the stage) nor by an
+//!   earlier one (recording `pilotSince` in the past, so the pilot looks
+//!   over the next day). `--today` / `CAAC_TODAY` may name another day only
+//!   with `--dry-run`, which writes nothing; without it a day other than the
+//!   system clock's is refused (exit 2), see [`promotion_day`].
+//! - The lint rules read `CAAC_TODAY` too ([`Day::today`]: a later one is
+//!   ignored, an earlier one is used), so lint output of the date rules
+//!   (CA201 with rollout, CA207, CA111) can change from one day to the next;
+//!   nothing else does.
 //!
 //! Microsoft's deployment guidance is report-only first, then a pilot, then
 //! everyone: <https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access>.
@@ -62,8 +69,10 @@ impl Day {
     /// Today (UTC): `CAAC_TODAY` when it is a valid date no later than the
     /// system clock's day, else the system clock. A later `CAAC_TODAY` is
     /// ignored: the override may only move today backwards, so it can never
-    /// age a rollout past its dwell time (`caac promote` refuses it outright,
-    /// see [`promotion_day`]).
+    /// age a rollout past its dwell time. This is the lint rules' day (CA201
+    /// with rollout, CA207, CA111), which only report; `caac promote`, which
+    /// writes, does not use it: a promotion that writes is dated by the
+    /// system clock ([`promotion_day`]).
     pub fn today() -> Day {
         let system = Day::system();
         match std::env::var("CAAC_TODAY")
@@ -456,12 +465,18 @@ pub fn line_diff(before: &str, after: &str) -> String {
     out
 }
 
-/// The day `caac promote` acts on: `--today`, else `CAAC_TODAY`, else the
-/// system clock. A day later than the system clock's, from either source, is
-/// refused: the dwell time is the safety of a staged rollout and must not be
-/// skipped from the command line or the environment. An earlier day is
-/// accepted (replaying a promotion, deterministic tests).
-pub fn promotion_day(flag: Option<&str>, system: Day) -> Result<Day, String> {
+/// The day `caac promote` acts on.
+///
+/// The rule: **a promotion that writes is dated by the system clock.** The
+/// dwell time is the safety of a staged rollout, and the date a promotion
+/// records (`pilotSince`) is the start of the next dwell, so neither may
+/// come from the command line: a later day would age the current stage, an
+/// earlier one would backdate the pilot (promote to pilot "in 2020", to
+/// enforced today). `--today`, else `CAAC_TODAY`, may name another day only
+/// with `dry_run` (a preview that writes nothing); without it, a day other
+/// than `system` is refused with the reason. The same day as `system` is
+/// accepted, so a CI that pins `CAAC_TODAY` to today still promotes.
+pub fn promotion_day(flag: Option<&str>, system: Day, dry_run: bool) -> Result<Day, String> {
     let (value, source) = match flag {
         Some(t) => (Some(t.to_owned()), "--today"),
         None => (std::env::var("CAAC_TODAY").ok(), "CAAC_TODAY"),
@@ -471,19 +486,29 @@ pub fn promotion_day(flag: Option<&str>, system: Day) -> Result<Day, String> {
     };
     let day = Day::parse(&value)
         .ok_or_else(|| format!("{source} `{value}` is not a calendar date (YYYY-MM-DD)"))?;
-    if day > system {
-        return Err(format!(
-            "{source} `{value}` is later than today ({system}, UTC, by the system clock): a promotion cannot be dated in the future, and the dwell time (`rollout.minDwellDays`, default {DEFAULT_DWELL} days) cannot be skipped; run promote again once the dwell has passed"
-        ));
+    if dry_run || day == system {
+        return Ok(day);
     }
-    Ok(day)
+    let (relation, effect) = if day > system {
+        ("later", "a promotion cannot be dated in the future")
+    } else {
+        ("earlier", "a promotion cannot be backdated")
+    };
+    Err(format!(
+        "{source} `{value}` is {relation} than today ({system}, UTC, by the system clock): {effect}: a promotion that writes the spec is dated by the system clock, so the dwell time (`rollout.minDwellDays`, default {DEFAULT_DWELL} days) cannot be skipped; add --dry-run to preview a promotion on another day{}",
+        if source == "CAAC_TODAY" {
+            ", or unset CAAC_TODAY"
+        } else {
+            ", or leave --today out"
+        }
+    ))
 }
 
 /// `caac promote`: see the module docs. Returns the exit code.
 pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> u8 {
     use crate::app::{FINDINGS, INPUT_ERROR, OK};
     use crate::diag::Severity;
-    let today = match promotion_day(args.today.as_deref(), Day::system()) {
+    let today = match promotion_day(args.today.as_deref(), Day::system(), args.dry_run) {
         Ok(d) => d,
         Err(why) => {
             eprintln!("error: {why}");
@@ -671,25 +696,45 @@ mod tests {
     }
 
     #[test]
-    fn promotion_day_is_never_later_than_the_system_clock() {
+    fn a_promotion_that_writes_is_dated_by_the_system_clock() {
         let day = |s| Day::parse(s).unwrap();
         let system = day("2026-12-05");
-        assert_eq!(promotion_day(Some("2026-12-05"), system), Ok(system));
-        assert_eq!(
-            promotion_day(Some("2020-01-01"), system),
-            Ok(day("2020-01-01"))
-        );
-        let e = promotion_day(Some("2026-12-06"), system).unwrap_err();
+        // Writing: only the system clock's day.
+        assert_eq!(promotion_day(Some("2026-12-05"), system, false), Ok(system));
+        let e = promotion_day(Some("2026-12-06"), system, false).unwrap_err();
         assert!(
             e.contains("--today `2026-12-06` is later than today (2026-12-05"),
             "{e}"
         );
-        assert!(e.contains("cannot be skipped"), "{e}");
         assert!(
-            promotion_day(Some("2026-02-30"), system)
-                .unwrap_err()
-                .contains("not a calendar date")
+            e.contains("cannot be skipped") && e.contains("--dry-run"),
+            "{e}"
         );
+        // Backdating is the same bypass the other way round.
+        let e = promotion_day(Some("2020-01-01"), system, false).unwrap_err();
+        assert!(
+            e.contains("--today `2020-01-01` is earlier than today (2026-12-05")
+                && e.contains("cannot be backdated")
+                && e.contains("cannot be skipped")
+                && e.contains("add --dry-run"),
+            "{e}"
+        );
+        // A dry run writes nothing: any day may be previewed.
+        assert_eq!(
+            promotion_day(Some("2020-01-01"), system, true),
+            Ok(day("2020-01-01"))
+        );
+        assert_eq!(
+            promotion_day(Some("2027-01-01"), system, true),
+            Ok(day("2027-01-01"))
+        );
+        for dry_run in [false, true] {
+            assert!(
+                promotion_day(Some("2026-02-30"), system, dry_run)
+                    .unwrap_err()
+                    .contains("not a calendar date")
+            );
+        }
     }
 
     #[test]

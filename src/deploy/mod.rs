@@ -248,7 +248,15 @@ struct Repo {
     lint_errors: usize,
 }
 
-/// Checks and compiles the repository. `Err(code)` after printing why.
+/// Checks and compiles the repository, the one check `plan` and `apply`
+/// run: the same front half and lockout gate as `caac lint` (the gate's
+/// `break-glass-missing` included), and placeholder object ids refused
+/// ([`check::placeholder_ids`]): made-up ids must never reach a tenant, and
+/// a lockout gate run against them proves nothing. Prints the errors (and
+/// the `breakGlassOptOut` warning, so an opted-out deployment says so on
+/// every run). `Err(code)` after printing why, naming the root causes in the
+/// closing line: a missing break-glass list or a placeholder id is not a
+/// policy that fails to compile.
 fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
     let mut checked = match check::check(opts) {
         Ok(c) => c,
@@ -257,6 +265,25 @@ fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
     // The lockout gate, exactly as `caac lint` runs it: its errors count as
     // lint errors below, so `apply` refuses to lock anyone out.
     check::lockout_gate(&mut checked);
+    check::placeholder_ids(&mut checked, Severity::Error);
+    // A made-up break-glass id is refused above; the lockout and CA101
+    // findings about the persona built from it are that same root cause
+    // again, once per policy: not repeated.
+    let made_up: Vec<String> = checked
+        .break_glass
+        .users
+        .iter()
+        .chain(&checked.break_glass.groups)
+        .filter(|id| check::is_placeholder_id(id))
+        .cloned()
+        .collect();
+    if !made_up.is_empty() {
+        for f in &mut checked.files {
+            f.report.diagnostics.retain(|d| {
+                !(check::is_finding(d) && made_up.iter().any(|id| d.message.contains(id.as_str())))
+            });
+        }
+    }
     let mut desired = Vec::new();
     for f in &checked.files {
         for u in &f.units {
@@ -274,32 +301,70 @@ fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
             }
         }
     }
+    // Errors in these reports are about the policies; elsewhere (the tenant
+    // file, the config file, the command line) about that input.
+    let policy_reports: Vec<String> = checked
+        .files
+        .iter()
+        .map(|f| f.report.path.clone())
+        .chain([check::SET_REPORT.to_owned()])
+        .collect();
     let mut reports = checked.into_reports();
     for r in &mut reports {
         r.sort();
-        r.diagnostics.retain(|d| d.severity == Severity::Error);
+        r.diagnostics
+            .retain(|d| d.severity == Severity::Error || d.code == check::BREAK_GLASS_OPT_OUT);
     }
     reports.retain(|r| !r.diagnostics.is_empty());
-    let is_input = |d: &crate::diag::Diagnostic| !check::is_finding(d);
-    let input_errors = reports
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .filter(|d| is_input(d))
-        .count();
+    let errors = || {
+        reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.severity == Severity::Error)
+    };
+    let is_input = |d: &&crate::diag::Diagnostic| !check::is_finding(d);
+    let input_errors = errors().filter(is_input).count();
     let compile_errors = desired
         .iter()
         .flat_map(|d| &d.compiled.diagnostics)
         .filter(|d| d.severity == Severity::Error)
         .count();
-    if input_errors + compile_errors > 0 {
+    if !reports.is_empty() {
         eprint!("{}", report::human(&reports, color));
-        eprintln!("error: the policies do not compile; nothing was planned");
+    }
+    if input_errors + compile_errors > 0 {
+        // One closing line naming each root cause the errors above belong to.
+        let mut causes: Vec<String> = Vec::new();
+        let mut cause = |c: String| {
+            if !causes.contains(&c) {
+                causes.push(c);
+            }
+        };
+        for r in &reports {
+            let errors = r
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error && !check::is_finding(d));
+            for d in errors {
+                cause(match d.code {
+                    "placeholder-id" => {
+                        "placeholder object ids must be replaced with the tenant's real ids".into()
+                    }
+                    check::BREAK_GLASS_MISSING => {
+                        "no break-glass accounts are known, so the lockout gate cannot prove they keep access".into()
+                    }
+                    _ if policy_reports.contains(&r.path) => "the policies do not compile".into(),
+                    _ => format!("{} has errors", r.path),
+                });
+            }
+        }
+        if compile_errors > 0 {
+            cause("the policies do not compile".into());
+        }
+        eprintln!("error: {}; nothing was planned", causes.join("; "));
         return Err(ERROR);
     }
-    let lint_errors = reports.iter().map(|r| r.diagnostics.len()).sum();
-    if lint_errors > 0 {
-        eprint!("{}", report::human(&reports, color));
-    }
+    let lint_errors = errors().count();
     Ok(Repo {
         desired,
         lint_errors,

@@ -538,3 +538,179 @@ fn placeholder_ids_build_with_a_warning_and_never_reach_a_tenant() {
     assert_eq!(out.status.code(), Some(1), "changes: {stdout}{stderr}");
     assert!(!stderr.contains("placeholder"), "{stderr}");
 }
+
+/// The starter set with real-looking ids (so `plan` and `apply` run) and an
+/// empty pulled state.
+fn deployable() -> tempfile::TempDir {
+    let tmp = starter();
+    let d = tmp.path();
+    let real = std::fs::read_to_string(d.join("tenant.yaml"))
+        .unwrap()
+        .replace("00000000-0000-4000-8000-", "0e1f2a3b-0000-4000-8000-");
+    write(d, "tenant.yaml", &real);
+    std::fs::create_dir(d.join("state")).unwrap();
+    write(d, "state/policies.json", "{\"value\": []}");
+    tmp
+}
+
+const PLAN: &[&str] = &["plan", "--state", "state"];
+const APPLY: &[&str] = &["apply", "--dry-run", "--state", "state"];
+
+/// Runs plan or apply, expects the refusal (exit 2, nothing planned) and
+/// returns stderr.
+fn refused(d: &Path, args: &[&str]) -> String {
+    let out = caac(d, args);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+    assert!(
+        !stdout.contains("POST"),
+        "{args:?}: nothing planned: {stdout}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn placeholder_break_glass_ids_and_deploy_identity_make_plan_and_apply_refuse() {
+    // The break-glass ids and the apply identity are what the lockout gate
+    // proves safe; a made-up one proves nothing about the real tenant.
+    let tmp = deployable();
+    let d = tmp.path();
+    let out = caac(d, PLAN);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "real ids: plan runs: {:?}",
+        text(&out)
+    );
+
+    // Only on the command line.
+    let bg = ["--break-glass", "00000000-0000-4000-8000-0000000000bb"];
+    for args in [PLAN, APPLY] {
+        let stderr = refused(d, &[args, &bg[..]].concat());
+        assert_eq!(
+            stderr.matches("error[placeholder-id]").count(),
+            1,
+            "{args:?}: one message: {stderr}"
+        );
+        assert!(
+            stderr.contains("error[placeholder-id]: --break-glass `00000000-0000-4000-8000-0000000000bb` is a placeholder object id (the reserved range 00000000-0000-4000-8000-…): they are made up and must never reach a tenant")
+                && stderr.contains("put the tenant's real object ids in"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.ends_with(
+                "error: placeholder object ids must be replaced with the tenant's real ids; nothing was planned\n"
+            ),
+            "{args:?}: {stderr}"
+        );
+        // No policy excludes the made-up id: that is the same root cause,
+        // not one lockout and one CA101 error per policy.
+        assert!(
+            !stderr.contains("error[lockout]") && !stderr.contains("error[CA101"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // build warns, as for the tenant file's placeholders (here it also
+    // refuses: no policy excludes that id, which the gate reports).
+    let out = caac(d, &[&["build", "--out", "out"][..], &bg[..]].concat());
+    let (_, stderr) = text(&out);
+    assert!(
+        stderr.contains(
+            "warning[placeholder-id]: --break-glass `00000000-0000-4000-8000-0000000000bb`"
+        ),
+        "{stderr}"
+    );
+
+    // Only as `deploy.identity` in .caac.yaml, at its value.
+    write(
+        d,
+        ".caac.yaml",
+        "deploy:\n  identity: 00000000-0000-4000-8000-0000000000cc\n",
+    );
+    for args in [PLAN, APPLY] {
+        let stderr = refused(d, args);
+        assert_eq!(
+            stderr.matches("error[placeholder-id]").count(),
+            1,
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("error[placeholder-id]: `deploy.identity: 00000000-0000-4000-8000-0000000000cc` is a placeholder object id")
+                && stderr.contains("--> .caac.yaml:2:13"),
+            "{args:?}: {stderr}"
+        );
+    }
+    std::fs::remove_file(d.join(".caac.yaml")).unwrap();
+
+    // A raw GUID under the tenant file's `breakGlass:` that no table lists.
+    let t = std::fs::read_to_string(d.join("tenant.yaml")).unwrap();
+    write(
+        d,
+        "tenant.yaml",
+        &t.replace(
+            "  groups: [Emergency Access]\n",
+            "  groups: [Emergency Access, 00000000-0000-4000-8000-0000000000dd]\n",
+        ),
+    );
+    for args in [PLAN, APPLY] {
+        let stderr = refused(d, args);
+        assert!(
+            stderr.contains("error[placeholder-id]: the tenant file holds placeholder object ids (the reserved range 00000000-0000-4000-8000-…) for `00000000-0000-4000-8000-0000000000dd`")
+                && stderr.contains("--> tenant.yaml:8:"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn plan_and_apply_name_the_root_cause_not_a_compile_failure() {
+    let tmp = deployable();
+    let d = tmp.path();
+    let t = std::fs::read_to_string(d.join("tenant.yaml")).unwrap();
+    write(
+        d,
+        "tenant.yaml",
+        &t.replace("breakGlass:\n  groups: [Emergency Access]\n", ""),
+    );
+    // No break-glass accounts: the policies compile; that is not the problem.
+    for args in [PLAN, APPLY] {
+        let stderr = refused(d, args);
+        assert_eq!(
+            stderr.matches("error[break-glass-missing]").count(),
+            1,
+            "{stderr}"
+        );
+        assert!(!stderr.contains("do not compile"), "{args:?}: {stderr}");
+        assert!(
+            stderr.ends_with(
+                "error: no break-glass accounts are known, so the lockout gate cannot prove they keep access; nothing was planned\n"
+            ),
+            "{args:?}: {stderr}"
+        );
+    }
+    // Two root causes, two names: a spec that does not resolve is one.
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "    groups: [Emergency Access]\n",
+        "    groups: [Emergency Access, No Such Group]\n",
+    );
+    for args in [PLAN, APPLY] {
+        let stderr = refused(d, args);
+        assert!(
+            stderr.ends_with(
+                "error: no break-glass accounts are known, so the lockout gate cannot prove they keep access; the policies do not compile; nothing was planned\n"
+            ),
+            "{args:?}: {stderr}"
+        );
+    }
+    // With break glass known again, only the policies are wrong.
+    write(d, "tenant.yaml", &t);
+    let stderr = refused(d, PLAN);
+    assert!(!stderr.contains("break-glass"), "{stderr}");
+    assert!(
+        stderr.ends_with("error: the policies do not compile; nothing was planned\n"),
+        "{stderr}"
+    );
+}

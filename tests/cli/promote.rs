@@ -1,10 +1,13 @@
 //! `caac promote`: the dwell is respected, the spec is edited in place with
 //! everything outside the edited values byte-for-byte intact, and the compiled
-//! body follows the stage (state and user scope). Every date here is in the
-//! past: a day later than the system clock's is refused (tested below), so
-//! the tests do not depend on when they run.
+//! body follows the stage (state and user scope). A promotion that writes is
+//! dated by the system clock (a `--today` / `CAAC_TODAY` other than that day
+//! is refused unless `--dry-run`, tested below), so the tests that write date
+//! the spec relative to the real today, and the ones that need a fixed day
+//! preview it with `--dry-run`: none depends on when it runs.
 
 use crate::common::{caac, text};
+use caac::rollout::Day;
 use std::path::Path;
 
 const TENANT: &str = "breakGlass: {groups: [Emergency Access]}
@@ -35,7 +38,22 @@ fn setup(spec: &str) -> tempfile::TempDir {
 }
 
 fn promote(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = caac(dir, &[&["promote"], args].concat());
+    promote_env(dir, args, None)
+}
+
+/// `caac promote` with `CAAC_TODAY` set to `today`, or removed (so a value in
+/// the test runner's environment cannot change the outcome).
+fn promote_env(dir: &Path, args: &[&str], today: Option<&str>) -> (i32, String, String) {
+    let mut cmd = assert_cmd::Command::cargo_bin("caac").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .args(["--color", "never", "promote"])
+        .args(args);
+    match today {
+        Some(t) => cmd.env("CAAC_TODAY", t),
+        None => cmd.env_remove("CAAC_TODAY"),
+    };
+    let out = cmd.output().unwrap();
     let (stdout, stderr) = text(&out);
     assert!(!stderr.contains("panicked"), "{stderr}");
     (out.status.code().unwrap_or(-1), stdout, stderr)
@@ -43,6 +61,36 @@ fn promote(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 fn spec(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("policies/mfa.yaml")).unwrap()
+}
+
+/// Today (UTC) by the system clock, computed here rather than asked of caac.
+fn system_day() -> Day {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    Day(i64::try_from(secs / 86_400).unwrap())
+}
+
+/// `n` days before `day`.
+fn minus(day: Day, n: i64) -> Day {
+    Day(day.0 - n)
+}
+
+/// Runs `f` and returns the system day before and after it: a promotion run
+/// across midnight (UTC) may be dated either.
+fn around<T>(f: impl FnOnce() -> T) -> (T, [String; 2]) {
+    let before = system_day().to_string();
+    let out = f();
+    (out, [before, system_day().to_string()])
+}
+
+/// SPEC with its report-only stage begun on `day`.
+fn spec_since(day: Day) -> String {
+    SPEC.replace(
+        "reportOnlySince: 2024-11-20",
+        &format!("reportOnlySince: {day}"),
+    )
 }
 
 /// The compiled body's state and user scope.
@@ -58,54 +106,97 @@ fn compiled(dir: &Path) -> serde_json::Value {
 
 #[test]
 fn refused_before_the_dwell_and_the_file_is_untouched() {
+    // A fixed day, previewed with --dry-run.
     let tmp = setup(SPEC);
-    let (code, stdout, stderr) =
-        promote(tmp.path(), &["CA010-AllUsers-MFA", "--today", "2024-11-27"]);
+    let (code, stdout, stderr) = promote(
+        tmp.path(),
+        &["CA010-AllUsers-MFA", "--today", "2024-11-27", "--dry-run"],
+    );
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert_eq!(
         stderr,
         "policies/mfa.yaml: not promoted: report-only since 2024-11-20: 7 of 14 days; earliest promotion 2024-12-04\n"
     );
     assert_eq!(spec(tmp.path()), SPEC);
-    // CAAC_TODAY fixes the date too.
-    let out = assert_cmd::Command::cargo_bin("caac")
-        .unwrap()
-        .current_dir(tmp.path())
-        .env("CAAC_TODAY", "2024-12-03")
-        .args(["promote", "policies/mfa.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).1.contains("13 of 14 days"));
+    // CAAC_TODAY fixes the previewed day too.
+    let (code, _, stderr) = promote_env(
+        tmp.path(),
+        &["policies/mfa.yaml", "--dry-run"],
+        Some("2024-12-03"),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("13 of 14 days"), "{stderr}");
+    // For real: report-only since 7 days before today.
+    let today = system_day();
+    let since = minus(today, 7);
+    let tmp = setup(&spec_since(since));
+    let ((code, _, stderr), [before, after]) =
+        around(|| promote(tmp.path(), &["CA010-AllUsers-MFA"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        [before, after].iter().any(|t| {
+            let t = Day::parse(t).unwrap();
+            stderr
+                == format!(
+                    "policies/mfa.yaml: not promoted: report-only since {since}: {} of 14 days; earliest promotion {}\n",
+                    t.0 - since.0,
+                    since.plus(14)
+                )
+        }),
+        "{stderr}"
+    );
+    assert_eq!(spec(tmp.path()), spec_since(since));
 }
 
 #[test]
 fn report_only_to_pilot_to_enforced_with_the_body_per_stage() {
-    let tmp = setup(SPEC);
+    // Report-only since 20 days ago: past the 14-day dwell, whenever this runs.
+    let since = minus(system_day(), 20);
+    let start = spec_since(since);
+    let tmp = setup(&start);
     let d = tmp.path();
     insta::assert_json_snapshot!("promote_body_report_only", compiled(d));
 
-    let (code, stdout, stderr) = promote(d, &["CA010-AllUsers-MFA", "--today", "2024-12-04"]);
+    let ((code, stdout, stderr), days) = around(|| promote(d, &["CA010-AllUsers-MFA"]));
     assert_eq!(code, 0, "{stderr}");
-    insta::assert_snapshot!("promote_to_pilot_output", stdout);
     let pilot = spec(d);
+    // Recorded: the system clock's day (see `around` for midnight).
+    let recorded = days
+        .iter()
+        .find(|t| pilot.contains(&format!("  pilotSince: {t}\n")))
+        .unwrap_or_else(|| panic!("pilotSince is the system date {days:?}: {pilot}"))
+        .clone();
+    insta::assert_snapshot!(
+        "promote_to_pilot_output",
+        stdout.replace(&recorded, "<system date>")
+    );
     // Byte-for-byte: only the stage value changed and one line was added.
-    let expected = SPEC.replace(
+    let expected = start.replace(
         "  stage: reportOnly    # moved on by `caac promote` only\n",
-        "  stage: pilot    # moved on by `caac promote` only\n  pilotSince: 2024-12-04\n",
+        &format!("  stage: pilot    # moved on by `caac promote` only\n  pilotSince: {recorded}\n"),
     );
     assert_eq!(pilot, expected);
     insta::assert_json_snapshot!("promote_body_pilot", compiled(d));
 
-    // The pilot dwells 14 days too.
-    let (code, _, stderr) = promote(d, &["policies/mfa.yaml", "--today", "2024-12-10"]);
+    // The pilot dwells 14 days too: refused right after, nothing written.
+    let (code, _, stderr) = promote(d, &["policies/mfa.yaml"]);
     assert_eq!(code, 1);
+    let earliest = Day::parse(&recorded).unwrap().plus(14);
     assert!(
-        stderr.contains("pilot since 2024-12-04: 6 of 14 days; earliest promotion 2024-12-18"),
+        stderr.contains(&format!("pilot since {recorded}: "))
+            && stderr.contains(&format!(" of 14 days; earliest promotion {earliest}")),
         "{stderr}"
     );
+    assert_eq!(spec(d), pilot);
 
-    let (code, stdout, stderr) = promote(d, &["policies/mfa.yaml", "--today", "2024-12-18"]);
+    // Fifteen days pass (the file says the pilot began 15 days ago).
+    let aged = minus(system_day(), 15);
+    let pilot = pilot.replace(
+        &format!("pilotSince: {recorded}"),
+        &format!("pilotSince: {aged}"),
+    );
+    std::fs::write(d.join("policies/mfa.yaml"), &pilot).unwrap();
+    let (code, stdout, stderr) = promote(d, &["policies/mfa.yaml"]);
     assert_eq!(code, 0, "{stderr}");
     insta::assert_snapshot!("promote_to_enforced_output", stdout);
     assert_eq!(spec(d), pilot.replace("stage: pilot ", "stage: enforced "));
@@ -113,7 +204,7 @@ fn report_only_to_pilot_to_enforced_with_the_body_per_stage() {
 
     // Idempotent: nothing left to do, nothing written.
     let before = spec(d);
-    let (code, stdout, _) = promote(d, &["CA010-AllUsers-MFA", "--today", "2025-01-01"]);
+    let (code, stdout, _) = promote(d, &["CA010-AllUsers-MFA"]);
     assert_eq!(code, 0);
     assert_eq!(
         stdout,
@@ -137,7 +228,7 @@ fn dry_run_writes_nothing() {
 #[test]
 fn pilot_without_group_is_refused() {
     let tmp = setup(&SPEC.replace("  pilotGroup: MFA Pilot\n", ""));
-    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA", "--today", "2025-01-01"]);
+    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("no `rollout.pilotGroup`"), "{stderr}");
 }
@@ -145,7 +236,7 @@ fn pilot_without_group_is_refused() {
 #[test]
 fn input_errors_exit_2() {
     let tmp = setup(SPEC);
-    let (code, _, stderr) = promote(tmp.path(), &["CA999-Nope", "--today", "2025-01-01"]);
+    let (code, _, stderr) = promote(tmp.path(), &["CA999-Nope"]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("neither a spec file nor the displayName"),
@@ -156,7 +247,7 @@ fn input_errors_exit_2() {
     assert!(stderr.contains("not a calendar date"), "{stderr}");
     // No rollout block.
     let tmp = setup(&SPEC.replace("rollout:\n  stage: reportOnly    # moved on by `caac promote` only\n  pilotGroup: MFA Pilot\n  reportOnlySince: 2024-11-20\n", ""));
-    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA", "--today", "2025-01-01"]);
+    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no `rollout:` block"), "{stderr}");
 }
@@ -167,7 +258,7 @@ fn a_file_with_errors_is_refused() {
     // (a `state:` contradicting the stage) both stop the promotion.
     let lint = SPEC.replace("[mfa]", "[block, mfa]");
     let tmp = setup(&lint);
-    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA", "--today", "2025-01-01"]);
+    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("CA005") && stderr.contains("not promoting"),
@@ -177,7 +268,7 @@ fn a_file_with_errors_is_refused() {
 
     let conflict = SPEC.replace("users:\n", "state: enabled\nusers:\n");
     let tmp = setup(&conflict);
-    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA", "--today", "2025-01-01"]);
+    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("rollout-state-conflict"), "{stderr}");
     // `state: reportOnly` is the default spelling, caught from the document.
@@ -186,7 +277,7 @@ fn a_file_with_errors_is_refused() {
             .replace("stage: reportOnly", "stage: enforced")
             .replace("users:\n", "state: reportOnly\nusers:\n"),
     );
-    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA", "--today", "2025-01-01"]);
+    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("contradicts `rollout.stage: enforced`"),
@@ -202,7 +293,7 @@ fn lockout_gate_refuses_promotion() {
         "",
     );
     let tmp = setup(&spec);
-    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA", "--today", "2025-01-01"]);
+    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("not promoting"), "{stderr}");
     assert_eq!(self::spec(tmp.path()), spec);
@@ -252,13 +343,76 @@ fn a_day_in_the_future_is_refused_from_the_flag_and_the_environment() {
         "{stderr}"
     );
     assert_eq!(spec(tmp.path()), SPEC);
-    // A past day (after the dwell) is accepted.
-    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA", "--today", "2024-12-04"]);
+    // A future day may be previewed: a dry run writes nothing.
+    let (code, stdout, stderr) = promote(
+        tmp.path(),
+        &["CA010-AllUsers-MFA", "--today", "2999-01-01", "--dry-run"],
+    );
     assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("+  pilotSince: 2999-01-01"), "{stdout}");
+    assert_eq!(spec(tmp.path()), SPEC);
 }
 
-/// The starter set in a temp dir, with CA410's report-only stage dated in the
-/// past so it can be promoted on a past day.
+#[test]
+fn backdating_is_refused_when_writing() {
+    // The bypass: promote to pilot "in 2020", then to enforced today. A
+    // promotion that writes is dated by the system clock, so the recorded
+    // `pilotSince` is always the real day the pilot began.
+    let start = SPEC.replace("reportOnlySince: 2024-11-20", "reportOnlySince: 2019-12-01");
+    let tmp = setup(&start);
+    let d = tmp.path();
+    let (code, stdout, stderr) = promote(d, &["CA010-AllUsers-MFA", "--today", "2020-01-01"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.starts_with("error: --today `2020-01-01` is earlier than today (")
+            && stderr.contains("a promotion cannot be backdated")
+            && stderr.contains("dated by the system clock")
+            && stderr.contains("cannot be skipped")
+            && stderr.contains("add --dry-run to preview"),
+        "{stderr}"
+    );
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(spec(d), start);
+    // CAAC_TODAY is no bypass either.
+    let (code, _, stderr) = promote_env(d, &["policies/mfa.yaml"], Some("2020-01-01"));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("CAAC_TODAY `2020-01-01` is earlier than today (")
+            && stderr.contains("unset CAAC_TODAY"),
+        "{stderr}"
+    );
+    assert_eq!(spec(d), start);
+    // Previewing the day is fine: nothing is written.
+    let (code, stdout, stderr) = promote(
+        d,
+        &["CA010-AllUsers-MFA", "--today", "2020-01-01", "--dry-run"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("+  pilotSince: 2020-01-01"), "{stdout}");
+    assert_eq!(spec(d), start);
+    // The same day as the system clock is accepted (a CI that pins
+    // CAAC_TODAY to today), and what is recorded is the system date.
+    let ((code, _, stderr), days) =
+        around(|| promote_env(d, &["policies/mfa.yaml"], Some(&system_day().to_string())));
+    assert_eq!(code, 0, "{stderr}");
+    let written = spec(d);
+    assert!(
+        days.iter()
+            .any(|t| written.contains(&format!("pilotSince: {t}\n"))),
+        "{days:?}: {written}"
+    );
+    // So the pilot has just begun: enforcing is refused.
+    let (code, _, stderr) = promote(d, &["policies/mfa.yaml"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(" of 14 days; earliest promotion "),
+        "{stderr}"
+    );
+    assert!(spec(d).contains("stage: pilot "));
+}
+
+/// The starter set in a temp dir, with CA410's report-only stage dated long
+/// enough ago that it can be promoted today.
 fn starter_with_tp_ready() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let root = crate::common::root();
@@ -308,14 +462,7 @@ fn promoting_token_protection_needs_enforced_companions() {
         Vec::<String>::new(),
         "report-only TP, report-only companions"
     );
-    let (code, _, stderr) = promote(
-        d,
-        &[
-            "CA410-TokenProtection-ExchangeSharePoint-Windows",
-            "--today",
-            "2020-02-01",
-        ],
-    );
+    let (code, _, stderr) = promote(d, &["CA410-TokenProtection-ExchangeSharePoint-Windows"]);
     assert_eq!(code, 0, "{stderr}");
     let found = ca407(d);
     assert_eq!(found.len(), 2, "{found:?}");
