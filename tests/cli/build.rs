@@ -433,3 +433,35 @@ fn out_into_a_directory_caac_did_not_create_says_why() {
     assert_eq!(stderr.matches("error[output]").count(), 1, "{stderr}");
     assert_eq!(snapshot_dir(&mine), before, "untouched");
 }
+
+/// `CAAC_TODAY` may move today backwards for reports, but an expired
+/// exclusion stays expired: build (and so apply) still refuses it.
+#[test]
+fn a_past_caac_today_cannot_hide_an_expired_exclusion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let tenant = write(
+        d,
+        "t.yaml",
+        &format!("{TENANT}  Contractors: 33333333-3333-3333-3333-333333333333\n"),
+    );
+    let spec = write(
+        d,
+        "p.yaml",
+        "displayName: Expired\nusers:\n  include: { users: [All] }\n  exclude: { groups: [Emergency Access, Contractors] }\napplications: { include: [All] }\ngrant: { builtInControls: [mfa] }\nexclusions:\n  - principal: Contractors\n    owner: it-security@contoso.com\n    reason: legacy VPN migration\n    expires: 2020-01-31\n",
+    );
+    let out = assert_cmd::Command::cargo_bin("caac")
+        .unwrap()
+        .current_dir(d)
+        .env("CAAC_TODAY", "2019-06-01")
+        .args(["--color", "never", "build", &spec, "--tenant", &tenant])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[CA111 exclusion-expired]"),
+        "{stderr}"
+    );
+    assert!(!d.join("out").exists());
+}

@@ -13,10 +13,11 @@ pub static RULE: Rule = Rule {
     docs: r#"## What it checks
 Every entry of a policy's `exclusions:` block (the governance record of one principal in
 `users.exclude`: `principal`, `owner`, `reason`, `expires`) whose `expires` day (UTC) is
-before today. "Today" is `CAAC_TODAY` when set, else the system date, so this rule's
-output can change from one day to the next. The finding points at the `expires` value.
+before today. "Today" is always the system date (UTC), never `CAAC_TODAY`: an override
+that moved today backwards could otherwise hide an expired exclusion from `caac apply`. So
+this rule's output can change from one day to the next. The finding points at the `expires` value.
 
-This rule is a caac addition: the research catalogue (``) has no
+This rule is a caac addition: the rule catalogue caac started from has no
 id for it, so it takes a free number in the lockout/exclusion range.
 
 ## Why it matters
@@ -52,7 +53,9 @@ Remove `Contractors` from `users.exclude` and its record, or, after a review, re
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let today = Day::today();
+    // The system clock, not `Day::today()`: `CAAC_TODAY` may move today
+    // backwards for reports, but must not hide an expired exclusion.
+    let today = Day::system();
     ctx.policy
         .exclusions
         .iter()

@@ -17,7 +17,7 @@ excluded everywhere. Policies without an `exclusions:` block are not checked, so
 exclusion governance is opt-in, one policy at a time; turn the rule off or make it an
 error with `rules: { CA112: off | error }` in `.caac.yaml`.
 
-This rule is a caac addition: the research catalogue (``) has no
+This rule is a caac addition: the rule catalogue caac started from has no
 id for it, so it takes a free number in the lockout/exclusion range.
 
 ## Why it matters

@@ -17,7 +17,7 @@ A policy with a `rollout:` block at `stage: reportOnly` whose `reportOnlySince` 
 `rollout:` are not checked. "Today" is `CAAC_TODAY` when set, else the system date (UTC),
 so this rule's output can change from one day to the next.
 
-This rule is a caac addition: the research catalogue (``) has no
+This rule is a caac addition: the rule catalogue caac started from has no
 id for it, so it takes a free number in the rollout range.
 
 ## Why it matters

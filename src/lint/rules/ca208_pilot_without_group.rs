@@ -16,7 +16,7 @@ enforces the policy for the pilot group only (the user include is narrowed to th
 the exclusions are kept); without a group there is nobody to pilot with, so caac keeps
 the policy report-only (it never enforces beyond the pilot) and reports this error.
 
-This rule is a caac addition: the research catalogue (``) has no
+This rule is a caac addition: the rule catalogue caac started from has no
 id for it, so it takes a free number in the rollout range.
 
 ## Why it matters
