@@ -4,142 +4,21 @@
 
 use crate::check;
 use crate::cli::{
-    BuildArgs, Cli, Color, Command, CoverageArgs, FailLevel, Format, ImpactArgs, ImportArgs,
-    InputArgs, LintArgs, SchemaKind, WhatifArgs, WhatifFormat,
+    BuildArgs, CoverageArgs, FailLevel, Format, ImpactArgs, ImportArgs, LintArgs, WhatifArgs,
+    WhatifFormat,
 };
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
-use crate::lint;
-use crate::model;
+/// Re-exported for callers of the old path; the helper lives in [`crate::emit`].
+pub use crate::emit::pretty;
+use crate::emit::{print_stdout, write_output};
 use crate::report::{self, Counts};
-use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
-use std::io::{IsTerminal, Write};
-use std::path::Path;
 
-/// Exit code: success.
-pub const OK: u8 = 0;
-/// Exit code: a rule reported an error-severity finding.
-pub const FINDINGS: u8 = 1;
-/// Exit code: usage or input error.
-pub const INPUT_ERROR: u8 = 2;
-
-/// Runs a parsed command line; returns the exit code.
-pub fn run(cli: Cli) -> u8 {
-    let color = match cli.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    match cli.command {
-        Command::Build(args) => build(&args, color),
-        Command::Lint(args) => lint(&args, color),
-        Command::Import(args) => import(&args, color),
-        Command::Whatif(args) => whatif(&args, color),
-        Command::Test(args) => crate::scenario::run(&args, color),
-        Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
-        Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
-        Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
-        Command::Coverage(args) => coverage(&args, color),
-        Command::Promote(args) => crate::rollout::promote(&args, color),
-        Command::Impact(args) => impact(&args, color),
-        Command::Monitor(args) => crate::monitor::run(&args, color),
-        Command::Report(args) => crate::summary::run(&args, color),
-        Command::Rules => {
-            let list: String = lint::rules::RULES
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {:<42} {:<8} {:<20} {}\n",
-                        r.id,
-                        r.name,
-                        r.severity.as_str(),
-                        serde_json::to_value(r.category())
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
-                        r.summary
-                    )
-                })
-                .chain(crate::validity::CONSTRAINTS.iter().map(|c| {
-                    format!(
-                        "{} {:<42} {:<8} {:<20} {}\n",
-                        c.id, c.name, "error", "graph-validity", c.summary
-                    )
-                }))
-                .collect();
-            print_stdout(&list)
-        }
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "caac", &mut buf);
-            print_stdout(&String::from_utf8_lossy(&buf))
-        }
-        Command::Schema { kind } => {
-            let schema = match kind {
-                SchemaKind::Policy => model::policy_schema(),
-                SchemaKind::PolicyDraft07 => model::policy_schema_draft07(),
-                SchemaKind::Tenant => model::tenant_schema(),
-            };
-            print_stdout(&pretty(&schema))
-        }
-        Command::Explain { rule } => match lint::find(&rule) {
-            Some(r) => print_stdout(&format!(
-                "# {} `{}`\n\nDefault severity: {}. {}\n\n{}",
-                r.id,
-                r.name,
-                r.severity.as_str(),
-                r.summary,
-                r.docs
-            )),
-            None => match crate::validity::find(&rule) {
-                Some(c) => print_stdout(&format!(
-                    "# {} `{}`\n\nGraph validity: always an error; it cannot be switched off or suppressed. {}\n\n{}",
-                    c.id, c.name, c.summary, c.docs
-                )),
-                None => {
-                    eprintln!("error: no rule `{rule}`; `caac rules` lists them");
-                    INPUT_ERROR
-                }
-            },
-        },
-    }
-}
-
-pub(crate) fn print_stdout(s: &str) -> u8 {
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`caac schema | head`) is not an error.
-    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
-        Err(e) => {
-            eprintln!("error: cannot write to stdout: {e}");
-            INPUT_ERROR
-        }
-    }
-}
-
-/// Pretty JSON with a trailing newline: the one serialisation of every file
-/// caac writes, so output is byte-stable.
-pub fn pretty(v: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
-fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
-    check::Options {
-        paths: &input.paths,
-        tenant: input.tenant.clone(),
-        break_glass: &input.break_glass,
-        config: input.config.clone(),
-        partial,
-    }
-}
+use crate::commands::options;
+pub use crate::commands::{FINDINGS, INPUT_ERROR, OK};
 
 /// `caac lint`.
-fn lint(args: &LintArgs, color: bool) -> u8 {
+pub(crate) fn lint(args: &LintArgs, color: bool) -> u8 {
     let mut checked = match check::check(&options(&args.input, args.partial)) {
         Ok(c) => c,
         Err(message) => {
@@ -237,14 +116,14 @@ fn lint(args: &LintArgs, color: bool) -> u8 {
     code
 }
 
-enum DeployCommand<'a> {
+pub(crate) enum DeployCommand<'a> {
     Pull(&'a crate::cli::PullArgs),
     Plan(&'a crate::cli::PlanArgs),
     Apply(&'a crate::cli::ApplyArgs),
 }
 
 /// `caac pull`, `caac plan`, `caac apply` (see `crate::deploy`).
-fn deploy(cmd: DeployCommand, color: bool) -> u8 {
+pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> u8 {
     use crate::deploy;
     let conn = |g: &crate::cli::GraphArgs| deploy::Connection {
         base: g.graph_url.clone(),
@@ -332,7 +211,7 @@ fn deploy_preflight(opts: &check::Options, color: bool) -> Option<u8> {
 }
 
 /// `caac whatif`.
-fn whatif(args: &WhatifArgs, color: bool) -> u8 {
+pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> u8 {
     let opts = check::Options {
         paths: &args.policies,
         tenant: args.tenant.clone(),
@@ -397,7 +276,7 @@ fn whatif(args: &WhatifArgs, color: bool) -> u8 {
 
 /// `caac coverage`: exit 0 when the enforced policies leave no gap, 1 when
 /// they do, 2 when the policies cannot be read.
-fn coverage(args: &CoverageArgs, color: bool) -> u8 {
+pub(crate) fn coverage(args: &CoverageArgs, color: bool) -> u8 {
     let opts = check::Options {
         paths: &args.policies,
         tenant: args.tenant.clone(),
@@ -433,7 +312,7 @@ fn coverage(args: &CoverageArgs, color: bool) -> u8 {
 }
 
 /// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.
-fn impact(args: &ImpactArgs, color: bool) -> u8 {
+pub(crate) fn impact(args: &ImpactArgs, color: bool) -> u8 {
     match crate::impact::run(args, color) {
         Ok((text, changed)) => match print_stdout(&text) {
             OK if changed => FINDINGS,
@@ -444,7 +323,7 @@ fn impact(args: &ImpactArgs, color: bool) -> u8 {
 }
 
 /// `caac import`.
-fn import(args: &ImportArgs, color: bool) -> u8 {
+pub(crate) fn import(args: &ImportArgs, color: bool) -> u8 {
     let mut reports = Vec::new();
     let tenant_path = args
         .tenant
@@ -531,7 +410,7 @@ fn import(args: &ImportArgs, color: bool) -> u8 {
 }
 
 /// `caac build`.
-fn build(args: &BuildArgs, color: bool) -> u8 {
+pub(crate) fn build(args: &BuildArgs, color: bool) -> u8 {
     let opts = options(&args.input, false);
     let mut checked = match check::check(&opts) {
         Ok(c) => c,
@@ -666,128 +545,4 @@ fn build(args: &BuildArgs, color: bool) -> u8 {
     }
     eprint!("{stderr}");
     code
-}
-
-/// File name for a policy: its display name reduced to `[A-Za-z0-9._-]`.
-pub fn file_stem(display_name: &str) -> String {
-    let mut s = String::new();
-    for c in display_name.trim().chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_') {
-            s.push(c);
-        } else if !s.ends_with('-') {
-            s.push('-');
-        }
-    }
-    let s = s.trim_matches(['-', '.']).to_owned();
-    if s.is_empty() {
-        "policy".into()
-    } else {
-        s.chars().take(120).collect()
-    }
-}
-
-/// One compiled body, serialised: what the manifest and the file need.
-struct Rendered {
-    source: String,
-    display_name: serde_json::Value,
-    api_version: compile::ApiVersion,
-    beta_reasons: Vec<String>,
-    bytes: Vec<u8>,
-    sha: String,
-}
-
-fn write_output(
-    out: &Path,
-    compiled: Vec<(String, Compiled)>,
-) -> Result<String, crate::emit::EmitError> {
-    use rayon::prelude::*;
-    let count = compiled.len();
-    // Serialise and hash on every core; each body is dropped as soon as its
-    // bytes exist, so the build never holds both (BENCHMARKS.md §4).
-    let rendered: Vec<Rendered> = compiled
-        .into_par_iter()
-        .map(|(source, c)| {
-            let bytes = pretty(&c.body).into_bytes();
-            let sha = Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>();
-            Rendered {
-                source,
-                display_name: c.body["displayName"].clone(),
-                api_version: c.api_version,
-                beta_reasons: c.beta_reasons,
-                bytes,
-                sha,
-            }
-        })
-        .collect();
-    let mut used = BTreeSet::new();
-    let mut outputs = Vec::with_capacity(count + 1);
-    let mut manifest = Vec::with_capacity(count);
-    let (mut v1, mut beta) = (0, 0);
-    for Rendered {
-        source,
-        display_name,
-        api_version,
-        beta_reasons,
-        bytes,
-        sha,
-    } in rendered
-    {
-        let stem = file_stem(display_name.as_str().unwrap_or_default());
-        let mut name = format!("{stem}.json");
-        let mut n = 2;
-        while !used.insert(name.to_lowercase()) {
-            name = format!("{stem}-{n}.json");
-            n += 1;
-        }
-        match api_version {
-            compile::ApiVersion::V1 => v1 += 1,
-            compile::ApiVersion::Beta => beta += 1,
-        }
-        manifest.push(serde_json::json!({
-            "source": source,
-            "output": name,
-            "displayName": display_name,
-            "apiVersion": api_version,
-            "betaReasons": beta_reasons,
-            "endpoint": format!("https://graph.microsoft.com/{}/identity/conditionalAccess/policies", api_version.as_str()),
-            "sha256": sha,
-        }));
-        outputs.push((name, bytes));
-    }
-    let manifest =
-        serde_json::json!({ "generator": "caac", "formatVersion": 1, "policies": manifest });
-    outputs.push((
-        crate::emit::MANIFEST.to_owned(),
-        pretty(&manifest).into_bytes(),
-    ));
-    crate::emit::write_dir(out, &outputs)?;
-    Ok(format!(
-        "wrote {} polic{} to {} ({v1} v1.0, {beta} beta) and {}\n",
-        count,
-        if count == 1 { "y" } else { "ies" },
-        check::display(out),
-        crate::emit::MANIFEST
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::file_stem;
-
-    #[test]
-    fn file_stems_are_safe() {
-        assert_eq!(
-            file_stem("CA410-TokenProtection-ExchangeSharePoint-Windows"),
-            "CA410-TokenProtection-ExchangeSharePoint-Windows"
-        );
-        assert_eq!(
-            file_stem("CA001 - Block legacy auth / all users"),
-            "CA001-Block-legacy-auth-all-users"
-        );
-        assert_eq!(file_stem("../../etc/passwd"), "etc-passwd");
-        assert_eq!(file_stem("★"), "policy");
-    }
 }

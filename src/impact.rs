@@ -231,7 +231,7 @@ pub fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), u8> {
     let found = impact::analyse(&base_refs, &head_refs, tenant);
     let text = match args.format {
         ImpactFormat::Human => impact::human(&found, &args.base),
-        ImpactFormat::Json => crate::app::pretty(&impact::json(&found, &args.base, tenant)),
+        ImpactFormat::Json => crate::emit::pretty(&impact::json(&found, &args.base, tenant)),
         ImpactFormat::Markdown => impact::markdown(&found, &args.base, tenant),
     };
     let changed = found.any(Mode::Enforced)

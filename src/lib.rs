@@ -16,6 +16,7 @@ pub mod app;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod compile;
 pub mod config;
 pub mod deploy;

@@ -459,7 +459,7 @@ pub fn run(args: &MonitorArgs, color: bool) -> u8 {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut manifest = Vec::new();
     for t in &selected {
-        let stem = crate::app::file_stem(&t.name);
+        let stem = crate::emit::file_stem(&t.name);
         let mut name = format!("{stem}.kql");
         let mut n = 2;
         while !used.insert(name.to_lowercase()) {
@@ -481,7 +481,7 @@ pub fn run(args: &MonitorArgs, color: bool) -> u8 {
                 .iter()
                 .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
                 .collect();
-            crate::app::print_stdout(&text.join("\n"))
+            crate::emit::print_stdout(&text.join("\n"))
         }
         Some(dir) => {
             let count = files.len();
@@ -494,7 +494,7 @@ pub fn run(args: &MonitorArgs, color: bool) -> u8 {
             });
             files.push((
                 crate::emit::MANIFEST.to_owned(),
-                crate::app::pretty(&manifest).into_bytes(),
+                crate::emit::pretty(&manifest).into_bytes(),
             ));
             match crate::emit::write_dir(dir, &files) {
                 Ok(()) => {

@@ -578,7 +578,7 @@ impl Verdict {
                 }
             ));
             out.extend(
-                crate::app::pretty(request)
+                crate::emit::pretty(request)
                     .lines()
                     .map(|l| format!("  {l}")),
             );
@@ -1607,9 +1607,9 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
     }
     let text = match args.format {
         TestFormat::Human => human(&verdicts),
-        TestFormat::Json => crate::app::pretty(&to_json(&verdicts)),
+        TestFormat::Json => crate::emit::pretty(&to_json(&verdicts)),
     };
-    let code = crate::app::print_stdout(&text);
+    let code = crate::emit::print_stdout(&text);
     if code != OK {
         return code;
     }

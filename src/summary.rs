@@ -1407,7 +1407,7 @@ pub fn run(args: &ReportArgs, color: bool) -> u8 {
         ReportFormat::Html => html(&summary),
     };
     match &args.out {
-        None => crate::app::print_stdout(&text),
+        None => crate::emit::print_stdout(&text),
         Some(path) => match write(path, &text, &inputs) {
             Ok(()) => {
                 eprintln!("wrote {}", check::display(path));

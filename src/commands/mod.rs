@@ -1,0 +1,155 @@
+//! The command layer: one module per subcommand (or per small group), each
+//! turning the clap arguments of [`crate::cli`] into the library's options,
+//! calling the library, and deciding the exit status. [`run`] dispatches a
+//! parsed command line; `main.rs` only parses, dispatches and exits.
+//!
+//! Contract: nothing outside `main.rs`, `lib.rs`, `cli.rs` and this module
+//! imports `crate::cli` or `crate::commands` (a layering test enforces it),
+//! so the library can be used, and tested, without the command line.
+//! Exit codes are [`ExitStatus`]: 0 ok, 1 findings, 2 usage or input error.
+
+use crate::check;
+use crate::cli::{Cli, Color, Command, InputArgs, SchemaKind};
+use crate::emit::{pretty, print_stdout};
+use crate::lint;
+use crate::model;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use crate::app::{DeployCommand, build, coverage, deploy, impact, import, lint, whatif};
+
+/// How a command ended: the process exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Success: nothing to report, or the product was written.
+    Ok = 0,
+    /// Findings: a rule or lockout error, a failing scenario, a coverage
+    /// gap, impact, changes to plan.
+    Findings = 1,
+    /// Usage or input error: unreadable, malformed or unresolvable input,
+    /// an unwritable output, a Graph error.
+    Error = 2,
+}
+
+impl From<ExitStatus> for u8 {
+    fn from(s: ExitStatus) -> u8 {
+        s as u8
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        ExitCode::from(u8::from(s))
+    }
+}
+
+impl From<u8> for ExitStatus {
+    /// 0 and 1 as themselves; any other code is an error.
+    fn from(code: u8) -> ExitStatus {
+        match code {
+            0 => ExitStatus::Ok,
+            1 => ExitStatus::Findings,
+            _ => ExitStatus::Error,
+        }
+    }
+}
+
+/// Exit code: success.
+pub const OK: u8 = ExitStatus::Ok as u8;
+/// Exit code: a rule reported an error-severity finding.
+pub const FINDINGS: u8 = ExitStatus::Findings as u8;
+/// Exit code: usage or input error.
+pub const INPUT_ERROR: u8 = ExitStatus::Error as u8;
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    match cli.command {
+        Command::Build(args) => build(&args, color),
+        Command::Lint(args) => lint(&args, color),
+        Command::Import(args) => import(&args, color),
+        Command::Whatif(args) => whatif(&args, color),
+        Command::Test(args) => crate::scenario::run(&args, color),
+        Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
+        Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
+        Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
+        Command::Coverage(args) => coverage(&args, color),
+        Command::Promote(args) => crate::rollout::promote(&args, color),
+        Command::Impact(args) => impact(&args, color),
+        Command::Monitor(args) => crate::monitor::run(&args, color),
+        Command::Report(args) => crate::summary::run(&args, color),
+        Command::Rules => {
+            let list: String = lint::rules::RULES
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {:<42} {:<8} {:<20} {}\n",
+                        r.id,
+                        r.name,
+                        r.severity.as_str(),
+                        serde_json::to_value(r.category())
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        r.summary
+                    )
+                })
+                .chain(crate::validity::CONSTRAINTS.iter().map(|c| {
+                    format!(
+                        "{} {:<42} {:<8} {:<20} {}\n",
+                        c.id, c.name, "error", "graph-validity", c.summary
+                    )
+                }))
+                .collect();
+            print_stdout(&list)
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "caac", &mut buf);
+            print_stdout(&String::from_utf8_lossy(&buf))
+        }
+        Command::Schema { kind } => {
+            let schema = match kind {
+                SchemaKind::Policy => model::policy_schema(),
+                SchemaKind::PolicyDraft07 => model::policy_schema_draft07(),
+                SchemaKind::Tenant => model::tenant_schema(),
+            };
+            print_stdout(&pretty(&schema))
+        }
+        Command::Explain { rule } => match lint::find(&rule) {
+            Some(r) => print_stdout(&format!(
+                "# {} `{}`\n\nDefault severity: {}. {}\n\n{}",
+                r.id,
+                r.name,
+                r.severity.as_str(),
+                r.summary,
+                r.docs
+            )),
+            None => match crate::validity::find(&rule) {
+                Some(c) => print_stdout(&format!(
+                    "# {} `{}`\n\nGraph validity: always an error; it cannot be switched off or suppressed. {}\n\n{}",
+                    c.id, c.name, c.summary, c.docs
+                )),
+                None => {
+                    eprintln!("error: no rule `{rule}`; `caac rules` lists them");
+                    INPUT_ERROR
+                }
+            },
+        },
+    }
+}
+
+pub(crate) fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
+    check::Options {
+        paths: &input.paths,
+        tenant: input.tenant.clone(),
+        break_glass: &input.break_glass,
+        config: input.config.clone(),
+        partial,
+    }
+}
