@@ -9,12 +9,11 @@
 //! Exit codes are [`ExitStatus`]: 0 ok, 1 findings, 2 usage or input error.
 
 use crate::check;
-use crate::cli::{Cli, Color, Command, InputArgs, SchemaKind};
-use crate::emit::{pretty, print_stdout};
-use crate::lint;
-use crate::model;
+use crate::cli::{Cli, Color, Command, InputArgs};
 use std::io::IsTerminal;
 use std::process::ExitCode;
+
+mod meta;
 
 use crate::app::{DeployCommand, build, coverage, deploy, impact, import, lint, whatif};
 
@@ -82,65 +81,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Impact(args) => impact(&args, color),
         Command::Monitor(args) => crate::monitor::run(&args, color),
         Command::Report(args) => crate::summary::run(&args, color),
-        Command::Rules => {
-            let list: String = lint::rules::RULES
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {:<42} {:<8} {:<20} {}\n",
-                        r.id,
-                        r.name,
-                        r.severity.as_str(),
-                        serde_json::to_value(r.category())
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
-                        r.summary
-                    )
-                })
-                .chain(crate::validity::CONSTRAINTS.iter().map(|c| {
-                    format!(
-                        "{} {:<42} {:<8} {:<20} {}\n",
-                        c.id, c.name, "error", "graph-validity", c.summary
-                    )
-                }))
-                .collect();
-            print_stdout(&list)
-        }
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "caac", &mut buf);
-            print_stdout(&String::from_utf8_lossy(&buf))
-        }
-        Command::Schema { kind } => {
-            let schema = match kind {
-                SchemaKind::Policy => model::policy_schema(),
-                SchemaKind::PolicyDraft07 => model::policy_schema_draft07(),
-                SchemaKind::Tenant => model::tenant_schema(),
-            };
-            print_stdout(&pretty(&schema))
-        }
-        Command::Explain { rule } => match lint::find(&rule) {
-            Some(r) => print_stdout(&format!(
-                "# {} `{}`\n\nDefault severity: {}. {}\n\n{}",
-                r.id,
-                r.name,
-                r.severity.as_str(),
-                r.summary,
-                r.docs
-            )),
-            None => match crate::validity::find(&rule) {
-                Some(c) => print_stdout(&format!(
-                    "# {} `{}`\n\nGraph validity: always an error; it cannot be switched off or suppressed. {}\n\n{}",
-                    c.id, c.name, c.summary, c.docs
-                )),
-                None => {
-                    eprintln!("error: no rule `{rule}`; `caac rules` lists them");
-                    INPUT_ERROR
-                }
-            },
-        },
+        Command::Rules => meta::rules(),
+        Command::Completions { shell } => meta::completions(shell),
+        Command::Schema { kind } => meta::schema(kind),
+        Command::Explain { rule } => meta::explain(&rule),
     }
 }
 
