@@ -13,9 +13,10 @@ use crate::cli::{Cli, Color, Command, InputArgs};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+mod lint;
 mod meta;
 
-use crate::app::{DeployCommand, build, coverage, deploy, impact, import, lint, whatif};
+use crate::app::{DeployCommand, build, coverage, deploy, impact, import, whatif};
 
 /// How a command ended: the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +70,7 @@ pub fn run(cli: Cli) -> u8 {
     };
     match cli.command {
         Command::Build(args) => build(&args, color),
-        Command::Lint(args) => lint(&args, color),
+        Command::Lint(args) => lint::lint(&args, color),
         Command::Import(args) => import(&args, color),
         Command::Whatif(args) => whatif(&args, color),
         Command::Test(args) => crate::scenario::run(&args, color),
