@@ -3,7 +3,7 @@
 //! (0 ok, 1 findings, 2 usage or input error).
 
 use crate::check;
-use crate::cli::{BuildArgs, CoverageArgs, ImpactArgs, ImportArgs, WhatifArgs, WhatifFormat};
+use crate::cli::{BuildArgs, CoverageArgs, ImpactArgs, ImportArgs, WhatifFormat};
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
 /// Re-exported for callers of the old path; the helper lives in [`crate::emit`].
@@ -106,70 +106,6 @@ fn deploy_preflight(opts: &check::Options, color: bool) -> Option<u8> {
     }
     eprintln!("error: placeholder object ids; nothing was planned or sent");
     Some(INPUT_ERROR)
-}
-
-/// `caac whatif`.
-pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> u8 {
-    let opts = check::Options {
-        paths: &args.policies,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: None,
-        partial: true,
-    };
-    let checked = match check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
-    };
-    // Only problems that make the policies unreadable matter here; lint findings do not.
-    let mut reports = checked.input_errors();
-    let mut request_report = report::FileReport {
-        path: check::display(&args.request),
-        ..Default::default()
-    };
-    let sign_in = match crate::load::load(&args.request) {
-        Err((d, text)) => {
-            request_report.diagnostics.push(*d);
-            request_report.text = text;
-            None
-        }
-        Ok(doc) => {
-            let parsed = crate::whatif::request::parse(&doc.value, checked.tenant.as_ref());
-            request_report.text = Some(doc.text.clone());
-            request_report.spans = Some(doc.spans.clone());
-            match parsed {
-                Ok(s) => Some((s, crate::whatif::request::applied_policies_only(&doc.value))),
-                Err(ds) => {
-                    request_report.diagnostics.extend(ds);
-                    None
-                }
-            }
-        }
-    };
-    if !request_report.diagnostics.is_empty() {
-        reports.push(request_report);
-    }
-    let Some((sign_in, applied_only)) = sign_in.filter(|_| reports.is_empty()) else {
-        for r in &mut reports {
-            r.sort();
-        }
-        eprint!("{}", report::human(&reports, color));
-        eprintln!("error: the policies or the request are invalid; nothing was evaluated");
-        return INPUT_ERROR;
-    };
-    let policies = checked.policy_refs();
-    let outcome = crate::whatif::evaluate(&policies, checked.tenant.as_ref(), &sign_in);
-    let text = match args.format {
-        WhatifFormat::Human => crate::whatif::output::human(&outcome),
-        WhatifFormat::Json if applied_only => {
-            pretty(&crate::whatif::output::to_json_applied_only(&outcome))
-        }
-        WhatifFormat::Json => pretty(&crate::whatif::output::to_json(&outcome)),
-    };
-    print_stdout(&text)
 }
 
 /// `caac coverage`: exit 0 when the enforced policies leave no gap, 1 when

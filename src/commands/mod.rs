@@ -15,8 +15,9 @@ use std::process::ExitCode;
 
 mod lint;
 mod meta;
+mod whatif;
 
-use crate::app::{DeployCommand, build, coverage, deploy, impact, import, whatif};
+use crate::app::{DeployCommand, build, coverage, deploy, impact, import};
 
 /// How a command ended: the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +73,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Build(args) => build(&args, color),
         Command::Lint(args) => lint::lint(&args, color),
         Command::Import(args) => import(&args, color),
-        Command::Whatif(args) => whatif(&args, color),
+        Command::Whatif(args) => whatif::whatif(&args, color),
         Command::Test(args) => crate::scenario::run(&args, color),
         Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
         Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
