@@ -3,7 +3,7 @@
 //! (0 ok, 1 findings, 2 usage or input error).
 
 use crate::check;
-use crate::cli::{BuildArgs, CoverageArgs, ImpactArgs, ImportArgs, WhatifFormat};
+use crate::cli::{BuildArgs, ImpactArgs, ImportArgs};
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
 /// Re-exported for callers of the old path; the helper lives in [`crate::emit`].
@@ -106,43 +106,6 @@ fn deploy_preflight(opts: &check::Options, color: bool) -> Option<u8> {
     }
     eprintln!("error: placeholder object ids; nothing was planned or sent");
     Some(INPUT_ERROR)
-}
-
-/// `caac coverage`: exit 0 when the enforced policies leave no gap, 1 when
-/// they do, 2 when the policies cannot be read.
-pub(crate) fn coverage(args: &CoverageArgs, color: bool) -> u8 {
-    let opts = check::Options {
-        paths: &args.policies,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: None,
-        partial: true,
-    };
-    let checked = match check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
-    };
-    // As for whatif: only problems that make the policies unreadable matter.
-    let reports = checked.input_errors();
-    if !reports.is_empty() {
-        eprint!("{}", report::human(&reports, color));
-        eprintln!("error: the policies are invalid; nothing was analysed");
-        return INPUT_ERROR;
-    }
-    let policies = checked.policy_refs();
-    let tenant = checked.tenant.as_ref();
-    let found = crate::whatif::coverage::analyse(&policies, tenant);
-    let text = match args.format {
-        WhatifFormat::Human => crate::whatif::coverage::human(&found),
-        WhatifFormat::Json => pretty(&crate::whatif::coverage::json(&found, tenant)),
-    };
-    match print_stdout(&text) {
-        OK if found.enforced_gaps() > 0 => FINDINGS,
-        code => code,
-    }
 }
 
 /// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.

@@ -13,11 +13,12 @@ use crate::cli::{Cli, Color, Command, InputArgs};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+mod coverage;
 mod lint;
 mod meta;
 mod whatif;
 
-use crate::app::{DeployCommand, build, coverage, deploy, impact, import};
+use crate::app::{DeployCommand, build, deploy, impact, import};
 
 /// How a command ended: the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +79,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
         Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
         Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
-        Command::Coverage(args) => coverage(&args, color),
+        Command::Coverage(args) => coverage::coverage(&args, color),
         Command::Promote(args) => crate::rollout::promote(&args, color),
         Command::Impact(args) => impact(&args, color),
         Command::Monitor(args) => crate::monitor::run(&args, color),
