@@ -14,11 +14,12 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 mod coverage;
+mod import;
 mod lint;
 mod meta;
 mod whatif;
 
-use crate::app::{DeployCommand, build, deploy, impact, import};
+use crate::app::{DeployCommand, build, deploy, impact};
 
 /// How a command ended: the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +74,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Build(args) => build(&args, color),
         Command::Lint(args) => lint::lint(&args, color),
-        Command::Import(args) => import(&args, color),
+        Command::Import(args) => import::import(&args, color),
         Command::Whatif(args) => whatif::whatif(&args, color),
         Command::Test(args) => crate::scenario::run(&args, color),
         Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
