@@ -13,13 +13,14 @@ use crate::cli::{Cli, Color, Command, InputArgs};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+mod build;
 mod coverage;
 mod import;
 mod lint;
 mod meta;
 mod whatif;
 
-use crate::app::{DeployCommand, build, deploy, impact};
+use crate::app::{DeployCommand, deploy, impact};
 
 /// How a command ended: the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +73,7 @@ pub fn run(cli: Cli) -> u8 {
         Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     match cli.command {
-        Command::Build(args) => build(&args, color),
+        Command::Build(args) => build::build(&args, color),
         Command::Lint(args) => lint::lint(&args, color),
         Command::Import(args) => import::import(&args, color),
         Command::Whatif(args) => whatif::whatif(&args, color),
