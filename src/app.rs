@@ -3,11 +3,9 @@
 //! (0 ok, 1 findings, 2 usage or input error).
 
 use crate::check;
-use crate::cli::ImpactArgs;
 use crate::diag::Severity;
 /// Re-exported for callers of the old path; the helper lives in [`crate::emit`].
 pub use crate::emit::pretty;
-use crate::emit::print_stdout;
 use crate::report;
 
 use crate::commands::options;
@@ -105,15 +103,4 @@ fn deploy_preflight(opts: &check::Options, color: bool) -> Option<u8> {
     }
     eprintln!("error: placeholder object ids; nothing was planned or sent");
     Some(INPUT_ERROR)
-}
-
-/// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.
-pub(crate) fn impact(args: &ImpactArgs, color: bool) -> u8 {
-    match crate::impact::run(args, color) {
-        Ok((text, changed)) => match print_stdout(&text) {
-            OK if changed => FINDINGS,
-            code => code,
-        },
-        Err(code) => code,
-    }
 }

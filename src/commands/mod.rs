@@ -15,12 +15,13 @@ use std::process::ExitCode;
 
 mod build;
 mod coverage;
+mod impact;
 mod import;
 mod lint;
 mod meta;
 mod whatif;
 
-use crate::app::{DeployCommand, deploy, impact};
+use crate::app::{DeployCommand, deploy};
 
 /// How a command ended: the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +84,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
         Command::Coverage(args) => coverage::coverage(&args, color),
         Command::Promote(args) => crate::rollout::promote(&args, color),
-        Command::Impact(args) => impact(&args, color),
+        Command::Impact(args) => impact::impact(&args, color),
         Command::Monitor(args) => crate::monitor::run(&args, color),
         Command::Report(args) => crate::summary::run(&args, color),
         Command::Rules => meta::rules(),
