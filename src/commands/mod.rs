@@ -19,6 +19,7 @@ mod impact;
 mod import;
 mod lint;
 mod meta;
+mod test;
 mod whatif;
 
 use crate::app::{DeployCommand, deploy};
@@ -78,7 +79,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lint(args) => lint::lint(&args, color),
         Command::Import(args) => import::import(&args, color),
         Command::Whatif(args) => whatif::whatif(&args, color),
-        Command::Test(args) => crate::scenario::run(&args, color),
+        Command::Test(args) => test::run(&args, color),
         Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
         Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
         Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
