@@ -1,7 +1,7 @@
 //! The git side of `caac impact`: materialising the base policy set.
 //!
-//! Contract: [`extract`] writes the PATHS at a git revision into a
-//! temporary directory ([`TempDir`], always removed on drop) with
+//! Contract: `extract` writes the PATHS at a git revision into a
+//! temporary directory (`TempDir`, always removed on drop) with
 //! `git archive REV -- PATHS | tar -x` (no network, the repository is not
 //! touched), and returns the extracted paths; a path absent at the revision
 //! is skipped (the base has no policies there). The command

@@ -1390,7 +1390,7 @@ pub fn run(args: &ReportArgs, color: bool) -> u8 {
             return crate::app::INPUT_ERROR;
         }
     };
-    if let Some(code) = crate::monitor::input_errors(&checked, color) {
+    if let Some(code) = crate::commands::input_errors(&checked, color) {
         return code;
     }
     check::lockout_gate(&mut checked);

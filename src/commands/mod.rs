@@ -19,6 +19,7 @@ mod impact;
 mod import;
 mod lint;
 mod meta;
+mod monitor;
 mod test;
 mod whatif;
 
@@ -86,7 +87,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Coverage(args) => coverage::coverage(&args, color),
         Command::Promote(args) => crate::rollout::promote(&args, color),
         Command::Impact(args) => impact::impact(&args, color),
-        Command::Monitor(args) => crate::monitor::run(&args, color),
+        Command::Monitor(args) => monitor::run(&args, color),
         Command::Report(args) => crate::summary::run(&args, color),
         Command::Rules => meta::rules(),
         Command::Completions { shell } => meta::completions(shell),
@@ -103,4 +104,16 @@ pub(crate) fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
         config: input.config.clone(),
         partial,
     }
+}
+
+/// Prints the errors that make policies unreadable (lint findings do not
+/// matter here) and returns exit 2, or `None` when there are none.
+pub(crate) fn input_errors(checked: &check::Checked, color: bool) -> Option<u8> {
+    let reports = checked.input_errors();
+    if reports.is_empty() {
+        return None;
+    }
+    eprint!("{}", crate::report::human(&reports, color));
+    eprintln!("error: the policies are invalid; nothing was generated");
+    Some(INPUT_ERROR)
 }
