@@ -20,6 +20,7 @@ mod import;
 mod lint;
 mod meta;
 mod monitor;
+mod report;
 mod test;
 mod whatif;
 
@@ -88,7 +89,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Promote(args) => crate::rollout::promote(&args, color),
         Command::Impact(args) => impact::impact(&args, color),
         Command::Monitor(args) => monitor::run(&args, color),
-        Command::Report(args) => crate::summary::run(&args, color),
+        Command::Report(args) => report::run(&args, color),
         Command::Rules => meta::rules(),
         Command::Completions { shell } => meta::completions(shell),
         Command::Schema { kind } => meta::schema(kind),
