@@ -481,7 +481,7 @@ pub fn promotion_day(flag: Option<&str>, system: Day) -> Result<Day, String> {
 
 /// `caac promote`: see the module docs. Returns the exit code.
 pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> u8 {
-    use crate::app::{FINDINGS, INPUT_ERROR, OK};
+    use crate::commands::{FINDINGS, INPUT_ERROR, OK};
     use crate::diag::Severity;
     let today = match promotion_day(args.today.as_deref(), Day::system()) {
         Ok(d) => d,

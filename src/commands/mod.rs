@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 mod build;
 mod coverage;
+mod deploy;
 mod impact;
 mod import;
 mod lint;
@@ -24,7 +25,7 @@ mod report;
 mod test;
 mod whatif;
 
-use crate::app::{DeployCommand, deploy};
+use deploy::{DeployCommand, deploy};
 
 /// How a command ended: the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

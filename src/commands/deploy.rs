@@ -1,15 +1,11 @@
-//! The commands: each wires the stages `load → validate → resolve → lint →
-//! compile → report/emit` for one use, and decides the exit code
-//! (0 ok, 1 findings, 2 usage or input error).
+//! `caac pull`, `caac plan`, `caac apply`: the commands that talk to
+//! Microsoft Graph ([`crate::deploy`]). Plan and apply first refuse the
+//! starter tenant file's placeholder object ids (exit 2, nothing sent).
 
+use super::{INPUT_ERROR, options};
 use crate::check;
 use crate::diag::Severity;
-/// Re-exported for callers of the old path; the helper lives in [`crate::emit`].
-pub use crate::emit::pretty;
 use crate::report;
-
-use crate::commands::options;
-pub use crate::commands::{FINDINGS, INPUT_ERROR, OK};
 
 pub(crate) enum DeployCommand<'a> {
     Pull(&'a crate::cli::PullArgs),
