@@ -21,6 +21,7 @@ mod import;
 mod lint;
 mod meta;
 mod monitor;
+mod promote;
 mod report;
 mod test;
 mod whatif;
@@ -87,7 +88,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
         Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
         Command::Coverage(args) => coverage::coverage(&args, color),
-        Command::Promote(args) => crate::rollout::promote(&args, color),
+        Command::Promote(args) => promote::promote(&args, color),
         Command::Impact(args) => impact::impact(&args, color),
         Command::Monitor(args) => monitor::run(&args, color),
         Command::Report(args) => report::run(&args, color),
