@@ -3,7 +3,7 @@
 //! [`crate::emit`]. Writes nothing when any body is wrong (exit 1) or the
 //! input is unreadable (exit 2).
 
-use super::{FINDINGS, INPUT_ERROR, OK, options};
+use super::{FINDINGS, INPUT_ERROR, OK, check_stages, options};
 use crate::check;
 use crate::cli::BuildArgs;
 use crate::compile::{self, Compiled};
@@ -14,12 +14,8 @@ use crate::report::{self, Counts};
 /// `caac build`.
 pub(crate) fn build(args: &BuildArgs, color: bool) -> u8 {
     let opts = options(&args.input, false);
-    let mut checked = match check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
+    let Some(mut checked) = check_stages(&opts) else {
+        return INPUT_ERROR;
     };
     check::lockout_gate(&mut checked);
     // The starter set's made-up ids build, with a warning (plan/apply refuse them).

@@ -2,7 +2,7 @@
 //! diagnostics in the chosen format (stdout, or `--output`). Exit 1 when a
 //! finding reaches `--fail-level`, 2 on an input error.
 
-use super::{FINDINGS, INPUT_ERROR, OK, options};
+use super::{FINDINGS, INPUT_ERROR, OK, check_stages, options};
 use crate::check;
 use crate::cli::{FailLevel, Format, LintArgs};
 use crate::diag::{Diagnostic, Severity};
@@ -11,12 +11,8 @@ use crate::report::{self, Counts};
 
 /// `caac lint`.
 pub(crate) fn lint(args: &LintArgs, color: bool) -> u8 {
-    let mut checked = match check::check(&options(&args.input, args.partial)) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
+    let Some(mut checked) = check_stages(&options(&args.input, args.partial)) else {
+        return INPUT_ERROR;
     };
     check::lockout_gate(&mut checked);
     let skipped = checked.skipped.clone();

@@ -110,13 +110,28 @@ pub(crate) fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
 }
 
 /// Prints the errors that make policies unreadable (lint findings do not
-/// matter here) and returns exit 2, or `None` when there are none.
-pub(crate) fn input_errors(checked: &check::Checked, color: bool) -> Option<u8> {
+/// matter here) and returns exit 2, or `None` when there are none. `undone`
+/// says what the command did not do ("generated", "analysed").
+pub(crate) fn input_errors(checked: &check::Checked, color: bool, undone: &str) -> Option<u8> {
     let reports = checked.input_errors();
     if reports.is_empty() {
         return None;
     }
     eprint!("{}", crate::report::human(&reports, color));
-    eprintln!("error: the policies are invalid; nothing was generated");
+    eprintln!("error: the policies are invalid; nothing was {undone}");
     Some(INPUT_ERROR)
+}
+
+/// Runs the check stages (load → validate → resolve → lint) for a command,
+/// or prints why they could not start (no policy files, an unreadable
+/// path) and gives `None`: the caller exits with [`ExitStatus::Error`].
+/// The one copy of the "check → error → exit 2" step every command shares.
+pub(crate) fn check_stages(opts: &check::Options) -> Option<check::Checked> {
+    match check::check(opts) {
+        Ok(c) => Some(c),
+        Err(message) => {
+            eprintln!("error: {message}");
+            None
+        }
+    }
 }

@@ -4,7 +4,7 @@
 //! manifest. Exit 2 on unreadable policies, an unknown policy or an
 //! unwritable output.
 
-use super::{INPUT_ERROR, OK, input_errors};
+use super::{INPUT_ERROR, OK, check_stages, input_errors};
 use crate::check;
 use crate::cli::MonitorArgs;
 use crate::deploy::lock::Lock;
@@ -45,14 +45,10 @@ pub fn run(args: &MonitorArgs, color: bool) -> u8 {
         config: None,
         partial: true,
     };
-    let checked = match check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
+    let Some(checked) = check_stages(&opts) else {
+        return INPUT_ERROR;
     };
-    if let Some(code) = input_errors(&checked, color) {
+    if let Some(code) = input_errors(&checked, color, "generated") {
         return code;
     }
     let lock = match Lock::read(&args.lock) {

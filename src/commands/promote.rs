@@ -4,7 +4,7 @@
 //! Exit 1 when the spec may not move yet or has lint errors, 2 on input
 //! errors.
 
-use super::{FINDINGS, INPUT_ERROR, OK};
+use super::{FINDINGS, INPUT_ERROR, OK, check_stages};
 use crate::model::Rollout;
 use crate::rollout::{Day, Step, edit_text, find, line_diff, next_step, promotion_day, same};
 
@@ -35,12 +35,8 @@ pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> u8 {
         config: args.config.clone(),
         partial: true,
     };
-    let mut checked = match crate::check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
+    let Some(mut checked) = check_stages(&opts) else {
+        return INPUT_ERROR;
     };
     crate::check::lockout_gate(&mut checked);
     let mut reports = checked.into_reports();

@@ -3,7 +3,7 @@
 //! when the page was written (lint findings are content here), 2 on
 //! unreadable input or an unwritable output.
 
-use super::{INPUT_ERROR, OK, input_errors};
+use super::{INPUT_ERROR, OK, check_stages, input_errors};
 use crate::check;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::emit::print_stdout;
@@ -19,14 +19,10 @@ pub fn run(args: &ReportArgs, color: bool) -> u8 {
         config: args.config.clone(),
         partial: false,
     };
-    let mut checked = match check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
+    let Some(mut checked) = check_stages(&opts) else {
+        return INPUT_ERROR;
     };
-    if let Some(code) = input_errors(&checked, color) {
+    if let Some(code) = input_errors(&checked, color, "generated") {
         return code;
     }
     check::lockout_gate(&mut checked);

@@ -3,7 +3,7 @@
 //! scenario, optional JUnit XML. Exit 0 all pass, 1 a scenario fails,
 //! 2 input error.
 
-use super::{FINDINGS, INPUT_ERROR, OK};
+use super::{FINDINGS, INPUT_ERROR, OK, check_stages};
 use crate::check;
 use crate::cli::{TestArgs, TestFormat};
 use crate::model::{Policy, State};
@@ -20,12 +20,8 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
         config: args.config.clone(),
         partial: true,
     };
-    let checked = match check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
+    let Some(checked) = check_stages(&opts) else {
+        return INPUT_ERROR;
     };
     // Only problems that make the policies unreadable matter; lint findings do not.
     let mut reports: Vec<FileReport> = checked.input_errors();

@@ -4,7 +4,7 @@
 //! evaluated offline against the policies by [`crate::whatif`]. Exit 2 when
 //! the policies or the request cannot be read; lint findings do not matter.
 
-use super::INPUT_ERROR;
+use super::{INPUT_ERROR, check_stages};
 use crate::check;
 use crate::cli::{WhatifArgs, WhatifFormat};
 use crate::emit::{pretty, print_stdout};
@@ -19,12 +19,8 @@ pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> u8 {
         config: None,
         partial: true,
     };
-    let checked = match check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
+    let Some(checked) = check_stages(&opts) else {
+        return INPUT_ERROR;
     };
     // Only problems that make the policies unreadable matter here; lint findings do not.
     let mut reports = checked.input_errors();
