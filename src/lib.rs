@@ -17,7 +17,11 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod compile;
-pub mod config;
+/// The linter configuration (`.caac.yaml`), kept with the linter in
+/// [`lint::config`]; re-exported here so `caac::config::…` keeps working.
+pub mod config {
+    pub use crate::lint::config::*;
+}
 pub mod deploy;
 pub mod diag;
 pub mod emit;
