@@ -5,5 +5,5 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = caac::cli::Cli::parse();
-    ExitCode::from(caac::commands::run(cli))
+    caac::commands::run(cli).into()
 }

@@ -3,7 +3,7 @@
 //! [`crate::emit`]. Writes nothing when any body is wrong (exit 1) or the
 //! input is unreadable (exit 2).
 
-use super::{FINDINGS, INPUT_ERROR, OK, check_stages, options};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options};
 use crate::check;
 use crate::cli::BuildArgs;
 use crate::compile::{self, Compiled};
@@ -12,7 +12,7 @@ use crate::emit::write_output;
 use crate::report::{self, Counts};
 
 /// `caac build`.
-pub(crate) fn build(args: &BuildArgs, color: bool) -> u8 {
+pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
     let opts = options(&args.input, false);
     let Some(mut checked) = check_stages(&opts) else {
         return INPUT_ERROR;

@@ -1,14 +1,14 @@
 //! `caac coverage`: the scenario classes the enforced policies leave open
 //! ([`crate::whatif::coverage`]). Exit 0 no gap, 1 a gap, 2 unreadable policies.
 
-use super::{FINDINGS, INPUT_ERROR, OK, check_stages, input_errors};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, input_errors, print_stdout};
 use crate::check;
 use crate::cli::{CoverageArgs, WhatifFormat};
-use crate::emit::{pretty, print_stdout};
+use crate::emit::pretty;
 
 /// `caac coverage`: exit 0 when the enforced policies leave no gap, 1 when
 /// they do, 2 when the policies cannot be read.
-pub(crate) fn coverage(args: &CoverageArgs, color: bool) -> u8 {
+pub(crate) fn coverage(args: &CoverageArgs, color: bool) -> ExitStatus {
     let opts = check::Options {
         paths: &args.policies,
         tenant: args.tenant.clone(),

@@ -2,7 +2,7 @@
 //! Microsoft Graph ([`crate::deploy`]). Plan and apply first refuse the
 //! starter tenant file's placeholder object ids (exit 2, nothing sent).
 
-use super::{INPUT_ERROR, options};
+use super::{ExitStatus, INPUT_ERROR, options};
 use crate::check;
 use crate::diag::Severity;
 use crate::report;
@@ -14,7 +14,7 @@ pub(crate) enum DeployCommand<'a> {
 }
 
 /// `caac pull`, `caac plan`, `caac apply` (see `crate::deploy`).
-pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> u8 {
+pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> ExitStatus {
     use crate::deploy;
     let conn = |g: &crate::cli::GraphArgs| deploy::Connection {
         base: g.graph_url.clone(),
@@ -31,7 +31,7 @@ pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> u8 {
     {
         return code;
     }
-    match cmd {
+    let code = match cmd {
         DeployCommand::Pull(a) => deploy::pull(&conn(&a.graph), &a.out, Some(&a.tenant)),
         DeployCommand::Plan(a) => deploy::plan_command(
             &options(&a.input, a.partial),
@@ -58,7 +58,8 @@ pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> u8 {
             },
             color,
         ),
-    }
+    };
+    ExitStatus::from(code)
 }
 
 /// Before `caac plan` and `caac apply`: placeholder object ids (the starter
@@ -67,7 +68,7 @@ pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> u8 {
 /// ids in; `None` lets the command run. Also echoes the `breakGlassOptOut`
 /// warning, which the commands' own error-only reports would not show.
 /// Other problems are left to the command's own checks, which report them.
-fn deploy_preflight(opts: &check::Options, color: bool) -> Option<u8> {
+fn deploy_preflight(opts: &check::Options, color: bool) -> Option<ExitStatus> {
     let mut checked = check::check(opts).ok()?;
     // Only the findings of this step: the command reports everything else.
     for r in checked.other.iter_mut() {

@@ -4,10 +4,9 @@
 //! hands them to [`crate::whatif::impact`]. Exit 0 no impact, 1 impact,
 //! 2 input errors.
 
-use super::{FINDINGS, INPUT_ERROR, OK};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, print_stdout};
 use crate::check;
 use crate::cli::{ImpactArgs, ImpactFormat};
-use crate::emit::print_stdout;
 use crate::impact::{Rename, TempDir, extract};
 use crate::report;
 use crate::whatif::coverage::Mode;
@@ -15,7 +14,7 @@ use crate::whatif::impact;
 use std::path::{Path, PathBuf};
 
 /// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.
-pub(crate) fn impact(args: &ImpactArgs, color: bool) -> u8 {
+pub(crate) fn impact(args: &ImpactArgs, color: bool) -> ExitStatus {
     match run(args, color) {
         Ok((text, changed)) => match print_stdout(&text) {
             OK if changed => FINDINGS,
@@ -32,7 +31,7 @@ fn load(
     args: &ImpactArgs,
     color: bool,
     rename: &dyn Fn(&str) -> String,
-) -> Result<check::Checked, u8> {
+) -> Result<check::Checked, ExitStatus> {
     let opts = check::Options {
         paths,
         tenant: args.tenant.clone(),
@@ -61,7 +60,7 @@ fn load(
 
 /// `caac impact`: the report text and whether there is impact (exit 1), or
 /// the exit code of an input error (messages already printed).
-fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), u8> {
+fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), ExitStatus> {
     let base_dir = Path::new(&args.base);
     let tmp;
     let (base_paths, rename): (Vec<PathBuf>, Rename) = if base_dir.is_dir() {

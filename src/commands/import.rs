@@ -3,13 +3,13 @@
 //! skeleton). Exit 1 when a policy was skipped, 2 on unreadable input or an
 //! unwritable output.
 
-use super::{FINDINGS, INPUT_ERROR, OK};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK};
 use crate::check;
 use crate::cli::ImportArgs;
 use crate::report;
 
 /// `caac import`.
-pub(crate) fn import(args: &ImportArgs, color: bool) -> u8 {
+pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitStatus {
     let mut reports = Vec::new();
     let tenant_path = args
         .tenant

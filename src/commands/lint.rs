@@ -2,15 +2,14 @@
 //! diagnostics in the chosen format (stdout, or `--output`). Exit 1 when a
 //! finding reaches `--fail-level`, 2 on an input error.
 
-use super::{FINDINGS, INPUT_ERROR, OK, check_stages, options};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, print_stdout};
 use crate::check;
 use crate::cli::{FailLevel, Format, LintArgs};
 use crate::diag::{Diagnostic, Severity};
-use crate::emit::print_stdout;
 use crate::report::{self, Counts};
 
 /// `caac lint`.
-pub(crate) fn lint(args: &LintArgs, color: bool) -> u8 {
+pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
     let Some(mut checked) = check_stages(&options(&args.input, args.partial)) else {
         return INPUT_ERROR;
     };

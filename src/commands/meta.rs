@@ -3,14 +3,14 @@
 //! documentation), `caac schema` (the JSON Schemas) and `caac completions`.
 //! Each prints to stdout; exit 2 for an unknown rule or an unwritable stdout.
 
-use super::INPUT_ERROR;
+use super::{ExitStatus, INPUT_ERROR, print_stdout};
 use crate::cli::{Cli, SchemaKind};
-use crate::emit::{pretty, print_stdout};
+use crate::emit::pretty;
 use crate::lint;
 use crate::model;
 
 /// `caac rules`.
-pub(crate) fn rules() -> u8 {
+pub(crate) fn rules() -> ExitStatus {
     let list: String = lint::rules::RULES
         .iter()
         .map(|r| {
@@ -37,7 +37,7 @@ pub(crate) fn rules() -> u8 {
 }
 
 /// `caac completions SHELL`.
-pub(crate) fn completions(shell: clap_complete::Shell) -> u8 {
+pub(crate) fn completions(shell: clap_complete::Shell) -> ExitStatus {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "caac", &mut buf);
@@ -45,7 +45,7 @@ pub(crate) fn completions(shell: clap_complete::Shell) -> u8 {
 }
 
 /// `caac schema [KIND]`.
-pub(crate) fn schema(kind: SchemaKind) -> u8 {
+pub(crate) fn schema(kind: SchemaKind) -> ExitStatus {
     let schema = match kind {
         SchemaKind::Policy => model::policy_schema(),
         SchemaKind::PolicyDraft07 => model::policy_schema_draft07(),
@@ -55,7 +55,7 @@ pub(crate) fn schema(kind: SchemaKind) -> u8 {
 }
 
 /// `caac explain RULE`.
-pub(crate) fn explain(rule: &str) -> u8 {
+pub(crate) fn explain(rule: &str) -> ExitStatus {
     match lint::find(rule) {
         Some(r) => print_stdout(&format!(
             "# {} `{}`\n\nDefault severity: {}. {}\n\n{}",

@@ -64,15 +64,20 @@ impl From<u8> for ExitStatus {
     }
 }
 
-/// Exit code: success.
-pub const OK: u8 = ExitStatus::Ok as u8;
-/// Exit code: a rule reported an error-severity finding.
-pub const FINDINGS: u8 = ExitStatus::Findings as u8;
-/// Exit code: usage or input error.
-pub const INPUT_ERROR: u8 = ExitStatus::Error as u8;
+/// Short names the command bodies use.
+pub(crate) const OK: ExitStatus = ExitStatus::Ok;
+/// A rule reported an error-severity finding (or a scenario failed, …).
+pub(crate) const FINDINGS: ExitStatus = ExitStatus::Findings;
+/// Usage or input error.
+pub(crate) const INPUT_ERROR: ExitStatus = ExitStatus::Error;
+
+/// [`crate::emit::print_stdout`] as an exit status.
+fn print_stdout(s: &str) -> ExitStatus {
+    ExitStatus::from(crate::emit::print_stdout(s))
+}
 
 /// Runs a parsed command line; returns the exit code.
-pub fn run(cli: Cli) -> u8 {
+pub fn run(cli: Cli) -> ExitStatus {
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
@@ -112,7 +117,11 @@ pub(crate) fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
 /// Prints the errors that make policies unreadable (lint findings do not
 /// matter here) and returns exit 2, or `None` when there are none. `undone`
 /// says what the command did not do ("generated", "analysed").
-pub(crate) fn input_errors(checked: &check::Checked, color: bool, undone: &str) -> Option<u8> {
+pub(crate) fn input_errors(
+    checked: &check::Checked,
+    color: bool,
+    undone: &str,
+) -> Option<ExitStatus> {
     let reports = checked.input_errors();
     if reports.is_empty() {
         return None;
@@ -133,5 +142,23 @@ pub(crate) fn check_stages(opts: &check::Options) -> Option<check::Checked> {
             eprintln!("error: {message}");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExitStatus;
+
+    /// The documented exit codes (`caac --help`): 0 ok, 1 findings, 2 usage
+    /// or input error; any other code a library step returns is an error.
+    #[test]
+    fn exit_status_codes() {
+        assert_eq!(u8::from(ExitStatus::Ok), 0);
+        assert_eq!(u8::from(ExitStatus::Findings), 1);
+        assert_eq!(u8::from(ExitStatus::Error), 2);
+        for code in 0..=2u8 {
+            assert_eq!(u8::from(ExitStatus::from(code)), code);
+        }
+        assert_eq!(ExitStatus::from(101), ExitStatus::Error);
     }
 }

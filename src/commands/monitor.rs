@@ -4,7 +4,7 @@
 //! manifest. Exit 2 on unreadable policies, an unknown policy or an
 //! unwritable output.
 
-use super::{INPUT_ERROR, OK, check_stages, input_errors};
+use super::{ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, print_stdout};
 use crate::check;
 use crate::cli::MonitorArgs;
 use crate::deploy::lock::Lock;
@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// `caac monitor`.
-pub fn run(args: &MonitorArgs, color: bool) -> u8 {
+pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
     let lookback = match Lookback::parse(&args.lookback) {
         Ok(l) => l,
         Err(e) => {
@@ -175,7 +175,7 @@ pub fn run(args: &MonitorArgs, color: bool) -> u8 {
                 .iter()
                 .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
                 .collect();
-            crate::emit::print_stdout(&text.join("\n"))
+            print_stdout(&text.join("\n"))
         }
         Some(dir) => {
             let count = files.len();

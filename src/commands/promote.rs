@@ -4,12 +4,12 @@
 //! Exit 1 when the spec may not move yet or has lint errors, 2 on input
 //! errors.
 
-use super::{FINDINGS, INPUT_ERROR, OK, check_stages};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages};
 use crate::model::Rollout;
 use crate::rollout::{Day, Step, edit_text, find, line_diff, next_step, promotion_day, same};
 
 /// `caac promote`: see the module docs. Returns the exit code.
-pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> u8 {
+pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
     use crate::diag::Severity;
     let today = match promotion_day(args.today.as_deref(), Day::system()) {
         Ok(d) => d,

@@ -3,15 +3,14 @@
 //! when the page was written (lint findings are content here), 2 on
 //! unreadable input or an unwritable output.
 
-use super::{INPUT_ERROR, OK, check_stages, input_errors};
+use super::{ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, print_stdout};
 use crate::check;
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::emit::print_stdout;
 use crate::summary::{build, html, markdown};
 use std::path::Path;
 
 /// `caac report`.
-pub fn run(args: &ReportArgs, color: bool) -> u8 {
+pub fn run(args: &ReportArgs, color: bool) -> ExitStatus {
     let opts = check::Options {
         paths: &args.policies,
         tenant: args.tenant.clone(),

@@ -3,7 +3,7 @@
 //! scenario, optional JUnit XML. Exit 0 all pass, 1 a scenario fails,
 //! 2 input error.
 
-use super::{FINDINGS, INPUT_ERROR, OK, check_stages};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, print_stdout};
 use crate::check;
 use crate::cli::{TestArgs, TestFormat};
 use crate::model::{Policy, State};
@@ -12,7 +12,7 @@ use crate::scenario::{Env, Verdict, evaluate, human, junit, load_file, scenario_
 use crate::whatif::{Engine, PolicyRef};
 
 /// `caac test`: returns the exit code (0 all pass, 1 a scenario fails, 2 input error).
-pub fn run(args: &TestArgs, color: bool) -> u8 {
+pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
     let opts = check::Options {
         paths: &args.policies,
         tenant: args.tenant.clone(),
@@ -115,7 +115,7 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
         TestFormat::Human => human(&verdicts),
         TestFormat::Json => crate::emit::pretty(&to_json(&verdicts)),
     };
-    let code = crate::emit::print_stdout(&text);
+    let code = print_stdout(&text);
     if code != OK {
         return code;
     }

@@ -4,14 +4,14 @@
 //! evaluated offline against the policies by [`crate::whatif`]. Exit 2 when
 //! the policies or the request cannot be read; lint findings do not matter.
 
-use super::{INPUT_ERROR, check_stages};
+use super::{ExitStatus, INPUT_ERROR, check_stages, print_stdout};
 use crate::check;
 use crate::cli::{WhatifArgs, WhatifFormat};
-use crate::emit::{pretty, print_stdout};
+use crate::emit::pretty;
 use crate::report;
 
 /// `caac whatif`.
-pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> u8 {
+pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> ExitStatus {
     let opts = check::Options {
         paths: &args.policies,
         tenant: args.tenant.clone(),
