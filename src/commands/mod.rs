@@ -4,7 +4,8 @@
 //! parsed command line; `main.rs` only parses, dispatches and exits.
 //!
 //! Contract: nothing outside `main.rs`, `lib.rs`, `cli.rs` and this module
-//! imports `crate::cli` or `crate::commands` (a layering test enforces it),
+//! imports `crate::cli` or `crate::commands` (a layering test,
+//! `tests/cli/layering.rs`, enforces it),
 //! so the library can be used, and tested, without the command line.
 //! Exit codes are [`ExitStatus`]: 0 ok, 1 findings, 2 usage or input error.
 
@@ -76,7 +77,7 @@ fn print_stdout(s: &str) -> ExitStatus {
     ExitStatus::from(crate::emit::print_stdout(s))
 }
 
-/// Runs a parsed command line; returns the exit code.
+/// Runs a parsed command line; returns its exit status.
 pub fn run(cli: Cli) -> ExitStatus {
     let color = match cli.color {
         Color::Always => true,
@@ -104,6 +105,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     }
 }
 
+/// The check stages' options from the shared policy-input arguments.
 pub(crate) fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
     check::Options {
         paths: &input.paths,
