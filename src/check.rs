@@ -8,8 +8,8 @@
 //! `Err` (a usage error).
 
 use crate::catalog::Kind;
-use crate::config::{Config, ConfigFile};
 use crate::diag::{Diagnostic, Severity};
+use crate::lint::config::{Config, ConfigFile};
 use crate::lint::{self, BreakGlassIds, Context};
 use crate::model::{self, Policy, Tenant};
 use crate::report::FileReport;
@@ -38,8 +38,12 @@ static POLICY_SCHEMA: LazyLock<Schema> =
     LazyLock::new(|| Schema::new(embedded(POLICY_SCHEMA_JSON, model::policy_schema)));
 static TENANT_SCHEMA: LazyLock<Schema> =
     LazyLock::new(|| Schema::new(embedded(TENANT_SCHEMA_JSON, model::tenant_schema)));
-static CONFIG_SCHEMA: LazyLock<Schema> =
-    LazyLock::new(|| Schema::new(embedded(CONFIG_SCHEMA_JSON, crate::config::config_schema)));
+static CONFIG_SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
+    Schema::new(embedded(
+        CONFIG_SCHEMA_JSON,
+        crate::lint::config::config_schema,
+    ))
+});
 
 /// Lint-rule findings (exit 1) versus input errors (exit 2). A
 /// Graph-validity error ([`crate::validity`], CA015's schema-level enum check
@@ -1204,7 +1208,7 @@ mod tests {
                 model::policy_schema as fn() -> serde_json::Value,
             ),
             (TENANT_SCHEMA_JSON, model::tenant_schema),
-            (CONFIG_SCHEMA_JSON, crate::config::config_schema),
+            (CONFIG_SCHEMA_JSON, crate::lint::config::config_schema),
         ] {
             let parsed: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
             assert_eq!(

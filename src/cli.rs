@@ -1,4 +1,4 @@
-//! The command line (clap derive). Raw arguments only; `app` validates and runs them.
+//! The command line (clap derive). Raw arguments only; [`crate::commands`] validates and runs them.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

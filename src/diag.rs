@@ -6,7 +6,27 @@
 //! that the report stage turns into line:column through the file's span map —
 //! so rules and the model never carry positions (zizmor's symbolic locations).
 
-use crate::load::Position;
+/// A point in a source text: 1-based line and column (in characters), and the byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, counted in Unicode scalar values.
+    pub column: u32,
+    /// Byte offset into the decoded text.
+    pub offset: usize,
+}
+
+impl Position {
+    /// Line 1, column 1.
+    pub fn start() -> Self {
+        Position {
+            line: 1,
+            column: 1,
+            offset: 0,
+        }
+    }
+}
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -14,7 +14,16 @@
 //! When output is refused, [`refusal`] words the one error (the directory
 //! and why) and [`closing_line`] the command's last line, which then counts
 //! that error and says nothing was written because of it.
+//!
+//! Also the output helpers every command and library module shares:
+//! [`pretty`] (the one JSON serialisation, byte-stable), [`print_stdout`]
+//! (a closed pipe is not an error), [`file_stem`] (a safe file name from a
+//! display name) and `write_output` (a build's bodies plus manifest).
 
+use crate::check;
+use crate::compile::{self, Compiled};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -345,6 +354,144 @@ fn remove_retired(retired: &Path) {
     let _ = std::fs::remove_dir_all(retired);
 }
 
+// ---------------------------------------------------------------------------
+// Output helpers: the one JSON serialisation, stdout, file names and the
+// compiled-policy directory. They live here, in the output layer, so that
+// library modules never import the command layer for them.
+// ---------------------------------------------------------------------------
+
+/// Exit code of [`print_stdout`]: written (or the reader closed the pipe).
+const OK: u8 = 0;
+/// Exit code of [`print_stdout`]: stdout cannot be written.
+const INPUT_ERROR: u8 = 2;
+
+/// Writes `s` to stdout; returns the exit code (0, or 2 after printing why).
+pub fn print_stdout(s: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`caac schema | head`) is not an error.
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+        Err(e) => {
+            eprintln!("error: cannot write to stdout: {e}");
+            INPUT_ERROR
+        }
+    }
+}
+
+/// Pretty JSON with a trailing newline: the one serialisation of every file
+/// caac writes, so output is byte-stable.
+pub fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// File name for a policy: its display name reduced to `[A-Za-z0-9._-]`.
+pub fn file_stem(display_name: &str) -> String {
+    let mut s = String::new();
+    for c in display_name.trim().chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_') {
+            s.push(c);
+        } else if !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    let s = s.trim_matches(['-', '.']).to_owned();
+    if s.is_empty() {
+        "policy".into()
+    } else {
+        s.chars().take(120).collect()
+    }
+}
+
+/// One compiled body, serialised: what the manifest and the file need.
+struct Rendered {
+    source: String,
+    display_name: serde_json::Value,
+    api_version: compile::ApiVersion,
+    beta_reasons: Vec<String>,
+    bytes: Vec<u8>,
+    sha: String,
+}
+
+pub(crate) fn write_output(
+    out: &Path,
+    compiled: Vec<(String, Compiled)>,
+) -> Result<String, crate::emit::EmitError> {
+    use rayon::prelude::*;
+    let count = compiled.len();
+    // Serialise and hash on every core; each body is dropped as soon as its
+    // bytes exist, so the build never holds both (BENCHMARKS.md §4).
+    let rendered: Vec<Rendered> = compiled
+        .into_par_iter()
+        .map(|(source, c)| {
+            let bytes = pretty(&c.body).into_bytes();
+            let sha = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>();
+            Rendered {
+                source,
+                display_name: c.body["displayName"].clone(),
+                api_version: c.api_version,
+                beta_reasons: c.beta_reasons,
+                bytes,
+                sha,
+            }
+        })
+        .collect();
+    let mut used = BTreeSet::new();
+    let mut outputs = Vec::with_capacity(count + 1);
+    let mut manifest = Vec::with_capacity(count);
+    let (mut v1, mut beta) = (0, 0);
+    for Rendered {
+        source,
+        display_name,
+        api_version,
+        beta_reasons,
+        bytes,
+        sha,
+    } in rendered
+    {
+        let stem = file_stem(display_name.as_str().unwrap_or_default());
+        let mut name = format!("{stem}.json");
+        let mut n = 2;
+        while !used.insert(name.to_lowercase()) {
+            name = format!("{stem}-{n}.json");
+            n += 1;
+        }
+        match api_version {
+            compile::ApiVersion::V1 => v1 += 1,
+            compile::ApiVersion::Beta => beta += 1,
+        }
+        manifest.push(serde_json::json!({
+            "source": source,
+            "output": name,
+            "displayName": display_name,
+            "apiVersion": api_version,
+            "betaReasons": beta_reasons,
+            "endpoint": format!("https://graph.microsoft.com/{}/identity/conditionalAccess/policies", api_version.as_str()),
+            "sha256": sha,
+        }));
+        outputs.push((name, bytes));
+    }
+    let manifest =
+        serde_json::json!({ "generator": "caac", "formatVersion": 1, "policies": manifest });
+    outputs.push((
+        crate::emit::MANIFEST.to_owned(),
+        pretty(&manifest).into_bytes(),
+    ));
+    crate::emit::write_dir(out, &outputs)?;
+    Ok(format!(
+        "wrote {} polic{} to {} ({v1} v1.0, {beta} beta) and {}\n",
+        count,
+        if count == 1 { "y" } else { "ies" },
+        check::display(out),
+        crate::emit::MANIFEST
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,5 +609,24 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["out"], "no staging, retired or probe debris");
+    }
+}
+
+#[cfg(test)]
+mod helper_tests {
+    use super::file_stem;
+
+    #[test]
+    fn file_stems_are_safe() {
+        assert_eq!(
+            file_stem("CA410-TokenProtection-ExchangeSharePoint-Windows"),
+            "CA410-TokenProtection-ExchangeSharePoint-Windows"
+        );
+        assert_eq!(
+            file_stem("CA001 - Block legacy auth / all users"),
+            "CA001-Block-legacy-auth-all-users"
+        );
+        assert_eq!(file_stem("../../etc/passwd"), "etc-passwd");
+        assert_eq!(file_stem("★"), "policy");
     }
 }

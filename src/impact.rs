@@ -1,37 +1,30 @@
-//! `caac impact`: what a change to the policies does to access.
+//! The git side of `caac impact`: materialising the base policy set.
 //!
-//! Contract: [`run`] materialises the base policy set — a directory holding
-//! the same PATHS (another checkout), or a git revision whose PATHS are
-//! extracted with `git archive REV -- PATHS | tar -x` into a temporary
-//! directory that is always removed (no network, the repository is not
-//! touched) — loads both sides with the lint front half (`check::check`,
-//! partial), and hands them to [`crate::whatif::impact`]. The tenant file
-//! and the config are the current ones on both sides. Exit codes: 0 no
-//! impact, 1 impact (in the enforced policies; with `--enforce-report-only`
-//! also as if report-only policies were enforced), like `terraform plan
+//! Contract: `extract` writes the PATHS at a git revision into a
+//! temporary directory (`TempDir`, always removed on drop) with
+//! `git archive REV -- PATHS | tar -x` (no network, the repository is not
+//! touched), and returns the extracted paths; a path absent at the revision
+//! is skipped (the base has no policies there). The command
+//! (`commands/impact.rs`) loads both sides with the check stages (partial)
+//! and hands them to [`crate::whatif::impact`]; the tenant file and the
+//! config are the current ones on both sides. Its exit codes: 0 no impact,
+//! 1 impact (in the enforced policies; with `--enforce-report-only` also as
+//! if report-only policies were enforced), like `terraform plan
 //! -detailed-exitcode`; 2 input errors (not a git repository, unknown
 //! revision, unreadable policies on either side, with positioned
 //! diagnostics; base files are named `REV:path`).
 
-use crate::check;
-use crate::cli::{ImpactArgs, ImpactFormat};
-use crate::report;
-use crate::whatif::coverage::Mode;
-use crate::whatif::impact;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Maps a report path for display (temporary extraction → `REV:path`).
-type Rename = Box<dyn Fn(&str) -> String>;
-
-/// Input error exit code (as in [`crate::app`]).
-const INPUT_ERROR: u8 = 2;
+pub(crate) type Rename = Box<dyn Fn(&str) -> String>;
 
 /// A temporary directory removed on drop (also on early returns).
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new() -> Result<TempDir, String> {
+    pub(crate) fn new() -> Result<TempDir, String> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -86,7 +79,7 @@ fn repo_path(prefix: &str, path: &Path) -> Option<String> {
 /// Extracts `paths` at revision `rev` into `into`; returns the extracted
 /// paths (as `check` should read them; a path absent at `rev` is skipped:
 /// the base has no policies there).
-fn extract(rev: &str, paths: &[PathBuf], into: &Path) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn extract(rev: &str, paths: &[PathBuf], into: &Path) -> Result<Vec<PathBuf>, String> {
     let top = git(&["rev-parse", "--show-toplevel"])
         .map_err(|e| format!("--base {rev}: not a directory and not in a git repository ({e})"))?;
     let prefix = git(&["rev-parse", "--show-prefix"]).unwrap_or_default();
@@ -149,94 +142,6 @@ fn extract(rev: &str, paths: &[PathBuf], into: &Path) -> Result<Vec<PathBuf>, St
         }
     }
     Ok(out)
-}
-
-/// Loads one side; `Err` after printing positioned diagnostics when a
-/// policy cannot be read. `rename` maps a report path for display.
-fn load(
-    paths: &[PathBuf],
-    args: &ImpactArgs,
-    color: bool,
-    rename: &dyn Fn(&str) -> String,
-) -> Result<check::Checked, u8> {
-    let opts = check::Options {
-        paths,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: args.config.clone(),
-        partial: true,
-    };
-    let checked = check::check(&opts).map_err(|message| {
-        eprintln!("error: {}", rename(&message));
-        INPUT_ERROR
-    })?;
-    // As for whatif: only problems that make the policies unreadable matter.
-    let mut reports = checked.input_errors();
-    for r in &mut reports {
-        r.path = rename(&r.path);
-    }
-    if !reports.is_empty() {
-        for r in &mut reports {
-            r.sort();
-        }
-        eprint!("{}", report::human(&reports, color));
-        return Err(INPUT_ERROR);
-    }
-    Ok(checked)
-}
-
-/// `caac impact`: the report text and whether there is impact (exit 1), or
-/// the exit code of an input error (messages already printed).
-pub fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), u8> {
-    let base_dir = Path::new(&args.base);
-    let tmp;
-    let (base_paths, rename): (Vec<PathBuf>, Rename) = if base_dir.is_dir() {
-        let paths = args.paths.iter().map(|p| base_dir.join(p)).collect();
-        (paths, Box::new(|s: &str| s.to_owned()))
-    } else {
-        tmp = TempDir::new().map_err(|e| {
-            eprintln!("error: {e}");
-            INPUT_ERROR
-        })?;
-        let paths = extract(&args.base, &args.paths, &tmp.0).map_err(|e| {
-            eprintln!("error: {e}");
-            INPUT_ERROR
-        })?;
-        let root = format!("{}/", tmp.0.display());
-        let rev = args.base.clone();
-        (
-            paths,
-            Box::new(move |s: &str| s.replace(&root, &format!("{rev}:"))),
-        )
-    };
-    let base = if base_paths.is_empty() {
-        None
-    } else {
-        Some(load(&base_paths, args, color, &*rename).inspect_err(|_| {
-            eprintln!(
-                "error: the base policies ({}) are invalid; nothing was compared",
-                args.base
-            );
-        })?)
-    };
-    let head = load(&args.paths, args, color, &|s: &str| s.to_owned()).inspect_err(|_| {
-        eprintln!("error: the policies are invalid; nothing was compared");
-    })?;
-    let base_refs = base
-        .as_ref()
-        .map(check::Checked::policy_refs)
-        .unwrap_or_default();
-    let head_refs = head.policy_refs();
-    let tenant = head.tenant.as_ref();
-    let found = impact::analyse(&base_refs, &head_refs, tenant);
-    let text = match args.format {
-        ImpactFormat::Human => impact::human(&found, &args.base),
-        ImpactFormat::Json => crate::app::pretty(&impact::json(&found, &args.base, tenant)),
-        ImpactFormat::Markdown => impact::markdown(&found, &args.base, tenant),
-    };
-    let changed = found.any(Mode::Enforced)
-        || (args.enforce_report_only && found.any(Mode::ReportOnlyAsEnforced));
-    Ok((text, changed))
 }
 
 #[cfg(test)]

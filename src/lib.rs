@@ -5,19 +5,23 @@
 //! [`load`] (bytes → value + positions) → [`validate`] (schema → typed [`model`])
 //! → [`resolve`] (names → ids via [`catalog`] and `tenant.yaml`) → [`lint`]
 //! (rules report JSON pointers) → [`compile`] (Graph JSON) → [`report`] /
-//! [`emit`]. [`app`] wires the stages into the commands `main.rs` exposes.
+//! [`emit`]. [`commands`] wires the stages into the commands `main.rs` exposes.
 //! [`whatif`] evaluates sign-ins offline; [`scenario`] runs what-if scenarios
 //! kept in the policy repository (`caac test`).
 //! [`deploy`] takes compiled policies to Microsoft Graph (`pull`, `plan`, `apply`).
 //! [`monitor`] writes Log Analytics KQL per policy; [`summary`] describes the
 //! policy set for people (`caac report`).
 
-pub mod app;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod compile;
-pub mod config;
+/// The linter configuration (`.caac.yaml`), kept with the linter in
+/// [`lint::config`]; re-exported here so `caac::config::…` keeps working.
+pub mod config {
+    pub use crate::lint::config::*;
+}
 pub mod deploy;
 pub mod diag;
 pub mod emit;

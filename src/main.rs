@@ -1,9 +1,9 @@
-//! The `caac` binary: parse arguments, run, exit with the code `app` decides.
+//! The `caac` binary: parse arguments, run, exit with the code `commands` decides.
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = caac::cli::Cli::parse();
-    ExitCode::from(caac::app::run(cli))
+    caac::commands::run(cli).into()
 }

@@ -11,7 +11,7 @@
 //!   A policy without `rollout:` is untouched.
 //! - `rollout:` and `exclusions:` are caac metadata: compile never reads them,
 //!   so they never reach a Graph body.
-//! - [`promote`] moves a spec one stage on by editing its text in place at
+//! - `caac promote` (the command, `commands/promote.rs`) moves a spec one stage on by editing its text in place at
 //!   byte offsets from the loader's span map (comments, key order and
 //!   formatting elsewhere stay byte-for-byte), re-loads the result to prove it
 //!   parses to the intended value, and writes it atomically.
@@ -504,131 +504,8 @@ pub fn promotion_day(flag: Option<&str>, system: Day, dry_run: bool) -> Result<D
     ))
 }
 
-/// `caac promote`: see the module docs. Returns the exit code.
-pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> u8 {
-    use crate::app::{FINDINGS, INPUT_ERROR, OK};
-    use crate::diag::Severity;
-    let today = match promotion_day(args.today.as_deref(), Day::system(), args.dry_run) {
-        Ok(d) => d,
-        Err(why) => {
-            eprintln!("error: {why}");
-            return INPUT_ERROR;
-        }
-    };
-    let path = match find(&args.policy, &args.dir) {
-        Ok(p) => p,
-        Err(why) => {
-            eprintln!("error: {why}");
-            return INPUT_ERROR;
-        }
-    };
-    let shown = crate::check::display(&path);
-    // The same checks as `caac lint` (rules and the lockout gate), on this file.
-    let paths = [path.clone()];
-    let opts = crate::check::Options {
-        paths: &paths,
-        tenant: args.tenant.clone(),
-        break_glass: &args.break_glass,
-        config: args.config.clone(),
-        partial: true,
-    };
-    let mut checked = match crate::check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
-    };
-    crate::check::lockout_gate(&mut checked);
-    let mut reports = checked.into_reports();
-    for r in &mut reports {
-        r.sort();
-        r.diagnostics.retain(|d| d.severity == Severity::Error);
-    }
-    reports.retain(|r| !r.diagnostics.is_empty());
-    if !reports.is_empty() {
-        let input = reports
-            .iter()
-            .flat_map(|r| &r.diagnostics)
-            .any(|d| d.name.is_none() && d.code != crate::whatif::lockout::CODE);
-        eprint!("{}", crate::report::human(&reports, color));
-        eprintln!("error: not promoting {shown}: fix the errors above first");
-        return if input { INPUT_ERROR } else { FINDINGS };
-    }
-    let doc = match crate::load::load(&path) {
-        Ok(d) => d,
-        Err((d, _)) => {
-            eprintln!("error: {shown}: {}", d.message);
-            return INPUT_ERROR;
-        }
-    };
-    let Some(rollout) = doc
-        .value
-        .get("rollout")
-        .and_then(|v| serde_json::from_value::<Rollout>(v.clone()).ok())
-    else {
-        eprintln!(
-            "error: {shown} has no `rollout:` block; add `rollout: {{stage: reportOnly, reportOnlySince: {today}, pilotGroup: <group>}}` to stage it"
-        );
-        return INPUT_ERROR;
-    };
-    let step = match next_step(&rollout, today) {
-        Ok(s) => s,
-        Err(why) => {
-            eprintln!("{shown}: not promoted: {why}");
-            return FINDINGS;
-        }
-    };
-    let Step::Move { to, .. } = step else {
-        println!("{shown}: already enforced; nothing to do");
-        return OK;
-    };
-    let after = match edit_text(&doc.text, &doc.spans, &step) {
-        Ok(t) => t,
-        Err(why) => {
-            eprintln!("error: {shown}: {why}");
-            return INPUT_ERROR;
-        }
-    };
-    // Prove the edit: the new text parses to the old value with only the
-    // rollout stage (and pilotSince) changed.
-    let mut expected = doc.value.clone();
-    if let Some(r) = expected.get_mut("rollout").and_then(|r| r.as_object_mut()) {
-        r.insert("stage".into(), to.as_str().into());
-        if let Step::Move {
-            record: Some(d), ..
-        } = &step
-        {
-            r.insert("pilotSince".into(), d.to_string().into());
-        }
-    }
-    match crate::load::parse_text(&after) {
-        Ok((value, _)) if same(&value, &expected) => {}
-        _ => {
-            eprintln!(
-                "error: {shown}: the in-place edit did not parse back to the intended value; edit `rollout.stage` by hand"
-            );
-            return INPUT_ERROR;
-        }
-    }
-    print!(
-        "{shown}: {} -> {}{}\n{}",
-        rollout.stage.as_str(),
-        to.as_str(),
-        if args.dry_run { " (dry run)" } else { "" },
-        line_diff(&doc.text, &after)
-    );
-    if !args.dry_run
-        && let Err(e) = crate::emit::write_file(&path, after.as_bytes())
-    {
-        eprintln!("error: cannot write {shown}: {e}");
-        return INPUT_ERROR;
-    }
-    OK
-}
-
 /// Compares two values ignoring object key order.
-fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+pub(crate) fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value;
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
@@ -642,7 +519,7 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 }
 
 /// A spec path, or the one spec under `dir` whose displayName is `policy`.
-fn find(policy: &str, dir: &std::path::Path) -> Result<std::path::PathBuf, String> {
+pub(crate) fn find(policy: &str, dir: &std::path::Path) -> Result<std::path::PathBuf, String> {
     let p = std::path::PathBuf::from(policy);
     if p.is_file() {
         return Ok(p);

@@ -1,6 +1,6 @@
 //! `caac test`: what-if scenarios kept in the policy repository and run in CI.
 //!
-//! Contract: [`run`] reads every scenario file (`*.yaml`, `*.yml`, `*.json`)
+//! Contract: the command (`commands/test.rs`) reads every scenario file (`*.yaml`, `*.yml`, `*.json`)
 //! directly inside one directory (not recursively: a repository's `tests/`
 //! may also hold other fixtures in subdirectories) or one named file, checks
 //! it strictly (unknown keys, unknown policy names, malformed requests are
@@ -66,15 +66,12 @@
 
 use crate::catalog::{self, Kind};
 use crate::check;
-use crate::cli::{TestArgs, TestFormat};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::escape;
-use crate::model::{BuiltInControl, Platform, Policy, RiskLevel, State, Tenant, Wire};
-use crate::report::{self, FileReport};
+use crate::model::{BuiltInControl, Platform, RiskLevel, Tenant, Wire};
+use crate::report::FileReport;
 use crate::validate::Schema;
-use crate::whatif::{
-    self, Access, ClientApp, Control, Engine, Outcome, PolicyRef, SignIn, Target, output,
-};
+use crate::whatif::{self, Access, ClientApp, Control, Engine, Outcome, SignIn, Target, output};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -520,7 +517,7 @@ struct WantControl {
 
 /// A scenario ready to evaluate.
 #[derive(Debug, Clone)]
-struct Prepared {
+pub(crate) struct Prepared {
     file: String,
     /// Its JSON pointer in the file (`""` or `/scenarios/3`).
     at: String,
@@ -529,7 +526,7 @@ struct Prepared {
     request: Map<String, Value>,
     sign_in: SignIn,
     dims: Dims,
-    enforce: bool,
+    pub(crate) enforce: bool,
     access: Option<Access>,
     access_not: Option<Access>,
     apply: Vec<String>,
@@ -540,7 +537,7 @@ struct Prepared {
 
 /// The result of one scenario.
 #[derive(Debug, Clone)]
-struct Verdict {
+pub(crate) struct Verdict {
     file: String,
     line: u32,
     name: String,
@@ -552,7 +549,7 @@ struct Verdict {
 }
 
 impl Verdict {
-    fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         self.failing == 0
     }
 
@@ -579,7 +576,7 @@ impl Verdict {
                 }
             ));
             out.extend(
-                crate::app::pretty(request)
+                crate::emit::pretty(request)
                     .lines()
                     .map(|l| format!("  {l}")),
             );
@@ -593,7 +590,7 @@ impl Verdict {
 // ---------------------------------------------------------------------------
 
 /// Scenario files directly inside `dir` (or `dir` itself when it is a file), sorted.
-fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let meta =
         std::fs::metadata(dir).map_err(|e| format!("cannot read {}: {e}", check::display(dir)))?;
     if !meta.is_dir() {
@@ -620,16 +617,16 @@ fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// What the scenarios are checked against.
-struct Env<'a> {
-    tenant: Option<&'a Tenant>,
+pub(crate) struct Env<'a> {
+    pub(crate) tenant: Option<&'a Tenant>,
     /// Display names of every policy, in input order.
-    names: Vec<&'a str>,
+    pub(crate) names: Vec<&'a str>,
     /// Whether the names are trustworthy (the policies all loaded).
-    names_known: bool,
+    pub(crate) names_known: bool,
 }
 
 /// Loads one scenario file: its report (diagnostics) and its prepared scenarios.
-fn load_file(path: &Path, env: &Env) -> (FileReport, Vec<Prepared>) {
+pub(crate) fn load_file(path: &Path, env: &Env) -> (FileReport, Vec<Prepared>) {
     let mut report = FileReport {
         path: check::display(path),
         ..FileReport::default()
@@ -1309,7 +1306,7 @@ fn subset(want: &Value, got: &Value) -> bool {
 /// Evaluates one scenario over every combination of its sweep. Combinations
 /// are independent, so large sweeps run in chunks on every core; the count
 /// and the first failing combination do not depend on the split.
-fn evaluate(p: &Prepared, engine: &Engine) -> Verdict {
+pub(crate) fn evaluate(p: &Prepared, engine: &Engine) -> Verdict {
     use rayon::prelude::*;
     const CHUNK: usize = 2048;
     let total = p.dims.total();
@@ -1365,7 +1362,7 @@ fn evaluate(p: &Prepared, engine: &Engine) -> Verdict {
 // Output
 // ---------------------------------------------------------------------------
 
-fn human(verdicts: &[Verdict]) -> String {
+pub(crate) fn human(verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     for v in verdicts {
         let count = if v.sign_ins > 1 {
@@ -1390,7 +1387,7 @@ fn human(verdicts: &[Verdict]) -> String {
     out
 }
 
-fn to_json(verdicts: &[Verdict]) -> Value {
+pub(crate) fn to_json(verdicts: &[Verdict]) -> Value {
     let passed = verdicts.iter().filter(|v| v.passed()).count();
     let scenarios: Vec<Value> = verdicts
         .iter()
@@ -1421,7 +1418,7 @@ fn to_json(verdicts: &[Verdict]) -> Value {
 /// JUnit XML: one `<testsuite>` per scenario file (in file order), one
 /// `<testcase>` per scenario, a `<failure>` holding the diff. No timings, so
 /// the file is byte-stable.
-fn junit(verdicts: &[Verdict]) -> String {
+pub(crate) fn junit(verdicts: &[Verdict]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let failed = verdicts.iter().filter(|v| !v.passed()).count();
     let _ = writeln!(
@@ -1478,130 +1475,6 @@ fn junit(verdicts: &[Verdict]) -> String {
     }
     out.push_str("</testsuites>\n");
     out
-}
-
-// ---------------------------------------------------------------------------
-// The command
-// ---------------------------------------------------------------------------
-
-/// `caac test`: returns the exit code (0 all pass, 1 a scenario fails, 2 input error).
-pub fn run(args: &TestArgs, color: bool) -> u8 {
-    use crate::app::{FINDINGS, INPUT_ERROR, OK};
-    let opts = check::Options {
-        paths: &args.policies,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: args.config.clone(),
-        partial: true,
-    };
-    let checked = match check::check(&opts) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return INPUT_ERROR;
-        }
-    };
-    // Only problems that make the policies unreadable matter; lint findings do not.
-    let mut reports: Vec<FileReport> = checked.input_errors();
-    let units: Vec<(&str, &Policy)> = checked
-        .files
-        .iter()
-        .flat_map(|f| &f.units)
-        .filter_map(|u| Some((u.display_name.as_deref().unwrap_or(""), u.policy.as_ref()?)))
-        .collect();
-    let env = Env {
-        tenant: checked.tenant.as_ref(),
-        names: units.iter().map(|(n, _)| *n).collect(),
-        names_known: reports.is_empty(),
-    };
-    let files = match scenario_files(&args.dir) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return INPUT_ERROR;
-        }
-    };
-    if files.is_empty() {
-        eprintln!(
-            "error: no scenario files (*.yaml, *.yml, *.json) directly in {}",
-            check::display(&args.dir)
-        );
-        return INPUT_ERROR;
-    }
-    let mut prepared = Vec::new();
-    for f in &files {
-        let (r, ps) = load_file(f, &env);
-        if !r.diagnostics.is_empty() {
-            reports.push(r);
-        }
-        prepared.extend(ps);
-    }
-    if !reports.is_empty() {
-        for r in &mut reports {
-            r.sort();
-        }
-        eprint!("{}", report::human(&reports, color));
-        eprintln!(
-            "error: the policies, the tenant file or the scenarios are invalid; nothing was evaluated"
-        );
-        return INPUT_ERROR;
-    }
-    let refs: Vec<PolicyRef> = units
-        .iter()
-        .map(|(name, policy)| PolicyRef { name, policy })
-        .collect();
-    let engine = Engine::new(&refs, env.tenant);
-    // Report-only policies evaluated as if enabled, for `enforceReportOnly`.
-    let enforced: Vec<Policy> = units
-        .iter()
-        .map(|(_, p)| {
-            let mut p = (*p).clone();
-            if matches!(
-                p.state,
-                State::ReportOnly | State::EnabledForReportingButNotEnforced
-            ) {
-                p.state = State::Enabled;
-            }
-            p
-        })
-        .collect();
-    let enforced_refs: Vec<PolicyRef> = units
-        .iter()
-        .zip(&enforced)
-        .map(|((name, _), policy)| PolicyRef { name, policy })
-        .collect();
-    let enforced_engine = Engine::new(&enforced_refs, env.tenant);
-    let verdicts: Vec<Verdict> = prepared
-        .iter()
-        .map(|p| evaluate(p, if p.enforce { &enforced_engine } else { &engine }))
-        .collect();
-    if let Some(path) = &args.junit {
-        let target = path.canonicalize().ok();
-        if target.is_some() && files.iter().any(|f| f.canonicalize().ok() == target) {
-            eprintln!(
-                "error: --junit {} is one of the scenario files; choose another path",
-                check::display(path)
-            );
-            return INPUT_ERROR;
-        }
-        if let Err(e) = crate::emit::write_file(path, junit(&verdicts).as_bytes()) {
-            eprintln!("error: cannot write the JUnit report: {e}");
-            return INPUT_ERROR;
-        }
-    }
-    let text = match args.format {
-        TestFormat::Human => human(&verdicts),
-        TestFormat::Json => crate::app::pretty(&to_json(&verdicts)),
-    };
-    let code = crate::app::print_stdout(&text);
-    if code != OK {
-        return code;
-    }
-    if verdicts.iter().all(Verdict::passed) {
-        OK
-    } else {
-        FINDINGS
-    }
 }
 
 #[cfg(test)]

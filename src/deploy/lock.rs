@@ -83,7 +83,7 @@ impl Lock {
     /// Writes the lock atomically.
     pub fn write(&self, path: &Path) -> Result<(), String> {
         let v = serde_json::to_value(self).map_err(|e| e.to_string())?;
-        crate::emit::write_file(path, crate::app::pretty(&v).as_bytes())
+        crate::emit::write_file(path, crate::emit::pretty(&v).as_bytes())
             .map_err(|e| format!("cannot write the lock file: {e}"))
     }
 

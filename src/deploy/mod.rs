@@ -114,7 +114,7 @@ pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> u8 {
         .map(|(f, items)| {
             (
                 (*f).to_owned(),
-                crate::app::pretty(&json!({ "value": items })).into_bytes(),
+                crate::emit::pretty(&json!({ "value": items })).into_bytes(),
             )
         })
         .collect();
@@ -129,7 +129,7 @@ pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> u8 {
     });
     files.push((
         crate::emit::MANIFEST.into(),
-        crate::app::pretty(&manifest).into_bytes(),
+        crate::emit::pretty(&manifest).into_bytes(),
     ));
     if let Err(e) = crate::emit::write_dir(out, &files) {
         return fail(e);
@@ -440,7 +440,7 @@ pub fn plan_command(
     };
     let text = match format {
         Format::Human => plan::human(&p),
-        Format::Json => crate::app::pretty(&plan::to_json(&p)),
+        Format::Json => crate::emit::pretty(&plan::to_json(&p)),
         Format::Markdown => plan::markdown(&p),
     };
     print!("{text}");
@@ -563,7 +563,7 @@ pub fn apply(opts: &check::Options, conn: &Connection, a: &ApplyOptions, color: 
         for (_, r) in &reqs {
             s.push_str(&format!("{} {}\n", r.method, r.url));
             if let Some(b) = &r.body {
-                s.push_str(&crate::app::pretty(b));
+                s.push_str(&crate::emit::pretty(b));
             }
             s.push('\n');
         }

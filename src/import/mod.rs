@@ -88,7 +88,7 @@ pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref:
             let mut policy = converted.policy.clone();
             collect_ids(&mut policy, &mut out.referenced);
             unresolve(&mut policy, tenant);
-            let stem = crate::app::file_stem(&policy.display_name);
+            let stem = crate::emit::file_stem(&policy.display_name);
             let mut file = format!("{stem}.yaml");
             let mut n = 2;
             while !used.insert(file.to_lowercase()) {

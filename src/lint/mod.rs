@@ -8,15 +8,16 @@
 //! stage turns pointers into line:column. Rules never do I/O. Rules that need
 //! tenant data stay silent without it.
 
+pub mod config;
 pub mod rules;
 
 pub mod suppress;
 
 use crate::catalog::Kind;
-use crate::config::Config;
 pub use crate::diag::Hit;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Policy, Tenant};
+use config::Config;
 
 /// What one policy looks like to a rule.
 #[derive(Debug, Clone, Copy)]

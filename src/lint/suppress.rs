@@ -12,8 +12,8 @@
 //! (`invalid-suppression`); one that silences nothing is a warning
 //! (`unused-suppression`), so stale suppressions do not pile up.
 
+use crate::diag::Position;
 use crate::diag::{Diagnostic, Location, Severity};
-use crate::load::Position;
 use crate::report::FileReport;
 
 /// One suppression comment.

@@ -27,27 +27,10 @@ pub const MAX_DEPTH: usize = 64;
 /// Most YAML nodes accepted in one file.
 pub const MAX_NODES: usize = 250_000;
 
-/// A point in a source text: 1-based line and column (in characters), and the byte offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Position {
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column, counted in Unicode scalar values.
-    pub column: u32,
-    /// Byte offset into the decoded text.
-    pub offset: usize,
-}
+/// Re-exported: a position is part of a diagnostic, so it lives in [`crate::diag`].
+pub use crate::diag::Position;
 
 impl Position {
-    /// Line 1, column 1.
-    pub fn start() -> Self {
-        Position {
-            line: 1,
-            column: 1,
-            offset: 0,
-        }
-    }
-
     /// The position just after `prefix` (used to point into decoded text).
     pub fn at_end_of(prefix: &str) -> Self {
         let line = 1 + line_breaks(prefix);

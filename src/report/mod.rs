@@ -14,8 +14,9 @@ pub use human::human;
 pub use json::json;
 pub use sarif::sarif;
 
+use crate::diag::Position;
 use crate::diag::{Diagnostic, Location, Severity};
-use crate::load::{Position, SpanMap};
+use crate::load::SpanMap;
 use std::ops::Range;
 
 /// The diagnostics of one file, with what is needed to position them.

@@ -116,5 +116,5 @@ pub fn sarif(files: &[FileReport]) -> String {
             "results": results,
         }],
     });
-    crate::app::pretty(&log)
+    crate::emit::pretty(&log)
 }

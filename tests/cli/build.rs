@@ -430,7 +430,10 @@ fn out_into_a_directory_caac_did_not_create_says_why() {
         stderr.contains("mine exists and is not a caac output directory: it holds files but no manifest.json, so caac did not create it, and caac replaces only directories it created"),
         "{stderr}"
     );
-    assert_eq!(stderr.matches("error[output]").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("error[output]:").count(), 1, "{stderr}");
+    // The closing line counts that error and says why nothing was written.
+    assert!(stderr.contains("nothing was written because"), "{stderr}");
+    assert!(!stderr.contains(": 0 error(s)"), "{stderr}");
     assert_eq!(snapshot_dir(&mine), before, "untouched");
 }
 

@@ -13,6 +13,7 @@ mod graph_schema;
 mod hostile;
 mod impact;
 mod import;
+mod layering;
 mod loader_errors;
 mod lockout;
 mod monitor;

@@ -6,7 +6,7 @@ use crate::common::root;
 fn check(name: &str, schema: serde_json::Value) {
     check_text(
         &root().join("schemas").join(name),
-        &caac::app::pretty(&schema),
+        &caac::emit::pretty(&schema),
     );
 }
 

@@ -428,7 +428,7 @@ fn the_emergency_access_sweep_catches_a_missing_exclusion() {
 #[test]
 fn scenario_schema_is_current() {
     let path = root().join("schemas/scenario.schema.json");
-    let want = caac::app::pretty(&caac::scenario::scenario_file_schema());
+    let want = caac::emit::pretty(&caac::scenario::scenario_file_schema());
     if std::env::var_os("UPDATE_SCHEMAS").is_some()
         || std::env::var_os("UPDATE_GENERATED").is_some()
     {

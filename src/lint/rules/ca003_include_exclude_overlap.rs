@@ -240,7 +240,7 @@ fn is_keyword(v: &str) -> bool {
 pub(crate) fn run_json(
     check: fn(&Context) -> Vec<Hit>,
     policy: serde_json::Value,
-    config: &crate::config::Config,
+    config: &crate::lint::config::Config,
 ) -> Vec<Hit> {
     let policy: crate::model::Policy = serde_json::from_value(policy).expect("valid policy");
     let bg = crate::lint::BreakGlassIds::default();
@@ -260,7 +260,7 @@ mod tests {
     use serde_json::json;
 
     fn run(p: serde_json::Value) -> Vec<Hit> {
-        run_json(check, p, &crate::config::Config::default())
+        run_json(check, p, &crate::lint::config::Config::default())
     }
 
     #[test]

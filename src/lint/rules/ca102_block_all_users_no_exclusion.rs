@@ -100,7 +100,7 @@ mod tests {
     use serde_json::json;
 
     fn run(p: serde_json::Value) -> Vec<Hit> {
-        run_json(check, p, &crate::config::Config::default())
+        run_json(check, p, &crate::lint::config::Config::default())
     }
 
     #[test]

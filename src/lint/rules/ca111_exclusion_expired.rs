@@ -77,7 +77,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::lint::config::Config;
     use crate::lint::rules::ca003_include_exclude_overlap::run_json;
     use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! CA201 `enabled-without-report-only`.
 
-use crate::config::Profile;
 use crate::diag::Severity;
+use crate::lint::config::Profile;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
 use crate::model::{Rollout, Stage, State};
 use crate::rollout::Day;
@@ -118,7 +118,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::lint::config::Config;
     use crate::lint::rules::ca003_include_exclude_overlap::run_json;
     use serde_json::json;
 

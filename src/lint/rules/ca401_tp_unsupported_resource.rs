@@ -161,8 +161,8 @@ fn check(ctx: &Context) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     //! The Token Protection pack on resolved policies (ids, canonical keywords).
-    use crate::config::Config;
     use crate::diag::Severity;
+    use crate::lint::config::Config;
     use crate::lint::{BreakGlassIds, Check, Context, Hit, Rule};
     use crate::model::{Platform, Policy};
     use serde_json::json;

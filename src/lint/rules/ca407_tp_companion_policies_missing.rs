@@ -302,7 +302,7 @@ fn messages(set: &[Context], need: Need) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::Config;
+    use crate::lint::config::Config;
     use crate::lint::{BreakGlassIds, Context};
     use crate::model::Policy;
     use serde_json::json;

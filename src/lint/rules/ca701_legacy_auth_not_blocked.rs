@@ -203,7 +203,7 @@ pub(crate) fn demands_mfa(p: &Policy, mfa_control: bool, strength: impl Fn(&str)
 #[cfg(test)]
 pub(crate) fn with_set<R>(
     policies: &[Policy],
-    config: &crate::config::Config,
+    config: &crate::lint::config::Config,
     f: impl FnOnce(&[Context]) -> R,
 ) -> R {
     let bg = crate::lint::BreakGlassIds::default();
@@ -224,7 +224,7 @@ pub(crate) fn with_set<R>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::lint::config::Config;
     use crate::model::{Applications, Grant, Locations, State, UserSet, Users};
 
     fn legacy_block() -> Policy {

@@ -2,8 +2,8 @@
 
 use super::ca701_legacy_auth_not_blocked::{Allow, active, demands_mfa, missing, narrowed};
 use crate::catalog::ADMIN_ROLES_14;
-use crate::config::Profile;
 use crate::diag::Severity;
+use crate::lint::config::Profile;
 use crate::lint::{Check, Context, Needs, Rule, SetHit};
 use crate::model::Policy;
 
@@ -141,7 +141,7 @@ pub(crate) fn covers_admin_roles(p: &Policy) -> bool {
 mod tests {
     use super::super::ca701_legacy_auth_not_blocked::with_set;
     use super::*;
-    use crate::config::Config;
+    use crate::lint::config::Config;
     use crate::model::{Applications, Grant, UserSet, Users};
 
     fn admins(strength: &str) -> Policy {

@@ -1,8 +1,8 @@
 //! CA708 `signin-risk-policy-missing` (set rule).
 
 use super::ca701_legacy_auth_not_blocked::{Allow, active, demands_mfa, missing, narrowed};
-use crate::config::Profile;
 use crate::diag::Severity;
+use crate::lint::config::Profile;
 use crate::lint::{Check, Context, Needs, Rule, SetHit};
 use crate::model::RiskLevel;
 
@@ -115,7 +115,7 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 mod tests {
     use super::super::ca701_legacy_auth_not_blocked::with_set;
     use super::*;
-    use crate::config::Config;
+    use crate::lint::config::Config;
     use crate::model::{Applications, BuiltInControl, Grant, Policy, UserSet, Users};
 
     #[test]

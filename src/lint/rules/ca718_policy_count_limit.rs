@@ -90,7 +90,7 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 mod tests {
     use super::super::ca701_legacy_auth_not_blocked::with_set;
     use super::*;
-    use crate::config::Config;
+    use crate::lint::config::Config;
     use crate::model::Policy;
 
     #[test]

@@ -223,8 +223,8 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::lint::BreakGlassIds;
+    use crate::lint::config::Config;
 
     const G: &str = "33333333-3333-4333-8333-333333333333";
 

@@ -1,0 +1,113 @@
+//! `caac impact`: what a change to the policies does to access. Materialises
+//! the base policy set (a directory, or a git revision extracted by
+//! [`crate::impact`]), loads both sides with the check stages (partial) and
+//! hands them to [`crate::whatif::impact`]. Exit 0 no impact, 1 impact,
+//! 2 input errors.
+
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, print_stdout};
+use crate::check;
+use crate::cli::{ImpactArgs, ImpactFormat};
+use crate::impact::{Rename, TempDir, extract};
+use crate::report;
+use crate::whatif::coverage::Mode;
+use crate::whatif::impact;
+use std::path::{Path, PathBuf};
+
+/// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.
+pub(crate) fn impact(args: &ImpactArgs, color: bool) -> ExitStatus {
+    match run(args, color) {
+        Ok((text, changed)) => match print_stdout(&text) {
+            OK if changed => FINDINGS,
+            code => code,
+        },
+        Err(code) => code,
+    }
+}
+
+/// Loads one side; `Err` after printing positioned diagnostics when a
+/// policy cannot be read. `rename` maps a report path for display.
+fn load(
+    paths: &[PathBuf],
+    args: &ImpactArgs,
+    color: bool,
+    rename: &dyn Fn(&str) -> String,
+) -> Result<check::Checked, ExitStatus> {
+    let opts = check::Options {
+        paths,
+        tenant: args.tenant.clone(),
+        break_glass: &[],
+        config: args.config.clone(),
+        partial: true,
+    };
+    let checked = check::check(&opts).map_err(|message| {
+        eprintln!("error: {}", rename(&message));
+        INPUT_ERROR
+    })?;
+    // As for whatif: only problems that make the policies unreadable matter.
+    let mut reports = checked.input_errors();
+    for r in &mut reports {
+        r.path = rename(&r.path);
+    }
+    if !reports.is_empty() {
+        for r in &mut reports {
+            r.sort();
+        }
+        eprint!("{}", report::human(&reports, color));
+        return Err(INPUT_ERROR);
+    }
+    Ok(checked)
+}
+
+/// `caac impact`: the report text and whether there is impact (exit 1), or
+/// the exit code of an input error (messages already printed).
+fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), ExitStatus> {
+    let base_dir = Path::new(&args.base);
+    let tmp;
+    let (base_paths, rename): (Vec<PathBuf>, Rename) = if base_dir.is_dir() {
+        let paths = args.paths.iter().map(|p| base_dir.join(p)).collect();
+        (paths, Box::new(|s: &str| s.to_owned()))
+    } else {
+        tmp = TempDir::new().map_err(|e| {
+            eprintln!("error: {e}");
+            INPUT_ERROR
+        })?;
+        let paths = extract(&args.base, &args.paths, &tmp.0).map_err(|e| {
+            eprintln!("error: {e}");
+            INPUT_ERROR
+        })?;
+        let root = format!("{}/", tmp.0.display());
+        let rev = args.base.clone();
+        (
+            paths,
+            Box::new(move |s: &str| s.replace(&root, &format!("{rev}:"))),
+        )
+    };
+    let base = if base_paths.is_empty() {
+        None
+    } else {
+        Some(load(&base_paths, args, color, &*rename).inspect_err(|_| {
+            eprintln!(
+                "error: the base policies ({}) are invalid; nothing was compared",
+                args.base
+            );
+        })?)
+    };
+    let head = load(&args.paths, args, color, &|s: &str| s.to_owned()).inspect_err(|_| {
+        eprintln!("error: the policies are invalid; nothing was compared");
+    })?;
+    let base_refs = base
+        .as_ref()
+        .map(check::Checked::policy_refs)
+        .unwrap_or_default();
+    let head_refs = head.policy_refs();
+    let tenant = head.tenant.as_ref();
+    let found = impact::analyse(&base_refs, &head_refs, tenant);
+    let text = match args.format {
+        ImpactFormat::Human => impact::human(&found, &args.base),
+        ImpactFormat::Json => crate::emit::pretty(&impact::json(&found, &args.base, tenant)),
+        ImpactFormat::Markdown => impact::markdown(&found, &args.base, tenant),
+    };
+    let changed = found.any(Mode::Enforced)
+        || (args.enforce_report_only && found.any(Mode::ReportOnlyAsEnforced));
+    Ok((text, changed))
+}

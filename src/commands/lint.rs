@@ -1,0 +1,104 @@
+//! `caac lint`: the check stages on every policy, the lockout gate, and the
+//! diagnostics in the chosen format (stdout, or `--output`). Exit 1 when a
+//! finding reaches `--fail-level`, 2 on an input error.
+
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, print_stdout};
+use crate::check;
+use crate::cli::{FailLevel, Format, LintArgs};
+use crate::diag::{Diagnostic, Severity};
+use crate::report::{self, Counts};
+
+/// `caac lint`.
+pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
+    let Some(mut checked) = check_stages(&options(&args.input, args.partial)) else {
+        return INPUT_ERROR;
+    };
+    check::lockout_gate(&mut checked);
+    let skipped = checked.skipped.clone();
+    let files = checked.files.len();
+    let inputs: Vec<std::path::PathBuf> = checked
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .chain(
+            checked
+                .other
+                .iter()
+                .filter(|r| !r.path.starts_with('<'))
+                .map(|r| r.path.clone().into()),
+        )
+        .collect();
+    let mut reports = checked.into_reports();
+    for r in &mut reports {
+        r.sort();
+    }
+    let input_error = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity == Severity::Error && !check::is_finding(d));
+    let threshold = match args.fail_level {
+        FailLevel::Error => Severity::Error,
+        FailLevel::Warning => Severity::Warning,
+        FailLevel::Info => Severity::Info,
+    };
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity >= threshold);
+    let counts = Counts::of(&reports);
+    let mut text = match args.format {
+        Format::Human => {
+            let mut t = report::human(&reports, color && args.output.is_none());
+            for (id, reason) in &skipped {
+                t.push_str(&format!("note: {id} skipped: {reason}\n"));
+            }
+            t.push_str(&format!(
+                "{} error(s), {} warning(s), {} info(s) in {files} file(s)\n",
+                counts.errors, counts.warnings, counts.infos
+            ));
+            t
+        }
+        Format::Json => report::json(&reports, &skipped),
+        Format::Sarif => report::sarif(&reports),
+        Format::Github => report::github(&reports),
+    };
+    if let Some(path) = &args.output {
+        // Never let a report replace one of the files it is about.
+        let target = path.canonicalize().ok();
+        let clobbers = target.is_some() && inputs.iter().any(|i| i.canonicalize().ok() == target);
+        let result = if clobbers {
+            Err("it is one of the inputs (a policy, the tenant or the config file)".to_owned())
+        } else {
+            crate::emit::write_file(path, text.as_bytes()).map_err(|e| e.to_string())
+        };
+        if let Err(why) = result {
+            let d = Diagnostic::error(
+                "output",
+                format!("cannot write the report to {}: {why}", check::display(path)),
+            )
+            .with_help("choose another --output path");
+            let r = report::FileReport {
+                path: check::display(path),
+                diagnostics: vec![d],
+                ..Default::default()
+            };
+            eprint!("{}", report::human(&[r], color));
+            return INPUT_ERROR;
+        }
+        text.clear();
+    }
+    let code = if input_error {
+        INPUT_ERROR
+    } else if failing {
+        FINDINGS
+    } else {
+        OK
+    };
+    if !text.is_empty() {
+        let c = print_stdout(&text);
+        if c != OK {
+            return c;
+        }
+    }
+    code
+}

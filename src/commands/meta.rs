@@ -1,0 +1,79 @@
+//! The small commands about caac itself: `caac rules` (the rule and
+//! Graph-constraint catalogue), `caac explain RULE` (one rule's
+//! documentation), `caac schema` (the JSON Schemas) and `caac completions`.
+//! Each prints to stdout; exit 2 for an unknown rule or an unwritable stdout.
+
+use super::{ExitStatus, INPUT_ERROR, print_stdout};
+use crate::cli::{Cli, SchemaKind};
+use crate::emit::pretty;
+use crate::lint;
+use crate::model;
+
+/// `caac rules`.
+pub(crate) fn rules() -> ExitStatus {
+    let list: String = lint::rules::RULES
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {:<42} {:<8} {:<20} {}\n",
+                r.id,
+                r.name,
+                r.severity.as_str(),
+                serde_json::to_value(r.category())
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                r.summary
+            )
+        })
+        .chain(crate::validity::CONSTRAINTS.iter().map(|c| {
+            format!(
+                "{} {:<42} {:<8} {:<20} {}\n",
+                c.id, c.name, "error", "graph-validity", c.summary
+            )
+        }))
+        .collect();
+    print_stdout(&list)
+}
+
+/// `caac completions SHELL`.
+pub(crate) fn completions(shell: clap_complete::Shell) -> ExitStatus {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "caac", &mut buf);
+    print_stdout(&String::from_utf8_lossy(&buf))
+}
+
+/// `caac schema [KIND]`.
+pub(crate) fn schema(kind: SchemaKind) -> ExitStatus {
+    let schema = match kind {
+        SchemaKind::Policy => model::policy_schema(),
+        SchemaKind::PolicyDraft07 => model::policy_schema_draft07(),
+        SchemaKind::Tenant => model::tenant_schema(),
+    };
+    print_stdout(&pretty(&schema))
+}
+
+/// `caac explain RULE`.
+pub(crate) fn explain(rule: &str) -> ExitStatus {
+    match lint::find(rule) {
+        Some(r) => print_stdout(&format!(
+            "# {} `{}`\n\nDefault severity: {}. {}\n\n{}",
+            r.id,
+            r.name,
+            r.severity.as_str(),
+            r.summary,
+            r.docs
+        )),
+        None => match crate::validity::find(rule) {
+            Some(c) => print_stdout(&format!(
+                "# {} `{}`\n\nGraph validity: always an error; it cannot be switched off or suppressed. {}\n\n{}",
+                c.id, c.name, c.summary, c.docs
+            )),
+            None => {
+                eprintln!("error: no rule `{rule}`; `caac rules` lists them");
+                INPUT_ERROR
+            }
+        },
+    }
+}

@@ -1,0 +1,166 @@
+//! The command layer: one module per subcommand (or per small group), each
+//! turning the clap arguments of [`crate::cli`] into the library's options,
+//! calling the library, and deciding the exit status. [`run`] dispatches a
+//! parsed command line; `main.rs` only parses, dispatches and exits.
+//!
+//! Contract: nothing outside `main.rs`, `lib.rs`, `cli.rs` and this module
+//! imports `crate::cli` or `crate::commands` (a layering test,
+//! `tests/cli/layering.rs`, enforces it),
+//! so the library can be used, and tested, without the command line.
+//! Exit codes are [`ExitStatus`]: 0 ok, 1 findings, 2 usage or input error.
+
+use crate::check;
+use crate::cli::{Cli, Color, Command, InputArgs};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+mod build;
+mod coverage;
+mod deploy;
+mod impact;
+mod import;
+mod lint;
+mod meta;
+mod monitor;
+mod promote;
+mod report;
+mod test;
+mod whatif;
+
+use deploy::{DeployCommand, deploy};
+
+/// How a command ended: the process exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Success: nothing to report, or the product was written.
+    Ok = 0,
+    /// Findings: a rule or lockout error, a failing scenario, a coverage
+    /// gap, impact, changes to plan.
+    Findings = 1,
+    /// Usage or input error: unreadable, malformed or unresolvable input,
+    /// an unwritable output, a Graph error.
+    Error = 2,
+}
+
+impl From<ExitStatus> for u8 {
+    fn from(s: ExitStatus) -> u8 {
+        s as u8
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        ExitCode::from(u8::from(s))
+    }
+}
+
+impl From<u8> for ExitStatus {
+    /// 0 and 1 as themselves; any other code is an error.
+    fn from(code: u8) -> ExitStatus {
+        match code {
+            0 => ExitStatus::Ok,
+            1 => ExitStatus::Findings,
+            _ => ExitStatus::Error,
+        }
+    }
+}
+
+/// Short names the command bodies use.
+pub(crate) const OK: ExitStatus = ExitStatus::Ok;
+/// A rule reported an error-severity finding (or a scenario failed, …).
+pub(crate) const FINDINGS: ExitStatus = ExitStatus::Findings;
+/// Usage or input error.
+pub(crate) const INPUT_ERROR: ExitStatus = ExitStatus::Error;
+
+/// [`crate::emit::print_stdout`] as an exit status.
+fn print_stdout(s: &str) -> ExitStatus {
+    ExitStatus::from(crate::emit::print_stdout(s))
+}
+
+/// Runs a parsed command line; returns its exit status.
+pub fn run(cli: Cli) -> ExitStatus {
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    match cli.command {
+        Command::Build(args) => build::build(&args, color),
+        Command::Lint(args) => lint::lint(&args, color),
+        Command::Import(args) => import::import(&args, color),
+        Command::Whatif(args) => whatif::whatif(&args, color),
+        Command::Test(args) => test::run(&args, color),
+        Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
+        Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
+        Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
+        Command::Coverage(args) => coverage::coverage(&args, color),
+        Command::Promote(args) => promote::promote(&args, color),
+        Command::Impact(args) => impact::impact(&args, color),
+        Command::Monitor(args) => monitor::run(&args, color),
+        Command::Report(args) => report::run(&args, color),
+        Command::Rules => meta::rules(),
+        Command::Completions { shell } => meta::completions(shell),
+        Command::Schema { kind } => meta::schema(kind),
+        Command::Explain { rule } => meta::explain(&rule),
+    }
+}
+
+/// The check stages' options from the shared policy-input arguments.
+pub(crate) fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
+    check::Options {
+        paths: &input.paths,
+        tenant: input.tenant.clone(),
+        break_glass: &input.break_glass,
+        config: input.config.clone(),
+        partial,
+    }
+}
+
+/// Prints the errors that make policies unreadable (lint findings do not
+/// matter here) and returns exit 2, or `None` when there are none. `undone`
+/// says what the command did not do ("generated", "analysed").
+pub(crate) fn input_errors(
+    checked: &check::Checked,
+    color: bool,
+    undone: &str,
+) -> Option<ExitStatus> {
+    let reports = checked.input_errors();
+    if reports.is_empty() {
+        return None;
+    }
+    eprint!("{}", crate::report::human(&reports, color));
+    eprintln!("error: the policies are invalid; nothing was {undone}");
+    Some(INPUT_ERROR)
+}
+
+/// Runs the check stages (load → validate → resolve → lint) for a command,
+/// or prints why they could not start (no policy files, an unreadable
+/// path) and gives `None`: the caller exits with [`ExitStatus::Error`].
+/// The one copy of the "check → error → exit 2" step every command shares.
+pub(crate) fn check_stages(opts: &check::Options) -> Option<check::Checked> {
+    match check::check(opts) {
+        Ok(c) => Some(c),
+        Err(message) => {
+            eprintln!("error: {message}");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExitStatus;
+
+    /// The documented exit codes (`caac --help`): 0 ok, 1 findings, 2 usage
+    /// or input error; any other code a library step returns is an error.
+    #[test]
+    fn exit_status_codes() {
+        assert_eq!(u8::from(ExitStatus::Ok), 0);
+        assert_eq!(u8::from(ExitStatus::Findings), 1);
+        assert_eq!(u8::from(ExitStatus::Error), 2);
+        for code in 0..=2u8 {
+            assert_eq!(u8::from(ExitStatus::from(code)), code);
+        }
+        assert_eq!(ExitStatus::from(101), ExitStatus::Error);
+    }
+}

@@ -1,0 +1,127 @@
+//! `caac promote`: one spec moved one rollout stage on (report-only →
+//! pilot → enforced) when its dwell time has passed, edited in place at the
+//! loader's byte offsets and proven to parse back ([`crate::rollout`]).
+//! Exit 1 when the spec may not move yet or has lint errors, 2 on input
+//! errors.
+
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages};
+use crate::model::Rollout;
+use crate::rollout::{Day, Step, edit_text, find, line_diff, next_step, promotion_day, same};
+
+/// `caac promote`: see the module docs. Returns the exit code.
+pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
+    use crate::diag::Severity;
+    let today = match promotion_day(args.today.as_deref(), Day::system(), args.dry_run) {
+        Ok(d) => d,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return INPUT_ERROR;
+        }
+    };
+    let path = match find(&args.policy, &args.dir) {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return INPUT_ERROR;
+        }
+    };
+    let shown = crate::check::display(&path);
+    // The same checks as `caac lint` (rules and the lockout gate), on this file.
+    let paths = [path.clone()];
+    let opts = crate::check::Options {
+        paths: &paths,
+        tenant: args.tenant.clone(),
+        break_glass: &args.break_glass,
+        config: args.config.clone(),
+        partial: true,
+    };
+    let Some(mut checked) = check_stages(&opts) else {
+        return INPUT_ERROR;
+    };
+    crate::check::lockout_gate(&mut checked);
+    let mut reports = checked.into_reports();
+    for r in &mut reports {
+        r.sort();
+        r.diagnostics.retain(|d| d.severity == Severity::Error);
+    }
+    reports.retain(|r| !r.diagnostics.is_empty());
+    if !reports.is_empty() {
+        let input = reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .any(|d| d.name.is_none() && d.code != crate::whatif::lockout::CODE);
+        eprint!("{}", crate::report::human(&reports, color));
+        eprintln!("error: not promoting {shown}: fix the errors above first");
+        return if input { INPUT_ERROR } else { FINDINGS };
+    }
+    let doc = match crate::load::load(&path) {
+        Ok(d) => d,
+        Err((d, _)) => {
+            eprintln!("error: {shown}: {}", d.message);
+            return INPUT_ERROR;
+        }
+    };
+    let Some(rollout) = doc
+        .value
+        .get("rollout")
+        .and_then(|v| serde_json::from_value::<Rollout>(v.clone()).ok())
+    else {
+        eprintln!(
+            "error: {shown} has no `rollout:` block; add `rollout: {{stage: reportOnly, reportOnlySince: {today}, pilotGroup: <group>}}` to stage it"
+        );
+        return INPUT_ERROR;
+    };
+    let step = match next_step(&rollout, today) {
+        Ok(s) => s,
+        Err(why) => {
+            eprintln!("{shown}: not promoted: {why}");
+            return FINDINGS;
+        }
+    };
+    let Step::Move { to, .. } = step else {
+        println!("{shown}: already enforced; nothing to do");
+        return OK;
+    };
+    let after = match edit_text(&doc.text, &doc.spans, &step) {
+        Ok(t) => t,
+        Err(why) => {
+            eprintln!("error: {shown}: {why}");
+            return INPUT_ERROR;
+        }
+    };
+    // Prove the edit: the new text parses to the old value with only the
+    // rollout stage (and pilotSince) changed.
+    let mut expected = doc.value.clone();
+    if let Some(r) = expected.get_mut("rollout").and_then(|r| r.as_object_mut()) {
+        r.insert("stage".into(), to.as_str().into());
+        if let Step::Move {
+            record: Some(d), ..
+        } = &step
+        {
+            r.insert("pilotSince".into(), d.to_string().into());
+        }
+    }
+    match crate::load::parse_text(&after) {
+        Ok((value, _)) if same(&value, &expected) => {}
+        _ => {
+            eprintln!(
+                "error: {shown}: the in-place edit did not parse back to the intended value; edit `rollout.stage` by hand"
+            );
+            return INPUT_ERROR;
+        }
+    }
+    print!(
+        "{shown}: {} -> {}{}\n{}",
+        rollout.stage.as_str(),
+        to.as_str(),
+        if args.dry_run { " (dry run)" } else { "" },
+        line_diff(&doc.text, &after)
+    );
+    if !args.dry_run
+        && let Err(e) = crate::emit::write_file(&path, after.as_bytes())
+    {
+        eprintln!("error: cannot write {shown}: {e}");
+        return INPUT_ERROR;
+    }
+    OK
+}

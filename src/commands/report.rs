@@ -1,0 +1,61 @@
+//! `caac report`: the policy set described for people
+//! ([`crate::summary`]) as Markdown or HTML, to stdout or one file. Exit 0
+//! when the page was written (lint findings are content here), 2 on
+//! unreadable input or an unwritable output.
+
+use super::{ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, print_stdout};
+use crate::check;
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::summary::{build, html, markdown};
+use std::path::Path;
+
+/// `caac report`.
+pub fn run(args: &ReportArgs, color: bool) -> ExitStatus {
+    let opts = check::Options {
+        paths: &args.policies,
+        tenant: args.tenant.clone(),
+        break_glass: &[],
+        config: args.config.clone(),
+        partial: false,
+    };
+    let Some(mut checked) = check_stages(&opts) else {
+        return INPUT_ERROR;
+    };
+    if let Some(code) = input_errors(&checked, color, "generated") {
+        return code;
+    }
+    check::lockout_gate(&mut checked);
+    let inputs: Vec<std::path::PathBuf> = checked.files.iter().map(|f| f.path.clone()).collect();
+    let reports: Vec<crate::report::FileReport> = checked
+        .other
+        .iter()
+        .chain(checked.files.iter().map(|f| &f.report))
+        .cloned()
+        .collect();
+    let summary = build(&checked, &reports);
+    let text = match args.format {
+        ReportFormat::Markdown => markdown(&summary),
+        ReportFormat::Html => html(&summary),
+    };
+    match &args.out {
+        None => print_stdout(&text),
+        Some(path) => match write(path, &text, &inputs) {
+            Ok(()) => {
+                eprintln!("wrote {}", check::display(path));
+                OK
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", check::display(path));
+                INPUT_ERROR
+            }
+        },
+    }
+}
+
+fn write(path: &Path, text: &str, inputs: &[std::path::PathBuf]) -> Result<(), String> {
+    let target = path.canonicalize().ok();
+    if target.is_some() && inputs.iter().any(|i| i.canonicalize().ok() == target) {
+        return Err("it is one of the policy specs".into());
+    }
+    crate::emit::write_file(path, text.as_bytes()).map_err(|e| e.to_string())
+}

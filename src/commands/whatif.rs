@@ -1,0 +1,71 @@
+//! `caac whatif`: one sign-in (the body of Graph's
+//! `POST /identity/conditionalAccess/evaluate`,
+//! <https://learn.microsoft.com/graph/api/conditionalaccessroot-evaluate>)
+//! evaluated offline against the policies by [`crate::whatif`]. Exit 2 when
+//! the policies or the request cannot be read; lint findings do not matter.
+
+use super::{ExitStatus, INPUT_ERROR, check_stages, print_stdout};
+use crate::check;
+use crate::cli::{WhatifArgs, WhatifFormat};
+use crate::emit::pretty;
+use crate::report;
+
+/// `caac whatif`.
+pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> ExitStatus {
+    let opts = check::Options {
+        paths: &args.policies,
+        tenant: args.tenant.clone(),
+        break_glass: &[],
+        config: None,
+        partial: true,
+    };
+    let Some(checked) = check_stages(&opts) else {
+        return INPUT_ERROR;
+    };
+    // Only problems that make the policies unreadable matter here; lint findings do not.
+    let mut reports = checked.input_errors();
+    let mut request_report = report::FileReport {
+        path: check::display(&args.request),
+        ..Default::default()
+    };
+    let sign_in = match crate::load::load(&args.request) {
+        Err((d, text)) => {
+            request_report.diagnostics.push(*d);
+            request_report.text = text;
+            None
+        }
+        Ok(doc) => {
+            let parsed = crate::whatif::request::parse(&doc.value, checked.tenant.as_ref());
+            request_report.text = Some(doc.text.clone());
+            request_report.spans = Some(doc.spans.clone());
+            match parsed {
+                Ok(s) => Some((s, crate::whatif::request::applied_policies_only(&doc.value))),
+                Err(ds) => {
+                    request_report.diagnostics.extend(ds);
+                    None
+                }
+            }
+        }
+    };
+    if !request_report.diagnostics.is_empty() {
+        reports.push(request_report);
+    }
+    let Some((sign_in, applied_only)) = sign_in.filter(|_| reports.is_empty()) else {
+        for r in &mut reports {
+            r.sort();
+        }
+        eprint!("{}", report::human(&reports, color));
+        eprintln!("error: the policies or the request are invalid; nothing was evaluated");
+        return INPUT_ERROR;
+    };
+    let policies = checked.policy_refs();
+    let outcome = crate::whatif::evaluate(&policies, checked.tenant.as_ref(), &sign_in);
+    let text = match args.format {
+        WhatifFormat::Human => crate::whatif::output::human(&outcome),
+        WhatifFormat::Json if applied_only => {
+            pretty(&crate::whatif::output::to_json_applied_only(&outcome))
+        }
+        WhatifFormat::Json => pretty(&crate::whatif::output::to_json(&outcome)),
+    };
+    print_stdout(&text)
+}
