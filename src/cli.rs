@@ -118,14 +118,13 @@ pub enum FailLevel {
     Info,
 }
 
-/// Inputs shared by `lint` and `build`.
+/// How names and ids are resolved and what the lockout gate protects:
+/// declared once and flattened into every command that resolves or
+/// evaluates policies, so each accepts the same three options.
 #[derive(Debug, clap::Args)]
-pub struct InputArgs {
-    /// Policy specs (*.yaml, *.yml) and Graph exports (*.json), files or directories
-    /// (searched recursively; caac output directories are skipped).
-    #[arg(default_value = "policies")]
-    pub paths: Vec<PathBuf>,
-    /// Tenant directory file mapping names to ids [default: tenant.yaml when present].
+pub struct ResolveArgs {
+    /// Tenant directory file mapping names to ids, group memberships and named
+    /// location ranges [default: tenant.yaml when present].
     #[arg(long, value_name = "FILE")]
     pub tenant: Option<PathBuf>,
     /// Linter configuration [default: .caac.yaml when present].
@@ -135,6 +134,22 @@ pub struct InputArgs {
     /// Adds to `breakGlass:` in the tenant file.
     #[arg(long = "break-glass", value_name = "ID_OR_NAME")]
     pub break_glass: Vec<String>,
+}
+
+/// The policies a command reads, the same way for every command: positional
+/// paths, plus the tenant, config and break-glass options.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Policy specs (*.yaml, *.yml) and Graph exports (*.json), files or directories
+    /// (searched recursively; caac output directories are skipped) [default: policies].
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// The old spelling of PATHS (`--policies DIR`), kept working for one release.
+    #[arg(long = "policies", hide = true, num_args = 1.., value_name = "PATHS")]
+    pub policies: Vec<PathBuf>,
+    /// Name resolution and the lockout gate.
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
 }
 
 /// Arguments of `caac lint`.
@@ -201,13 +216,9 @@ pub struct ImportArgs {
 /// Arguments of `caac whatif`.
 #[derive(Debug, clap::Args)]
 pub struct WhatifArgs {
-    /// Policy specs and/or Graph exports (files or directories).
-    #[arg(long, required = true, num_args = 1.., value_name = "PATHS")]
-    pub policies: Vec<PathBuf>,
-    /// Tenant directory file (names, group memberships, named location ranges)
-    /// [default: tenant.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub tenant: Option<PathBuf>,
+    /// The policies and how names resolve.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// The sign-in: a Graph `evaluate` request body (JSON or YAML). `userSignIn` also
     /// takes caac's `memberOf` and `directoryRoles`, or reads them from the tenant file.
     #[arg(long, value_name = "FILE")]
@@ -229,21 +240,13 @@ pub enum WhatifFormat {
 /// Arguments of `caac test`.
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
+    /// The policies and how names resolve.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Directory of scenario files (*.yaml, *.yml, *.json directly inside it;
     /// subdirectories are not searched, so tests/ may hold other fixtures), or one scenario file.
-    #[arg(default_value = "tests", value_name = "DIR")]
-    pub dir: PathBuf,
-    /// Policy specs and/or Graph exports (files or directories). Takes every
-    /// following path, so give DIR before it.
-    #[arg(long, num_args = 1.., value_name = "PATHS", default_value = "policies")]
-    pub policies: Vec<PathBuf>,
-    /// Tenant directory file (names, group memberships, named location ranges)
-    /// [default: tenant.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub tenant: Option<PathBuf>,
-    /// Linter configuration [default: .caac.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[arg(long, default_value = "tests", value_name = "DIR")]
+    pub scenarios: PathBuf,
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
@@ -365,12 +368,9 @@ pub struct ApplyArgs {
 /// Arguments of `caac coverage`.
 #[derive(Debug, clap::Args)]
 pub struct CoverageArgs {
-    /// Policy specs and/or Graph exports (files or directories).
-    #[arg(long, num_args = 1.., value_name = "PATHS", default_value = "policies")]
-    pub policies: Vec<PathBuf>,
-    /// Tenant directory file (users, groups, named locations) [default: tenant.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub tenant: Option<PathBuf>,
+    /// The policies and how names resolve.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value_t = WhatifFormat::Human)]
     pub format: WhatifFormat,
@@ -392,15 +392,9 @@ pub struct PromoteArgs {
     /// Print the change without writing it.
     #[arg(long)]
     pub dry_run: bool,
-    /// Tenant directory file mapping names to ids [default: tenant.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub tenant: Option<PathBuf>,
-    /// Linter configuration [default: .caac.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// A break-glass user or group (name or object id); repeatable.
-    #[arg(long = "break-glass", value_name = "ID_OR_NAME")]
-    pub break_glass: Vec<String>,
+    /// How names resolve and what the lockout gate protects.
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
 }
 
 /// Arguments of `caac impact`.
@@ -410,15 +404,9 @@ pub struct ImpactArgs {
     /// revision (`origin/main`, `HEAD~1`) whose PATHS are extracted with `git archive`.
     #[arg(long, value_name = "REF_OR_DIR")]
     pub base: String,
-    /// Policy specs and/or Graph exports (files or directories) of the head side.
-    #[arg(value_name = "PATHS", default_value = "policies")]
-    pub paths: Vec<PathBuf>,
-    /// Tenant directory file, used for both sides [default: tenant.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub tenant: Option<PathBuf>,
-    /// Config file, used for both sides [default: .caac.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    /// The head side's policies; the tenant and config files serve both sides.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Output format (markdown: for a pull-request comment).
     #[arg(long, short = 'o', value_enum, default_value_t = ImpactFormat::Human)]
     pub format: ImpactFormat,
@@ -441,16 +429,13 @@ pub enum ImpactFormat {
 /// Arguments of `caac monitor`.
 #[derive(Debug, clap::Args)]
 pub struct MonitorArgs {
-    /// Policies to write queries for: spec paths or displayNames [default: every policy].
-    #[arg(value_name = "POLICY")]
+    /// The policies and how names resolve.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write queries only for this policy (a displayName, or a spec path among
+    /// PATHS); repeatable [default: every policy].
+    #[arg(long = "policy", value_name = "NAME_OR_PATH")]
     pub policy: Vec<String>,
-    /// Policy specs and/or Graph exports (files or directories) [default:
-    /// the POLICY paths when all are paths, else `policies`].
-    #[arg(long, num_args = 1.., value_name = "PATHS")]
-    pub policies: Option<Vec<PathBuf>>,
-    /// Tenant directory file [default: tenant.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub tenant: Option<PathBuf>,
     /// Lock file (spec → live policy id); policies without an entry are matched by displayName.
     #[arg(long, value_name = "FILE", default_value = "caac.lock")]
     pub lock: PathBuf,
@@ -475,15 +460,9 @@ pub enum ReportFormat {
 /// Arguments of `caac report`.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// Policy specs and/or Graph exports (files or directories).
-    #[arg(long, num_args = 1.., value_name = "PATHS", default_value = "policies")]
-    pub policies: Vec<PathBuf>,
-    /// Tenant directory file (names for ids) [default: tenant.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub tenant: Option<PathBuf>,
-    /// Linter configuration [default: .caac.yaml when present].
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    /// The policies and how names resolve.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value_t = ReportFormat::Markdown)]
     pub format: ReportFormat,

@@ -3,7 +3,7 @@
 //! [`crate::emit`]. Writes nothing when any body is wrong (exit 1) or the
 //! input is unreadable (exit 2).
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, policy_paths};
 use crate::check;
 use crate::cli::BuildArgs;
 use crate::compile::{self, Compiled};
@@ -13,7 +13,8 @@ use crate::report::{self, Counts};
 
 /// `caac build`.
 pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
-    let opts = options(&args.input, false);
+    let paths = policy_paths(&args.input);
+    let opts = options(&paths, &args.input.resolve, false);
     let Some(mut checked) = check_stages(&opts) else {
         return INPUT_ERROR;
     };

@@ -1,21 +1,18 @@
 //! `caac coverage`: the scenario classes the enforced policies leave open
 //! ([`crate::whatif::coverage`]). Exit 0 no gap, 1 a gap, 2 unreadable policies.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, input_errors, print_stdout};
-use crate::check;
+use super::{
+    ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, input_errors, options, policy_paths,
+    print_stdout,
+};
 use crate::cli::{CoverageArgs, WhatifFormat};
 use crate::emit::pretty;
 
 /// `caac coverage`: exit 0 when the enforced policies leave no gap, 1 when
 /// they do, 2 when the policies cannot be read.
 pub(crate) fn coverage(args: &CoverageArgs, color: bool) -> ExitStatus {
-    let opts = check::Options {
-        paths: &args.policies,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: None,
-        partial: true,
-    };
+    let paths = policy_paths(&args.input);
+    let opts = options(&paths, &args.input.resolve, true);
     let Some(checked) = check_stages(&opts) else {
         return INPUT_ERROR;
     };

@@ -2,7 +2,7 @@
 //! Microsoft Graph ([`crate::deploy`]). Plan and apply first refuse the
 //! starter tenant file's placeholder object ids (exit 2, nothing sent).
 
-use super::{ExitStatus, options};
+use super::{ExitStatus, options, policy_paths};
 
 pub(crate) enum DeployCommand<'a> {
     Pull(&'a crate::cli::PullArgs),
@@ -23,7 +23,7 @@ pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> ExitStatus {
     let code = match cmd {
         DeployCommand::Pull(a) => deploy::pull(&conn(&a.graph), &a.out, Some(&a.tenant)),
         DeployCommand::Plan(a) => deploy::plan_command(
-            &options(&a.input, a.partial),
+            &options(&policy_paths(&a.input), &a.input.resolve, a.partial),
             &conn(&a.graph),
             a.state.as_deref(),
             &a.lock,
@@ -36,7 +36,7 @@ pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> ExitStatus {
             color,
         ),
         DeployCommand::Apply(a) => deploy::apply(
-            &options(&a.input, a.partial),
+            &options(&policy_paths(&a.input), &a.input.resolve, a.partial),
             &conn(&a.graph),
             &deploy::ApplyOptions {
                 dry_run: a.dry_run,

@@ -4,7 +4,7 @@
 //! hands them to [`crate::whatif::impact`]. Exit 0 no impact, 1 impact,
 //! 2 input errors.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, print_stdout};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, options, policy_paths, print_stdout};
 use crate::check;
 use crate::cli::{ImpactArgs, ImpactFormat};
 use crate::impact::{Rename, TempDir, extract};
@@ -32,13 +32,7 @@ fn load(
     color: bool,
     rename: &dyn Fn(&str) -> String,
 ) -> Result<check::Checked, ExitStatus> {
-    let opts = check::Options {
-        paths,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: args.config.clone(),
-        partial: true,
-    };
+    let opts = options(paths, &args.input.resolve, true);
     let checked = check::check(&opts).map_err(|message| {
         eprintln!("error: {}", rename(&message));
         INPUT_ERROR
@@ -61,17 +55,18 @@ fn load(
 /// `caac impact`: the report text and whether there is impact (exit 1), or
 /// the exit code of an input error (messages already printed).
 fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), ExitStatus> {
+    let head_paths = policy_paths(&args.input);
     let base_dir = Path::new(&args.base);
     let tmp;
     let (base_paths, rename): (Vec<PathBuf>, Rename) = if base_dir.is_dir() {
-        let paths = args.paths.iter().map(|p| base_dir.join(p)).collect();
+        let paths = head_paths.iter().map(|p| base_dir.join(p)).collect();
         (paths, Box::new(|s: &str| s.to_owned()))
     } else {
         tmp = TempDir::new().map_err(|e| {
             eprintln!("error: {e}");
             INPUT_ERROR
         })?;
-        let paths = extract(&args.base, &args.paths, &tmp.0).map_err(|e| {
+        let paths = extract(&args.base, &head_paths, &tmp.0).map_err(|e| {
             eprintln!("error: {e}");
             INPUT_ERROR
         })?;
@@ -92,7 +87,7 @@ fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), ExitStatus> {
             );
         })?)
     };
-    let head = load(&args.paths, args, color, &|s: &str| s.to_owned()).inspect_err(|_| {
+    let head = load(&head_paths, args, color, &|s: &str| s.to_owned()).inspect_err(|_| {
         eprintln!("error: the policies are invalid; nothing was compared");
     })?;
     let base_refs = base

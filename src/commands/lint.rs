@@ -2,7 +2,9 @@
 //! diagnostics in the chosen format (stdout, or `--output`). Exit 1 when a
 //! finding reaches `--fail-level`, 2 on an input error.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, print_stdout};
+use super::{
+    ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, policy_paths, print_stdout,
+};
 use crate::check;
 use crate::cli::{FailLevel, Format, LintArgs};
 use crate::diag::{Diagnostic, Severity};
@@ -10,7 +12,9 @@ use crate::report::{self, Counts};
 
 /// `caac lint`.
 pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
-    let Some(mut checked) = check_stages(&options(&args.input, args.partial)) else {
+    let paths = policy_paths(&args.input);
+    let Some(mut checked) = check_stages(&options(&paths, &args.input.resolve, args.partial))
+    else {
         return INPUT_ERROR;
     };
     check::lockout_gate(&mut checked);

@@ -10,8 +10,9 @@
 //! Exit codes are [`ExitStatus`]: 0 ok, 1 findings, 2 usage or input error.
 
 use crate::check;
-use crate::cli::{Cli, Color, Command, InputArgs};
+use crate::cli::{Cli, Color, Command, InputArgs, ResolveArgs};
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod build;
@@ -105,13 +106,29 @@ pub fn run(cli: Cli) -> ExitStatus {
     }
 }
 
-/// The check stages' options from the shared policy-input arguments.
-pub(crate) fn options(input: &InputArgs, partial: bool) -> check::Options<'_> {
+/// The policy paths a command reads: the positional PATHS, plus any given
+/// with the hidden old spelling `--policies`; `policies` when none is given.
+pub(crate) fn policy_paths(input: &InputArgs) -> Vec<PathBuf> {
+    let paths: Vec<PathBuf> = input.paths.iter().chain(&input.policies).cloned().collect();
+    if paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        paths
+    }
+}
+
+/// The check stages' options: `paths` (from [`policy_paths`]) and the
+/// shared `--tenant`, `--config` and `--break-glass`.
+pub(crate) fn options<'a>(
+    paths: &'a [PathBuf],
+    resolve: &'a ResolveArgs,
+    partial: bool,
+) -> check::Options<'a> {
     check::Options {
-        paths: &input.paths,
-        tenant: input.tenant.clone(),
-        break_glass: &input.break_glass,
-        config: input.config.clone(),
+        paths,
+        tenant: resolve.tenant.clone(),
+        break_glass: &resolve.break_glass,
+        config: resolve.config.clone(),
         partial,
     }
 }

@@ -4,7 +4,9 @@
 //! manifest. Exit 2 on unreadable policies, an unknown policy or an
 //! unwritable output.
 
-use super::{ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, print_stdout};
+use super::{
+    ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, options, policy_paths, print_stdout,
+};
 use crate::check;
 use crate::cli::MonitorArgs;
 use crate::deploy::lock::Lock;
@@ -21,30 +23,19 @@ pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
             return INPUT_ERROR;
         }
     };
-    // POLICY arguments that are files or directories also say what to load
-    // when --policies is not given (`caac monitor policies/CA410.yaml`).
-    let path_like: Vec<PathBuf> = args
-        .policy
-        .iter()
-        .map(PathBuf::from)
-        .filter(|p| p.exists())
-        .collect();
-    let paths: Vec<PathBuf> = match &args.policies {
-        Some(p) => p.clone(),
-        None if !path_like.is_empty() && path_like.len() == args.policy.len() => path_like.clone(),
-        None => {
-            let mut v = vec![PathBuf::from("policies")];
-            v.extend(path_like.iter().cloned());
-            v
-        }
-    };
-    let opts = check::Options {
-        paths: &paths,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: None,
-        partial: true,
-    };
+    let paths = policy_paths(&args.input);
+    // Before this grammar, a positional POLICY could also be a displayName
+    // (`caac monitor "Block legacy auth"`); say how to write that now
+    // instead of a bare "no such file".
+    if let Some(name) = paths.iter().find(|p| !p.exists()) {
+        eprintln!(
+            "error: {}: no such file or directory; to select a policy by displayName, use --policy {:?}",
+            check::display(name),
+            name.to_string_lossy()
+        );
+        return INPUT_ERROR;
+    }
+    let opts = options(&paths, &args.input.resolve, true);
     let Some(checked) = check_stages(&opts) else {
         return INPUT_ERROR;
     };
@@ -127,7 +118,7 @@ pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
             };
             if hits.is_empty() {
                 eprintln!(
-                    "error: no policy `{}` among the loaded specs (give a spec path or a displayName; loaded: {})",
+                    "error: no policy `{}` among the loaded specs (--policy takes a spec path or a displayName; loaded: {})",
                     comment_text(wanted),
                     paths
                         .iter()

@@ -4,7 +4,7 @@
 //! Exit 1 when the spec may not move yet or has lint errors, 2 on input
 //! errors.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options};
 use crate::model::Rollout;
 use crate::rollout::{Day, Step, edit_text, find, line_diff, next_step, promotion_day, same};
 
@@ -28,13 +28,7 @@ pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
     let shown = crate::check::display(&path);
     // The same checks as `caac lint` (rules and the lockout gate), on this file.
     let paths = [path.clone()];
-    let opts = crate::check::Options {
-        paths: &paths,
-        tenant: args.tenant.clone(),
-        break_glass: &args.break_glass,
-        config: args.config.clone(),
-        partial: true,
-    };
+    let opts = options(&paths, &args.resolve, true);
     let Some(mut checked) = check_stages(&opts) else {
         return INPUT_ERROR;
     };

@@ -3,7 +3,9 @@
 //! when the page was written (lint findings are content here), 2 on
 //! unreadable input or an unwritable output.
 
-use super::{ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, print_stdout};
+use super::{
+    ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, options, policy_paths, print_stdout,
+};
 use crate::check;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::summary::{build, html, markdown};
@@ -11,13 +13,8 @@ use std::path::Path;
 
 /// `caac report`.
 pub fn run(args: &ReportArgs, color: bool) -> ExitStatus {
-    let opts = check::Options {
-        paths: &args.policies,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: args.config.clone(),
-        partial: false,
-    };
+    let paths = policy_paths(&args.input);
+    let opts = options(&paths, &args.input.resolve, false);
     let Some(mut checked) = check_stages(&opts) else {
         return INPUT_ERROR;
     };

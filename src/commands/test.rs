@@ -3,7 +3,9 @@
 //! scenario, optional JUnit XML. Exit 0 all pass, 1 a scenario fails,
 //! 2 input error.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, print_stdout};
+use super::{
+    ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, policy_paths, print_stdout,
+};
 use crate::check;
 use crate::cli::{TestArgs, TestFormat};
 use crate::model::{Policy, State};
@@ -13,13 +15,8 @@ use crate::whatif::{Engine, PolicyRef};
 
 /// `caac test`: returns the exit code (0 all pass, 1 a scenario fails, 2 input error).
 pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
-    let opts = check::Options {
-        paths: &args.policies,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: args.config.clone(),
-        partial: true,
-    };
+    let paths = policy_paths(&args.input);
+    let opts = options(&paths, &args.input.resolve, true);
     let Some(checked) = check_stages(&opts) else {
         return INPUT_ERROR;
     };
@@ -36,7 +33,7 @@ pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
         names: units.iter().map(|(n, _)| *n).collect(),
         names_known: reports.is_empty(),
     };
-    let files = match scenario_files(&args.dir) {
+    let files = match scenario_files(&args.scenarios) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");
@@ -46,7 +43,7 @@ pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
     if files.is_empty() {
         eprintln!(
             "error: no scenario files (*.yaml, *.yml, *.json) directly in {}",
-            check::display(&args.dir)
+            check::display(&args.scenarios)
         );
         return INPUT_ERROR;
     }

@@ -4,7 +4,7 @@
 //! evaluated offline against the policies by [`crate::whatif`]. Exit 2 when
 //! the policies or the request cannot be read; lint findings do not matter.
 
-use super::{ExitStatus, INPUT_ERROR, check_stages, print_stdout};
+use super::{ExitStatus, INPUT_ERROR, check_stages, options, policy_paths, print_stdout};
 use crate::check;
 use crate::cli::{WhatifArgs, WhatifFormat};
 use crate::emit::pretty;
@@ -12,13 +12,8 @@ use crate::report;
 
 /// `caac whatif`.
 pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> ExitStatus {
-    let opts = check::Options {
-        paths: &args.policies,
-        tenant: args.tenant.clone(),
-        break_glass: &[],
-        config: None,
-        partial: true,
-    };
+    let paths = policy_paths(&args.input);
+    let opts = options(&paths, &args.input.resolve, true);
     let Some(checked) = check_stages(&opts) else {
         return INPUT_ERROR;
     };

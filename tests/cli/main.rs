@@ -9,6 +9,7 @@ mod deploy;
 mod fake_graph;
 mod formats;
 mod fuzz_regressions;
+mod grammar;
 mod graph_schema;
 mod hostile;
 mod impact;

@@ -67,9 +67,9 @@ fn token_protection_not_deployed() {
         &root(),
         &[
             "monitor",
-            "CA410-TokenProtection-ExchangeSharePoint-Windows",
-            "--policies",
             "examples/token-protection",
+            "--policy",
+            "CA410-TokenProtection-ExchangeSharePoint-Windows",
             "--tenant",
             TENANT,
             "--lock",
@@ -147,7 +147,7 @@ fn out_writes_one_file_per_policy_atomically() {
     let out = run(&[]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(snapshot_dir(&dir), files);
-    let out = run(&["CA001-BlockLegacyAuthentication"]);
+    let out = run(&["--policy", "CA001-BlockLegacyAuthentication"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(snapshot_dir(&dir).len(), 2);
     // A directory caac did not create is never replaced.
@@ -176,7 +176,7 @@ fn out_writes_one_file_per_policy_atomically() {
 #[test]
 fn input_errors_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = caac(&root(), &["monitor", "No such policy"]);
+    let out = caac(&root(), &["monitor", "--policy", "No such policy"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout.is_empty());

@@ -22,8 +22,8 @@ fn run(dir: &Path, extra: &[&str]) -> (Option<i32>, String, String) {
     let tenant = root().join("tenant.yaml");
     let mut args = vec![
         "test",
+        "--scenarios",
         "t",
-        "--policies",
         policies.to_str().unwrap(),
         "--tenant",
         tenant.to_str().unwrap(),
@@ -345,7 +345,7 @@ fn exit_codes_for_missing_and_broken_inputs() {
     let ok = "name: ok\nrequest: {signInIdentity: {userId: 00000000-0000-4000-8000-000000000123}, signInContext: {includeApplications: [Microsoft Graph]}, signInConditions: {clientAppType: browser}}\nexpect: {access: allow}\n";
     let tmp = repo(&[("ok.yaml", ok)]);
     std::fs::write(tmp.path().join("p.yaml"), "displayName: x\nstate: on\n").unwrap();
-    let out = caac(tmp.path(), &["test", "t", "--policies", "p.yaml"]);
+    let out = caac(tmp.path(), &["test", "--scenarios", "t", "p.yaml"]);
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("p.yaml:2:8"), "{stderr}");
@@ -353,7 +353,7 @@ fn exit_codes_for_missing_and_broken_inputs() {
     let policies = root().join("policies");
     let out = caac(
         tmp.path(),
-        &["test", "t", "--policies", policies.to_str().unwrap()],
+        &["test", "--scenarios", "t", policies.to_str().unwrap()],
     );
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -367,8 +367,8 @@ fn exit_codes_for_missing_and_broken_inputs() {
         tmp.path(),
         &[
             "test",
+            "--scenarios",
             "t/ok.yaml",
-            "--policies",
             policies.to_str().unwrap(),
             "--tenant",
             tenant.to_str().unwrap(),
@@ -400,8 +400,8 @@ fn the_emergency_access_sweep_catches_a_missing_exclusion() {
         tmp.path(),
         &[
             "test",
+            "--scenarios",
             scenarios.to_str().unwrap(),
-            "--policies",
             "policies",
             "--tenant",
             tenant.to_str().unwrap(),
