@@ -35,17 +35,20 @@ pub enum Color {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint policy specs (YAML) and Graph exports (JSON) against the rule catalogue.
+    /// Exit 0 no finding at --fail-level, 1 findings, 2 input error.
     Lint(LintArgs),
     /// Compile policy specs into Microsoft Graph request bodies (one JSON file
     /// per policy plus manifest.json). Writes nothing when any error is found.
+    /// Exit 0 written, 1 a body is wrong, 2 input error or an unwritable directory.
     Build(BuildArgs),
     /// Import Graph exports (JSON, any dialect) as readable YAML specs, one per policy.
     Import(ImportArgs),
     /// Evaluate one sign-in offline against a policy set (the body of Graph's
-    /// `POST /identity/conditionalAccess/evaluate`).
+    /// `POST /identity/conditionalAccess/evaluate`). Exit 0 evaluated, 2 input error.
     Whatif(WhatifArgs),
     /// Run what-if scenarios (a request plus the expected outcome) against a
     /// policy set: PASS/FAIL per scenario with a diff, optional JUnit XML.
+    /// Exit 0 all pass, 1 a scenario fails, 2 input error.
     Test(TestArgs),
     /// Export the tenant's policies, named locations and authentication
     /// strengths from Microsoft Graph as JSON state; add learned ids to the tenant file.
@@ -58,6 +61,7 @@ pub enum Command {
     Apply(ApplyArgs),
     /// List the scenario classes the policies leave open: no MFA or stronger,
     /// apps reachable from unknown platforms or legacy clients.
+    /// Exit 0 no gap in the enforced policies, 1 gaps, 2 input error.
     Coverage(CoverageArgs),
     /// Move a policy one rollout stage on (reportOnly → pilot → enforced),
     /// editing its spec in place, only once the minimum dwell has passed.
@@ -66,16 +70,25 @@ pub enum Command {
     /// why), 2 input error.
     Promote(PromoteArgs),
     /// Compare access before and after a change over the scenario matrix:
-    /// newly blocked, newly allowed and newly unprotected sign-ins.
+    /// newly blocked, newly allowed, newly unprotected and newly protected sign-ins.
+    /// Exit 0 no impact, 1 impact in the enforced policies (with
+    /// --enforce-report-only also as if report-only were enforced), 2 input error.
     Impact(ImpactArgs),
     /// Write Log Analytics / Sentinel KQL per policy: outcome summary, who is
     /// blocked, block vs allow per app, token-protection readiness.
     Monitor(MonitorArgs),
     /// Describe the policy set for people who do not read YAML: one sentence
-    /// per policy, a persona × application matrix, exclusions, lint summary.
+    /// per policy, a persona × application matrix per location class,
+    /// exclusions, lint summary. Exit 0 written (lint findings are content,
+    /// not failures), 2 input error.
     Report(ReportArgs),
-    /// List every lint rule: id, name, default severity, category, summary.
-    Rules,
+    /// List every lint rule and Graph-validity constraint: id, name, default
+    /// severity, category, summary.
+    Rules {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
+    },
     /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
     Schema {
         /// Which schema.
@@ -92,6 +105,16 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// Output format of `caac rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// One aligned line per rule.
+    Human,
+    /// Versioned JSON (`{"version": 1, "rules": [{"id", "name", "severity",
+    /// "category", "summary", "kind": "lint"|"graph-validity"}]}`).
+    Json,
 }
 
 /// Output format of `caac lint`.
@@ -159,7 +182,7 @@ pub struct LintArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value_t = Format::Human)]
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Exit 1 when a finding at or above this severity remains.
     #[arg(long, value_enum, default_value_t = FailLevel::Error)]
@@ -168,8 +191,8 @@ pub struct LintArgs {
     /// rules that report missing baseline policies (CA7xx).
     #[arg(long)]
     pub partial: bool,
-    /// Write the report to FILE instead of stdout (atomically).
-    #[arg(long, value_name = "FILE")]
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -190,9 +213,28 @@ pub struct BuildArgs {
     /// What to compile.
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output directory; replaced atomically, only if caac created it.
-    #[arg(long, value_name = "DIR", default_value = "out")]
-    pub out: PathBuf,
+    /// Output directory; replaced atomically, and only when it does not exist, is
+    /// empty, or holds a manifest.json from an earlier caac run.
+    #[arg(
+        long,
+        short = 'o',
+        visible_alias = "out",
+        value_name = "DIR",
+        default_value = "out"
+    )]
+    pub output: PathBuf,
+    /// Format of the summary: human (a line on stderr) or json (the manifest on stdout).
+    #[arg(long, short = 'f', value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
+}
+
+/// Format of a command's summary of what it wrote (`caac build`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// One line on stderr.
+    Human,
+    /// The manifest (`{"generator", "formatVersion", "policies": [...]}`) on stdout.
+    Json,
 }
 
 /// Arguments of `caac import`.
@@ -206,8 +248,14 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub tenant: Option<PathBuf>,
     /// Directory for the specs; must not exist yet or be empty (nothing is overwritten).
-    #[arg(long, value_name = "DIR", default_value = "policies")]
-    pub out: PathBuf,
+    #[arg(
+        long,
+        short = 'o',
+        visible_alias = "out",
+        value_name = "DIR",
+        default_value = "policies"
+    )]
+    pub output: PathBuf,
     /// Also write a skeleton tenant file naming every referenced directory id (must not exist yet).
     #[arg(long, value_name = "FILE")]
     pub tenant_out: Option<PathBuf>,
@@ -224,8 +272,11 @@ pub struct WhatifArgs {
     #[arg(long, value_name = "FILE")]
     pub request: PathBuf,
     /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value_t = WhatifFormat::Human)]
+    #[arg(long, short = 'f', value_enum, default_value_t = WhatifFormat::Human)]
     pub format: WhatifFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Output format of `caac whatif`.
@@ -248,8 +299,11 @@ pub struct TestArgs {
     #[arg(long, default_value = "tests", value_name = "DIR")]
     pub scenarios: PathBuf,
     /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value_t = TestFormat::Human)]
+    #[arg(long, short = 'f', value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Also write a JUnit XML report to FILE (atomically).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -292,8 +346,14 @@ pub struct PullArgs {
     pub graph: GraphArgs,
     /// State directory (policies.json, namedLocations.json,
     /// authenticationStrengths.json, manifest.json); replaced atomically, only if caac created it.
-    #[arg(long, value_name = "DIR", default_value = "state")]
-    pub out: PathBuf,
+    #[arg(
+        long,
+        short = 'o',
+        visible_alias = "out",
+        value_name = "DIR",
+        default_value = "state"
+    )]
+    pub output: PathBuf,
     /// Tenant file to add learned named-location and authentication-strength ids to.
     #[arg(long, value_name = "FILE", default_value = "tenant.yaml")]
     pub tenant: PathBuf,
@@ -329,7 +389,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE", default_value = "caac.lock")]
     pub lock: PathBuf,
     /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value_t = PlanFormat::Human)]
+    #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
     /// The paths are only part of the policy set: skip set-coverage rules (CA7xx).
     #[arg(long)]
@@ -372,8 +432,22 @@ pub struct CoverageArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value_t = WhatifFormat::Human)]
-    pub format: WhatifFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = CoverageFormat::Human)]
+    pub format: CoverageFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Output format of `caac coverage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CoverageFormat {
+    /// The gaps per mode (the enforced policies, then as if report-only policies
+    /// were enforced), each in its smallest description with an example sign-in.
+    Human,
+    /// Versioned JSON (`{"version": 1, "policies", "scenarios", "modes": [{"mode", "gaps": [...]}]}`),
+    /// a `caac whatif` request per example.
+    Json,
 }
 
 /// Arguments of `caac promote`.
@@ -408,8 +482,11 @@ pub struct ImpactArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output format (markdown: for a pull-request comment).
-    #[arg(long, short = 'o', value_enum, default_value_t = ImpactFormat::Human)]
+    #[arg(long, short = 'f', value_enum, default_value_t = ImpactFormat::Human)]
     pub format: ImpactFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Exit 1 also when changes appear only as if report-only policies were enforced.
     #[arg(long)]
     pub enforce_report_only: bool,
@@ -444,8 +521,8 @@ pub struct MonitorArgs {
     pub lookback: String,
     /// Write one .kql file per policy (and manifest.json) to DIR, replaced
     /// atomically and only if caac created it, instead of printing to stdout.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    #[arg(long, short = 'o', visible_alias = "out", value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }
 
 /// Output format of `caac report`.
@@ -455,6 +532,9 @@ pub enum ReportFormat {
     Markdown,
     /// One self-contained HTML page (inline CSS, no scripts), printable.
     Html,
+    /// Versioned JSON of the facts the page shows (`{"version": 1, "policies",
+    /// "context", "rows", "columns", "matrices", "exclusions", "counts", "findings"}`).
+    Json,
 }
 
 /// Arguments of `caac report`.
@@ -464,9 +544,9 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value_t = ReportFormat::Markdown)]
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Markdown)]
     pub format: ReportFormat,
     /// Write to FILE (atomically) instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    #[arg(long, short = 'o', visible_alias = "out", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

@@ -418,7 +418,7 @@ struct Rendered {
 pub(crate) fn write_output(
     out: &Path,
     compiled: Vec<(String, Compiled)>,
-) -> Result<String, crate::emit::EmitError> {
+) -> Result<(String, serde_json::Value), crate::emit::EmitError> {
     use rayon::prelude::*;
     let count = compiled.len();
     // Serialise and hash on every core; each body is dropped as soon as its
@@ -478,18 +478,20 @@ pub(crate) fn write_output(
     }
     let manifest =
         serde_json::json!({ "generator": "caac", "formatVersion": 1, "policies": manifest });
+    // The written file, kept for `caac build -f json` (stdout).
     outputs.push((
         crate::emit::MANIFEST.to_owned(),
         pretty(&manifest).into_bytes(),
     ));
     crate::emit::write_dir(out, &outputs)?;
-    Ok(format!(
+    let summary = format!(
         "wrote {} polic{} to {} ({v1} v1.0, {beta} beta) and {}\n",
         count,
         if count == 1 { "y" } else { "ies" },
         check::display(out),
         crate::emit::MANIFEST
-    ))
+    );
+    Ok((summary, manifest))
 }
 
 #[cfg(test)]

@@ -38,7 +38,8 @@ use crate::whatif::matrix::{self, Dim, Matrix};
 use crate::whatif::{Access, ClientApp, Control, Outcome, PolicyRef};
 
 /// One piece of a sentence: plain text, or a name to emphasise.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "camelCase")]
 pub enum Part {
     /// Plain words.
     Text(String),
@@ -52,7 +53,8 @@ pub enum Part {
 pub type Sentence = Vec<Part>;
 
 /// One policy, described.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PolicyLine {
     /// Display name.
     pub name: String,
@@ -65,7 +67,8 @@ pub struct PolicyLine {
 }
 
 /// One cell of the matrix.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Cell {
     /// What happens today (enabled policies).
     pub now: String,
@@ -74,7 +77,8 @@ pub struct Cell {
 }
 
 /// One exclusion row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Exclusion {
     /// The policy.
     pub policy: String,
@@ -92,7 +96,8 @@ pub struct Exclusion {
 }
 
 /// One lint finding, for the summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// Severity.
     pub severity: Severity,
@@ -105,7 +110,8 @@ pub struct Finding {
 }
 
 /// The persona × application outcomes from one kind of location.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LocationMatrix {
     /// The location class, as the matrix labels it ("an IP in a trusted
     /// named location", "an untrusted IP in BR (a country no location
@@ -116,7 +122,8 @@ pub struct LocationMatrix {
 }
 
 /// Everything the page shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// Policies, in path order.
     pub policies: Vec<PolicyLine>,
@@ -1117,6 +1124,32 @@ fn sentence_html(s: &Sentence) -> String {
 fn state_counts(s: &Summary) -> (usize, usize, usize) {
     let c = |l: &str| s.policies.iter().filter(|p| p.state == l).count();
     (c("On"), c("Report-only"), c("Off"))
+}
+
+/// The facts the page shows, as versioned JSON for programs (`caac report
+/// -f json`): every field of [`Summary`], each sentence both as parts and as
+/// plain text, and the lint counts named.
+pub fn json(s: &Summary) -> serde_json::Value {
+    let mut v = serde_json::to_value(s).unwrap_or_default();
+    if let Some(ps) = v.get_mut("policies").and_then(|p| p.as_array_mut()) {
+        for (p, line) in ps.iter_mut().zip(&s.policies) {
+            let plain: String = line
+                .sentence
+                .iter()
+                .map(|part| match part {
+                    Part::Text(t) | Part::Name(t) | Part::Code(t) => t.as_str(),
+                })
+                .collect();
+            p["text"] = plain.into();
+        }
+    }
+    let (errors, warnings, infos) = s.counts;
+    v["counts"] = serde_json::json!({"errors": errors, "warnings": warnings, "infos": infos});
+    let mut out = serde_json::json!({"version": 1});
+    if let (Some(o), serde_json::Value::Object(fields)) = (out.as_object_mut(), v) {
+        o.extend(fields);
+    }
+    out
 }
 
 /// Markdown rendering.

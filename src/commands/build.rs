@@ -5,7 +5,7 @@
 
 use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, policy_paths};
 use crate::check;
-use crate::cli::BuildArgs;
+use crate::cli::{BuildArgs, SummaryFormat};
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
 use crate::emit::write_output;
@@ -100,23 +100,29 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
     let mut stderr = report::human(&reports, color);
     let counts = Counts::of(&reports);
     let mut written = false;
+    let mut json = None;
     let mut refused = false;
     let code = if input_error {
         INPUT_ERROR
     } else if blocking > 0 {
         FINDINGS
     } else {
-        match write_output(&args.out, compiled) {
-            Ok(summary) => {
-                stderr.push_str(&summary);
+        match write_output(&args.output, compiled) {
+            Ok((summary, manifest)) => {
+                // The summary is the product a program reads: with -f json the
+                // manifest goes to stdout; the human line goes to stderr.
+                match args.format {
+                    SummaryFormat::Human => stderr.push_str(&summary),
+                    SummaryFormat::Json => json = Some(crate::emit::pretty(&manifest)),
+                }
                 written = true;
                 OK
             }
             Err(e) => {
-                let d = crate::emit::refusal(&args.out, &e);
+                let d = crate::emit::refusal(&args.output, &e);
                 refused = true;
                 let r = report::FileReport {
-                    path: check::display(&args.out),
+                    path: check::display(&args.output),
                     diagnostics: vec![d],
                     ..Default::default()
                 };
@@ -133,7 +139,7 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
     let outcome = if written {
         crate::emit::Outcome::Written
     } else if refused {
-        crate::emit::Outcome::Refused(&args.out)
+        crate::emit::Outcome::Refused(&args.output)
     } else {
         crate::emit::Outcome::Withheld
     };
@@ -143,5 +149,11 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
         stderr.push_str(&line);
     }
     eprint!("{stderr}");
-    code
+    match json {
+        Some(text) => match super::print_stdout(&text) {
+            OK => code,
+            c => c,
+        },
+        None => code,
+    }
 }

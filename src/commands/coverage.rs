@@ -2,10 +2,10 @@
 //! ([`crate::whatif::coverage`]). Exit 0 no gap, 1 a gap, 2 unreadable policies.
 
 use super::{
-    ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, input_errors, options, policy_paths,
-    print_stdout,
+    ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, deliver, input_errors, options,
+    policy_paths,
 };
-use crate::cli::{CoverageArgs, WhatifFormat};
+use crate::cli::{CoverageArgs, CoverageFormat};
 use crate::emit::pretty;
 
 /// `caac coverage`: exit 0 when the enforced policies leave no gap, 1 when
@@ -24,10 +24,11 @@ pub(crate) fn coverage(args: &CoverageArgs, color: bool) -> ExitStatus {
     let tenant = checked.tenant.as_ref();
     let found = crate::whatif::coverage::analyse(&policies, tenant);
     let text = match args.format {
-        WhatifFormat::Human => crate::whatif::coverage::human(&found),
-        WhatifFormat::Json => pretty(&crate::whatif::coverage::json(&found, tenant)),
+        CoverageFormat::Human => crate::whatif::coverage::human(&found),
+        CoverageFormat::Json => pretty(&crate::whatif::coverage::json(&found, tenant)),
     };
-    match print_stdout(&text) {
+    let inputs: Vec<std::path::PathBuf> = checked.files.iter().map(|f| f.path.clone()).collect();
+    match deliver(&text, args.output.as_deref(), &inputs) {
         OK if found.enforced_gaps() > 0 => FINDINGS,
         code => code,
     }

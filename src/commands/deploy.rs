@@ -21,7 +21,7 @@ pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> ExitStatus {
     // Placeholder ids, missing break-glass accounts and the lockout gate are
     // checked once, in deploy's own check of the repository (`deploy::repo`).
     let code = match cmd {
-        DeployCommand::Pull(a) => deploy::pull(&conn(&a.graph), &a.out, Some(&a.tenant)),
+        DeployCommand::Pull(a) => deploy::pull(&conn(&a.graph), &a.output, Some(&a.tenant)),
         DeployCommand::Plan(a) => deploy::plan_command(
             &options(&policy_paths(&a.input), &a.input.resolve, a.partial),
             &conn(&a.graph),

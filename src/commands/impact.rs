@@ -4,7 +4,7 @@
 //! hands them to [`crate::whatif::impact`]. Exit 0 no impact, 1 impact,
 //! 2 input errors.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, options, policy_paths, print_stdout};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, deliver, options, policy_paths};
 use crate::check;
 use crate::cli::{ImpactArgs, ImpactFormat};
 use crate::impact::{Rename, TempDir, extract};
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.
 pub(crate) fn impact(args: &ImpactArgs, color: bool) -> ExitStatus {
     match run(args, color) {
-        Ok((text, changed)) => match print_stdout(&text) {
+        Ok((text, changed, inputs)) => match deliver(&text, args.output.as_deref(), &inputs) {
             OK if changed => FINDINGS,
             code => code,
         },
@@ -54,7 +54,8 @@ fn load(
 
 /// `caac impact`: the report text and whether there is impact (exit 1), or
 /// the exit code of an input error (messages already printed).
-fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), ExitStatus> {
+#[allow(clippy::type_complexity)]
+fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
     let head_paths = policy_paths(&args.input);
     let base_dir = Path::new(&args.base);
     let tmp;
@@ -104,5 +105,6 @@ fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool), ExitStatus> {
     };
     let changed = found.any(Mode::Enforced)
         || (args.enforce_report_only && found.any(Mode::ReportOnlyAsEnforced));
-    Ok((text, changed))
+    let inputs = head.files.iter().map(|f| f.path.clone()).collect();
+    Ok((text, changed, inputs))
 }

@@ -38,7 +38,7 @@ pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitStatus {
     let imported = crate::import::import(
         &files,
         tenant.as_ref(),
-        &crate::import::schema_ref(&args.out),
+        &crate::import::schema_ref(&args.output),
     );
     reports.extend(imported.reports.iter().cloned());
     let mut stderr = report::human(&reports, color);
@@ -66,7 +66,7 @@ pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitStatus {
         )
     });
     if let Err(errors) = crate::import::write_outputs(
-        &args.out,
+        &args.output,
         &outputs,
         skeleton
             .as_ref()
@@ -81,7 +81,7 @@ pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitStatus {
     }
     stderr.push_str(&crate::import::summary(
         &imported,
-        &check::display(&args.out),
+        &check::display(&args.output),
         unreadable_paths,
         not_json.len(),
     ));

@@ -4,36 +4,67 @@
 //! Each prints to stdout; exit 2 for an unknown rule or an unwritable stdout.
 
 use super::{ExitStatus, INPUT_ERROR, print_stdout};
-use crate::cli::{Cli, SchemaKind};
+use crate::cli::{Cli, RulesFormat, SchemaKind};
 use crate::emit::pretty;
 use crate::lint;
 use crate::model;
 
-/// `caac rules`.
-pub(crate) fn rules() -> ExitStatus {
-    let list: String = lint::rules::RULES
+/// `caac rules`: the lint rules, then the Graph-validity constraints, as
+/// aligned lines or (`-f json`) versioned JSON.
+pub(crate) fn rules(format: RulesFormat) -> ExitStatus {
+    let category = |r: &lint::Rule| {
+        serde_json::to_value(r.category())
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    // (id, name, severity, category, summary, kind)
+    let rows: Vec<[String; 6]> = lint::rules::RULES
         .iter()
         .map(|r| {
-            format!(
-                "{} {:<42} {:<8} {:<20} {}\n",
-                r.id,
-                r.name,
-                r.severity.as_str(),
-                serde_json::to_value(r.category())
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                r.summary
-            )
+            [
+                r.id.to_owned(),
+                r.name.to_owned(),
+                r.severity.as_str().to_owned(),
+                category(r),
+                r.summary.to_owned(),
+                "lint".to_owned(),
+            ]
         })
         .chain(crate::validity::CONSTRAINTS.iter().map(|c| {
-            format!(
-                "{} {:<42} {:<8} {:<20} {}\n",
-                c.id, c.name, "error", "graph-validity", c.summary
-            )
+            [
+                c.id.to_owned(),
+                c.name.to_owned(),
+                "error".to_owned(),
+                "graph-validity".to_owned(),
+                c.summary.to_owned(),
+                "graph-validity".to_owned(),
+            ]
         }))
         .collect();
-    print_stdout(&list)
+    let text = match format {
+        RulesFormat::Human => rows
+            .iter()
+            .map(|[id, name, sev, cat, summary, _]| {
+                format!("{id} {name:<42} {sev:<8} {cat:<20} {summary}\n")
+            })
+            .collect(),
+        RulesFormat::Json => pretty(&serde_json::json!({
+            "version": 1,
+            "rules": rows
+                .iter()
+                .map(|[id, name, sev, cat, summary, kind]| serde_json::json!({
+                    "id": id,
+                    "name": name,
+                    "severity": sev,
+                    "category": cat,
+                    "summary": summary,
+                    "kind": kind,
+                }))
+                .collect::<Vec<_>>(),
+        })),
+    };
+    print_stdout(&text)
 }
 
 /// `caac completions SHELL`.

@@ -12,7 +12,7 @@
 use crate::check;
 use crate::cli::{Cli, Color, Command, InputArgs, ResolveArgs};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod build;
@@ -78,6 +78,28 @@ fn print_stdout(s: &str) -> ExitStatus {
     ExitStatus::from(crate::emit::print_stdout(s))
 }
 
+/// A command's product: printed to stdout, or with `-o/--output FILE`
+/// written atomically to FILE, which must not be one of `inputs` (the files
+/// the product is about). An unwritable output is exit 2.
+pub(crate) fn deliver(text: &str, output: Option<&Path>, inputs: &[PathBuf]) -> ExitStatus {
+    let Some(path) = output else {
+        return print_stdout(text);
+    };
+    let target = path.canonicalize().ok();
+    let result = if target.is_some() && inputs.iter().any(|i| i.canonicalize().ok() == target) {
+        Err("it is one of the inputs; choose another --output path".to_owned())
+    } else {
+        crate::emit::write_file(path, text.as_bytes()).map_err(|e| e.to_string())
+    };
+    match result {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", check::display(path));
+            INPUT_ERROR
+        }
+    }
+}
+
 /// Runs a parsed command line; returns its exit status.
 pub fn run(cli: Cli) -> ExitStatus {
     let color = match cli.color {
@@ -99,7 +121,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Impact(args) => impact::impact(&args, color),
         Command::Monitor(args) => monitor::run(&args, color),
         Command::Report(args) => report::run(&args, color),
-        Command::Rules => meta::rules(),
+        Command::Rules { format } => meta::rules(format),
         Command::Completions { shell } => meta::completions(shell),
         Command::Schema { kind } => meta::schema(kind),
         Command::Explain { rule } => meta::explain(&rule),

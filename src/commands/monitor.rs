@@ -160,7 +160,7 @@ pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
         }));
         files.push((name, generate(t, lookback).into_bytes()));
     }
-    match &args.out {
+    match &args.output {
         None => {
             let text: Vec<String> = files
                 .iter()

@@ -33,8 +33,9 @@ pub fn run(args: &ReportArgs, color: bool) -> ExitStatus {
     let text = match args.format {
         ReportFormat::Markdown => markdown(&summary),
         ReportFormat::Html => html(&summary),
+        ReportFormat::Json => crate::emit::pretty(&crate::summary::json(&summary)),
     };
-    match &args.out {
+    match &args.output {
         None => print_stdout(&text),
         Some(path) => match write(path, &text, &inputs) {
             Ok(()) => {

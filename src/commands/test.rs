@@ -3,9 +3,7 @@
 //! scenario, optional JUnit XML. Exit 0 all pass, 1 a scenario fails,
 //! 2 input error.
 
-use super::{
-    ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, policy_paths, print_stdout,
-};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, deliver, options, policy_paths};
 use crate::check;
 use crate::cli::{TestArgs, TestFormat};
 use crate::model::{Policy, State};
@@ -112,7 +110,13 @@ pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
         TestFormat::Human => human(&verdicts),
         TestFormat::Json => crate::emit::pretty(&to_json(&verdicts)),
     };
-    let code = print_stdout(&text);
+    let inputs: Vec<std::path::PathBuf> = checked
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .chain(files.iter().cloned())
+        .collect();
+    let code = deliver(&text, args.output.as_deref(), &inputs);
     if code != OK {
         return code;
     }

@@ -4,7 +4,7 @@
 //! evaluated offline against the policies by [`crate::whatif`]. Exit 2 when
 //! the policies or the request cannot be read; lint findings do not matter.
 
-use super::{ExitStatus, INPUT_ERROR, check_stages, options, policy_paths, print_stdout};
+use super::{ExitStatus, INPUT_ERROR, check_stages, deliver, options, policy_paths};
 use crate::check;
 use crate::cli::{WhatifArgs, WhatifFormat};
 use crate::emit::pretty;
@@ -62,5 +62,11 @@ pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> ExitStatus {
         }
         WhatifFormat::Json => pretty(&crate::whatif::output::to_json(&outcome)),
     };
-    print_stdout(&text)
+    let inputs: Vec<std::path::PathBuf> = checked
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .chain([args.request.clone()])
+        .collect();
+    deliver(&text, args.output.as_deref(), &inputs)
 }

@@ -171,3 +171,202 @@ fn monitor_selects_by_name_with_an_option() {
         "{stderr}"
     );
 }
+
+/// `-o/--output` is where the product goes and `-f/--format` its format, on
+/// every command whose product is text (before, `-o` meant the format on
+/// lint, whatif, test, coverage, impact, plan and report).
+#[test]
+fn dash_o_is_the_output_and_dash_f_the_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [&[&str]; 5] = [
+        &["lint"],
+        &["whatif", "--request", REQUEST],
+        &["test", "--scenarios", "tests"],
+        &["coverage"],
+        &["impact", "--base", "."],
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        let file = tmp.path().join(format!("out-{i}.json"));
+        let mut a = case.to_vec();
+        a.extend(["policies", "-f", "json", "-o", file.to_str().unwrap()]);
+        let out = caac(&root(), &a);
+        let (stdout, stderr) = text(&out);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{a:?}\n{stderr}");
+        assert!(
+            stdout.is_empty(),
+            "{a:?}: the product went to the file\n{stdout}"
+        );
+        let written = std::fs::read_to_string(&file).unwrap();
+        serde_json::from_str::<serde_json::Value>(&written)
+            .unwrap_or_else(|e| panic!("{a:?}: {e}\n{written}"));
+    }
+    // Never over one of the inputs.
+    let out = caac(
+        &root(),
+        &["whatif", "policies", "--request", REQUEST, "-o", REQUEST],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("it is one of the inputs"), "{stderr}");
+}
+
+#[test]
+fn report_writes_html_to_the_output_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("report.html");
+    let out = caac(
+        &root(),
+        &[
+            "report",
+            "policies",
+            "-o",
+            page.to_str().unwrap(),
+            "-f",
+            "html",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<html"), "{html}");
+    // `--out` stays a visible alias.
+    let again = tmp.path().join("again.html");
+    let out = caac(
+        &root(),
+        &[
+            "report",
+            "--format",
+            "html",
+            "--out",
+            again.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), html);
+}
+
+/// `caac report -f json`: the facts the page shows, for programs.
+#[test]
+fn report_json_has_the_facts_of_the_page() {
+    let out = caac(&root(), &["report", "-f", "json"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let policies = v["policies"].as_array().unwrap();
+    assert_eq!(policies.len(), 10);
+    let legacy = policies
+        .iter()
+        .find(|p| p["name"] == "CA001-BlockLegacyAuthentication")
+        .unwrap();
+    assert!(
+        legacy["text"].as_str().unwrap().contains("legacy"),
+        "{legacy}"
+    );
+    assert!(legacy["sentence"].as_array().is_some_and(|s| !s.is_empty()));
+    // The Markdown page shows the same sentence.
+    let md = text(&caac(&root(), &["report"])).0;
+    assert!(md.contains(legacy["name"].as_str().unwrap()));
+    for key in [
+        "context",
+        "rows",
+        "columns",
+        "matrices",
+        "exclusions",
+        "findings",
+    ] {
+        assert!(!v[key].is_null(), "{key}");
+    }
+    assert!(v["counts"]["errors"].is_u64());
+    let m = &v["matrices"][0];
+    assert_eq!(
+        m["cells"].as_array().unwrap().len(),
+        v["rows"].as_array().unwrap().len()
+    );
+}
+
+/// `caac rules -f json`: id, name, severity, category, summary and kind
+/// (lint or graph-validity) for every rule the human list shows.
+#[test]
+fn rules_json_lists_every_rule() {
+    let human = text(&caac(&root(), &["rules"])).0;
+    let out = caac(&root(), &["rules", "-f", "json"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let rules = v["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), human.lines().count());
+    for r in rules {
+        for key in ["id", "name", "severity", "category", "summary"] {
+            assert!(r[key].as_str().is_some_and(|s| !s.is_empty()), "{r}");
+        }
+        assert!(human.contains(r["id"].as_str().unwrap()));
+    }
+    let kinds: std::collections::BTreeSet<&str> =
+        rules.iter().filter_map(|r| r["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["graph-validity", "lint"].into_iter().collect(),
+        "{kinds:?}"
+    );
+}
+
+/// `caac build -f json` prints the manifest it wrote to stdout; `-o` is the
+/// output directory (`--out` stays a visible alias).
+#[test]
+fn build_json_summary_is_the_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let out = caac(
+        &root(),
+        &[
+            "build",
+            "policies",
+            "-o",
+            dir.to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("wrote 10 policies"), "{stderr}");
+    let printed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(printed, written);
+    assert_eq!(printed["policies"].as_array().unwrap().len(), 10);
+    // Human: the summary line on stderr, nothing on stdout.
+    let out = caac(
+        &root(),
+        &["build", "policies", "--out", dir.to_str().unwrap()],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("wrote 10 policies"), "{stderr}");
+}
+
+/// `-o/--output` is the output directory of monitor, import and pull too.
+#[test]
+fn dash_o_is_the_output_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kql = tmp.path().join("kql");
+    let out = caac(&root(), &["monitor", "-o", kql.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    assert!(kql.join("manifest.json").is_file());
+    let specs = tmp.path().join("specs");
+    let out = caac(
+        &root(),
+        &[
+            "import",
+            "examples/token-protection/expected/CA410-TokenProtection-ExchangeSharePoint-Windows.json",
+            "-o",
+            specs.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    assert!(specs.is_dir());
+}
