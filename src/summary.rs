@@ -11,14 +11,15 @@
 //! built-in catalog), a persona × application matrix of outcomes from the
 //! what-if engine ([`crate::whatif`]) for one stated ordinary sign-in, one
 //! matrix per location class the policies and the tenant file tell apart,
-//! the exclusions, and the lint summary. [`markdown`] and [`html`] render it;
+//! the exclusions, and the lint summary. [`markdown`] and [`html`] render it
+//! ([`json`] gives the same facts to programs);
 //! both are pure and deterministic (no clock, no paths outside the input).
 //! The HTML is one self-contained file: inline CSS, no scripts, no external
 //! resources; every string from a spec is escaped ([`escape::html`]), so a
 //! display name such as `<script>` renders as text. The command
 //! (`commands/report.rs`):
 //! exit 0 when the page was written (lint findings are *content* here, not
-//! failures — `caac lint` gates), 2 on unreadable input or an unwritable `--out`.
+//! failures — `caac lint` gates), 2 on unreadable input or an unwritable `-o/--output`.
 //!
 //! The matrix evaluates each cell twice: with the policies as they are
 //! (enabled only; report-only policies never enforce,
