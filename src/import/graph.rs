@@ -948,10 +948,7 @@ fn grant(c: &mut Conv, o: &Obj) -> Option<Grant> {
         terms_of_use,
         custom_authentication_factors,
     };
-    let has_control = !g.built_in_controls.is_empty()
-        || g.authentication_strength.is_some()
-        || !g.terms_of_use.is_empty()
-        || !g.custom_authentication_factors.is_empty();
+    let has_control = g.has_control();
     c.map("/grant", &o.at);
     if let Some((_, s)) = o.get("operator") {
         c.map("/grant/operator", s);
