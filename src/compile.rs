@@ -9,7 +9,7 @@
 //! <https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy>;
 //! the quirks are noted where they are encoded.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::*;
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
@@ -59,11 +59,11 @@ pub fn check_against_graph(
             let in_passthrough = passthrough.is_some_and(|p| from_passthrough(p, &path));
             let message = format!("Graph {} metadata rejects `{path}`: {e}", c.api_version.as_str());
             if in_passthrough {
-                Diagnostic::error("graph-schema", message)
+                Diagnostic::error(Code::GraphSchema, message)
                     .at_key(format!("/passthrough{path}"))
                     .with_help("fix the pass-through JSON to match Graph's conditionalAccessPolicy (schemas/graph/)")
             } else {
-                Diagnostic::error("internal", message).with_help("this is a caac bug; please report it with the policy file")
+                Diagnostic::error(Code::Internal, message).with_help("this is a caac bug; please report it with the policy file")
             }
         })
         .collect()
@@ -626,7 +626,7 @@ fn merge(
         if at == "/passthrough" && crate::model::READ_ONLY.contains(&k.as_str()) {
             diags.push(
                 Diagnostic::error(
-                    "passthrough-conflict",
+                    Code::PassthroughConflict,
                     format!("`{k}` is read-only in Graph and cannot be sent"),
                 )
                 .at_key(pointer)
@@ -639,7 +639,7 @@ fn merge(
                 into.insert(k.clone(), v.clone());
                 diags.push(
                     Diagnostic::warning(
-                        "passthrough",
+                        Code::Passthrough,
                         format!(
                             "`{}` is sent to Graph as written; caac does not check it",
                             pointer.trim_start_matches("/passthrough/")
@@ -653,7 +653,7 @@ fn merge(
             }
             (Some(_), _) => diags.push(
                 Diagnostic::error(
-                    "passthrough-conflict",
+                    Code::PassthroughConflict,
                     format!("pass-through `{k}` collides with a property caac sets"),
                 )
                 .at_key(pointer)

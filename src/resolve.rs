@@ -10,7 +10,7 @@
 //! GUID passes through (directory checks on ids are lint rules CA9xx).
 
 use crate::catalog::{self, Kind};
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::model::{
     AgentIds, Applications, ClientApplications, Grant, GuestsOrExternalUsers, Locations, Policy,
     Tenant, UserSet, Users,
@@ -30,7 +30,7 @@ pub fn resolve(policy: &Policy, tenant: Option<&Tenant>) -> (Policy, Vec<Diagnos
                 if token_protection
                     && kind == Kind::Application
                     && pointer.starts_with("/applications/include/")
-                    && d.code == "unknown-name"
+                    && d.is(Code::UnknownName)
                 {
                     d = unknown_in(kind, value, tenant, Place::TokenProtectionResource);
                 }
@@ -116,7 +116,7 @@ pub fn break_glass_kind(
             false,
             Some(
                 Diagnostic::warning(
-                    "break-glass-kind",
+                    Code::BreakGlassKind,
                     format!("break-glass group {shown} is a user in the tenant file's `users:`; checked as a user"),
                 )
                 .with_help("move it to `breakGlass.users`"),
@@ -127,7 +127,7 @@ pub fn break_glass_kind(
             true,
             Some(
                 Diagnostic::warning(
-                    "break-glass-kind",
+                    Code::BreakGlassKind,
                     format!("break-glass user {shown} is a group in the tenant file's `groups:`; checked as a group"),
                 )
                 .with_help("move it to `breakGlass.groups`"),
@@ -141,7 +141,7 @@ pub fn break_glass_kind(
             true,
             Some(
                 Diagnostic::warning(
-                    "break-glass-kind",
+                    Code::BreakGlassKind,
                     format!(
                         "break-glass id {shown} is listed in neither `users:` nor `groups:` of {}, so it is checked as both a user with that id and a member of a group with that id",
                         if tenant.is_some() { "the tenant file" } else { "a tenant file (none was loaded)" }
@@ -346,7 +346,7 @@ fn fold(s: &str) -> String {
 }
 
 /// The code of a reference whose tenant-file entry holds an invalid id.
-pub const INVALID_TENANT_ID: &str = "invalid-tenant-id";
+pub const INVALID_TENANT_ID: &str = Code::InvalidTenantId.as_str();
 
 /// Resolves one value of `kind`.
 pub fn resolve_value(
@@ -362,7 +362,7 @@ pub fn resolve_value(
             Ok(value.to_ascii_lowercase())
         } else {
             Err(Diagnostic::error(
-                "malformed-guid",
+                Code::MalformedGuid,
                 format!("`{value}` is shaped like a GUID but is not hexadecimal"),
             )
             .with_help(format!(
@@ -419,7 +419,7 @@ pub fn resolve_value(
         }
         0 => Err(unknown(kind, value, tenant)),
         _ => Err(Diagnostic::error(
-            "ambiguous-name",
+            Code::AmbiguousName,
             format!(
                 "{} name `{value}` is ambiguous: {}",
                 kind.noun(),
@@ -538,7 +538,7 @@ fn unknown_in(kind: Kind, value: &str, tenant: Option<&Tenant>, place: Place) ->
             }
         }
     }
-    Diagnostic::error("unknown-name", message).with_help(help)
+    Diagnostic::error(Code::UnknownName, message).with_help(help)
 }
 
 #[cfg(test)]
@@ -565,7 +565,7 @@ mod tests {
         let (_, diags) = resolve(&p, Some(&tenant()));
         diags
             .into_iter()
-            .filter(|d| d.code == "unknown-name")
+            .filter(|d| d.is(Code::UnknownName))
             .map(|d| d.help.unwrap_or_default())
             .collect()
     }

@@ -11,7 +11,7 @@
 //! all-null objects all mean "not set", and any other key the model does not
 //! know goes to [`Policy::passthrough`] with a warning naming it.
 
-use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::diag::{Code, Diagnostic, Severity, did_you_mean};
 use crate::load::escape_segment;
 use crate::model::*;
 use serde_json::{Map, Value};
@@ -186,7 +186,7 @@ impl Conv {
             self.lossy = true;
             self.diags.push(
                 Diagnostic::error(
-                    "duplicate-key",
+                    Code::DuplicateKey,
                     format!("duplicate key `{k}` (keys are matched ignoring case)"),
                 )
                 .at_key(at)
@@ -196,14 +196,27 @@ impl Conv {
     }
 
     /// An error that lost data: the value could not be read into the model.
-    fn error(&mut self, code: &'static str, src: &str, message: String, help: Option<String>) {
+    fn error(
+        &mut self,
+        code: impl Into<&'static str>,
+        src: &str,
+        message: String,
+        help: Option<String>,
+    ) {
         self.lossy = true;
         self.recovered(code, src, message, help);
     }
 
     /// An error in the export whose intent was still read (a casing slip, a
     /// list where Graph wants a flags string): reported, nothing lost.
-    fn recovered(&mut self, code: &'static str, src: &str, message: String, help: Option<String>) {
+    fn recovered(
+        &mut self,
+        code: impl Into<&'static str>,
+        src: &str,
+        message: String,
+        help: Option<String>,
+    ) {
+        let code: &'static str = code.into();
         self.fixed.entry(src.to_owned()).or_insert(None);
         let mut d = Diagnostic::error(code, message).at_value(src);
         if code == "CA015" {
@@ -220,7 +233,7 @@ impl Conv {
             Value::String(s) => Some(s.clone()),
             other => {
                 self.error(
-                    "invalid-type",
+                    Code::InvalidType,
                     src,
                     format!("expected a string, found {other}"),
                     None,
@@ -245,7 +258,7 @@ impl Conv {
                 }
             }
             other => self.error(
-                "invalid-type",
+                Code::InvalidType,
                 src,
                 format!("expected a list, found {other}"),
                 None,
@@ -300,14 +313,14 @@ impl Conv {
             }
             Value::String(s) => {
                 self.error(
-                    "invalid-type",
+                    Code::InvalidType,
                     src,
                     format!("expected a list, found the string \"{s}\""),
                     None,
                 );
             }
             other => self.error(
-                "invalid-type",
+                Code::InvalidType,
                 src,
                 format!("expected a list, found {other}"),
                 None,
@@ -342,7 +355,7 @@ impl Conv {
             }
             other => {
                 self.error(
-                    "invalid-type",
+                    Code::InvalidType,
                     src,
                     format!("expected a comma-separated string, found {other}"),
                     None,
@@ -363,7 +376,7 @@ impl Conv {
     fn filter(&mut self, v: &Value, src: &str, spec: &str) -> Option<Filter> {
         let Some(m) = v.as_object() else {
             self.error(
-                "invalid-type",
+                Code::InvalidType,
                 src,
                 format!("a filter is an object with `mode` and `rule`, found {v}"),
                 None,
@@ -389,7 +402,7 @@ impl Conv {
             }
             _ => {
                 self.error(
-                    "missing-field",
+                    Code::MissingField,
                     src,
                     "a filter needs both `mode` and `rule`".into(),
                     None,
@@ -410,7 +423,7 @@ impl Conv {
                 self.lossy = true;
                 self.diags.push(
                     Diagnostic::error(
-                        "unknown-field",
+                        Code::UnknownField,
                         format!("unknown key `{k}`: Graph has no such property here"),
                     )
                     .at_key(&src)
@@ -421,7 +434,7 @@ impl Conv {
             let Some(path) = graph_path else {
                 self.diags.push(
                     Diagnostic::warning(
-                        "not-modelled",
+                        Code::NotModelled,
                         format!("`{k}` is not part of this object in Graph; it is ignored"),
                     )
                     .at_key(&src),
@@ -449,7 +462,7 @@ impl Conv {
             let dotted: Vec<&str> = path.iter().copied().chain([key.as_str()]).collect();
             self.diags.push(
                 Diagnostic::warning(
-                    "not-modelled",
+                    Code::NotModelled,
                     format!("`{}` is not modelled by caac; it is kept as pass-through and sent as written", dotted.join(".")),
                 )
                 .at_key(src),
@@ -477,7 +490,12 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         fixed: std::collections::HashMap::new(),
     };
     let Some(map) = v.as_object() else {
-        c.error("invalid-type", at, "expected a policy object".into(), None);
+        c.error(
+            Code::InvalidType,
+            at,
+            "expected a policy object".into(),
+            None,
+        );
         return Converted {
             diagnostics: c.diags,
             lossy: true,
@@ -517,7 +535,7 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
             c.map("/displayName", src);
         }
         None => c.error(
-            "missing-field",
+            Code::MissingField,
             at,
             "missing required field `displayName`".into(),
             None,
@@ -557,7 +575,7 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
             c.map("/state", src);
         }
         None => c.error(
-            "missing-field",
+            Code::MissingField,
             at,
             "missing required field `state`".into(),
             None,
@@ -567,13 +585,13 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         match v.as_object() {
             Some(m) => conditions(&mut c, &Obj::new(m, src)),
             None => {
-                c.error("invalid-type", &src, "expected an object".into(), None);
+                c.error(Code::InvalidType, &src, "expected an object".into(), None);
                 Conditions::default()
             }
         }
     } else {
         c.error(
-            "missing-field",
+            Code::MissingField,
             at,
             "missing required field `conditions`".into(),
             None,
@@ -651,7 +669,7 @@ fn obj<'a>(c: &mut Conv, parent: &Obj<'a>, name: &str) -> Option<Obj<'a>> {
         None if is_empty(v) => None,
         None => {
             c.error(
-                "invalid-type",
+                Code::InvalidType,
                 &src,
                 format!("`{name}` should be an object, found {v}"),
                 None,
@@ -796,7 +814,7 @@ fn conditions(c: &mut Conv, o: &Obj) -> Conditions {
         if include.is_empty() && !exclude.is_empty() {
             // Graph requires includePlatforms with the condition (graph-ca-schema.md §5.6).
             c.error(
-                "missing-field",
+                Code::MissingField,
                 &pl.at,
                 "`includePlatforms` is required when platforms are excluded".into(),
                 Some("add `\"includePlatforms\": [\"all\"]`".into()),
@@ -813,7 +831,7 @@ fn conditions(c: &mut Conv, o: &Obj) -> Conditions {
         if include.is_empty() && !exclude.is_empty() {
             // Graph requires includeLocations with the condition (graph-ca-schema.md §5.7).
             c.error(
-                "missing-field",
+                Code::MissingField,
                 &l.at,
                 "`includeLocations` is required when locations are excluded".into(),
                 Some("add `\"includeLocations\": [\"All\"]`".into()),
@@ -927,7 +945,7 @@ fn grant(c: &mut Conv, o: &Obj) -> Option<Grant> {
     let authentication_strength = o.get("authenticationStrength").and_then(|(v, src)| {
         let Some(m) = v.as_object() else {
             c.error(
-                "invalid-type",
+                Code::InvalidType,
                 &src,
                 format!("`authenticationStrength` is an object with `id`, found {v}"),
                 None,
@@ -965,7 +983,7 @@ fn enabled(c: &mut Conv, o: &Obj) -> bool {
         // "false", 0, …: never guess a control on (or off); report it.
         Some((v, src)) => {
             c.error(
-                "invalid-type",
+                Code::InvalidType,
                 &src,
                 format!("`isEnabled` must be true or false, found {v}"),
                 None,
@@ -1032,7 +1050,7 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
         match v.as_bool() {
             Some(b) => disable_resilience_defaults = b,
             None => c.error(
-                "invalid-type",
+                Code::InvalidType,
                 &src,
                 format!("expected true or false, found {v}"),
                 None,
@@ -1062,7 +1080,7 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
                 {
                     Some(n) => value = Some(n),
                     None => c.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         &src,
                         format!("sign-in frequency value {v} is not a positive integer"),
                         None,
@@ -1127,7 +1145,7 @@ pub fn policies_in(doc: &Value) -> Result<Vec<(String, &Value)>, Diagnostic> {
             }
             if let Some((k, _)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("PolicyConfig")) {
                 return Err(Diagnostic::error(
-                    "unsupported-wrapper",
+                    Code::UnsupportedWrapper,
                     "this is a tool export wrapper (PolicyConfig/AssignmentDetails), not a Graph policy".into(),
                 )
                 .at_key(format!("/{}", escape_segment(k)))
@@ -1136,7 +1154,7 @@ pub fn policies_in(doc: &Value) -> Result<Vec<(String, &Value)>, Diagnostic> {
             Ok(vec![(String::new(), doc)])
         }
         other => Err(Diagnostic::error(
-            "invalid-type",
+            Code::InvalidType,
             format!("expected a policy object, an array of policies or {{\"value\": [...]}}, found {other}"),
         )
         .at_value("")),
