@@ -51,7 +51,7 @@ static CONFIG_SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
 /// malformed file. A lockout-gate error is a finding.
 pub fn is_finding(d: &Diagnostic) -> bool {
     (d.name.is_some() && !crate::validity::is_constraint(d.code))
-        || d.code == crate::whatif::lockout::CODE
+        || d.is(crate::diag::Code::Lockout)
 }
 
 /// The name of the report that carries findings about the policy set as a whole.
@@ -220,7 +220,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
                 personas: Vec::new(),
             };
             for d in ds {
-                if d.code == resolve::INVALID_TENANT_ID {
+                if d.is(crate::diag::Code::InvalidTenantId) {
                     checked.break_glass_unread = true;
                 } else {
                     r.diagnostics.push(d);
@@ -247,7 +247,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
                     // The tenant-file entry's id is invalid: reported once,
                     // at the tenant file (an input error, so plan and apply
                     // refuse whatever this identity would have been).
-                    Err(d) if d.code == resolve::INVALID_TENANT_ID => {}
+                    Err(d) if d.is(crate::diag::Code::InvalidTenantId) => {}
                     Err(d) => r.diagnostics.push(d.at_value("/deploy/identity")),
                 }
             }
@@ -268,7 +268,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
                 cli.diagnostics.extend(warning);
             }
             // Reported once, at the tenant file's invalid id.
-            Err(d) if d.code == resolve::INVALID_TENANT_ID => checked.break_glass_unread = true,
+            Err(d) if d.is(crate::diag::Code::InvalidTenantId) => checked.break_glass_unread = true,
             Err(d) => cli.diagnostics.push(d),
         }
     }
@@ -460,11 +460,11 @@ pub fn lockout_gate(checked: &mut Checked) {
 }
 
 /// The diagnostic code of "no break-glass accounts known" (an input error).
-pub const BREAK_GLASS_MISSING: &str = "break-glass-missing";
+pub const BREAK_GLASS_MISSING: &str = crate::diag::Code::BreakGlassMissing.as_str();
 
 /// The diagnostic code of the `breakGlassOptOut` warning, which every
 /// command that runs the gate echoes.
-pub const BREAK_GLASS_OPT_OUT: &str = "break-glass-opt-out";
+pub const BREAK_GLASS_OPT_OUT: &str = crate::diag::Code::BreakGlassOptOut.as_str();
 
 /// The gate is never skipped without the user saying so: with no break-glass
 /// account known (`breakGlass:` in the tenant file or `--break-glass`; a
@@ -789,7 +789,7 @@ fn break_glass_value(value: &str, tenant: Option<&Tenant>) -> Result<BreakGlassV
         .with_help("pass the object id instead")),
         // A name whose tenant-file entry holds an invalid id: that id is
         // the root cause, not an unknown name.
-        (Err(d), _) | (_, Err(d)) if d.code == resolve::INVALID_TENANT_ID => Err(d),
+        (Err(d), _) | (_, Err(d)) if d.is(crate::diag::Code::InvalidTenantId) => Err(d),
         (Err(d), Err(_)) => Err(Diagnostic {
             message: format!("--break-glass: unknown user or group `{value}`"),
             ..d
@@ -806,7 +806,7 @@ pub fn load_tenant(path: &Path) -> (Option<Tenant>, FileReport) {
         report.diagnostics.extend(t.id_errors());
     }
     for d in &mut report.diagnostics {
-        if d.code == "io" {
+        if d.is(crate::diag::Code::Io) {
             d.message = format!(
                 "cannot read the tenant file: {}",
                 d.message.trim_start_matches("cannot read: ")
@@ -888,10 +888,10 @@ fn resolution_errors(
         .filter_map(|mut d| {
             let pointer = spec_pointer(&d);
             unresolved.push(pointer.clone());
-            if d.code == resolve::INVALID_TENANT_ID {
+            if d.is(crate::diag::Code::InvalidTenantId) {
                 return None;
             }
-            if !matches!(d.code, "unknown-name" | "ambiguous-name") {
+            if !(d.is(crate::diag::Code::UnknownName) || d.is(crate::diag::Code::AmbiguousName)) {
                 return Some(d);
             }
             // Not a name the tenant file resolves (or the tenant file
@@ -900,7 +900,7 @@ fn resolution_errors(
                 return Some(d);
             };
             let section = Tenant::section(*kind).unwrap_or_default();
-            let suggestion = (d.code == "unknown-name")
+            let suggestion = d.is(crate::diag::Code::UnknownName)
                 .then(|| resolve::builtin_suggestion(*kind, value))
                 .flatten()?;
             d.help = Some(format!(
@@ -988,7 +988,7 @@ fn load_policy_with(
                     report.diagnostics.extend(
                         passthrough_diagnostics(&resolved)
                             .into_iter()
-                            .filter(|d| d.code != "passthrough")
+                            .filter(|d| !d.is(crate::diag::Code::Passthrough))
                             .map(|d| unit.localise(d)),
                     );
                     unit.policy = Some(resolved);
@@ -1074,7 +1074,7 @@ fn graph_validity(unit: &mut Unit, report: &mut FileReport) {
 /// here, once, for every command, so `caac lint` shows exactly what
 /// `caac build` shows; `build` drops its own copies.
 pub fn is_passthrough_diagnostic(d: &Diagnostic) -> bool {
-    matches!(d.code, "passthrough" | "passthrough-conflict")
+    d.is(crate::diag::Code::Passthrough) || d.is(crate::diag::Code::PassthroughConflict)
 }
 
 /// The pass-through diagnostics of a policy (none without `passthrough:`).

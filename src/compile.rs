@@ -9,7 +9,7 @@
 //! <https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy>;
 //! the quirks are noted where they are encoded.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::*;
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
@@ -59,11 +59,11 @@ pub fn check_against_graph(
             let in_passthrough = passthrough.is_some_and(|p| from_passthrough(p, &path));
             let message = format!("Graph {} metadata rejects `{path}`: {e}", c.api_version.as_str());
             if in_passthrough {
-                Diagnostic::error("graph-schema", message)
+                Diagnostic::error(Code::GraphSchema, message)
                     .at_key(format!("/passthrough{path}"))
                     .with_help("fix the pass-through JSON to match Graph's conditionalAccessPolicy (schemas/graph/)")
             } else {
-                Diagnostic::error("internal", message).with_help("this is a caac bug; please report it with the policy file")
+                Diagnostic::error(Code::Internal, message).with_help("this is a caac bug; please report it with the policy file")
             }
         })
         .collect()
@@ -119,23 +119,55 @@ pub struct Compiled {
 }
 
 /// Compiles a resolved policy.
+///
+/// Every model struct is destructured here and in the helpers below with each
+/// field named and no `..`: a property added to the model fails to compile
+/// until the compiler decides how Graph receives it.
 pub fn compile(policy: &Policy) -> Compiled {
+    let Policy {
+        display_name,
+        description,
+        // The live policy's id addresses the PATCH URL; a body never carries
+        // it (read-only, see `READ_ONLY`).
+        id: _,
+        state,
+        // The condition set is compiled by `conditions`, which names these.
+        users: _,
+        client_applications: _,
+        applications: _,
+        client_app_types: _,
+        platforms: _,
+        locations: _,
+        devices: _,
+        sign_in_risk_levels: _,
+        user_risk_levels: _,
+        service_principal_risk_levels: _,
+        insider_risk_levels: _,
+        agent_id_risk_levels: _,
+        authentication_flows: _,
+        grant,
+        session: session_controls,
+        // caac metadata, never sent: the rollout stage has already decided
+        // `state` (`crate::rollout`), and exclusion notes are governance only.
+        rollout: _,
+        exclusions: _,
+        passthrough,
+    } = policy;
     let mut beta = Vec::new();
     let mut body = Map::new();
-    body.insert("displayName".into(), policy.display_name.clone().into());
-    if let Some(d) = &policy.description {
+    body.insert("displayName".into(), display_name.clone().into());
+    if let Some(d) = description {
         body.insert("description".into(), d.clone().into());
     }
-    body.insert("state".into(), policy.state.graph().into());
+    body.insert("state".into(), state.graph().into());
     body.insert(
         "conditions".into(),
         Value::Object(conditions(policy, &mut beta)),
     );
-    if let Some(g) = &policy.grant {
-        body.insert("grantControls".into(), grant(g, &mut beta));
+    if let Some(g) = grant {
+        body.insert("grantControls".into(), self::grant(g, &mut beta));
     }
-    if let Some(s) = policy
-        .session
+    if let Some(s) = session_controls
         .as_ref()
         .map(|s| session(s, &mut beta))
         .filter(|s| !s.is_empty())
@@ -143,7 +175,7 @@ pub fn compile(policy: &Policy) -> Compiled {
         body.insert("sessionControls".into(), Value::Object(s));
     }
     let mut diagnostics = Vec::new();
-    if let Some(extra) = &policy.passthrough {
+    if let Some(extra) = passthrough {
         beta.push("passthrough properties (not modelled by caac; assumed beta)".into());
         merge(
             &mut body,
@@ -208,55 +240,99 @@ fn put_list(map: &mut Map<String, Value>, key: &str, values: &[String]) {
     }
 }
 
+/// `conditions` (Graph `conditionalAccessConditionSet`,
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset>).
 fn conditions(p: &Policy, beta: &mut Vec<String>) -> Map<String, Value> {
+    let Policy {
+        // Not conditions: compiled by `compile`.
+        display_name: _,
+        description: _,
+        id: _,
+        state: _,
+        grant: _,
+        session: _,
+        rollout: _,
+        exclusions: _,
+        passthrough: _,
+        users,
+        client_applications,
+        applications,
+        client_app_types,
+        platforms,
+        locations,
+        devices,
+        sign_in_risk_levels,
+        user_risk_levels,
+        service_principal_risk_levels,
+        insider_risk_levels,
+        agent_id_risk_levels,
+        authentication_flows,
+    } = p;
     let mut c = Map::new();
     // Users: a workload-identity-only policy still needs `users`; Graph's own
     // samples send includeUsers ["None"] (learn.microsoft.com/entra/identity/conditional-access/workload-identity).
-    match &p.users {
+    match users {
         Some(u) => {
-            let m = users(u, beta);
+            let m = self::users(u, beta);
             if !m.is_empty() {
                 c.insert("users".into(), Value::Object(m));
             }
         }
-        None if p.client_applications.is_some() => {
+        None if client_applications.is_some() => {
             c.insert("users".into(), json!({"includeUsers": ["None"]}));
         }
         None => {}
     }
     // `applications` is required; with user actions or authentication contexts
     // Graph wants `includeApplications: []` (graph-ca-schema.md §5.1.4).
-    let apps = p.applications.clone().unwrap_or_default();
+    let Applications {
+        include,
+        exclude,
+        user_actions,
+        authentication_contexts,
+        filter: app_filter,
+    } = applications.clone().unwrap_or_default();
     let mut a = Map::new();
-    a.insert("includeApplications".into(), strings(&apps.include));
-    put_list(&mut a, "excludeApplications", &apps.exclude);
-    put_list(&mut a, "includeUserActions", &apps.user_actions);
+    a.insert("includeApplications".into(), strings(&include));
+    put_list(&mut a, "excludeApplications", &exclude);
+    put_list(&mut a, "includeUserActions", &user_actions);
     put_list(
         &mut a,
         "includeAuthenticationContextClassReferences",
-        &apps.authentication_contexts,
+        &authentication_contexts,
     );
-    if let Some(f) = &apps.filter {
+    if let Some(f) = &app_filter {
         a.insert("applicationFilter".into(), filter(f));
     }
-    if apps.include.iter().any(|v| v == "AllAgentIdResources")
-        || apps.exclude.iter().any(|v| v == "AllAgentIdResources")
+    if include.iter().any(|v| v == "AllAgentIdResources")
+        || exclude.iter().any(|v| v == "AllAgentIdResources")
     {
         beta.push("applications: AllAgentIdResources".into());
     }
     c.insert("applications".into(), Value::Object(a));
-    if let Some(ca) = &p.client_applications {
+    if let Some(ClientApplications {
+        include,
+        exclude,
+        filter: sp_filter,
+        agent_ids,
+    }) = client_applications
+    {
         let mut m = Map::new();
-        put_list(&mut m, "includeServicePrincipals", &ca.include);
-        put_list(&mut m, "excludeServicePrincipals", &ca.exclude);
-        if let Some(f) = &ca.filter {
+        put_list(&mut m, "includeServicePrincipals", include);
+        put_list(&mut m, "excludeServicePrincipals", exclude);
+        if let Some(f) = sp_filter {
             m.insert("servicePrincipalFilter".into(), filter(f));
         }
-        if let Some(ag) = &ca.agent_ids {
+        if let Some(AgentIds {
+            include,
+            exclude,
+            filter: agent_filter,
+        }) = agent_ids
+        {
             beta.push("clientApplications.agentIds".into());
-            put_list(&mut m, "includeAgentIdServicePrincipals", &ag.include);
-            put_list(&mut m, "excludeAgentIdServicePrincipals", &ag.exclude);
-            if let Some(f) = &ag.filter {
+            put_list(&mut m, "includeAgentIdServicePrincipals", include);
+            put_list(&mut m, "excludeAgentIdServicePrincipals", exclude);
+            if let Some(f) = agent_filter {
                 m.insert("agentIdServicePrincipalFilter".into(), filter(f));
             }
         }
@@ -267,109 +343,115 @@ fn conditions(p: &Policy, beta: &mut Vec<String>) -> Map<String, Value> {
     }
     // Omitted client app types mean "all"; sending it explicitly matches what
     // Graph stores and keeps plan diffs quiet.
-    let cat = if p.client_app_types.is_empty() {
+    let cat = if client_app_types.is_empty() {
         json!(["all"])
     } else {
-        wire(&p.client_app_types, ClientAppType::as_str)
+        wire(client_app_types, ClientAppType::as_str)
     };
     c.insert("clientAppTypes".into(), cat);
-    if let Some(pl) = &p.platforms {
+    if let Some(Platforms { include, exclude }) = platforms {
         let mut m = Map::new();
-        m.insert(
-            "includePlatforms".into(),
-            wire(&pl.include, Platform::as_str),
-        );
-        if !pl.exclude.is_empty() {
-            m.insert(
-                "excludePlatforms".into(),
-                wire(&pl.exclude, Platform::as_str),
-            );
+        m.insert("includePlatforms".into(), wire(include, Platform::as_str));
+        if !exclude.is_empty() {
+            m.insert("excludePlatforms".into(), wire(exclude, Platform::as_str));
         }
         c.insert("platforms".into(), Value::Object(m));
     }
-    if let Some(l) = &p.locations {
+    if let Some(Locations { include, exclude }) = locations {
         let mut m = Map::new();
-        m.insert("includeLocations".into(), strings(&l.include));
-        put_list(&mut m, "excludeLocations", &l.exclude);
+        m.insert("includeLocations".into(), strings(include));
+        put_list(&mut m, "excludeLocations", exclude);
         c.insert("locations".into(), Value::Object(m));
     }
-    if let Some(f) = p.devices.as_ref().and_then(|d| d.filter.as_ref()) {
-        c.insert("devices".into(), json!({"deviceFilter": filter(f)}));
+    if let Some(Devices {
+        filter: Some(device_filter),
+    }) = devices
+    {
+        c.insert(
+            "devices".into(),
+            json!({"deviceFilter": filter(device_filter)}),
+        );
     }
-    if !p.sign_in_risk_levels.is_empty() {
+    if !sign_in_risk_levels.is_empty() {
         c.insert(
             "signInRiskLevels".into(),
-            wire(&p.sign_in_risk_levels, RiskLevel::as_str),
+            wire(sign_in_risk_levels, RiskLevel::as_str),
         );
     }
-    if !p.user_risk_levels.is_empty() {
+    if !user_risk_levels.is_empty() {
         c.insert(
             "userRiskLevels".into(),
-            wire(&p.user_risk_levels, RiskLevel::as_str),
+            wire(user_risk_levels, RiskLevel::as_str),
         );
     }
-    if !p.service_principal_risk_levels.is_empty() {
+    if !service_principal_risk_levels.is_empty() {
         c.insert(
             "servicePrincipalRiskLevels".into(),
             wire(
-                &p.service_principal_risk_levels,
+                service_principal_risk_levels,
                 ServicePrincipalRiskLevel::as_str,
             ),
         );
     }
-    if !p.insider_risk_levels.is_empty() {
+    if !insider_risk_levels.is_empty() {
         c.insert(
             "insiderRiskLevels".into(),
-            flags(&p.insider_risk_levels, InsiderRiskLevel::as_str),
+            flags(insider_risk_levels, InsiderRiskLevel::as_str),
         );
     }
-    if !p.agent_id_risk_levels.is_empty() {
+    if !agent_id_risk_levels.is_empty() {
         beta.push("agentIdRiskLevels".into());
         c.insert(
             "agentIdRiskLevels".into(),
-            flags(&p.agent_id_risk_levels, AgentIdRiskLevel::as_str),
+            flags(agent_id_risk_levels, AgentIdRiskLevel::as_str),
         );
     }
-    if !p.authentication_flows.is_empty() {
+    if !authentication_flows.is_empty() {
         c.insert(
             "authenticationFlows".into(),
-            json!({"transferMethods": flags(&p.authentication_flows, TransferMethod::as_str)}),
+            json!({"transferMethods": flags(authentication_flows, TransferMethod::as_str)}),
         );
     }
     c
 }
 
+/// `conditions.users` (Graph `conditionalAccessUsers`,
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccessusers>).
 fn users(u: &Users, beta: &mut Vec<String>) -> Map<String, Value> {
+    let Users { include, exclude } = u;
     let mut m = Map::new();
-    for (side, set) in [("include", &u.include), ("exclude", &u.exclude)] {
-        let Some(set) = set else { continue };
-        let cap = if side == "include" {
-            "include"
-        } else {
-            "exclude"
+    for (cap, set) in [("include", include), ("exclude", exclude)] {
+        let Some(UserSet {
+            users,
+            groups,
+            roles,
+            guests_or_external_users,
+        }) = set
+        else {
+            continue;
         };
-        put_list(&mut m, &format!("{cap}Users"), &set.users);
-        put_list(&mut m, &format!("{cap}Groups"), &set.groups);
-        put_list(&mut m, &format!("{cap}Roles"), &set.roles);
-        if set.users.iter().any(|v| v == "AllAgentIdUsers") {
+        put_list(&mut m, &format!("{cap}Users"), users);
+        put_list(&mut m, &format!("{cap}Groups"), groups);
+        put_list(&mut m, &format!("{cap}Roles"), roles);
+        if users.iter().any(|v| v == "AllAgentIdUsers") {
             beta.push("users: AllAgentIdUsers".into());
         }
-        if let Some(g) = &set.guests_or_external_users {
+        if let Some(GuestsOrExternalUsers { types, tenants }) = guests_or_external_users {
             let mut gm = Map::new();
             gm.insert(
                 "guestOrExternalUserTypes".into(),
-                flags(&g.types, GuestOrExternalUserType::as_str),
+                flags(types, GuestOrExternalUserType::as_str),
             );
-            if !g.tenants.is_empty() {
+            if !tenants.is_empty() {
                 // externalTenants is abstract: Graph needs the @odata.type of the
                 // concrete subtype (graph-ca-schema.md §2.3.1).
-                let t = if g.tenants.iter().any(|t| t == "All") {
+                let t = if tenants.iter().any(|t| t == "All") {
                     json!({"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"})
                 } else {
                     json!({
                         "@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants",
                         "membershipKind": "enumerated",
-                        "members": strings(&g.tenants),
+                        "members": strings(tenants),
                     })
                 };
                 gm.insert("externalTenants".into(), t);
@@ -381,61 +463,86 @@ fn users(u: &Users, beta: &mut Vec<String>) -> Map<String, Value> {
 }
 
 fn filter(f: &Filter) -> Value {
-    json!({"mode": f.mode.as_str(), "rule": f.rule})
+    let Filter { mode, rule } = f;
+    json!({"mode": mode.as_str(), "rule": rule})
 }
 
+/// `grantControls` (Graph `conditionalAccessGrantControls`,
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccessgrantcontrols>).
 fn grant(g: &Grant, beta: &mut Vec<String>) -> Value {
+    let Grant {
+        operator,
+        built_in_controls,
+        authentication_strength,
+        terms_of_use,
+        custom_authentication_factors,
+    } = g;
     let mut m = Map::new();
-    m.insert("operator".into(), g.operator.as_str().into());
-    if !g.built_in_controls.is_empty() {
+    m.insert("operator".into(), operator.as_str().into());
+    if !built_in_controls.is_empty() {
         m.insert(
             "builtInControls".into(),
-            wire(&g.built_in_controls, BuiltInControl::as_str),
+            wire(built_in_controls, BuiltInControl::as_str),
         );
     }
-    if g.built_in_controls.contains(&BuiltInControl::VerifiedId) {
+    if built_in_controls.contains(&BuiltInControl::VerifiedId) {
         beta.push("grant control verifiedID".into());
     }
     put_list(
         &mut m,
         "customAuthenticationFactors",
-        &g.custom_authentication_factors,
+        custom_authentication_factors,
     );
-    put_list(&mut m, "termsOfUse", &g.terms_of_use);
-    if let Some(id) = &g.authentication_strength {
+    put_list(&mut m, "termsOfUse", terms_of_use);
+    if let Some(id) = authentication_strength {
         m.insert("authenticationStrength".into(), json!({"id": id}));
     }
     Value::Object(m)
 }
 
+/// `sessionControls` (Graph `conditionalAccessSessionControls`,
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols>).
 fn session(s: &Session, beta: &mut Vec<String>) -> Map<String, Value> {
+    let Session {
+        token_protection,
+        sign_in_frequency,
+        persistent_browser,
+        application_enforced_restrictions,
+        cloud_app_security,
+        continuous_access_evaluation,
+        disable_resilience_defaults,
+        global_secure_access_filtering_profile,
+    } = s;
     let mut m = Map::new();
-    if s.application_enforced_restrictions {
+    if *application_enforced_restrictions {
         m.insert(
             "applicationEnforcedRestrictions".into(),
             json!({"isEnabled": true}),
         );
     }
-    if let Some(t) = s.cloud_app_security {
+    if let Some(t) = cloud_app_security {
         m.insert(
             "cloudAppSecurity".into(),
             json!({"isEnabled": true, "cloudAppSecurityType": t.as_str()}),
         );
     }
-    if let Some(f) = &s.sign_in_frequency {
-        let interval = f
-            .frequency_interval
-            .unwrap_or(SignInFrequencyInterval::TimeBased);
+    if let Some(SignInFrequency {
+        value,
+        kind,
+        authentication_type,
+        frequency_interval,
+    }) = sign_in_frequency
+    {
+        let interval = frequency_interval.unwrap_or(SignInFrequencyInterval::TimeBased);
         let mut sif = Map::new();
         sif.insert("isEnabled".into(), true.into());
-        if let Some(v) = f.value {
-            sif.insert("value".into(), v.into());
+        if let Some(v) = value {
+            sif.insert("value".into(), (*v).into());
         }
-        if let Some(t) = f.kind {
+        if let Some(t) = kind {
             sif.insert("type".into(), t.as_str().into());
         }
-        let auth = f
-            .authentication_type
+        let auth = authentication_type
             .unwrap_or(SignInFrequencyAuthenticationType::PrimaryAndSecondaryAuthentication);
         sif.insert("authenticationType".into(), auth.as_str().into());
         sif.insert("frequencyInterval".into(), interval.as_str().into());
@@ -445,23 +552,23 @@ fn session(s: &Session, beta: &mut Vec<String>) -> Map<String, Value> {
         }
         m.insert("signInFrequency".into(), Value::Object(sif));
     }
-    if let Some(mode) = s.persistent_browser {
+    if let Some(mode) = persistent_browser {
         m.insert(
             "persistentBrowser".into(),
             json!({"isEnabled": true, "mode": mode.as_str()}),
         );
     }
-    if let Some(mode) = s.continuous_access_evaluation {
+    if let Some(mode) = continuous_access_evaluation {
         beta.push("sessionControls.continuousAccessEvaluation".into());
         m.insert(
             "continuousAccessEvaluation".into(),
             json!({"mode": mode.as_str()}),
         );
     }
-    if s.disable_resilience_defaults {
+    if *disable_resilience_defaults {
         m.insert("disableResilienceDefaults".into(), true.into());
     }
-    if s.token_protection {
+    if *token_protection {
         // Token protection is `secureSignInSession`. It entered the v1.0 metadata
         // in 2025-07 but Microsoft documents it only in beta
         // (learn.microsoft.com/graph/api/resources/securesigninsessioncontrol?view=graph-rest-beta),
@@ -472,7 +579,7 @@ fn session(s: &Session, beta: &mut Vec<String>) -> Map<String, Value> {
         );
         m.insert("secureSignInSession".into(), json!({"isEnabled": true}));
     }
-    if let Some(id) = &s.global_secure_access_filtering_profile {
+    if let Some(id) = global_secure_access_filtering_profile {
         beta.push("sessionControls.globalSecureAccessFilteringProfile".into());
         m.insert(
             "globalSecureAccessFilteringProfile".into(),
@@ -519,7 +626,7 @@ fn merge(
         if at == "/passthrough" && crate::model::READ_ONLY.contains(&k.as_str()) {
             diags.push(
                 Diagnostic::error(
-                    "passthrough-conflict",
+                    Code::PassthroughConflict,
                     format!("`{k}` is read-only in Graph and cannot be sent"),
                 )
                 .at_key(pointer)
@@ -532,7 +639,7 @@ fn merge(
                 into.insert(k.clone(), v.clone());
                 diags.push(
                     Diagnostic::warning(
-                        "passthrough",
+                        Code::Passthrough,
                         format!(
                             "`{}` is sent to Graph as written; caac does not check it",
                             pointer.trim_start_matches("/passthrough/")
@@ -546,7 +653,7 @@ fn merge(
             }
             (Some(_), _) => diags.push(
                 Diagnostic::error(
-                    "passthrough-conflict",
+                    Code::PassthroughConflict,
                     format!("pass-through `{k}` collides with a property caac sets"),
                 )
                 .at_key(pointer)

@@ -51,6 +51,126 @@ impl Severity {
     }
 }
 
+/// Declares [`Code`]: one variant per wire string, `as_str` and `ALL`.
+macro_rules! codes {
+    ($($(#[$m:meta])* $variant:ident = $wire:literal,)+) => {
+        /// The codes of input and pipeline diagnostics (everything that is not
+        /// a catalogue rule or constraint id such as `CA002`). The strings are
+        /// public: they appear in JSON and SARIF output and in `--help`-level
+        /// docs, so a variant's spelling never changes. Comparisons use the
+        /// enum ([`Diagnostic::is`]), never a string literal.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($(#[$m])* $variant,)+
+        }
+
+        impl Code {
+            /// Every code, in wire-string order.
+            pub const ALL: &[Code] = &[$(Code::$variant),+];
+
+            /// The wire string (`unknown-name`).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $wire,)+
+                }
+            }
+        }
+    };
+}
+
+codes! {
+        /// A name matches more than one tenant object.
+        AmbiguousName = "ambiguous-name",
+        /// A break-glass entry is listed as the wrong kind (user vs group) in the tenant file.
+        BreakGlassKind = "break-glass-kind",
+        /// No break-glass account is configured, so lockout cannot be checked.
+        BreakGlassMissing = "break-glass-missing",
+        /// The configuration opts out of break-glass checking.
+        BreakGlassOptOut = "break-glass-opt-out",
+        /// A list holds the same value twice.
+        DuplicateEntry = "duplicate-entry",
+        /// A mapping holds the same key twice.
+        DuplicateKey = "duplicate-key",
+        /// Two scenarios (or other named items) share a name.
+        DuplicateName = "duplicate-name",
+        /// An input file is empty.
+        EmptyFile = "empty-file",
+        /// An input file is not valid UTF-8 / UTF-16 text.
+        Encoding = "encoding",
+        /// An input file is larger than caac reads.
+        FileTooLarge = "file-too-large",
+        /// Pass-through JSON does not match Graph's metadata.
+        GraphSchema = "graph-schema",
+        /// A caac bug.
+        Internal = "internal",
+        /// A suppression comment is malformed.
+        InvalidSuppression = "invalid-suppression",
+        /// An id in the tenant file is not a GUID.
+        InvalidTenantId = "invalid-tenant-id",
+        /// A value has the wrong JSON/YAML type.
+        InvalidType = "invalid-type",
+        /// A value is outside the allowed set or range.
+        InvalidValue = "invalid-value",
+        /// A file could not be read.
+        Io = "io",
+        /// The policy set blocks every way in for an account (the what-if lockout check).
+        Lockout = "lockout",
+        /// A value shaped like a GUID is not one.
+        MalformedGuid = "malformed-guid",
+        /// A required key is missing.
+        MissingField = "missing-field",
+        /// An import input is not a Graph policy export.
+        NotAnExport = "not-an-export",
+        /// A configuration key names a rule that has no options.
+        NotConfigurable = "not-configurable",
+        /// An exported policy was not imported.
+        NotImported = "not-imported",
+        /// An exported property caac does not model (kept as pass-through).
+        NotModelled = "not-modelled",
+        /// Output could not be written.
+        Output = "output",
+        /// A pass-through property is sent unchecked.
+        Passthrough = "passthrough",
+        /// A pass-through property collides with a modelled or read-only one.
+        PassthroughConflict = "passthrough-conflict",
+        /// An id is a documentation placeholder, not a real object.
+        PlaceholderId = "placeholder-id",
+        /// `state` contradicts the rollout stage.
+        RolloutStateConflict = "rollout-state-conflict",
+        /// An exclusion note names a principal that is no longer excluded.
+        StaleExclusion = "stale-exclusion",
+        /// A scenario sweep expands to too many sign-ins.
+        SweepTooLarge = "sweep-too-large",
+        /// A key the schema does not know.
+        UnknownField = "unknown-field",
+        /// A name that resolves to no tenant object or keyword.
+        UnknownName = "unknown-name",
+        /// A scenario names a policy that is not in the set.
+        UnknownPolicy = "unknown-policy",
+        /// A configuration or suppression names no rule.
+        UnknownRule = "unknown-rule",
+        /// An export is wrapped by a tool format caac does not unwrap.
+        UnsupportedWrapper = "unsupported-wrapper",
+        /// A suppression comment suppresses nothing.
+        UnusedSuppression = "unused-suppression",
+        /// A YAML feature or size caac refuses (anchors, nesting, documents).
+        YamlLimit = "yaml-limit",
+        /// YAML that does not parse.
+        YamlSyntax = "yaml-syntax",
+}
+
+impl From<Code> for &'static str {
+    fn from(code: Code) -> Self {
+        code.as_str()
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a diagnostic points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -70,7 +190,7 @@ pub enum Location {
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Stable code: a catalogue id (`CA002`) or a loader code (`yaml-syntax`).
+    /// Stable code: a catalogue id (`CA002`) or a [`Code`] (`yaml-syntax`).
     pub code: &'static str,
     /// The catalogue's kebab-case rule name, for rule findings.
     pub name: Option<&'static str>,
@@ -88,9 +208,9 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new error-severity diagnostic with no location yet.
-    pub fn error(code: &'static str, message: String) -> Self {
+    pub fn error(code: impl Into<&'static str>, message: String) -> Self {
         Diagnostic {
-            code,
+            code: code.into(),
             name: None,
             severity: Severity::Error,
             message,
@@ -101,11 +221,16 @@ impl Diagnostic {
     }
 
     /// A new warning-severity diagnostic.
-    pub fn warning(code: &'static str, message: String) -> Self {
+    pub fn warning(code: impl Into<&'static str>, message: String) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
         }
+    }
+
+    /// The diagnostic carries `code`.
+    pub fn is(&self, code: Code) -> bool {
+        self.code == code.as_str()
     }
 
     /// Sets the location.
@@ -231,6 +356,96 @@ impl Hit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Like cargo-deny's code list test: every code is spelled once, in
+    /// kebab-case, listed in wire order, and never collides with a catalogue
+    /// id or name (JSON and SARIF consumers tell findings from input
+    /// problems by the code alone).
+    #[test]
+    fn codes_are_unique_kebab_case_and_apart_from_the_catalogue() {
+        let wires: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let unique: std::collections::BTreeSet<&str> = wires.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            wires.len(),
+            "a code is spelled twice: {wires:?}"
+        );
+        assert!(wires.is_sorted(), "keep `codes!` in wire order: {wires:?}");
+        for w in &wires {
+            assert!(
+                !w.is_empty()
+                    && w.split('-').all(|part| {
+                        !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase())
+                    }),
+                "`{w}` is not kebab-case"
+            );
+            assert!(crate::lint::find(w).is_none(), "`{w}` is a rule");
+            assert!(crate::validity::find(w).is_none(), "`{w}` is a constraint");
+        }
+        for c in Code::ALL {
+            assert_eq!(<&str>::from(*c), c.as_str());
+            assert!(Diagnostic::error(*c, String::new()).is(*c));
+        }
+    }
+
+    /// A code written as a string literal at a constructor anywhere in
+    /// `src/` must still be a [`Code`] (or a catalogue id): the enum is the
+    /// one list of what caac can emit.
+    #[test]
+    fn every_literal_code_in_the_source_is_a_code() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let calls = [
+            "Diagnostic::error(",
+            "Diagnostic::warning(",
+            ".error(",
+            ".error_help(",
+            ".recovered(",
+        ];
+        let mut unknown = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for call in calls {
+                for (i, _) in text.match_indices(call) {
+                    let rest = text[i + call.len()..].trim_start();
+                    let Some(lit) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    let Some(end) = lit.find('"') else { continue };
+                    let code = &lit[..end];
+                    // Only code-shaped literals (this test's own list of
+                    // call spellings is not).
+                    if code.is_empty()
+                        || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    {
+                        continue;
+                    }
+                    let catalogue =
+                        code.starts_with("CA") && code[2..].bytes().all(|b| b.is_ascii_digit());
+                    if !catalogue && !Code::ALL.iter().any(|c| c.as_str() == code) {
+                        unknown.push(format!("{}: {code}", f.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            unknown.is_empty(),
+            "add these to `diag::Code`: {unknown:#?}"
+        );
+    }
 
     #[test]
     fn suggestions() {

@@ -22,6 +22,7 @@
 
 use crate::check;
 use crate::compile::{self, Compiled};
+use crate::diag::Code;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -203,7 +204,7 @@ pub fn refusal(out: &Path, e: &EmitError) -> crate::diag::Diagnostic {
             "fix the permissions or choose another output directory".to_owned()
         }
     };
-    crate::diag::Diagnostic::error("output", format!("cannot write {}: {e}", shown(out)))
+    crate::diag::Diagnostic::error(Code::Output, format!("cannot write {}: {e}", shown(out)))
         .with_help(help)
 }
 

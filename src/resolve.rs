@@ -10,8 +10,11 @@
 //! GUID passes through (directory checks on ids are lint rules CA9xx).
 
 use crate::catalog::{self, Kind};
-use crate::diag::{Diagnostic, did_you_mean};
-use crate::model::{Policy, Tenant};
+use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::model::{
+    AgentIds, Applications, ClientApplications, Grant, GuestsOrExternalUsers, Locations, Policy,
+    Tenant, UserSet, Users,
+};
 
 /// Resolves every reference in `policy`; a reference that does not resolve
 /// keeps its written value and gets a diagnostic.
@@ -27,7 +30,7 @@ pub fn resolve(policy: &Policy, tenant: Option<&Tenant>) -> (Policy, Vec<Diagnos
                 if token_protection
                     && kind == Kind::Application
                     && pointer.starts_with("/applications/include/")
-                    && d.code == "unknown-name"
+                    && d.is(Code::UnknownName)
                 {
                     d = unknown_in(kind, value, tenant, Place::TokenProtectionResource);
                 }
@@ -113,7 +116,7 @@ pub fn break_glass_kind(
             false,
             Some(
                 Diagnostic::warning(
-                    "break-glass-kind",
+                    Code::BreakGlassKind,
                     format!("break-glass group {shown} is a user in the tenant file's `users:`; checked as a user"),
                 )
                 .with_help("move it to `breakGlass.users`"),
@@ -124,7 +127,7 @@ pub fn break_glass_kind(
             true,
             Some(
                 Diagnostic::warning(
-                    "break-glass-kind",
+                    Code::BreakGlassKind,
                     format!("break-glass user {shown} is a group in the tenant file's `groups:`; checked as a group"),
                 )
                 .with_help("move it to `breakGlass.groups`"),
@@ -138,7 +141,7 @@ pub fn break_glass_kind(
             true,
             Some(
                 Diagnostic::warning(
-                    "break-glass-kind",
+                    Code::BreakGlassKind,
                     format!(
                         "break-glass id {shown} is listed in neither `users:` nor `groups:` of {}, so it is checked as both a user with that id and a member of a group with that id",
                         if tenant.is_some() { "the tenant file" } else { "a tenant file (none was loaded)" }
@@ -166,35 +169,59 @@ pub fn for_each_reference(policy: &mut Policy, mut f: impl FnMut(Kind, String, &
         }
     }
     let f = &mut f;
-    if let Some(users) = &mut policy.users {
-        for (side, set) in [
-            ("include", &mut users.include),
-            ("exclude", &mut users.exclude),
-        ] {
-            if let Some(set) = set {
-                each(
-                    f,
-                    Kind::User,
-                    &format!("/users/{side}/users"),
-                    &mut set.users,
-                );
-                each(
-                    f,
-                    Kind::Group,
-                    &format!("/users/{side}/groups"),
-                    &mut set.groups,
-                );
-                each(
-                    f,
-                    Kind::Role,
-                    &format!("/users/{side}/roles"),
-                    &mut set.roles,
-                );
-                if let Some(g) = &mut set.guests_or_external_users {
+    // Every struct is destructured with each field named and no `..`: a
+    // property added to the model fails to compile here until someone
+    // decides whether it holds a reference to resolve.
+    let Policy {
+        // Free text, the live id (a GUID kept as written) and enums: no names.
+        display_name: _,
+        description: _,
+        id: _,
+        state: _,
+        users,
+        client_applications,
+        applications,
+        client_app_types: _,
+        platforms: _,
+        locations,
+        // A device filter is a rule over device attributes, not a reference.
+        devices: _,
+        sign_in_risk_levels: _,
+        user_risk_levels: _,
+        service_principal_risk_levels: _,
+        insider_risk_levels: _,
+        agent_id_risk_levels: _,
+        authentication_flows: _,
+        grant,
+        // Session controls hold settings, not directory objects (the
+        // Global Secure Access profile is an id sent as written).
+        session: _,
+        // caac metadata, never sent to Graph: the pilot group and the
+        // exclusion notes' principals are matched by the rollout and
+        // governance code, not compiled.
+        rollout: _,
+        exclusions: _,
+        // Raw Graph JSON, sent as written.
+        passthrough: _,
+    } = policy;
+    if let Some(Users { include, exclude }) = users {
+        for (side, set) in [("include", include), ("exclude", exclude)] {
+            if let Some(UserSet {
+                users,
+                groups,
+                roles,
+                guests_or_external_users,
+            }) = set
+            {
+                each(f, Kind::User, &format!("/users/{side}/users"), users);
+                each(f, Kind::Group, &format!("/users/{side}/groups"), groups);
+                each(f, Kind::Role, &format!("/users/{side}/roles"), roles);
+                if let Some(GuestsOrExternalUsers { types: _, tenants }) = guests_or_external_users
+                {
                     let base = format!("/users/{side}/guestsOrExternalUsers/tenants");
                     // `All` here means every external tenant; compile turns it into
                     // conditionalAccessAllExternalTenants.
-                    for (i, t) in g.tenants.iter_mut().enumerate() {
+                    for (i, t) in tenants.iter_mut().enumerate() {
                         if t.eq_ignore_ascii_case("all") {
                             *t = "All".into();
                         } else {
@@ -205,78 +232,90 @@ pub fn for_each_reference(policy: &mut Policy, mut f: impl FnMut(Kind, String, &
             }
         }
     }
-    if let Some(apps) = &mut policy.applications {
-        each(
-            f,
-            Kind::Application,
-            "/applications/include",
-            &mut apps.include,
-        );
-        each(
-            f,
-            Kind::Application,
-            "/applications/exclude",
-            &mut apps.exclude,
-        );
+    if let Some(Applications {
+        include,
+        exclude,
+        user_actions,
+        authentication_contexts,
+        // A rule over custom security attributes, not a reference.
+        filter: _,
+    }) = applications
+    {
+        each(f, Kind::Application, "/applications/include", include);
+        each(f, Kind::Application, "/applications/exclude", exclude);
         each(
             f,
             Kind::UserAction,
             "/applications/userActions",
-            &mut apps.user_actions,
+            user_actions,
         );
         each(
             f,
             Kind::AuthenticationContext,
             "/applications/authenticationContexts",
-            &mut apps.authentication_contexts,
+            authentication_contexts,
         );
     }
-    if let Some(ca) = &mut policy.client_applications {
+    if let Some(ClientApplications {
+        include,
+        exclude,
+        filter: _,
+        agent_ids,
+    }) = client_applications
+    {
         each(
             f,
             Kind::ServicePrincipal,
             "/clientApplications/include",
-            &mut ca.include,
+            include,
         );
         each(
             f,
             Kind::ServicePrincipal,
             "/clientApplications/exclude",
-            &mut ca.exclude,
+            exclude,
         );
-        if let Some(agents) = &mut ca.agent_ids {
+        if let Some(AgentIds {
+            include,
+            exclude,
+            filter: _,
+        }) = agent_ids
+        {
             each(
                 f,
                 Kind::ServicePrincipal,
                 "/clientApplications/agentIds/include",
-                &mut agents.include,
+                include,
             );
             each(
                 f,
                 Kind::ServicePrincipal,
                 "/clientApplications/agentIds/exclude",
-                &mut agents.exclude,
+                exclude,
             );
         }
     }
-    if let Some(loc) = &mut policy.locations {
-        each(f, Kind::Location, "/locations/include", &mut loc.include);
-        each(f, Kind::Location, "/locations/exclude", &mut loc.exclude);
+    if let Some(Locations { include, exclude }) = locations {
+        each(f, Kind::Location, "/locations/include", include);
+        each(f, Kind::Location, "/locations/exclude", exclude);
     }
-    if let Some(grant) = &mut policy.grant {
-        if let Some(s) = &mut grant.authentication_strength {
+    if let Some(Grant {
+        operator: _,
+        built_in_controls: _,
+        authentication_strength,
+        terms_of_use,
+        // Custom control ids are sent as written (preview feature).
+        custom_authentication_factors: _,
+    }) = grant
+    {
+        if let Some(s) = authentication_strength {
             f(
                 Kind::AuthenticationStrength,
                 "/grant/authenticationStrength".into(),
                 s,
             );
         }
-        each(
-            f,
-            Kind::TermsOfUse,
-            "/grant/termsOfUse",
-            &mut grant.terms_of_use,
-        );
+        each(f, Kind::TermsOfUse, "/grant/termsOfUse", terms_of_use);
     }
 }
 
@@ -307,7 +346,7 @@ fn fold(s: &str) -> String {
 }
 
 /// The code of a reference whose tenant-file entry holds an invalid id.
-pub const INVALID_TENANT_ID: &str = "invalid-tenant-id";
+pub const INVALID_TENANT_ID: &str = Code::InvalidTenantId.as_str();
 
 /// Resolves one value of `kind`.
 pub fn resolve_value(
@@ -323,7 +362,7 @@ pub fn resolve_value(
             Ok(value.to_ascii_lowercase())
         } else {
             Err(Diagnostic::error(
-                "malformed-guid",
+                Code::MalformedGuid,
                 format!("`{value}` is shaped like a GUID but is not hexadecimal"),
             )
             .with_help(format!(
@@ -380,7 +419,7 @@ pub fn resolve_value(
         }
         0 => Err(unknown(kind, value, tenant)),
         _ => Err(Diagnostic::error(
-            "ambiguous-name",
+            Code::AmbiguousName,
             format!(
                 "{} name `{value}` is ambiguous: {}",
                 kind.noun(),
@@ -499,7 +538,7 @@ fn unknown_in(kind: Kind, value: &str, tenant: Option<&Tenant>, place: Place) ->
             }
         }
     }
-    Diagnostic::error("unknown-name", message).with_help(help)
+    Diagnostic::error(Code::UnknownName, message).with_help(help)
 }
 
 #[cfg(test)]
@@ -526,7 +565,7 @@ mod tests {
         let (_, diags) = resolve(&p, Some(&tenant()));
         diags
             .into_iter()
-            .filter(|d| d.code == "unknown-name")
+            .filter(|d| d.is(Code::UnknownName))
             .map(|d| d.help.unwrap_or_default())
             .collect()
     }

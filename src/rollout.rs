@@ -32,7 +32,7 @@
 //! everyone: <https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access>.
 
 use crate::catalog::Kind;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::{ExclusionNote, Policy, Rollout, Stage, State, Tenant, UserSet};
 
 /// The default minimum days per stage.
@@ -165,7 +165,7 @@ pub fn state_conflict(written: Option<&str>, rollout: &Rollout) -> Option<Diagno
     let state: State = serde_json::from_value(written.into()).ok()?;
     (state.graph() != stage_state(rollout.stage).graph()).then(|| {
         Diagnostic::error(
-            "rollout-state-conflict",
+            Code::RolloutStateConflict,
             format!(
                 "`state: {written}` contradicts `rollout.stage: {}`",
                 rollout.stage.as_str()
@@ -241,7 +241,7 @@ pub fn effective(
             }
             None => diags.push(
                 Diagnostic::error(
-                    "stale-exclusion",
+                    Code::StaleExclusion,
                     format!(
                         "`{}` is not excluded by this policy (`users.exclude`), so its exclusion record is stale",
                         note.principal
@@ -255,7 +255,7 @@ pub fn effective(
 }
 
 fn bad_date(v: &str) -> Diagnostic {
-    Diagnostic::error("invalid-value", format!("`{v}` is not a calendar date"))
+    Diagnostic::error(Code::InvalidValue, format!("`{v}` is not a calendar date"))
         .with_help("write the day as YYYY-MM-DD (UTC)")
 }
 

@@ -66,7 +66,7 @@
 
 use crate::catalog::{self, Kind};
 use crate::check;
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::escape;
 use crate::model::{BuiltInControl, Platform, RiskLevel, Tenant, Wire};
 use crate::report::FileReport;
@@ -283,7 +283,7 @@ fn scenario_typed(value: &Value, base: &str) -> Result<Scenario, Vec<Diagnostic>
             Ok(s) => return Ok(s),
             Err(e) => errors.push(
                 Diagnostic::error(
-                    "internal",
+                    Code::Internal,
                     format!("the schema accepted this scenario but the model did not: {e}"),
                 )
                 .with_help("this is a caac bug; please report it with the file"),
@@ -309,7 +309,7 @@ fn scenario_typed(value: &Value, base: &str) -> Result<Scenario, Vec<Diagnostic>
 /// sweep keywords also take a list.
 fn plain_enum_errors(mut d: Diagnostic) -> Diagnostic {
     if d.code == "CA015" {
-        d.code = "invalid-value";
+        d.code = crate::diag::Code::InvalidValue.as_str();
         d.name = None;
         if let crate::diag::Location::Pointer { pointer, .. } = &d.location {
             let key = pointer.rsplit('/').next().unwrap_or_default();
@@ -683,7 +683,7 @@ pub(crate) fn load_file(path: &Path, env: &Env) -> (FileReport, Vec<Prepared>) {
             let at = format!("{}/name", p.at);
             report.diagnostics.push(
                 Diagnostic::error(
-                    "duplicate-name",
+                    Code::DuplicateName,
                     format!("two scenarios are named `{}`", p.name),
                 )
                 .at_value(at)
@@ -713,7 +713,7 @@ fn prepare(
     if dims.total() > MAX_SIGN_INS {
         diags.push(
             Diagnostic::error(
-                "sweep-too-large",
+                Code::SweepTooLarge,
                 format!(
                     "the sweep has {} combinations; caac evaluates at most {MAX_SIGN_INS} per scenario",
                     dims.total()
@@ -733,7 +733,7 @@ fn prepare(
         && e.session.is_none()
     {
         diags.push(
-            Diagnostic::error("missing-field", "`expect` checks nothing".into())
+            Diagnostic::error(Code::MissingField, "`expect` checks nothing".into())
                 .at_key(format!("{base}/expect"))
                 .with_help(
                     "add `access`, `accessNot`, `apply`, `notApply`, `requirements` or `session`",
@@ -743,7 +743,7 @@ fn prepare(
     if e.access.is_some() && e.access == e.access_not {
         diags.push(
             Diagnostic::error(
-                "invalid-value",
+                Code::InvalidValue,
                 "`access` and `accessNot` name the same outcome; the scenario could never pass"
                     .into(),
             )
@@ -756,7 +756,7 @@ fn prepare(
         if not_apply.contains(name) {
             diags.push(
                 Diagnostic::error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     format!("`{name}` is expected both to apply and not to apply"),
                 )
                 .at_key(at("notApply")),
@@ -799,7 +799,7 @@ fn prepare(
                 );
                 diags.push(
                     Diagnostic::error(
-                        "unknown-name",
+                        Code::UnknownName,
                         format!("`{r}` is neither a built-in grant control nor an authentication strength"),
                     )
                     .at_value(pointer)
@@ -822,13 +822,16 @@ fn prepare(
                     |s| format!("did you mean `{s}`?"),
                 );
                 diags.push(
-                    Diagnostic::error("unknown-field", format!("unknown session control `{key}`"))
-                        .at_key(format!(
-                            "{}/{}",
-                            at("session"),
-                            crate::load::escape_segment(key)
-                        ))
-                        .with_help(help),
+                    Diagnostic::error(
+                        Code::UnknownField,
+                        format!("unknown session control `{key}`"),
+                    )
+                    .at_key(format!(
+                        "{}/{}",
+                        at("session"),
+                        crate::load::escape_segment(key)
+                    ))
+                    .with_help(help),
                 );
             }
         }
@@ -899,7 +902,7 @@ fn policy_names(
                     |s| format!("did you mean `{s}`?"),
                 );
                 diags.push(
-                    Diagnostic::error("unknown-policy", format!("no policy is named `{n}`"))
+                    Diagnostic::error(Code::UnknownPolicy, format!("no policy is named `{n}`"))
                         .at_value(format!("{pointer}/{i}"))
                         .with_help(help),
                 );
@@ -927,7 +930,7 @@ fn unknown_value(what: &str, value: &str, pointer: &str, names: &[&str]) -> Diag
         || format!("expected one of: {}", names.join(", ")),
         |s| format!("did you mean `{s}`?"),
     );
-    Diagnostic::error("invalid-value", format!("unknown {what} `{value}`"))
+    Diagnostic::error(Code::InvalidValue, format!("unknown {what} `{value}`"))
         .at_value(pointer)
         .with_help(help)
 }
@@ -1014,7 +1017,7 @@ fn dims(v: &Vary, base: &str, tenant: Option<&Tenant>, diags: &mut Vec<Diagnosti
                     if let Some(k) = catalog::keyword(Kind::Application, name) {
                         diags.push(
                             Diagnostic::error(
-                                "invalid-value",
+                                Code::InvalidValue,
                                 format!("`{k}` is a keyword for policies, not an application"),
                             )
                             .at_value(at)
@@ -1123,7 +1126,7 @@ fn dims(v: &Vary, base: &str, tenant: Option<&Tenant>, diags: &mut Vec<Diagnosti
             } else {
                 diags.push(
                     Diagnostic::error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!("`{c}` is not an ISO 3166 alpha-2 country code such as \"NL\", nor `unknown`"),
                     )
                     .at_value(format!("{base}/countries/{i}")),
@@ -1149,7 +1152,7 @@ fn dims(v: &Vary, base: &str, tenant: Option<&Tenant>, diags: &mut Vec<Diagnosti
                 }),
                 Err(_) => diags.push(
                     Diagnostic::error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!("`{ip}` is not an IPv4 or IPv6 address, nor `unknown`"),
                     )
                     .at_value(format!("{base}/ipAddresses/{i}")),

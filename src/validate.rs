@@ -7,7 +7,7 @@
 //! builds the typed value. A serde failure after the schema passed is a caac
 //! bug and is reported as `internal`.
 
-use crate::diag::{Diagnostic, Location, did_you_mean};
+use crate::diag::{Code, Diagnostic, Location, did_you_mean};
 use crate::load::{Document, escape_segment};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde::de::DeserializeOwned;
@@ -76,7 +76,7 @@ impl Schema {
                             };
                             out.push(
                                 Diagnostic::error(
-                                    "invalid-type",
+                                    Code::InvalidType,
                                     format!(
                                         "expected {} {expected}, found {}",
                                         article(&expected),
@@ -92,7 +92,7 @@ impl Schema {
                     let allowed = self.properties_at(&pointer);
                     for key in unexpected {
                         let mut d =
-                            Diagnostic::error("unknown-field", format!("unknown field `{key}`"))
+                            Diagnostic::error(Code::UnknownField, format!("unknown field `{key}`"))
                                 .at_key(format!("{pointer}/{}", escape_segment(key)));
                         let hint = match did_you_mean(key, allowed.iter().map(String::as_str)) {
                             Some(s) => format!("did you mean `{s}`? "),
@@ -134,7 +134,7 @@ impl Schema {
                     let name = property.as_str().unwrap_or("?");
                     out.push(
                         Diagnostic::error(
-                            "missing-field",
+                            Code::MissingField,
                             format!("missing required field `{name}`"),
                         )
                         .at_key(&pointer)
@@ -152,7 +152,7 @@ impl Schema {
                     };
                     out.push(
                         Diagnostic::error(
-                            "invalid-type",
+                            Code::InvalidType,
                             format!(
                                 "expected {} {expected}, found {}",
                                 article(&expected),
@@ -164,12 +164,13 @@ impl Schema {
                 }
                 ValidationErrorKind::MinItems { limit } => out.push(
                     Diagnostic::error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!("the list must have at least {limit} item(s)"),
                     )
                     .at_value(&pointer),
                 ),
-                _ => out.push(Diagnostic::error("invalid-value", e.to_string()).at_value(&pointer)),
+                _ => out
+                    .push(Diagnostic::error(Code::InvalidValue, e.to_string()).at_value(&pointer)),
             }
         }
     }
@@ -261,7 +262,7 @@ pub fn typed<T: DeserializeOwned>(schema: &Schema, doc: &Document) -> Result<T, 
     T::deserialize(&doc.value).map_err(|e| {
         vec![
             Diagnostic::error(
-                "internal",
+                Code::Internal,
                 format!("the schema accepted this file but the model did not: {e}"),
             )
             .at(Location::File)

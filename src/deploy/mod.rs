@@ -313,7 +313,7 @@ fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
     for r in &mut reports {
         r.sort();
         r.diagnostics
-            .retain(|d| d.severity == Severity::Error || d.code == check::BREAK_GLASS_OPT_OUT);
+            .retain(|d| d.severity == Severity::Error || d.is(crate::diag::Code::BreakGlassOptOut));
     }
     reports.retain(|r| !r.diagnostics.is_empty());
     let errors = || {
@@ -347,10 +347,10 @@ fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
                 .filter(|d| d.severity == Severity::Error && !check::is_finding(d));
             for d in errors {
                 cause(match d.code {
-                    "placeholder-id" => {
+                    _ if d.is(crate::diag::Code::PlaceholderId) => {
                         "placeholder object ids must be replaced with the tenant's real ids".into()
                     }
-                    check::BREAK_GLASS_MISSING => {
+                    _ if d.is(crate::diag::Code::BreakGlassMissing) => {
                         "no break-glass accounts are known, so the lockout gate cannot prove they keep access".into()
                     }
                     _ if policy_reports.contains(&r.path) => "the policies do not compile".into(),

@@ -11,7 +11,7 @@
 //! all-null objects all mean "not set", and any other key the model does not
 //! know goes to [`Policy::passthrough`] with a warning naming it.
 
-use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::diag::{Code, Diagnostic, Severity, did_you_mean};
 use crate::load::escape_segment;
 use crate::model::*;
 use serde_json::{Map, Value};
@@ -186,7 +186,7 @@ impl Conv {
             self.lossy = true;
             self.diags.push(
                 Diagnostic::error(
-                    "duplicate-key",
+                    Code::DuplicateKey,
                     format!("duplicate key `{k}` (keys are matched ignoring case)"),
                 )
                 .at_key(at)
@@ -196,14 +196,27 @@ impl Conv {
     }
 
     /// An error that lost data: the value could not be read into the model.
-    fn error(&mut self, code: &'static str, src: &str, message: String, help: Option<String>) {
+    fn error(
+        &mut self,
+        code: impl Into<&'static str>,
+        src: &str,
+        message: String,
+        help: Option<String>,
+    ) {
         self.lossy = true;
         self.recovered(code, src, message, help);
     }
 
     /// An error in the export whose intent was still read (a casing slip, a
     /// list where Graph wants a flags string): reported, nothing lost.
-    fn recovered(&mut self, code: &'static str, src: &str, message: String, help: Option<String>) {
+    fn recovered(
+        &mut self,
+        code: impl Into<&'static str>,
+        src: &str,
+        message: String,
+        help: Option<String>,
+    ) {
+        let code: &'static str = code.into();
         self.fixed.entry(src.to_owned()).or_insert(None);
         let mut d = Diagnostic::error(code, message).at_value(src);
         if code == "CA015" {
@@ -220,7 +233,7 @@ impl Conv {
             Value::String(s) => Some(s.clone()),
             other => {
                 self.error(
-                    "invalid-type",
+                    Code::InvalidType,
                     src,
                     format!("expected a string, found {other}"),
                     None,
@@ -245,7 +258,7 @@ impl Conv {
                 }
             }
             other => self.error(
-                "invalid-type",
+                Code::InvalidType,
                 src,
                 format!("expected a list, found {other}"),
                 None,
@@ -300,14 +313,14 @@ impl Conv {
             }
             Value::String(s) => {
                 self.error(
-                    "invalid-type",
+                    Code::InvalidType,
                     src,
                     format!("expected a list, found the string \"{s}\""),
                     None,
                 );
             }
             other => self.error(
-                "invalid-type",
+                Code::InvalidType,
                 src,
                 format!("expected a list, found {other}"),
                 None,
@@ -342,7 +355,7 @@ impl Conv {
             }
             other => {
                 self.error(
-                    "invalid-type",
+                    Code::InvalidType,
                     src,
                     format!("expected a comma-separated string, found {other}"),
                     None,
@@ -363,7 +376,7 @@ impl Conv {
     fn filter(&mut self, v: &Value, src: &str, spec: &str) -> Option<Filter> {
         let Some(m) = v.as_object() else {
             self.error(
-                "invalid-type",
+                Code::InvalidType,
                 src,
                 format!("a filter is an object with `mode` and `rule`, found {v}"),
                 None,
@@ -389,7 +402,7 @@ impl Conv {
             }
             _ => {
                 self.error(
-                    "missing-field",
+                    Code::MissingField,
                     src,
                     "a filter needs both `mode` and `rule`".into(),
                     None,
@@ -410,7 +423,7 @@ impl Conv {
                 self.lossy = true;
                 self.diags.push(
                     Diagnostic::error(
-                        "unknown-field",
+                        Code::UnknownField,
                         format!("unknown key `{k}`: Graph has no such property here"),
                     )
                     .at_key(&src)
@@ -421,7 +434,7 @@ impl Conv {
             let Some(path) = graph_path else {
                 self.diags.push(
                     Diagnostic::warning(
-                        "not-modelled",
+                        Code::NotModelled,
                         format!("`{k}` is not part of this object in Graph; it is ignored"),
                     )
                     .at_key(&src),
@@ -449,7 +462,7 @@ impl Conv {
             let dotted: Vec<&str> = path.iter().copied().chain([key.as_str()]).collect();
             self.diags.push(
                 Diagnostic::warning(
-                    "not-modelled",
+                    Code::NotModelled,
                     format!("`{}` is not modelled by caac; it is kept as pass-through and sent as written", dotted.join(".")),
                 )
                 .at_key(src),
@@ -477,7 +490,12 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         fixed: std::collections::HashMap::new(),
     };
     let Some(map) = v.as_object() else {
-        c.error("invalid-type", at, "expected a policy object".into(), None);
+        c.error(
+            Code::InvalidType,
+            at,
+            "expected a policy object".into(),
+            None,
+        );
         return Converted {
             diagnostics: c.diags,
             lossy: true,
@@ -486,7 +504,14 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
     };
     let root = Obj::new(map, at.to_owned());
     c.case_duplicates(&root);
-    let mut p = Policy::default();
+    // Each property is read into a local in the order the export is walked
+    // (the diagnostics and the pointer map follow that order), and the policy
+    // is built at the end with every field named: a property added to the
+    // model fails to compile here until the importer reads it.
+    let mut live_id = None;
+    let mut display_name = String::new();
+    let mut description = None;
+    let mut state = State::default();
     c.map("", at);
     // Read-only keys are stripped before anything else.
     for k in crate::model::READ_ONLY {
@@ -496,7 +521,7 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
                 && crate::resolve::is_guid(&id)
             {
                 c.map("/id", src);
-                p.id = Some(id.to_ascii_lowercase());
+                live_id = Some(id.to_ascii_lowercase());
             }
         } else {
             root.get(k);
@@ -506,24 +531,24 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
     root.get("additionalProperties");
     match root.get("displayName") {
         Some((v, src)) => {
-            p.display_name = c.string(v, &src).unwrap_or_default();
+            display_name = c.string(v, &src).unwrap_or_default();
             c.map("/displayName", src);
         }
         None => c.error(
-            "missing-field",
+            Code::MissingField,
             at,
             "missing required field `displayName`".into(),
             None,
         ),
     }
     if let Some((v, src)) = root.get("description") {
-        p.description = c.string(v, &src);
+        description = c.string(v, &src);
         c.map("/description", src);
     }
     match root.get("state") {
         Some((v, src)) => {
             let s = c.string(v, &src).unwrap_or_default();
-            p.state = match s.as_str() {
+            state = match s.as_str() {
                 "enabled" => State::Enabled,
                 "disabled" => State::Disabled,
                 "enabledForReportingButNotEnforced" => State::EnabledForReportingButNotEnforced,
@@ -550,37 +575,76 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
             c.map("/state", src);
         }
         None => c.error(
-            "missing-field",
+            Code::MissingField,
             at,
             "missing required field `state`".into(),
             None,
         ),
     }
-    if let Some((v, src)) = root.get("conditions") {
+    let conditions = if let Some((v, src)) = root.get("conditions") {
         match v.as_object() {
-            Some(m) => conditions(&mut c, &mut p, &Obj::new(m, src)),
-            None => c.error("invalid-type", &src, "expected an object".into(), None),
+            Some(m) => conditions(&mut c, &Obj::new(m, src)),
+            None => {
+                c.error(Code::InvalidType, &src, "expected an object".into(), None);
+                Conditions::default()
+            }
         }
     } else {
         c.error(
-            "missing-field",
+            Code::MissingField,
             at,
             "missing required field `conditions`".into(),
             None,
         );
-    }
-    if let Some(g) = obj(&mut c, &root, "grantControls") {
-        p.grant = grant(&mut c, &g);
-    }
-    if let Some(x) = obj(&mut c, &root, "sessionControls") {
-        p.session = session(&mut c, &x);
-    }
+        Conditions::default()
+    };
+    let grant = obj(&mut c, &root, "grantControls").and_then(|g| grant(&mut c, &g));
+    let session = obj(&mut c, &root, "sessionControls").and_then(|x| session(&mut c, &x));
     c.leftover(&root, Some(&[]));
-    if !c.passthrough.is_empty() {
-        p.passthrough = Some(std::mem::take(&mut c.passthrough));
-    }
+    let passthrough = (!c.passthrough.is_empty()).then(|| std::mem::take(&mut c.passthrough));
+    let Conditions {
+        users,
+        client_applications,
+        applications,
+        client_app_types,
+        platforms,
+        locations,
+        devices,
+        sign_in_risk_levels,
+        user_risk_levels,
+        service_principal_risk_levels,
+        insider_risk_levels,
+        agent_id_risk_levels,
+        authentication_flows,
+    } = conditions;
+    let policy = Policy {
+        display_name,
+        description,
+        id: live_id,
+        state,
+        users,
+        client_applications,
+        applications,
+        client_app_types,
+        platforms,
+        locations,
+        devices,
+        sign_in_risk_levels,
+        user_risk_levels,
+        service_principal_risk_levels,
+        insider_risk_levels,
+        agent_id_risk_levels,
+        authentication_flows,
+        grant,
+        session,
+        // caac metadata: Graph has no such properties, so an export never
+        // carries them.
+        rollout: None,
+        exclusions: Vec::new(),
+        passthrough,
+    };
     Converted {
-        policy: p,
+        policy,
         pointers: c.pointers.into_iter().fold(
             std::collections::HashMap::new(),
             |mut m, (spec, src)| {
@@ -605,7 +669,7 @@ fn obj<'a>(c: &mut Conv, parent: &Obj<'a>, name: &str) -> Option<Obj<'a>> {
         None if is_empty(v) => None,
         None => {
             c.error(
-                "invalid-type",
+                Code::InvalidType,
                 &src,
                 format!("`{name}` should be an object, found {v}"),
                 None,
@@ -622,9 +686,30 @@ fn list(c: &mut Conv, o: &Obj, name: &str, spec: &str) -> Vec<String> {
     }
 }
 
-fn conditions(c: &mut Conv, p: &mut Policy, o: &Obj) {
+/// The condition-set part of a [`Policy`], read from Graph's `conditions`
+/// (<https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset>).
+/// `from_graph` moves each field into the policy by name.
+#[derive(Default)]
+struct Conditions {
+    users: Option<Users>,
+    client_applications: Option<ClientApplications>,
+    applications: Option<Applications>,
+    client_app_types: Vec<ClientAppType>,
+    platforms: Option<Platforms>,
+    locations: Option<Locations>,
+    devices: Option<Devices>,
+    sign_in_risk_levels: Vec<RiskLevel>,
+    user_risk_levels: Vec<RiskLevel>,
+    service_principal_risk_levels: Vec<ServicePrincipalRiskLevel>,
+    insider_risk_levels: Vec<InsiderRiskLevel>,
+    agent_id_risk_levels: Vec<AgentIdRiskLevel>,
+    authentication_flows: Vec<TransferMethod>,
+}
+
+fn conditions(c: &mut Conv, o: &Obj) -> Conditions {
+    let mut p = Conditions::default();
     if let Some(u) = obj(c, o, "users") {
-        let mut users = Users::default();
+        let (mut include, mut exclude) = (None, None);
         for (side, cap) in [("include", "include"), ("exclude", "exclude")] {
             let base = format!("/users/{side}");
             let set = UserSet {
@@ -637,12 +722,13 @@ fn conditions(c: &mut Conv, p: &mut Policy, o: &Obj) {
             if set != UserSet::default() {
                 c.map(&base, &u.at);
                 if side == "include" {
-                    users.include = Some(set);
+                    include = Some(set);
                 } else {
-                    users.exclude = Some(set);
+                    exclude = Some(set);
                 }
             }
         }
+        let users = Users { include, exclude };
         c.leftover(&u, Some(&["conditions", "users"]));
         if users != Users::default() {
             c.map("/users", &u.at);
@@ -728,7 +814,7 @@ fn conditions(c: &mut Conv, p: &mut Policy, o: &Obj) {
         if include.is_empty() && !exclude.is_empty() {
             // Graph requires includePlatforms with the condition (graph-ca-schema.md §5.6).
             c.error(
-                "missing-field",
+                Code::MissingField,
                 &pl.at,
                 "`includePlatforms` is required when platforms are excluded".into(),
                 Some("add `\"includePlatforms\": [\"all\"]`".into()),
@@ -745,7 +831,7 @@ fn conditions(c: &mut Conv, p: &mut Policy, o: &Obj) {
         if include.is_empty() && !exclude.is_empty() {
             // Graph requires includeLocations with the condition (graph-ca-schema.md §5.7).
             c.error(
-                "missing-field",
+                Code::MissingField,
                 &l.at,
                 "`includeLocations` is required when locations are excluded".into(),
                 Some("add `\"includeLocations\": [\"All\"]`".into()),
@@ -787,6 +873,7 @@ fn conditions(c: &mut Conv, p: &mut Policy, o: &Obj) {
         c.leftover(&f, Some(&["conditions", "authenticationFlows"]));
     }
     c.leftover(o, Some(&["conditions"]));
+    p
 }
 
 fn guests(c: &mut Conv, g: &Obj, spec: &str) -> Option<GuestsOrExternalUsers> {
@@ -858,7 +945,7 @@ fn grant(c: &mut Conv, o: &Obj) -> Option<Grant> {
     let authentication_strength = o.get("authenticationStrength").and_then(|(v, src)| {
         let Some(m) = v.as_object() else {
             c.error(
-                "invalid-type",
+                Code::InvalidType,
                 &src,
                 format!("`authenticationStrength` is an object with `id`, found {v}"),
                 None,
@@ -879,10 +966,7 @@ fn grant(c: &mut Conv, o: &Obj) -> Option<Grant> {
         terms_of_use,
         custom_authentication_factors,
     };
-    let has_control = !g.built_in_controls.is_empty()
-        || g.authentication_strength.is_some()
-        || !g.terms_of_use.is_empty()
-        || !g.custom_authentication_factors.is_empty();
+    let has_control = g.has_control();
     c.map("/grant", &o.at);
     if let Some((_, s)) = o.get("operator") {
         c.map("/grant/operator", s);
@@ -899,7 +983,7 @@ fn enabled(c: &mut Conv, o: &Obj) -> bool {
         // "false", 0, …: never guess a control on (or off); report it.
         Some((v, src)) => {
             c.error(
-                "invalid-type",
+                Code::InvalidType,
                 &src,
                 format!("`isEnabled` must be true or false, found {v}"),
                 None,
@@ -910,20 +994,29 @@ fn enabled(c: &mut Conv, o: &Obj) -> bool {
 }
 
 fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
-    let mut s = Session::default();
+    // Read in the export's walking order into locals; built at the end with
+    // every field named.
+    let mut token_protection = false;
+    let mut application_enforced_restrictions = false;
+    let mut cloud_app_security = None;
+    let mut persistent_browser = None;
+    let mut continuous_access_evaluation = None;
+    let mut disable_resilience_defaults = false;
+    let mut global_secure_access_filtering_profile = None;
+    let mut sign_in_frequency = None;
     if let Some(x) = obj(c, o, "secureSignInSession") {
-        s.token_protection = enabled(c, &x);
+        token_protection = enabled(c, &x);
         c.map("/session/tokenProtection", &x.at);
         c.leftover(&x, None);
     }
     if let Some(x) = obj(c, o, "applicationEnforcedRestrictions") {
-        s.application_enforced_restrictions = enabled(c, &x);
+        application_enforced_restrictions = enabled(c, &x);
         c.map("/session/applicationEnforcedRestrictions", &x.at);
         c.leftover(&x, None);
     }
     if let Some(x) = obj(c, o, "cloudAppSecurity") {
         if enabled(c, &x) {
-            s.cloud_app_security = x.get("cloudAppSecurityType").and_then(|(v, src)| {
+            cloud_app_security = x.get("cloudAppSecurityType").and_then(|(v, src)| {
                 c.string(v, &src)
                     .and_then(|t| c.one::<CloudAppSecurityType>(&t, &src))
             });
@@ -935,7 +1028,7 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
     }
     if let Some(x) = obj(c, o, "persistentBrowser") {
         if enabled(c, &x) {
-            s.persistent_browser = x.get("mode").and_then(|(v, src)| {
+            persistent_browser = x.get("mode").and_then(|(v, src)| {
                 c.string(v, &src)
                     .and_then(|t| c.one::<PersistentBrowserMode>(&t, &src))
             });
@@ -946,7 +1039,7 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
         c.leftover(&x, None);
     }
     if let Some(x) = obj(c, o, "continuousAccessEvaluation") {
-        s.continuous_access_evaluation = x.get("mode").and_then(|(v, src)| {
+        continuous_access_evaluation = x.get("mode").and_then(|(v, src)| {
             c.string(v, &src)
                 .and_then(|t| c.one::<ContinuousAccessEvaluationMode>(&t, &src))
         });
@@ -955,9 +1048,9 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
     }
     if let Some((v, src)) = o.get("disableResilienceDefaults") {
         match v.as_bool() {
-            Some(b) => s.disable_resilience_defaults = b,
+            Some(b) => disable_resilience_defaults = b,
             None => c.error(
-                "invalid-type",
+                Code::InvalidType,
                 &src,
                 format!("expected true or false, found {v}"),
                 None,
@@ -967,7 +1060,7 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
     }
     if let Some(x) = obj(c, o, "globalSecureAccessFilteringProfile") {
         if enabled(c, &x) {
-            s.global_secure_access_filtering_profile =
+            global_secure_access_filtering_profile =
                 x.get("profileId").and_then(|(v, src)| c.string(v, &src));
         } else {
             x.get("profileId");
@@ -977,16 +1070,17 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
     }
     if let Some(x) = obj(c, o, "signInFrequency") {
         if enabled(c, &x) {
-            let mut f = SignInFrequency::default();
+            let (mut value, mut kind, mut authentication_type, mut frequency_interval) =
+                (None, None, None, None);
             if let Some((v, src)) = x.get("value") {
                 match v
                     .as_u64()
                     .and_then(|n| u32::try_from(n).ok())
                     .filter(|n| *n > 0)
                 {
-                    Some(n) => f.value = Some(n),
+                    Some(n) => value = Some(n),
                     None => c.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         &src,
                         format!("sign-in frequency value {v} is not a positive integer"),
                         None,
@@ -995,22 +1089,27 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
                 c.map("/session/signInFrequency/value", src);
             }
             if let Some((v, src)) = x.get("type") {
-                f.kind = c
+                kind = c
                     .string(v, &src)
                     .and_then(|t| c.one::<SignInFrequencyType>(&t, &src));
                 c.map("/session/signInFrequency/type", src);
             }
             if let Some((v, src)) = x.get("authenticationType") {
-                f.authentication_type = c
+                authentication_type = c
                     .string(v, &src)
                     .and_then(|t| c.one::<SignInFrequencyAuthenticationType>(&t, &src));
             }
             if let Some((v, src)) = x.get("frequencyInterval") {
-                f.frequency_interval = c
+                frequency_interval = c
                     .string(v, &src)
                     .and_then(|t| c.one::<SignInFrequencyInterval>(&t, &src));
             }
-            s.sign_in_frequency = Some(f);
+            sign_in_frequency = Some(SignInFrequency {
+                value,
+                kind,
+                authentication_type,
+                frequency_interval,
+            });
         } else {
             for k in ["value", "type", "authenticationType", "frequencyInterval"] {
                 x.get(k);
@@ -1021,6 +1120,16 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
     }
     c.leftover(o, Some(&["sessionControls"]));
     c.map("/session", &o.at);
+    let s = Session {
+        token_protection,
+        sign_in_frequency,
+        persistent_browser,
+        application_enforced_restrictions,
+        cloud_app_security,
+        continuous_access_evaluation,
+        disable_resilience_defaults,
+        global_secure_access_filtering_profile,
+    };
     (s != Session::default()).then_some(s)
 }
 
@@ -1036,7 +1145,7 @@ pub fn policies_in(doc: &Value) -> Result<Vec<(String, &Value)>, Diagnostic> {
             }
             if let Some((k, _)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("PolicyConfig")) {
                 return Err(Diagnostic::error(
-                    "unsupported-wrapper",
+                    Code::UnsupportedWrapper,
                     "this is a tool export wrapper (PolicyConfig/AssignmentDetails), not a Graph policy".into(),
                 )
                 .at_key(format!("/{}", escape_segment(k)))
@@ -1045,7 +1154,7 @@ pub fn policies_in(doc: &Value) -> Result<Vec<(String, &Value)>, Diagnostic> {
             Ok(vec![(String::new(), doc)])
         }
         other => Err(Diagnostic::error(
-            "invalid-type",
+            Code::InvalidType,
             format!("expected a policy object, an array of policies or {{\"value\": [...]}}, found {other}"),
         )
         .at_value("")),

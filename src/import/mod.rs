@@ -10,7 +10,7 @@ pub mod graph;
 pub mod yaml;
 
 use crate::catalog::{self, Kind};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::model::{Policy, State, Tenant};
 use crate::report::FileReport;
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,7 +61,7 @@ pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref:
             let Some(converted) = &unit.converted else {
                 report.diagnostics.push(
                     Diagnostic::error(
-                        "not-an-export",
+                        Code::NotAnExport,
                         "only Graph JSON exports (*.json) can be imported".into(),
                     )
                     .with_help("this file is already a caac spec"),
@@ -73,7 +73,7 @@ pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref:
             if converted.lossy {
                 out.skipped += 1;
                 let mut d = Diagnostic::error(
-                    "not-imported",
+                    Code::NotImported,
                     format!("policy `{name}` was not imported: a value above could not be read, so a spec would lose it"),
                 )
                 .at_value(unit.at.clone())

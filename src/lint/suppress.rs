@@ -13,7 +13,7 @@
 //! (`unused-suppression`), so stale suppressions do not pile up.
 
 use crate::diag::Position;
-use crate::diag::{Diagnostic, Location, Severity};
+use crate::diag::{Code, Diagnostic, Location, Severity};
 use crate::report::FileReport;
 
 /// One suppression comment.
@@ -130,7 +130,7 @@ pub fn apply(report: &mut FileReport) {
         if let Some(c) = crate::validity::find(&s.rule) {
             kept.push(
                 Diagnostic::error(
-                    "invalid-suppression",
+                    Code::InvalidSuppression,
                     format!(
                         "{} cannot be suppressed: {}",
                         s.rule,
@@ -143,7 +143,7 @@ pub fn apply(report: &mut FileReport) {
         } else if s.id.is_none() {
             kept.push(
                 Diagnostic::error(
-                    "invalid-suppression",
+                    Code::InvalidSuppression,
                     format!("`{}` is not a caac rule", s.rule),
                 )
                 .at(at)
@@ -152,7 +152,7 @@ pub fn apply(report: &mut FileReport) {
         } else if s.reason.is_empty() {
             kept.push(
                 Diagnostic::error(
-                    "invalid-suppression",
+                    Code::InvalidSuppression,
                     format!("suppression of {} has no reason", s.rule),
                 )
                 .at(at)
@@ -160,7 +160,7 @@ pub fn apply(report: &mut FileReport) {
             );
         } else if !used {
             let mut d = Diagnostic::error(
-                "unused-suppression",
+                Code::UnusedSuppression,
                 format!("suppression of {} silences nothing", s.rule),
             )
             .at(at)

@@ -11,7 +11,7 @@
 
 pub mod decode;
 
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{Code, Diagnostic, Location};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_saphyr::Spanned;
@@ -238,7 +238,7 @@ pub fn parse_bytes(
 ) -> Result<Document, (Box<Diagnostic>, Option<String>)> {
     if bytes.len() > MAX_FILE_BYTES {
         let d = Diagnostic::error(
-            "file-too-large",
+            Code::FileTooLarge,
             format!(
                 "file is {} bytes; caac reads policy files up to {MAX_FILE_BYTES} bytes",
                 bytes.len()
@@ -249,7 +249,9 @@ pub fn parse_bytes(
     }
     let text = decode::decode(bytes).map_err(|e| {
         (
-            Box::new(Diagnostic::error("encoding", e.message).at(Location::Position(e.position))),
+            Box::new(
+                Diagnostic::error(Code::Encoding, e.message).at(Location::Position(e.position)),
+            ),
             Some(e.text),
         )
     })?;
@@ -292,7 +294,7 @@ pub fn parse_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
     if text.trim().is_empty() {
         return Err(Box::new(
             Diagnostic::error(
-                "empty-file",
+                Code::EmptyFile,
                 "the file is empty; expected a policy mapping".into(),
             )
             .at(Location::Position(Position::start())),
@@ -303,7 +305,7 @@ pub fn parse_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
     if matches!(root.value, Node::Null) {
         return Err(Box::new(
             Diagnostic::error(
-                "empty-file",
+                Code::EmptyFile,
                 "the file has no content (only comments or `null`); expected a policy mapping"
                     .into(),
             )
@@ -361,13 +363,13 @@ fn syntax_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
     let (code, message, help) = if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
         let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
         (
-            "duplicate-key",
+            Code::DuplicateKey,
             format!("duplicate key `{key}`"),
             Some("each key may appear once per mapping; remove or merge the repeated key"),
         )
     } else if lower.contains("duplicate") {
         (
-            "duplicate-key",
+            Code::DuplicateKey,
             message,
             Some("each key may appear once per mapping; remove or merge the repeated key"),
         )
@@ -387,14 +389,14 @@ fn syntax_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
             message
         };
         (
-            "yaml-limit",
+            Code::YamlLimit,
             what,
             Some(
                 "caac refuses anchors/aliases, multiple documents and deep nesting so a hostile file cannot exhaust memory; write the value out in full",
             ),
         )
     } else {
-        ("yaml-syntax", message, None)
+        (Code::YamlSyntax, message, None)
     };
     let mut d = Diagnostic::error(code, message).at(Location::Position(position));
     if let Some(h) = help {
@@ -439,7 +441,7 @@ fn to_value(
             Some(n) => Value::Number(n),
             None => {
                 return Err(Box::new(
-                    Diagnostic::error("yaml-syntax", format!("number `{f}` is not finite"))
+                    Diagnostic::error(Code::YamlSyntax, format!("number `{f}` is not finite"))
                         .at(Location::Position(pos)),
                 ));
             }
@@ -462,7 +464,7 @@ fn to_value(
                 let key_pos = Position::from_saphyr(k.referenced, text);
                 if out.contains_key(&k.value) {
                     return Err(Box::new(
-                        Diagnostic::error("duplicate-key", format!("duplicate key `{}`", k.value))
+                        Diagnostic::error(Code::DuplicateKey, format!("duplicate key `{}`", k.value))
                             .at(Location::Position(key_pos))
                             .with_help("each key may appear once per mapping; remove or merge the repeated key"),
                     ));

@@ -1,7 +1,7 @@
 //! CA008 `no-controls`.
 
 use crate::diag::Hit;
-use crate::model::Policy;
+use crate::model::{Grant, Policy, Session};
 use crate::validity::Constraint;
 
 pub static CONSTRAINT: Constraint = Constraint {
@@ -36,13 +36,8 @@ grant: { builtInControls: [mfa] }
 };
 
 fn check(p: &Policy) -> Vec<Hit> {
-    let grants = p.grant.as_ref().is_some_and(|g| {
-        !g.built_in_controls.is_empty()
-            || g.authentication_strength.is_some()
-            || !g.terms_of_use.is_empty()
-            || !g.custom_authentication_factors.is_empty()
-    });
-    let sessions = p.session.as_ref().is_some_and(|s| s != &Default::default());
+    let grants = p.grant.as_ref().is_some_and(Grant::has_control);
+    let sessions = p.session.as_ref().is_some_and(Session::has_control);
     // Controls set through pass-through are caac-unchecked but real.
     let passthrough = p
         .passthrough

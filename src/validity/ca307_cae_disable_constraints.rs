@@ -1,8 +1,8 @@
 //! CA307 `cae-disable-constraints`.
 
 use crate::diag::Hit;
+use crate::model::ContinuousAccessEvaluationMode;
 use crate::model::Policy;
-use crate::model::{ClientAppType, ContinuousAccessEvaluationMode};
 use crate::validity::Constraint;
 
 pub static CONSTRAINT: Constraint = Constraint {
@@ -92,35 +92,12 @@ fn check(p: &Policy) -> Vec<Hit> {
             ));
         }
     }
-    let cat = !p.client_app_types.is_empty() && p.client_app_types != [ClientAppType::All];
-    let conditions = [
-        ("clientApplications", p.client_applications.is_some()),
-        ("clientAppTypes", cat),
-        ("platforms", p.platforms.is_some()),
-        ("locations", p.locations.is_some()),
-        (
-            "devices",
-            p.devices.as_ref().is_some_and(|d| d.filter.is_some()),
-        ),
-        ("signInRiskLevels", !p.sign_in_risk_levels.is_empty()),
-        ("userRiskLevels", !p.user_risk_levels.is_empty()),
-        (
-            "servicePrincipalRiskLevels",
-            !p.service_principal_risk_levels.is_empty(),
-        ),
-        ("insiderRiskLevels", !p.insider_risk_levels.is_empty()),
-        ("agentIdRiskLevels", !p.agent_id_risk_levels.is_empty()),
-        ("authenticationFlows", !p.authentication_flows.is_empty()),
-    ];
-    for (key, set) in conditions {
-        if set {
-            hits.push(Hit::at_key(
-                format!("/{key}"),
-                format!(
-                    "disabling CAE only works without conditions besides users; remove `{key}`"
-                ),
-            ));
-        }
+    // The one list of conditions lives in the model.
+    for key in p.conditions() {
+        hits.push(Hit::at_key(
+            format!("/{key}"),
+            format!("disabling CAE only works without conditions besides users; remove `{key}`"),
+        ));
     }
     hits
 }

@@ -104,34 +104,12 @@ fn check(p: &Policy) -> Vec<Hit> {
             }
         }
     }
-    if let Some(s) = &p.session {
-        let set = [
-            ("tokenProtection", s.token_protection),
-            ("signInFrequency", s.sign_in_frequency.is_some()),
-            ("persistentBrowser", s.persistent_browser.is_some()),
-            (
-                "applicationEnforcedRestrictions",
-                s.application_enforced_restrictions,
-            ),
-            ("cloudAppSecurity", s.cloud_app_security.is_some()),
-            (
-                "continuousAccessEvaluation",
-                s.continuous_access_evaluation.is_some(),
-            ),
-            ("disableResilienceDefaults", s.disable_resilience_defaults),
-            (
-                "globalSecureAccessFilteringProfile",
-                s.global_secure_access_filtering_profile.is_some(),
-            ),
-        ];
-        for (key, on) in set {
-            if on {
-                hits.push(Hit::at_key(
-                    format!("/session/{key}"),
-                    format!("session controls do not apply to workload identities; remove `{key}`"),
-                ));
-            }
-        }
+    // The one list of session controls lives in the model.
+    for key in p.session_controls() {
+        hits.push(Hit::at_key(
+            format!("/session/{key}"),
+            format!("session controls do not apply to workload identities; remove `{key}`"),
+        ));
     }
     hits
 }

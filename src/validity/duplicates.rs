@@ -6,7 +6,7 @@
 //! entry once ([`crate::compile`]), so this never changes a body: it tells
 //! the author that the spec says less than it seems to.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::Policy;
 
 /// The `duplicate-entry` warnings of one resolved policy.
@@ -157,7 +157,7 @@ fn report(keys: &[String], at: &str, out: &mut Vec<Diagnostic>) {
         if first != i {
             out.push(
                 Diagnostic::warning(
-                    "duplicate-entry",
+                    Code::DuplicateEntry,
                     format!("this entry repeats entry {first} of the same list; it is sent once"),
                 )
                 .at_value(format!("{at}/{i}"))

@@ -337,42 +337,12 @@ fn client_mask(types: &[ClientAppType]) -> u8 {
     m
 }
 
-/// The policy has a grant or session control. Every control is named (no
-/// `..`), so a new one in the model breaks the build here.
+/// The policy has a grant or session control. The model's
+/// [`Grant::has_control`] and [`Session::has_control`] name every control
+/// (no `..`), so a new one breaks the build there.
 fn has_controls(p: &Policy) -> bool {
-    let grant = p.grant.as_ref().is_some_and(|g| {
-        let Grant {
-            operator: _,
-            built_in_controls,
-            authentication_strength,
-            terms_of_use,
-            custom_authentication_factors,
-        } = g;
-        !built_in_controls.is_empty()
-            || authentication_strength.is_some()
-            || !terms_of_use.is_empty()
-            || !custom_authentication_factors.is_empty()
-    });
-    let session = p.session.as_ref().is_some_and(|s| {
-        let Session {
-            token_protection,
-            sign_in_frequency,
-            persistent_browser,
-            application_enforced_restrictions,
-            cloud_app_security,
-            continuous_access_evaluation,
-            disable_resilience_defaults,
-            global_secure_access_filtering_profile,
-        } = s;
-        *token_protection
-            || sign_in_frequency.is_some()
-            || persistent_browser.is_some()
-            || *application_enforced_restrictions
-            || cloud_app_security.is_some()
-            || continuous_access_evaluation.is_some()
-            || *disable_resilience_defaults
-            || global_secure_access_filtering_profile.is_some()
-    });
+    let grant = p.grant.as_ref().is_some_and(Grant::has_control);
+    let session = p.session.as_ref().is_some_and(Session::has_control);
     grant || session
 }
 

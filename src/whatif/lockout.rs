@@ -93,7 +93,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 /// The diagnostic code (not a catalogue id: those are frozen).
-pub const CODE: &str = "lockout";
+pub const CODE: &str = crate::diag::Code::Lockout.as_str();
 
 /// Global Administrator role template id.
 pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";

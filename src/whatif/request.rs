@@ -53,7 +53,7 @@
 use super::device_filter::Attr;
 use super::{ClientApp, Device, DeviceValue, Identity, SignIn, Target};
 use crate::catalog::{self, Kind};
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::load::escape_segment;
 use crate::model::{
     GuestOrExternalUserType, InsiderRiskLevel, Platform, RiskLevel, ServicePrincipalRiskLevel,
@@ -112,12 +112,12 @@ fn odata_type(map: &Map<String, Value>) -> Option<&str> {
 }
 
 impl Parser<'_> {
-    fn error(&mut self, code: &'static str, message: String, pointer: &str) {
+    fn error(&mut self, code: Code, message: String, pointer: &str) {
         self.diags
             .push(Diagnostic::error(code, message).at_value(pointer));
     }
 
-    fn error_help(&mut self, code: &'static str, message: String, pointer: &str, help: String) {
+    fn error_help(&mut self, code: Code, message: String, pointer: &str, help: String) {
         self.diags.push(
             Diagnostic::error(code, message)
                 .at_value(pointer)
@@ -130,7 +130,7 @@ impl Parser<'_> {
             Value::Object(m) => Some(m),
             other => {
                 self.error(
-                    "invalid-type",
+                    Code::InvalidType,
                     format!("expected an object, found {}", kind_of(other)),
                     pointer,
                 );
@@ -145,7 +145,7 @@ impl Parser<'_> {
             if key.starts_with("@odata.") || known.contains(&key.as_str()) {
                 continue;
             }
-            let mut d = Diagnostic::error("unknown-field", format!("unknown field `{key}`"))
+            let mut d = Diagnostic::error(Code::UnknownField, format!("unknown field `{key}`"))
                 .at_key(ptr(pointer, key));
             d = match did_you_mean(key, known.iter().copied()) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -166,7 +166,7 @@ impl Parser<'_> {
             Value::String(s) => Some(s),
             other => {
                 self.error(
-                    "invalid-type",
+                    Code::InvalidType,
                     format!("`{key}` must be a string, found {}", kind_of(other)),
                     &ptr(pointer, key),
                 );
@@ -191,7 +191,7 @@ impl Parser<'_> {
                     match item.as_str() {
                         Some(s) => out.push((at, s)),
                         None => self.error(
-                            "invalid-type",
+                            Code::InvalidType,
                             format!("expected a string, found {}", kind_of(item)),
                             &at,
                         ),
@@ -201,7 +201,7 @@ impl Parser<'_> {
             }
             other => {
                 self.error(
-                    "invalid-type",
+                    Code::InvalidType,
                     format!(
                         "`{key}` must be a list of strings, found {}",
                         kind_of(other)
@@ -222,7 +222,7 @@ impl Parser<'_> {
                 format!("give one {}'s id or name", kind.noun())
             };
             self.error_help(
-                "invalid-value",
+                Code::InvalidValue,
                 format!("`{k}` is a keyword for policies, not a {}", kind.noun()),
                 pointer,
                 help,
@@ -248,7 +248,7 @@ impl Parser<'_> {
             None => format!("expected one of: {}", names.join(", ")),
         };
         self.error_help(
-            "invalid-value",
+            Code::InvalidValue,
             format!("unknown {what} `{value}`"),
             pointer,
             help,
@@ -272,7 +272,7 @@ impl Parser<'_> {
             && !a.is_boolean()
         {
             self.error(
-                "invalid-type",
+                Code::InvalidType,
                 format!(
                     "`appliedPoliciesOnly` must be a boolean, found {}",
                     kind_of(a)
@@ -284,7 +284,7 @@ impl Parser<'_> {
             Some(v) => self.identity(v),
             None => {
                 self.error(
-                    "missing-field",
+                    Code::MissingField,
                     "missing `signInIdentity` (a userSignIn or servicePrincipalSignIn)".into(),
                     "",
                 );
@@ -295,7 +295,7 @@ impl Parser<'_> {
             Some(v) => self.context(v),
             None => {
                 self.error(
-                    "missing-field",
+                    Code::MissingField,
                     "missing `signInContext` (an applicationContext, userActionContext or authContext)".into(),
                     "",
                 );
@@ -336,7 +336,7 @@ impl Parser<'_> {
             None if m.contains_key("userId") => "userSignIn".into(),
             None => {
                 self.error(
-                    "missing-field",
+                    Code::MissingField,
                     "`signInIdentity` needs `@odata.type` (#microsoft.graph.userSignIn or #microsoft.graph.servicePrincipalSignIn) or a `userId` / `servicePrincipalId`".into(),
                     BASE,
                 );
@@ -349,7 +349,11 @@ impl Parser<'_> {
                 self.known_keys(m, BASE, &["servicePrincipalId"]);
                 let Some(id) = self.string(m, "servicePrincipalId", BASE) else {
                     if !m.contains_key("servicePrincipalId") {
-                        self.error("missing-field", "missing `servicePrincipalId`".into(), BASE);
+                        self.error(
+                            Code::MissingField,
+                            "missing `servicePrincipalId`".into(),
+                            BASE,
+                        );
                     }
                     return None;
                 };
@@ -359,7 +363,7 @@ impl Parser<'_> {
             }
             other => {
                 self.error_help(
-                    "invalid-value",
+                    Code::InvalidValue,
                     format!("caac cannot evaluate `{other}` sign-ins"),
                     &ptr(BASE, "@odata.type"),
                     "use #microsoft.graph.userSignIn or #microsoft.graph.servicePrincipalSignIn (agent sign-ins are beta and not modelled)".into(),
@@ -387,7 +391,7 @@ impl Parser<'_> {
             Some(u) => self.resolve(Kind::User, u, &user_ptr),
             None => {
                 if !m.contains_key("userId") {
-                    self.error("missing-field", "missing `userId`".into(), BASE);
+                    self.error(Code::MissingField, "missing `userId`".into(), BASE);
                 }
                 None
             }
@@ -397,7 +401,7 @@ impl Parser<'_> {
             Some(t) if t.trim().eq_ignore_ascii_case("none") || t.trim().is_empty() => None,
             Some(t) if t.contains(',') => {
                 self.error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     format!("`externalUserType` is one user's type, found several: `{t}`"),
                     &ptr(BASE, "externalUserType"),
                 );
@@ -493,7 +497,7 @@ impl Parser<'_> {
             None if m.contains_key("authenticationContextValue") => "authContext".into(),
             None => {
                 self.error(
-                    "missing-field",
+                    Code::MissingField,
                     "`signInContext` needs `@odata.type` (#microsoft.graph.applicationContext, userActionContext or authContext) or one of `includeApplications`, `userAction`, `authenticationContextValue`".into(),
                     BASE,
                 );
@@ -506,7 +510,7 @@ impl Parser<'_> {
                 let Some(apps) = self.strings(m, "includeApplications", BASE) else {
                     if !m.contains_key("includeApplications") {
                         self.error(
-                            "missing-field",
+                            Code::MissingField,
                             "missing `includeApplications`".into(),
                             BASE,
                         );
@@ -515,7 +519,7 @@ impl Parser<'_> {
                 };
                 if apps.is_empty() {
                     self.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         "`includeApplications` lists no application".into(),
                         &ptr(BASE, "includeApplications"),
                     );
@@ -542,7 +546,7 @@ impl Parser<'_> {
                 };
                 if urn.is_none() {
                     self.error_help(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!("unknown user action `{action}`"),
                         &at,
                         "expected registerSecurityInformation or registerOrJoinDevices".into(),
@@ -562,7 +566,7 @@ impl Parser<'_> {
             }
             other => {
                 self.error_help(
-                    "invalid-value",
+                    Code::InvalidValue,
                     format!("unknown sign-in context `{other}`"),
                     &ptr(BASE, "@odata.type"),
                     "use #microsoft.graph.applicationContext, #microsoft.graph.userActionContext or #microsoft.graph.authContext".into(),
@@ -612,7 +616,7 @@ impl Parser<'_> {
                 _ if !is_user => None,
                 "all" => {
                     self.error_help(
-                        "invalid-value",
+                        Code::InvalidValue,
                         "`clientAppType: all` names no client; caac evaluates one sign-in from one client".into(),
                         &ptr(BASE, "clientAppType"),
                         "use browser, mobileAppsAndDesktopClients, exchangeActiveSync or other".into(),
@@ -632,7 +636,7 @@ impl Parser<'_> {
                         |s| format!("did you mean `{s}`?"),
                     );
                     self.error_help(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!("unknown client app type `{c}`"),
                         &ptr(BASE, "clientAppType"),
                         help,
@@ -643,7 +647,7 @@ impl Parser<'_> {
             None => {
                 if is_user && !m.contains_key("clientAppType") {
                     self.error_help(
-                        "missing-field",
+                        Code::MissingField,
                         "a user sign-in needs `clientAppType`".into(),
                         if present { BASE } else { "" },
                         "add \"clientAppType\": \"browser\" (or mobileAppsAndDesktopClients, exchangeActiveSync, other); the What If tool requires it too".into(),
@@ -659,7 +663,7 @@ impl Parser<'_> {
             }
             Some(c) => {
                 self.error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     format!("`{c}` is not an ISO 3166 alpha-2 country code such as \"NL\""),
                     &ptr(BASE, "country"),
                 );
@@ -672,7 +676,7 @@ impl Parser<'_> {
                 Ok(ip) => Some(ip),
                 Err(_) => {
                     self.error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!("`{s}` is not an IPv4 or IPv6 address"),
                         &ptr(BASE, "ipAddress"),
                     );
@@ -778,7 +782,7 @@ impl Parser<'_> {
                 (Attr::IsCompliant, Value::Bool(b)) => Some(DeviceValue::Bool(*b)),
                 (Attr::IsCompliant, other) => {
                     self.error(
-                        "invalid-type",
+                        Code::InvalidType,
                         format!("`isCompliant` must be a boolean, found {}", kind_of(other)),
                         &at,
                     );
@@ -790,7 +794,7 @@ impl Parser<'_> {
                         match item.as_str() {
                             Some(s) => list.push(s.to_owned()),
                             None => self.error(
-                                "invalid-type",
+                                Code::InvalidType,
                                 format!("expected a string, found {}", kind_of(item)),
                                 &format!("{at}/{i}"),
                             ),
@@ -800,7 +804,7 @@ impl Parser<'_> {
                 }
                 (a, other) if a.is_collection() => {
                     self.error(
-                        "invalid-type",
+                        Code::InvalidType,
                         format!(
                             "`{key}` must be a list of strings, found {}",
                             kind_of(other)
@@ -812,7 +816,7 @@ impl Parser<'_> {
                 (_, Value::String(s)) => Some(DeviceValue::String(s.clone())),
                 (_, other) => {
                     self.error(
-                        "invalid-type",
+                        Code::InvalidType,
                         format!("`{key}` must be a string, found {}", kind_of(other)),
                         &at,
                     );

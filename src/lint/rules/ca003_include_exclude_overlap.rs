@@ -234,28 +234,9 @@ fn is_keyword(v: &str) -> bool {
     !(v.len() == 36 && v.chars().filter(|c| *c == '-').count() == 4)
 }
 
-/// Test helper shared by this helper's rules: runs a policy check on a policy
-/// written as Graph-resolved JSON.
-#[cfg(test)]
-pub(crate) fn run_json(
-    check: fn(&Context) -> Vec<Hit>,
-    policy: serde_json::Value,
-    config: &crate::lint::config::Config,
-) -> Vec<Hit> {
-    let policy: crate::model::Policy = serde_json::from_value(policy).expect("valid policy");
-    let bg = crate::lint::BreakGlassIds::default();
-    check(&Context {
-        source: "x.yaml",
-        policy: &policy,
-        tenant: None,
-        break_glass: &bg,
-        config,
-        tenant_ids: None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::helpers::run_json;
     use super::*;
     use serde_json::json;
 

@@ -2,7 +2,6 @@
 
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
-use crate::model::Session;
 
 pub static RULE: Rule = Rule {
     id: "CA006",
@@ -40,41 +39,12 @@ grant: { builtInControls: [block] }
     check: Check::Policy(check),
 };
 
-/// The session members that are set, as their spec keys.
-pub(crate) fn session_keys(s: &Session) -> Vec<&'static str> {
-    [
-        ("tokenProtection", s.token_protection),
-        ("signInFrequency", s.sign_in_frequency.is_some()),
-        ("persistentBrowser", s.persistent_browser.is_some()),
-        (
-            "applicationEnforcedRestrictions",
-            s.application_enforced_restrictions,
-        ),
-        ("cloudAppSecurity", s.cloud_app_security.is_some()),
-        (
-            "continuousAccessEvaluation",
-            s.continuous_access_evaluation.is_some(),
-        ),
-        ("disableResilienceDefaults", s.disable_resilience_defaults),
-        (
-            "globalSecureAccessFilteringProfile",
-            s.global_secure_access_filtering_profile.is_some(),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(k, set)| set.then_some(k))
-    .collect()
-}
-
 fn check(ctx: &Context) -> Vec<Hit> {
     let p = ctx.policy;
-    let Some(s) = &p.session else {
-        return Vec::new();
-    };
     if !p.blocks() {
         return Vec::new();
     }
-    session_keys(s)
+    p.session_controls()
         .into_iter()
         .map(|k| {
             Hit::at_key(

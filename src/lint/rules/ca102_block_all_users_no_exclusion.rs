@@ -1,8 +1,8 @@
 //! CA102 `block-all-users-no-exclusion`.
 
+use super::helpers::{all_users_index, has_identity_exclusion};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
-use crate::model::Policy;
 
 pub static RULE: Rule = Rule {
     id: "CA102",
@@ -53,24 +53,6 @@ grant: { builtInControls: [block] }
     check: Check::Policy(check),
 };
 
-/// `users.exclude` names at least one user, group or role (keywords such as
-/// `GuestsOrExternalUsers` do not count: they never exclude a member account).
-pub(crate) fn has_identity_exclusion(p: &Policy) -> bool {
-    p.user_exclude().is_some_and(|e| {
-        e.users
-            .iter()
-            .any(|u| u != "GuestsOrExternalUsers" && u != "None")
-            || !e.groups.is_empty()
-            || !e.roles.is_empty()
-    })
-}
-
-/// Index of `All` in `users.include.users`.
-pub(crate) fn all_users_index(p: &Policy) -> Option<usize> {
-    p.user_include()
-        .and_then(|i| i.users.iter().position(|u| u == "All"))
-}
-
 fn check(ctx: &Context) -> Vec<Hit> {
     let p = ctx.policy;
     if !p.blocks() || has_identity_exclusion(p) {
@@ -80,11 +62,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
         return Vec::new();
     };
     let all_apps = p.include_apps() == ["All"];
-    let narrowed = p
-        .other_conditions()
-        .iter()
-        .any(|k| *k != "clientApplications")
-        || !p.user_risk_levels.is_empty();
+    let narrowed = p.conditions().iter().any(|k| *k != "clientApplications");
     let msg = if all_apps && !narrowed {
         "this blocks every user from every resource under every condition and excludes no one, which locks out the whole tenant including its administrators; exclude the break-glass accounts"
     } else {
@@ -96,7 +74,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::ca003_include_exclude_overlap::run_json;
+    use crate::lint::rules::helpers::run_json;
     use serde_json::json;
 
     fn run(p: serde_json::Value) -> Vec<Hit> {

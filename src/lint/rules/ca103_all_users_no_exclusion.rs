@@ -1,6 +1,6 @@
 //! CA103 `all-users-no-exclusion`.
 
-use super::ca102_block_all_users_no_exclusion::{all_users_index, has_identity_exclusion};
+use super::helpers::{all_users_index, has_identity_exclusion};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
 use crate::model::BuiltInControl;

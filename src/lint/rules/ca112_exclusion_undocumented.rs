@@ -105,7 +105,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
 mod tests {
     use super::*;
     use crate::lint::config::Config;
-    use crate::lint::rules::ca003_include_exclude_overlap::run_json;
+    use crate::lint::rules::helpers::run_json;
     use serde_json::json;
 
     #[test]

@@ -1,6 +1,6 @@
 //! CA306 `app-enforced-restrictions-unsupported-app`.
 
-use super::ca401_tp_unsupported_resource::app_name;
+use super::helpers::app_name;
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
 

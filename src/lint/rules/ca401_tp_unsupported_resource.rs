@@ -1,10 +1,9 @@
-//! CA401 `tp-unsupported-resource`, plus the Token Protection helpers the
-//! other CA40x rules share.
+//! CA401 `tp-unsupported-resource`. The Token Protection helpers the
+//! CA40x rules share live in `helpers.rs`.
 
-use crate::catalog::{self, Kind};
+use super::helpers::{ARM, AVD, CLOUD_LOGIN, TEAMS, W365, app_name, is_arm_preview_shape};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
-use crate::model::{ClientAppType, Platform, Policy};
 
 pub static RULE: Rule = Rule {
     id: "CA401",
@@ -79,46 +78,6 @@ session:
     needs: Needs::Nothing,
     check: Check::Policy(check),
 };
-
-/// Windows Azure Service Management API: the browser (ARM) preview resource.
-pub(crate) const ARM: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
-/// Microsoft Teams Services.
-pub(crate) const TEAMS: &str = "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe";
-/// Azure Virtual Desktop.
-pub(crate) const AVD: &str = "9cdead84-a844-4324-93f2-b2e6bb768d07";
-/// Windows 365.
-pub(crate) const W365: &str = "0af06dc6-e4b5-4f28-818e-e78e62d137a5";
-/// Windows Cloud Login.
-pub(crate) const CLOUD_LOGIN: &str = "270efc09-cd0d-444b-a71f-39af4910ec45";
-/// Resources newer Token Protection docs support on Windows only.
-pub(crate) const WINDOWS_ONLY: [&str; 3] = [AVD, W365, CLOUD_LOGIN];
-
-/// The Token Protection browser preview: exactly the Azure management API,
-/// `clientAppTypes: [browser]`, platforms a non-empty subset of windows/macOS.
-pub(crate) fn is_arm_preview_shape(p: &Policy) -> bool {
-    p.include_apps() == [ARM]
-        && p.client_app_types == [ClientAppType::Browser]
-        && p.include_platforms().is_some_and(|ps| {
-            !ps.is_empty()
-                && ps
-                    .iter()
-                    .all(|x| matches!(x, Platform::Windows | Platform::MacOS))
-        })
-}
-
-/// A readable name for a resolved application id (catalog, then tenant file).
-pub(crate) fn app_name(ctx: &Context, id: &str) -> String {
-    if let Some(e) = catalog::find_by_id(Kind::Application, id) {
-        return e.name.to_owned();
-    }
-    ctx.tenant
-        .and_then(|t| {
-            t.applications
-                .iter()
-                .find(|(_, v)| v.eq_ignore_ascii_case(id))
-        })
-        .map_or_else(|| id.to_owned(), |(name, _)| name.clone())
-}
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let p = ctx.policy;

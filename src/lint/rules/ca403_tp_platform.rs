@@ -1,6 +1,6 @@
 //! CA403 `tp-platform`.
 
-use super::ca401_tp_unsupported_resource::{WINDOWS_ONLY, app_name};
+use super::helpers::{WINDOWS_ONLY, app_name};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
 use crate::model::Platform;

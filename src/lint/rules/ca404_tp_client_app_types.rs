@@ -1,6 +1,6 @@
 //! CA404 `tp-client-app-types`.
 
-use super::ca401_tp_unsupported_resource::is_arm_preview_shape;
+use super::helpers::is_arm_preview_shape;
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Hit, Needs, Rule};
 use crate::model::ClientAppType;

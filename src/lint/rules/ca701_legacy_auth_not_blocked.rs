@@ -1,10 +1,10 @@
-//! CA701 `legacy-auth-not-blocked` (set rule), plus the helpers the CA7xx
-//! baseline rules share: which policies count, which conditions narrow a
-//! baseline, and when a grant really demands MFA.
+//! CA701 `legacy-auth-not-blocked` (set rule). The helpers the CA7xx
+//! baseline rules share live in `helpers.rs`.
 
+use super::helpers::{Allow, active, missing, narrowed};
 use crate::diag::Severity;
-use crate::lint::{Check, Context, Hit, Needs, Rule, SetHit};
-use crate::model::{BuiltInControl, ClientAppType, FilterMode, Operator, Platform, Policy};
+use crate::lint::{Check, Context, Needs, Rule, SetHit};
+use crate::model::{ClientAppType, Policy};
 
 pub static RULE: Rule = Rule {
     id: "CA701",
@@ -98,134 +98,13 @@ fn covers_legacy_clients(p: &Policy) -> bool {
         || (t.contains(&ClientAppType::ExchangeActiveSync) && t.contains(&ClientAppType::Other))
 }
 
-// ---------------------------------------------------------------------------
-// Shared by the CA7xx baseline rules.
-// ---------------------------------------------------------------------------
-
-/// The active (enabled or report-only) policies of the set.
-pub(crate) fn active<'a>(set: &'a [Context<'a>]) -> impl Iterator<Item = &'a Policy> + 'a {
-    set.iter().map(|c| c.policy).filter(|p| p.state.is_active())
-}
-
-/// The one set-level finding of a baseline rule: nothing when the set is empty
-/// or the baseline was found.
-pub(crate) fn missing(set: &[Context], found: bool, message: &str) -> Vec<SetHit> {
-    if set.is_empty() || found {
-        Vec::new()
-    } else {
-        vec![(None, Hit::at("", message))]
-    }
-}
-
-/// The conditions a baseline policy may carry because the rule is about them.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Allow {
-    /// `clientAppTypes` (CA701).
-    pub client_app_types: bool,
-    /// `platforms` (CA712).
-    pub platforms: bool,
-    /// `authenticationFlows` (CA705).
-    pub flows: bool,
-    /// `userRiskLevels` (CA707).
-    pub user_risk: bool,
-    /// `signInRiskLevels` (CA708).
-    pub sign_in_risk: bool,
-}
-
-/// True when a condition other than the allowed ones limits the policy to a
-/// part of the sign-ins it targets, so it cannot stand as a baseline: client
-/// app types that leave out browser or mobile/desktop clients, a platform
-/// condition other than `all` without exclusions, a location condition other
-/// than `All` without exclusions, a device filter, an exclude-mode
-/// application filter, any risk level, or authentication flows.
-pub(crate) fn narrowed(p: &Policy, allow: Allow) -> bool {
-    let t = &p.client_app_types;
-    let all_modern_clients = t.is_empty()
-        || t.contains(&ClientAppType::All)
-        || (t.contains(&ClientAppType::Browser)
-            && t.contains(&ClientAppType::MobileAppsAndDesktopClients));
-    let clients = !(allow.client_app_types || all_modern_clients);
-    let platforms = !allow.platforms
-        && p.platforms
-            .as_ref()
-            .is_some_and(|pl| !(pl.include.contains(&Platform::All) && pl.exclude.is_empty()));
-    let locations = p
-        .locations
-        .as_ref()
-        .is_some_and(|l| !(l.include.iter().any(|v| v == "All") && l.exclude.is_empty()));
-    let devices = p.devices.as_ref().is_some_and(|d| d.filter.is_some());
-    let app_filter = p
-        .applications
-        .as_ref()
-        .and_then(|a| a.filter.as_ref())
-        .is_some_and(|f| f.mode == FilterMode::Exclude);
-    let risk = (!allow.user_risk && !p.user_risk_levels.is_empty())
-        || (!allow.sign_in_risk && !p.sign_in_risk_levels.is_empty())
-        || !p.service_principal_risk_levels.is_empty()
-        || !p.insider_risk_levels.is_empty()
-        || !p.agent_id_risk_levels.is_empty();
-    let flows = !allow.flows && !p.authentication_flows.is_empty();
-    clients || platforms || locations || devices || app_filter || risk || flows
-}
-
-/// True when every way through the grant demands MFA: the `mfa` control
-/// (when `mfa_control` counts) or an authentication strength `strength`
-/// accepts, and under `OR` no other control a user could satisfy instead
-/// (another built-in control, terms of use, a custom control, or a strength
-/// `strength` rejects). A block is not MFA.
-pub(crate) fn demands_mfa(p: &Policy, mfa_control: bool, strength: impl Fn(&str) -> bool) -> bool {
-    let Some(g) = &p.grant else {
-        return false;
-    };
-    if g.built_in_controls.contains(&BuiltInControl::Block) {
-        return false;
-    }
-    let by_control = mfa_control && g.built_in_controls.contains(&BuiltInControl::Mfa);
-    let by_strength = g.authentication_strength.as_deref().is_some_and(&strength);
-    if !(by_control || by_strength) {
-        return false;
-    }
-    match g.operator {
-        Operator::And => true,
-        Operator::Or => {
-            g.built_in_controls
-                .iter()
-                .all(|c| mfa_control && *c == BuiltInControl::Mfa)
-                && g.authentication_strength.as_deref().is_none_or(&strength)
-                && g.terms_of_use.is_empty()
-                && g.custom_authentication_factors.is_empty()
-        }
-    }
-}
-
-/// Runs `f` over contexts for `policies` under `config` (unit tests of the
-/// set rules).
-#[cfg(test)]
-pub(crate) fn with_set<R>(
-    policies: &[Policy],
-    config: &crate::lint::config::Config,
-    f: impl FnOnce(&[Context]) -> R,
-) -> R {
-    let bg = crate::lint::BreakGlassIds::default();
-    let set: Vec<Context> = policies
-        .iter()
-        .map(|p| Context {
-            source: "x.yaml",
-            policy: p,
-            tenant: None,
-            break_glass: &bg,
-            config,
-            tenant_ids: None,
-        })
-        .collect();
-    f(&set)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::helpers::{demands_mfa, with_set};
     use super::*;
     use crate::lint::config::Config;
     use crate::model::{Applications, Grant, Locations, State, UserSet, Users};
+    use crate::model::{BuiltInControl, Operator};
 
     fn legacy_block() -> Policy {
         Policy {

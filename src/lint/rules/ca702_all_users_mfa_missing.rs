@@ -1,6 +1,6 @@
 //! CA702 `all-users-mfa-missing` (set rule).
 
-use super::ca701_legacy_auth_not_blocked::{Allow, active, demands_mfa, missing, narrowed};
+use super::helpers::{Allow, active, demands_mfa, missing, narrowed};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Needs, Rule, SetHit};
 

@@ -1,11 +1,9 @@
 //! CA703 `admins-phishing-resistant-missing` (set rule).
 
-use super::ca701_legacy_auth_not_blocked::{Allow, active, demands_mfa, missing, narrowed};
-use crate::catalog::ADMIN_ROLES_14;
+use super::helpers::{Allow, active, covers_admin_roles, demands_mfa, missing, narrowed};
 use crate::diag::Severity;
 use crate::lint::config::Profile;
 use crate::lint::{Check, Context, Needs, Rule, SetHit};
-use crate::model::Policy;
 
 pub static RULE: Rule = Rule {
     id: "CA703",
@@ -119,30 +117,13 @@ fn check(set: &[Context]) -> Vec<SetHit> {
     hits
 }
 
-/// The policy's user scope takes in every one of the 14 admin roles: it
-/// includes All users or all 14 roles, and excludes none of them.
-pub(crate) fn covers_admin_roles(p: &Policy) -> bool {
-    let Some(include) = p.user_include() else {
-        return false;
-    };
-    let excluded = p.user_exclude().is_some_and(|e| {
-        ADMIN_ROLES_14
-            .iter()
-            .any(|r| e.roles.iter().any(|x| x == r))
-    });
-    let included = p.includes_all_users()
-        || ADMIN_ROLES_14
-            .iter()
-            .all(|r| include.roles.iter().any(|x| x == r));
-    included && !excluded
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::ca701_legacy_auth_not_blocked::with_set;
+    use super::super::helpers::with_set;
     use super::*;
+    use crate::catalog::ADMIN_ROLES_14;
     use crate::lint::config::Config;
-    use crate::model::{Applications, Grant, UserSet, Users};
+    use crate::model::{Applications, Grant, Policy, UserSet, Users};
 
     fn admins(strength: &str) -> Policy {
         Policy {

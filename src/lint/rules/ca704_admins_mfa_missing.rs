@@ -1,7 +1,7 @@
 //! CA704 `admins-mfa-missing` (set rule).
 
-use super::ca701_legacy_auth_not_blocked::{Allow, active, demands_mfa, missing, narrowed};
-use super::ca703_admins_phishing_resistant_missing::covers_admin_roles;
+use super::helpers::covers_admin_roles;
+use super::helpers::{Allow, active, demands_mfa, missing, narrowed};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Needs, Rule, SetHit};
 

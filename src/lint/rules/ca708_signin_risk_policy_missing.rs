@@ -1,6 +1,6 @@
 //! CA708 `signin-risk-policy-missing` (set rule).
 
-use super::ca701_legacy_auth_not_blocked::{Allow, active, demands_mfa, missing, narrowed};
+use super::helpers::{Allow, active, demands_mfa, missing, narrowed};
 use crate::diag::Severity;
 use crate::lint::config::Profile;
 use crate::lint::{Check, Context, Needs, Rule, SetHit};
@@ -113,7 +113,7 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ca701_legacy_auth_not_blocked::with_set;
+    use super::super::helpers::with_set;
     use super::*;
     use crate::lint::config::Config;
     use crate::model::{Applications, BuiltInControl, Grant, Policy, UserSet, Users};

@@ -1,6 +1,6 @@
 //! CA712 `unknown-platforms-not-blocked` (set rule).
 
-use super::ca701_legacy_auth_not_blocked::{Allow, active, missing, narrowed};
+use super::helpers::{Allow, active, missing, narrowed};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Needs, Rule, SetHit};
 use crate::model::Platform;

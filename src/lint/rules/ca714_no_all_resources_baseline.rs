@@ -1,6 +1,6 @@
 //! CA714 `no-all-resources-baseline` (set rule).
 
-use super::ca701_legacy_auth_not_blocked::{active, missing};
+use super::helpers::{active, missing};
 use crate::diag::Severity;
 use crate::lint::{Check, Context, Needs, Rule, SetHit};
 

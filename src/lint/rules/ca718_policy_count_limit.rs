@@ -88,7 +88,7 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ca701_legacy_auth_not_blocked::with_set;
+    use super::super::helpers::with_set;
     use super::*;
     use crate::lint::config::Config;
     use crate::model::Policy;

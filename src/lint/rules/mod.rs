@@ -52,6 +52,7 @@ mod ca902_unknown_or_deleted_group;
 mod ca903_unknown_user;
 mod ca904_unsupported_role;
 mod ca906_unknown_reference;
+mod helpers;
 
 /// Every rule, in id order.
 pub static RULES: &[&Rule] = &[
