@@ -1186,9 +1186,16 @@ pub fn collect(paths: &[PathBuf], skip: &[&Path], errors: &mut Vec<FileReport>) 
     let skip: Vec<PathBuf> = skip.iter().filter_map(|p| p.canonicalize().ok()).collect();
     let mut files = BTreeSet::new();
     let mut seen_dirs = BTreeSet::new();
+    let mut empty_dirs = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut files, &mut seen_dirs, errors, 0),
+            Ok(m) if m.is_dir() => {
+                let before = files.len();
+                walk(p, &mut files, &mut seen_dirs, errors, 0);
+                if files.len() == before {
+                    empty_dirs.push(p);
+                }
+            }
             Ok(_) => {
                 files.insert(p.clone());
             }
@@ -1197,6 +1204,27 @@ pub fn collect(paths: &[PathBuf], skip: &[&Path], errors: &mut Vec<FileReport>) 
                 diagnostics: vec![Diagnostic::error("io", format!("cannot read: {e}"))],
                 ..FileReport::default()
             }),
+        }
+    }
+    // A directory the user named that holds no policy file is a mistake
+    // (a typo'd or wrong folder), not an empty set. When nothing at all was
+    // found, `check` says so once for every path instead.
+    if !files.is_empty() {
+        for dir in empty_dirs {
+            errors.push(FileReport {
+                path: display(dir),
+                diagnostics: vec![
+                    Diagnostic::error(
+                        "no-policy-files",
+                        format!(
+                            "no policy files (*.yaml, *.yml, *.json) in the directory {}",
+                            display(dir)
+                        ),
+                    )
+                    .with_help("name a directory that holds policy specs or Graph exports, or drop this path"),
+                ],
+                ..FileReport::default()
+            });
         }
     }
     // Canonicalising costs a readlink per path component; only a file that
@@ -1209,6 +1237,26 @@ pub fn collect(paths: &[PathBuf], skip: &[&Path], errors: &mut Vec<FileReport>) 
                 || f.canonicalize().map_or(true, |c| !skip.contains(&c))
         })
         .collect()
+}
+
+/// A file a directory walk reads: `*.yaml`, `*.yml` or `*.json`, the
+/// extension in any case (`X.YAML` is a policy too, not silently skipped),
+/// except the tenant and config files.
+fn is_policy_file(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    ["yaml", "yml", "json"]
+        .iter()
+        .any(|e| ext.eq_ignore_ascii_case(e))
+        && !["tenant.yaml", "tenant.yml", ".caac.yaml"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 fn walk(
@@ -1264,9 +1312,7 @@ fn walk(
             if !child.join(crate::emit::MANIFEST).is_file() {
                 walk(&child, files, seen, errors, depth + 1);
             }
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json"))
-            && !matches!(name.as_str(), "tenant.yaml" | "tenant.yml" | ".caac.yaml")
-        {
+        } else if is_policy_file(&child) {
             files.insert(child);
         }
     }

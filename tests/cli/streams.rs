@@ -298,3 +298,40 @@ fn quiet_prints_findings_only_and_verbose_adds_what_was_read() {
     let both = run(repo.path(), &["-q", "-v", "rules"], &[]);
     assert_eq!(both.status.code(), Some(2));
 }
+
+#[test]
+fn upper_case_extensions_are_read_not_skipped() {
+    let repo = starter_repo();
+    let d = repo.path();
+    std::fs::rename(d.join("policies/copy.yaml"), d.join("policies/COPY.YAML")).unwrap();
+    let (out, err) = text(&run(d, &["--color", "never", "-v", "lint"], &[]));
+    assert!(err.contains("read policies/COPY.YAML"), "{err}");
+    assert!(out.contains("in 11 file(s)"), "{out}");
+    assert!(out.contains("naming-convention"), "{out}");
+}
+
+#[test]
+fn a_named_directory_without_policy_files_is_an_error_naming_it() {
+    let repo = starter_repo();
+    let d = repo.path();
+    std::fs::create_dir_all(d.join("empty/sub")).unwrap();
+    std::fs::write(d.join("empty/README.md"), "not a policy").unwrap();
+    let out = run(d, &["--color", "never", "lint", "policies", "empty"], &[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    let all = format!("{stdout}{stderr}");
+    assert!(
+        all.contains("no policy files (*.yaml, *.yml, *.json) in the directory empty"),
+        "{all}"
+    );
+    assert_eq!(
+        all.matches("no policy files").count(),
+        1,
+        "one message: {all}"
+    );
+    // Only empty directories: one message naming them (as before).
+    let out = run(d, &["--color", "never", "lint", "empty"], &[]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("found in empty"), "{stderr}");
+}
