@@ -87,7 +87,9 @@ pub enum Command {
     Report(ReportArgs),
     /// List every lint rule: id, name, default severity, category, summary.
     Rules,
-    /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
+    /// Print a JSON Schema caac ships (the files in `schemas/`): the policy
+    /// spec, its draft-07 copy for editors, the tenant file, the config file
+    /// (`.caac.yaml`) or a scenario file.
     Schema {
         /// Which schema.
         #[arg(value_enum, default_value_t = SchemaKind::Policy)]
@@ -178,6 +180,10 @@ pub enum SchemaKind {
     PolicyDraft07,
     /// `schemas/tenant.schema.json`.
     Tenant,
+    /// `schemas/config.schema.json` (`.caac.yaml`).
+    Config,
+    /// `schemas/scenario.schema.json` (`caac test` scenario files).
+    Scenario,
 }
 
 /// Arguments of `caac build`.

@@ -319,6 +319,6 @@ impl Config {
 pub fn config_schema() -> serde_json::Value {
     let mut schema =
         crate::model::generate::<ConfigFile>(schemars::generate::SchemaSettings::draft2020_12());
-    schema["$id"] = "https://caac.invalid/schemas/config.schema.json".into();
+    schema["$id"] = crate::model::schema_id("config.schema.json").into();
     schema
 }
