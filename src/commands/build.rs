@@ -97,6 +97,8 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let mut stderr = report::human(&reports, color);
+    // -q: the diagnostics only, no notes or closing line.
+    let quiet = super::ui().quiet;
     let counts = Counts::of(&reports);
     let mut written = false;
     let mut refused = false;
@@ -107,7 +109,9 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
     } else {
         match write_output(&args.out, compiled) {
             Ok(summary) => {
-                stderr.push_str(&summary);
+                if !quiet {
+                    stderr.push_str(&summary);
+                }
                 written = true;
                 OK
             }
@@ -124,7 +128,7 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
             }
         }
     };
-    if set_findings > 0 {
+    if set_findings > 0 && !quiet {
         stderr.push_str(&format!(
             "note: {set_findings} finding(s) about the policy set as a whole (missing baseline policies) are not shown; `caac lint` reports them\n"
         ));
@@ -138,6 +142,7 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
     };
     if let Some(line) =
         crate::emit::closing_line(counts.errors, counts.warnings, counts.infos, outcome)
+        && !quiet
     {
         stderr.push_str(&line);
     }

@@ -129,6 +129,13 @@ pub(crate) fn verbose(line: std::fmt::Arguments) {
     }
 }
 
+/// A note or summary line on stderr ("wrote 3 files"), left out under `-q`.
+pub(crate) fn note(line: std::fmt::Arguments) {
+    if !ui().quiet {
+        eprintln!("{line}");
+    }
+}
+
 /// `-v`: what the check stages read and how long each took.
 fn report_checked(c: &check::Checked) {
     if !ui().verbose {

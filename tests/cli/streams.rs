@@ -335,3 +335,42 @@ fn a_named_directory_without_policy_files_is_an_error_naming_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("found in empty"), "{stderr}");
 }
+
+#[test]
+fn notes_go_to_stderr_and_quiet_drops_them() {
+    let repo = starter_repo();
+    let d = repo.path();
+    std::fs::remove_file(d.join("policies/copy.yaml")).unwrap();
+    // build's product is files: nothing on stdout, its closing line on stderr.
+    let out = run(d, &["--color", "never", "build", "--out", "out"], &[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("wrote 10 policies"), "{stderr}");
+    assert!(
+        stderr.contains("note: 0 error(s), 1 warning(s)"),
+        "{stderr}"
+    );
+    // -q: the findings (the tenant's placeholder-id warning) only.
+    let out = run(d, &["--color", "never", "-q", "build", "--out", "out"], &[]);
+    let (quiet_out, quiet_err) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{quiet_out}{quiet_err}");
+    assert!(quiet_out.is_empty(), "{quiet_out}");
+    assert!(quiet_err.contains("warning[placeholder-id]"), "{quiet_err}");
+    assert!(
+        !quiet_err.contains("wrote") && !quiet_err.contains("note:"),
+        "{quiet_err}"
+    );
+    assert!(d.join("out/manifest.json").is_file());
+    // report: the product on stdout without --out; "wrote" is a note.
+    let out = run(d, &["--color", "never", "report"], &[]);
+    assert!(!text(&out).0.is_empty());
+    let out = run(d, &["--color", "never", "report", "--out", "r.md"], &[]);
+    assert_eq!(text(&out), (String::new(), "wrote r.md\n".to_owned()));
+    let out = run(
+        d,
+        &["--color", "never", "-q", "report", "--out", "r.md"],
+        &[],
+    );
+    assert_eq!(text(&out), (String::new(), String::new()));
+}
