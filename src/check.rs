@@ -61,13 +61,18 @@ pub const SET_REPORT: &str = "<policy set>";
 /// What to check.
 #[derive(Debug, Clone)]
 pub struct Options<'a> {
-    /// Files and directories (directories are walked for *.yaml / *.yml).
+    /// Files and directories (directories are walked for *.yaml, *.yml and
+    /// *.json in any case). Exactly [`DEFAULT_POLICIES`] means "not given":
+    /// the config's `policies:` (or `policies/` beside a discovered config)
+    /// is read instead.
     pub paths: &'a [PathBuf],
-    /// The tenant file; `None` uses `tenant.yaml` in the working directory when present.
+    /// The tenant file; `None` uses the config's `tenant:`, else
+    /// `tenant.yaml` beside a discovered config (or in the working
+    /// directory) when present.
     pub tenant: Option<PathBuf>,
     /// Extra break-glass users or groups (names or ids).
     pub break_glass: &'a [String],
-    /// The config file; `None` uses `.caac.yaml` in the working directory when present.
+    /// The config file; `None` finds `.caac.yaml` with [`discover_config`].
     pub config: Option<PathBuf>,
     /// The paths are part of a set only: drop the findings about the set as a
     /// whole (missing baselines).
@@ -152,6 +157,9 @@ pub struct Checked {
     /// The policy paths actually searched (the command line's, or those the
     /// config names, relative to the config file).
     pub paths: Vec<PathBuf>,
+    /// The scenario directory the config names (`scenarios:`, relative to
+    /// the config file), for `caac test` when none is given.
+    pub scenarios: Option<PathBuf>,
     /// Wall-clock time per check stage, for `-v`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -250,7 +258,10 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         _ if default_paths => vec![root.join(DEFAULT_POLICIES)],
         _ => opts.paths.to_vec(),
     };
-    checked.timings.push(("discover", started.elapsed()));
+    checked.scenarios = from_config.and_then(|f| f.scenarios.as_ref().map(|s| config_dir.join(s)));
+    checked
+        .timings
+        .push(("discover and read the config", started.elapsed()));
     let stage = Instant::now();
     // A tenant file that was given but did not load is the root cause of
     // every name it would have resolved: those references are not reported

@@ -374,3 +374,33 @@ fn notes_go_to_stderr_and_quiet_drops_them() {
     );
     assert_eq!(text(&out), (String::new(), String::new()));
 }
+
+#[test]
+fn caac_test_reads_the_scenarios_the_config_names() {
+    let repo = starter_repo();
+    let d = repo.path();
+    std::fs::create_dir(d.join("what-if")).unwrap();
+    for f in [
+        "baseline-policies.yaml",
+        "emergency-access-never-blocked.yaml",
+    ] {
+        std::fs::copy(root().join("tests").join(f), d.join("what-if").join(f)).unwrap();
+    }
+    let config = std::fs::read_to_string(d.join(".caac.yaml")).unwrap();
+    std::fs::write(
+        d.join(".caac.yaml"),
+        format!("{config}scenarios: what-if\n"),
+    )
+    .unwrap();
+    let from_root = run(d, &["--color", "never", "test"], &[]);
+    let from_sub = run(&d.join("policies"), &["--color", "never", "test"], &[]);
+    let (root_out, root_err) = text(&from_root);
+    assert_eq!(from_root.status.code(), Some(0), "{root_out}{root_err}");
+    assert!(root_out.contains("PASS"), "{root_out}");
+    assert_eq!(from_sub.status.code(), Some(0), "{}", text(&from_sub).1);
+    assert_eq!(root_out, text(&from_sub).0.replace("../", ""));
+    // An explicit directory wins.
+    let out = run(d, &["--color", "never", "test", "nowhere"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("nowhere"), "{}", text(&out).1);
+}
