@@ -12,9 +12,20 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "caac", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
-    /// Colour: auto (when stderr is a terminal and NO_COLOR is unset), always, never.
+    /// Colour, decided per stream: auto colours stdout and stderr each only
+    /// when it is a terminal (a redirected stdout never gets escape codes),
+    /// never when NO_COLOR is set and non-empty, always when CLICOLOR_FORCE
+    /// is; always and never override both (https://no-color.org,
+    /// https://bixense.com/clicolors/).
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Findings only: no notes, no summary lines.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also report timings per stage, skipped rules, the resolved input
+    /// paths and the config and tenant files used (on stderr).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -23,7 +34,7 @@ pub struct Cli {
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
-    /// Colour when writing to a terminal and NO_COLOR is unset.
+    /// Colour each stream that is a terminal (NO_COLOR / CLICOLOR_FORCE honoured).
     Auto,
     /// Always colour.
     Always,
@@ -89,7 +100,9 @@ pub enum Command {
         #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Human)]
         format: RulesFormat,
     },
-    /// Print a JSON Schema: the policy spec, its draft-07 copy for editors, or the tenant file.
+    /// Print a JSON Schema caac ships (the files in `schemas/`): the policy
+    /// spec, its draft-07 copy for editors, the tenant file, the config file
+    /// (`.caac.yaml`) or a scenario file.
     Schema {
         /// Which schema.
         #[arg(value_enum, default_value_t = SchemaKind::Policy)]
@@ -205,6 +218,10 @@ pub enum SchemaKind {
     PolicyDraft07,
     /// `schemas/tenant.schema.json`.
     Tenant,
+    /// `schemas/config.schema.json` (`.caac.yaml`).
+    Config,
+    /// `schemas/scenario.schema.json` (`caac test` scenario files).
+    Scenario,
 }
 
 /// Arguments of `caac build`.

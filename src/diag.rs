@@ -119,9 +119,12 @@ codes! {
         MalformedGuid = "malformed-guid",
         /// A required key is missing.
         MissingField = "missing-field",
+        /// A named directory holds no policy files.
+        NoPolicyFiles = "no-policy-files",
         /// An import input is not a Graph policy export.
         NotAnExport = "not-an-export",
-        /// A configuration key names a rule that has no options.
+        /// A configuration key names a Graph-validity check, which cannot be
+        /// switched off or re-levelled.
         NotConfigurable = "not-configurable",
         /// An exported policy was not imported.
         NotImported = "not-imported",

@@ -368,7 +368,10 @@ const INPUT_ERROR: u8 = 2;
 
 /// Writes `s` to stdout; returns the exit code (0, or 2 after printing why).
 pub fn print_stdout(s: &str) -> u8 {
-    let mut out = std::io::stdout().lock();
+    // Through anstream: when stdout is not to be coloured (redirected, or
+    // `--color never`, or NO_COLOR) any escape code is stripped, so a
+    // product written to a file or a pipe is plain text whatever rendered it.
+    let mut out = anstream::AutoStream::auto(std::io::stdout().lock());
     // A closed pipe (`caac schema | head`) is not an error.
     match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => OK,

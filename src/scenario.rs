@@ -254,7 +254,7 @@ pub enum ScenarioFile {
 pub fn scenario_file_schema() -> Value {
     let mut schema =
         crate::model::generate::<ScenarioFile>(schemars::generate::SchemaSettings::draft07());
-    schema["$id"] = "https://caac.invalid/schemas/scenario.schema.json".into();
+    schema["$id"] = crate::model::schema_id("scenario.schema.json").into();
     schema
 }
 

@@ -98,6 +98,8 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let mut stderr = report::human(&reports, color);
+    // -q: the diagnostics only, no notes or closing line.
+    let quiet = super::ui().quiet;
     let counts = Counts::of(&reports);
     let mut written = false;
     let mut json = None;
@@ -110,9 +112,11 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
         match write_output(&args.output, compiled) {
             Ok((summary, manifest)) => {
                 // The summary is the product a program reads: with -f json the
-                // manifest goes to stdout; the human line goes to stderr.
+                // manifest goes to stdout; the human line goes to stderr
+                // (left out under -q).
                 match args.format {
-                    SummaryFormat::Human => stderr.push_str(&summary),
+                    SummaryFormat::Human if !quiet => stderr.push_str(&summary),
+                    SummaryFormat::Human => {}
                     SummaryFormat::Json => json = Some(crate::emit::pretty(&manifest)),
                 }
                 written = true;
@@ -131,7 +135,7 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
             }
         }
     };
-    if set_findings > 0 {
+    if set_findings > 0 && !quiet {
         stderr.push_str(&format!(
             "note: {set_findings} finding(s) about the policy set as a whole (missing baseline policies) are not shown; `caac lint` reports them\n"
         ));
@@ -145,6 +149,7 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
     };
     if let Some(line) =
         crate::emit::closing_line(counts.errors, counts.warnings, counts.infos, outcome)
+        && !quiet
     {
         stderr.push_str(&line);
     }

@@ -52,14 +52,18 @@ pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
     let counts = Counts::of(&reports);
     let mut text = match args.format {
         Format::Human => {
-            let mut t = report::human(&reports, color && args.output.is_none());
-            for (id, reason) in &skipped {
-                t.push_str(&format!("note: {id} skipped: {reason}\n"));
+            // Colour only when the product goes to a coloured stdout.
+            let ui = super::ui();
+            let mut t = report::human(&reports, ui.stdout_color && args.output.is_none());
+            if !ui.quiet {
+                for (id, reason) in &skipped {
+                    t.push_str(&format!("note: {id} skipped: {reason}\n"));
+                }
+                t.push_str(&format!(
+                    "{} error(s), {} warning(s), {} info(s) in {files} file(s)\n",
+                    counts.errors, counts.warnings, counts.infos
+                ));
             }
-            t.push_str(&format!(
-                "{} error(s), {} warning(s), {} info(s) in {files} file(s)\n",
-                counts.errors, counts.warnings, counts.infos
-            ));
             t
         }
         Format::Json => report::json(&reports, &skipped),

@@ -81,6 +81,8 @@ pub(crate) fn schema(kind: SchemaKind) -> ExitStatus {
         SchemaKind::Policy => model::policy_schema(),
         SchemaKind::PolicyDraft07 => model::policy_schema_draft07(),
         SchemaKind::Tenant => model::tenant_schema(),
+        SchemaKind::Config => lint::config::config_schema(),
+        SchemaKind::Scenario => crate::scenario::scenario_file_schema(),
     };
     print_stdout(&pretty(&schema))
 }

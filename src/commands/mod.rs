@@ -11,7 +11,6 @@
 
 use crate::check;
 use crate::cli::{Cli, Color, Command, InputArgs, ResolveArgs};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -100,13 +99,113 @@ pub(crate) fn deliver(text: &str, output: Option<&Path>, inputs: &[PathBuf]) -> 
     }
 }
 
+/// The global output settings every command obeys, decided once from the
+/// top-level flags ([`Cli`]) and the environment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Ui {
+    /// Escape codes may go to stdout (the product).
+    pub stdout_color: bool,
+    /// Escape codes may go to stderr (diagnostics, notes).
+    pub stderr_color: bool,
+    /// `-q`: findings only, no notes or summary lines.
+    pub quiet: bool,
+    /// `-v`: timings, skipped rules, resolved paths, files used.
+    pub verbose: bool,
+}
+
+static UI: std::sync::OnceLock<Ui> = std::sync::OnceLock::new();
+
+/// The settings of this run ([`Ui::default`], all off, before [`run`]).
+pub(crate) fn ui() -> Ui {
+    UI.get().copied().unwrap_or_default()
+}
+
+impl Ui {
+    /// Colour is decided per stream by anstream's rules: `--color
+    /// always|never` wins; under `auto`, a non-empty `NO_COLOR` turns it
+    /// off (<https://no-color.org>), a non-empty `CLICOLOR_FORCE` on
+    /// (<https://bixense.com/clicolors/>), and otherwise a stream is
+    /// coloured only when it is a terminal. So `caac lint > out.txt` writes
+    /// plain text while its stderr on the terminal stays coloured.
+    fn decide(cli: &Cli) -> Ui {
+        use anstream::{AutoStream, ColorChoice};
+        let choice = match cli.color {
+            Color::Always => ColorChoice::Always,
+            Color::Never => ColorChoice::Never,
+            Color::Auto => ColorChoice::Auto,
+        };
+        // Global so every anstream writer (print_stdout) agrees.
+        choice.write_global();
+        Ui {
+            stdout_color: AutoStream::choice(&std::io::stdout()) != ColorChoice::Never,
+            stderr_color: AutoStream::choice(&std::io::stderr()) != ColorChoice::Never,
+            quiet: cli.quiet,
+            verbose: cli.verbose,
+        }
+    }
+}
+
+/// Prints a verbose-only line (`-v`) to stderr.
+pub(crate) fn verbose(line: std::fmt::Arguments) {
+    if ui().verbose {
+        eprintln!("{}", style_prefix(&line.to_string(), "verbose:"));
+    }
+}
+
+/// A note or summary line on stderr ("wrote 3 files"), left out under `-q`.
+pub(crate) fn note(line: std::fmt::Arguments) {
+    if !ui().quiet {
+        eprintln!("{line}");
+    }
+}
+
+/// `-v`: what the check stages read and how long each took.
+fn report_checked(c: &check::Checked) {
+    if !ui().verbose {
+        return;
+    }
+    let none = "none".to_owned();
+    verbose(format_args!(
+        "config: {}",
+        c.config_path.as_ref().unwrap_or(&none)
+    ));
+    verbose(format_args!(
+        "tenant: {}",
+        c.tenant_path.as_ref().unwrap_or(&none)
+    ));
+    let paths: Vec<String> = c.paths.iter().map(|p| check::display(p)).collect();
+    verbose(format_args!("policy paths: {}", paths.join(", ")));
+    for f in &c.files {
+        verbose(format_args!("read {}", check::display(&f.path)));
+    }
+    for (id, reason) in &c.skipped {
+        verbose(format_args!("skipped rule {id}: {reason}"));
+    }
+    for (stage, took) in &c.timings {
+        verbose(format_args!(
+            "{stage}: {:.1} ms",
+            took.as_secs_f64() * 1000.0
+        ));
+    }
+}
+
+/// `error:`/`note:`/`verbose:` prefixes styled for a coloured stderr.
+fn style_prefix(line: &str, prefix: &str) -> String {
+    if !ui().stderr_color {
+        return format!("{prefix} {line}");
+    }
+    let style = match prefix {
+        "error:" => anstyle::AnsiColor::Red.on_default().bold(),
+        _ => anstyle::Style::new().bold(),
+    };
+    format!("{style}{prefix}{style:#} {line}")
+}
+
 /// Runs a parsed command line; returns its exit status.
 pub fn run(cli: Cli) -> ExitStatus {
-    let color = match cli.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
+    let ui = Ui::decide(&cli);
+    let _ = UI.set(ui);
+    let color = ui.stderr_color;
     match cli.command {
         Command::Build(args) => build::build(&args, color),
         Command::Lint(args) => lint::lint(&args, color),
@@ -178,9 +277,12 @@ pub(crate) fn input_errors(
 /// The one copy of the "check → error → exit 2" step every command shares.
 pub(crate) fn check_stages(opts: &check::Options) -> Option<check::Checked> {
     match check::check(opts) {
-        Ok(c) => Some(c),
+        Ok(c) => {
+            report_checked(&c);
+            Some(c)
+        }
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("{}", style_prefix(&message, "error:"));
             None
         }
     }

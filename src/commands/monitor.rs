@@ -183,11 +183,11 @@ pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
             ));
             match crate::emit::write_dir(dir, &files) {
                 Ok(()) => {
-                    eprintln!(
+                    super::note(format_args!(
                         "wrote {count} query file{} to {}",
                         if count == 1 { "" } else { "s" },
                         check::display(dir)
-                    );
+                    ));
                     OK
                 }
                 Err(e) => {

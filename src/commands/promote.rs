@@ -2,9 +2,10 @@
 //! pilot → enforced) when its dwell time has passed, edited in place at the
 //! loader's byte offsets and proven to parse back ([`crate::rollout`]).
 //! Exit 1 when the spec may not move yet or has lint errors, 2 on input
-//! errors.
+//! errors. The verdict (promoted with the diff, not promoted and why,
+//! nothing to do) is the product and goes to stdout; errors to stderr.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, print_stdout};
 use crate::model::Rollout;
 use crate::rollout::{Day, Step, edit_text, find, line_diff, next_step, promotion_day, same};
 
@@ -68,13 +69,14 @@ pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
     let step = match next_step(&rollout, today) {
         Ok(s) => s,
         Err(why) => {
-            eprintln!("{shown}: not promoted: {why}");
-            return FINDINGS;
+            // The verdict (exit 1, like a finding) is the product: stdout,
+            // where "promoted" and "nothing to do" go too.
+            let code = print_stdout(&format!("{shown}: not promoted: {why}\n"));
+            return if code == OK { FINDINGS } else { code };
         }
     };
     let Step::Move { to, .. } = step else {
-        println!("{shown}: already enforced; nothing to do");
-        return OK;
+        return print_stdout(&format!("{shown}: already enforced; nothing to do\n"));
     };
     let after = match edit_text(&doc.text, &doc.spans, &step) {
         Ok(t) => t,
@@ -104,13 +106,16 @@ pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
             return INPUT_ERROR;
         }
     }
-    print!(
+    let code = print_stdout(&format!(
         "{shown}: {} -> {}{}\n{}",
         rollout.stage.as_str(),
         to.as_str(),
         if args.dry_run { " (dry run)" } else { "" },
         line_diff(&doc.text, &after)
-    );
+    ));
+    if code != OK {
+        return code;
+    }
     if !args.dry_run
         && let Err(e) = crate::emit::write_file(&path, after.as_bytes())
     {

@@ -39,7 +39,7 @@ pub fn run(args: &ReportArgs, color: bool) -> ExitStatus {
         None => print_stdout(&text),
         Some(path) => match write(path, &text, &inputs) {
             Ok(()) => {
-                eprintln!("wrote {}", check::display(path));
+                super::note(format_args!("wrote {}", check::display(path)));
                 OK
             }
             Err(e) => {

@@ -11,6 +11,9 @@ use crate::report::{self, FileReport};
 use crate::scenario::{Env, Verdict, evaluate, human, junit, load_file, scenario_files, to_json};
 use crate::whatif::{Engine, PolicyRef};
 
+/// `caac test`'s default scenario directory (clap's default for `DIR`).
+const DEFAULT_SCENARIOS: &str = "tests";
+
 /// `caac test`: returns the exit code (0 all pass, 1 a scenario fails, 2 input error).
 pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
     let paths = policy_paths(&args.input);
@@ -31,7 +34,13 @@ pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
         names: units.iter().map(|(n, _)| *n).collect(),
         names_known: reports.is_empty(),
     };
-    let files = match scenario_files(&args.scenarios) {
+    // The default directory stands for "not given": `.caac.yaml`'s
+    // `scenarios:` decides then.
+    let dir = match &checked.scenarios {
+        Some(d) if args.scenarios == std::path::Path::new(DEFAULT_SCENARIOS) => d.clone(),
+        _ => args.scenarios.clone(),
+    };
+    let files = match scenario_files(&dir) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");
@@ -41,7 +50,7 @@ pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
     if files.is_empty() {
         eprintln!(
             "error: no scenario files (*.yaml, *.yml, *.json) directly in {}",
-            check::display(&args.scenarios)
+            check::display(&dir)
         );
         return INPUT_ERROR;
     }

@@ -1,6 +1,9 @@
 //! The linter configuration file (`.caac.yaml`, or `--config FILE`): rule
 //! severities, the profile, Token Protection opt-ins, naming and thresholds,
-//! the deploy identity and the (reasoned) break-glass opt-out.
+//! the deploy identity, the (reasoned) break-glass opt-out, and where the
+//! project's inputs are (`policies`, `tenant`, `scenarios`, relative to the
+//! file). Without `--config`, `check` finds `.caac.yaml` by walking up from
+//! the working directory to the repository root.
 //!
 //! Contract: parsed by the same hardened loader and schema check as policies
 //! (strict: unknown keys are errors with did-you-mean), then turned into a
@@ -49,6 +52,20 @@ pub struct ConfigFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub break_glass_opt_out: Option<String>,
+    /// Policy files or directories every command reads when no paths are
+    /// given on the command line, relative to this file (default:
+    /// `policies` beside it). Example: `policies: [policies, legacy/exports]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<String>,
+    /// The tenant file, relative to this file (default: `tenant.yaml` beside
+    /// it); `--tenant` wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub tenant: Option<String>,
+    /// The scenario directory `caac test` reads, relative to this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub scenarios: Option<String>,
 }
 
 /// Deployment settings.
@@ -302,6 +319,6 @@ impl Config {
 pub fn config_schema() -> serde_json::Value {
     let mut schema =
         crate::model::generate::<ConfigFile>(schemars::generate::SchemaSettings::draft2020_12());
-    schema["$id"] = "https://caac.invalid/schemas/config.schema.json".into();
+    schema["$id"] = crate::model::schema_id("config.schema.json").into();
     schema
 }

@@ -288,10 +288,20 @@ impl State {
     }
 }
 
+/// The `$id` of a schema caac ships: where the checked-in file
+/// `schemas/<file>` is served from the repository named in Cargo.toml, so
+/// editors and validators that fetch by `$id` get the same bytes.
+pub fn schema_id(file: &str) -> String {
+    format!(
+        "{}/raw/main/schemas/{file}",
+        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
+    )
+}
+
 /// The JSON Schema (draft 2020-12) of a policy spec, generated from [`Policy`].
 pub fn policy_schema() -> serde_json::Value {
     let mut schema = generate::<Policy>(schemars::generate::SchemaSettings::draft2020_12());
-    schema["$id"] = "https://caac.invalid/schemas/policy.schema.json".into();
+    schema["$id"] = schema_id("policy.schema.json").into();
     schema
 }
 
@@ -299,7 +309,7 @@ pub fn policy_schema() -> serde_json::Value {
 /// (yaml-language-server understands draft-07 best).
 pub fn policy_schema_draft07() -> serde_json::Value {
     let mut schema = generate::<Policy>(schemars::generate::SchemaSettings::draft07());
-    schema["$id"] = "https://caac.invalid/schemas/policy.draft-07.schema.json".into();
+    schema["$id"] = schema_id("policy.draft-07.schema.json").into();
     schema
 }
 

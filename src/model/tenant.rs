@@ -204,7 +204,7 @@ impl Tenant {
 /// The JSON Schema of `tenant.yaml`.
 pub fn tenant_schema() -> serde_json::Value {
     let mut schema = super::generate::<Tenant>(schemars::generate::SchemaSettings::draft2020_12());
-    schema["$id"] = "https://caac.invalid/schemas/tenant.schema.json".into();
+    schema["$id"] = super::schema_id("tenant.schema.json").into();
     schema
 }
 

@@ -49,7 +49,7 @@ pub fn human(files: &[FileReport], color: bool) -> String {
                         title.element(origin).element(snippet)
                     };
                     // An export may hold many policies: name the one meant.
-                    if let (Some(p), true) = (&d.policy, file.path.ends_with(".json")) {
+                    if let (Some(p), true) = (&d.policy, is_json(&file.path)) {
                         group = group
                             .element(Level::NOTE.message(format!("in policy `{}`", sanitize(p))));
                     }
@@ -131,4 +131,11 @@ fn window(text: &str, range: std::ops::Range<usize>) -> (&str, std::ops::Range<u
         start - from..end - from,
         from == line_start,
     )
+}
+
+/// A Graph export by its extension, in any case (`X.JSON` too).
+fn is_json(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }

@@ -22,6 +22,7 @@ mod promote;
 mod root_cause;
 mod rules;
 mod schemas;
+mod streams;
 mod summary;
 mod test_cmd;
 mod validity;

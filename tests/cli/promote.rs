@@ -114,36 +114,36 @@ fn refused_before_the_dwell_and_the_file_is_untouched() {
     );
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert_eq!(
-        stderr,
+        stdout,
         "policies/mfa.yaml: not promoted: report-only since 2024-11-20: 7 of 14 days; earliest promotion 2024-12-04\n"
     );
     assert_eq!(spec(tmp.path()), SPEC);
     // CAAC_TODAY fixes the previewed day too.
-    let (code, _, stderr) = promote_env(
+    let (code, stdout, stderr) = promote_env(
         tmp.path(),
         &["policies/mfa.yaml", "--dry-run"],
         Some("2024-12-03"),
     );
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("13 of 14 days"), "{stderr}");
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("13 of 14 days"), "{stdout}{stderr}");
     // For real: report-only since 7 days before today.
     let today = system_day();
     let since = minus(today, 7);
     let tmp = setup(&spec_since(since));
-    let ((code, _, stderr), [before, after]) =
+    let ((code, stdout, stderr), [before, after]) =
         around(|| promote(tmp.path(), &["CA010-AllUsers-MFA"]));
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(
         [before, after].iter().any(|t| {
             let t = Day::parse(t).unwrap();
-            stderr
+            stdout
                 == format!(
                     "policies/mfa.yaml: not promoted: report-only since {since}: {} of 14 days; earliest promotion {}\n",
                     t.0 - since.0,
                     since.plus(14)
                 )
         }),
-        "{stderr}"
+        "{stdout}{stderr}"
     );
     assert_eq!(spec(tmp.path()), spec_since(since));
 }
@@ -179,13 +179,13 @@ fn report_only_to_pilot_to_enforced_with_the_body_per_stage() {
     insta::assert_json_snapshot!("promote_body_pilot", compiled(d));
 
     // The pilot dwells 14 days too: refused right after, nothing written.
-    let (code, _, stderr) = promote(d, &["policies/mfa.yaml"]);
+    let (code, stdout, stderr) = promote(d, &["policies/mfa.yaml"]);
     assert_eq!(code, 1);
     let earliest = Day::parse(&recorded).unwrap().plus(14);
     assert!(
-        stderr.contains(&format!("pilot since {recorded}: "))
-            && stderr.contains(&format!(" of 14 days; earliest promotion {earliest}")),
-        "{stderr}"
+        stdout.contains(&format!("pilot since {recorded}: "))
+            && stdout.contains(&format!(" of 14 days; earliest promotion {earliest}")),
+        "{stdout}{stderr}"
     );
     assert_eq!(spec(d), pilot);
 
@@ -228,9 +228,12 @@ fn dry_run_writes_nothing() {
 #[test]
 fn pilot_without_group_is_refused() {
     let tmp = setup(&SPEC.replace("  pilotGroup: MFA Pilot\n", ""));
-    let (code, _, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA"]);
+    let (code, stdout, stderr) = promote(tmp.path(), &["CA010-AllUsers-MFA"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("no `rollout.pilotGroup`"), "{stderr}");
+    assert!(
+        stdout.contains("no `rollout.pilotGroup`"),
+        "{stdout}{stderr}"
+    );
 }
 
 #[test]
@@ -402,11 +405,11 @@ fn backdating_is_refused_when_writing() {
         "{days:?}: {written}"
     );
     // So the pilot has just begun: enforcing is refused.
-    let (code, _, stderr) = promote(d, &["policies/mfa.yaml"]);
-    assert_eq!(code, 1, "{stderr}");
+    let (code, stdout, stderr) = promote(d, &["policies/mfa.yaml"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(
-        stderr.contains(" of 14 days; earliest promotion "),
-        "{stderr}"
+        stdout.contains(" of 14 days; earliest promotion "),
+        "{stdout}{stderr}"
     );
     assert!(spec(d).contains("stage: pilot "));
 }
