@@ -96,7 +96,7 @@ fn render_10k_findings_one_line() -> usize {
     for r in &mut reports {
         r.sort();
     }
-    let text = caac::report::human(&reports, false);
+    let text = caac::render::human(&reports, false);
     assert!(text.contains("10000 error(s)") || text.matches("CA902").count() >= 10_000);
     text.len()
 }

@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::lint::config::{Config, ConfigFile};
 use crate::lint::{self, BreakGlassIds, Context};
 use crate::model::{self, Policy, Tenant};
-use crate::report::FileReport;
+use crate::render::FileReport;
 use crate::resolve;
 use crate::validate::{self, Schema};
 use rayon::prelude::*;

@@ -4,8 +4,9 @@
 //! [`check`] runs the front half for every command.
 //! [`load`] (bytes → value + positions) → [`validate`] (schema → typed [`model`])
 //! → [`resolve`] (names → ids via [`catalog`] and `tenant.yaml`) → [`lint`]
-//! (rules report JSON pointers) → [`compile`] (Graph JSON) → [`report`] /
-//! [`emit`]. [`commands`] wires the stages into the commands `main.rs` exposes.
+//! (rules report JSON pointers) → [`compile`] (Graph JSON) → [`render`]
+//! (diagnostics for people and tools) / [`emit`]. [`commands`] wires the
+//! stages into the commands `main.rs` exposes.
 //! [`whatif`] evaluates sign-ins offline; [`scenario`] runs what-if scenarios
 //! kept in the policy repository (`caac test`).
 //! [`deploy`] takes compiled policies to Microsoft Graph (`pull`, `plan`, `apply`).
@@ -32,7 +33,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod monitor;
-pub mod report;
+pub mod render;
 pub mod resolve;
 pub mod rollout;
 pub mod scenario;

@@ -69,7 +69,7 @@ use crate::check;
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::escape;
 use crate::model::{BuiltInControl, Platform, RiskLevel, Tenant, Wire};
-use crate::report::FileReport;
+use crate::render::FileReport;
 use crate::validate::Schema;
 use crate::whatif::{self, Access, ClientApp, Control, Engine, Outcome, SignIn, Target, output};
 use schemars::JsonSchema;

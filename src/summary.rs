@@ -1,7 +1,7 @@
 //! `caac report`: the policy set described for people who do not read YAML
 //! (a CISO, an auditor, the service desk).
 //!
-//! Named `summary` rather than `report` because [`crate::report`] is the
+//! Named `summary` rather than `report` because [`crate::render`] is the
 //! diagnostics renderer (human, JSON, SARIF, GitHub); this module renders
 //! the *policies*.
 //!
@@ -836,7 +836,7 @@ fn index_of<T>(values: &[matrix::Value<T>], want: &str) -> usize {
 }
 
 /// Builds the summary from checked policies (see the module docs).
-pub fn build(checked: &check::Checked, reports: &[crate::report::FileReport]) -> Summary {
+pub fn build(checked: &check::Checked, reports: &[crate::render::FileReport]) -> Summary {
     let tenant = checked.tenant.as_ref();
     let mut policies = Vec::new();
     let mut exclusions = Vec::new();

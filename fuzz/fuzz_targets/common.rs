@@ -8,7 +8,7 @@ use caac::diag::{Diagnostic, Location};
 use caac::lint::{self, BreakGlassIds, Context};
 use caac::load::Position;
 use caac::model::{self, Policy, Tenant};
-use caac::report::FileReport;
+use caac::render::FileReport;
 use caac::validate::Schema;
 use std::sync::LazyLock;
 
@@ -174,7 +174,7 @@ pub fn render(mut report: FileReport) {
         let _ = report.place(d);
     }
     let files = [report];
-    std::hint::black_box(caac::report::human(&files, false));
-    std::hint::black_box(caac::report::json(&files, &[]));
-    std::hint::black_box(caac::report::github(&files));
+    std::hint::black_box(caac::render::human(&files, false));
+    std::hint::black_box(caac::render::json(&files, &[]));
+    std::hint::black_box(caac::render::github(&files));
 }

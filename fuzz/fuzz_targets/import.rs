@@ -16,7 +16,7 @@
 mod common;
 
 use caac::model::Policy;
-use caac::report::FileReport;
+use caac::render::FileReport;
 use libfuzzer_sys::fuzz_target;
 
 const PATH: &str = "f.json";

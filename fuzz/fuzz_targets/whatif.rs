@@ -20,7 +20,7 @@
 mod common;
 
 use caac::check::{Checked, Options};
-use caac::report::FileReport;
+use caac::render::FileReport;
 use caac::whatif::{Engine, PolicyRef};
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;

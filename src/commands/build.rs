@@ -9,7 +9,7 @@ use crate::cli::{BuildArgs, SummaryFormat};
 use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
 use crate::emit::write_output;
-use crate::report::{self, Counts};
+use crate::render::{self, Counts};
 
 /// `caac build`.
 pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
@@ -97,7 +97,7 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
         .flat_map(|r| &r.diagnostics)
         .filter(|d| d.severity == Severity::Error)
         .count();
-    let mut stderr = report::human(&reports, color);
+    let mut stderr = render::human(&reports, color);
     // -q: the diagnostics only, no notes or closing line.
     let quiet = super::ui().quiet;
     let counts = Counts::of(&reports);
@@ -125,12 +125,12 @@ pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
             Err(e) => {
                 let d = crate::emit::refusal(&args.output, &e);
                 refused = true;
-                let r = report::FileReport {
+                let r = render::FileReport {
                     path: check::display(&args.output),
                     diagnostics: vec![d],
                     ..Default::default()
                 };
-                stderr.push_str(&report::human(&[r], color));
+                stderr.push_str(&render::human(&[r], color));
                 INPUT_ERROR
             }
         }

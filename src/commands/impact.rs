@@ -8,7 +8,7 @@ use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, deliver, options, policy_path
 use crate::check;
 use crate::cli::{ImpactArgs, ImpactFormat};
 use crate::impact::{Rename, TempDir, extract};
-use crate::report;
+use crate::render;
 use crate::whatif::coverage::Mode;
 use crate::whatif::impact;
 use std::path::{Path, PathBuf};
@@ -46,7 +46,7 @@ fn load(
         for r in &mut reports {
             r.sort();
         }
-        eprint!("{}", report::human(&reports, color));
+        eprint!("{}", render::human(&reports, color));
         return Err(INPUT_ERROR);
     }
     Ok(checked)

@@ -6,7 +6,7 @@
 use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK};
 use crate::check;
 use crate::cli::ImportArgs;
-use crate::report;
+use crate::render;
 
 /// `caac import`.
 pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitStatus {
@@ -41,7 +41,7 @@ pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitStatus {
         &crate::import::schema_ref(&args.output),
     );
     reports.extend(imported.reports.iter().cloned());
-    let mut stderr = report::human(&reports, color);
+    let mut stderr = render::human(&reports, color);
     let tenant_failed = reports.iter().any(|r| {
         Some(r.path.as_str())
             == tenant_path

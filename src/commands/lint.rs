@@ -8,7 +8,7 @@ use super::{
 use crate::check;
 use crate::cli::{FailLevel, Format, LintArgs};
 use crate::diag::{Diagnostic, Severity};
-use crate::report::{self, Counts};
+use crate::render::{self, Counts};
 
 /// `caac lint`.
 pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
@@ -54,7 +54,7 @@ pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
         Format::Human => {
             // Colour only when the product goes to a coloured stdout.
             let ui = super::ui();
-            let mut t = report::human(&reports, ui.stdout_color && args.output.is_none());
+            let mut t = render::human(&reports, ui.stdout_color && args.output.is_none());
             if !ui.quiet {
                 for (id, reason) in &skipped {
                     t.push_str(&format!("note: {id} skipped: {reason}\n"));
@@ -66,9 +66,9 @@ pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
             }
             t
         }
-        Format::Json => report::json(&reports, &skipped),
-        Format::Sarif => report::sarif(&reports),
-        Format::Github => report::github(&reports),
+        Format::Json => render::json(&reports, &skipped),
+        Format::Sarif => render::sarif(&reports),
+        Format::Github => render::github(&reports),
     };
     if let Some(path) = &args.output {
         // Never let a report replace one of the files it is about.
@@ -85,12 +85,12 @@ pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
                 format!("cannot write the report to {}: {why}", check::display(path)),
             )
             .with_help("choose another --output path");
-            let r = report::FileReport {
+            let r = render::FileReport {
                 path: check::display(path),
                 diagnostics: vec![d],
                 ..Default::default()
             };
-            eprint!("{}", report::human(&[r], color));
+            eprint!("{}", render::human(&[r], color));
             return INPUT_ERROR;
         }
         text.clear();

@@ -266,7 +266,7 @@ pub(crate) fn input_errors(
     if reports.is_empty() {
         return None;
     }
-    eprint!("{}", crate::report::human(&reports, color));
+    eprint!("{}", crate::render::human(&reports, color));
     eprintln!("error: the policies are invalid; nothing was {undone}");
     Some(INPUT_ERROR)
 }

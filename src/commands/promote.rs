@@ -45,7 +45,7 @@ pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
             .iter()
             .flat_map(|r| &r.diagnostics)
             .any(|d| d.name.is_none() && !d.is(crate::diag::Code::Lockout));
-        eprint!("{}", crate::report::human(&reports, color));
+        eprint!("{}", crate::render::human(&reports, color));
         eprintln!("error: not promoting {shown}: fix the errors above first");
         return if input { INPUT_ERROR } else { FINDINGS };
     }

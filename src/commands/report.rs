@@ -23,7 +23,7 @@ pub fn run(args: &ReportArgs, color: bool) -> ExitStatus {
     }
     check::lockout_gate(&mut checked);
     let inputs: Vec<std::path::PathBuf> = checked.files.iter().map(|f| f.path.clone()).collect();
-    let reports: Vec<crate::report::FileReport> = checked
+    let reports: Vec<crate::render::FileReport> = checked
         .other
         .iter()
         .chain(checked.files.iter().map(|f| &f.report))

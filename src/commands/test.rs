@@ -7,7 +7,7 @@ use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, deliver, option
 use crate::check;
 use crate::cli::{TestArgs, TestFormat};
 use crate::model::{Policy, State};
-use crate::report::{self, FileReport};
+use crate::render::{self as report, FileReport};
 use crate::scenario::{Env, Verdict, evaluate, human, junit, load_file, scenario_files, to_json};
 use crate::whatif::{Engine, PolicyRef};
 

@@ -8,7 +8,7 @@ use super::{ExitStatus, INPUT_ERROR, check_stages, deliver, options, policy_path
 use crate::check;
 use crate::cli::{WhatifArgs, WhatifFormat};
 use crate::emit::pretty;
-use crate::report;
+use crate::render;
 
 /// `caac whatif`.
 pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> ExitStatus {
@@ -19,7 +19,7 @@ pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> ExitStatus {
     };
     // Only problems that make the policies unreadable matter here; lint findings do not.
     let mut reports = checked.input_errors();
-    let mut request_report = report::FileReport {
+    let mut request_report = render::FileReport {
         path: check::display(&args.request),
         ..Default::default()
     };
@@ -49,7 +49,7 @@ pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> ExitStatus {
         for r in &mut reports {
             r.sort();
         }
-        eprint!("{}", report::human(&reports, color));
+        eprint!("{}", render::human(&reports, color));
         eprintln!("error: the policies or the request are invalid; nothing was evaluated");
         return INPUT_ERROR;
     };

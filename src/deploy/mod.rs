@@ -20,7 +20,7 @@ pub mod plan;
 
 use crate::check;
 use crate::diag::Severity;
-use crate::report;
+use crate::render as report;
 use graph::{Client, GraphError, Request, Settings};
 use lock::Lock;
 use plan::{Action, Desired, Plan};

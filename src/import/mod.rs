@@ -12,7 +12,7 @@ pub mod yaml;
 use crate::catalog::{self, Kind};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::model::{Policy, State, Tenant};
-use crate::report::FileReport;
+use crate::render::FileReport;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

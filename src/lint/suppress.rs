@@ -14,7 +14,7 @@
 
 use crate::diag::Position;
 use crate::diag::{Code, Diagnostic, Location, Severity};
-use crate::report::FileReport;
+use crate::render::FileReport;
 
 /// One suppression comment.
 #[derive(Debug, Clone, PartialEq, Eq)]

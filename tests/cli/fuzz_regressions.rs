@@ -7,7 +7,7 @@
 //! with `cargo test --test cli fuzz_regressions -- --include-ignored`.
 
 use caac::diag::Location;
-use caac::report::FileReport;
+use caac::render::FileReport;
 
 /// The `load` target's front half: bytes as a spec file `f.yaml`, parsed; on
 /// a load error, that error rendered for people. Returns the report and the
@@ -27,7 +27,7 @@ fn load_and_render(bytes: &[u8]) -> (FileReport, String) {
             diagnostics: vec![*d],
         },
     };
-    let rendered = caac::report::human(std::slice::from_ref(&report), false);
+    let rendered = caac::render::human(std::slice::from_ref(&report), false);
     (report, rendered)
 }
 

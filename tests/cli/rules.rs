@@ -7,7 +7,7 @@
 
 use caac::check::{self, Options};
 use caac::lint::rules::RULES;
-use caac::report::{self, FileReport};
+use caac::render::{self, FileReport};
 use std::path::{Path, PathBuf};
 
 const DIR: &str = "tests/fixtures/rules";
@@ -77,14 +77,14 @@ fn every_rule_has_fixtures_that_fail_and_pass() {
             rule.id,
             fail.display()
         );
-        insta::assert_snapshot!(rule.id, report::human(&bad, false));
+        insta::assert_snapshot!(rule.id, render::human(&bad, false));
         let good = findings(&pass, config, rule.id);
         assert!(
             good.is_empty(),
             "{}: {} raises it:\n{}",
             rule.id,
             pass.display(),
-            report::human(&good, false)
+            render::human(&good, false)
         );
     }
     assert!(

@@ -5,7 +5,7 @@
 
 use crate::common::{caac, root, text};
 use caac::check::{self, Options};
-use caac::report::{self, FileReport};
+use caac::render::{self, FileReport};
 use caac::validity::CONSTRAINTS;
 use std::path::{Path, PathBuf};
 
@@ -65,7 +65,7 @@ fn every_constraint_has_fixtures_that_fail_and_pass() {
                 assert_eq!(d.severity, caac::diag::Severity::Error, "{}", c.id);
                 assert!(!check::is_finding(d), "{}: Graph-invalid is input", c.id);
             }
-            rendered.push_str(&report::human(&bad, false));
+            rendered.push_str(&render::human(&bad, false));
         }
         insta::assert_snapshot!(format!("validity_{}", c.id), rendered);
         let pass = dir.join("pass.yaml");
@@ -75,7 +75,7 @@ fn every_constraint_has_fixtures_that_fail_and_pass() {
             "{}: {} raises it:\n{}",
             c.id,
             pass.display(),
-            report::human(&good, false)
+            render::human(&good, false)
         );
     }
 }

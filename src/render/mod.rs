@@ -1,4 +1,4 @@
-//! Report: diagnostics → text for people (and, later, machines).
+//! Render: diagnostics → text for people (and, later, machines).
 //!
 //! Contract: the only stage that turns a JSON pointer into line:column, via
 //! the file's [`SpanMap`]. Output is deterministic: files in input order,
