@@ -10,7 +10,7 @@
 //! [`whatif`] evaluates sign-ins offline; [`scenario`] runs what-if scenarios
 //! kept in the policy repository (`caac test`).
 //! [`deploy`] takes compiled policies to Microsoft Graph (`pull`, `plan`, `apply`).
-//! [`monitor`] writes Log Analytics KQL per policy; [`summary`] describes the
+//! [`monitor`] writes Log Analytics KQL per policy; [`report`] describes the
 //! policy set for people (`caac report`).
 
 pub mod catalog;
@@ -34,10 +34,10 @@ pub mod load;
 pub mod model;
 pub mod monitor;
 pub mod render;
+pub mod report;
 pub mod resolve;
 pub mod rollout;
 pub mod scenario;
-pub mod summary;
 pub mod validate;
 pub mod validity;
 pub mod whatif;

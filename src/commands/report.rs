@@ -1,5 +1,5 @@
 //! `caac report`: the policy set described for people
-//! ([`crate::summary`]) as Markdown or HTML, to stdout or one file. Exit 0
+//! ([`crate::report`]) as Markdown or HTML, to stdout or one file. Exit 0
 //! when the page was written (lint findings are content here), 2 on
 //! unreadable input or an unwritable output.
 
@@ -8,7 +8,7 @@ use super::{
 };
 use crate::check;
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::summary::{build, html, markdown};
+use crate::report::{build, html, markdown};
 use std::path::Path;
 
 /// `caac report`.
@@ -33,7 +33,7 @@ pub fn run(args: &ReportArgs, color: bool) -> ExitStatus {
     let text = match args.format {
         ReportFormat::Markdown => markdown(&summary),
         ReportFormat::Html => html(&summary),
-        ReportFormat::Json => crate::emit::pretty(&crate::summary::json(&summary)),
+        ReportFormat::Json => crate::emit::pretty(&crate::report::json(&summary)),
     };
     match &args.output {
         None => print_stdout(&text),
