@@ -13,7 +13,7 @@
 //! strengths are referenced by id through `tenant.yaml`, not managed.
 //! Tokens never reach output, files or errors ([`graph::Token`]).
 
-pub mod graph;
+pub mod client;
 pub mod lock;
 pub mod patch;
 pub mod plan;
@@ -21,7 +21,9 @@ pub mod plan;
 use crate::check;
 use crate::diag::Severity;
 use crate::render as report;
-use graph::{Client, GraphError, Request, Settings};
+// `graph::` in this file is the HTTP client (renamed `client`); the alias keeps
+// this move to the `use` lines while the module body is edited elsewhere.
+use client::{self as graph, Client, GraphError, Request, Settings};
 use lock::Lock;
 use plan::{Action, Desired, Plan};
 use serde_json::{Value, json};
