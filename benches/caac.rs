@@ -25,7 +25,7 @@
 //!   1–195 and 6–200 of the set, on all cores.
 
 use caac::check::{self, Checked, Options};
-use caac::compile;
+use caac::graph::compile;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;

@@ -79,8 +79,8 @@ fn export_100k_group_ids() -> usize {
     let mut bodies = 0;
     for unit in checked.files.iter().flat_map(|f| &f.units) {
         if let (Some(p), true) = (&unit.policy, unit.clean) {
-            let c = caac::compile::compile(p);
-            let graph = caac::compile::check_against_graph(&c, p.passthrough.as_ref());
+            let c = caac::graph::compile::compile(p);
+            let graph = caac::graph::compile::check_against_graph(&c, p.passthrough.as_ref());
             assert!(graph.is_empty(), "the export compiles to a valid body");
             bodies += 1;
         }

@@ -104,7 +104,7 @@ pub struct Unit {
     /// clean policies are compiled.
     pub clean: bool,
     /// For Graph exports: the spec → source pointer map.
-    pub converted: Option<crate::import::graph::Converted>,
+    pub converted: Option<crate::graph::read::Converted>,
     /// Spec pointers of the references that did not resolve. Their error is
     /// already reported (or its root cause is, in the tenant file), so the
     /// directory rules (CA9xx), which see them as written, stay silent there:
@@ -992,7 +992,7 @@ fn load_policy_with(
     let mut units = Vec::new();
     if is_export(path) {
         // A Graph export: one or many policies in Graph's own shape.
-        match crate::import::graph::policies_in(&doc.value) {
+        match crate::graph::read::policies_in(&doc.value) {
             Err(d) => report.diagnostics.push(d),
             Ok(found) if found.is_empty() => report.diagnostics.push(
                 Diagnostic::error("empty-file", "the export holds no policies".into())
@@ -1005,8 +1005,8 @@ fn load_policy_with(
             ),
             Ok(found) => {
                 for (at, value) in found {
-                    let converted = crate::import::graph::from_graph(value, &at);
-                    let failed = crate::import::graph::has_errors(&converted.diagnostics);
+                    let converted = crate::graph::read::from_graph(value, &at);
+                    let failed = crate::graph::read::has_errors(&converted.diagnostics);
                     let mut unit = Unit {
                         at,
                         display_name: Some(converted.policy.display_name.clone())
@@ -1146,7 +1146,7 @@ fn passthrough_diagnostics(policy: &Policy) -> Vec<Diagnostic> {
     if policy.passthrough.is_none() {
         return Vec::new();
     }
-    crate::compile::compile(policy)
+    crate::graph::compile::compile(policy)
         .diagnostics
         .into_iter()
         .filter(is_passthrough_diagnostic)

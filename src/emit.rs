@@ -21,8 +21,8 @@
 //! display name) and `write_output` (a build's bodies plus manifest).
 
 use crate::check;
-use crate::compile::{self, Compiled};
 use crate::diag::Code;
+use crate::graph::compile::{self, Compiled};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::io::Write;

@@ -4,9 +4,11 @@
 //! [`check`] runs the front half for every command.
 //! [`load`] (bytes → value + positions) → [`validate`] (schema → typed [`model`])
 //! → [`resolve`] (names → ids via [`catalog`] and `tenant.yaml`) → [`lint`]
-//! (rules report JSON pointers) → [`compile`] (Graph JSON) → [`render`]
-//! (diagnostics for people and tools) / [`emit`]. [`commands`] wires the
-//! stages into the commands `main.rs` exposes.
+//! (rules report JSON pointers) → [`graph::compile`] (Graph JSON) →
+//! [`render`] (diagnostics for people and tools) / [`emit`]. Graph exports
+//! and `GET` answers come back into the model through [`graph::read`];
+//! [`import`] writes them out as specs. [`commands`] wires the stages into
+//! the commands `main.rs` exposes.
 //! [`whatif`] evaluates sign-ins offline; [`scenario`] runs what-if scenarios
 //! kept in the policy repository (`caac test`).
 //! [`deploy`] takes compiled policies to Microsoft Graph (`pull`, `plan`, `apply`).
@@ -17,7 +19,6 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod compile;
 /// The linter configuration (`.caac.yaml`), kept with the linter in
 /// [`lint::config`]; re-exported here so `caac::config::…` keeps working.
 pub mod config {
@@ -27,6 +28,10 @@ pub mod deploy;
 pub mod diag;
 pub mod emit;
 pub mod escape;
+pub mod graph;
+// `crate::compile` is still named by `deploy::repo`, whose body is being edited
+// concurrently; drop this alias once it says `crate::graph::compile`.
+pub(crate) use graph::compile;
 pub mod impact;
 pub mod import;
 pub mod lint;

@@ -36,21 +36,21 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let mut diagnostics = Vec::new();
-    match caac::import::graph::policies_in(&doc.value) {
+    match caac::graph::read::policies_in(&doc.value) {
         Err(d) => diagnostics.push(d),
         Ok(found) => {
             for (at, value) in found {
-                let converted = caac::import::graph::from_graph(value, &at);
+                let converted = caac::graph::read::from_graph(value, &at);
                 diagnostics.extend(converted.diagnostics.iter().cloned());
                 // `caac lint` / `caac build` on the export itself.
                 let (resolved, ds) = caac::resolve::resolve(&converted.policy, None);
-                let direct = caac::compile::compile(&resolved);
+                let direct = caac::graph::compile::compile(&resolved);
                 let clean =
-                    ds.is_empty() && !caac::import::graph::has_errors(&converted.diagnostics);
+                    ds.is_empty() && !caac::graph::read::has_errors(&converted.diagnostics);
                 if clean {
                     // `caac build` compiles only clean units, then checks the body.
                     let graph =
-                        caac::compile::check_against_graph(&direct, resolved.passthrough.as_ref());
+                        caac::graph::compile::check_against_graph(&direct, resolved.passthrough.as_ref());
                     common::assert_no_internal(&graph, "compiled export vs Graph metadata");
                     diagnostics.extend(graph);
                 }
@@ -103,7 +103,7 @@ fn round_trip(policy: &Policy, direct: &serde_json::Value, at: &str) {
         panic!("the imported spec fails the schema check: {ds:?}\n--- spec ---\n{yaml}")
     });
     let (resolved, _) = caac::resolve::resolve(&back, None);
-    let built = caac::compile::compile(&resolved);
+    let built = caac::graph::compile::compile(&resolved);
     assert_eq!(
         &built.body, direct,
         "building the imported spec gives a different Graph body than the export\n--- spec ---\n{yaml}"

@@ -39,15 +39,15 @@ fuzz_target!(|data: &[u8]| {
         Ok(policy) => {
             // As `caac build` without a tenant file: names stay unresolved.
             let (resolved, _) = caac::resolve::resolve(&policy, None);
-            std::hint::black_box(caac::compile::compile(&resolved));
+            std::hint::black_box(caac::graph::compile::compile(&resolved));
             // With a tenant file: names resolve, and a clean policy is
             // compiled and checked against Graph's metadata like `caac build` does.
             let tenant = &common::TENANT.tenant;
             let (resolved, ds) = caac::resolve::resolve(&policy, Some(tenant));
             if ds.is_empty() {
-                let compiled = caac::compile::compile(&resolved);
+                let compiled = caac::graph::compile::compile(&resolved);
                 let graph =
-                    caac::compile::check_against_graph(&compiled, resolved.passthrough.as_ref());
+                    caac::graph::compile::check_against_graph(&compiled, resolved.passthrough.as_ref());
                 common::assert_no_internal(&graph, "compiled body vs Graph metadata");
                 diagnostics.extend(compiled.diagnostics);
                 diagnostics.extend(graph);

@@ -1,4 +1,4 @@
-//! `caac build`: the check stages, then [`crate::compile`] per policy and
+//! `caac build`: the check stages, then [`crate::graph::compile`] per policy and
 //! the Graph-schema check, then one output directory written atomically by
 //! [`crate::emit`]. Writes nothing when any body is wrong (exit 1) or the
 //! input is unreadable (exit 2).
@@ -6,9 +6,9 @@
 use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, policy_paths};
 use crate::check;
 use crate::cli::{BuildArgs, SummaryFormat};
-use crate::compile::{self, Compiled};
 use crate::diag::{Diagnostic, Severity};
 use crate::emit::write_output;
+use crate::graph::compile::{self, Compiled};
 use crate::render::{self, Counts};
 
 /// `caac build`.

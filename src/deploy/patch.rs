@@ -25,7 +25,7 @@
 //! by its JSON shape: `[]` for a list, `null` otherwise.
 
 use super::plan::READ_ONLY;
-use crate::compile::{ApiVersion, Compiled};
+use crate::graph::compile::{ApiVersion, Compiled};
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
 
@@ -62,7 +62,7 @@ pub fn api_version(body: &Value, desired: ApiVersion) -> ApiVersion {
         beta_reasons: Vec::new(),
         diagnostics: Vec::new(),
     };
-    if crate::compile::check_against_graph(&c, None).is_empty() {
+    if crate::graph::compile::check_against_graph(&c, None).is_empty() {
         ApiVersion::V1
     } else {
         ApiVersion::Beta

@@ -2,7 +2,7 @@
 //!
 //! Contract: both sides are canonical bodies of the one compiler — the
 //! desired body is `compile(spec)`, the live policy goes Graph →
-//! [`crate::import::graph::from_graph`] → `compile` — and then [`canon`]
+//! [`crate::graph::read::from_graph`] → `compile` — and then [`canon`]
 //! folds what Graph treats as equal (null / `[]` / omitted, list order, GUID
 //! case, `operator` with one requirement, session controls switched off), so
 //! a fresh `pull` + `import` plans no change. Matching: the id recorded in
@@ -10,7 +10,7 @@
 //! adoption). The plan is deterministic: items sorted by action, then key.
 
 use super::lock::Lock;
-use crate::compile::{ApiVersion, Compiled};
+use crate::graph::compile::{ApiVersion, Compiled};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -151,7 +151,7 @@ pub fn live_policies(values: &[Value]) -> Result<Vec<Live>, String> {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        let converted = crate::import::graph::from_graph(v, "");
+        let converted = crate::graph::read::from_graph(v, "");
         let body = if converted.lossy {
             let why: Vec<String> = converted
                 .diagnostics
@@ -161,7 +161,9 @@ pub fn live_policies(values: &[Value]) -> Result<Vec<Live>, String> {
                 .collect();
             Err(why.join("; "))
         } else {
-            Ok(canon(&crate::compile::compile(&converted.policy).body))
+            Ok(canon(
+                &crate::graph::compile::compile(&converted.policy).body,
+            ))
         };
         out.push(Live {
             id,
@@ -601,7 +603,7 @@ mod tests {
             key: "a.yaml".into(),
             display_name: "X".into(),
             spec_id: None,
-            compiled: crate::compile::compile(&policy),
+            compiled: crate::graph::compile::compile(&policy),
         }];
         // Two live policies share the name: ambiguous without the lock.
         assert!(

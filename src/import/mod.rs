@@ -1,16 +1,16 @@
 //! Import: Graph exports → the policy model (and, for `caac import`, back
 //! out as readable YAML specs).
 //!
-//! Contract: [`graph`] converts exported JSON into [`crate::model::Policy`]
+//! Contract: [`crate::graph::read`] converts exported JSON into [`crate::model::Policy`]
 //! values with a pointer map back into the export; lint, build and import all
 //! read exports through it, so there is one model and one reading of every
 //! export dialect.
 
-pub mod graph;
 pub mod yaml;
 
 use crate::catalog::{self, Kind};
 use crate::diag::{Code, Diagnostic, Severity};
+use crate::graph::read;
 use crate::model::{Policy, State, Tenant};
 use crate::render::FileReport;
 use std::collections::{BTreeMap, BTreeSet};
@@ -110,9 +110,9 @@ pub fn import(files: &[std::path::PathBuf], tenant: Option<&Tenant>, schema_ref:
     out
 }
 
-/// Turns the errors conversion recovered from ([`graph::Converted::fixed`])
+/// Turns the errors conversion recovered from ([`read::Converted::fixed`])
 /// into warnings that say what the spec holds instead.
-fn downgrade_fixes(report: &mut FileReport, converted: &graph::Converted) {
+fn downgrade_fixes(report: &mut FileReport, converted: &read::Converted) {
     for d in &mut report.diagnostics {
         let crate::diag::Location::Pointer { pointer, .. } = &d.location else {
             continue;

@@ -3,7 +3,7 @@
 //! Contract: [`duplicates`] sees the *resolved* policy (names are ids, ids
 //! lower-case), so two names of one object are found too, and reports a
 //! warning at each entry after the first. The compiler sends every list
-//! entry once ([`crate::compile`]), so this never changes a body: it tells
+//! entry once ([`crate::graph::compile`]), so this never changes a body: it tells
 //! the author that the spec says less than it seems to.
 
 use crate::diag::{Code, Diagnostic};

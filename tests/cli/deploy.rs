@@ -705,7 +705,7 @@ fn corpus_pull_import_plan_has_no_perpetual_diff() {
         let Ok(doc) = caac::load::load(f) else {
             continue;
         };
-        let Ok(found) = caac::import::graph::policies_in(&doc.value) else {
+        let Ok(found) = caac::graph::read::policies_in(&doc.value) else {
             continue;
         };
         for (_, p) in found {

@@ -6,7 +6,7 @@
 //! case-insensitively, and fills Graph's documented defaults.
 
 use crate::common::{caac, corpus, text};
-use caac::import::graph::{from_graph, policies_in};
+use caac::graph::read::{from_graph, policies_in};
 use caac::model::{Policy, policy_schema};
 use caac::validate::{Schema, typed};
 use serde_json::{Map, Value, json};
@@ -283,7 +283,7 @@ fn every_corpus_policy_round_trips() {
                 // spec keeps them and `caac build` fails closed on them.
                 placeholders += 1;
             }
-            let body = caac::compile::compile(&resolved).body;
+            let body = caac::graph::compile::compile(&resolved).body;
             let entry = by_folder.entry(folder.clone()).or_default();
             entry.0 += 1;
             let (want, got) = (norm(original), norm(&body));
@@ -683,7 +683,7 @@ fn random_policy(r: &mut Rng, n: usize) -> Value {
         }
         p.session = Some(s);
     }
-    caac::compile::compile(&p).body
+    caac::graph::compile::compile(&p).body
 }
 
 /// Round trip over generated policies: every property, random combinations.
@@ -714,7 +714,7 @@ fn generated_policies_round_trip() {
             typed(&schema, &doc).unwrap_or_else(|d| panic!("seed {seed}: {d:?}\n{yaml}"));
         let (resolved, unresolved) = caac::resolve::resolve(&back, None);
         assert!(unresolved.is_empty(), "seed {seed}: {unresolved:?}\n{yaml}");
-        let body = caac::compile::compile(&resolved).body;
+        let body = caac::graph::compile::compile(&resolved).body;
         assert_eq!(norm(&body), norm(&original), "seed {seed}\n{yaml}");
         assert_eq!(
             body, original,

@@ -18,12 +18,12 @@ use std::sync::LazyLock;
 /// by `tools/gen_graph_schema.py` (see `schemas/graph/README.md`).
 static GRAPH_V1: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
     graph_validator(include_str!(
-        "../schemas/graph/conditionalAccessPolicy.v1.0.schema.json"
+        "../../schemas/graph/conditionalAccessPolicy.v1.0.schema.json"
     ))
 });
 static GRAPH_BETA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
     graph_validator(include_str!(
-        "../schemas/graph/conditionalAccessPolicy.beta.schema.json"
+        "../../schemas/graph/conditionalAccessPolicy.beta.schema.json"
     ))
 });
 
