@@ -3,8 +3,8 @@
 //!
 //! The diagnostics renderer (human, JSON, SARIF, GitHub) is
 //! [`crate::render`]; this module describes the *policies*. Split by job:
-//! this file holds the facts ([`Summary`]) and builds them, [`sentences`]
-//! words one policy in plain English, [`render`] turns the facts into
+//! this file holds the facts ([`Summary`]) and builds them, `sentences.rs`
+//! words one policy in plain English, `render.rs` turns the facts into
 //! Markdown, HTML and JSON.
 //!
 //! Contract: [`build`] turns checked policies into a [`Summary`] — one
