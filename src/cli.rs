@@ -408,6 +408,10 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
+    /// Write the plan to FILE (atomically) instead of stdout; never over
+    /// one of its inputs (a policy, the tenant, config, lock or state file).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// The paths are only part of the policy set: skip set-coverage rules (CA7xx).
     #[arg(long)]
     pub partial: bool,
