@@ -544,6 +544,21 @@ pub struct MonitorArgs {
     /// atomically and only if caac created it, instead of printing to stdout.
     #[arg(long, short = 'o', visible_alias = "out", value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// What goes to stdout: kql (the queries; nothing with -o) or json (the
+    /// manifest: with -o exactly DIR/manifest.json, without -o each query's
+    /// KQL inline as `query`).
+    #[arg(long, short = 'f', value_enum, default_value_t = MonitorFormat::Kql)]
+    pub format: MonitorFormat,
+}
+
+/// Output format of `caac monitor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MonitorFormat {
+    /// The KQL queries on stdout (nothing on stdout with -o).
+    Kql,
+    /// The manifest (`{"generator", "formatVersion", "kind", "lookback",
+    /// "queries": [...]}`) on stdout, with or without -o.
+    Json,
 }
 
 /// Output format of `caac report`.
