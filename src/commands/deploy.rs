@@ -2,7 +2,7 @@
 //! Microsoft Graph ([`crate::deploy`]). Plan and apply first refuse the
 //! starter tenant file's placeholder object ids (exit 2, nothing sent).
 
-use super::{ExitStatus, OK, deliver, note, options, policy_paths, report_checked};
+use super::{ExitStatus, OK, deliver, note, options, policy_paths, report_checked, verbose};
 
 pub(crate) enum DeployCommand<'a> {
     Pull(&'a crate::cli::PullArgs),
@@ -22,7 +22,24 @@ pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> ExitStatus {
     // checked once, in deploy's own check of the repository (`deploy::repo`).
     let observe = |c: &crate::check::Checked| report_checked(c);
     let code = match cmd {
-        DeployCommand::Pull(a) => deploy::pull(&conn(&a.graph), &a.output, Some(&a.tenant)),
+        DeployCommand::Pull(a) => {
+            // `-v`: pull runs no check stages, so what it uses is said here:
+            // the Graph origin (never a userinfo part), the files it writes
+            // and how long it took.
+            let origin = url::Url::parse(&a.graph.graph_url)
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_else(|_| "(not a URL)".to_owned());
+            verbose(format_args!("graph: {origin}"));
+            verbose(format_args!("output: {}", crate::check::display(&a.output)));
+            verbose(format_args!("tenant: {}", crate::check::display(&a.tenant)));
+            let started = std::time::Instant::now();
+            let code = deploy::pull(&conn(&a.graph), &a.output, Some(&a.tenant));
+            verbose(format_args!(
+                "pull: {:.1} ms",
+                started.elapsed().as_secs_f64() * 1000.0
+            ));
+            code
+        }
         DeployCommand::Plan(a) => {
             let planned = deploy::plan_command(
                 &options(&policy_paths(&a.input), &a.input.resolve, a.partial),

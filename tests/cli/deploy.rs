@@ -1194,3 +1194,43 @@ fn plan_output_refuses_to_replace_an_input() {
         assert_eq!(std::fs::read(d.join(input)).unwrap(), before, "{input}");
     }
 }
+
+/// `-v` on plan, apply and pull prints the same `verbose:` lines as lint
+/// (files used, policy paths, files read, timings) even though their check
+/// runs inside the deploy module; without `-v` there are none.
+#[test]
+fn verbose_plan_apply_pull_say_what_they_read() {
+    let dir = starter_with_empty_state();
+    let d = dir.path();
+    for cmd in [
+        &["-v", "plan", "--state", "state"][..],
+        &["-v", "apply", "--dry-run", "--state", "state"][..],
+    ] {
+        let (code, _, err) = run_env(d, cmd, &[]);
+        assert!(code == 0 || code == 1, "{cmd:?}: {err}");
+        for line in [
+            "verbose: config: none",
+            "verbose: tenant: tenant.yaml",
+            "verbose: policy paths: policies",
+            "verbose: read policies/CA003-AllUsers-MFA.yaml",
+            "verbose: lint: ",
+        ] {
+            assert!(err.contains(line), "{cmd:?} lacks {line:?}:\n{err}");
+        }
+        let (_, _, quiet) = run_env(d, &cmd[1..], &[]);
+        assert!(!quiet.contains("verbose:"), "{cmd:?} without -v: {quiet}");
+    }
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    let (code, _, err) = run(d, &args(&["-v", "pull"], &graph(&fake), &["-o", "pulled"]));
+    assert_eq!(code, 0, "{err}");
+    let origin = fake.url.trim_end_matches('/');
+    for line in [
+        format!("verbose: graph: {origin}"),
+        "verbose: output: pulled".to_owned(),
+        "verbose: tenant: tenant.yaml".to_owned(),
+        "verbose: pull: ".to_owned(),
+    ] {
+        assert!(err.contains(&line), "pull lacks {line:?}:\n{err}");
+    }
+}
