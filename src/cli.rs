@@ -408,6 +408,10 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
+    /// Write the plan to FILE (atomically) instead of stdout; never over
+    /// one of its inputs (a policy, the tenant, config, lock or state file).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// The paths are only part of the policy set: skip set-coverage rules (CA7xx).
     #[arg(long)]
     pub partial: bool,
@@ -540,6 +544,21 @@ pub struct MonitorArgs {
     /// atomically and only if caac created it, instead of printing to stdout.
     #[arg(long, short = 'o', visible_alias = "out", value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// What goes to stdout: kql (the queries; nothing with -o) or json (the
+    /// manifest: with -o exactly DIR/manifest.json, without -o each query's
+    /// KQL inline as `query`).
+    #[arg(long, short = 'f', value_enum, default_value_t = MonitorFormat::Kql)]
+    pub format: MonitorFormat,
+}
+
+/// Output format of `caac monitor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MonitorFormat {
+    /// The KQL queries on stdout (nothing on stdout with -o).
+    Kql,
+    /// The manifest (`{"generator", "formatVersion", "kind", "lookback",
+    /// "queries": [...]}`) on stdout, with or without -o.
+    Json,
 }
 
 /// Output format of `caac report`.

@@ -2,7 +2,7 @@
 //! Microsoft Graph ([`crate::deploy`]). Plan and apply first refuse the
 //! starter tenant file's placeholder object ids (exit 2, nothing sent).
 
-use super::{ExitStatus, options, policy_paths};
+use super::{ExitStatus, OK, deliver, note, options, policy_paths, report_checked, verbose};
 
 pub(crate) enum DeployCommand<'a> {
     Pull(&'a crate::cli::PullArgs),
@@ -20,21 +20,46 @@ pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> ExitStatus {
     };
     // Placeholder ids, missing break-glass accounts and the lockout gate are
     // checked once, in deploy's own check of the repository (`deploy::repo`).
+    let observe = |c: &crate::check::Checked| report_checked(c);
     let code = match cmd {
-        DeployCommand::Pull(a) => deploy::pull(&conn(&a.graph), &a.output, Some(&a.tenant)),
-        DeployCommand::Plan(a) => deploy::plan_command(
-            &options(&policy_paths(&a.input), &a.input.resolve, a.partial),
-            &conn(&a.graph),
-            a.state.as_deref(),
-            &a.lock,
-            a.prune,
-            match a.format {
-                crate::cli::PlanFormat::Human => deploy::Format::Human,
-                crate::cli::PlanFormat::Json => deploy::Format::Json,
-                crate::cli::PlanFormat::Markdown => deploy::Format::Markdown,
-            },
-            color,
-        ),
+        DeployCommand::Pull(a) => {
+            // `-v`: pull runs no check stages, so what it uses is said here:
+            // the Graph origin (never a userinfo part), the files it writes
+            // and how long it took.
+            let origin = url::Url::parse(&a.graph.graph_url)
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_else(|_| "(not a URL)".to_owned());
+            verbose(format_args!("graph: {origin}"));
+            verbose(format_args!("output: {}", crate::check::display(&a.output)));
+            verbose(format_args!("tenant: {}", crate::check::display(&a.tenant)));
+            let started = std::time::Instant::now();
+            let code = deploy::pull(&conn(&a.graph), &a.output, Some(&a.tenant));
+            verbose(format_args!(
+                "pull: {:.1} ms",
+                started.elapsed().as_secs_f64() * 1000.0
+            ));
+            code
+        }
+        DeployCommand::Plan(a) => {
+            let planned = deploy::plan_command(
+                &options(&policy_paths(&a.input), &a.input.resolve, a.partial),
+                &conn(&a.graph),
+                a.state.as_deref(),
+                &a.lock,
+                a.prune,
+                match a.format {
+                    crate::cli::PlanFormat::Human => deploy::Format::Human,
+                    crate::cli::PlanFormat::Json => deploy::Format::Json,
+                    crate::cli::PlanFormat::Markdown => deploy::Format::Markdown,
+                },
+                color,
+                &observe,
+            );
+            return match planned {
+                Err(code) => ExitStatus::from(code),
+                Ok(p) => plan_done(&p, a.output.as_deref()),
+            };
+        }
         DeployCommand::Apply(a) => deploy::apply(
             &options(&policy_paths(&a.input), &a.input.resolve, a.partial),
             &conn(&a.graph),
@@ -46,7 +71,31 @@ pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> ExitStatus {
                 state: a.state.as_deref(),
             },
             color,
+            &observe,
         ),
     };
     ExitStatus::from(code)
+}
+
+/// The plan is `caac plan`'s product: stdout, or `-o FILE` (never one of
+/// the plan's inputs). Exit 1 when it changes anything, 2 when it cannot
+/// be written.
+fn plan_done(p: &crate::deploy::PlanOutput, output: Option<&std::path::Path>) -> ExitStatus {
+    let written = deliver(&p.text, output, &p.inputs);
+    if written != OK {
+        return written;
+    }
+    if p.lint_errors > 0 {
+        eprintln!(
+            "note: {} lint error(s) above: `caac apply` will refuse to run until they are fixed",
+            p.lint_errors
+        );
+    }
+    if let Some(path) = output {
+        note(format_args!(
+            "wrote the plan to {}",
+            crate::check::display(path)
+        ));
+    }
+    if p.has_changes { super::FINDINGS } else { OK }
 }

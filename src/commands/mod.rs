@@ -160,7 +160,7 @@ pub(crate) fn note(line: std::fmt::Arguments) {
 }
 
 /// `-v`: what the check stages read and how long each took.
-fn report_checked(c: &check::Checked) {
+pub(crate) fn report_checked(c: &check::Checked) {
     if !ui().verbose {
         return;
     }

@@ -3,12 +3,16 @@
 //! the lock file, printed to stdout or written as one directory with a
 //! manifest. Exit 2 on unreadable policies, an unknown policy or an
 //! unwritable output.
+//!
+//! `-f json` makes the manifest the product on stdout, as `build -f json`
+//! does: with `-o DIR` it is byte for byte `DIR/manifest.json`; without
+//! `-o` there are no files, so each entry also carries its KQL as `query`.
 
 use super::{
     ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, options, policy_paths, print_stdout,
 };
 use crate::check;
-use crate::cli::MonitorArgs;
+use crate::cli::{MonitorArgs, MonitorFormat};
 use crate::deploy::lock::Lock;
 use crate::monitor::{Lookback, Target, comment_text, generate};
 use std::collections::BTreeSet;
@@ -142,7 +146,7 @@ pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
     }
     let mut used = BTreeSet::new();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut manifest = Vec::new();
+    let mut entries = Vec::new();
     for t in &selected {
         let stem = crate::emit::file_stem(&t.name);
         let mut name = format!("{stem}.kql");
@@ -151,7 +155,7 @@ pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
             name = format!("{stem}-{n}.kql");
             n += 1;
         }
-        manifest.push(serde_json::json!({
+        entries.push(serde_json::json!({
             "source": t.source,
             "output": name,
             "displayName": t.name,
@@ -160,26 +164,43 @@ pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
         }));
         files.push((name, generate(t, lookback).into_bytes()));
     }
+    let manifest = |queries: Vec<serde_json::Value>| {
+        serde_json::json!({
+            "generator": "caac",
+            "formatVersion": 1,
+            "kind": "monitor",
+            "lookback": lookback.to_string(),
+            "queries": queries,
+        })
+    };
     match &args.output {
-        None => {
-            let text: Vec<String> = files
-                .iter()
-                .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
-                .collect();
-            print_stdout(&text.join("\n"))
-        }
+        None => match args.format {
+            MonitorFormat::Kql => {
+                let text: Vec<String> = files
+                    .iter()
+                    .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+                    .collect();
+                print_stdout(&text.join("\n"))
+            }
+            MonitorFormat::Json => {
+                // No files: each entry carries its query.
+                let queries = entries
+                    .into_iter()
+                    .zip(&files)
+                    .map(|(mut e, (_, kql))| {
+                        e["query"] = String::from_utf8_lossy(kql).into_owned().into();
+                        e
+                    })
+                    .collect();
+                print_stdout(&crate::emit::pretty(&manifest(queries)))
+            }
+        },
         Some(dir) => {
             let count = files.len();
-            let manifest = serde_json::json!({
-                "generator": "caac",
-                "formatVersion": 1,
-                "kind": "monitor",
-                "lookback": lookback.to_string(),
-                "queries": manifest,
-            });
+            let manifest = crate::emit::pretty(&manifest(entries));
             files.push((
                 crate::emit::MANIFEST.to_owned(),
-                crate::emit::pretty(&manifest).into_bytes(),
+                manifest.clone().into_bytes(),
             ));
             match crate::emit::write_dir(dir, &files) {
                 Ok(()) => {
@@ -188,7 +209,10 @@ pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
                         if count == 1 { "" } else { "s" },
                         check::display(dir)
                     ));
-                    OK
+                    match args.format {
+                        MonitorFormat::Kql => OK,
+                        MonitorFormat::Json => print_stdout(&manifest),
+                    }
                 }
                 Err(e) => {
                     eprintln!("error: cannot write {}: {e}", check::display(dir));

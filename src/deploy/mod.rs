@@ -248,6 +248,29 @@ struct Repo {
     desired: Vec<Desired>,
     /// Lint-rule errors (apply refuses).
     lint_errors: usize,
+    /// The files the check read (policies, tenant, config).
+    inputs: Vec<PathBuf>,
+}
+
+/// Called with what the repository check read, as soon as it has run and
+/// before anything is printed about it: the command layer's `-v` report
+/// (files used, skipped rules, timings). The library itself prints nothing
+/// for it.
+pub type Observe<'a> = &'a dyn Fn(&check::Checked);
+
+/// A rendered plan, for the caller to print or write: the library does not
+/// choose the stream.
+#[derive(Debug, Clone)]
+pub struct PlanOutput {
+    /// The plan in the requested format.
+    pub text: String,
+    /// Whether the plan creates, updates or deletes anything (exit 1).
+    pub has_changes: bool,
+    /// Lint-rule errors in the repository: `apply` would refuse.
+    pub lint_errors: usize,
+    /// Every file the plan was made from (policies, tenant, config, lock,
+    /// state): the plan must never be written over one of them.
+    pub inputs: Vec<PathBuf>,
 }
 
 /// Checks and compiles the repository, the one check `plan` and `apply`
@@ -259,11 +282,20 @@ struct Repo {
 /// every run). `Err(code)` after printing why, naming the root causes in the
 /// closing line: a missing break-glass list or a placeholder id is not a
 /// policy that fails to compile.
-fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
+fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, u8> {
     let mut checked = match check::check(opts) {
         Ok(c) => c,
         Err(m) => return Err(fail(m)),
     };
+    observe(&checked);
+    // Every file the check read: a plan written with `-o` must not replace one.
+    let inputs: Vec<PathBuf> = checked
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .chain(checked.tenant_path.iter().map(PathBuf::from))
+        .chain(checked.config_path.iter().map(PathBuf::from))
+        .collect();
     // The lockout gate, exactly as `caac lint` runs it: its errors count as
     // lint errors below, so `apply` refuses to lock anyone out.
     check::lockout_gate(&mut checked);
@@ -370,6 +402,7 @@ fn repo(opts: &check::Options, color: bool) -> Result<Repo, u8> {
     Ok(Repo {
         desired,
         lint_errors,
+        inputs,
     })
 }
 
@@ -411,7 +444,9 @@ fn make_plan(
     Ok((p, lock))
 }
 
-/// `caac plan`.
+/// `caac plan`: the rendered plan, or `Err(exit code)` after printing why
+/// there is none to stderr.
+#[allow(clippy::too_many_arguments)]
 pub fn plan_command(
     opts: &check::Options,
     conn: &Connection,
@@ -420,11 +455,9 @@ pub fn plan_command(
     prune: bool,
     format: Format,
     color: bool,
-) -> u8 {
-    let repo = match repo(opts, color) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    observe: Observe,
+) -> Result<PlanOutput, u8> {
+    let repo = repo(opts, color, observe)?;
     let live = match state {
         Some(s) => from_state(s),
         None => conn
@@ -432,27 +465,28 @@ pub fn plan_command(
             .and_then(|mut c| c.list(POLICIES))
             .map_err(|e| e.to_string()),
     };
-    let live = match live {
-        Ok(l) => l,
-        Err(e) => return fail(e),
-    };
-    let (p, _) = match make_plan(&repo, &live, lock_path, prune) {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let live = live.map_err(fail)?;
+    let (p, _) = make_plan(&repo, &live, lock_path, prune).map_err(fail)?;
     let text = match format {
         Format::Human => plan::human(&p),
         Format::Json => crate::emit::pretty(&plan::to_json(&p)),
         Format::Markdown => plan::markdown(&p),
     };
-    print!("{text}");
-    if repo.lint_errors > 0 {
-        eprintln!(
-            "note: {} lint error(s) above: `caac apply` will refuse to run until they are fixed",
-            repo.lint_errors
-        );
+    let mut inputs = repo.inputs;
+    inputs.push(lock_path.to_owned());
+    if let Some(s) = state {
+        inputs.push(if s.is_dir() {
+            s.join("policies.json")
+        } else {
+            s.to_owned()
+        });
     }
-    if p.has_changes() { CHANGES } else { OK }
+    Ok(PlanOutput {
+        text,
+        has_changes: p.has_changes(),
+        lint_errors: repo.lint_errors,
+        inputs,
+    })
 }
 
 /// Options of `caac apply`.
@@ -516,8 +550,14 @@ fn requests(p: &Plan, client: &Client) -> Vec<(usize, Request)> {
 }
 
 /// `caac apply`.
-pub fn apply(opts: &check::Options, conn: &Connection, a: &ApplyOptions, color: bool) -> u8 {
-    let repo = match repo(opts, color) {
+pub fn apply(
+    opts: &check::Options,
+    conn: &Connection,
+    a: &ApplyOptions,
+    color: bool,
+    observe: Observe,
+) -> u8 {
+    let repo = match repo(opts, color, observe) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -1135,3 +1135,102 @@ fn removing_session_controls_and_condition_blocks_converges() {
     let ca007 = stored_id(&fake, "CA007-SecurityInfoRegistration");
     assert!(fake.with(|s| s.policies[&ca007]["conditions"].get("locations").is_none()));
 }
+
+/// The starter set and an empty pulled state (`state/policies.json`): a
+/// plan of 10 creations, made without any Graph call.
+fn starter_with_empty_state() -> tempfile::TempDir {
+    let dir = starter();
+    std::fs::create_dir(dir.path().join("state")).unwrap();
+    std::fs::write(dir.path().join("state/policies.json"), r#"{"value": []}"#).unwrap();
+    dir
+}
+
+/// `caac plan -o FILE` writes the plan, in every `-f` format, to FILE
+/// instead of stdout, with the same exit status (1: changes).
+#[test]
+fn plan_output_writes_the_plan_to_a_file() {
+    let dir = starter_with_empty_state();
+    let d = dir.path();
+    let (code, stdout_plan, err) = run(d, &["plan", "--state", "state"]);
+    assert_eq!(code, 1, "{err}");
+    for (format, name) in [
+        ("human", "plan.txt"),
+        ("json", "plan.json"),
+        ("markdown", "plan.md"),
+    ] {
+        let (code, out, err) = run(d, &["plan", "--state", "state", "-f", format, "-o", name]);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert_eq!(out, "", "{format}: the plan goes to the file, not stdout");
+        assert!(err.contains(&format!("wrote the plan to {name}")), "{err}");
+        let written = std::fs::read_to_string(d.join(name)).unwrap();
+        match format {
+            "human" => assert_eq!(written, stdout_plan),
+            "json" => {
+                let v: Value = serde_json::from_str(&written).unwrap();
+                assert_eq!(v["summary"]["create"], 10, "{written}");
+            }
+            _ => assert!(written.contains("| + | create |"), "{written}"),
+        }
+    }
+}
+
+/// `caac plan -o` never writes over one of the plan's inputs: a policy, the
+/// tenant file, the lock file or the pulled state. Exit 2, file unchanged.
+#[test]
+fn plan_output_refuses_to_replace_an_input() {
+    let dir = starter_with_empty_state();
+    let d = dir.path();
+    std::fs::write(d.join("caac.lock"), r#"{"version": 1, "policies": {}}"#).unwrap();
+    for input in [
+        "policies/CA003-AllUsers-MFA.yaml",
+        "tenant.yaml",
+        "caac.lock",
+        "state/policies.json",
+    ] {
+        let before = std::fs::read(d.join(input)).unwrap();
+        let (code, out, err) = run(d, &["plan", "--state", "state", "-o", input]);
+        assert_eq!(code, 2, "{input}: {out}{err}");
+        assert!(err.contains("it is one of the inputs"), "{input}: {err}");
+        assert_eq!(std::fs::read(d.join(input)).unwrap(), before, "{input}");
+    }
+}
+
+/// `-v` on plan, apply and pull prints the same `verbose:` lines as lint
+/// (files used, policy paths, files read, timings) even though their check
+/// runs inside the deploy module; without `-v` there are none.
+#[test]
+fn verbose_plan_apply_pull_say_what_they_read() {
+    let dir = starter_with_empty_state();
+    let d = dir.path();
+    for cmd in [
+        &["-v", "plan", "--state", "state"][..],
+        &["-v", "apply", "--dry-run", "--state", "state"][..],
+    ] {
+        let (code, _, err) = run_env(d, cmd, &[]);
+        assert!(code == 0 || code == 1, "{cmd:?}: {err}");
+        for line in [
+            "verbose: config: none",
+            "verbose: tenant: tenant.yaml",
+            "verbose: policy paths: policies",
+            "verbose: read policies/CA003-AllUsers-MFA.yaml",
+            "verbose: lint: ",
+        ] {
+            assert!(err.contains(line), "{cmd:?} lacks {line:?}:\n{err}");
+        }
+        let (_, _, quiet) = run_env(d, &cmd[1..], &[]);
+        assert!(!quiet.contains("verbose:"), "{cmd:?} without -v: {quiet}");
+    }
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    let (code, _, err) = run(d, &args(&["-v", "pull"], &graph(&fake), &["-o", "pulled"]));
+    assert_eq!(code, 0, "{err}");
+    let origin = fake.url.trim_end_matches('/');
+    for line in [
+        format!("verbose: graph: {origin}"),
+        "verbose: output: pulled".to_owned(),
+        "verbose: tenant: tenant.yaml".to_owned(),
+        "verbose: pull: ".to_owned(),
+    ] {
+        assert!(err.contains(&line), "pull lacks {line:?}:\n{err}");
+    }
+}

@@ -200,3 +200,50 @@ fn input_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("bad.yaml:"), "{stderr}");
 }
+
+/// `caac monitor -f json`: the manifest is the product on stdout. Without
+/// `-o` every entry carries its KQL as `query` (the same text `-f kql`
+/// prints); with `-o DIR` stdout is byte for byte `DIR/manifest.json`.
+#[test]
+fn format_json_prints_the_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = tmp.path().join("none.lock");
+    let lock = lock.to_str().unwrap();
+    let base = ["monitor", SPEC, "--tenant", TENANT, "--lock", lock];
+    let kql = caac(&root(), &base);
+    let (kql, stderr) = text(&kql);
+    let out = caac(&root(), &[&base[..], &["-f", "json"]].concat());
+    let (stdout, stderr2) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}{stderr2}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["kind"], "monitor");
+    assert_eq!(v["lookback"], "14d");
+    let queries = v["queries"].as_array().unwrap();
+    assert_eq!(queries.len(), 1, "{stdout}");
+    assert_eq!(queries[0]["source"], SPEC);
+    assert_eq!(
+        queries[0]["output"],
+        "CA410-TokenProtection-ExchangeSharePoint-Windows.kql"
+    );
+    assert_eq!(queries[0]["query"], kql.as_str());
+
+    let dir = tmp.path().join("kql");
+    let out = caac(
+        &root(),
+        &[&base[..], &["-f", "json", "-o", dir.to_str().unwrap()]].concat(),
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let written = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert_eq!(stdout, written);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(v["queries"][0].get("query").is_none(), "{stdout}");
+    assert!(stderr.contains("wrote 1 query file"), "{stderr}");
+    // -f kql (the default) with -o prints nothing.
+    let out = caac(
+        &root(),
+        &[&base[..], &["-o", dir.to_str().unwrap()]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out).0, "");
+}
