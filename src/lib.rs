@@ -31,7 +31,6 @@ pub mod escape;
 pub mod graph;
 // `crate::compile` is still named by `deploy::repo`, whose body is being edited
 // concurrently; drop this alias once it says `crate::graph::compile`.
-pub(crate) use graph::compile;
 pub mod impact;
 pub mod import;
 pub mod lint;

@@ -7,7 +7,7 @@ use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, deliver, option
 use crate::check;
 use crate::cli::{TestArgs, TestFormat};
 use crate::model::{Policy, State};
-use crate::render::{self as report, FileReport};
+use crate::render::{self, FileReport};
 use crate::scenario::{Env, Verdict, evaluate, human, junit, load_file, scenario_files, to_json};
 use crate::whatif::{Engine, PolicyRef};
 
@@ -66,7 +66,7 @@ pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
         for r in &mut reports {
             r.sort();
         }
-        eprint!("{}", report::human(&reports, color));
+        eprint!("{}", render::human(&reports, color));
         eprintln!(
             "error: the policies, the tenant file or the scenarios are invalid; nothing was evaluated"
         );

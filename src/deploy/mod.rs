@@ -11,7 +11,7 @@
 //! killed run started again adopts what it created instead of duplicating
 //! it. Only policies are written: named locations and authentication
 //! strengths are referenced by id through `tenant.yaml`, not managed.
-//! Tokens never reach output, files or errors ([`graph::Token`]).
+//! Tokens never reach output, files or errors ([`client::Token`]).
 
 pub mod client;
 pub mod lock;
@@ -20,10 +20,8 @@ pub mod plan;
 
 use crate::check;
 use crate::diag::Severity;
-use crate::render as report;
-// `graph::` in this file is the HTTP client (renamed `client`); the alias keeps
-// this move to the `use` lines while the module body is edited elsewhere.
-use client::{self as graph, Client, GraphError, Request, Settings};
+use crate::render;
+use client::{Client, GraphError, Request, Settings};
 use lock::Lock;
 use plan::{Action, Desired, Plan};
 use serde_json::{Value, json};
@@ -66,13 +64,13 @@ impl Connection {
     fn client(&self) -> Result<Client, GraphError> {
         let s = self.settings();
         // Checked before credentials are read or anything is sent.
-        if let Err(why) = graph::checked_url(&s.base) {
+        if let Err(why) = client::checked_url(&s.base) {
             return Err(GraphError::Config(format!(
                 "--graph-url must be https:// or a loopback address, not `{}`: {why}",
-                graph::display_url(&s.base)
+                client::display_url(&s.base)
             )));
         }
-        let token = graph::token_from_env(s.timeout)?;
+        let token = client::token_from_env(s.timeout)?;
         Client::new(s, token)
     }
 }
@@ -156,7 +154,7 @@ fn update_tenant(path: &Path, locations: &[Value], strengths: &[Value]) -> u8 {
         match t {
             Some(t) => (t, true),
             None => {
-                eprint!("{}", report::human(&[r], false));
+                eprint!("{}", render::human(&[r], false));
                 eprintln!(
                     "error: the tenant file is invalid; it was not updated (the state was written)"
                 );
@@ -330,7 +328,7 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, u8
                     key,
                     display_name: p.display_name.clone(),
                     spec_id: p.id.clone(),
-                    compiled: crate::compile::compile(p),
+                    compiled: crate::graph::compile::compile(p),
                 });
             }
         }
@@ -364,7 +362,7 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, u8
         .filter(|d| d.severity == Severity::Error)
         .count();
     if !reports.is_empty() {
-        eprint!("{}", report::human(&reports, color));
+        eprint!("{}", render::human(&reports, color));
     }
     if input_errors + compile_errors > 0 {
         // One closing line naming each root cause the errors above belong to.
@@ -719,8 +717,8 @@ pub fn apply(
     if mismatches > 0 { CHANGES } else { OK }
 }
 
-fn graph_token_placeholder() -> graph::Token {
-    graph::Token::offline()
+fn graph_token_placeholder() -> client::Token {
+    client::Token::offline()
 }
 
 /// Whether a write read back as written.
@@ -752,7 +750,7 @@ fn read_back(client: &mut Client, item: &plan::Item, id: &str) -> Result<Confirm
     let got = loop {
         attempt += 1;
         match client.get(&url) {
-            Err(GraphError::Status { status: 404, .. }) if attempt < graph::ATTEMPTS => {
+            Err(GraphError::Status { status: 404, .. }) if attempt < client::ATTEMPTS => {
                 client.wait(Duration::from_millis(500 * u64::from(attempt)));
             }
             other => break other?,
@@ -805,7 +803,7 @@ fn create(
                     });
                 }
             },
-            Err(e) if e.uncertain() && attempt < graph::ATTEMPTS => {
+            Err(e) if e.uncertain() && attempt < client::ATTEMPTS => {
                 eprintln!("note: {e}; checking whether the policy was created before retrying");
                 // A busy server (503) says how long to stay away: wait before
                 // looking, too (https://learn.microsoft.com/graph/errors).

@@ -1,7 +1,7 @@
 //! Graph JSON → the one policy model.
 //!
 //! Contract: [`from_graph`] reads one exported `conditionalAccessPolicy` in
-//! any dialect seen in the wild (`shared/reference/corpus-notes.md` §3: sparse
+//! any dialect seen in the wild (sparse
 //! POST bodies, GET responses, full OData metadata, portal downloads,
 //! PowerShell SDK PascalCase) and returns a [`Policy`] holding Graph's values
 //! (ids, not names), plus a map from spec pointers to source pointers so
