@@ -8,7 +8,7 @@
 //! `Err` (a usage error).
 
 use crate::catalog::Kind;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::lint::config::{Config, ConfigFile};
 use crate::lint::{self, BreakGlassIds, Context};
 use crate::model::{self, Policy, Tenant};
@@ -672,9 +672,9 @@ pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
     let refuse = severity == Severity::Error;
     let diag = |message: String| {
         let d = if refuse {
-            Diagnostic::error("placeholder-id", message)
+            Diagnostic::error(Code::PlaceholderId, message)
         } else {
-            Diagnostic::warning("placeholder-id", message)
+            Diagnostic::warning(Code::PlaceholderId, message)
         };
         d.with_help(if refuse {
             "put the tenant's real object ids in (Entra admin center → the object → Object ID; or `caac pull` and `caac import --tenant-out`) before `caac plan` or `caac apply`"
@@ -809,7 +809,7 @@ pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
 fn apply_identity(value: &str, tenant: Option<&Tenant>) -> Result<String, Diagnostic> {
     if let Some(k) = crate::catalog::keyword(Kind::ServicePrincipal, value) {
         return Err(Diagnostic::error(
-            "invalid-value",
+            Code::InvalidValue,
             format!("`{k}` is a keyword for policies, not one service principal"),
         )
         .with_help("give the deploying service principal's object id or its name from tenant.yaml `servicePrincipals`"));
@@ -844,7 +844,7 @@ fn break_glass_value(value: &str, tenant: Option<&Tenant>) -> Result<BreakGlassV
         (Ok(g), Err(_)) => Ok((Vec::new(), vec![g], None)),
         (Err(_), Ok(u)) => Ok((vec![u], Vec::new(), None)),
         (Ok(_), Ok(_)) => Err(Diagnostic::error(
-            "ambiguous-name",
+            Code::AmbiguousName,
             format!("--break-glass `{value}` names both a group and a user in the tenant file"),
         )
         .with_help("pass the object id instead")),
@@ -995,7 +995,7 @@ fn load_policy_with(
         match crate::graph::read::policies_in(&doc.value) {
             Err(d) => report.diagnostics.push(d),
             Ok(found) if found.is_empty() => report.diagnostics.push(
-                Diagnostic::error("empty-file", "the export holds no policies".into())
+                Diagnostic::error(Code::EmptyFile, "the export holds no policies".into())
                     .at_value(if doc.value.get("value").is_some() {
                         "/value"
                     } else {
@@ -1212,7 +1212,7 @@ pub fn collect(paths: &[PathBuf], skip: &[&Path], errors: &mut Vec<FileReport>) 
             }
             Err(e) => errors.push(FileReport {
                 path: display(p),
-                diagnostics: vec![Diagnostic::error("io", format!("cannot read: {e}"))],
+                diagnostics: vec![Diagnostic::error(Code::Io, format!("cannot read: {e}"))],
                 ..FileReport::default()
             }),
         }
@@ -1226,7 +1226,7 @@ pub fn collect(paths: &[PathBuf], skip: &[&Path], errors: &mut Vec<FileReport>) 
                 path: display(dir),
                 diagnostics: vec![
                     Diagnostic::error(
-                        "no-policy-files",
+                        Code::NoPolicyFiles,
                         format!(
                             "no policy files (*.yaml, *.yml, *.json) in the directory {}",
                             display(dir)
@@ -1289,7 +1289,7 @@ fn walk(
             errors.push(FileReport {
                 path: display(dir),
                 diagnostics: vec![Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot read directory: {e}"),
                 )],
                 ..FileReport::default()

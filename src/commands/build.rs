@@ -12,7 +12,7 @@ use crate::graph::compile::{self, Compiled};
 use crate::render::{self, Counts};
 
 /// `caac build`.
-pub(crate) fn build(args: &BuildArgs, color: bool) -> ExitStatus {
+pub(crate) fn run(args: &BuildArgs, color: bool) -> ExitStatus {
     let paths = policy_paths(&args.input);
     let opts = options(&paths, &args.input.resolve, false);
     let Some(mut checked) = check_stages(&opts) else {

@@ -10,7 +10,7 @@ use crate::emit::pretty;
 
 /// `caac coverage`: exit 0 when the enforced policies leave no gap, 1 when
 /// they do, 2 when the policies cannot be read.
-pub(crate) fn coverage(args: &CoverageArgs, color: bool) -> ExitStatus {
+pub(crate) fn run(args: &CoverageArgs, color: bool) -> ExitStatus {
     let paths = policy_paths(&args.input);
     let opts = options(&paths, &args.input.resolve, true);
     let Some(checked) = check_stages(&opts) else {

@@ -11,7 +11,7 @@ pub(crate) enum DeployCommand<'a> {
 }
 
 /// `caac pull`, `caac plan`, `caac apply` (see `crate::deploy`).
-pub(crate) fn deploy(cmd: DeployCommand, color: bool) -> ExitStatus {
+pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
     use crate::deploy;
     let conn = |g: &crate::cli::GraphArgs| deploy::Connection {
         base: g.graph_url.clone(),

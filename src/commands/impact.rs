@@ -14,8 +14,8 @@ use crate::whatif::impact;
 use std::path::{Path, PathBuf};
 
 /// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.
-pub(crate) fn impact(args: &ImpactArgs, color: bool) -> ExitStatus {
-    match run(args, color) {
+pub(crate) fn run(args: &ImpactArgs, color: bool) -> ExitStatus {
+    match evaluate(args, color) {
         Ok((text, changed, inputs)) => match deliver(&text, args.output.as_deref(), &inputs) {
             OK if changed => FINDINGS,
             code => code,
@@ -55,7 +55,7 @@ fn load(
 /// `caac impact`: the report text and whether there is impact (exit 1), or
 /// the exit code of an input error (messages already printed).
 #[allow(clippy::type_complexity)]
-fn run(args: &ImpactArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
+fn evaluate(args: &ImpactArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
     let head_paths = policy_paths(&args.input);
     let base_dir = Path::new(&args.base);
     let tmp;

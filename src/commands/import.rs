@@ -9,7 +9,7 @@ use crate::cli::ImportArgs;
 use crate::render;
 
 /// `caac import`.
-pub(crate) fn import(args: &ImportArgs, color: bool) -> ExitStatus {
+pub(crate) fn run(args: &ImportArgs, color: bool) -> ExitStatus {
     let mut reports = Vec::new();
     let tenant_path = args
         .tenant

@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::render::{self, Counts};
 
 /// `caac lint`.
-pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
+pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
     let paths = policy_paths(&args.input);
     let Some(mut checked) = check_stages(&options(&paths, &args.input.resolve, args.partial))
     else {
@@ -81,7 +81,7 @@ pub(crate) fn lint(args: &LintArgs, color: bool) -> ExitStatus {
         };
         if let Err(why) = result {
             let d = Diagnostic::error(
-                "output",
+                crate::diag::Code::Output,
                 format!("cannot write the report to {}: {why}", check::display(path)),
             )
             .with_help("choose another --output path");

@@ -27,7 +27,7 @@ mod report;
 mod test;
 mod whatif;
 
-use deploy::{DeployCommand, deploy};
+use deploy::DeployCommand;
 
 /// How a command ended: the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,17 +207,17 @@ pub fn run(cli: Cli) -> ExitStatus {
     let _ = UI.set(ui);
     let color = ui.stderr_color;
     match cli.command {
-        Command::Build(args) => build::build(&args, color),
-        Command::Lint(args) => lint::lint(&args, color),
-        Command::Import(args) => import::import(&args, color),
-        Command::Whatif(args) => whatif::whatif(&args, color),
+        Command::Build(args) => build::run(&args, color),
+        Command::Lint(args) => lint::run(&args, color),
+        Command::Import(args) => import::run(&args, color),
+        Command::Whatif(args) => whatif::run(&args, color),
         Command::Test(args) => test::run(&args, color),
-        Command::Pull(args) => deploy(DeployCommand::Pull(&args), color),
-        Command::Plan(args) => deploy(DeployCommand::Plan(&args), color),
-        Command::Apply(args) => deploy(DeployCommand::Apply(&args), color),
-        Command::Coverage(args) => coverage::coverage(&args, color),
-        Command::Promote(args) => promote::promote(&args, color),
-        Command::Impact(args) => impact::impact(&args, color),
+        Command::Pull(args) => deploy::run(DeployCommand::Pull(&args), color),
+        Command::Plan(args) => deploy::run(DeployCommand::Plan(&args), color),
+        Command::Apply(args) => deploy::run(DeployCommand::Apply(&args), color),
+        Command::Coverage(args) => coverage::run(&args, color),
+        Command::Promote(args) => promote::run(&args, color),
+        Command::Impact(args) => impact::run(&args, color),
         Command::Monitor(args) => monitor::run(&args, color),
         Command::Report(args) => report::run(&args, color),
         Command::Rules { format } => meta::rules(format),

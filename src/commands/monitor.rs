@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// `caac monitor`.
-pub fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
+pub(crate) fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
     let lookback = match Lookback::parse(&args.lookback) {
         Ok(l) => l,
         Err(e) => {

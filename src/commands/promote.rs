@@ -10,7 +10,7 @@ use crate::model::Rollout;
 use crate::rollout::{Day, Step, edit_text, find, line_diff, next_step, promotion_day, same};
 
 /// `caac promote`: see the module docs. Returns the exit code.
-pub fn promote(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
+pub(crate) fn run(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
     use crate::diag::Severity;
     let today = match promotion_day(args.today.as_deref(), Day::system(), args.dry_run) {
         Ok(d) => d,

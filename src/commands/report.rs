@@ -12,7 +12,7 @@ use crate::report::{build, html, markdown};
 use std::path::Path;
 
 /// `caac report`.
-pub fn run(args: &ReportArgs, color: bool) -> ExitStatus {
+pub(crate) fn run(args: &ReportArgs, color: bool) -> ExitStatus {
     let paths = policy_paths(&args.input);
     let opts = options(&paths, &args.input.resolve, false);
     let Some(mut checked) = check_stages(&opts) else {

@@ -15,7 +15,7 @@ use crate::whatif::{Engine, PolicyRef};
 const DEFAULT_SCENARIOS: &str = "tests";
 
 /// `caac test`: returns the exit code (0 all pass, 1 a scenario fails, 2 input error).
-pub fn run(args: &TestArgs, color: bool) -> ExitStatus {
+pub(crate) fn run(args: &TestArgs, color: bool) -> ExitStatus {
     let paths = policy_paths(&args.input);
     let opts = options(&paths, &args.input.resolve, true);
     let Some(checked) = check_stages(&opts) else {

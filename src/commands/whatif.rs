@@ -11,7 +11,7 @@ use crate::emit::pretty;
 use crate::render;
 
 /// `caac whatif`.
-pub(crate) fn whatif(args: &WhatifArgs, color: bool) -> ExitStatus {
+pub(crate) fn run(args: &WhatifArgs, color: bool) -> ExitStatus {
     let paths = policy_paths(&args.input);
     let opts = options(&paths, &args.input.resolve, true);
     let Some(checked) = check_stages(&opts) else {

@@ -11,7 +11,7 @@
 //! beyond what `check` passes in.
 
 use crate::catalog::{self, Kind};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -215,7 +215,7 @@ impl Config {
                 }
                 None if let Some(v) = crate::validity::find(key) => diags.push(
                     Diagnostic::error(
-                        "not-configurable",
+                        Code::NotConfigurable,
                         format!(
                             "`{key}` cannot be configured: {}",
                             crate::validity::not_configurable(v)
@@ -233,8 +233,9 @@ impl Config {
                                 .iter()
                                 .flat_map(|c| [c.id, c.name]),
                         );
-                    let mut d = Diagnostic::error("unknown-rule", format!("no lint rule `{key}`"))
-                        .at_key(format!("/rules/{}", crate::load::escape_segment(key)));
+                    let mut d =
+                        Diagnostic::error(Code::UnknownRule, format!("no lint rule `{key}`"))
+                            .at_key(format!("/rules/{}", crate::load::escape_segment(key)));
                     d = d.with_help(match crate::diag::did_you_mean(key, names) {
                         Some(s) => format!("did you mean `{s}`? `caac rules` lists them"),
                         None => "`caac rules` lists them".into(),
@@ -249,7 +250,7 @@ impl Config {
                     Ok(id) if catalog::keywords(Kind::Application).contains(&id.as_str()) => diags
                         .push(
                             Diagnostic::error(
-                                "invalid-value",
+                                Code::InvalidValue,
                                 format!(
                                     "`{r}` is a group of apps, not a Token Protection resource"
                                 ),
@@ -272,8 +273,11 @@ impl Config {
             match regex::Regex::new(&n.pattern) {
                 Ok(r) => c.naming = Some(r),
                 Err(e) => diags.push(
-                    Diagnostic::error("invalid-value", format!("invalid regular expression: {e}"))
-                        .at_value("/naming/pattern"),
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("invalid regular expression: {e}"),
+                    )
+                    .at_value("/naming/pattern"),
                 ),
             }
         }
@@ -287,7 +291,7 @@ impl Config {
         match file.break_glass_opt_out.as_deref().map(str::trim) {
             Some("") => diags.push(
                 Diagnostic::error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     "`breakGlassOptOut` needs a reason, not a blank".into(),
                 )
                 .at_value("/breakGlassOptOut")
