@@ -141,6 +141,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations on the PR).
     Github,
+    /// Azure Pipelines logging commands (`##vso[task.logissue …]`), one per
+    /// error or warning; infos are left out (LogIssue has no info type).
+    Azure,
 }
 
 /// The lowest severity that makes `caac lint` exit 1.
@@ -207,6 +210,11 @@ pub struct LintArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// With `--format azure`: end with `##vso[task.complete result=…;]`
+    /// (Failed when caac exits non-zero, SucceededWithIssues when errors or
+    /// warnings were logged below --fail-level, else Succeeded).
+    #[arg(long)]
+    pub azure_complete: bool,
 }
 
 /// Which schema `caac schema` prints.
