@@ -102,7 +102,8 @@ pub enum Command {
     },
     /// Print a JSON Schema caac ships (the files in `schemas/`): the policy
     /// spec, its draft-07 copy for editors, the tenant file, the config file
-    /// (`.caac.yaml`) or a scenario file.
+    /// (`.caac.yaml`), a scenario file, or the Graph request body (v1.0, beta).
+    /// Each `$id` is the file's public URL.
     Schema {
         /// Which schema.
         #[arg(value_enum, default_value_t = SchemaKind::Policy)]
@@ -230,6 +231,12 @@ pub enum SchemaKind {
     Config,
     /// `schemas/scenario.schema.json` (`caac test` scenario files).
     Scenario,
+    /// `schemas/graph/conditionalAccessPolicy.v1.0.schema.json` (Graph v1.0
+    /// request body, generated from Microsoft's CSDL metadata).
+    #[value(name = "graph-v1.0")]
+    GraphV1,
+    /// `schemas/graph/conditionalAccessPolicy.beta.schema.json` (Graph beta request body).
+    GraphBeta,
 }
 
 /// Arguments of `caac build`.

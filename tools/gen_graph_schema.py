@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import os
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -60,7 +61,9 @@ GRAPH_PREFIXES = ("graph.", "microsoft.graph.")
 ROOT_TYPE = "conditionalAccessPolicy"
 DEF_PREFIX = "microsoft.graph."
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-ID_BASE = "https://caac.invalid/schemas/graph/"
+# The versioned public address of the checked-in files (the same pattern as
+# the `$id` of the schemas caac generates: src/model/mod.rs, schema_id).
+ID_BASE = "https://github.com/caac-dev/caac/raw/main/schemas/graph/"
 
 # Pseudo type usable only in the overlay: a key the service returns as null and
 # drops on write (graph-ca-schema.md §2.12).  Maps to {"type": "null"}.
@@ -661,8 +664,12 @@ def source_commit(metadata: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--metadata", type=Path, default=DEFAULT_METADATA,
-                    help="directory with the CSDL extracts (default: %(default)s)")
+    # $CAAC_GRAPH_METADATA (what .ci/run exports) wins over the sibling default.
+    env_metadata = os.environ.get("CAAC_GRAPH_METADATA")
+    ap.add_argument("--metadata", type=Path,
+                    default=Path(env_metadata) if env_metadata else DEFAULT_METADATA,
+                    help="directory with the CSDL extracts (default: $CAAC_GRAPH_METADATA, "
+                         "else %(default)s)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
                     help="output directory (default: %(default)s)")
     ap.add_argument("--source-commit", help="msgraph-metadata commit for $comment "
