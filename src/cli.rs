@@ -114,11 +114,31 @@ pub enum Command {
         /// Rule id or name.
         rule: String,
     },
+    /// Start a policy repository in DIR: policies/ (the starter set, its
+    /// rollout dates set to today, or empty), tenant.yaml (placeholder ids),
+    /// .caac.yaml, schemas/, .vscode/settings.json, .pre-commit-config.yaml
+    /// and a GitHub workflow using the caac Action. Never overwrites a file:
+    /// exit 2, nothing written, when any target exists.
+    Init(InitArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// Arguments of `caac init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write (created when missing).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Write the starter policy set (the default).
+    #[arg(long, conflicts_with = "empty")]
+    pub starter: bool,
+    /// Write an empty policies/ directory instead of the starter set.
+    #[arg(long)]
+    pub empty: bool,
 }
 
 /// Output format of `caac rules`.

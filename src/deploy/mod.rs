@@ -210,8 +210,15 @@ fn update_tenant(path: &Path, locations: &[Value], strengths: &[Value]) -> u8 {
                 .any(|l| l.trim_start().starts_with('#') && !l.contains("yaml-language-server"))
         });
     let value = serde_json::to_value(&tenant).unwrap_or_default();
+    // The modeline resolves from the tenant file's own directory (or is the
+    // schema's public URL when ./schemas does not hold it).
+    let schema_ref = crate::schemas::modeline(
+        path,
+        crate::schemas::TENANT,
+        crate::schemas::local_dir(crate::schemas::TENANT).as_deref(),
+    );
     let text = format!(
-        "# yaml-language-server: $schema=schemas/tenant.schema.json\n{}",
+        "# yaml-language-server: $schema={schema_ref}\n{}",
         crate::import::yaml::to_yaml(&value)
     );
     if let Err(e) = crate::emit::write_file(path, text.as_bytes()) {
