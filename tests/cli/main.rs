@@ -20,6 +20,7 @@ mod loader_errors;
 mod lockout;
 mod modelines;
 mod monitor;
+mod notices;
 mod promote;
 mod root_cause;
 mod rules;
