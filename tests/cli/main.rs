@@ -22,6 +22,7 @@ mod modelines;
 mod monitor;
 mod notices;
 mod promote;
+mod public_sources;
 mod root_cause;
 mod rules;
 mod schemas;
