@@ -115,7 +115,8 @@ pub enum Command {
         rule: String,
     },
     /// Start a policy repository in DIR: policies/ (the starter set, its
-    /// rollout dates set to today, or empty), tenant.yaml (placeholder ids),
+    /// rollout dates set to today, with its what-if scenarios in tests/; or
+    /// empty), tenant.yaml (placeholder ids),
     /// .caac.yaml, schemas/, .vscode/settings.json, .pre-commit-config.yaml
     /// and a GitHub workflow using the caac Action. Never overwrites a file:
     /// exit 2, nothing written, when any target exists.

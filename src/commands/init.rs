@@ -1,6 +1,7 @@
 //! `caac init [DIR] [--starter|--empty]`: a working policy repository in
 //! DIR (default `.`): `policies/` (the starter set bundled from this
-//! repository, its rollout dates set to today; or empty), `tenant.yaml`
+//! repository, its rollout dates set to today, and its what-if scenarios in
+//! `tests/`; or empty), `tenant.yaml`
 //! (placeholder ids, marked as such), `.caac.yaml`, `schemas/` (every schema
 //! caac ships), `.vscode/settings.json` (the schemas mapped for the YAML
 //! language server), `.pre-commit-config.yaml` and
@@ -61,6 +62,23 @@ pub(crate) const STARTER_POLICIES: &[(&str, &str)] = &[
     (
         "CA412-TokenProtection-RequireCompliantDevice.yaml",
         include_str!("../../policies/CA412-TokenProtection-RequireCompliantDevice.yaml"),
+    ),
+];
+
+/// The starter set's what-if scenarios (`caac test`): this repository's
+/// `tests/*.yaml`, file by file (a test keeps the list equal to them).
+pub(crate) const STARTER_SCENARIOS: &[(&str, &str)] = &[
+    (
+        "baseline-policies.yaml",
+        include_str!("../../tests/baseline-policies.yaml"),
+    ),
+    (
+        "emergency-access-never-blocked.yaml",
+        include_str!("../../tests/emergency-access-never-blocked.yaml"),
+    ),
+    (
+        "token-protection-pilot.yaml",
+        include_str!("../../tests/token-protection-pilot.yaml"),
     ),
 ];
 
@@ -156,6 +174,9 @@ pub(crate) fn plan(starter: bool, today: &str) -> Vec<(String, Vec<u8>)> {
                 format!("policies/{name}"),
                 date_rollout(text, today).into_bytes(),
             ));
+        }
+        for (name, text) in STARTER_SCENARIOS {
+            files.push((format!("tests/{name}"), text.as_bytes().to_vec()));
         }
     } else {
         // Keeps the empty directory in git.
@@ -354,6 +375,20 @@ mod tests {
             .collect();
         on_disk.sort();
         let embedded: Vec<String> = STARTER_POLICIES.iter().map(|(n, _)| (*n).into()).collect();
+        assert_eq!(embedded, on_disk);
+    }
+
+    #[test]
+    fn the_starter_scenarios_are_this_repositorys_tests() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml"))
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<String> = STARTER_SCENARIOS.iter().map(|(n, _)| (*n).into()).collect();
         assert_eq!(embedded, on_disk);
     }
 }

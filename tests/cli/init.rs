@@ -81,6 +81,10 @@ fn init_then_lint_and_build_from_the_new_directory() {
     let (code, _, err) = caac_on(&x, today, &["build"]);
     assert_eq!(code, 0, "{err}");
     assert!(x.join("out/manifest.json").is_file());
+    // The starter scenarios hold for the starter set.
+    let (code, out, err) = caac_on(&x, today, &["test"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(" 0 failed"), "{out}");
 }
 
 #[test]

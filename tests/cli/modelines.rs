@@ -64,8 +64,8 @@ fn init_modelines_resolve_from_each_file() {
     let out = caac(tmp.path(), &["init", "a/b/repo"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let (local, url) = assert_modelines_resolve(tmp.path());
-    // Ten starter specs, tenant.yaml and .caac.yaml, all local.
-    assert_eq!((local, url), (12, 0));
+    // Ten starter specs, three scenario files, tenant.yaml and .caac.yaml, all local.
+    assert_eq!((local, url), (15, 0));
 }
 
 /// Without `./schemas`, import's specs and tenant skeleton name the public URL
