@@ -102,7 +102,8 @@ pub(crate) fn date_rollout(spec: &str, today: &str) -> String {
 
 /// `.vscode/settings.json`: `yaml.schemas` maps each schema (a path from
 /// the workspace root) to the files it describes
-/// (<https://github.com/redhat-developer/vscode-yaml#associating-schemas>).
+/// (<https://github.com/redhat-developer/yaml-language-server#associating-a-schema-to-a-glob-pattern-via-yamlschemas>;
+/// a relative schema path is relative to the workspace root).
 fn vscode_settings() -> String {
     crate::emit::pretty(&serde_json::json!({
         "yaml.schemas": {
@@ -151,7 +152,7 @@ fn workflow(version: &str) -> String {
          \x20     contents: read\n\
          \x20     security-events: write # SARIF upload to code scanning\n\
          \x20   steps:\n\
-         \x20     - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n\
+         \x20     - uses: actions/checkout@08eba0b27e820071cde6df949e0beb9ba4906955 # v4.3.0\n\
          \x20       with:\n\
          \x20         persist-credentials: false\n\
          \x20     - uses: caac-dev/caac@v{version}\n\

@@ -74,6 +74,22 @@ fn init_then_lint_and_build_from_the_new_directory() {
         "{workflow}"
     );
     assert!(workflow.contains("persist-credentials: false"));
+    assert!(
+        workflow.contains("\npermissions: {}\n"),
+        "least privilege by default"
+    );
+    // actions/checkout pinned by a full commit SHA.
+    let pin = workflow
+        .split("uses: actions/checkout@")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(
+        pin.len() == 40 && pin.chars().all(|c| c.is_ascii_hexdigit()),
+        "{pin}"
+    );
     // From the new directory, with caac's defaults: clean at warning level, and it builds.
     let (code, out, err) = caac_on(&x, today, &["lint", "--fail-level", "warning"]);
     assert_eq!(code, 0, "{out}{err}");
