@@ -11,6 +11,8 @@
 //! the commands `main.rs` exposes.
 //! [`whatif`] evaluates sign-ins offline; [`scenario`] runs what-if scenarios
 //! kept in the policy repository (`caac test`).
+//! [`signins`] reads sign-in logs and replays them through [`whatif`]
+//! (`caac replay`).
 //! [`deploy`] takes compiled policies to Microsoft Graph (`pull`, `plan`, `apply`).
 //! [`monitor`] writes Log Analytics KQL per policy; [`report`] describes the
 //! policy set for people (`caac report`).
@@ -43,6 +45,7 @@ pub mod resolve;
 pub mod rollout;
 pub mod scenario;
 pub mod schemas;
+pub mod signins;
 pub mod validate;
 pub mod validity;
 pub mod whatif;

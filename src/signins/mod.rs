@@ -1,0 +1,561 @@
+//! Sign-in logs: reading them ([`read`]), turning each record into the
+//! what-if engine's [`SignIn`] ([`Record::from_fields`], [`Record::sign_in`]),
+//! group and role memberships from a file ([`members`]), and replaying them
+//! against policy sets ([`replay`]).
+//!
+//! Contract: a record is read from Graph's `signIn` resource
+//! (<https://learn.microsoft.com/graph/api/resources/signin>, v1.0 and beta,
+//! camelCase) or a Log Analytics / Sentinel row of the `SigninLogs`
+//! (<https://learn.microsoft.com/azure/azure-monitor/reference/tables/signinlogs>)
+//! or `AADNonInteractiveUserSignInLogs`
+//! (<https://learn.microsoft.com/azure/azure-monitor/reference/tables/aadnoninteractiveusersigninlogs>)
+//! table (PascalCase; nested fields may be JSON strings, as in a CSV export).
+//! A record caac cannot evaluate is skipped with the reason; a fact the log
+//! does not carry is never guessed: the policies whose verdict depends on it
+//! are "unknown" for that record ([`Missing`]).
+//!
+//! # Mapping, field by field
+//!
+//! | engine request | Graph `signIn` | Log Analytics column | notes |
+//! |---|---|---|---|
+//! | sign-in id | `id` | `Id` | required |
+//! | user id | `userId` | `UserId` | required for a user sign-in |
+//! | guest or member | `userType` (`member`, `guest`, beta) | `UserType` | "Identifies whether the user is a member or guest in the tenant" (beta signIn page). A guest, or a member signing in across tenants (`crossTenantAccessType` not `none`), is an external user whose exact `externalUserType` the log does not give: policies that select specific guest or external user types are unknown for it (**caac decision**) |
+//! | external tenant | `homeTenantId` (beta) | `HomeTenantId` | for `externalTenants` |
+//! | service principal | `servicePrincipalId` with `signInEventTypes` containing `servicePrincipal` | `ServicePrincipalId` (`AADServicePrincipalSignInLogs`) | a workload identity sign-in, matched against `clientApplications` (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>) |
+//! | target application | `resourceId` | `ResourceIdentity` | Conditional Access targets the resource being accessed, not the client (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps>); `appId` is the client and is only reported |
+//! | client app type | `clientAppUsed` | `ClientAppUsed` | `Browser` → browser, `Mobile Apps and Desktop clients` → mobileAppsAndDesktopClients, `Exchange ActiveSync` → exchangeActiveSync, the legacy protocols the Conditions page lists under "Other clients" (Authenticated SMTP, Autodiscover, Exchange Online PowerShell, Exchange Web Services, IMAP4, MAPI over HTTP, Offline Address Book, Outlook Anywhere, POP3, Reporting Web Services, Universal Outlook, "Other clients") → other (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>); anything else skips the record (never guessed) |
+//! | device platform | `deviceDetail.operatingSystem` | `DeviceDetail.operatingSystem` | by name prefix (Windows Phone, Windows, iOS/iPadOS, macOS, Android, Linux); anything else is a platform Conditional Access cannot identify (`None`), which only "any device" matches (Conditions page) |
+//! | device registered, `deviceId` | `deviceDetail.deviceId` | `DeviceDetail.deviceId` | a non-empty device id is a device registered in Microsoft Entra ID (**caac decision**) |
+//! | `trustType` | `deviceDetail.trustType` | same | "Workplace Joined, AzureAD Joined, Domain Joined" (deviceDetail page) → device-filter values `Workplace`, `AzureAD`, `ServerAD` (<https://learn.microsoft.com/entra/identity/conditional-access/concept-condition-filters-for-devices>) |
+//! | `isCompliant` | `deviceDetail.isCompliant` | same | |
+//! | `isManaged` | `deviceDetail.isManaged` | same | reported only: device filters have no such attribute |
+//! | IP address | `ipAddress` | `IPAddress` | |
+//! | country | `location.countryOrRegion` | `LocationDetails.countryOrRegion`, else `Location` | two-letter code |
+//! | sign-in risk | `riskLevelDuringSignIn` | `RiskLevelDuringSignIn` | `hidden` ("wasn't enabled for Identity Protection") and absent make sign-in-risk policies unknown |
+//! | user risk | — | — | not in a sign-in record: user-risk policies are unknown |
+//! | insider / service principal risk | — | — | not in a sign-in record: those policies are unknown |
+//! | authentication flow | `originalTransferMethod` (beta), else `authenticationProtocol` `deviceCode` / `authenticationTransfer` | `OriginalTransferMethod`, `AuthenticationProtocol` | when neither field is present, authentication-flow policies are unknown |
+//! | interactive | `isInteractive` | `IsInteractive` (or the table, `Type`) | reported (interactive and non-interactive sign-ins are evaluated alike) |
+//! | Entra's verdicts | `appliedConditionalAccessPolicies[]` (`id`, `displayName`, `result`) | `ConditionalAccessPolicies` | for the self-check ([`replay`]) |
+//!
+//! Groups and directory roles are not in sign-in logs: they come from a
+//! members file ([`members`]) or the policies using them are unknown.
+
+pub mod members;
+pub mod read;
+pub mod replay;
+
+use crate::model::{GuestOrExternalUserType, Platform, RiskLevel, TransferMethod, Wire};
+use crate::whatif::{ClientApp, Device, DeviceValue, Identity, SignIn, Target};
+use serde_json::{Map, Value};
+
+/// One sign-in record, normalised from either dialect.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Record {
+    /// The sign-in id.
+    pub id: String,
+    /// The user's object id (user sign-ins).
+    pub user_id: Option<String>,
+    /// The user principal name, for reports.
+    pub user_principal_name: Option<String>,
+    /// `member` / `guest`.
+    pub user_type: Option<String>,
+    /// `crossTenantAccessType` (`none`, `b2bCollaboration`, …).
+    pub cross_tenant: Option<String>,
+    /// The user's home tenant.
+    pub home_tenant: Option<String>,
+    /// A service principal sign-in: its object id.
+    pub service_principal_id: Option<String>,
+    /// The client application id.
+    pub app_id: Option<String>,
+    /// The client application name.
+    pub app_name: Option<String>,
+    /// The resource (target) application id.
+    pub resource_id: Option<String>,
+    /// `clientAppUsed` as logged.
+    pub client_app_used: Option<String>,
+    /// `deviceDetail.operatingSystem`.
+    pub operating_system: Option<String>,
+    /// `deviceDetail.deviceId`.
+    pub device_id: Option<String>,
+    /// `deviceDetail.displayName`.
+    pub device_name: Option<String>,
+    /// `deviceDetail.trustType`.
+    pub trust_type: Option<String>,
+    /// `deviceDetail.isCompliant`.
+    pub is_compliant: Option<bool>,
+    /// `deviceDetail.isManaged`.
+    pub is_managed: Option<bool>,
+    /// `ipAddress`.
+    pub ip_address: Option<String>,
+    /// `location.countryOrRegion`.
+    pub country: Option<String>,
+    /// `riskLevelDuringSignIn`.
+    pub sign_in_risk: Option<String>,
+    /// `authenticationProtocol`.
+    pub authentication_protocol: Option<String>,
+    /// `originalTransferMethod`.
+    pub original_transfer_method: Option<String>,
+    /// `isInteractive`.
+    pub interactive: Option<bool>,
+    /// Entra's per-policy results.
+    pub applied: Vec<Applied>,
+}
+
+/// One entry of `appliedConditionalAccessPolicies`
+/// (<https://learn.microsoft.com/graph/api/resources/appliedconditionalaccesspolicy>).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Applied {
+    /// The policy id.
+    pub id: Option<String>,
+    /// The display name.
+    pub display_name: Option<String>,
+    /// `success`, `failure`, `notApplied`, `notEnabled`, `reportOnly…`, `unknown`.
+    pub result: String,
+}
+
+/// Facts a record does not carry, each deciding some policies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Missing {
+    /// Group and role membership (no members file entry).
+    pub membership: bool,
+    /// The exact guest or external user type.
+    pub guest_type: bool,
+    /// User risk.
+    pub user_risk: bool,
+    /// Sign-in risk (`hidden` or absent).
+    pub sign_in_risk: bool,
+    /// The authentication flow.
+    pub flow: bool,
+    /// Location (no IP address and no country).
+    pub location: bool,
+}
+
+/// Field names in the Graph (camelCase) and Log Analytics (PascalCase) spellings.
+fn get<'v>(m: &'v Map<String, Value>, names: &[&str]) -> Option<&'v Value> {
+    names
+        .iter()
+        .find_map(|n| m.get(*n))
+        .filter(|v| !v.is_null())
+}
+
+fn text(m: &Map<String, Value>, names: &[&str]) -> Option<String> {
+    match get(m, names)? {
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(s) => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn boolean(m: &Map<String, Value>, names: &[&str]) -> Option<bool> {
+    match get(m, names)? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// A nested object, also when a CSV export holds it as a JSON string.
+fn nested(m: &Map<String, Value>, names: &[&str]) -> Result<Option<Value>, String> {
+    match get(m, names) {
+        None => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => serde_json::from_str(s)
+            .map(Some)
+            .map_err(|e| format!("`{}` is not valid JSON: {e}", names[names.len() - 1])),
+        Some(v) => Ok(Some(v.clone())),
+    }
+}
+
+impl Record {
+    /// Reads a record from its fields (either spelling). `Err` names the
+    /// field that makes it unreadable.
+    pub fn from_fields(m: &Map<String, Value>) -> Result<Record, String> {
+        let id = text(m, &["id", "Id"]).ok_or("no sign-in `id`")?;
+        let device = nested(m, &["deviceDetail", "DeviceDetail"])?;
+        let device = device.as_ref().and_then(Value::as_object);
+        let location = nested(m, &["location", "LocationDetails"])?;
+        let location = location.as_ref().and_then(Value::as_object);
+        let applied = nested(
+            m,
+            &[
+                "appliedConditionalAccessPolicies",
+                "ConditionalAccessPolicies",
+                "AppliedConditionalAccessPolicies",
+            ],
+        )?;
+        let mut applied_out = Vec::new();
+        if let Some(list) = applied.as_ref().and_then(Value::as_array) {
+            for a in list {
+                let Some(a) = a.as_object() else { continue };
+                applied_out.push(Applied {
+                    id: text(a, &["id"]).map(|s| s.to_ascii_lowercase()),
+                    display_name: text(a, &["displayName"]),
+                    result: text(a, &["result"]).unwrap_or_default(),
+                });
+            }
+        }
+        let event_types = get(m, &["signInEventTypes"]).and_then(Value::as_array);
+        let table = text(m, &["Type", "Category"]);
+        let sp_event = event_types.is_some_and(|t| {
+            t.iter()
+                .any(|v| matches!(v.as_str(), Some("servicePrincipal" | "managedIdentity")))
+        }) || table.as_deref().is_some_and(|t| {
+            t.eq_ignore_ascii_case("AADServicePrincipalSignInLogs")
+                || t.eq_ignore_ascii_case("ServicePrincipalSignInLogs")
+        });
+        let dev = |names: &[&str]| device.and_then(|d| text(d, names));
+        Ok(Record {
+            id,
+            user_id: text(m, &["userId", "UserId"]).map(|s| s.to_ascii_lowercase()),
+            user_principal_name: text(m, &["userPrincipalName", "UserPrincipalName"]),
+            user_type: text(m, &["userType", "UserType"]),
+            cross_tenant: text(m, &["crossTenantAccessType", "CrossTenantAccessType"]),
+            home_tenant: text(m, &["homeTenantId", "HomeTenantId"]).map(|s| s.to_ascii_lowercase()),
+            service_principal_id: if sp_event {
+                text(m, &["servicePrincipalId", "ServicePrincipalId"])
+                    .map(|s| s.to_ascii_lowercase())
+            } else {
+                None
+            },
+            app_id: text(m, &["appId", "AppId"]).map(|s| s.to_ascii_lowercase()),
+            app_name: text(m, &["appDisplayName", "AppDisplayName"]),
+            resource_id: text(m, &["resourceId", "ResourceIdentity"])
+                .map(|s| s.to_ascii_lowercase()),
+            client_app_used: text(m, &["clientAppUsed", "ClientAppUsed"]),
+            operating_system: dev(&["operatingSystem"]),
+            device_id: dev(&["deviceId"]),
+            device_name: dev(&["displayName"]),
+            trust_type: dev(&["trustType"]),
+            is_compliant: device.and_then(|d| boolean(d, &["isCompliant"])),
+            is_managed: device.and_then(|d| boolean(d, &["isManaged"])),
+            ip_address: text(m, &["ipAddress", "IPAddress"]),
+            country: location
+                .and_then(|l| text(l, &["countryOrRegion"]))
+                .or_else(|| text(m, &["Location"]))
+                .map(|c| c.to_ascii_uppercase()),
+            sign_in_risk: text(m, &["riskLevelDuringSignIn", "RiskLevelDuringSignIn"]),
+            authentication_protocol: text(m, &["authenticationProtocol", "AuthenticationProtocol"]),
+            original_transfer_method: text(
+                m,
+                &["originalTransferMethod", "OriginalTransferMethod"],
+            ),
+            interactive: boolean(m, &["isInteractive", "IsInteractive"]).or_else(|| {
+                table.as_deref().and_then(|t| {
+                    if t.eq_ignore_ascii_case("SigninLogs") {
+                        Some(true)
+                    } else if t.eq_ignore_ascii_case("AADNonInteractiveUserSignInLogs") {
+                        Some(false)
+                    } else {
+                        None
+                    }
+                })
+            }),
+            applied: applied_out,
+        })
+    }
+
+    /// The engine's request for this record (memberships empty: the caller
+    /// adds them) and the facts it lacks. `Err` says why it cannot be
+    /// evaluated.
+    pub fn sign_in(&self) -> Result<(SignIn, Missing), String> {
+        let mut missing = Missing::default();
+        let target = match &self.resource_id {
+            Some(r) => Target::Applications(vec![r.clone()]),
+            None => return Err("no resource id (`resourceId` / `ResourceIdentity`)".into()),
+        };
+        if let Some(sp) = &self.service_principal_id {
+            let mut s = SignIn::new(
+                Identity::ServicePrincipal { id: sp.clone() },
+                target,
+                ClientApp::MobileAppsAndDesktopClients,
+            );
+            s.ip = self.ip_address.as_deref().and_then(|i| i.parse().ok());
+            s.country = self.country.clone();
+            missing.location = s.ip.is_none() && s.country.is_none();
+            return Ok((s, missing));
+        }
+        let Some(user) = &self.user_id else {
+            return Err(
+                "no user id (`userId` / `UserId`) and not a service principal sign-in".into(),
+            );
+        };
+        let client = match &self.client_app_used {
+            Some(c) => client_app(c).ok_or_else(|| format!("unknown clientAppUsed `{c}`"))?,
+            None => return Err("no `clientAppUsed`".into()),
+        };
+        let external = self
+            .user_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("guest"))
+            || self
+                .cross_tenant
+                .as_deref()
+                .is_some_and(|c| !c.eq_ignore_ascii_case("none"));
+        // The exact type is not logged; B2B collaboration guest stands in and
+        // type-specific guest selections are unknown (see the module docs).
+        let guest_type = external.then_some(GuestOrExternalUserType::B2bCollaborationGuest);
+        missing.guest_type = external;
+        missing.membership = true;
+        missing.user_risk = true;
+        let mut s = SignIn::new(
+            Identity::User {
+                id: user.clone(),
+                groups: Vec::new(),
+                roles: Vec::new(),
+                guest_type,
+                external_tenant: self.home_tenant.clone(),
+            },
+            target,
+            client,
+        );
+        s.platform = self.operating_system.as_deref().and_then(platform);
+        s.ip = self.ip_address.as_deref().and_then(|i| i.parse().ok());
+        s.country = self.country.clone();
+        missing.location = s.ip.is_none() && s.country.is_none();
+        match self
+            .sign_in_risk
+            .as_deref()
+            .and_then(RiskLevel::parse_loose)
+        {
+            Some(RiskLevel::Hidden) | None => missing.sign_in_risk = true,
+            Some(r) => s.sign_in_risk = r,
+        }
+        match (
+            self.original_transfer_method.as_deref(),
+            self.authentication_protocol.as_deref(),
+        ) {
+            (None, None) => missing.flow = true,
+            (Some(t), _) if !t.eq_ignore_ascii_case("none") => {
+                s.transfer_method = TransferMethod::parse_loose(t);
+            }
+            (Some(_), _) => {}
+            (None, Some(p)) => {
+                if p.eq_ignore_ascii_case("deviceCode") {
+                    s.transfer_method = Some(TransferMethod::DeviceCodeFlow);
+                } else if p.eq_ignore_ascii_case("authenticationTransfer") {
+                    s.transfer_method = Some(TransferMethod::AuthenticationTransfer);
+                }
+            }
+        }
+        s.device = self.device();
+        Ok((s, missing))
+    }
+
+    fn device(&self) -> Device {
+        let Some(id) = &self.device_id else {
+            return Device::default();
+        };
+        let mut d = Device {
+            registered: true,
+            ..Device::default()
+        };
+        d.attributes
+            .insert("deviceId".into(), DeviceValue::String(id.clone()));
+        if let Some(n) = &self.device_name {
+            d.attributes
+                .insert("displayName".into(), DeviceValue::String(n.clone()));
+        }
+        if let Some(t) = self.trust_type.as_deref().and_then(trust_type) {
+            d.attributes
+                .insert("trustType".into(), DeviceValue::String(t.into()));
+        }
+        if let Some(c) = self.is_compliant {
+            d.attributes
+                .insert("isCompliant".into(), DeviceValue::Bool(c));
+        }
+        d
+    }
+
+    /// Who signed in, for reports: the UPN, else the object id.
+    pub fn who(&self) -> String {
+        self.user_principal_name
+            .clone()
+            .or_else(|| self.user_id.clone())
+            .or_else(|| {
+                self.service_principal_id
+                    .clone()
+                    .map(|s| format!("service principal {s}"))
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// `clientAppUsed` → client app type (sources in the module docs).
+pub fn client_app(s: &str) -> Option<ClientApp> {
+    const OTHER: [&str; 16] = [
+        "authenticated smtp",
+        "smtp",
+        "autodiscover",
+        "exchange online powershell",
+        "exchange web services",
+        "imap4",
+        "imap",
+        "mapi over http",
+        "mapi",
+        "offline address book",
+        "outlook anywhere (rpc over http)",
+        "other clients",
+        "pop3",
+        "pop",
+        "reporting web services",
+        "universal outlook",
+    ];
+    let l = s.trim().to_ascii_lowercase();
+    match l.as_str() {
+        "browser" => Some(ClientApp::Browser),
+        "mobile apps and desktop clients" | "modern clients" => {
+            Some(ClientApp::MobileAppsAndDesktopClients)
+        }
+        "exchange activesync" => Some(ClientApp::ExchangeActiveSync),
+        _ if OTHER.contains(&l.as_str()) => Some(ClientApp::Other),
+        _ => None,
+    }
+}
+
+/// `deviceDetail.operatingSystem` → platform; `None` when Conditional
+/// Access could not identify it either.
+pub fn platform(os: &str) -> Option<Platform> {
+    let l = os.trim().to_ascii_lowercase();
+    if l.starts_with("windows phone") || l.starts_with("windowsphone") {
+        Some(Platform::WindowsPhone)
+    } else if l.starts_with("windows") {
+        Some(Platform::Windows)
+    } else if l.starts_with("ios") || l.starts_with("ipados") {
+        Some(Platform::IOS)
+    } else if l.starts_with("macos") || l.starts_with("mac os") || l.starts_with("os x") {
+        Some(Platform::MacOS)
+    } else if l.starts_with("android") {
+        Some(Platform::Android)
+    } else if l.starts_with("linux") || l.starts_with("ubuntu") {
+        Some(Platform::Linux)
+    } else {
+        None
+    }
+}
+
+/// `deviceDetail.trustType` → the device-filter value.
+fn trust_type(t: &str) -> Option<&'static str> {
+    let l = t.to_ascii_lowercase().replace(' ', "");
+    if l.contains("hybrid") || l.contains("domainjoined") || l == "serverad" {
+        Some("ServerAD")
+    } else if l.contains("registered") || l.contains("workplace") {
+        Some("Workplace")
+    } else if l.contains("azureadjoined") || l.contains("entrajoined") || l == "azuread" {
+        Some("AzureAD")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rec(v: Value) -> Record {
+        Record::from_fields(v.as_object().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn graph_and_log_analytics_spellings_agree() {
+        let g = rec(json!({
+            "id": "s1", "userId": "U1", "userType": "member", "appId": "a",
+            "resourceId": "00000002-0000-0ff1-ce00-000000000000",
+            "clientAppUsed": "Mobile Apps and Desktop clients",
+            "deviceDetail": {"operatingSystem": "Windows 10", "deviceId": "d1",
+                             "trustType": "Azure AD joined", "isCompliant": true, "isManaged": true},
+            "ipAddress": "203.0.113.7", "location": {"countryOrRegion": "nl"},
+            "riskLevelDuringSignIn": "none", "authenticationProtocol": "deviceCode",
+            "isInteractive": true,
+            "appliedConditionalAccessPolicies": [{"id": "P1", "displayName": "x", "result": "success"}]
+        }));
+        let l = rec(json!({
+            "Id": "s1", "UserId": "U1", "UserType": "Member", "AppId": "a",
+            "ResourceIdentity": "00000002-0000-0ff1-ce00-000000000000",
+            "ClientAppUsed": "Mobile Apps and Desktop clients",
+            "DeviceDetail": "{\"operatingSystem\":\"Windows 10\",\"deviceId\":\"d1\",\"trustType\":\"Azure AD joined\",\"isCompliant\":true,\"isManaged\":true}",
+            "IPAddress": "203.0.113.7", "LocationDetails": "{\"countryOrRegion\":\"NL\"}",
+            "RiskLevelDuringSignIn": "none", "AuthenticationProtocol": "deviceCode",
+            "IsInteractive": "True",
+            "ConditionalAccessPolicies": "[{\"id\":\"p1\",\"displayName\":\"x\",\"result\":\"success\"}]"
+        }));
+        let (gs, gm) = g.sign_in().unwrap();
+        let (ls, lm) = l.sign_in().unwrap();
+        assert_eq!(gs, ls);
+        assert_eq!(gm, lm);
+        assert_eq!(gs.platform, Some(Platform::Windows));
+        assert_eq!(gs.transfer_method, Some(TransferMethod::DeviceCodeFlow));
+        assert_eq!(gs.country.as_deref(), Some("NL"));
+        assert_eq!(
+            gs.device.attributes.get("trustType"),
+            Some(&DeviceValue::String("AzureAD".into()))
+        );
+        assert_eq!(g.applied[0].id.as_deref(), Some("p1"));
+        assert_eq!(l.applied, g.applied);
+        assert!(!gm.sign_in_risk && !gm.flow && gm.membership && gm.user_risk);
+    }
+
+    #[test]
+    fn client_apps_from_the_conditions_page() {
+        assert_eq!(client_app("Browser"), Some(ClientApp::Browser));
+        assert_eq!(
+            client_app("Exchange ActiveSync"),
+            Some(ClientApp::ExchangeActiveSync)
+        );
+        assert_eq!(client_app("IMAP4"), Some(ClientApp::Other));
+        assert_eq!(client_app("Authenticated SMTP"), Some(ClientApp::Other));
+        assert_eq!(client_app("Other clients"), Some(ClientApp::Other));
+        assert_eq!(client_app("Teleporter"), None);
+    }
+
+    #[test]
+    fn platforms() {
+        assert_eq!(platform("Windows Phone 8"), Some(Platform::WindowsPhone));
+        assert_eq!(platform("Ios 17.2"), Some(Platform::IOS));
+        assert_eq!(platform("MacOs"), Some(Platform::MacOS));
+        assert_eq!(platform("ChromeOS"), None);
+        assert_eq!(platform(""), None);
+    }
+
+    #[test]
+    fn unreadable_records_say_why() {
+        let m = json!({"userId": "u"});
+        assert!(Record::from_fields(m.as_object().unwrap()).is_err());
+        let r = rec(json!({"id": "x", "userId": "u", "resourceId": "r", "clientAppUsed": "Fax"}));
+        assert!(r.sign_in().unwrap_err().contains("Fax"));
+        let bad = json!({"Id": "x", "DeviceDetail": "{not json"});
+        assert!(
+            Record::from_fields(bad.as_object().unwrap())
+                .unwrap_err()
+                .contains("DeviceDetail")
+        );
+    }
+
+    #[test]
+    fn guests_and_service_principals() {
+        let g = rec(
+            json!({"id": "x", "userId": "u", "userType": "Guest", "resourceId": "r",
+                           "clientAppUsed": "Browser", "riskLevelDuringSignIn": "hidden"}),
+        );
+        let (s, m) = g.sign_in().unwrap();
+        assert!(m.guest_type && m.sign_in_risk && m.flow);
+        assert!(matches!(
+            s.identity,
+            Identity::User {
+                guest_type: Some(_),
+                ..
+            }
+        ));
+        let sp = rec(
+            json!({"id": "y", "servicePrincipalId": "SP", "appId": "a", "resourceId": "r",
+                            "signInEventTypes": ["servicePrincipal"]}),
+        );
+        let (s, _) = sp.sign_in().unwrap();
+        assert_eq!(s.identity, Identity::ServicePrincipal { id: "sp".into() });
+    }
+}

@@ -1,0 +1,868 @@
+//! Replaying sign-in records against a policy set (and a base set), with
+//! aggregates and the self-check against Entra's own verdicts.
+//!
+//! Contract: [`PolicySet::verdict`] evaluates one record with the one
+//! what-if engine ([`crate::whatif::Engine`]) and then withholds what the
+//! record cannot decide. A policy is **unknown** for a record when the record
+//! lacks a fact the policy's conditions read ([`super::Missing`]: group or
+//! role membership not in the members file, the exact guest type, user /
+//! insider / service principal risk, a hidden sign-in risk, the
+//! authentication flow, a location the tenant file does not detail, device
+//! filter attributes of a registered device, app or service principal
+//! filters) *and* no other condition already rules the policy out — all
+//! conditions are ANDed ("All assignments are logically ANDed",
+//! <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-policies>),
+//! so one failing known condition decides. The access verdict is then:
+//! `block` when a known applying enforced policy blocks ("If there's a
+//! policy that is configured to block access … enforcement will stop here",
+//! same page: more policies cannot undo it), else `unknown` when an enforced
+//! policy is unknown, else `grant` (something to satisfy) or `allow`, with
+//! the engine's [`crate::whatif::grant_effect`] deciding per policy.
+//!
+//! Changes (head against base): `newlyBlocked` (base not block, head
+//! block), `newlyPrompted` (base allow, head grant), `newlyUnprotected`
+//! (base grant or block, head allow); a record unknown on either side is
+//! `undetermined`, never counted as a change.
+//!
+//! Self-check: each entry of `appliedConditionalAccessPolicies` is matched
+//! to a head policy by id (the spec's `id`, else `caac.lock`), else by
+//! display name (with a warning, once per name). Entra's `result`
+//! (<https://learn.microsoft.com/graph/api/resources/appliedconditionalaccesspolicy>):
+//! `success`, `failure`, `reportOnlySuccess`, `reportOnlyFailure`,
+//! `reportOnlyInterrupted` mean the policy applied; `notApplied`
+//! ("policy conditions weren't met"), `reportOnlyNotApplied` and
+//! `notEnabled` mean it did not; `unknown` and anything else are not
+//! compared. caac's side is whether the policy applies (report-only
+//! policies "would apply"); an unknown caac verdict is not compared.
+//! Each disagreement names the sign-in, the policy and the conditions that
+//! decided caac's answer.
+
+use super::{Missing, Record};
+use crate::model::{Policy, State, Tenant};
+use crate::whatif::{
+    Engine, GrantEffect, Identity, PolicyRef, Reason, ReasonSet, SignIn, grant_effect,
+};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// The JSON output's format version.
+pub const JSON_VERSION: u32 = 1;
+
+/// The combined verdict for one record under one policy set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Access {
+    /// An applying enforced policy blocks.
+    Block,
+    /// Access after satisfying the applying enforced policies' controls.
+    Grant,
+    /// No applying enforced policy requires anything.
+    Allow,
+    /// An enforced policy depends on a fact the record lacks.
+    Unknown,
+}
+
+impl Access {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Block => "block",
+            Access::Grant => "grant",
+            Access::Allow => "allow",
+            Access::Unknown => "unknown",
+        }
+    }
+}
+
+/// One policy's status for one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Every condition matches.
+    Applies,
+    /// Some known condition fails (the reasons).
+    NotApplies(ReasonSet),
+    /// Depends on facts the record lacks (what is missing).
+    Unknown(Vec<&'static str>),
+}
+
+/// One record under one policy set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The access verdict.
+    pub access: Access,
+    /// Per policy, in set order.
+    pub statuses: Vec<Status>,
+}
+
+/// What a policy reads, precomputed once.
+#[derive(Debug, Clone, Default)]
+struct Deps {
+    groups: Vec<String>,
+    roles: Vec<String>,
+    guest_types: bool,
+    user_risk: bool,
+    sign_in_risk: bool,
+    flow: bool,
+    /// Has a locations condition; `true` in the second field when it names
+    /// a location caac cannot evaluate offline.
+    locations: Option<bool>,
+    device_filter: bool,
+    insider: bool,
+    sp_risk: bool,
+    sp_filter: bool,
+    app_filter: bool,
+}
+
+fn deps(p: &Policy, tenant: Option<&Tenant>) -> Deps {
+    let mut d = Deps::default();
+    if let Some(u) = &p.users {
+        for set in [&u.include, &u.exclude].into_iter().flatten() {
+            d.groups
+                .extend(set.groups.iter().map(|g| g.to_ascii_lowercase()));
+            d.roles
+                .extend(set.roles.iter().map(|r| r.to_ascii_lowercase()));
+            if set.guests_or_external_users.is_some() {
+                d.guest_types = true;
+            }
+        }
+    }
+    d.user_risk = !p.user_risk_levels.is_empty();
+    d.sign_in_risk = !p.sign_in_risk_levels.is_empty();
+    d.flow = !p.authentication_flows.is_empty();
+    d.insider = !p.insider_risk_levels.is_empty();
+    d.sp_risk = !p.service_principal_risk_levels.is_empty();
+    d.device_filter = p.devices.as_ref().is_some_and(|x| x.filter.is_some());
+    d.sp_filter = p
+        .client_applications
+        .as_ref()
+        .is_some_and(|c| c.filter.is_some());
+    d.app_filter = p.applications.as_ref().is_some_and(|a| a.filter.is_some());
+    if let Some(l) = &p.locations {
+        let detailed: HashSet<String> = tenant
+            .map(|t| {
+                t.named_locations
+                    .values()
+                    .filter(|e| e.detail().is_some())
+                    .map(|e| e.id().to_ascii_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let all_detailed =
+            tenant.is_none_or(|t| t.named_locations.values().all(|e| e.detail().is_some()));
+        let unevaluable = l
+            .include
+            .iter()
+            .chain(&l.exclude)
+            .any(|r| match r.as_str() {
+                "All" => false,
+                "AllTrusted" => !all_detailed,
+                id => !detailed.contains(&id.to_ascii_lowercase()),
+            });
+        d.locations = Some(unevaluable);
+    }
+    d
+}
+
+/// A policy set ready for replay.
+pub struct PolicySet<'a> {
+    engine: Engine<'a>,
+    /// The policies, in order.
+    pub refs: Vec<PolicyRef<'a>>,
+    deps: Vec<Deps>,
+    scratch: Vec<ReasonSet>,
+}
+
+impl<'a> PolicySet<'a> {
+    /// Compiles `refs` once.
+    pub fn new(refs: Vec<PolicyRef<'a>>, tenant: Option<&Tenant>) -> PolicySet<'a> {
+        PolicySet {
+            engine: Engine::new(&refs, tenant),
+            deps: refs.iter().map(|r| deps(r.policy, tenant)).collect(),
+            refs,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The verdict for `sign_in` (memberships already filled in), whose
+    /// record lacks `missing`; `known_groups` / `known_roles` are the ones
+    /// the members file covers (`None`: no members file).
+    pub fn verdict(
+        &mut self,
+        sign_in: &SignIn,
+        missing: Missing,
+        known: Option<(&HashSet<String>, &HashSet<String>)>,
+    ) -> Verdict {
+        self.engine.reasons_into(sign_in, &mut self.scratch);
+        let is_user = matches!(sign_in.identity, Identity::User { .. });
+        let shape = sign_in.shape();
+        let mut statuses = Vec::with_capacity(self.refs.len());
+        let mut block = false;
+        let mut grant = false;
+        let mut unknown = false;
+        for (i, reasons) in self.scratch.iter().enumerate() {
+            let d = &self.deps[i];
+            let mut why: Vec<&'static str> = Vec::new();
+            let mut affected = ReasonSet::default();
+            let mut lacks = |what: &'static str, r: Reason| {
+                why.push(what);
+                affected.insert(r);
+            };
+            if is_user {
+                let groups_unknown = match known {
+                    None => !d.groups.is_empty() || !d.roles.is_empty(),
+                    Some((g, r)) => {
+                        d.groups.iter().any(|x| !g.contains(x))
+                            || d.roles.iter().any(|x| !r.contains(x))
+                    }
+                };
+                if missing.membership && groups_unknown {
+                    lacks("membership", Reason::Users);
+                }
+                if missing.guest_type && d.guest_types {
+                    lacks("guest type", Reason::Users);
+                }
+                if missing.user_risk && d.user_risk {
+                    lacks("user risk", Reason::UserRisk);
+                }
+                if missing.sign_in_risk && d.sign_in_risk {
+                    lacks("sign-in risk", Reason::SignInRisk);
+                }
+                if missing.flow && d.flow {
+                    lacks("authentication flow", Reason::AuthenticationFlow);
+                }
+                if d.insider {
+                    lacks("insider risk", Reason::InsiderRisk);
+                }
+                if d.device_filter && sign_in.device.registered {
+                    lacks("device filter", Reason::Devices);
+                }
+            } else {
+                if d.sp_risk {
+                    lacks("service principal risk", Reason::ServicePrincipalRisk);
+                }
+                if d.sp_filter {
+                    lacks("service principal filter", Reason::WorkloadIdentities);
+                }
+            }
+            if let Some(unevaluable) = d.locations
+                && (unevaluable || missing.location)
+            {
+                lacks("location", Reason::Location);
+            }
+            if d.app_filter {
+                lacks("application filter", Reason::Application);
+            }
+            let decided_elsewhere = reasons.iter().any(|r| !affected.contains(r));
+            let status = if why.is_empty() || decided_elsewhere {
+                if reasons.is_empty() {
+                    Status::Applies
+                } else {
+                    Status::NotApplies(*reasons)
+                }
+            } else {
+                why.dedup();
+                Status::Unknown(why)
+            };
+            let r = self.refs[i];
+            if r.policy.state == State::Enabled {
+                match &status {
+                    Status::Applies => match grant_effect(r.name, r.policy, shape) {
+                        GrantEffect::Nothing => {}
+                        GrantEffect::Block(_) | GrantEffect::Unsatisfiable(_) => block = true,
+                        GrantEffect::Require(_) => grant = true,
+                    },
+                    Status::Unknown(_) => unknown = true,
+                    Status::NotApplies(_) => {}
+                }
+            }
+            statuses.push(status);
+        }
+        let access = if block {
+            Access::Block
+        } else if unknown {
+            Access::Unknown
+        } else if grant {
+            Access::Grant
+        } else {
+            Access::Allow
+        };
+        Verdict { access, statuses }
+    }
+}
+
+/// What a change of verdict means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    /// Base not block, head block.
+    NewlyBlocked,
+    /// Base allow, head grant.
+    NewlyPrompted,
+    /// Base grant or block, head allow.
+    NewlyUnprotected,
+    /// Unknown on either side.
+    Undetermined,
+}
+
+impl Change {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::NewlyBlocked => "newlyBlocked",
+            Change::NewlyPrompted => "newlyPrompted",
+            Change::NewlyUnprotected => "newlyUnprotected",
+            Change::Undetermined => "undetermined",
+        }
+    }
+
+    /// The change from `base` to `head`, if any.
+    pub fn of(base: Access, head: Access) -> Option<Change> {
+        use Access::*;
+        match (base, head) {
+            (Unknown, _) | (_, Unknown) => Some(Change::Undetermined),
+            (b, Block) if b != Block => Some(Change::NewlyBlocked),
+            (Allow, Grant) => Some(Change::NewlyPrompted),
+            (Grant | Block, Allow) => Some(Change::NewlyUnprotected),
+            _ => None,
+        }
+    }
+}
+
+/// Entra's `result`: applied (`Some(true)`), not applied, or not comparable.
+pub fn entra_applied(result: &str) -> Option<bool> {
+    match result {
+        "success"
+        | "failure"
+        | "reportOnlySuccess"
+        | "reportOnlyFailure"
+        | "reportOnlyInterrupted" => Some(true),
+        "notApplied" | "reportOnlyNotApplied" | "notEnabled" => Some(false),
+        _ => None,
+    }
+}
+
+/// Counters for one aggregate key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Sign-ins.
+    pub sign_ins: u64,
+    /// Head verdicts by access.
+    pub head: BTreeMap<Access, u64>,
+    /// Changes.
+    pub changes: BTreeMap<Change, u64>,
+}
+
+/// One self-check disagreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disagreement {
+    /// The sign-in id.
+    pub sign_in: String,
+    /// `file:line`.
+    pub at: String,
+    /// The policy's display name.
+    pub policy: String,
+    /// Entra's result.
+    pub entra: String,
+    /// caac: the policy applies.
+    pub caac_applies: bool,
+    /// The conditions that decided caac's answer.
+    pub decided_by: String,
+}
+
+/// The replay's running totals (bounded by distinct users, apps,
+/// platforms and policies, plus the per-sign-in list when kept).
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Records evaluated.
+    pub evaluated: u64,
+    /// Records skipped, by reason.
+    pub skipped: BTreeMap<String, u64>,
+    /// Skipped record messages (`file:line: message`), the first 100.
+    pub skipped_examples: Vec<String>,
+    /// Unknown policies by missing fact: records affected.
+    pub unknown: BTreeMap<&'static str, u64>,
+    /// Head verdicts.
+    pub head: BTreeMap<Access, u64>,
+    /// Base verdicts (with a base).
+    pub base: BTreeMap<Access, u64>,
+    /// Changes.
+    pub changes: BTreeMap<Change, u64>,
+    /// By user.
+    pub by_user: BTreeMap<String, Counts>,
+    /// By client app.
+    pub by_app: BTreeMap<String, Counts>,
+    /// By device platform.
+    pub by_platform: BTreeMap<String, Counts>,
+    /// By head policy: (applies, unknown).
+    pub by_policy: BTreeMap<String, (u64, u64)>,
+    /// Per sign-in (JSON output).
+    pub sign_ins: Vec<Value>,
+    /// Self-check: compared, agreed.
+    pub compared: u64,
+    /// Self-check agreements.
+    pub agreed: u64,
+    /// Entra entries not compared: (reason → count).
+    pub not_compared: BTreeMap<&'static str, u64>,
+    /// Each disagreement.
+    pub disagreements: Vec<Disagreement>,
+    /// Warnings (deduplicated).
+    pub warnings: BTreeSet<String>,
+    /// Whether a base was given.
+    pub with_base: bool,
+}
+
+/// Everything [`Replayer::record`] needs.
+pub struct Replayer<'a> {
+    /// The repository's policies.
+    pub head: PolicySet<'a>,
+    /// The base policies, when comparing.
+    pub base: Option<PolicySet<'a>>,
+    /// Live ids of the head policies (spec id or lock), in order.
+    pub head_ids: Vec<Option<String>>,
+    /// The members file.
+    pub members: Option<&'a super::members::Members>,
+    /// Keep one JSON object per sign-in.
+    pub keep_sign_ins: bool,
+    /// Totals.
+    pub report: Report,
+}
+
+fn platform_name(r: &Record, s: &SignIn) -> String {
+    match s.platform {
+        Some(p) => crate::model::Wire::wire(p).to_owned(),
+        None if matches!(s.identity, Identity::ServicePrincipal { .. }) => "workload".into(),
+        None => format!(
+            "unknown ({})",
+            r.operating_system.as_deref().unwrap_or("not logged")
+        ),
+    }
+}
+
+fn describe(reasons: ReasonSet) -> String {
+    reasons
+        .iter()
+        .map(Reason::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Replayer<'_> {
+    /// Counts a record that could not be read or mapped.
+    pub fn skip(&mut self, at: &str, kind: &str, message: &str) {
+        *self.report.skipped.entry(kind.to_owned()).or_default() += 1;
+        if self.report.skipped_examples.len() < 100 {
+            self.report
+                .skipped_examples
+                .push(format!("{at}: {message}"));
+        }
+    }
+
+    /// Evaluates one record read at `at` (`file:line`).
+    pub fn record(&mut self, at: &str, record: &Record) {
+        let (mut sign_in, missing) = match record.sign_in() {
+            Ok(x) => x,
+            Err(e) => {
+                let kind = if e.starts_with("unknown clientAppUsed") {
+                    "unknown clientAppUsed"
+                } else {
+                    "missing field"
+                };
+                self.skip(at, kind, &format!("sign-in {}: {e}", record.id));
+                return;
+            }
+        };
+        let mut missing = missing;
+        if let (
+            Some(m),
+            Identity::User {
+                id, groups, roles, ..
+            },
+        ) = (self.members, &mut sign_in.identity)
+        {
+            (*groups, *roles) = m.of(id);
+            // The file decides membership of the groups it covers.
+            missing.membership = true;
+        }
+        let known = self.members.map(|m| (&m.known_groups, &m.known_roles));
+        let head = self.head.verdict(&sign_in, missing, known);
+        let base = self
+            .base
+            .as_mut()
+            .map(|b| b.verdict(&sign_in, missing, known));
+        let rep = &mut self.report;
+        rep.evaluated += 1;
+        let mut lacking: BTreeSet<&'static str> = BTreeSet::new();
+        for v in std::iter::once(&head).chain(base.as_ref()) {
+            for s in &v.statuses {
+                if let Status::Unknown(w) = s {
+                    lacking.extend(w.iter().copied());
+                }
+            }
+        }
+        for l in &lacking {
+            *rep.unknown.entry(l).or_default() += 1;
+        }
+        *rep.head.entry(head.access).or_default() += 1;
+        let change = base.as_ref().and_then(|b| {
+            *rep.base.entry(b.access).or_default() += 1;
+            Change::of(b.access, head.access)
+        });
+        if let Some(c) = change {
+            *rep.changes.entry(c).or_default() += 1;
+        }
+        let user = record.who();
+        let app = record
+            .app_name
+            .clone()
+            .or_else(|| record.app_id.clone())
+            .unwrap_or_else(|| "(no app)".into());
+        let platform = platform_name(record, &sign_in);
+        for (map, key) in [
+            (&mut rep.by_user, user),
+            (&mut rep.by_app, app),
+            (&mut rep.by_platform, platform),
+        ] {
+            let c = map.entry(key).or_default();
+            c.sign_ins += 1;
+            *c.head.entry(head.access).or_default() += 1;
+            if let Some(ch) = change {
+                *c.changes.entry(ch).or_default() += 1;
+            }
+        }
+        for (i, s) in head.statuses.iter().enumerate() {
+            let e = rep
+                .by_policy
+                .entry(self.head.refs[i].name.to_owned())
+                .or_default();
+            match s {
+                Status::Applies => e.0 += 1,
+                Status::Unknown(_) => e.1 += 1,
+                Status::NotApplies(_) => {}
+            }
+        }
+        // Self-check against Entra's own per-policy results.
+        for a in &record.applied {
+            let by_id = a.id.as_ref().and_then(|id| {
+                self.head_ids
+                    .iter()
+                    .position(|x| x.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(id)))
+            });
+            let idx = by_id.or_else(|| {
+                let name = a.display_name.as_deref()?;
+                let i = self.head.refs.iter().position(|r| r.name == name)?;
+                rep.warnings.insert(format!(
+                    "policy \"{name}\" matched to the sign-in logs by display name (no id in the spec or caac.lock): a renamed or duplicate name would mismatch"
+                ));
+                Some(i)
+            });
+            let Some(i) = idx else {
+                *rep.not_compared
+                    .entry("policy not in the repository")
+                    .or_default() += 1;
+                continue;
+            };
+            let Some(entra) = entra_applied(&a.result) else {
+                *rep.not_compared
+                    .entry("Entra result not comparable")
+                    .or_default() += 1;
+                continue;
+            };
+            let (caac, decided_by) = match &head.statuses[i] {
+                Status::Applies => (true, "every condition matches".to_owned()),
+                Status::NotApplies(r) => (false, describe(*r)),
+                Status::Unknown(_) => {
+                    *rep.not_compared.entry("caac verdict unknown").or_default() += 1;
+                    continue;
+                }
+            };
+            rep.compared += 1;
+            if caac == entra {
+                rep.agreed += 1;
+            } else {
+                rep.disagreements.push(Disagreement {
+                    sign_in: record.id.clone(),
+                    at: at.to_owned(),
+                    policy: self.head.refs[i].name.to_owned(),
+                    entra: a.result.clone(),
+                    caac_applies: caac,
+                    decided_by,
+                });
+            }
+        }
+        if self.keep_sign_ins {
+            let side = |v: &Verdict, set: &PolicySet| {
+                let mut applies = Vec::new();
+                let mut unknown = Vec::new();
+                for (i, s) in v.statuses.iter().enumerate() {
+                    match s {
+                        Status::Applies => applies.push(json!(set.refs[i].name)),
+                        Status::Unknown(w) => {
+                            unknown.push(json!({"policy": set.refs[i].name, "missing": w}));
+                        }
+                        Status::NotApplies(_) => {}
+                    }
+                }
+                json!({"access": v.access.as_str(), "applies": applies, "unknown": unknown})
+            };
+            let mut o = json!({
+                "id": record.id,
+                "at": at,
+                "user": record.who(),
+                "app": record.app_id,
+                "resource": record.resource_id,
+                "clientApp": sign_in.client_app.as_str(),
+                "platform": platform_name(record, &sign_in),
+                "interactive": record.interactive,
+                "head": side(&head, &self.head),
+            });
+            if let (Some(b), Some(set)) = (&base, &self.base) {
+                o["base"] = side(b, set);
+                o["change"] = change.map_or(Value::Null, |c| json!(c.as_str()));
+            }
+            rep.sign_ins.push(o);
+        }
+    }
+}
+
+fn counts_json(c: &Counts) -> Value {
+    let mut o = json!({"signIns": c.sign_ins});
+    for (a, n) in &c.head {
+        o[a.as_str()] = json!(n);
+    }
+    for (ch, n) in &c.changes {
+        o[ch.as_str()] = json!(n);
+    }
+    o
+}
+
+impl Report {
+    /// Agreement rate in percent (`None` when nothing was compared).
+    pub fn agreement(&self) -> Option<f64> {
+        (self.compared > 0).then(|| 100.0 * self.agreed as f64 / self.compared as f64)
+    }
+
+    /// Records skipped.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
+    /// The versioned JSON document.
+    pub fn json(&self) -> Value {
+        let map = |m: &BTreeMap<String, Counts>| -> Value {
+            m.iter()
+                .map(|(k, c)| (k.clone(), counts_json(c)))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        };
+        let access = |m: &BTreeMap<Access, u64>| -> Value {
+            m.iter()
+                .map(|(k, n)| (k.as_str().to_owned(), json!(n)))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        };
+        json!({
+            "version": JSON_VERSION,
+            "evaluated": self.evaluated,
+            "skipped": {"total": self.skipped_total(), "byReason": self.skipped, "examples": self.skipped_examples},
+            "unknown": self.unknown,
+            "head": access(&self.head),
+            "base": if self.with_base { access(&self.base) } else { Value::Null },
+            "changes": self.changes.iter().map(|(c, n)| (c.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+            "byUser": map(&self.by_user),
+            "byApp": map(&self.by_app),
+            "byPlatform": map(&self.by_platform),
+            "byPolicy": self.by_policy.iter().map(|(k, (a, u))| (k.clone(), json!({"applies": a, "unknown": u}))).collect::<serde_json::Map<_, _>>(),
+            "selfCheck": {
+                "compared": self.compared,
+                "agreed": self.agreed,
+                "agreementPercent": self.agreement(),
+                "notCompared": self.not_compared,
+                "disagreements": self.disagreements.iter().map(|d| json!({
+                    "signIn": d.sign_in, "at": d.at, "policy": d.policy, "entra": d.entra,
+                    "caac": if d.caac_applies { "applies" } else { "doesNotApply" },
+                    "decidedBy": d.decided_by,
+                })).collect::<Vec<_>>(),
+                "warnings": self.warnings,
+            },
+            "signIns": self.sign_ins,
+        })
+    }
+
+    /// The text report.
+    pub fn human(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} sign-ins evaluated, {} skipped",
+            self.evaluated,
+            self.skipped_total()
+        );
+        for (k, n) in &self.skipped {
+            let _ = writeln!(s, "  skipped: {n} × {k}");
+        }
+        let line = |m: &BTreeMap<Access, u64>| {
+            m.iter()
+                .map(|(a, n)| format!("{n} {}", a.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(s, "head: {}", line(&self.head));
+        if self.with_base {
+            let _ = writeln!(s, "base: {}", line(&self.base));
+            if self.changes.is_empty() {
+                let _ = writeln!(s, "no sign-in changes verdict");
+            }
+            for (c, n) in &self.changes {
+                let _ = writeln!(s, "  {}: {n}", c.as_str());
+            }
+        }
+        for (k, n) in &self.unknown {
+            let _ = writeln!(
+                s,
+                "unknown: {n} sign-ins have policies caac cannot decide without {k}"
+            );
+        }
+        let _ = writeln!(s, "\nby platform:");
+        for (k, c) in &self.by_platform {
+            let _ = writeln!(s, "  {k}: {}", brief(c));
+        }
+        let _ = writeln!(s, "by app:");
+        for (k, c) in &self.by_app {
+            let _ = writeln!(s, "  {k}: {}", brief(c));
+        }
+        let _ = writeln!(s, "by user:");
+        for (k, c) in &self.by_user {
+            let _ = writeln!(s, "  {k}: {}", brief(c));
+        }
+        let _ = writeln!(s, "by policy (applies / unknown):");
+        for (k, (a, u)) in &self.by_policy {
+            let _ = writeln!(s, "  {k}: {a} / {u}");
+        }
+        let _ = writeln!(
+            s,
+            "\nself-check against Entra (appliedConditionalAccessPolicies):"
+        );
+        match self.agreement() {
+            Some(p) => {
+                let _ = writeln!(s, "  {}/{} agree ({p:.1} %)", self.agreed, self.compared);
+            }
+            None => {
+                let _ = writeln!(s, "  nothing to compare");
+            }
+        }
+        for (k, n) in &self.not_compared {
+            let _ = writeln!(s, "  not compared: {n} × {k}");
+        }
+        for d in &self.disagreements {
+            let _ = writeln!(
+                s,
+                "  disagreement: {} sign-in {} policy \"{}\": Entra {}, caac {} ({})",
+                d.at,
+                d.sign_in,
+                d.policy,
+                d.entra,
+                if d.caac_applies {
+                    "applies"
+                } else {
+                    "does not apply"
+                },
+                d.decided_by
+            );
+        }
+        for w in &self.warnings {
+            let _ = writeln!(s, "  warning: {w}");
+        }
+        s
+    }
+
+    /// A pull-request comment.
+    pub fn markdown(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::from("### caac replay\n\n");
+        let _ = writeln!(
+            s,
+            "{} sign-ins evaluated, {} skipped.\n",
+            self.evaluated,
+            self.skipped_total()
+        );
+        let _ = writeln!(s, "| verdict | head | base |\n|---|---:|---:|");
+        for a in [Access::Block, Access::Grant, Access::Allow, Access::Unknown] {
+            let h = self.head.get(&a).copied().unwrap_or(0);
+            let b = if self.with_base {
+                self.base.get(&a).copied().unwrap_or(0).to_string()
+            } else {
+                "–".into()
+            };
+            let _ = writeln!(s, "| {} | {h} | {b} |", a.as_str());
+        }
+        if self.with_base {
+            let _ = writeln!(s, "\n| change | sign-ins |\n|---|---:|");
+            for (c, n) in &self.changes {
+                let _ = writeln!(s, "| {} | {n} |", c.as_str());
+            }
+        }
+        match self.agreement() {
+            Some(p) => {
+                let _ = writeln!(
+                    s,
+                    "\nSelf-check: {}/{} Entra verdicts agree ({p:.1} %), {} disagreements.",
+                    self.agreed,
+                    self.compared,
+                    self.disagreements.len()
+                );
+            }
+            None => s.push_str("\nSelf-check: nothing to compare.\n"),
+        }
+        for d in &self.disagreements {
+            let _ = writeln!(
+                s,
+                "- `{}` {}: Entra `{}`, caac {} ({})",
+                d.sign_in,
+                d.policy,
+                d.entra,
+                if d.caac_applies {
+                    "applies"
+                } else {
+                    "does not apply"
+                },
+                d.decided_by
+            );
+        }
+        s
+    }
+}
+
+fn brief(c: &Counts) -> String {
+    let mut parts: Vec<String> = vec![format!("{} sign-ins", c.sign_ins)];
+    parts.extend(c.head.iter().map(|(a, n)| format!("{n} {}", a.as_str())));
+    parts.extend(
+        c.changes
+            .iter()
+            .map(|(ch, n)| format!("{n} {}", ch.as_str())),
+    );
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes() {
+        use Access::*;
+        assert_eq!(Change::of(Allow, Block), Some(Change::NewlyBlocked));
+        assert_eq!(Change::of(Grant, Block), Some(Change::NewlyBlocked));
+        assert_eq!(Change::of(Allow, Grant), Some(Change::NewlyPrompted));
+        assert_eq!(Change::of(Block, Allow), Some(Change::NewlyUnprotected));
+        assert_eq!(Change::of(Grant, Grant), None);
+        assert_eq!(Change::of(Unknown, Block), Some(Change::Undetermined));
+    }
+
+    #[test]
+    fn entra_results() {
+        assert_eq!(entra_applied("success"), Some(true));
+        assert_eq!(entra_applied("reportOnlyInterrupted"), Some(true));
+        assert_eq!(entra_applied("notApplied"), Some(false));
+        assert_eq!(entra_applied("notEnabled"), Some(false));
+        assert_eq!(entra_applied("unknownFutureValue"), None);
+    }
+}
