@@ -85,6 +85,13 @@ pub enum Command {
     /// Exit 0 no impact, 1 impact in the enforced policies (with
     /// --enforce-report-only also as if report-only were enforced), 2 input error.
     Impact(ImpactArgs),
+    /// Replay real sign-in logs (Graph `auditLogs/signIns` pages, NDJSON, Log
+    /// Analytics / Sentinel JSON or CSV, gzip) against the policies, and against
+    /// --base: per sign-in verdicts, aggregates by user, app, platform and policy,
+    /// newly blocked / prompted / unprotected sign-ins, and a self-check against
+    /// Entra's own per-policy results. Exit 0 no change and full agreement,
+    /// 1 changes or self-check disagreements, 2 input error.
+    Replay(ReplayArgs),
     /// Write Log Analytics / Sentinel KQL per policy: outcome summary, who is
     /// blocked, block vs allow per app, token-protection readiness.
     Monitor(MonitorArgs),
@@ -558,6 +565,37 @@ pub enum ImpactFormat {
     Json,
     /// A pull-request comment: a table of counts, then the groups.
     Markdown,
+}
+
+/// Arguments of `caac replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The head side's policies; the tenant and config files serve both sides.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Sign-in log files (JSON, NDJSON, CSV, optionally gzip-compressed); repeatable.
+    #[arg(long = "signins", value_name = "FILE", required = true, num_args = 1..)]
+    pub signins: Vec<PathBuf>,
+    /// Compare against a base: a directory holding the same PATHS, or a git
+    /// revision whose PATHS are extracted with `git archive` (as `caac impact`).
+    #[arg(long, value_name = "REF_OR_DIR")]
+    pub base: Option<String>,
+    /// Group and role memberships (JSON: {"version": 1, "groups": {id: [user ids]},
+    /// "roles": {template id: [user ids]}}); without it, group- and role-scoped
+    /// policies are unknown for users.
+    #[arg(long, value_name = "FILE")]
+    pub members: Option<PathBuf>,
+    /// Lock file (spec → live policy id) for the self-check; policies without an
+    /// id are matched by displayName with a warning.
+    #[arg(long, value_name = "FILE", default_value = "caac.lock")]
+    pub lock: PathBuf,
+    /// Output format (json: versioned, one object per sign-in plus aggregates;
+    /// markdown: for a pull-request comment).
+    #[arg(long, short = 'f', value_enum, default_value_t = ImpactFormat::Human)]
+    pub format: ImpactFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `caac monitor`.

@@ -24,6 +24,7 @@ mod lint;
 mod meta;
 mod monitor;
 mod promote;
+mod replay;
 mod report;
 mod test;
 mod whatif;
@@ -219,6 +220,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Coverage(args) => coverage::run(&args, color),
         Command::Promote(args) => promote::run(&args, color),
         Command::Impact(args) => impact::run(&args, color),
+        Command::Replay(args) => replay::run(&args, color),
         Command::Monitor(args) => monitor::run(&args, color),
         Command::Report(args) => report::run(&args, color),
         Command::Rules { format } => meta::rules(format),

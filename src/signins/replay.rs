@@ -38,7 +38,7 @@
 //! decided caac's answer.
 
 use super::{Missing, Record};
-use crate::model::{Policy, State, Tenant};
+use crate::model::{GuestOrExternalUserType, Policy, State, Tenant, Wire};
 use crate::whatif::{
     Engine, GrantEffect, Identity, PolicyRef, Reason, ReasonSet, SignIn, grant_effect,
 };
@@ -120,8 +120,15 @@ fn deps(p: &Policy, tenant: Option<&Tenant>) -> Deps {
                 .extend(set.groups.iter().map(|g| g.to_ascii_lowercase()));
             d.roles
                 .extend(set.roles.iter().map(|r| r.to_ascii_lowercase()));
-            if set.guests_or_external_users.is_some() {
-                d.guest_types = true;
+            // Every type, from every tenant, is decided by "external" alone.
+            if let Some(g) = &set.guests_or_external_users {
+                let every_type = GuestOrExternalUserType::all()
+                    .iter()
+                    .all(|t| g.types.contains(t));
+                let every_tenant = g.tenants.is_empty() || g.tenants.iter().any(|t| t == "All");
+                if !every_type || !every_tenant {
+                    d.guest_types = true;
+                }
             }
         }
     }
@@ -427,7 +434,7 @@ pub struct Replayer<'a> {
 
 fn platform_name(r: &Record, s: &SignIn) -> String {
     match s.platform {
-        Some(p) => crate::model::Wire::wire(p).to_owned(),
+        Some(p) => p.wire().to_owned(),
         None if matches!(s.identity, Identity::ServicePrincipal { .. }) => "workload".into(),
         None => format!(
             "unknown ({})",

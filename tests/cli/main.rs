@@ -23,6 +23,7 @@ mod monitor;
 mod notices;
 mod promote;
 mod public_sources;
+mod replay;
 mod root_cause;
 mod rules;
 mod schemas;

@@ -1,0 +1,338 @@
+//! `caac replay` (issue 16) on the fixture logs in tests/fixtures/signins/:
+//! a Graph `auditLogs/signIns` page (graph-signins.json) and a Log
+//! Analytics CSV export of `SigninLogs` and
+//! `AADNonInteractiveUserSignInLogs` (la-signins.csv), against the head
+//! policies in policies/ and the base in base/policies/.
+//!
+//! Every expected verdict below is worked out by hand from Microsoft Learn,
+//! not from caac's output; the rule that decides it is in the comment.
+//! Pages: [AND] "All assignments are logically ANDed" and [BLOCK] "If
+//! there's a policy that is configured to block access … the user will be
+//! blocked", concept-conditional-access-policies; [EXCL] "The exclude action
+//! overrides the include action", concept-conditional-access-users-groups;
+//! [PLAT] device platforms, include "any device" and exclude the known ones
+//! = block unknown platforms, howto-policy-unknown-unsupported-device;
+//! [LEGACY] client apps "Other clients" (IMAP4, Authenticated SMTP) and
+//! Exchange ActiveSync, concept-conditional-access-conditions#client-apps;
+//! [DCF] "When you use the device-code OAuth flow, the required grant
+//! control for the managed device or a device state condition isn't
+//! supported", concept-conditional-access-grant; [WID] workload identity
+//! policies match service principals, not users, workload-identity;
+//! [APPS] a policy applies when the accessed resource is in scope,
+//! concept-conditional-access-cloud-apps.
+
+use crate::common::{caac, root, text};
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn dir() -> PathBuf {
+    root().join("tests/fixtures/signins")
+}
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let mut a = vec!["replay", "./policies", "--tenant", "tenant.yaml"];
+    a.extend_from_slice(args);
+    let out = caac(&dir(), &a);
+    let (o, e) = text(&out);
+    (out.status.code(), o, e)
+}
+
+fn json(args: &[&str]) -> (Option<i32>, Value, String) {
+    let mut a = args.to_vec();
+    a.extend(["-f", "json"]);
+    let (code, out, err) = run(&a);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}\n{err}"));
+    (code, v, err)
+}
+
+fn by_id(v: &Value) -> std::collections::BTreeMap<String, Value> {
+    v["signIns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap().to_owned(), s.clone()))
+        .collect()
+}
+
+const LOGS: [&str; 3] = ["--signins", "graph-signins.json", "la-signins.csv"];
+
+#[test]
+fn replay_verdicts_head_and_base_match_the_learn_pages() {
+    let mut args = LOGS.to_vec();
+    args.extend(["--base", "base", "--members", "members.json"]);
+    let (code, v, err) = json(&args);
+    // Changes exist: exit 1, like `caac impact`.
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(v["version"], 1);
+    let s = by_id(&v);
+    // (id, head, base, change)
+    let expected: &[(&str, &str, &str, Option<&str>)] = &[
+        // Alice (pilot), browser, Windows, Exchange: RP02 MFA applies [AND];
+        // head adds RP06 (pilot + Exchange → compliant device): grant both sides.
+        ("g1", "grant", "grant", None),
+        // Bob, desktop client on iOS, SharePoint: RP02 only.
+        ("g2", "grant", "grant", None),
+        // Bob, IMAP4 = other clients [LEGACY]: RP01 blocks on both sides [BLOCK].
+        ("g3", "block", "block", None),
+        // Bob, ChromeOS is no platform CA identifies: head's RP03 [PLAT]
+        // blocks, the base only asked for MFA.
+        ("g4", "block", "grant", Some("newlyBlocked")),
+        // Break-glass user, excluded from RP02 and RP03 [EXCL]; the base's
+        // RP07 (break-glass MFA for Graph) is gone in the head.
+        ("g5", "allow", "grant", Some("newlyUnprotected")),
+        // Guest: "All users" includes B2B guests (users-groups page): RP02.
+        ("g6", "grant", "grant", None),
+        // Service principal Payroll Sync: RP04 blocks it [WID], both sides.
+        ("g7", "block", "block", None),
+        // Alice with device code flow to Exchange: head's RP06 requires a
+        // compliant device, which device code flow cannot satisfy [DCF].
+        ("g8", "block", "grant", Some("newlyBlocked")),
+        // Carol (break-glass and pilot), Exchange: excluded from RP02 [EXCL],
+        // RP07 covers Graph only [APPS]; head's RP06 requires compliance.
+        ("g9", "grant", "allow", Some("newlyPrompted")),
+        // CSV rows (Log Analytics, PascalCase, nested JSON strings):
+        // Alice non-interactive, desktop client, Windows, SharePoint: RP02.
+        ("c1", "grant", "grant", None),
+        // Authenticated SMTP = other clients [LEGACY]: RP01.
+        ("c2", "block", "block", None),
+        // Exchange ActiveSync [LEGACY]: RP01.
+        ("c3", "block", "block", None),
+        // Guest on macOS: RP02.
+        ("c4", "grant", "grant", None),
+        // "PlayStation" is no platform CA identifies: RP03 [PLAT].
+        ("c5", "block", "grant", Some("newlyBlocked")),
+        // Break-glass to SharePoint: RP07 is Graph only [APPS]: allow both.
+        ("c6", "allow", "allow", None),
+    ];
+    assert_eq!(s.len(), expected.len(), "{v:#}");
+    for (id, head, base, change) in expected {
+        let r = &s[*id];
+        assert_eq!(r["head"]["access"], *head, "{id} head: {r:#}");
+        assert_eq!(r["base"]["access"], *base, "{id} base: {r:#}");
+        assert_eq!(r["change"].as_str(), *change, "{id} change: {r:#}");
+    }
+    // Interactive and non-interactive both read; the non-interactive table.
+    assert_eq!(s["c1"]["interactive"], false);
+    assert_eq!(s["g4"]["interactive"], false);
+    assert_eq!(s["c2"]["interactive"], true);
+    // The client app types the Conditions page names.
+    assert_eq!(s["g3"]["clientApp"], "other");
+    assert_eq!(s["c3"]["clientApp"], "exchangeActiveSync");
+    assert_eq!(s["g7"]["platform"], "workload");
+    assert_eq!(s["g4"]["platform"], "unknown (ChromeOS)");
+    // The guest's typed B2B selection (RP05) is unknown: the log does not
+    // say which kind of external user it is.
+    assert_eq!(
+        s["g6"]["head"]["unknown"][0]["policy"],
+        "RP05 B2B guests MFA (report-only)"
+    );
+    assert_eq!(s["g6"]["head"]["unknown"][0]["missing"][0], "guest type");
+    // Aggregates.
+    assert_eq!(v["evaluated"], 15);
+    assert_eq!(v["head"]["block"], 7);
+    assert_eq!(v["head"]["grant"], 6);
+    assert_eq!(v["head"]["allow"], 2);
+    assert_eq!(v["changes"]["newlyBlocked"], 3);
+    assert_eq!(v["changes"]["newlyPrompted"], 1);
+    assert_eq!(v["changes"]["newlyUnprotected"], 1);
+    assert_eq!(v["byUser"]["bob@contoso.com"]["signIns"], 6);
+    assert_eq!(v["byUser"]["bob@contoso.com"]["newlyBlocked"], 2);
+    assert_eq!(v["byPlatform"]["windows"]["signIns"], 6);
+    assert_eq!(v["byPolicy"]["RP03 Block unknown platforms"]["applies"], 4);
+    // Malformed records are skipped with file:line and counted.
+    assert_eq!(v["skipped"]["total"], 2);
+    assert_eq!(v["skipped"]["byReason"]["missing field"], 1);
+    assert_eq!(v["skipped"]["byReason"]["wrong number of CSV fields"], 1);
+    assert!(
+        err.contains("graph-signins.json:403: sign-in g10: no `clientAppUsed`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("la-signins.csv:8: 3 fields where the header has 17"),
+        "{err}"
+    );
+}
+
+#[test]
+fn self_check_agrees_with_every_entra_verdict_written_from_the_expectations() {
+    let mut args = LOGS.to_vec();
+    args.extend(["--members", "members.json"]);
+    let (code, v, err) = json(&args);
+    // No base, no disagreement: exit 0.
+    assert_eq!(code, Some(0), "{err}");
+    let sc = &v["selfCheck"];
+    // 22 entries name a policy of the repository with a known caac verdict
+    // (hand count over the fixture records).
+    assert_eq!(sc["compared"], 22, "{sc:#}");
+    assert_eq!(sc["agreed"], 22);
+    assert_eq!(sc["agreementPercent"], 100.0);
+    assert_eq!(sc["disagreements"].as_array().unwrap().len(), 0);
+    // RP07 lives only in the base; the guest's RP05 is unknown for caac.
+    assert_eq!(sc["notCompared"]["policy not in the repository"], 3);
+    assert_eq!(sc["notCompared"]["caac verdict unknown"], 1);
+}
+
+#[test]
+fn planted_disagreement_is_listed_with_the_deciding_condition() {
+    let (code, v, err) = json(&["--signins", "disagree.ndjson", "--members", "members.json"]);
+    assert_eq!(code, Some(1), "{err}");
+    let sc = &v["selfCheck"];
+    let d = sc["disagreements"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{sc:#}");
+    assert_eq!(d[0]["signIn"], "d1");
+    assert_eq!(d[0]["at"], "disagree.ndjson:1");
+    assert_eq!(d[0]["policy"], "RP02 MFA for everyone");
+    assert_eq!(d[0]["entra"], "notApplied");
+    assert_eq!(d[0]["caac"], "applies");
+    assert_eq!(d[0]["decidedBy"], "every condition matches");
+    assert_eq!(sc["compared"], 2);
+    assert_eq!(sc["agreed"], 1);
+    assert_eq!(sc["agreementPercent"], 50.0);
+    // d2 names its policy by display name only: matched with a warning.
+    let w = sc["warnings"].as_array().unwrap();
+    assert!(
+        w.iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("RP01 Block legacy authentication")),
+        "{w:?}"
+    );
+    // The human report lists it too.
+    let (_, human, _) = run(&["--signins", "disagree.ndjson", "--members", "members.json"]);
+    assert!(
+        human.contains("disagreement: disagree.ndjson:1 sign-in d1 policy \"RP02 MFA for everyone\": Entra notApplied, caac applies (every condition matches)"),
+        "{human}"
+    );
+}
+
+#[test]
+fn without_members_group_scoped_policies_are_unknown_and_counted() {
+    let (code, v, err) = json(&LOGS);
+    assert_eq!(code, Some(0), "{err}");
+    let s = by_id(&v);
+    // Every user sign-in meets RP02 (exclude: the break-glass group) or
+    // RP01/RP03 (same exclusion) or RP06 (pilot group): membership decides,
+    // and the log does not carry it.
+    for (id, r) in &s {
+        let want = if id == "g7" { "block" } else { "unknown" };
+        assert_eq!(r["head"]["access"], want, "{id}: {r:#}");
+    }
+    assert_eq!(v["unknown"]["membership"], 14);
+    // Nothing unknown is compared in the self-check.
+    assert_eq!(v["selfCheck"]["disagreements"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn gzip_ndjson_and_markdown() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    // The Graph page as NDJSON (one record per line), gzip-compressed.
+    let page: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("graph-signins.json")).unwrap())
+            .unwrap();
+    let mut nd = String::new();
+    for r in page["value"].as_array().unwrap() {
+        nd.push_str(&serde_json::to_string(r).unwrap());
+        nd.push('\n');
+    }
+    let gz = tmp.path().join("signins.ndjson.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(nd.as_bytes()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let gz = gz.to_str().unwrap();
+    let (code, v, err) = json(&[
+        "--signins",
+        gz,
+        "--members",
+        "members.json",
+        "--base",
+        "base",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    let s = by_id(&v);
+    assert_eq!(s["g4"]["change"], "newlyBlocked");
+    assert_eq!(s["g8"]["head"]["access"], "block");
+    assert_eq!(v["evaluated"], 9);
+    assert_eq!(v["skipped"]["total"], 1);
+    // Markdown for a pull request.
+    let (_, md, _) = run(&[
+        "--signins",
+        gz,
+        "--members",
+        "members.json",
+        "--base",
+        "base",
+        "-f",
+        "markdown",
+    ]);
+    assert!(md.contains("| block | 4 | 2 |"), "{md}");
+    assert!(md.contains("| newlyBlocked | 2 |"), "{md}");
+}
+
+/// Hostile sign-in files: never a panic; a file that cannot be read to its
+/// end is exit 2 with its position, a bad record is skipped and counted.
+#[test]
+fn hostile_sign_in_files() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_owned();
+    // Truncated gzip.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&std::fs::read(dir().join("graph-signins.json")).unwrap())
+        .unwrap();
+    let gz = enc.finish().unwrap();
+    std::fs::write(p("cut.json.gz"), &gz[..gz.len() / 2]).unwrap();
+    let (code, out, err) = run(&["--signins", &p("cut.json.gz")]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("cut.json.gz:"), "{err}");
+    assert!(out.is_empty(), "{out}");
+    // Invalid UTF-8 and a huge line in NDJSON: skipped and counted.
+    let good = r#"{"id":"ok","userId":"00000000-0000-4000-8000-0000000000b0","resourceId":"00000003-0000-0000-c000-000000000000","clientAppUsed":"Browser","deviceDetail":{"operatingSystem":"Windows 10"}}"#;
+    let mut nd = Vec::new();
+    nd.extend_from_slice(good.as_bytes());
+    nd.extend_from_slice(b"\n{\"id\":\"bad\xff\xfe\"}\n{\"id\":\"");
+    nd.extend(std::iter::repeat_n(b'x', 17 * 1024 * 1024));
+    nd.extend_from_slice(b"\"}\n");
+    nd.extend_from_slice(good.replace("\"ok\"", "\"ok2\"").as_bytes());
+    nd.push(b'\n');
+    std::fs::write(p("bad.ndjson"), &nd).unwrap();
+    let (code, v, err) = json(&["--signins", &p("bad.ndjson"), "--members", "members.json"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["evaluated"], 2);
+    assert_eq!(
+        v["skipped"]["byReason"]["invalid UTF-8"], 1,
+        "{:#}",
+        v["skipped"]
+    );
+    assert_eq!(v["skipped"]["byReason"]["line too long"], 1);
+    assert!(err.contains("bad.ndjson:2:"), "{err}");
+    assert!(err.contains("bad.ndjson:3:"), "{err}");
+    // Random bytes, a lone bracket, a JSON scalar: no panic.
+    for (name, bytes) in [
+        (
+            "noise.bin",
+            vec![0u8, 159, 146, 150, 0x1f, 0x8b, 255, 10, 13, 0],
+        ),
+        ("bracket.json", b"[".to_vec()),
+        ("scalar.json", b"{\"value\": 3}".to_vec()),
+        ("gzip-header-only.gz", vec![0x1f, 0x8b]),
+    ] {
+        std::fs::write(p(name), bytes).unwrap();
+        let (code, out, err) = run(&["--signins", &p(name)]);
+        assert!(matches!(code, Some(0 | 2)), "{name}: {code:?}\n{out}{err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    // A missing file and a bad members file are input errors.
+    let (code, _, err) = run(&["--signins", &p("absent.json")]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("absent.json"), "{err}");
+    std::fs::write(p("members.json"), r#"{"version": 1, "group": {}}"#).unwrap();
+    let (code, _, err) = run(&[
+        "--signins",
+        "disagree.ndjson",
+        "--members",
+        &p("members.json"),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown field `group`"), "{err}");
+}
