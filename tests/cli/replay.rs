@@ -336,3 +336,89 @@ fn hostile_sign_in_files() {
     assert_eq!(code, Some(2));
     assert!(err.contains("unknown field `group`"), "{err}");
 }
+
+/// `--base REV` is resolved like `caac impact --base`: the PATHS at the
+/// revision, extracted with `git archive`; the same verdicts as the
+/// directory base.
+#[test]
+fn a_git_revision_base_gives_the_directory_base_verdicts() {
+    use std::process::Command;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(d)
+            .args([
+                "-c",
+                "user.name=caac tests",
+                "-c",
+                "user.email=tests@example.invalid",
+            ])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    };
+    for f in ["tenant.yaml", "members.json", "graph-signins.json"] {
+        std::fs::copy(dir().join(f), d.join(f)).unwrap();
+    }
+    copy(&dir().join("base/policies"), &d.join("policies"));
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    std::fs::remove_dir_all(d.join("policies")).unwrap();
+    copy(&dir().join("policies"), &d.join("policies"));
+    let out = caac(
+        d,
+        &[
+            "replay",
+            "./policies",
+            "--tenant",
+            "tenant.yaml",
+            "--signins",
+            "graph-signins.json",
+            "--members",
+            "members.json",
+            "--base",
+            "HEAD",
+            "-f",
+            "json",
+        ],
+    );
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{o}{e}");
+    let v: Value = serde_json::from_str(&o).unwrap();
+    let s = by_id(&v);
+    assert_eq!(s["g4"]["change"], "newlyBlocked");
+    assert_eq!(s["g5"]["change"], "newlyUnprotected");
+    assert_eq!(s["g9"]["change"], "newlyPrompted");
+    assert_eq!(s["g8"]["base"]["access"], "grant");
+    // An unknown revision is an input error naming it.
+    let out = caac(
+        d,
+        &[
+            "replay",
+            "./policies",
+            "--tenant",
+            "tenant.yaml",
+            "--signins",
+            "graph-signins.json",
+            "--base",
+            "no-such-rev",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("no-such-rev"), "{:?}", text(&out));
+}
