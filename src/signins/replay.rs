@@ -296,6 +296,86 @@ impl<'a> PolicySet<'a> {
     }
 }
 
+/// The `caac whatif` request (Graph's `POST
+/// /identity/conditionalAccess/evaluate` body,
+/// <https://learn.microsoft.com/graph/api/conditionalaccessroot-evaluate>)
+/// that reproduces `s`: [`crate::whatif::request::parse`] reads it back to
+/// the same sign-in.
+pub fn whatif_request(s: &SignIn) -> Value {
+    let identity = match &s.identity {
+        Identity::User {
+            id,
+            groups,
+            roles,
+            guest_type,
+            external_tenant,
+        } => {
+            let mut o = json!({"@odata.type": "#microsoft.graph.userSignIn", "userId": id});
+            if let Some(g) = guest_type {
+                o["externalUserType"] = json!(g.wire());
+            }
+            if let Some(t) = external_tenant {
+                o["externalTenantId"] = json!(t);
+            }
+            o["memberOf"] = json!(groups);
+            o["directoryRoles"] = json!(roles);
+            o
+        }
+        Identity::ServicePrincipal { id } => {
+            json!({"@odata.type": "#microsoft.graph.servicePrincipalSignIn", "servicePrincipalId": id})
+        }
+    };
+    let context = match &s.target {
+        crate::whatif::Target::Applications(apps) => {
+            json!({"@odata.type": "#microsoft.graph.applicationContext", "includeApplications": apps})
+        }
+        crate::whatif::Target::UserAction(a) => {
+            json!({"@odata.type": "#microsoft.graph.userActionContext", "userAction": a})
+        }
+        crate::whatif::Target::AuthenticationContext(c) => {
+            json!({"@odata.type": "#microsoft.graph.authContext", "authenticationContextValue": c})
+        }
+    };
+    let mut c = serde_json::Map::new();
+    if matches!(s.identity, Identity::User { .. }) {
+        c.insert("clientAppType".into(), json!(s.client_app.as_str()));
+        if let Some(p) = s.platform {
+            c.insert("devicePlatform".into(), json!(p.wire()));
+        }
+        c.insert("signInRiskLevel".into(), json!(s.sign_in_risk.wire()));
+        c.insert("userRiskLevel".into(), json!(s.user_risk.wire()));
+        if let Some(t) = s.transfer_method {
+            c.insert(
+                "authenticationFlow".into(),
+                json!({"transferMethod": t.wire()}),
+            );
+        }
+        if s.device.registered {
+            let attrs: serde_json::Map<String, Value> = s
+                .device
+                .attributes
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        crate::whatif::DeviceValue::String(x) => json!(x),
+                        crate::whatif::DeviceValue::Bool(b) => json!(b),
+                        crate::whatif::DeviceValue::List(l) => json!(l),
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            c.insert("deviceInfo".into(), Value::Object(attrs));
+        }
+    }
+    if let Some(ip) = s.ip {
+        c.insert("ipAddress".into(), json!(ip.to_string()));
+    }
+    if let Some(country) = &s.country {
+        c.insert("country".into(), json!(country));
+    }
+    json!({"signInIdentity": identity, "signInContext": context, "signInConditions": c})
+}
+
 /// What a change of verdict means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
@@ -414,6 +494,9 @@ pub struct Report {
     pub warnings: BTreeSet<String>,
     /// Whether a base was given.
     pub with_base: bool,
+    /// Changed sign-ins grouped by the `caac whatif` request that
+    /// reproduces them: (change, request text) → (count, first sign-in id, request).
+    pub change_groups: BTreeMap<(Change, String), (u64, String, Value)>,
 }
 
 /// Everything [`Replayer::record`] needs.
@@ -514,6 +597,14 @@ impl Replayer<'_> {
         });
         if let Some(c) = change {
             *rep.changes.entry(c).or_default() += 1;
+            if c != Change::Undetermined {
+                let req = whatif_request(&sign_in);
+                let key = (c, req.to_string());
+                rep.change_groups
+                    .entry(key)
+                    .or_insert_with(|| (0, record.id.clone(), req))
+                    .0 += 1;
+            }
         }
         let user = record.who();
         let app = record
@@ -673,6 +764,9 @@ impl Report {
             "head": access(&self.head),
             "base": if self.with_base { access(&self.base) } else { Value::Null },
             "changes": self.changes.iter().map(|(c, n)| (c.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+            "changeGroups": self.change_groups.iter().map(|((c, _), (n, first, req))| json!({
+                "change": c.as_str(), "signIns": n, "example": first, "whatifRequest": req,
+            })).collect::<Vec<_>>(),
             "byUser": map(&self.by_user),
             "byApp": map(&self.by_app),
             "byPlatform": map(&self.by_platform),
@@ -720,6 +814,13 @@ impl Report {
             }
             for (c, n) in &self.changes {
                 let _ = writeln!(s, "  {}: {n}", c.as_str());
+            }
+            for ((c, req), (n, first, _)) in &self.change_groups {
+                let _ = writeln!(
+                    s,
+                    "    {}: {n} sign-ins like {first}; reproduce with `caac whatif --request FILE` on: {req}",
+                    c.as_str()
+                );
             }
         }
         for (k, n) in &self.unknown {
@@ -862,6 +963,43 @@ mod tests {
         assert_eq!(Change::of(Block, Allow), Some(Change::NewlyUnprotected));
         assert_eq!(Change::of(Grant, Grant), None);
         assert_eq!(Change::of(Unknown, Block), Some(Change::Undetermined));
+    }
+
+    #[test]
+    fn whatif_requests_read_back_to_the_same_sign_in() {
+        let rec = super::super::Record::from_fields(
+            json!({
+                "id": "x", "userId": "00000000-0000-4000-8000-0000000000a1",
+                "userType": "guest", "homeTenantId": "00000000-0000-4000-8000-00000000aaaa",
+                "resourceId": "00000002-0000-0ff1-ce00-000000000000",
+                "clientAppUsed": "Mobile Apps and Desktop clients",
+                "deviceDetail": {"operatingSystem": "Windows 10", "deviceId": "d1",
+                                 "trustType": "Hybrid Azure AD joined", "isCompliant": false},
+                "ipAddress": "203.0.113.7", "location": {"countryOrRegion": "NL"},
+                "riskLevelDuringSignIn": "medium", "authenticationProtocol": "deviceCode"
+            })
+            .as_object()
+            .unwrap(),
+        )
+        .unwrap();
+        let (mut s, _) = rec.sign_in().unwrap();
+        if let Identity::User { groups, .. } = &mut s.identity {
+            groups.push("00000000-0000-4000-8000-0000000070b1".into());
+        }
+        let req = whatif_request(&s);
+        let back = crate::whatif::request::parse(&req, None).unwrap();
+        assert_eq!(back, s, "{req:#}");
+        let sp = SignIn::new(
+            Identity::ServicePrincipal {
+                id: "00000000-0000-4000-8000-00000000595a".into(),
+            },
+            crate::whatif::Target::Applications(vec![
+                "00000003-0000-0000-c000-000000000000".into(),
+            ]),
+            crate::whatif::ClientApp::MobileAppsAndDesktopClients,
+        );
+        let back = crate::whatif::request::parse(&whatif_request(&sp), None).unwrap();
+        assert_eq!(back.identity, sp.identity);
     }
 
     #[test]

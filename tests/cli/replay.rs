@@ -422,3 +422,50 @@ fn a_git_revision_base_gives_the_directory_base_verdicts() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("no-such-rev"), "{:?}", text(&out));
 }
+
+/// Each group of changed sign-ins carries a `caac whatif` request that
+/// reproduces the head verdict (here g8: device code flow meets a
+/// compliant-device requirement, [DCF]).
+#[test]
+fn change_groups_carry_a_whatif_request_that_reproduces_the_verdict() {
+    let (_, v, err) = json(&[
+        "--signins",
+        "graph-signins.json",
+        "--members",
+        "members.json",
+        "--base",
+        "base",
+    ]);
+    let groups = v["changeGroups"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v:#}{err}"));
+    // g4, g5, g8, g9 each differ: four groups of one.
+    assert_eq!(groups.len(), 4, "{groups:#?}");
+    let g8 = groups.iter().find(|g| g["example"] == "g8").unwrap();
+    assert_eq!(g8["change"], "newlyBlocked");
+    assert_eq!(g8["signIns"], 1);
+    let tmp = tempfile::tempdir().unwrap();
+    let req = tmp.path().join("g8.json");
+    std::fs::write(&req, serde_json::to_string(&g8["whatifRequest"]).unwrap()).unwrap();
+    let out = caac(
+        &dir(),
+        &[
+            "whatif",
+            "./policies",
+            "--tenant",
+            "tenant.yaml",
+            "--request",
+            req.to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+    );
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    let w: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(w["result"]["access"], "block");
+    assert_eq!(
+        w["result"]["unsatisfiable"][0]["policy"],
+        "RP06 Pilot compliant device for Exchange"
+    );
+}
