@@ -22,7 +22,8 @@
 //! | user id | `userId` | `UserId` | required for a user sign-in |
 //! | guest or member | `userType` (`member`, `guest`, beta) | `UserType` | "Identifies whether the user is a member or guest in the tenant" (beta signIn page). A guest, or a member signing in across tenants (`crossTenantAccessType` not `none`), is an external user whose exact `externalUserType` the log does not give: policies that select specific guest or external user types are unknown for it (**caac decision**) |
 //! | external tenant | `homeTenantId` (beta) | `HomeTenantId` | for `externalTenants` |
-//! | service principal | `servicePrincipalId` with `signInEventTypes` containing `servicePrincipal` | `ServicePrincipalId` (`AADServicePrincipalSignInLogs`) | a workload identity sign-in, matched against `clientApplications` (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>) |
+//! | service principal | `servicePrincipalId` with `signInEventTypes` containing `servicePrincipal`, or with no `userId` | `ServicePrincipalId` (`AADServicePrincipalSignInLogs`) | a workload identity sign-in, matched against `clientApplications` (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>) |
+//! | managed identity | `signInEventTypes` containing `managedIdentity` | `AADManagedIdentitySignInLogs` | skipped and counted: "Managed identities aren't covered by policy" (same page) |
 //! | target application | `resourceId` | `ResourceIdentity` | Conditional Access targets the resource being accessed, not the client (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps>); `appId` is the client and is only reported |
 //! | client app type | `clientAppUsed` | `ClientAppUsed` | `Browser` → browser, `Mobile Apps and Desktop clients` → mobileAppsAndDesktopClients, `Exchange ActiveSync` → exchangeActiveSync, the legacy protocols the Conditions page lists under "Other clients" (Authenticated SMTP, Autodiscover, Exchange Online PowerShell, Exchange Web Services, IMAP4, MAPI over HTTP, Offline Address Book, Outlook Anywhere, POP3, Reporting Web Services, Universal Outlook, "Other clients") → other (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>); anything else skips the record (never guessed) |
 //! | device platform | `deviceDetail.operatingSystem` | `DeviceDetail.operatingSystem` | by name prefix (Windows Phone, Windows, iOS/iPadOS, macOS, Android, Linux); anything else is a platform Conditional Access cannot identify (`None`), which only "any device" matches (Conditions page) |
@@ -67,6 +68,9 @@ pub struct Record {
     pub home_tenant: Option<String>,
     /// A service principal sign-in: its object id.
     pub service_principal_id: Option<String>,
+    /// A managed identity sign-in (`signInEventTypes` `managedIdentity`, or
+    /// the `AADManagedIdentitySignInLogs` table).
+    pub managed_identity: bool,
     /// The client application id.
     pub app_id: Option<String>,
     /// The client application name.
@@ -201,17 +205,25 @@ impl Record {
         }
         let event_types = get(m, &["signInEventTypes"]).and_then(Value::as_array);
         let table = text(m, &["Type", "Category"]);
-        let sp_event = event_types.is_some_and(|t| {
-            t.iter()
-                .any(|v| matches!(v.as_str(), Some("servicePrincipal" | "managedIdentity")))
-        }) || table.as_deref().is_some_and(|t| {
-            t.eq_ignore_ascii_case("AADServicePrincipalSignInLogs")
-                || t.eq_ignore_ascii_case("ServicePrincipalSignInLogs")
-        });
+        let has_event =
+            |name: &str| event_types.is_some_and(|t| t.iter().any(|v| v.as_str() == Some(name)));
+        let table_is = |name: &str| {
+            table
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case(name))
+        };
+        let managed_identity =
+            has_event("managedIdentity") || table_is("AADManagedIdentitySignInLogs");
+        let user_id = text(m, &["userId", "UserId"]).map(|s| s.to_ascii_lowercase());
+        // A service principal sign-in says so, or names a service principal and no user.
+        let sp_event = has_event("servicePrincipal")
+            || table_is("AADServicePrincipalSignInLogs")
+            || (user_id.is_none() && !managed_identity);
         let dev = |names: &[&str]| device.and_then(|d| text(d, names));
         Ok(Record {
             id,
-            user_id: text(m, &["userId", "UserId"]).map(|s| s.to_ascii_lowercase()),
+            user_id,
+            managed_identity,
             user_principal_name: text(m, &["userPrincipalName", "UserPrincipalName"]),
             user_type: text(m, &["userType", "UserType"]),
             cross_tenant: text(m, &["crossTenantAccessType", "CrossTenantAccessType"]),
@@ -264,6 +276,11 @@ impl Record {
     /// evaluated.
     pub fn sign_in(&self) -> Result<(SignIn, Missing), String> {
         let mut missing = Missing::default();
+        if self.managed_identity {
+            // "Managed identities aren't covered by policy"
+            // (https://learn.microsoft.com/entra/identity/conditional-access/workload-identity).
+            return Err(MANAGED_IDENTITY.into());
+        }
         let target = match &self.resource_id {
             Some(r) => Target::Applications(vec![r.clone()]),
             None => return Err("no resource id (`resourceId` / `ResourceIdentity`)".into()),
@@ -384,6 +401,9 @@ impl Record {
             .unwrap_or_default()
     }
 }
+
+/// Why a managed identity sign-in is not evaluated.
+pub const MANAGED_IDENTITY: &str = "managed identity sign-in: \"Managed identities aren't covered by policy\" (learn.microsoft.com/entra/identity/conditional-access/workload-identity)";
 
 /// `clientAppUsed` → client app type (sources in the module docs).
 pub fn client_app(s: &str) -> Option<ClientApp> {
@@ -557,5 +577,26 @@ mod tests {
         );
         let (s, _) = sp.sign_in().unwrap();
         assert_eq!(s.identity, Identity::ServicePrincipal { id: "sp".into() });
+        // The Log Analytics service principal table, and no user with a service principal.
+        let la = rec(json!({"Id": "z", "Type": "AADServicePrincipalSignInLogs",
+                            "ServicePrincipalId": "SP2", "ResourceIdentity": "r"}));
+        assert_eq!(
+            la.sign_in().unwrap().0.identity,
+            Identity::ServicePrincipal { id: "sp2".into() }
+        );
+        let bare = rec(json!({"id": "z", "servicePrincipalId": "SP3", "resourceId": "r"}));
+        assert_eq!(
+            bare.sign_in().unwrap().0.identity,
+            Identity::ServicePrincipal { id: "sp3".into() }
+        );
+        // "Managed identities aren't covered by policy" (workload-identity page).
+        let mi = rec(
+            json!({"id": "m", "servicePrincipalId": "MI", "resourceId": "r",
+                            "signInEventTypes": ["managedIdentity"]}),
+        );
+        assert_eq!(mi.sign_in().unwrap_err(), MANAGED_IDENTITY);
+        let mi = rec(json!({"Id": "m", "Type": "AADManagedIdentitySignInLogs",
+                            "ServicePrincipalId": "MI", "ResourceIdentity": "r"}));
+        assert!(mi.managed_identity);
     }
 }

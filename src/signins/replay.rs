@@ -552,6 +552,8 @@ impl Replayer<'_> {
             Err(e) => {
                 let kind = if e.starts_with("unknown clientAppUsed") {
                     "unknown clientAppUsed"
+                } else if e == super::MANAGED_IDENTITY {
+                    "managed identity (not covered by Conditional Access)"
                 } else {
                     "missing field"
                 };

@@ -140,8 +140,13 @@ fn replay_verdicts_head_and_base_match_the_learn_pages() {
     assert_eq!(v["byPlatform"]["windows"]["signIns"], 6);
     assert_eq!(v["byPolicy"]["RP03 Block unknown platforms"]["applies"], 4);
     // Malformed records are skipped with file:line and counted.
-    assert_eq!(v["skipped"]["total"], 2);
+    assert_eq!(v["skipped"]["total"], 3);
     assert_eq!(v["skipped"]["byReason"]["missing field"], 1);
+    // "Managed identities aren't covered by policy" (workload-identity page).
+    assert_eq!(
+        v["skipped"]["byReason"]["managed identity (not covered by Conditional Access)"],
+        1
+    );
     assert_eq!(v["skipped"]["byReason"]["wrong number of CSV fields"], 1);
     assert!(
         err.contains("graph-signins.json:403: sign-in g10: no `clientAppUsed`"),
@@ -253,7 +258,7 @@ fn gzip_ndjson_and_markdown() {
     assert_eq!(s["g4"]["change"], "newlyBlocked");
     assert_eq!(s["g8"]["head"]["access"], "block");
     assert_eq!(v["evaluated"], 9);
-    assert_eq!(v["skipped"]["total"], 1);
+    assert_eq!(v["skipped"]["total"], 2);
     // Markdown for a pull request.
     let (_, md, _) = run(&[
         "--signins",
