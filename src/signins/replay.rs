@@ -955,6 +955,168 @@ fn brief(c: &Counts) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signins::Record;
+
+    fn policy(v: Value) -> Policy {
+        let mut v = v;
+        v["displayName"] = json!("p");
+        v.as_object_mut()
+            .unwrap()
+            .entry("state")
+            .or_insert(json!("enabled"));
+        serde_json::from_value(v).unwrap()
+    }
+
+    const USER: &str = "00000000-0000-4000-8000-0000000000b0";
+    const GRAPH: &str = "00000003-0000-0000-c000-000000000000";
+    const EXO: &str = "00000002-0000-0ff1-ce00-000000000000";
+
+    /// A member's browser sign-in to Graph from Windows, with `extra` fields.
+    fn record(extra: Value) -> Record {
+        let mut v = json!({"id": "r", "userId": USER, "resourceId": GRAPH, "clientAppUsed": "Browser",
+                           "deviceDetail": {"operatingSystem": "Windows 10"},
+                           "riskLevelDuringSignIn": "none", "authenticationProtocol": "none",
+                           "ipAddress": "203.0.113.7"});
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        Record::from_fields(v.as_object().unwrap()).unwrap()
+    }
+
+    fn verdict(policies: &[Policy], tenant: Option<&Tenant>, r: &Record) -> Verdict {
+        let refs: Vec<PolicyRef> = policies
+            .iter()
+            .map(|p| PolicyRef {
+                name: "p",
+                policy: p,
+            })
+            .collect();
+        let mut set = PolicySet::new(refs, tenant);
+        let (s, m) = r.sign_in().unwrap();
+        set.verdict(&s, m, None)
+    }
+
+    fn all_users(extra: Value) -> Value {
+        let mut v = json!({"users": {"include": {"users": ["All"]}},
+                           "applications": {"include": ["All"]},
+                           "grant": {"builtInControls": ["mfa"]}});
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    }
+
+    /// User risk is not in a sign-in record: a user-risk policy is unknown,
+    /// unless another condition already rules it out ("All assignments are
+    /// logically ANDed", concept-conditional-access-policies).
+    #[test]
+    fn user_risk_is_unknown_unless_decided_elsewhere() {
+        let p = policy(all_users(json!({"userRiskLevels": ["high"]})));
+        let v = verdict(std::slice::from_ref(&p), None, &record(json!({})));
+        assert_eq!(v.statuses, vec![Status::Unknown(vec!["user risk"])]);
+        assert_eq!(v.access, Access::Unknown);
+        let p = policy(all_users(
+            json!({"userRiskLevels": ["high"], "applications": {"include": [EXO]}}),
+        ));
+        let v = verdict(&[p], None, &record(json!({})));
+        assert!(matches!(v.statuses[0], Status::NotApplies(r) if r.contains(Reason::Application)));
+        assert_eq!(v.access, Access::Allow);
+    }
+
+    /// A known block stands whatever the unknown policies do ("If there's a
+    /// policy that is configured to block access … enforcement will stop
+    /// here", concept-conditional-access-policies).
+    #[test]
+    fn a_known_block_beats_unknowns() {
+        let unknown = policy(all_users(json!({"userRiskLevels": ["high"]})));
+        let block = policy(all_users(json!({"grant": {"builtInControls": ["block"]}})));
+        let v = verdict(&[unknown, block], None, &record(json!({})));
+        assert_eq!(v.access, Access::Block);
+    }
+
+    /// `hidden` sign-in risk: "the user or sign-in wasn't enabled for
+    /// Identity Protection" (signIn page): unknown; a logged `none` decides.
+    #[test]
+    fn hidden_sign_in_risk_is_unknown() {
+        let p = policy(all_users(json!({"signInRiskLevels": ["high", "medium"]})));
+        let hidden = record(json!({"riskLevelDuringSignIn": "hidden"}));
+        let v = verdict(std::slice::from_ref(&p), None, &hidden);
+        assert_eq!(v.statuses, vec![Status::Unknown(vec!["sign-in risk"])]);
+        let v = verdict(&[p], None, &record(json!({})));
+        assert!(matches!(v.statuses[0], Status::NotApplies(r) if r.contains(Reason::SignInRisk)));
+    }
+
+    /// A named location the tenant file does not detail cannot be evaluated
+    /// offline; one with ranges can; `All` always can.
+    #[test]
+    fn locations_without_details_are_unknown() {
+        let hq = "00000000-0000-4000-8000-0000000000aa";
+        let p = policy(all_users(
+            json!({"locations": {"include": ["All"], "exclude": [hq]}}),
+        ));
+        let v = verdict(std::slice::from_ref(&p), None, &record(json!({})));
+        assert_eq!(v.statuses, vec![Status::Unknown(vec!["location"])]);
+        let tenant: Tenant = serde_json::from_value(json!({
+            "namedLocations": {"HQ": {"id": hq, "ipRanges": ["203.0.113.0/24"]}}
+        }))
+        .unwrap();
+        let v = verdict(std::slice::from_ref(&p), Some(&tenant), &record(json!({})));
+        // 203.0.113.7 is in HQ, which is excluded.
+        assert!(matches!(v.statuses[0], Status::NotApplies(r) if r.contains(Reason::Location)));
+        let v = verdict(
+            &[p],
+            Some(&tenant),
+            &record(json!({"ipAddress": "198.51.100.1"})),
+        );
+        assert_eq!(v.statuses, vec![Status::Applies]);
+        let all = policy(all_users(json!({"locations": {"include": ["All"]}})));
+        let v = verdict(&[all], None, &record(json!({})));
+        assert_eq!(v.statuses, vec![Status::Applies]);
+    }
+
+    /// Device filters read attributes a sign-in record does not carry; an
+    /// unregistered device has every attribute null, so it is decided
+    /// (concept-condition-filters-for-devices).
+    #[test]
+    fn device_filters_are_unknown_for_registered_devices_only() {
+        let p = policy(all_users(json!({"devices": {"filter": {
+            "mode": "exclude", "rule": "device.extensionAttribute1 -eq \"SAW\""}}})));
+        let reg =
+            record(json!({"deviceDetail": {"operatingSystem": "Windows 10", "deviceId": "d1"}}));
+        let v = verdict(std::slice::from_ref(&p), None, &reg);
+        assert_eq!(v.statuses, vec![Status::Unknown(vec!["device filter"])]);
+        let v = verdict(&[p], None, &record(json!({})));
+        assert_eq!(v.statuses, vec![Status::Applies]);
+    }
+
+    /// Groups come from the members file; a group the file covers decides.
+    #[test]
+    fn members_file_decides_covered_groups() {
+        let g = "00000000-0000-4000-8000-0000000070b1";
+        let p = policy(json!({"users": {"include": {"groups": [g]}},
+                              "applications": {"include": ["All"]},
+                              "grant": {"builtInControls": ["mfa"]}}));
+        let refs = vec![PolicyRef {
+            name: "p",
+            policy: &p,
+        }];
+        let mut set = PolicySet::new(refs, None);
+        let (mut s, m) = record(json!({})).sign_in().unwrap();
+        assert_eq!(set.verdict(&s, m, None).access, Access::Unknown);
+        let members = crate::signins::members::Members::parse(&format!(
+            r#"{{"version": 1, "groups": {{"{g}": ["{USER}"]}}}}"#
+        ))
+        .unwrap();
+        if let Identity::User { groups, .. } = &mut s.identity {
+            *groups = members.of(USER).0;
+        }
+        let known = Some((&members.known_groups, &members.known_roles));
+        assert_eq!(set.verdict(&s, m, known).access, Access::Grant);
+        let other =
+            crate::signins::members::Members::parse(r#"{"version": 1, "groups": {}}"#).unwrap();
+        let known = Some((&other.known_groups, &other.known_roles));
+        assert_eq!(set.verdict(&s, m, known).access, Access::Unknown);
+    }
 
     #[test]
     fn changes() {
