@@ -573,8 +573,9 @@ pub struct ReplayArgs {
     /// The head side's policies; the tenant and config files serve both sides.
     #[command(flatten)]
     pub input: InputArgs,
-    /// Sign-in log files (JSON, NDJSON, CSV, optionally gzip-compressed); repeatable.
-    #[arg(long = "signins", value_name = "FILE", required = true, num_args = 1..)]
+    /// A sign-in log file (JSON, NDJSON, CSV, optionally gzip-compressed);
+    /// repeat for more (one value per flag, so PATHS after it stay policies).
+    #[arg(long = "signins", value_name = "FILE", required = true)]
     pub signins: Vec<PathBuf>,
     /// Compare against a base: a directory holding the same PATHS, or a git
     /// revision whose PATHS are extracted with `git archive` (as `caac impact`).

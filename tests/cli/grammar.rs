@@ -6,6 +6,7 @@
 use crate::common::{caac, root, text};
 
 const REQUEST: &str = "examples/whatif/outlook-desktop-windows.json";
+const SIGNINS: &str = "tests/fixtures/signins/graph-signins.json";
 
 /// Each policy-reading command with the arguments it needs besides the
 /// policies, and its exit code on the repository's starter set.
@@ -22,6 +23,8 @@ fn commands(out: &std::path::Path) -> Vec<(Vec<String>, i32)> {
         (v(&["impact", "--base", "."]), 0),
         (v(&["report"]), 0),
         (v(&["monitor"]), 0),
+        // No base, and the fixture log names none of the starter policies.
+        (v(&["replay", "--signins", SIGNINS]), 0),
     ]
 }
 
@@ -178,12 +181,13 @@ fn monitor_selects_by_name_with_an_option() {
 #[test]
 fn dash_o_is_the_output_and_dash_f_the_format() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: [&[&str]; 5] = [
+    let cases: [&[&str]; 6] = [
         &["lint"],
         &["whatif", "--request", REQUEST],
         &["test", "--scenarios", "tests"],
         &["coverage"],
         &["impact", "--base", "."],
+        &["replay", "--signins", SIGNINS],
     ];
     for (i, case) in cases.iter().enumerate() {
         let file = tmp.path().join(format!("out-{i}.json"));

@@ -54,7 +54,12 @@ fn by_id(v: &Value) -> std::collections::BTreeMap<String, Value> {
         .collect()
 }
 
-const LOGS: [&str; 3] = ["--signins", "graph-signins.json", "la-signins.csv"];
+const LOGS: [&str; 4] = [
+    "--signins",
+    "graph-signins.json",
+    "--signins",
+    "la-signins.csv",
+];
 
 #[test]
 fn replay_verdicts_head_and_base_match_the_learn_pages() {
