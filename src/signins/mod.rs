@@ -179,7 +179,8 @@ impl Record {
     /// Reads a record from its fields (either spelling). `Err` names the
     /// field that makes it unreadable.
     pub fn from_fields(m: &Map<String, Value>) -> Result<Record, String> {
-        let id = text(m, &["id", "Id"]).ok_or("no sign-in `id`")?;
+        let id = text(m, &["id", "Id"])
+            .ok_or("no sign-in `id` (`id` / `Id`): export the whole record")?;
         let device = nested(m, &["deviceDetail", "DeviceDetail"])?;
         let device = device.as_ref().and_then(Value::as_object);
         let location = nested(m, &["location", "LocationDetails"])?;
@@ -283,7 +284,12 @@ impl Record {
         }
         let target = match &self.resource_id {
             Some(r) => Target::Applications(vec![r.clone()]),
-            None => return Err("no resource id (`resourceId` / `ResourceIdentity`)".into()),
+            None => {
+                return Err(
+                    "no resource id (`resourceId` / `ResourceIdentity`): include that column in the export"
+                        .into(),
+                );
+            }
         };
         if let Some(sp) = &self.service_principal_id {
             let mut s = SignIn::new(
@@ -302,8 +308,17 @@ impl Record {
             );
         };
         let client = match &self.client_app_used {
-            Some(c) => client_app(c).ok_or_else(|| format!("unknown clientAppUsed `{c}`"))?,
-            None => return Err("no `clientAppUsed`".into()),
+            Some(c) => client_app(c).ok_or_else(|| {
+                format!(
+                    "unknown clientAppUsed `{c}`: caac reads Browser, Mobile Apps and Desktop clients, Exchange ActiveSync and the legacy clients the Conditions page lists (learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps)"
+                )
+            })?,
+            None => {
+                return Err(
+                    "no `clientAppUsed`: include the clientAppUsed / ClientAppUsed column in the export"
+                        .into(),
+                );
+            }
         };
         let external = self
             .user_type
