@@ -417,6 +417,12 @@ pub struct PullArgs {
     /// Tenant file to add learned named-location and authentication-strength ids to.
     #[arg(long, value_name = "FILE", default_value = "tenant.yaml")]
     pub tenant: PathBuf,
+    /// Also write the members file for `caac replay --members`: the transitive
+    /// user members of every group, and the users holding every directory role
+    /// (tenant-wide), that the pulled policies name (needs GroupMember.Read.All
+    /// and RoleManagement.Read.Directory).
+    #[arg(long, value_name = "FILE")]
+    pub members: Option<PathBuf>,
 }
 
 /// Output format of `caac plan`.

@@ -33,7 +33,12 @@ pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
             verbose(format_args!("output: {}", crate::check::display(&a.output)));
             verbose(format_args!("tenant: {}", crate::check::display(&a.tenant)));
             let started = std::time::Instant::now();
-            let code = deploy::pull(&conn(&a.graph), &a.output, Some(&a.tenant));
+            let code = deploy::pull(
+                &conn(&a.graph),
+                &a.output,
+                Some(&a.tenant),
+                a.members.as_deref(),
+            );
             verbose(format_args!(
                 "pull: {:.1} ms",
                 started.elapsed().as_secs_f64() * 1000.0

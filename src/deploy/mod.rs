@@ -15,6 +15,7 @@
 
 pub mod client;
 pub mod lock;
+pub mod members;
 pub mod patch;
 pub mod plan;
 
@@ -80,8 +81,14 @@ fn fail(e: impl std::fmt::Display) -> u8 {
     ERROR
 }
 
-/// `caac pull`.
-pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> u8 {
+/// `caac pull`; with `members`, also the members file for `caac replay`
+/// ([`members`]).
+pub fn pull(
+    conn: &Connection,
+    out: &Path,
+    tenant_path: Option<&Path>,
+    members_path: Option<&Path>,
+) -> u8 {
     let mut client = match conn.client() {
         Ok(c) => c,
         Err(e) => return fail(e),
@@ -142,6 +149,25 @@ pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> u8 {
         sets[2].1.len(),
         check::display(out)
     );
+    if let Some(path) = members_path {
+        let file = match members::fetch(&mut client, &sets[0].1) {
+            Ok(f) => f,
+            Err(e) => {
+                return fail(format!(
+                    "{e}; the members file was not written (the state was)"
+                ));
+            }
+        };
+        if let Err(e) = crate::emit::write_file(path, crate::emit::pretty(&file).as_bytes()) {
+            return fail(format!("cannot write {}: {e}", check::display(path)));
+        }
+        eprintln!(
+            "wrote the members of {} group(s) and {} role(s) into {}",
+            file["groups"].as_object().map_or(0, serde_json::Map::len),
+            file["roles"].as_object().map_or(0, serde_json::Map::len),
+            check::display(path)
+        );
+    }
     let tenant_path = tenant_path.map_or_else(|| PathBuf::from("tenant.yaml"), Path::to_owned);
     update_tenant(&tenant_path, &sets[1].1, &sets[2].1)
 }

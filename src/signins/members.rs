@@ -1,6 +1,7 @@
 //! The members file (`caac replay --members FILE`): who is in the groups
 //! and directory roles the policies reference, since sign-in logs carry no
-//! membership.
+//! membership. `caac pull --members FILE` writes it
+//! ([`crate::deploy::members`]).
 //!
 //! Contract (JSON, version 1):
 //!

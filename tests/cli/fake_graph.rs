@@ -77,6 +77,57 @@ pub struct State {
     /// Origin written into `@odata.nextLink` instead of the server's own (a
     /// hostile or broken server pointing caac elsewhere).
     pub next_link_base: Option<String>,
+    /// Group id → direct members (`{"@odata.type": "#microsoft.graph.user"|"…group", "id"}`);
+    /// `transitiveMembers` flattens nested groups, as Graph does
+    /// (<https://learn.microsoft.com/graph/api/group-list-transitivemembers>).
+    pub groups: BTreeMap<String, Vec<Value>>,
+    /// Directory role assignments (`roleDefinitionId`, `directoryScopeId`,
+    /// `principalId`, `principal`); `principal` is returned only with
+    /// `$expand=principal`
+    /// (<https://learn.microsoft.com/graph/api/rbacapplication-list-roleassignments>).
+    pub role_assignments: Vec<Value>,
+}
+
+/// Transitive members of `id` (nested groups flattened, each once).
+fn transitive(groups: &BTreeMap<String, Vec<Value>>, id: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut todo = vec![id.to_ascii_lowercase()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(g) = todo.pop() {
+        if !seen.insert(g.clone()) {
+            continue;
+        }
+        for m in groups.get(&g).into_iter().flatten() {
+            if !out.contains(m) {
+                out.push(m.clone());
+            }
+            if m["@odata.type"] == "#microsoft.graph.group" {
+                todo.push(m["id"].as_str().unwrap_or_default().to_ascii_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// A page whose `@odata.nextLink` keeps the query (`$filter`, `$expand`).
+fn page_with_query(
+    items: &[Value],
+    skip: usize,
+    size: usize,
+    base: &str,
+    path: &str,
+    query: &str,
+) -> Value {
+    let end = (skip + size).min(items.len());
+    let mut v = json!({"value": items[skip.min(items.len())..end]});
+    if end < items.len() {
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("$skiptoken="))
+            .collect();
+        v["@odata.nextLink"] = format!("{base}{path}?{}&$skiptoken={end}", kept.join("&")).into();
+    }
+    v
 }
 
 /// A running fake.
@@ -426,6 +477,57 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                 }
                 _ => (405, error("MethodNotAllowed", "")),
             }
+        }
+        ("GET", r)
+            if r.starts_with("/groups/")
+                && r.ends_with("/transitiveMembers/microsoft.graph.user") =>
+        {
+            let id = r.split('/').nth(2).unwrap_or_default().to_ascii_lowercase();
+            if s.groups.contains_key(&id) {
+                let users: Vec<Value> = transitive(&s.groups, &id)
+                    .into_iter()
+                    .filter(|m| m["@odata.type"] == "#microsoft.graph.user")
+                    .map(|m| json!({"id": m["id"]}))
+                    .collect();
+                (
+                    200,
+                    page_with_query(&users, skip, s.page_size, base, &path, query).to_string(),
+                )
+            } else {
+                (404, error("Request_ResourceNotFound", "no such group"))
+            }
+        }
+        ("GET", "/roleManagement/directory/roleAssignments") => {
+            // Clients percent-encode the quotes (`%27`); Graph decodes them.
+            let decoded = query.replace("%27", "'");
+            let wanted = decoded
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("$filter=roleDefinitionId%20eq%20'"))
+                .map(|v| v.trim_end_matches('\'').to_ascii_lowercase());
+            let expand = decoded.split('&').any(|kv| kv == "$expand=principal");
+            let items: Vec<Value> = s
+                .role_assignments
+                .iter()
+                .filter(|a| {
+                    wanted.as_deref().is_none_or(|w| {
+                        a["roleDefinitionId"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .eq_ignore_ascii_case(w)
+                    })
+                })
+                .map(|a| {
+                    let mut a = a.clone();
+                    if !expand {
+                        a.as_object_mut().unwrap().remove("principal");
+                    }
+                    a
+                })
+                .collect();
+            (
+                200,
+                page_with_query(&items, skip, s.page_size, base, &path, query).to_string(),
+            )
         }
         _ => (404, error("ResourceNotFound", "no such path")),
     };

@@ -479,3 +479,132 @@ fn change_groups_carry_a_whatif_request_that_reproduces_the_verdict() {
         "RP06 Pilot compliant device for Exchange"
     );
 }
+
+/// `caac pull --members FILE` writes the members file from Graph (a fake on
+/// loopback, paging one item at a time): transitive user members of every
+/// group the policies name, and the users holding every role they name
+/// tenant-wide — directly or through a role-assignable group; an
+/// administrative-unit-scoped assignment and a service principal do not
+/// count (concept-conditional-access-users-groups).
+#[test]
+fn pull_members_writes_the_members_file_replay_reads() {
+    use crate::fake_graph::Fake;
+    use serde_json::json;
+    const TOKEN: &str = "eyJ0eXAi.fake-token-members.SIGNATURE";
+    const PILOT: &str = "00000000-0000-4000-8000-0000000070b1";
+    const NESTED: &str = "00000000-0000-4000-8000-0000000070b2";
+    const EA: &str = "00000000-0000-4000-8000-00000000e0e1";
+    const RA: &str = "00000000-0000-4000-8000-0000000000ab";
+    // Global Administrator's template id (the list-roleAssignments example).
+    const GA: &str = "62e90394-69f5-4237-9190-012177145e10";
+    let u = |n: u8| format!("00000000-0000-4000-8000-0000000000{n:02x}");
+    let user = |n: u8| json!({"@odata.type": "#microsoft.graph.user", "id": u(n)});
+    let group = |id: &str| json!({"@odata.type": "#microsoft.graph.group", "id": id});
+    let fake = Fake::start(TOKEN);
+    fake.with(|s| {
+        s.page_size = 1;
+        s.policies.insert(
+            "0a000000-0000-4000-8000-000000000001".into(),
+            json!({
+                "id": "0a000000-0000-4000-8000-000000000001",
+                "displayName": "MFA for the pilot and admins",
+                "state": "enabled",
+                "conditions": {
+                    "users": {"includeGroups": [PILOT], "excludeGroups": [EA], "includeRoles": [GA]},
+                    "applications": {"includeApplications": ["All"]},
+                    "clientAppTypes": ["all"]
+                },
+                "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+            }),
+        );
+        s.groups.insert(PILOT.into(), vec![user(0xa1), group(NESTED)]);
+        s.groups.insert(
+            NESTED.into(),
+            vec![user(0xc1), json!({"@odata.type": "#microsoft.graph.device", "id": u(0xde)})],
+        );
+        s.groups.insert(EA.into(), vec![user(0xe1)]);
+        s.groups.insert(RA.into(), vec![user(0xd1)]);
+        s.role_assignments = vec![
+            json!({"id": "a1", "roleDefinitionId": GA, "directoryScopeId": "/", "principalId": u(0xa1),
+                   "principal": user(0xa1)}),
+            json!({"id": "a2", "roleDefinitionId": GA, "directoryScopeId": "/administrativeUnits/x",
+                   "principalId": u(0xb0), "principal": user(0xb0)}),
+            json!({"id": "a3", "roleDefinitionId": GA, "directoryScopeId": "/", "principalId": RA,
+                   "principal": group(RA)}),
+            json!({"id": "a4", "roleDefinitionId": GA, "directoryScopeId": "/", "principalId": u(0x5a),
+                   "principal": {"@odata.type": "#microsoft.graph.servicePrincipal", "id": u(0x5a)}}),
+            json!({"id": "a5", "roleDefinitionId": "fe930be7-5e62-47db-91af-98c3a49a38b1",
+                   "directoryScopeId": "/", "principalId": u(0xb0), "principal": user(0xb0)}),
+        ];
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("caac"))
+        .current_dir(tmp.path())
+        .env_remove("AZURE_TENANT_ID")
+        .env_remove("AZURE_CLIENT_ID")
+        .env_remove("AZURE_CLIENT_SECRET")
+        .env_remove("CAAC_TOKEN_URL")
+        .env("CAAC_GRAPH_TOKEN", TOKEN)
+        .args([
+            "--color",
+            "never",
+            "pull",
+            "--graph-url",
+            &fake.url,
+            "--pace",
+            "0",
+        ])
+        .args(["--members", "members.json"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    assert!(
+        e.contains("wrote the members of 2 group(s) and 1 role(s) into members.json"),
+        "{e}"
+    );
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("members.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        written,
+        json!({
+            "version": 1,
+            "groups": {PILOT: [u(0xa1), u(0xc1)], EA: [u(0xe1)]},
+            "roles": {GA: [u(0xa1), u(0xd1)]}
+        })
+    );
+    // Every Graph call asked for users only, and for the role's principals.
+    let log = fake.with(|s| {
+        s.log
+            .iter()
+            .map(|l| l.path.replace("%27", "'"))
+            .collect::<Vec<_>>()
+    });
+    assert!(
+        log.iter().any(|p| p.starts_with(&format!(
+            "/v1.0/groups/{PILOT}/transitiveMembers/microsoft.graph.user?$select=id"
+        ))),
+        "{log:#?}"
+    );
+    assert!(
+        log.iter().any(|p| p.contains(&format!(
+            "roleAssignments?$filter=roleDefinitionId%20eq%20'{GA}'&$expand=principal"
+        ))),
+        "{log:#?}"
+    );
+    // The file is what `caac replay --members` reads.
+    std::fs::copy(
+        tmp.path().join("members.json"),
+        dir().join("members.pulled.json.tmp"),
+    )
+    .ok();
+    let (code, _, err) = run(&[
+        "--signins",
+        "disagree.ndjson",
+        "--members",
+        tmp.path().join("members.json").to_str().unwrap(),
+    ]);
+    assert!(matches!(code, Some(0 | 1)), "{err}");
+}
