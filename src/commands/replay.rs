@@ -202,6 +202,10 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
     for ex in &report.skipped_examples {
         eprintln!("warning: skipped {ex}");
     }
+    let more = report.skipped_total() - report.skipped_examples.len() as u64;
+    if more > 0 {
+        eprintln!("warning: … and {more} more skipped records (counted by reason in the report)");
+    }
     let text = match args.format {
         ImpactFormat::Human => report.human(),
         ImpactFormat::Json => crate::emit::pretty(&report.json()),

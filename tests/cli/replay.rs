@@ -608,3 +608,18 @@ fn pull_members_writes_the_members_file_replay_reads() {
     ]);
     assert!(matches!(code, Some(0 | 1)), "{err}");
 }
+
+/// Past the first 100, skipped records are counted, not listed one by one.
+#[test]
+fn many_skipped_records_are_summarised() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("bad.ndjson");
+    // The first line is whole (so the file is NDJSON), the next 150 are not.
+    let first = r#"{"id": "ok", "userId": "u", "resourceId": "r", "clientAppUsed": "Browser"}"#;
+    std::fs::write(&f, format!("{first}\n{}", "{\"id\": 1\n".repeat(150))).unwrap();
+    let (code, v, err) = json(&["--signins", f.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["skipped"]["byReason"]["malformed JSON"], 150);
+    assert_eq!(err.matches("warning: skipped ").count(), 100, "{err}");
+    assert!(err.contains("… and 50 more skipped records"), "{err}");
+}
