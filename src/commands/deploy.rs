@@ -14,7 +14,9 @@ pub(crate) enum DeployCommand<'a> {
 pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
     use crate::deploy;
     let conn = |g: &crate::cli::GraphArgs| deploy::Connection {
-        base: g.graph_url.clone(),
+        base: base(g),
+        auth: g.auth,
+        cloud: g.cloud,
         pace: g.pace,
         timeout: g.timeout,
     };
@@ -26,7 +28,7 @@ pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
             // `-v`: pull runs no check stages, so what it uses is said here:
             // the Graph origin (never a userinfo part), the files it writes
             // and how long it took.
-            let origin = url::Url::parse(&a.graph.graph_url)
+            let origin = url::Url::parse(&base(&a.graph))
                 .map(|u| u.origin().ascii_serialization())
                 .unwrap_or_else(|_| "(not a URL)".to_owned());
             verbose(format_args!("graph: {origin}"));
@@ -75,6 +77,13 @@ pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
         ),
     };
     ExitStatus::from(code)
+}
+
+/// `--graph-url`, else the `--cloud`'s Graph service root.
+fn base(g: &crate::cli::GraphArgs) -> String {
+    g.graph_url
+        .clone()
+        .unwrap_or_else(|| g.cloud.graph().to_owned())
 }
 
 /// The plan is `caac plan`'s product: stdout, or `-o FILE` (never one of
