@@ -152,8 +152,9 @@ pub enum Need {
 /// Graph's application id: an access token for Graph may carry it as `aud`
 /// instead of the resource URL.
 const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
-/// The audience Entra expects in a federated token by default
-/// (<https://learn.microsoft.com/entra/workload-id/workload-identity-federation-create-trust>).
+/// The audience Entra expects in a federated token: "should be set to
+/// api://AzureADTokenExchange for Microsoft Entra ID"
+/// (<https://learn.microsoft.com/graph/api/resources/federatedidentitycredential>).
 pub const FEDERATION_AUDIENCE: &str = "api://AzureADTokenExchange";
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Test-only: where the instance metadata service is, instead of
@@ -186,7 +187,8 @@ pub fn connect(
     timeout: Duration,
 ) -> Result<Token, GraphError> {
     let (token, used) = acquire(auth, cloud, timeout)?;
-    eprintln!("note: Graph credential: {used}");
+    // A note (left out under -q): which credential, never what it holds.
+    crate::commands::note(format_args!("note: Graph credential: {used}"));
     check_token(&token, need, cloud, now())?;
     Ok(token)
 }
@@ -219,7 +221,9 @@ pub fn acquire(auth: Auth, cloud: Cloud, timeout: Duration) -> Result<(Token, St
         Auth::Certificate => certificate(cloud, timeout),
         Auth::Federated => federated(cloud, timeout),
         Auth::ManagedIdentity => managed_identity(cloud, timeout),
-        Auth::AzureCli => azure_cli(cloud),
+        // The CLI's token is for the cloud `az cloud set` chose; its audience
+        // is checked against --cloud afterwards.
+        Auth::AzureCli => azure_cli(),
         Auth::Auto => unreachable!("resolved above"),
     }
 }
@@ -234,7 +238,8 @@ fn auto() -> Option<Auth> {
         && (var("AZURE_CLIENT_SECRET").is_some() || var("AZURE_CLIENT_CERTIFICATE_PATH").is_some())
     {
         Some(Auth::Env)
-    } else if federation_source().is_some() && ids(false).is_ok() {
+    } else if federation_source().is_some() {
+        // Chosen even without the ids, so the error names the missing ones.
         Some(Auth::Federated)
     } else if var("IDENTITY_ENDPOINT").is_some() && var("IDENTITY_HEADER").is_some() {
         Some(Auth::ManagedIdentity)
@@ -801,7 +806,7 @@ fn managed_identity(cloud: Cloud, timeout: Duration) -> Result<(Token, String), 
 /// `az account get-access-token --resource-type ms-graph`: the signed-in
 /// user's (or `az login --service-principal`'s) token for the cloud the CLI
 /// is set to (`az cloud set`).
-fn azure_cli(cloud: Cloud) -> Result<(Token, String), GraphError> {
+fn azure_cli() -> Result<(Token, String), GraphError> {
     let program = if cfg!(windows) { "az.cmd" } else { "az" };
     let mut cmd = std::process::Command::new(program);
     cmd.args([
@@ -846,7 +851,6 @@ fn azure_cli(cloud: Cloud) -> Result<(Token, String), GraphError> {
             ));
         }
     };
-    let _ = cloud;
     Ok((
         token,
         "Azure CLI login (az account get-access-token)".into(),
@@ -931,9 +935,9 @@ pub fn required(need: Need) -> Vec<(&'static str, &'static [&'static str])> {
 /// A token caac cannot read (not a JWT) passes with a note: Graph decides.
 pub fn check_token(token: &Token, need: Need, cloud: Cloud, now: u64) -> Result<(), GraphError> {
     let Some(c) = claims(token.secret()) else {
-        eprintln!(
+        crate::commands::note(format_args!(
             "note: the access token is not a JWT caac can read; Graph will check its audience, expiry and permissions"
-        );
+        ));
         return Ok(());
     };
     let graph = cloud.graph();

@@ -522,6 +522,26 @@ fn client_secret_goes_as_client_secret_and_the_credential_is_named() {
         )),
         "{err}"
     );
+    // -q leaves the note out.
+    let mut quiet = vec!["-q"];
+    quiet.extend(pull(&graph, &[]));
+    let (code, _, err) = run(
+        dir.path(),
+        &quiet,
+        &[
+            ("AZURE_TENANT_ID", TENANT),
+            ("AZURE_CLIENT_ID", CLIENT),
+            ("AZURE_CLIENT_SECRET", SECRET),
+            (
+                "CAAC_TOKEN_URL",
+                &format!("{}/{{tenant}}/oauth2/v2.0/token", issuer.url),
+            ),
+        ],
+        &[],
+        Some(&issuer),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("Graph credential"), "{err}");
 }
 
 #[test]
@@ -684,6 +704,28 @@ fn azure_pipelines_oidc_token_is_requested_for_the_service_connection() {
     assert!(err.contains("Azure Pipelines OIDC token"), "{err}");
     assert_eq!(issuer.log()[0].method, "POST");
     assert!(pulled(dir.path()));
+    // Found without --auth too; without the service connection id, the
+    // error names it.
+    let env = [
+        ("AZURESUBSCRIPTION_TENANT_ID", TENANT),
+        ("AZURESUBSCRIPTION_CLIENT_ID", CLIENT),
+        ("SYSTEM_OIDCREQUESTURI", &format!("{}/ado/oidc", issuer.url)),
+        ("SYSTEM_ACCESSTOKEN", ADO_ACCESS_TOKEN),
+        ("AZURE_AUTHORITY_HOST", &issuer.url),
+    ];
+    let (code, _, err) = run(dir.path(), &pull(&graph, &[]), &env, &[], Some(&issuer));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("needs AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"),
+        "{err}"
+    );
+    let env = [
+        &env[..],
+        &[("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "sc-1234")],
+    ]
+    .concat();
+    let (code, _, err) = run(dir.path(), &pull(&graph, &[]), &env, &[], Some(&issuer));
+    assert_eq!(code, 0, "{err}");
 }
 
 /// A CI request URL over plain http to another host is refused: the
