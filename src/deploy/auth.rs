@@ -358,12 +358,14 @@ fn client_credentials(
         // the problem (invalid_client, a federated token's wrong audience or
         // subject, …); they carry claims, not the secret, but anything equal
         // to the secret is masked all the same.
-        let code = json["error"].as_str().unwrap_or("no error code");
-        let desc = json["error_description"]
-            .as_str()
-            .and_then(|d| d.lines().next())
-            .unwrap_or("")
-            .replace(secret, "***");
+        let code = printable(json["error"].as_str().unwrap_or("no error code"));
+        let desc = printable(
+            &json["error_description"]
+                .as_str()
+                .and_then(|d| d.lines().next())
+                .unwrap_or("")
+                .replace(secret, "***"),
+        );
         return Err(config(format!(
             "the token endpoint {url} refused the {what}: HTTP {status} {code}{}{desc}",
             if desc.is_empty() { "" } else { ": " }
@@ -786,10 +788,12 @@ fn managed_identity(cloud: Cloud, timeout: Duration) -> Result<(Token, String), 
         .call();
     let (status, json) = read_json("GET", &shown, resp)?;
     if status != 200 {
-        let code = json["error"]
-            .as_str()
-            .or_else(|| json["error"]["code"].as_str())
-            .unwrap_or("no error code");
+        let code = printable(
+            json["error"]
+                .as_str()
+                .or_else(|| json["error"]["code"].as_str())
+                .unwrap_or("no error code"),
+        );
         return Err(config(format!(
             "the managed identity endpoint {shown} answered HTTP {status} {code}; is a managed identity assigned \
              (and AZURE_CLIENT_ID its client id, for a user-assigned one)?"
@@ -839,7 +843,7 @@ fn azure_cli() -> Result<(Token, String), GraphError> {
             "`az account get-access-token --resource-type ms-graph` failed ({}): {}; run `az login` \
              (`--allow-no-subscriptions` for a tenant without subscriptions)",
             out.status,
-            last.trim()
+            printable(last.trim())
         )));
     }
     let json: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
@@ -855,6 +859,24 @@ fn azure_cli() -> Result<(Token, String), GraphError> {
         token,
         "Azure CLI login (az account get-access-token)".into(),
     ))
+}
+
+/// Text another program or server wrote, for one line of stderr: control
+/// characters (terminal escapes, line breaks) shown escaped, at most 300
+/// characters.
+fn printable(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().take(300) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if s.chars().count() > 300 {
+        out.push('…');
+    }
+    out
 }
 
 /// The claims of a JWT, read without verifying its signature; `None` when
@@ -1090,6 +1112,56 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("expires 10 min ago"), "{e}");
+    }
+
+    /// The assertion has the header and claims the certificate-credentials
+    /// page lists, and its PS256 signature verifies with the certificate's key.
+    #[test]
+    fn certificate_assertion_has_the_documented_shape() {
+        use ring::signature::KeyPair as _;
+        use sha2::Digest as _;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/auth");
+        let ck = read_certificate(&root.join("app-cert.pem")).unwrap();
+        let aud = "https://login.microsoftonline.com/t/oauth2/v2.0/token";
+        let a = certificate_assertion(&ck, "client-1", aud, NOW).unwrap();
+        let parts: Vec<&str> = a.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+        assert_eq!(
+            header,
+            json!({"alg": "PS256", "typ": "JWT",
+                "x5t#S256": URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&ck.der))})
+        );
+        let c = claims(&a).unwrap();
+        assert_eq!(c["aud"], aud);
+        assert_eq!(c["iss"], "client-1");
+        assert_eq!(c["sub"], "client-1");
+        assert_eq!(c["nbf"], NOW);
+        assert_eq!(c["exp"], NOW + 600);
+        let jti = c["jti"].as_str().unwrap();
+        assert_eq!(jti.len(), 36);
+        assert_eq!(&jti[14..15], "4", "a version-4 GUID: {jti}");
+        let b = certificate_assertion(&ck, "client-1", aud, NOW).unwrap();
+        assert_ne!(
+            claims(&b).unwrap()["jti"],
+            c["jti"],
+            "a fresh jti each time"
+        );
+        let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+        ring::signature::UnparsedPublicKey::new(
+            &ring::signature::RSA_PSS_2048_8192_SHA256,
+            ck.key.public_key().as_ref(),
+        )
+        .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &sig)
+        .unwrap();
+        assert_eq!(format!("{ck:?}"), "CertKey(<redacted>)");
+    }
+
+    #[test]
+    fn server_text_is_one_printable_line() {
+        assert_eq!(printable("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\\nc");
+        assert_eq!(printable(&"x".repeat(400)).chars().count(), 301);
     }
 
     #[test]
