@@ -347,9 +347,10 @@ pub struct GraphArgs {
     /// AZURE_CLIENT_CERTIFICATE_PATH, a federated token, IDENTITY_ENDPOINT).
     #[arg(long, value_enum, value_name = "CREDENTIAL", default_value_t = crate::deploy::auth::Auth::Auto)]
     pub auth: crate::deploy::auth::Auth,
-    /// Microsoft cloud: sets the Graph endpoint, the login authority and the token scope together.
-    #[arg(long, value_enum, value_name = "CLOUD", default_value_t = crate::deploy::auth::Cloud::Public)]
-    pub cloud: crate::deploy::auth::Cloud,
+    /// Microsoft cloud: sets the Graph endpoint, the login authority and the token scope together
+    /// [default: `deploy.cloud` in .caac.yaml, else public].
+    #[arg(long, value_enum, value_name = "CLOUD")]
+    pub cloud: Option<crate::deploy::auth::Cloud>,
     /// Minimum seconds between two requests (0 for tests).
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
     pub pace: f64,

@@ -91,9 +91,22 @@ pub enum Auth {
     Token,
 }
 
-/// The Microsoft cloud (`--cloud`): Graph endpoint, login authority and
-/// token scope, from <https://learn.microsoft.com/graph/deployments>.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+/// The Microsoft cloud (`--cloud`, or `deploy.cloud` in `.caac.yaml`):
+/// Graph endpoint, login authority and token scope, from
+/// <https://learn.microsoft.com/graph/deployments>.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Cloud {
     /// Global service (graph.microsoft.com); also US Government GCC (moderate).
     #[default]

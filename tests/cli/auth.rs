@@ -1144,6 +1144,45 @@ fn cloud_sets_scope_and_expected_audience() {
     assert!(err.contains("invalid_scope"), "{err}");
 }
 
+/// `deploy.cloud` in `.caac.yaml` picks the cloud when `--cloud` is not
+/// given; `--cloud` wins; a config that does not load stops pull (it might
+/// have named another cloud).
+#[test]
+fn config_file_names_the_cloud() {
+    let token = access_token("https://dod-graph.microsoft.us", &ALL_ROLES);
+    let graph = Fake::start(&token);
+    let issuer = Issuer::start(&token);
+    issuer.state.lock().unwrap().scope = "https://dod-graph.microsoft.us/.default".into();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".caac.yaml"), "deploy:\n  cloud: dod\n").unwrap();
+    let env = [
+        ("AZURE_TENANT_ID", TENANT),
+        ("AZURE_CLIENT_ID", CLIENT),
+        ("AZURE_CLIENT_SECRET", SECRET),
+        ("AZURE_AUTHORITY_HOST", issuer.url.as_str()),
+    ];
+    let (code, _, err) = run(dir.path(), &pull(&graph, &[]), &env, &[], Some(&issuer));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(
+        dir.path(),
+        &pull(&graph, &["--cloud", "public"]),
+        &env,
+        &[],
+        Some(&issuer),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid_scope"), "{err}");
+    std::fs::write(dir.path().join(".caac.yaml"), "deploy:\n  cloud: dodd\n").unwrap();
+    let before = issuer.log().len();
+    let (code, _, err) = run(dir.path(), &pull(&graph, &[]), &env, &[], Some(&issuer));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(".caac.yaml:2:10"), "{err}");
+    assert!(err.contains("did you mean `dod`?"), "{err}");
+    assert!(err.contains("nothing was sent"), "{err}");
+    assert_eq!(err.matches("error").count(), 1, "one error: {err}");
+    assert_eq!(issuer.log().len(), before, "nothing sent");
+}
+
 /// HTTPS_PROXY is honoured: caac asks the proxy to CONNECT to Graph's
 /// host (TLS then runs end to end, so the proxy never sees the token).
 /// The fake proxy refuses, so nothing leaves the machine.
