@@ -38,6 +38,7 @@ pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
         base: base(g, cloud),
         auth: g.auth,
         cloud,
+        quiet: super::ui().quiet,
         pace: g.pace,
         timeout: g.timeout,
     };

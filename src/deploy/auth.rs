@@ -193,16 +193,24 @@ fn now() -> u64 {
 
 /// Picks the credential, gets a token, says which credential it used and
 /// checks the token against `need`.
+/// The notes go to stderr unless `quiet` (`-q`).
 pub fn connect(
     auth: Auth,
     cloud: Cloud,
     need: Need,
     timeout: Duration,
+    quiet: bool,
 ) -> Result<Token, GraphError> {
     let (token, used) = acquire(auth, cloud, timeout)?;
-    // A note (left out under -q): which credential, never what it holds.
-    crate::commands::note(format_args!("note: Graph credential: {used}"));
-    check_token(&token, need, cloud, now())?;
+    // Which credential, never what it holds.
+    if !quiet {
+        eprintln!("note: Graph credential: {used}");
+    }
+    if !check_token(&token, need, cloud, now())? && !quiet {
+        eprintln!(
+            "note: the access token is not a JWT caac can read; Graph will check its audience, expiry and permissions"
+        );
+    }
     Ok(token)
 }
 
@@ -407,7 +415,7 @@ fn read_json(
     let mut resp = resp.map_err(|e| GraphError::Transport {
         method: method.into(),
         url: url.into(),
-        why: e.to_string(),
+        why: client::transport_why(&e),
     })?;
     let status = resp.status().as_u16();
     let text = resp.body_mut().read_to_string().unwrap_or_default();
@@ -967,13 +975,11 @@ pub fn required(need: Need) -> Vec<(&'static str, &'static [&'static str])> {
 /// cloud's Graph, that has expired (or expires within a minute), or that
 /// lacks a permission `need` takes: `roles` for an app token, `scp` for a
 /// user's (<https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference>).
-/// A token caac cannot read (not a JWT) passes with a note: Graph decides.
-pub fn check_token(token: &Token, need: Need, cloud: Cloud, now: u64) -> Result<(), GraphError> {
+/// `Ok(false)`: a token caac cannot read (not a JWT), passed on for Graph
+/// to decide.
+pub fn check_token(token: &Token, need: Need, cloud: Cloud, now: u64) -> Result<bool, GraphError> {
     let Some(c) = claims(token.secret()) else {
-        crate::commands::note(format_args!(
-            "note: the access token is not a JWT caac can read; Graph will check its audience, expiry and permissions"
-        ));
-        return Ok(());
+        return Ok(false);
     };
     let graph = cloud.graph();
     let aud = c.get("aud").and_then(Value::as_str).unwrap_or("");
@@ -1007,7 +1013,7 @@ pub fn check_token(token: &Token, need: Need, cloud: Cloud, now: u64) -> Result<
         .map(|(name, _)| name)
         .collect();
     if missing.is_empty() {
-        return Ok(());
+        return Ok(true);
     }
     let what = match need {
         Need::Read => "reading Conditional Access policies (pull, plan)",
@@ -1065,7 +1071,7 @@ mod tests {
             json!({"aud": "https://graph.microsoft.com", "exp": NOW + 3600,
             "roles": ["Policy.Read.All"]}),
         );
-        assert!(check_token(&read, Need::Read, Cloud::Public, NOW).is_ok());
+        assert!(check_token(&read, Need::Read, Cloud::Public, NOW).unwrap());
         let e = check_token(&read, Need::Write, Cloud::Public, NOW)
             .unwrap_err()
             .to_string();
@@ -1078,7 +1084,7 @@ mod tests {
         assert!(e.contains("application permissions"), "{e}");
         let write = jwt(json!({"aud": GRAPH_APP_ID, "exp": NOW + 3600, "roles":
             ["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Application.Read.All"]}));
-        assert!(check_token(&write, Need::Write, Cloud::Public, NOW).is_ok());
+        assert!(check_token(&write, Need::Write, Cloud::Public, NOW).unwrap());
         let none = jwt(json!({"aud": "https://graph.microsoft.com", "exp": NOW + 3600}));
         let e = check_token(&none, Need::Read, Cloud::Public, NOW)
             .unwrap_err()
@@ -1093,7 +1099,7 @@ mod tests {
             "scp": "User.Read Policy.Read.All"}),
         );
         assert!(is_delegated(&t));
-        assert!(check_token(&t, Need::Read, Cloud::Public, NOW).is_ok());
+        assert!(check_token(&t, Need::Read, Cloud::Public, NOW).unwrap());
         let e = check_token(&t, Need::Write, Cloud::Public, NOW)
             .unwrap_err()
             .to_string();
@@ -1180,7 +1186,7 @@ mod tests {
     #[test]
     fn an_opaque_token_is_left_to_graph() {
         let t = Token::new("not-a-jwt".into());
-        assert!(check_token(&t, Need::Write, Cloud::Public, NOW).is_ok());
+        assert!(!check_token(&t, Need::Write, Cloud::Public, NOW).unwrap());
         assert!(claims("a.%%%.c").is_none());
         assert!(claims("a.b").is_none());
     }

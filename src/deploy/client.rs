@@ -251,6 +251,13 @@ fn roots() -> std::sync::Arc<Vec<ureq::tls::Certificate<'static>>> {
                     .map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned())
                     .collect();
             let native = rustls_native_certs::load_native_certs();
+            if let Some(e) = native.errors.first() {
+                // Said once: a wrong SSL_CERT_FILE otherwise shows up only
+                // as an untrusted certificate later.
+                eprintln!(
+                    "note: the platform's certificate store was not read completely ({e}); Mozilla's roots are trusted"
+                );
+            }
             all.extend(
                 native
                     .certs
@@ -262,9 +269,19 @@ fn roots() -> std::sync::Arc<Vec<ureq::tls::Certificate<'static>>> {
         .clone()
 }
 
-/// How many roots caac trusts (for tests of the platform store).
-pub fn root_count() -> usize {
-    roots().len()
+/// A transport error for a message, with the fix when the server's
+/// certificate chains to no trusted root (typically TLS inspection whose
+/// root is not installed).
+pub(super) fn transport_why(e: &ureq::Error) -> String {
+    let why = e.to_string();
+    if why.contains("UnknownIssuer") {
+        format!(
+            "{why} (the server's certificate is issued by a root caac does not trust: behind TLS inspection, \
+             install the inspection root in the platform's certificate store or point SSL_CERT_FILE at it)"
+        )
+    } else {
+        why
+    }
 }
 
 /// The HTTP agent for Graph and the credential endpoints. Proxies come from
@@ -515,7 +532,7 @@ impl Client {
                 return Err(Retry::Backoff(GraphError::Transport {
                     method,
                     url,
-                    why: e.to_string(),
+                    why: transport_why(&e),
                 }));
             }
         };

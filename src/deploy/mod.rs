@@ -54,6 +54,8 @@ pub struct Connection {
     pub auth: auth::Auth,
     /// Which Microsoft cloud the token is for (`--cloud`).
     pub cloud: auth::Cloud,
+    /// `-q`: no notes (which credential was used).
+    pub quiet: bool,
 }
 
 impl Connection {
@@ -75,7 +77,7 @@ impl Connection {
                 client::display_url(&s.base)
             )));
         }
-        let token = auth::connect(self.auth, self.cloud, need, s.timeout)?;
+        let token = auth::connect(self.auth, self.cloud, need, s.timeout, self.quiet)?;
         Client::new(s, token)
     }
 }

@@ -1326,4 +1326,26 @@ fn platform_certificate_store_is_trusted_too() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("UnknownIssuer"), "{err}");
+    assert!(err.contains("point SSL_CERT_FILE at it"), "{err}");
+    // A certificate file that cannot be read is said once, not hidden.
+    let (code, _, err) = run(
+        dir.path(),
+        &[&base[..], &["-o", "third"]].concat(),
+        &[
+            ("CAAC_GRAPH_TOKEN", &token),
+            (
+                "SSL_CERT_FILE",
+                &dir.path().join("missing.pem").to_string_lossy(),
+            ),
+        ],
+        &[&token],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.matches("the platform's certificate store was not read completely")
+            .count(),
+        1,
+        "{err}"
+    );
 }
