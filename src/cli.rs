@@ -372,17 +372,21 @@ pub enum TestFormat {
 }
 
 /// How to reach Microsoft Graph (`pull`, `plan`, `apply`). Credentials come from
-/// the environment only: `CAAC_GRAPH_TOKEN`, or `AZURE_TENANT_ID`,
-/// `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET` (client credentials).
+/// the environment only (never a flag, which would show in `ps` and shell
+/// history); `--auth` picks the flow, docs/credentials.md lists the variables.
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
-    /// Graph base URL: https://, or a loopback address for tests.
-    #[arg(
-        long,
-        value_name = "URL",
-        default_value = "https://graph.microsoft.com"
-    )]
-    pub graph_url: String,
+    /// Graph base URL: https://, or a loopback address for tests [default: the --cloud's Graph].
+    #[arg(long, value_name = "URL")]
+    pub graph_url: Option<String>,
+    /// Credential: auto picks the first the environment provides (CAAC_GRAPH_TOKEN, AZURE_CLIENT_SECRET or
+    /// AZURE_CLIENT_CERTIFICATE_PATH, a federated token, IDENTITY_ENDPOINT).
+    #[arg(long, value_enum, value_name = "CREDENTIAL", default_value_t = crate::deploy::auth::Auth::Auto)]
+    pub auth: crate::deploy::auth::Auth,
+    /// Microsoft cloud: sets the Graph endpoint, the login authority and the token scope together
+    /// [default: `deploy.cloud` in .caac.yaml, else public].
+    #[arg(long, value_enum, value_name = "CLOUD")]
+    pub cloud: Option<crate::deploy::auth::Cloud>,
     /// Minimum seconds between two requests (0 for tests).
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
     pub pace: f64,
