@@ -944,8 +944,10 @@ fn ago(exp: u64, now: u64) -> String {
 /// (<https://learn.microsoft.com/graph/api/conditionalaccessroot-list-policies#permissions>).
 /// Writes: Policy.Read.All and Policy.ReadWrite.ConditionalAccess
 /// (<https://learn.microsoft.com/graph/api/conditionalaccessroot-post-policies#permissions>),
-/// and Application.Read.All, which Graph needs to resolve the applications a
-/// policy names.
+/// — the current page's requirement. Older versions of that page also asked
+/// for Application.Read.All; a token without it is not refused here (Graph
+/// decides, and its 403 is explained), so a least-privileged app that the
+/// current page allows is never turned away by caac.
 pub fn required(need: Need) -> Vec<(&'static str, &'static [&'static str])> {
     match need {
         Need::Read => vec![(
@@ -958,14 +960,6 @@ pub fn required(need: Need) -> Vec<(&'static str, &'static [&'static str])> {
                 &["Policy.ReadWrite.ConditionalAccess"],
             ),
             ("Policy.Read.All", &["Policy.Read.All"]),
-            (
-                "Application.Read.All",
-                &[
-                    "Application.Read.All",
-                    "Application.ReadWrite.All",
-                    "Directory.Read.All",
-                ],
-            ),
         ],
     }
 }
@@ -1076,15 +1070,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains(
-                "lacks Policy.ReadWrite.ConditionalAccess, Application.Read.All for writing"
-            ),
+            e.contains("lacks Policy.ReadWrite.ConditionalAccess for writing"),
             "{e}"
         );
         assert!(e.contains("application permissions"), "{e}");
         let write = jwt(json!({"aud": GRAPH_APP_ID, "exp": NOW + 3600, "roles":
             ["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Application.Read.All"]}));
         assert!(check_token(&write, Need::Write, Cloud::Public, NOW).unwrap());
+        // The create page's current least privilege: without Application.Read.All.
+        let least = jwt(json!({"aud": GRAPH_APP_ID, "exp": NOW + 3600, "roles":
+            ["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"]}));
+        assert!(check_token(&least, Need::Write, Cloud::Public, NOW).unwrap());
         let none = jwt(json!({"aud": "https://graph.microsoft.com", "exp": NOW + 3600}));
         let e = check_token(&none, Need::Read, Cloud::Public, NOW)
             .unwrap_err()

@@ -1006,7 +1006,7 @@ fn azure_cli_user_token_reads_and_is_refused_for_writes() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("lacks Policy.ReadWrite.ConditionalAccess, Application.Read.All for writing"),
+        err.contains("lacks Policy.ReadWrite.ConditionalAccess for writing"),
         "{err}"
     );
     assert!(err.contains("user's token"), "{err}");
@@ -1069,9 +1069,7 @@ fn app_token_without_write_roles_cannot_apply() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains(
-            "the access token lacks Policy.ReadWrite.ConditionalAccess, Application.Read.All for writing"
-        ),
+        err.contains("the access token lacks Policy.ReadWrite.ConditionalAccess for writing"),
         "{err}"
     );
     assert!(err.contains("application permissions"), "{err}");
