@@ -10,7 +10,8 @@
 use crate::catalog::Kind;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::lint::config::{Config, ConfigFile};
-use crate::lint::{self, BreakGlassIds, Context};
+use crate::lint::{self, Context};
+use crate::model::BreakGlassIds;
 use crate::model::{self, Policy, Tenant};
 use crate::render::FileReport;
 use crate::resolve;
@@ -137,6 +138,8 @@ pub struct Checked {
     pub tenant: Option<Tenant>,
     /// Resolved break-glass identities.
     pub break_glass: BreakGlassIds,
+    /// Their personas for the lockout gate and CA101, computed once.
+    pub break_glass_personas: Vec<crate::whatif::matrix::Value<crate::whatif::matrix::Persona>>,
     /// The effective configuration.
     pub config: Config,
     /// Rules that did not run and why: `(id, reason)`.
@@ -271,11 +274,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         let (t, mut r) = load_tenant(p);
         if let Some(t) = &t {
             let (users, groups, ds) = resolve::break_glass(t);
-            checked.break_glass = BreakGlassIds {
-                users,
-                groups,
-                personas: Vec::new(),
-            };
+            checked.break_glass = BreakGlassIds { users, groups };
             for d in ds {
                 if d.is(crate::diag::Code::InvalidTenantId) {
                     checked.break_glass_unread = true;
@@ -331,7 +330,8 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             list.sort();
             list.dedup();
         }
-        bg.personas = crate::whatif::lockout::break_glass_personas(checked.tenant.as_ref(), bg);
+        checked.break_glass_personas =
+            crate::whatif::lockout::break_glass_personas(checked.tenant.as_ref(), bg);
     }
     if !cli.diagnostics.is_empty() {
         checked.other.push(cli);
@@ -384,6 +384,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
                     policy,
                     tenant: checked.tenant.as_ref(),
                     break_glass: &checked.break_glass,
+                    break_glass_personas: &checked.break_glass_personas,
                     config: &checked.config,
                     tenant_ids: tenant_ids.as_ref(),
                 });
@@ -506,6 +507,7 @@ pub fn lockout_gate(checked: &mut Checked) {
     let gate = lockout::Gate {
         tenant: checked.tenant.as_ref(),
         break_glass: &checked.break_glass,
+        break_glass_personas: &checked.break_glass_personas,
         apply_identity: checked
             .apply_identity
             .as_ref()

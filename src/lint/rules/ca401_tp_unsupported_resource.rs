@@ -122,7 +122,8 @@ mod tests {
     //! The Token Protection pack on resolved policies (ids, canonical keywords).
     use crate::diag::Severity;
     use crate::lint::config::Config;
-    use crate::lint::{BreakGlassIds, Check, Context, Hit, Rule};
+    use crate::lint::{Check, Context, Hit, Rule};
+    use crate::model::BreakGlassIds;
     use crate::model::{Platform, Policy};
     use serde_json::json;
 
@@ -155,6 +156,7 @@ mod tests {
             policy: p,
             tenant: None,
             break_glass: &bg,
+            break_glass_personas: &[],
             config,
             tenant_ids: None,
         };

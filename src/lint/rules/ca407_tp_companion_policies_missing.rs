@@ -302,8 +302,9 @@ fn messages(set: &[Context], need: Need) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use crate::lint::Context;
     use crate::lint::config::Config;
-    use crate::lint::{BreakGlassIds, Context};
+    use crate::model::BreakGlassIds;
     use crate::model::Policy;
     use serde_json::json;
 
@@ -324,6 +325,7 @@ mod tests {
                 policy: p,
                 tenant: None,
                 break_glass: &bg,
+                break_glass_personas: &[],
                 config: &c,
                 tenant_ids: None,
             })

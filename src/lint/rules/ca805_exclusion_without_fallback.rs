@@ -223,8 +223,8 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::BreakGlassIds;
     use crate::lint::config::Config;
+    use crate::model::BreakGlassIds;
 
     const G: &str = "33333333-3333-4333-8333-333333333333";
 
@@ -261,6 +261,7 @@ mod tests {
                 policy: p,
                 tenant: None,
                 break_glass: &bg,
+                break_glass_personas: &[],
                 config: &config,
                 tenant_ids: None,
             })

@@ -119,7 +119,7 @@ pub(crate) fn with_set<R>(
     config: &crate::lint::config::Config,
     f: impl FnOnce(&[Context]) -> R,
 ) -> R {
-    let bg = crate::lint::BreakGlassIds::default();
+    let bg = crate::model::BreakGlassIds::default();
     let set: Vec<Context> = policies
         .iter()
         .map(|p| Context {
@@ -127,6 +127,7 @@ pub(crate) fn with_set<R>(
             policy: p,
             tenant: None,
             break_glass: &bg,
+            break_glass_personas: &[],
             config,
             tenant_ids: None,
         })
@@ -232,12 +233,13 @@ pub(crate) fn run_json(
     config: &crate::lint::config::Config,
 ) -> Vec<Hit> {
     let policy: crate::model::Policy = serde_json::from_value(policy).expect("valid policy");
-    let bg = crate::lint::BreakGlassIds::default();
+    let bg = crate::model::BreakGlassIds::default();
     check(&Context {
         source: "x.yaml",
         policy: &policy,
         tenant: None,
         break_glass: &bg,
+        break_glass_personas: &[],
         config,
         tenant_ids: None,
     })
