@@ -42,6 +42,8 @@ pub mod report;
 pub mod resolve;
 pub mod rollout;
 pub mod scenario;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod validate;
 pub mod validity;
 pub mod whatif;

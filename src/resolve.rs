@@ -561,7 +561,7 @@ mod tests {
     }
 
     fn help_for(yaml: &str) -> Vec<String> {
-        let p: Policy = serde_saphyr::from_str(yaml).unwrap();
+        let p = crate::test_support::from_yaml(yaml);
         let (_, diags) = resolve(&p, Some(&tenant()));
         diags
             .into_iter()

@@ -579,27 +579,10 @@ fn dim_key(d: Dim) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Applications, ClientAppType, Grant, UserSet, Users};
+    use crate::model::{ClientAppType, Grant};
 
     fn policy(name: &str, f: impl FnOnce(&mut Policy)) -> Policy {
-        let mut p = Policy {
-            display_name: name.into(),
-            state: State::Enabled,
-            users: Some(Users {
-                include: Some(UserSet {
-                    users: vec!["All".into()],
-                    ..UserSet::default()
-                }),
-                exclude: None,
-            }),
-            applications: Some(Applications {
-                include: vec!["All".into()],
-                ..Applications::default()
-            }),
-            ..Policy::default()
-        };
-        f(&mut p);
-        p
+        crate::test_support::all_users_all_apps(name, State::Enabled, f)
     }
 
     fn refs(ps: &[Policy]) -> Vec<PolicyRef<'_>> {

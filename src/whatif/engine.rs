@@ -1201,8 +1201,7 @@ authenticationContexts:
 
     /// A policy from YAML, resolved through the test tenant.
     fn policy(yaml: &str) -> Policy {
-        let (v, _) = crate::load::parse_text(yaml).unwrap();
-        let p: Policy = serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        let p = crate::test_support::from_yaml(yaml);
         let (p, d) = crate::resolve::resolve(&p, Some(&tenant()));
         assert!(d.is_empty(), "{d:?}");
         p

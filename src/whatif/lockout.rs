@@ -661,34 +661,21 @@ fn users_pointer(p: &Policy) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Applications, Grant, UserSet, Users};
+    use crate::model::{Grant, UserSet};
 
     const EA: &str = "00000000-0000-4000-8000-00000000e0e1";
 
     fn policy(controls: &[BuiltInControl], exclude_group: Option<&str>) -> Policy {
-        Policy {
-            display_name: "P".into(),
-            state: State::Enabled,
-            users: Some(Users {
-                include: Some(UserSet {
-                    users: vec!["All".into()],
-                    ..UserSet::default()
-                }),
-                exclude: exclude_group.map(|g| UserSet {
-                    groups: vec![g.into()],
-                    ..UserSet::default()
-                }),
-            }),
-            applications: Some(Applications {
-                include: vec!["All".into()],
-                ..Applications::default()
-            }),
-            grant: Some(Grant {
+        crate::test_support::all_users_all_apps("P", State::Enabled, |p| {
+            p.users.as_mut().unwrap().exclude = exclude_group.map(|g| UserSet {
+                groups: vec![g.into()],
+                ..UserSet::default()
+            });
+            p.grant = Some(Grant {
                 built_in_controls: controls.to_vec(),
                 ..Grant::default()
-            }),
-            ..Policy::default()
-        }
+            });
+        })
     }
 
     fn gate_of(p: &Policy, bg: &BreakGlassIds) -> Vec<Diagnostic> {

@@ -100,11 +100,12 @@ fn covers_legacy_clients(p: &Policy) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::{demands_mfa, with_set};
+    use super::super::helpers::demands_mfa;
     use super::*;
     use crate::lint::config::Config;
     use crate::model::{Applications, Grant, Locations, State, UserSet, Users};
     use crate::model::{BuiltInControl, Operator};
+    use crate::test_support::with_set;
 
     fn legacy_block() -> Policy {
         Policy {

@@ -113,10 +113,10 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::with_set;
     use super::*;
     use crate::lint::config::Config;
     use crate::model::{Applications, BuiltInControl, Grant, Policy, UserSet, Users};
+    use crate::test_support::with_set;
 
     #[test]
     fn strict_profile_wants_medium_too() {
