@@ -329,7 +329,8 @@ pub struct TestArgs {
 /// Output format of `caac test`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestFormat {
-    /// One PASS/FAIL line per scenario, a diff for each failure, a summary.
+    /// One PASS/FAIL line per scenario, a diff for each failure, a summary
+    /// (`-q`: the failing scenarios and the summary only).
     Human,
     /// Versioned JSON (`{"version": 1, "scenarios": [...]}`).
     Json,

@@ -116,7 +116,8 @@ pub(crate) fn run(args: &TestArgs, color: bool) -> ExitStatus {
         }
     }
     let text = match args.format {
-        TestFormat::Human => human(&verdicts),
+        // `-q`: findings only, so the failing scenarios and the summary.
+        TestFormat::Human => human(&verdicts, super::ui().quiet),
         TestFormat::Json => crate::emit::pretty(&to_json(&verdicts)),
     };
     let inputs: Vec<std::path::PathBuf> = checked
