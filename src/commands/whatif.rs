@@ -13,6 +13,19 @@ use crate::render;
 /// `caac whatif`.
 pub(crate) fn run(args: &WhatifArgs, color: bool) -> ExitStatus {
     let paths = policy_paths(&args.input);
+    if let Some(path) = policy_path_holding(&args.request, &paths) {
+        // Every `*.json` under a policy path is read as a Graph export, so
+        // the request (and its neighbours) would fail as policies, one
+        // confusing error each: one message for the one root cause.
+        eprintln!(
+            "error: the request {request} is inside the policy path {path}, so caac would read it as a policy; \
+             give the policies' directory and the request separately, e.g. \
+             `caac whatif policies --request {request}`",
+            request = check::display(&args.request),
+            path = check::display(path),
+        );
+        return INPUT_ERROR;
+    }
     let opts = options(&paths, &args.input.resolve, true);
     let Some(checked) = check_stages(&opts) else {
         return INPUT_ERROR;
@@ -69,4 +82,18 @@ pub(crate) fn run(args: &WhatifArgs, color: bool) -> ExitStatus {
         .chain([args.request.clone()])
         .collect();
     deliver(&text, args.output.as_deref(), &inputs)
+}
+
+/// The policy path (a file, or a directory searched recursively) that holds
+/// `request`, compared by canonical path; `None` when the request is
+/// elsewhere or does not exist (loading it reports that).
+fn policy_path_holding<'p>(
+    request: &std::path::Path,
+    paths: &'p [std::path::PathBuf],
+) -> Option<&'p std::path::PathBuf> {
+    let request = request.canonicalize().ok()?;
+    paths.iter().find(|p| {
+        p.canonicalize()
+            .is_ok_and(|p| request == p || (p.is_dir() && request.starts_with(&p)))
+    })
 }

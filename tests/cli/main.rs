@@ -19,6 +19,7 @@ mod loader_errors;
 mod lockout;
 mod monitor;
 mod promote;
+mod readme;
 mod root_cause;
 mod rules;
 mod schemas;
