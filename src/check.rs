@@ -963,11 +963,13 @@ fn resolution_errors(
                 return Some(d);
             };
             let section = Tenant::section(*kind).unwrap_or_default();
+            // The suggestion is place-aware (never a value a rule forbids
+            // there); the diagnostic keeps its position in the policy.
             let suggestion = d.is(crate::diag::Code::UnknownName)
-                .then(|| resolve::builtin_suggestion(*kind, value))
+                .then(|| resolve::builtin_did_you_mean(policy, *kind, &pointer, value))
                 .flatten()?;
             d.help = Some(format!(
-                "did you mean `{suggestion}`? (the tenant file did not load — see its error — so names from its `{section}:` section were not checked either)"
+                "{suggestion} (the tenant file did not load — see its error — so names from its `{section}:` section were not checked either)"
             ));
             Some(d)
         })
