@@ -7,8 +7,10 @@ use super::{
     ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, options, policy_paths, print_stdout,
 };
 use crate::check;
-use crate::cli::{ReportArgs, ReportFormat};
-use crate::report::{build, html, markdown};
+use crate::cli::{ReportArgs, ReportClient, ReportDevice, ReportFormat, ReportPlatform};
+use crate::model::Platform;
+use crate::report::{DeviceState, SignInContext, build, html, markdown};
+use crate::whatif::ClientApp;
 use std::path::Path;
 
 /// `caac report`.
@@ -29,7 +31,7 @@ pub(crate) fn run(args: &ReportArgs, color: bool) -> ExitStatus {
         .chain(checked.files.iter().map(|f| &f.report))
         .cloned()
         .collect();
-    let summary = build(&checked, &reports);
+    let summary = build(&checked, &reports, &context(args));
     let text = match args.format {
         ReportFormat::Markdown => markdown(&summary),
         ReportFormat::Html => html(&summary),
@@ -46,6 +48,28 @@ pub(crate) fn run(args: &ReportArgs, color: bool) -> ExitStatus {
                 eprintln!("error: cannot write {}: {e}", check::display(path));
                 INPUT_ERROR
             }
+        },
+    }
+}
+
+/// The matrix's sign-in context from `--platform`, `--client`, `--device`.
+fn context(args: &ReportArgs) -> SignInContext {
+    SignInContext {
+        platform: match args.platform {
+            ReportPlatform::Windows => Platform::Windows,
+            ReportPlatform::MacOs => Platform::MacOS,
+            ReportPlatform::Ios => Platform::IOS,
+            ReportPlatform::Android => Platform::Android,
+            ReportPlatform::Linux => Platform::Linux,
+        },
+        client: match args.client {
+            ReportClient::Browser => ClientApp::Browser,
+            ReportClient::MobileAppsAndDesktopClients => ClientApp::MobileAppsAndDesktopClients,
+        },
+        device: match args.device {
+            ReportDevice::Unregistered => DeviceState::Unregistered,
+            ReportDevice::Registered => DeviceState::Registered,
+            ReportDevice::Compliant => DeviceState::Compliant,
         },
     }
 }
