@@ -80,6 +80,22 @@ pub struct Options<'a> {
     pub partial: bool,
 }
 
+pub use crate::load::Inputs;
+
+/// The check stages borrow their options from a command's inputs.
+impl Inputs {
+    /// The check stages' options over these inputs.
+    pub fn options(&self, partial: bool) -> Options<'_> {
+        Options {
+            paths: &self.paths,
+            tenant: self.tenant.clone(),
+            break_glass: &self.break_glass,
+            config: self.config.clone(),
+            partial,
+        }
+    }
+}
+
 /// One checked spec file.
 #[derive(Debug, Clone)]
 pub struct File {

@@ -232,6 +232,40 @@ impl DeviceState {
     }
 }
 
+/// What `caac report` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/report.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The policies and how names resolve.
+    pub inputs: check::Inputs,
+    /// The page's format.
+    pub format: Format,
+    /// Where the page goes; `None`: stdout.
+    pub output: Option<std::path::PathBuf>,
+    /// The sign-in every matrix cell assumes.
+    pub context: SignInContext,
+}
+
+/// The page's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Markdown (wikis, pull requests).
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+    /// Versioned JSON of the facts.
+    Json,
+}
+
+/// The page for `summary` in `format`.
+pub fn render(summary: &Summary, format: Format) -> String {
+    match format {
+        Format::Markdown => markdown(summary),
+        Format::Html => html(summary),
+        Format::Json => crate::emit::pretty(&json(summary)),
+    }
+}
+
 /// Lists longer than this name the first few and count the rest.
 pub const LIST_MAX: usize = 6;
 

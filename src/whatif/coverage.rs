@@ -467,6 +467,35 @@ pub(crate) fn describe_masks(m: &Matrix, masks: &[Mask]) -> String {
 }
 
 /// The human report.
+/// What `caac coverage` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/coverage.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The policies and how names resolve.
+    pub inputs: crate::load::Inputs,
+    /// The gaps' format.
+    pub format: Format,
+    /// Where the gaps go; `None`: stdout.
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// The gaps' format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The gaps per mode, for people.
+    Human,
+    /// Versioned JSON.
+    Json,
+}
+
+/// The gaps in `format`.
+pub fn text(c: &Coverage, format: Format, tenant: Option<&Tenant>) -> String {
+    match format {
+        Format::Human => human(c),
+        Format::Json => crate::emit::pretty(&json(c, tenant)),
+    }
+}
+
 pub fn human(c: &Coverage) -> String {
     let m = &c.matrix;
     let dims: Vec<String> = Dim::ALL
