@@ -82,6 +82,22 @@ pub struct Options<'a> {
 
 pub use crate::load::Inputs;
 
+/// What `caac lint` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/lint.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The policies and how names resolve.
+    pub inputs: Inputs,
+    /// Only part of the set: drop findings about the set as a whole.
+    pub partial: bool,
+    /// The report's format.
+    pub format: crate::render::Format,
+    /// The least severe finding that fails the run (exit 1).
+    pub fail_level: Severity,
+    /// Where the report goes; `None`: stdout.
+    pub output: Option<PathBuf>,
+}
+
 /// The check stages borrow their options from a command's inputs.
 impl Inputs {
     /// The check stages' options over these inputs.
