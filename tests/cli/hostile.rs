@@ -2633,6 +2633,20 @@ fn hostile_inputs() -> Vec<Hostile> {
             "bad.yaml:1:14",
         ),
         one("duplicate key", dup.clone(), "duplicate-key", "bad.yaml:7:1"),
+        // Moved here from summary.rs, coverage.rs and monitor.rs (each
+        // checked its own command with an unclosed flow collection).
+        one(
+            "unclosed flow sequence",
+            b"displayName: x\nusers: [\n".to_vec(),
+            "yaml-syntax",
+            "bad.yaml:2:8",
+        ),
+        one(
+            "unclosed flow sequence in a scalar's place",
+            b"displayName: [unclosed\n".to_vec(),
+            "yaml-syntax",
+            "bad.yaml:1:14",
+        ),
         Hostile {
             name: "upper-case extension in a directory",
             files: vec![("in/X.YAML", dup)],
@@ -2828,6 +2842,10 @@ fn check_reader(input: &Hostile, reader: &Reader) -> Result<(), String> {
     }
     if all.contains("panicked") {
         failures.push("caac panicked".into());
+    }
+    // Every run names an output file, so nothing is a product on stdout.
+    if !stdout.is_empty() {
+        failures.push(format!("stdout is not empty: {stdout:?}"));
     }
     if let Some(code) = input.code {
         let header = format!("error[{code}]: ");

@@ -232,12 +232,7 @@ fn input_errors_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     let out = caac(tmp.path(), &["report"]);
     assert_eq!(out.status.code(), Some(2));
-    std::fs::write(tmp.path().join("bad.yaml"), "displayName: x\nusers: [\n").unwrap();
-    let out = caac(tmp.path(), &["report", "--policies", "bad.yaml"]);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stdout.is_empty());
-    assert!(stderr.contains("bad.yaml:"), "{stderr}");
+    // An unreadable policy: `hostile.rs`, every command.
 }
 
 /// Renders the starter set in headless Chromium when it is installed; the
