@@ -13,7 +13,7 @@
 
 use crate::lint::config::Config;
 use crate::lint::{Context, Hit};
-use crate::model::{Applications, BreakGlassIds, Policy, State, UserSet, Users};
+use crate::model::{Applications, BreakGlassIds, Policy, State, Tenant, UserSet, Users};
 
 /// A policy named `name` in `state` for All users and All resources, then
 /// changed by `f`.
@@ -41,6 +41,12 @@ pub(crate) fn all_users_all_apps(name: &str, state: State, f: impl FnOnce(&mut P
 /// A policy written as caac YAML, read by caac's own YAML loader (names are
 /// not resolved).
 pub(crate) fn from_yaml(yaml: &str) -> Policy {
+    let (v, _) = crate::load::parse_text(yaml).unwrap_or_else(|d| panic!("{d:?}\n{yaml}"));
+    serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}\n{yaml}"))
+}
+
+/// A tenant file written as YAML, read by caac's own YAML loader.
+pub(crate) fn tenant_from_yaml(yaml: &str) -> Tenant {
     let (v, _) = crate::load::parse_text(yaml).unwrap_or_else(|d| panic!("{d:?}\n{yaml}"));
     serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}\n{yaml}"))
 }
