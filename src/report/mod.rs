@@ -11,7 +11,8 @@
 //! plain-English sentence per policy (names, never GUIDs: ids go back to
 //! names through [`crate::import::unresolve`], i.e. the tenant file and the
 //! built-in catalog), a persona × application matrix of outcomes from the
-//! what-if engine ([`crate::whatif`]) for one stated ordinary sign-in, one
+//! what-if engine ([`crate::whatif`]) for one stated sign-in ([`SignInContext`]:
+//! platform, client app and device, an ordinary one unless the user chooses), one
 //! matrix per location class the policies and the tenant file tell apart,
 //! the exclusions, and the lint summary. [`markdown`] and [`html`] render it
 //! ([`json`] gives the same facts to programs);
