@@ -40,6 +40,33 @@
 //! There is no Kusto parser offline: the tests check the structure (quotes,
 //! brackets, blank-line separation), not the semantics.
 
+/// What `caac monitor` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/monitor.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The policies and how names resolve.
+    pub inputs: crate::load::Inputs,
+    /// Only these policies (displayName or path); empty: every policy.
+    pub policies: Vec<String>,
+    /// The lock file with the ids `caac apply` learned.
+    pub lock: std::path::PathBuf,
+    /// How far back the queries look.
+    pub lookback: Lookback,
+    /// The product's format.
+    pub format: Format,
+    /// The output directory; `None`: stdout.
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// `caac monitor`'s product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The KQL queries.
+    Kql,
+    /// The manifest.
+    Json,
+}
+
 /// How far back the queries look: a positive number of days or hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lookback {
