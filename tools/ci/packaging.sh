@@ -8,8 +8,11 @@
 #   3. yaml      every CI file is valid YAML with the keys its runner needs,
 #                and ShellCheck passes on every bash script inside them
 #                (tools/ci/check_workflows.py);
-#   4. hadolint  the Dockerfile;
-#   5. kusto     every query `caac monitor` writes parses and binds
+#   4. action    action.yml's bash steps run as a runner would, on loopback
+#                (tools/ci/test_action.py: checksum verification, lint outputs,
+#                gate, pull-request comment);
+#   5. hadolint  the Dockerfile;
+#   6. kusto     every query `caac monitor` writes parses and binds
 #                (tools/kusto/run.sh).
 # Any failure fails the script (and so CI). The tools come from
 # tools/ci/requirements.txt into a virtualenv under a temporary directory,
@@ -82,9 +85,17 @@ step "yaml"
   --azure examples/ci/azure-pipelines.yml
 done_step "yaml"
 
+step "action"
+"$tmp/tools/bin/python" tools/ci/test_action.py "${CAAC:-$root/target/debug/caac}"
+done_step "action"
+
 step "hadolint"
 "$tmp/tools/bin/hadolint" Dockerfile
-done_step "hadolint"
+done_step "action"
+"$tmp/tools/bin/python" tools/ci/test_action.py "${CAAC:-$root/target/debug/caac}"
+done_step "action"
+
+step "hadolint"
 
 step "kusto"
 # CI machines of this kind come with node and npm; should one lack them, use
