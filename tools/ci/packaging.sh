@@ -8,6 +8,8 @@
 #   3. yaml      every CI file is valid YAML with the keys its runner needs,
 #                and ShellCheck passes on every bash script inside them
 #                (tools/ci/check_workflows.py) and on the scripts in tools/;
+#                every file that installs a caac release names Cargo.toml's
+#                version (tools/ci/check_versions.py);
 #   4. action    action.yml's bash steps run as a runner would, on loopback
 #                (tools/ci/test_action.py: checksum verification, lint outputs,
 #                gate, pull-request comment);
@@ -81,6 +83,8 @@ args=(--shellcheck "$tmp/tools/bin/shellcheck" --action action.yml --azure examp
 for f in .github/workflows/*.yml; do args+=(--workflow "$f"); done
 for f in examples/ci/github-*.yml; do args+=(--example "$f"); done
 "$tmp/tools/bin/python" tools/ci/check_workflows.py "${args[@]}"
+# The release version is the same everywhere an install names it.
+"$tmp/tools/bin/python" tools/ci/check_versions.py
 # The shell scripts of this checklist and of the pre-commit hook.
 "$tmp/tools/bin/shellcheck" --severity=warning tools/ci/packaging.sh tools/kusto/run.sh tools/pre-commit/cargo-locked.sh
 done_step "yaml"
