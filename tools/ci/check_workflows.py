@@ -165,8 +165,8 @@ def check_azure(path, doc, problems, scripts):
             if not isinstance(job, dict) or not ("job" in job or "deployment" in job):
                 problems.append(f"{path}: {where}: a job is `job:` or `deployment:`")
                 continue
-            if "pool" not in job:
-                problems.append(f"{path}: {where}: missing `pool`")
+            if "pool" not in job and "pool" not in doc and "pool" not in stage:
+                problems.append(f"{path}: {where}: no `pool` (job, stage or pipeline)")
             if "deployment" in job:
                 if "environment" not in job:
                     problems.append(f"{path}: {where}: a deployment needs `environment`")

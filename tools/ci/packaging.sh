@@ -79,7 +79,8 @@ step "zizmor"
 done_step "zizmor"
 
 step "yaml"
-args=(--shellcheck "$tmp/tools/bin/shellcheck" --action action.yml --azure examples/ci/azure-pipelines.yml)
+args=(--shellcheck "$tmp/tools/bin/shellcheck" --action action.yml)
+for f in examples/ci/azure-*.yml; do args+=(--azure "$f"); done
 for f in .github/workflows/*.yml; do args+=(--workflow "$f"); done
 for f in examples/ci/github-*.yml; do args+=(--example "$f"); done
 "$tmp/tools/bin/python" tools/ci/check_workflows.py "${args[@]}"
