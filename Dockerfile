@@ -24,6 +24,8 @@ RUN cargo build --release --locked --bin caac \
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /src/target/release/caac /usr/local/bin/caac
+# The licence and the third-party notices travel with the binary.
+COPY --from=build /src/LICENSE /src/THIRD-PARTY-NOTICES.md /usr/share/doc/caac/
 ENV PATH=/usr/local/bin:/usr/bin:/bin
 # The policy repository is mounted here; caac's defaults (policies/,
 # tenant.yaml, .caac.yaml) resolve against it.
