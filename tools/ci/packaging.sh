@@ -66,6 +66,8 @@ scripts = [n for n in names if ".data/scripts/" in n]
 assert scripts and all(n.endswith("/caac") for n in scripts), names
 stray = [n for n in names if ".dist-info/" not in n and ".data/scripts/" not in n]
 assert not stray, f"unexpected files in the wheel: {stray}"
+for f in ("LICENSE", "THIRD-PARTY-NOTICES.md"):
+    assert any(n.endswith(".dist-info/licenses/" + f) for n in names), f"{f} missing from the wheel"
 PY
 done_step "wheel"
 
