@@ -372,24 +372,29 @@ pub struct TestArgs {
 /// Output format of `caac test`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestFormat {
-    /// One PASS/FAIL line per scenario, a diff for each failure, a summary.
+    /// One PASS/FAIL line per scenario, a diff for each failure, a summary
+    /// (`-q`: the failing scenarios and the summary only).
     Human,
     /// Versioned JSON (`{"version": 1, "scenarios": [...]}`).
     Json,
 }
 
 /// How to reach Microsoft Graph (`pull`, `plan`, `apply`). Credentials come from
-/// the environment only: `CAAC_GRAPH_TOKEN`, or `AZURE_TENANT_ID`,
-/// `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET` (client credentials).
+/// the environment only (never a flag, which would show in `ps` and shell
+/// history); `--auth` picks the flow, docs/credentials.md lists the variables.
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
-    /// Graph base URL: https://, or a loopback address for tests.
-    #[arg(
-        long,
-        value_name = "URL",
-        default_value = "https://graph.microsoft.com"
-    )]
-    pub graph_url: String,
+    /// Graph base URL: https://, or a loopback address for tests [default: the --cloud's Graph].
+    #[arg(long, value_name = "URL")]
+    pub graph_url: Option<String>,
+    /// Credential: auto picks the first the environment provides (CAAC_GRAPH_TOKEN, AZURE_CLIENT_SECRET or
+    /// AZURE_CLIENT_CERTIFICATE_PATH, a federated token, IDENTITY_ENDPOINT).
+    #[arg(long, value_enum, value_name = "CREDENTIAL", default_value_t = crate::deploy::auth::Auth::Auto)]
+    pub auth: crate::deploy::auth::Auth,
+    /// Microsoft cloud: sets the Graph endpoint, the login authority and the token scope together
+    /// [default: `deploy.cloud` in .caac.yaml, else public].
+    #[arg(long, value_enum, value_name = "CLOUD")]
+    pub cloud: Option<crate::deploy::auth::Cloud>,
     /// Minimum seconds between two requests (0 for tests).
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
     pub pace: f64,
@@ -666,4 +671,57 @@ pub struct ReportArgs {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', visible_alias = "out", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The device platform of the sign-in every matrix cell assumes.
+    #[arg(long, value_enum, default_value_t = ReportPlatform::Windows)]
+    pub platform: ReportPlatform,
+    /// The client app type of the sign-in every matrix cell assumes.
+    #[arg(long, value_enum, default_value_t = ReportClient::MobileAppsAndDesktopClients)]
+    pub client: ReportClient,
+    /// The device state of the sign-in every matrix cell assumes.
+    #[arg(long, value_enum, default_value_t = ReportDevice::Unregistered)]
+    pub device: ReportDevice,
+}
+
+/// `caac report --platform`: Graph's `devicePlatform` values a sign-in can
+/// have (<https://learn.microsoft.com/graph/api/resources/conditionalaccessplatforms>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportPlatform {
+    /// Windows.
+    #[value(name = "windows")]
+    Windows,
+    /// macOS.
+    #[value(name = "macOS")]
+    MacOs,
+    /// iOS.
+    #[value(name = "iOS")]
+    Ios,
+    /// Android.
+    #[value(name = "android")]
+    Android,
+    /// Linux.
+    #[value(name = "linux")]
+    Linux,
+}
+
+/// `caac report --client`: Graph's modern-authentication `clientAppType`
+/// values (<https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportClient {
+    /// A browser.
+    #[value(name = "browser")]
+    Browser,
+    /// A mobile app or desktop client.
+    #[value(name = "mobileAppsAndDesktopClients")]
+    MobileAppsAndDesktopClients,
+}
+
+/// `caac report --device`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportDevice {
+    /// Not registered in Microsoft Entra ID (every device attribute null).
+    Unregistered,
+    /// Entra registered (trustType Workplace), not compliant.
+    Registered,
+    /// Entra joined (trustType AzureAD) and compliant.
+    Compliant,
 }

@@ -46,6 +46,8 @@ pub mod rollout;
 pub mod scenario;
 pub mod schemas;
 pub mod signins;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod validate;
 pub mod validity;
 pub mod whatif;

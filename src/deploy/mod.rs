@@ -13,6 +13,7 @@
 //! strengths are referenced by id through `tenant.yaml`, not managed.
 //! Tokens never reach output, files or errors ([`client::Token`]).
 
+pub mod auth;
 pub mod client;
 pub mod lock;
 pub mod members;
@@ -50,6 +51,12 @@ pub struct Connection {
     pub pace: f64,
     /// Seconds per request.
     pub timeout: f64,
+    /// Which credential gets the token (`--auth`).
+    pub auth: auth::Auth,
+    /// Which Microsoft cloud the token is for (`--cloud`).
+    pub cloud: auth::Cloud,
+    /// `-q`: no notes (which credential was used).
+    pub quiet: bool,
 }
 
 impl Connection {
@@ -62,7 +69,7 @@ impl Connection {
         }
     }
 
-    fn client(&self) -> Result<Client, GraphError> {
+    fn client(&self, need: auth::Need) -> Result<Client, GraphError> {
         let s = self.settings();
         // Checked before credentials are read or anything is sent.
         if let Err(why) = client::checked_url(&s.base) {
@@ -71,7 +78,7 @@ impl Connection {
                 client::display_url(&s.base)
             )));
         }
-        let token = client::token_from_env(s.timeout)?;
+        let token = auth::connect(self.auth, self.cloud, need, s.timeout, self.quiet)?;
         Client::new(s, token)
     }
 }
@@ -89,7 +96,7 @@ pub fn pull(
     tenant_path: Option<&Path>,
     members_path: Option<&Path>,
 ) -> u8 {
-    let mut client = match conn.client() {
+    let mut client = match conn.client(auth::Need::Read) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -492,7 +499,7 @@ pub fn plan_command(
     let live = match state {
         Some(s) => from_state(s),
         None => conn
-            .client()
+            .client(auth::Need::Read)
             .and_then(|mut c| c.list(POLICIES))
             .map_err(|e| e.to_string()),
     };
@@ -613,7 +620,9 @@ pub fn apply(
             Err(e) => return fail(e),
         }
     } else {
-        match conn.client() {
+        // A dry run against the tenant is checked for write permissions
+        // too: it previews an apply, and should fail where the apply would.
+        match conn.client(auth::Need::Write) {
             Ok(c) => c,
             Err(e) => return fail(e),
         }

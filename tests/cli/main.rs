@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link step on a 2-core CI machine).
 //! Each module drives the real `caac` binary or the library on real files.
 
+mod auth;
 mod build;
 mod common;
 mod corpus;
@@ -23,6 +24,7 @@ mod monitor;
 mod notices;
 mod promote;
 mod public_sources;
+mod readme;
 mod replay;
 mod root_cause;
 mod rules;
