@@ -45,11 +45,13 @@ fn commands(text: &str) -> Vec<String> {
 /// A literal command: arguments beyond the subcommand, no placeholder
 /// (`[…]`, `<…>`, `a|b`, `…`, an upper-case word such as `FILE`), no shell
 /// redirection (`> impact.md`, the pull-request recipe that needs a git
-/// remote), not ending in an option that wants a value.
+/// remote), no shell chain (`caac init x && cd x && …`: `init`'s own CLI
+/// test runs that one step by step), not ending in an option that wants a
+/// value.
 fn literal(command: &str) -> bool {
     let words: Vec<&str> = command.split_whitespace().collect();
     words.len() > 2
-        && !command.contains(['[', ']', '<', '>', '|', '…'])
+        && !command.contains(['[', ']', '<', '>', '|', '…', '&', ';'])
         && !words
             .iter()
             .any(|w| w.len() > 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
@@ -123,7 +125,8 @@ fn every_literal_readme_command_runs_as_written() {
 #[test]
 fn the_extractor_tells_commands_from_templates() {
     let text = "Run `caac whatif policies\n--request r.json` or `caac lint [PATHS…]`, \
-                `caac build`, `caac explain RULE`, `caac whatif --request`.\n\
+                `caac build`, `caac explain RULE`, `caac whatif --request`, \
+                `caac init x && cd x && caac lint`.\n\
                 ```sh\ncaac build -f json   # the manifest\n```\n";
     let found: Vec<String> = commands(text).into_iter().filter(|c| literal(c)).collect();
     assert_eq!(
