@@ -524,6 +524,17 @@ fn csv_rows<R: BufRead>(r: Counting<R>, sink: &mut dyn FnMut(Event)) -> Result<(
             }
         }
     }
+    // One message for the root cause, not one per row.
+    if !names.iter().any(|n| n == "Id" || n == "id") {
+        return Err(FileError {
+            line: Some(1),
+            column: None,
+            message: format!(
+                "not a sign-in log export: the CSV header has no `Id` column (found: {}); export SigninLogs / AADNonInteractiveUserSignInLogs from Log Analytics with their columns, or use Graph JSON",
+                names.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
     let mut row = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut row) {
@@ -701,6 +712,16 @@ mod tests {
         let (r, ev) = collect(&text);
         assert_eq!(r, Ok(Dialect::Ndjson));
         assert_eq!(lines(&ev), vec![(1, true), (2, false), (3, true)]);
+    }
+
+    #[test]
+    fn csv_without_an_id_column_is_one_error() {
+        let (r, ev) = collect(b"Date (UTC),Request ID,User\n2026-01-01,x,y\n");
+        let e = r.unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("no `Id` column"), "{e:?}");
+        assert!(e.message.contains("Date (UTC), Request ID, User"), "{e:?}");
+        assert!(ev.is_empty());
     }
 
     #[test]
