@@ -623,3 +623,63 @@ fn many_skipped_records_are_summarised() {
     assert_eq!(err.matches("warning: skipped ").count(), 100, "{err}");
     assert!(err.contains("… and 50 more skipped records"), "{err}");
 }
+
+/// The same Log Analytics rows exported as JSON (an array; dynamic columns
+/// as nested objects, booleans as booleans) give the CSV's verdicts.
+#[test]
+fn log_analytics_json_export_matches_the_csv_export() {
+    let mut rdr = csv::Reader::from_path(dir().join("la-signins.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let mut rows = Vec::new();
+    for row in rdr.records().flatten() {
+        if row.len() != headers.len() {
+            continue;
+        }
+        let mut o = serde_json::Map::new();
+        for (h, cell) in headers.iter().zip(row.iter()) {
+            let v = match h {
+                "DeviceDetail" | "LocationDetails" | "ConditionalAccessPolicies" => {
+                    serde_json::from_str(cell).unwrap()
+                }
+                "IsInteractive" => Value::Bool(cell == "true"),
+                _ => Value::String(cell.to_owned()),
+            };
+            o.insert(h.to_owned(), v);
+        }
+        rows.push(Value::Object(o));
+    }
+    assert_eq!(rows.len(), 6);
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("la.json");
+    std::fs::write(&f, serde_json::to_string_pretty(&rows).unwrap()).unwrap();
+    let common = ["--members", "members.json", "--base", "base"];
+    let mut a = vec!["--signins", f.to_str().unwrap()];
+    a.extend(common);
+    let (_, from_json, err) = json(&a);
+    let mut a = vec!["--signins", "la-signins.csv"];
+    a.extend(common);
+    let (_, from_csv, _) = json(&a);
+    let (j, c) = (by_id(&from_json), by_id(&from_csv));
+    assert_eq!(j.len(), 6, "{err}");
+    for (id, r) in &c {
+        for k in [
+            "head",
+            "base",
+            "change",
+            "clientApp",
+            "platform",
+            "interactive",
+        ] {
+            assert_eq!(j[id][k], r[k], "{id} {k}");
+        }
+    }
+    assert_eq!(
+        from_json["selfCheck"]["agreed"],
+        from_csv["selfCheck"]["agreed"]
+    );
+    // JSON records start where their object starts.
+    assert_eq!(
+        j["c1"]["at"].as_str().unwrap().rsplit(':').next(),
+        Some("2")
+    );
+}
