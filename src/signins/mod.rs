@@ -24,7 +24,7 @@
 //! | external tenant | `homeTenantId` (beta) | `HomeTenantId` | for `externalTenants` |
 //! | service principal | `servicePrincipalId` with `signInEventTypes` containing `servicePrincipal`, or with no `userId` | `ServicePrincipalId` (`AADServicePrincipalSignInLogs`) | a workload identity sign-in, matched against `clientApplications` (<https://learn.microsoft.com/entra/identity/conditional-access/workload-identity>) |
 //! | managed identity | `signInEventTypes` containing `managedIdentity` | `AADManagedIdentitySignInLogs` | skipped and counted: "Managed identities aren't covered by policy" (same page) |
-//! | target application | `resourceId` | `ResourceIdentity` | Conditional Access targets the resource being accessed, not the client (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps>); `appId` is the client and is only reported |
+//! | target application | `conditionalAccessAudiences[].applicationId` (beta: "the audience that Conditional Access evaluated during a sign-in event"), else `resourceId` | `ConditionalAccessAudiences`, else `ResourceIdentity` | Conditional Access targets the resources being accessed, not the client, and applies when any requested one is in scope (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps>); `appId` is the client and is only reported |
 //! | client app type | `clientAppUsed` | `ClientAppUsed` | `Browser` → browser, `Mobile Apps and Desktop clients` → mobileAppsAndDesktopClients, `Exchange ActiveSync` → exchangeActiveSync, the legacy protocols the Conditions page lists under "Other clients" (Authenticated SMTP, Autodiscover, Exchange Online PowerShell, Exchange Web Services, IMAP4, MAPI over HTTP, Offline Address Book, Outlook Anywhere, POP3, Reporting Web Services, Universal Outlook, "Other clients") → other (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>); anything else skips the record (never guessed) |
 //! | device platform | `deviceDetail.operatingSystem` | `DeviceDetail.operatingSystem` | by name prefix (Windows Phone, Windows, iOS/iPadOS, macOS, Android, Linux); anything else is a platform Conditional Access cannot identify (`None`), which only "any device" matches (Conditions page) |
 //! | device registered, `deviceId` | `deviceDetail.deviceId` | `DeviceDetail.deviceId` | a non-empty device id is a device registered in Microsoft Entra ID (**caac decision**) |
@@ -77,6 +77,9 @@ pub struct Record {
     pub app_name: Option<String>,
     /// The resource (target) application id.
     pub resource_id: Option<String>,
+    /// `conditionalAccessAudiences` (beta): the application ids Conditional
+    /// Access evaluated; empty when not logged.
+    pub audiences: Vec<String>,
     /// `clientAppUsed` as logged.
     pub client_app_used: Option<String>,
     /// `deviceDetail.operatingSystem`.
@@ -221,6 +224,24 @@ impl Record {
             || table_is("AADServicePrincipalSignInLogs")
             || (user_id.is_none() && !managed_identity);
         let dev = |names: &[&str]| device.and_then(|d| text(d, names));
+        // Objects (`{"applicationId": …}`, as Graph beta returns them) or strings.
+        let audiences = nested(
+            m,
+            &["conditionalAccessAudiences", "ConditionalAccessAudiences"],
+        )?
+        .as_ref()
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| {
+                    x.get("applicationId")
+                        .and_then(Value::as_str)
+                        .or(x.as_str())
+                })
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
         Ok(Record {
             id,
             user_id,
@@ -237,6 +258,7 @@ impl Record {
             },
             app_id: text(m, &["appId", "AppId"]).map(|s| s.to_ascii_lowercase()),
             app_name: text(m, &["appDisplayName", "AppDisplayName"]),
+            audiences,
             resource_id: text(m, &["resourceId", "ResourceIdentity"])
                 .map(|s| s.to_ascii_lowercase()),
             client_app_used: text(m, &["clientAppUsed", "ClientAppUsed"]),
@@ -283,6 +305,7 @@ impl Record {
             return Err(MANAGED_IDENTITY.into());
         }
         let target = match &self.resource_id {
+            _ if !self.audiences.is_empty() => Target::Applications(self.audiences.clone()),
             Some(r) => Target::Applications(vec![r.clone()]),
             None => {
                 return Err(
@@ -533,6 +556,30 @@ mod tests {
         assert_eq!(g.applied[0].id.as_deref(), Some("p1"));
         assert_eq!(l.applied, g.applied);
         assert!(!gm.sign_in_risk && !gm.flow && gm.membership && gm.user_risk);
+    }
+
+    /// `conditionalAccessAudiences` (beta) lists every resource Conditional
+    /// Access evaluated: all of them are the target.
+    #[test]
+    fn audiences_are_the_target_when_logged() {
+        let r = rec(json!({"id": "a", "userId": "u", "clientAppUsed": "Browser",
+            "resourceId": "00000003-0000-0ff1-ce00-000000000000",
+            "conditionalAccessAudiences": [
+                {"applicationId": "00000003-0000-0ff1-ce00-000000000000", "audienceReasons": "none"},
+                {"applicationId": "00000002-0000-0ff1-ce00-000000000000", "audienceReasons": "none"}]}));
+        assert_eq!(
+            r.sign_in().unwrap().0.target,
+            Target::Applications(vec![
+                "00000003-0000-0ff1-ce00-000000000000".into(),
+                "00000002-0000-0ff1-ce00-000000000000".into()
+            ])
+        );
+        let la = rec(json!({"Id": "a", "UserId": "u", "ClientAppUsed": "Browser",
+            "ConditionalAccessAudiences": "[\"00000002-0000-0ff1-ce00-000000000000\"]"}));
+        assert_eq!(
+            la.sign_in().unwrap().0.target,
+            Target::Applications(vec!["00000002-0000-0ff1-ce00-000000000000".into()])
+        );
     }
 
     #[test]
