@@ -92,6 +92,9 @@ pub enum Command {
     /// Entra's own per-policy results. Exit 0 no change and full agreement,
     /// 1 changes or self-check disagreements, 2 input error.
     Replay(ReplayArgs),
+    /// Readiness reports from sign-in logs.
+    #[command(subcommand)]
+    Readiness(ReadinessCommand),
     /// Write Log Analytics / Sentinel KQL per policy: outcome summary, who is
     /// blocked, block vs allow per app, token-protection readiness.
     Monitor(MonitorArgs),
@@ -608,6 +611,44 @@ pub struct ReplayArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `caac readiness …`.
+#[derive(Debug, Subcommand)]
+pub enum ReadinessCommand {
+    /// Who is ready for Token Protection: per user and device, from sign-ins to
+    /// Exchange Online, SharePoint Online and Teams from native clients (bound
+    /// sessions, or a supported client on a registered device); the known-good
+    /// users for the enforcement policy and the users to keep out, with why.
+    /// Exit 0 written, 2 input error.
+    TokenProtection(TokenProtectionArgs),
+}
+
+/// Output format of `caac readiness`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReadinessFormat {
+    /// One line per user: ready, or keep out with the reasons.
+    Human,
+    /// Versioned JSON: known-good users, users to keep out, devices.
+    Json,
+}
+
+/// Arguments of `caac readiness token-protection`.
+#[derive(Debug, clap::Args)]
+pub struct TokenProtectionArgs {
+    /// A sign-in log file (as `caac replay --signins`); repeat for more.
+    #[arg(long = "signins", value_name = "FILE", required = true)]
+    pub signins: Vec<PathBuf>,
+    /// Output format (json: versioned).
+    #[arg(long, short = 'f', value_enum, default_value_t = ReadinessFormat::Human)]
+    pub format: ReadinessFormat,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the known-good users as the admin center's bulk-add CSV
+    /// (one object id per row).
+    #[arg(long, value_name = "FILE")]
+    pub known_good: Option<PathBuf>,
 }
 
 /// Arguments of `caac monitor`.

@@ -24,6 +24,7 @@ mod lint;
 mod meta;
 mod monitor;
 mod promote;
+mod readiness;
 mod replay;
 mod report;
 mod test;
@@ -221,6 +222,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Promote(args) => promote::run(&args, color),
         Command::Impact(args) => impact::run(&args, color),
         Command::Replay(args) => replay::run(&args, color),
+        Command::Readiness(cmd) => readiness::run(&cmd),
         Command::Monitor(args) => monitor::run(&args, color),
         Command::Report(args) => report::run(&args, color),
         Command::Rules { format } => meta::rules(format),

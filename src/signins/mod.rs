@@ -38,6 +38,7 @@
 //! | insider / service principal risk | — | — | not in a sign-in record: those policies are unknown |
 //! | authentication flow | `originalTransferMethod` (beta), else `authenticationProtocol` `deviceCode` / `authenticationTransfer` | `OriginalTransferMethod`, `AuthenticationProtocol` | when neither field is present, authentication-flow policies are unknown |
 //! | interactive | `isInteractive` | `IsInteractive` (or the table, `Type`) | reported (interactive and non-interactive sign-ins are evaluated alike) |
+//! | token binding | `tokenProtectionStatusDetails` (`signInSessionStatus`, `signInSessionStatusCode`) | `TokenProtectionStatusDetails` | for readiness ([`readiness`]), <https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection> |
 //! | Entra's verdicts | `appliedConditionalAccessPolicies[]` (`id`, `displayName`, `result`) | `ConditionalAccessPolicies` | for the self-check ([`replay`]) |
 //!
 //! Groups and directory roles are not in sign-in logs: they come from a
@@ -45,6 +46,7 @@
 
 pub mod members;
 pub mod read;
+pub mod readiness;
 pub mod replay;
 
 use crate::model::{GuestOrExternalUserType, Platform, RiskLevel, TransferMethod, Wire};
@@ -106,6 +108,10 @@ pub struct Record {
     pub original_transfer_method: Option<String>,
     /// `isInteractive`.
     pub interactive: Option<bool>,
+    /// `tokenProtectionStatusDetails.signInSessionStatus` (`bound`, `unbound`).
+    pub session_status: Option<String>,
+    /// `tokenProtectionStatusDetails.signInSessionStatusCode`.
+    pub session_status_code: Option<i64>,
     /// Entra's per-policy results.
     pub applied: Vec<Applied>,
 }
@@ -224,6 +230,14 @@ impl Record {
             || table_is("AADServicePrincipalSignInLogs")
             || (user_id.is_none() && !managed_identity);
         let dev = |names: &[&str]| device.and_then(|d| text(d, names));
+        let tp = nested(
+            m,
+            &[
+                "tokenProtectionStatusDetails",
+                "TokenProtectionStatusDetails",
+            ],
+        )?;
+        let tp = tp.as_ref().and_then(Value::as_object);
         // Objects (`{"applicationId": …}`, as Graph beta returns them) or strings.
         let audiences = nested(
             m,
@@ -289,6 +303,12 @@ impl Record {
                         None
                     }
                 })
+            }),
+            session_status: tp.and_then(|t| text(t, &["signInSessionStatus"])),
+            session_status_code: tp.and_then(|t| match t.get("signInSessionStatusCode") {
+                Some(Value::Number(n)) => n.as_i64(),
+                Some(Value::String(s)) => s.trim().parse().ok(),
+                _ => None,
             }),
             applied: applied_out,
         })

@@ -683,3 +683,89 @@ fn log_analytics_json_export_matches_the_csv_export() {
         Some("2")
     );
 }
+
+/// `caac readiness token-protection` on tp-signins.json (Graph beta page).
+/// Expectations from concept-token-protection: supported resources
+/// "Exchange Online, SharePoint Online, Microsoft Teams"; "Token Protection
+/// currently supports native applications only"; supported devices are
+/// Windows 10+ registered/joined and Apple (macOS, iOS); "1002: The request
+/// is unbound due to the lack of Microsoft Entra ID device state"; and
+/// `tokenProtectionStatusDetails.signInSessionStatus` says bound or unbound.
+#[test]
+fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("known-good.csv");
+    let out = caac(
+        &dir(),
+        &[
+            "readiness",
+            "token-protection",
+            "--signins",
+            "tp-signins.json",
+            "-f",
+            "json",
+            "--known-good",
+            csv.to_str().unwrap(),
+        ],
+    );
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    let v: Value = serde_json::from_str(&o).unwrap();
+    let names = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["userPrincipalName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Alice: t1 logged bound; t2 a native client on a registered Windows
+    // device (binding not logged); her browser sign-in t3 decides nothing.
+    // Dave: macOS native client to Teams from a registered device.
+    assert_eq!(
+        names("knownGood"),
+        ["alice@contoso.com", "dave@contoso.com"]
+    );
+    // Bob: logged unbound with 1002. Carol: Android. Gina: no device state.
+    assert_eq!(
+        names("keepOut"),
+        ["bob@contoso.com", "carol@contoso.com", "gina@fabrikam.com"]
+    );
+    let keep: Vec<&Value> = v["keepOut"].as_array().unwrap().iter().collect();
+    assert_eq!(keep[0]["reasons"]["unbound (status code 1002)"], 1);
+    assert!(
+        keep[1]["reasons"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .next()
+            .unwrap()
+            .contains("Windows, macOS and iOS")
+    );
+    assert!(
+        keep[2]["reasons"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .next()
+            .unwrap()
+            .contains("status 1002")
+    );
+    assert_eq!(v["knownGood"][0]["signIns"], 2);
+    assert_eq!(v["knownGood"][0]["bound"], 1);
+    // Out of scope: Alice's browser sign-in, Bob's sign-in to Graph.
+    assert_eq!(v["outOfScope"]["browser or legacy client"], 1);
+    assert_eq!(v["outOfScope"]["other resources"], 1);
+    // Devices: Alice's and Dave's ready, Bob's and Carol's not.
+    let ready: Vec<bool> = v["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["ready"].as_bool().unwrap())
+        .collect();
+    assert_eq!(ready, [true, false, false, true]);
+    // The admin center's bulk-add template, one object id per row.
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        "Member object ID or user principal name [memberObjectIdOrUpn] Required\n00000000-0000-4000-8000-0000000000a1\n00000000-0000-4000-8000-0000000000d2\n"
+    );
+}
