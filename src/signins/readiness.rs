@@ -80,6 +80,8 @@ pub struct Readiness {
     pub sign_ins: u64,
     /// Out of scope (other resources, browser, legacy), by why.
     pub out_of_scope: BTreeMap<&'static str, u64>,
+    /// Records that cannot be evaluated (why → count; see `caac replay`).
+    pub unreadable: BTreeMap<String, u64>,
 }
 
 /// Why one in-scope sign-in is not ready, or `None` when it is; and
@@ -105,7 +107,14 @@ fn verdict(r: &Record, s: &crate::whatif::SignIn) -> (Option<String>, bool) {
 impl Readiness {
     /// Adds one record (service principal and unreadable records are ignored).
     pub fn add(&mut self, r: &Record) {
-        let Ok((s, _)) = r.sign_in() else { return };
+        let s = match r.sign_in() {
+            Ok((s, _)) => s,
+            Err(e) => {
+                let why = e.split(':').next().unwrap_or_default().to_owned();
+                *self.unreadable.entry(why).or_default() += 1;
+                return;
+            }
+        };
         let Some(user) = &r.user_id else { return };
         if r.service_principal_id.is_some() {
             return;
@@ -173,6 +182,7 @@ impl Readiness {
             "version": 1,
             "signIns": self.sign_ins,
             "outOfScope": self.out_of_scope,
+            "unreadable": self.unreadable,
             "knownGood": self.users.iter().filter(|(_, e)| e.ready()).map(|(i, e)| user(i, e)).collect::<Vec<_>>(),
             "keepOut": self.users.iter().filter(|(_, e)| !e.not_ready.is_empty()).map(|(i, e)| user(i, e)).collect::<Vec<_>>(),
             "noEvidence": self.users.values().filter(|e| e.in_scope == 0).count(),
@@ -201,6 +211,9 @@ impl Readiness {
         );
         for (k, n) in &self.out_of_scope {
             let _ = writeln!(s, "  out of scope: {n} × {k}");
+        }
+        for (k, n) in &self.unreadable {
+            let _ = writeln!(s, "  not evaluated: {n} × {k}");
         }
         let name = |id: &String, e: &Evidence| e.upn.clone().unwrap_or_else(|| id.clone());
         for (id, e) in good {

@@ -561,7 +561,6 @@ impl Replayer<'_> {
                 return;
             }
         };
-        let mut missing = missing;
         if let (
             Some(m),
             Identity::User {
@@ -569,9 +568,9 @@ impl Replayer<'_> {
             },
         ) = (self.members, &mut sign_in.identity)
         {
+            // The file decides membership of the groups it covers
+            // (`known` below); the others stay unknown.
             (*groups, *roles) = m.of(id);
-            // The file decides membership of the groups it covers.
-            missing.membership = true;
         }
         let known = self.members.map(|m| (&m.known_groups, &m.known_roles));
         let head = self.head.verdict(&sign_in, missing, known);

@@ -752,6 +752,9 @@ fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
     );
     assert_eq!(v["knownGood"][0]["signIns"], 2);
     assert_eq!(v["knownGood"][0]["bound"], 1);
+    // The managed identity and service principal are not user sign-ins;
+    // nothing here is unreadable.
+    assert_eq!(v["unreadable"], serde_json::json!({}));
     // Out of scope: Alice's browser sign-in, Bob's sign-in to Graph.
     assert_eq!(v["outOfScope"]["browser or legacy client"], 1);
     assert_eq!(v["outOfScope"]["other resources"], 1);
