@@ -222,6 +222,10 @@ pub enum SchemaKind {
     Config,
     /// `schemas/scenario.schema.json` (`caac test` scenario files).
     Scenario,
+    /// `schemas/location.schema.json` (named location specs in `locations/`).
+    Location,
+    /// `schemas/strength.schema.json` (authentication strength specs in `strengths/`).
+    Strength,
 }
 
 /// Arguments of `caac build`.
