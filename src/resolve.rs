@@ -511,6 +511,16 @@ fn unknown_in(kind: Kind, value: &str, tenant: Option<&Tenant>, place: Place) ->
         ),
         (None, _) => format!("write a built-in {noun} name or its id"),
     };
+    // Named locations and custom strengths may also be specs of their own
+    // (crate::objects).
+    let spec_dir = match kind {
+        Kind::Location => Some(crate::objects::DEFAULT_LOCATIONS),
+        Kind::AuthenticationStrength => Some(crate::objects::DEFAULT_STRENGTHS),
+        _ => None,
+    };
+    if let Some(dir) = spec_dir {
+        help = format!("{help}; or define it in a spec file in `{dir}/`");
+    }
     let nearest = did_you_mean(value, candidates.iter().copied());
     match place {
         Place::Any => {

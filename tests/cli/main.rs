@@ -18,6 +18,7 @@ mod layering;
 mod loader_errors;
 mod lockout;
 mod monitor;
+mod objects;
 mod promote;
 mod root_cause;
 mod rules;

@@ -43,7 +43,12 @@ fn check(objects: &Objects, _: &Used) -> Vec<(usize, Hit)> {
     let mut hits = Vec::new();
     for l in &objects.locations {
         let ranges = l.spec.ranges();
-        let parsed: Vec<Option<Cidr>> = ranges.iter().map(|r| Cidr::parse(r).ok()).collect();
+        // Ranges of /8 or shorter are refused outright (CA910): one message
+        // per root cause.
+        let parsed: Vec<Option<Cidr>> = ranges
+            .iter()
+            .map(|r| Cidr::parse(r).ok().filter(|c| c.prefix() > 8))
+            .collect();
         for (j, b) in parsed.iter().enumerate() {
             let Some(b) = b else { continue };
             // Reported once, at the later entry, against the first it meets.
