@@ -9,7 +9,7 @@
 //! <https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy>,
 //! <https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network>.
 
-use crate::common::{caac, root, text};
+use crate::common::{caac, text};
 use caac::check::{self, Options};
 use caac::render::{self, FileReport};
 use caac::validity::OBJECT_CONSTRAINTS;
