@@ -362,3 +362,82 @@ fn more_than_195_ip_locations_is_one_error() {
     assert_eq!(all.matches("error[CA910").count(), 1, "{all}");
     assert!(all.contains("locations/l195.yaml:1:1"), "{all}");
 }
+
+// The lockout gate sweeps the spec's ranges: a policy that blocks everyone
+// inside the office (break-glass included) is a lockout, reproduced with an
+// address from the office range.
+#[test]
+fn the_lockout_gate_uses_the_specs_ranges() {
+    let block = "displayName: CA300-Block-In-Office\nstate: enabled\nusers:\n  include: { users: [All] }\napplications: { include: [All] }\nlocations: { include: [Office] }\ngrant: { builtInControls: [block] }\n";
+    let dir = project(&[
+        ("policies/block.yaml", block),
+        (
+            "locations/office.yaml",
+            "displayName: Office\nisTrusted: true\nipRanges: [203.0.113.0/24]\n",
+        ),
+    ]);
+    let out = caac(dir.path(), &["lint"]);
+    let (stdout, stderr) = text(&out);
+    let all = format!("{stdout}{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let line = all
+        .lines()
+        .find(|l| l.contains("error[lockout]"))
+        .unwrap_or_else(|| panic!("no lockout: {all}"));
+    assert!(line.contains("breakglass@contoso.com"), "{line}");
+    assert!(all.contains("\"ipAddress\":\"203.0.113."), "{all}");
+}
+
+// Coverage splits sign-ins by the spec's ranges.
+#[test]
+fn coverage_names_the_spec_location() {
+    let dir = project(&[
+        ("policies/mfa.yaml", MFA_OUTSIDE_TRUSTED),
+        ("locations/office.yaml", OFFICE),
+    ]);
+    let out = caac(dir.path(), &["coverage"]);
+    let (stdout, stderr) = text(&out);
+    // 1: gaps found (MFA is not required inside the office).
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("(in Office)"), "{stdout}");
+}
+
+// `caac impact` against a git revision reads the base's location specs too,
+// so base policies that reference them by name still resolve.
+#[test]
+fn impact_against_a_revision_resolves_the_bases_specs() {
+    let excluded = MFA_OUTSIDE_TRUSTED.replace("exclude: [AllTrusted]", "exclude: [Office]");
+    let dir = project(&[
+        ("policies/mfa.yaml", &excluded),
+        ("locations/office.yaml", OFFICE),
+    ]);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args([
+                "-c",
+                "user.name=caac tests",
+                "-c",
+                "user.email=tests@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    // The head drops the office exclusion: MFA now applies in the office.
+    std::fs::write(
+        dir.path().join("policies/mfa.yaml"),
+        excluded.replace("locations: { include: [All], exclude: [Office] }\n", ""),
+    )
+    .unwrap();
+    let out = caac(dir.path(), &["impact", "--base", "HEAD"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("Office"), "{stdout}");
+}
