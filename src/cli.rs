@@ -262,7 +262,9 @@ pub enum SummaryFormat {
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// Exported policies: files or directories of *.json (a single policy, an
-    /// array, or a Graph list response `{"value": [...]}`).
+    /// array, or a Graph list response `{"value": [...]}`). Exports of named
+    /// locations or authentication strengths become specs of their own, in
+    /// `locations/` or `strengths/` unless `-o` says otherwise.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Tenant directory file used to write names instead of ids [default: tenant.yaml when present].

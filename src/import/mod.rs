@@ -250,20 +250,21 @@ pub fn worst(reports: &[FileReport]) -> Option<Severity> {
 /// Relative path from `out` (a directory, relative to the working
 /// directory) to `schemas/policy.draft-07.schema.json` in the working directory.
 pub fn schema_ref(out: &Path) -> String {
+    schema_ref_for(out, "policy.draft-07.schema.json")
+}
+
+/// [`schema_ref`] for another file of `schemas/` (`location.schema.json`).
+pub fn schema_ref_for(out: &Path, file: &str) -> String {
     let depth = out
         .components()
         .filter(|c| matches!(c, std::path::Component::Normal(_)))
         .count();
     if out.is_absolute() {
         return std::env::current_dir()
-            .map(|d| {
-                d.join("schemas/policy.draft-07.schema.json")
-                    .display()
-                    .to_string()
-            })
-            .unwrap_or_else(|_| "schemas/policy.draft-07.schema.json".into());
+            .map(|d| d.join("schemas").join(file).display().to_string())
+            .unwrap_or_else(|_| format!("schemas/{file}"));
     }
-    format!("{}schemas/policy.draft-07.schema.json", "../".repeat(depth))
+    format!("{}schemas/{file}", "../".repeat(depth))
 }
 
 /// Writes the specs into the new directory `out` and, when asked, the

@@ -19,6 +19,7 @@
 //! [`Objects::lint`].
 
 pub mod countries;
+pub mod import;
 pub mod location;
 pub mod strength;
 

@@ -441,3 +441,111 @@ fn impact_against_a_revision_resolves_the_bases_specs() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stdout.contains("Office"), "{stdout}");
 }
+
+/// `caac import` from a project directory holding only the exports.
+fn import(export: &str) -> (tempfile::TempDir, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = crate::common::root()
+        .join("tests/fixtures/exports")
+        .join(export);
+    std::fs::copy(&src, dir.path().join(export)).unwrap();
+    let out = caac(dir.path(), &["import", export]);
+    (dir, out)
+}
+
+// An exported `namedLocations` list becomes one spec per location in
+// `locations/`, with Graph's ranges as CIDR strings, the read-only
+// properties dropped, and a modeline that resolves from the spec's
+// directory; a lower/upper bound range cannot be held and is not imported.
+#[test]
+fn import_writes_location_specs_from_a_graph_export() {
+    let (dir, out) = import("namedLocations.json");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("namedLocations.json:12:"), "{stderr}");
+    assert!(
+        stderr.contains("imported 2 named locations into locations"),
+        "{stderr}"
+    );
+    let hq = std::fs::read_to_string(dir.path().join("locations/HQ-egress.yaml")).unwrap();
+    insta::assert_snapshot!("import_location_hq", hq);
+    assert!(hq.starts_with("# yaml-language-server: $schema=../schemas/location.schema.json\n"));
+    assert!(!dir.path().join("locations/Bounds.yaml").exists());
+    // The imported specs load, resolve and keep their ids.
+    std::fs::write(
+        dir.path().join("tenant.yaml"),
+        "breakGlass:\n  users: [breakglass@contoso.com]\nusers:\n  breakglass@contoso.com: 0e1f2a3b-0000-4000-8000-000000000001\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/mfa.yaml"),
+        MFA_OUTSIDE_TRUSTED.replace(
+            "exclude: [AllTrusted]",
+            "exclude: [HQ egress, Allowed countries]",
+        ),
+    )
+    .unwrap();
+    let out = caac(dir.path(), &["build", "-o", "out"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let body =
+        std::fs::read_to_string(dir.path().join("out/CA100-MFA-Outside-Trusted.json")).unwrap();
+    assert!(
+        body.contains("0854951d-5fc0-4eb1-b392-9b2c9d7949c2"),
+        "{body}"
+    );
+    assert!(
+        body.contains("1854951d-5fc0-4eb1-b392-9b2c9d7949c2"),
+        "{body}"
+    );
+}
+
+// Built-in strengths are Microsoft's and never written; custom ones become
+// specs in `strengths/` without Graph's read-only properties.
+#[test]
+fn import_writes_custom_strength_specs_only() {
+    let (dir, out) = import("authenticationStrengthPolicies.json");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("built-in authentication strength"),
+        "{stderr}"
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("strengths"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["Admin-keys.yaml"]);
+    let keys = std::fs::read_to_string(dir.path().join("strengths/Admin-keys.yaml")).unwrap();
+    insta::assert_snapshot!("import_strength_admin_keys", keys);
+}
+
+// Policies and locations in one import would land in one directory: refused.
+#[test]
+fn import_refuses_policies_mixed_with_locations() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = crate::common::root().join("tests/fixtures/exports");
+    std::fs::copy(
+        fixtures.join("namedLocations.json"),
+        dir.path().join("namedLocations.json"),
+    )
+    .unwrap();
+    let policy = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && std::fs::read_to_string(p).is_ok_and(|t| t.contains("conditions"))
+        })
+        .expect("a policy export fixture");
+    std::fs::copy(&policy, dir.path().join("policy.json")).unwrap();
+    let out = caac(
+        dir.path(),
+        &["import", "namedLocations.json", "policy.json"],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("import them separately"), "{stderr}");
+    assert!(!dir.path().join("policies").exists() && !dir.path().join("locations").exists());
+}
