@@ -459,7 +459,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         opts.partial,
     );
     let policies: Vec<&Policy> = contexts.iter().map(|c| c.policy).collect();
-    let object_skipped = objects.lint(&policies, &checked.config, opts.partial);
+    objects.lint(&policies, &checked.config, opts.partial);
     drop(policies);
     drop(contexts);
     for ((i, j), ds) in index.into_iter().zip(outcome.policies) {
@@ -483,7 +483,6 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         });
     }
     checked.skipped = outcome.skipped;
-    checked.skipped.extend(object_skipped);
     checked.other.extend(objects.reports);
     checked.timings.push(("lint", stage.elapsed()));
     if tenant_failed {

@@ -359,14 +359,8 @@ impl Objects {
     /// Runs the enabled object rules ([`crate::lint::Check::Objects`]) and
     /// appends their findings to the spec files' reports. `policies` are the
     /// resolved policies (for what references what); `partial` skips the
-    /// rules that need the whole set. Returns the rules skipped and why.
-    pub fn lint(
-        &mut self,
-        policies: &[&Policy],
-        config: &Config,
-        partial: bool,
-    ) -> Vec<(&'static str, &'static str)> {
-        let mut skipped = Vec::new();
+    /// rules that need the whole set.
+    pub fn lint(&mut self, policies: &[&Policy], config: &Config, partial: bool) {
         let used = Used::new(policies);
         for rule in crate::lint::rules::RULES {
             let crate::lint::Check::Objects(f) = rule.check else {
@@ -375,11 +369,8 @@ impl Objects {
             if config.is_off(rule.id) {
                 continue;
             }
+            // Listed as skipped by `lint::run`, which sees every rule's needs.
             if partial && rule.needs == crate::lint::Needs::CompleteSet {
-                skipped.push((
-                    rule.id,
-                    "--partial: the linted files are not the whole policy set",
-                ));
                 continue;
             }
             for (report, hit) in f(self, &used) {
@@ -403,7 +394,6 @@ impl Objects {
         for r in &mut self.reports {
             crate::lint::suppress::apply(r);
         }
-        skipped
     }
 }
 

@@ -549,3 +549,24 @@ fn import_refuses_policies_mixed_with_locations() {
     assert!(stderr.contains("import them separately"), "{stderr}");
     assert!(!dir.path().join("policies").exists() && !dir.path().join("locations").exists());
 }
+
+// The report shows one table per kind of location, from the spec's country.
+#[test]
+fn the_report_uses_the_country_spec() {
+    let block = "displayName: Block outside allowed countries\nstate: enabled\nusers:\n  include: { users: [All] }\n  exclude: { users: [breakglass@contoso.com] }\napplications:\n  include: [All]\nlocations:\n  include: [All]\n  exclude: [Allowed countries]\ngrant:\n  builtInControls: [block]\n";
+    let dir = project(&[
+        ("policies/block.yaml", block),
+        ("policies/mfa.yaml", MFA_OUTSIDE_TRUSTED),
+        (
+            "locations/allowed.yaml",
+            "displayName: Allowed countries\ncountriesAndRegions: [NL]\n",
+        ),
+    ]);
+    let out = caac(dir.path(), &["report"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("\n### From an untrusted IP in NL\n"),
+        "{stdout}"
+    );
+}
