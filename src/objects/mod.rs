@@ -224,11 +224,13 @@ pub fn load(
                 hits.into_iter()
                     .map(|(c, h)| crate::validity::diagnostic(c, h)),
             );
-            report.diagnostics.extend(duplicate(
-                &spec.display_name,
-                &report.path,
-                "named location",
-            ));
+            // A second spec of one name is its own root cause: reported,
+            // and neither merged nor linted.
+            if let Some(d) = duplicate(&spec.display_name, &report.path, "named location") {
+                report.diagnostics.push(d);
+                out.reports.push(report);
+                continue;
+            }
             match id_for(
                 spec.id.as_deref(),
                 &spec.display_name,
@@ -258,7 +260,8 @@ pub fn load(
             );
             // A built-in strength's name would make every reference
             // ambiguous; built-in strengths are Microsoft's, never written.
-            if let Some(builtin) =
+            // Either clash is its own root cause: not merged, not linted.
+            let clash = if let Some(builtin) =
                 catalog::find_by_name(Kind::AuthenticationStrength, &spec.display_name).first()
             {
                 report.diagnostics.push(
@@ -272,12 +275,19 @@ pub fn load(
                     .at_value("/displayName")
                     .with_help("rename the custom strength; reference the built-in one from policies directly"),
                 );
+                true
+            } else if let Some(d) =
+                duplicate(&spec.display_name, &report.path, "authentication strength")
+            {
+                report.diagnostics.push(d);
+                true
+            } else {
+                false
+            };
+            if clash {
+                out.reports.push(report);
+                continue;
             }
-            report.diagnostics.extend(duplicate(
-                &spec.display_name,
-                &report.path,
-                "authentication strength",
-            ));
             match id_for(
                 spec.id.as_deref(),
                 &spec.display_name,

@@ -570,3 +570,74 @@ fn the_report_uses_the_country_spec() {
         "{stdout}"
     );
 }
+
+// Bad spec files are positioned input errors, one per root cause, and never
+// a panic: a missing displayName, a list instead of a mapping, two specs
+// with one name, a custom strength named like a built-in one, a malformed id.
+#[test]
+fn broken_specs_are_positioned_input_errors() {
+    let dir = project(&[
+        ("policies/mfa.yaml", MFA_OUTSIDE_TRUSTED),
+        ("locations/a-nameless.yaml", "ipRanges: [203.0.113.0/24]\n"),
+        ("locations/b-list.yaml", "- displayName: Office\n"),
+        ("locations/c-office.yaml", OFFICE),
+        (
+            "locations/d-office-again.yaml",
+            &OFFICE.replace("Office", "office"),
+        ),
+        (
+            "locations/e-bad-id.yaml",
+            "displayName: Branch\nid: not-a-guid\nipRanges: [198.51.100.0/24]\n",
+        ),
+        (
+            "strengths/mfa.yaml",
+            "displayName: Multifactor authentication\nallowedCombinations: [fido2]\n",
+        ),
+    ]);
+    let out = caac(dir.path(), &["lint"]);
+    let (stdout, stderr) = text(&out);
+    let all = format!("{stdout}{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    for want in [
+        "locations/a-nameless.yaml:1:1",
+        "`displayName`",
+        "locations/b-list.yaml:1:1",
+        "error[duplicate-name]: named location `office` is also defined in locations/c-office.yaml",
+        "locations/d-office-again.yaml:1:14",
+        "error[malformed-guid]: `id: not-a-guid` is not an object id",
+        "locations/e-bad-id.yaml:2:5",
+        "built-in authentication strength",
+        "strengths/mfa.yaml:1:14",
+    ] {
+        assert!(all.contains(want), "{want}: {all}");
+    }
+    assert!(!all.contains("panicked"), "{all}");
+    // The clashing specs are not linted on top of their error.
+    assert_eq!(all.matches("[CA911 ").count(), 1, "{all}");
+}
+
+// A policy's strength name resolves to the spec's id in the Graph body.
+#[test]
+fn a_strength_spec_with_an_id_builds_into_the_body() {
+    let policy = "displayName: CA101-Admins-Keys\nstate: enabledForReportingButNotEnforced\nusers:\n  include: { users: [alice@contoso.com] }\n  exclude: { users: [breakglass@contoso.com] }\napplications: { include: [All] }\ngrant: { authenticationStrength: Admin keys }\n";
+    let dir = project(&[
+        ("policies/keys.yaml", policy),
+        (
+            "strengths/keys.yaml",
+            "displayName: Admin keys\nid: 5E2D5B3C-0C2F-4A1B-9D8E-7F6A5B4C3D2E\nallowedCombinations: [fido2]\n",
+        ),
+    ]);
+    let out = caac(dir.path(), &["build", "-o", "out"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let body: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/CA101-Admins-Keys.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        body["grantControls"]["authenticationStrength"]["id"],
+        "5e2d5b3c-0c2f-4a1b-9d8e-7f6a5b4c3d2e",
+        "{body}"
+    );
+    assert!(!stderr.contains("placeholder-id"), "{stderr}");
+}
