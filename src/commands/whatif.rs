@@ -56,7 +56,11 @@ pub(crate) fn run(args: &WhatifArgs, color: bool) -> ExitStatus {
     let policies = checked.policy_refs();
     let outcome = crate::whatif::evaluate(&policies, checked.tenant.as_ref(), &sign_in);
     let text = match args.format {
-        WhatifFormat::Human => crate::whatif::output::human(&outcome),
+        WhatifFormat::Human => {
+            let mut text = crate::whatif::output::human(&outcome);
+            text.push_str(&network_line(checked.tenant.as_ref(), &sign_in));
+            text
+        }
         WhatifFormat::Json if applied_only => {
             pretty(&crate::whatif::output::to_json_applied_only(&outcome))
         }
@@ -69,4 +73,43 @@ pub(crate) fn run(args: &WhatifArgs, color: bool) -> ExitStatus {
         .chain([args.request.clone()])
         .collect();
     deliver(&text, args.output.as_deref(), &inputs)
+}
+
+/// "Network: 203.0.113.7 (NL) is in Office (trusted)": which named
+/// locations the sign-in is in, by their ranges and countries (tenant file
+/// and location specs). Empty when the tenant has no location to match or
+/// the request gives neither an address nor a country.
+fn network_line(tenant: Option<&crate::model::Tenant>, sign_in: &crate::whatif::SignIn) -> String {
+    let Some(t) = tenant else {
+        return String::new();
+    };
+    let evaluable = t.named_locations.values().any(|e| {
+        e.detail().is_some_and(|d| {
+            !d.ip_ranges.is_empty() || !d.countries.is_empty() || d.include_unknown_countries
+        })
+    });
+    if !evaluable {
+        return String::new();
+    }
+    let from = match (&sign_in.ip, &sign_in.country) {
+        (Some(ip), Some(c)) => format!("{ip} ({c})"),
+        (Some(ip), None) => format!("{ip} (country unknown)"),
+        (None, Some(c)) => format!("a sign-in from {c}"),
+        (None, None) => return String::new(),
+    };
+    let found = crate::whatif::sign_in_locations(t, sign_in);
+    if found.is_empty() {
+        return format!("Network: {from} is in no named location\n");
+    }
+    let names: Vec<String> = found
+        .iter()
+        .map(|(n, trusted)| {
+            if *trusted {
+                format!("{n} (trusted)")
+            } else {
+                n.clone()
+            }
+        })
+        .collect();
+    format!("Network: {from} is in {}\n", names.join(", "))
 }

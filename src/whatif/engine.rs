@@ -387,6 +387,26 @@ impl NamedLoc {
     }
 }
 
+/// The tenant's named locations (tenant file and location specs) that the
+/// sign-in is in, each with whether it counts for `AllTrusted` there: a
+/// trusted location matched by its IP ranges ("All trusted networks and
+/// locations",
+/// <https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network>;
+/// only IP locations can be trusted, Graph `ipNamedLocation.isTrusted`).
+/// Locations without ranges or countries are left out (nothing to match).
+pub fn sign_in_locations(tenant: &Tenant, sign_in: &SignIn) -> Vec<(String, bool)> {
+    tenant
+        .named_locations
+        .iter()
+        .map(|(name, entry)| named_location(name, entry))
+        .filter(|l| l.evaluable && l.contains(sign_in))
+        .map(|l| {
+            let trusted = l.trusted == Some(true) && l.contains_ip(sign_in);
+            (l.name, trusted)
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------
 // Engine
 // ---------------------------------------------------------------------------

@@ -121,6 +121,25 @@ fn a_sign_in_from_the_office_ip_is_trusted() {
     assert!(!applies(&office6, "CA100-MFA-Outside-Trusted"), "{office6}");
     let home = whatif(dir.path(), &request("198.51.100.9", Some("NL")));
     assert!(applies(&home, "CA100-MFA-Outside-Trusted"), "{home}");
+    // The human output says where the sign-in is, and that it is trusted.
+    let out = caac(dir.path(), &["whatif", "--request", "request.json"]);
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.ends_with("Network: 198.51.100.9 (NL) is in no named location\n"),
+        "{stdout}"
+    );
+    std::fs::write(
+        dir.path().join("request.json"),
+        request("203.0.113.7", Some("NL")),
+    )
+    .unwrap();
+    let out = caac(dir.path(), &["whatif", "--request", "request.json"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.ends_with("Network: 203.0.113.7 (NL) is in Office (trusted)\n"),
+        "{stdout}"
+    );
 }
 
 // An untrusted IP location counts only where it is named, never for AllTrusted.
