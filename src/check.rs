@@ -166,6 +166,9 @@ pub struct Checked {
     /// tenant yet (no id in the spec or tenant.yaml): `(spec file, kind
     /// noun, display name, placeholder id)`. See [`crate::objects`].
     pub pending_objects: Vec<(String, &'static str, String, String)>,
+    /// The named location and authentication strength spec files read, as
+    /// reported.
+    pub objects_read: Vec<String>,
 }
 
 impl Checked {
@@ -354,7 +357,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     // policies, which resolve their names through them (crate::objects).
     let stage = Instant::now();
     let have_tenant_file = checked.tenant.is_some();
-    let bases: Vec<PathBuf> = if default_paths {
+    let mut bases: Vec<PathBuf> = if default_paths {
         vec![root.clone()]
     } else {
         paths
@@ -375,6 +378,9 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             })
             .collect()
     };
+    // Many files of one directory share their bases: look each up once.
+    let mut seen = std::collections::HashSet::new();
+    bases.retain(|b| seen.insert(b.clone()));
     let (locations_dir, strengths_dir) = crate::objects::directories(configured_objects, &bases);
     let mut objects = crate::objects::load(
         locations_dir.as_deref(),
@@ -386,6 +392,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         objects.merge_into(checked.tenant.get_or_insert_with(Tenant::default));
     }
     checked.pending_objects = objects.pending();
+    checked.objects_read = objects.reports.iter().map(|r| r.path.clone()).collect();
     let object_dirs: Vec<PathBuf> = [&locations_dir, &strengths_dir]
         .into_iter()
         .flatten()
@@ -397,11 +404,13 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     let stage = Instant::now();
     let mut files = collect(&paths, &skip, &mut checked.other);
     // A spec directory inside a policy directory holds specs, not policies.
-    files.retain(|f| {
-        f.parent()
-            .and_then(|d| d.canonicalize().ok())
-            .is_none_or(|d| !object_dirs.contains(&d))
-    });
+    if !object_dirs.is_empty() {
+        files.retain(|f| {
+            f.parent()
+                .and_then(|d| d.canonicalize().ok())
+                .is_none_or(|d| !object_dirs.contains(&d))
+        });
+    }
     checked.timings.push(("collect", stage.elapsed()));
     checked.paths = paths.clone();
     if files.is_empty()
