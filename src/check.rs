@@ -408,7 +408,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         files.retain(|f| {
             f.parent()
                 .and_then(|d| d.canonicalize().ok())
-                .is_none_or(|d| !object_dirs.contains(&d))
+                .is_none_or(|d| !object_dirs.iter().any(|o| d.starts_with(o)))
         });
     }
     checked.timings.push(("collect", stage.elapsed()));

@@ -68,6 +68,12 @@ pub struct Detail {
     /// Named locations: also match sign-ins whose country is unknown.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_unknown_countries: bool,
+    /// Named locations from a location spec only (`countryLookupMethod:
+    /// authenticatorAppGps`): the country comes from the Authenticator app's
+    /// GPS. Not a tenant-file key.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub country_by_gps: bool,
 }
 
 impl Entry {

@@ -330,6 +330,8 @@ impl Objects {
                     ip_ranges: s.ranges().to_vec(),
                     countries: s.countries().to_vec(),
                     include_unknown_countries: s.include_unknown(),
+                    country_by_gps: s.country_lookup_method
+                        == Some(CountryLookupMethod::AuthenticatorAppGps),
                     ..Detail::default()
                 }),
             );

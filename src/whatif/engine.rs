@@ -359,6 +359,9 @@ struct NamedLoc {
     ranges: Vec<Cidr>,
     countries: Vec<String>,
     include_unknown_countries: bool,
+    /// The country comes from the Microsoft Authenticator app's GPS, not
+    /// the IP address (`countryLookupMethod: authenticatorAppGps`).
+    country_by_gps: bool,
     /// Has ranges or countries to evaluate.
     evaluable: bool,
     /// Ranges that did not parse.
@@ -973,6 +976,16 @@ impl<'a> Engine<'a> {
                     ));
                     return false;
                 }
+                // "A user's location is found using their public IP address
+                // or the GPS coordinates provided by the Microsoft
+                // Authenticator app"
+                // (https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network).
+                if l.country_by_gps && !ctx.quiet {
+                    ctx.note(format!(
+                        "named location `{}` finds the country by the Microsoft Authenticator app's GPS (countryLookupMethod: authenticatorAppGps); caac took the request's `country` as that GPS country",
+                        l.name
+                    ));
+                }
                 self.contains(i, ctx)
             }
             LocRef::NotInTenant(id) => {
@@ -1024,6 +1037,7 @@ fn named_location(name: &str, entry: &crate::model::Entry) -> NamedLoc {
             ranges: Vec::new(),
             countries: Vec::new(),
             include_unknown_countries: false,
+            country_by_gps: false,
             evaluable: false,
             bad_ranges: Vec::new(),
         };
@@ -1049,6 +1063,7 @@ fn named_location(name: &str, entry: &crate::model::Entry) -> NamedLoc {
         ranges,
         countries: d.countries.clone(),
         include_unknown_countries: d.include_unknown_countries,
+        country_by_gps: d.country_by_gps,
         bad_ranges,
     }
 }

@@ -660,3 +660,21 @@ fn a_strength_spec_with_an_id_builds_into_the_body() {
     );
     assert!(!stderr.contains("placeholder-id"), "{stderr}");
 }
+
+// A GPS-based country location: the request's country stands for the GPS
+// country, and the what-if says so instead of pretending to know.
+#[test]
+fn a_gps_country_location_is_evaluated_with_a_note() {
+    let block = "displayName: CA200-Block-Outside-Allowed\nstate: enabled\nusers:\n  include: { users: [All] }\n  exclude: { users: [breakglass@contoso.com] }\napplications: { include: [All] }\nlocations: { include: [All], exclude: [Allowed by GPS] }\ngrant: { builtInControls: [block] }\n";
+    let dir = project(&[
+        ("policies/block.yaml", block),
+        (
+            "locations/gps.yaml",
+            "displayName: Allowed by GPS\ncountriesAndRegions: [NL]\ncountryLookupMethod: authenticatorAppGps\n",
+        ),
+    ]);
+    let nl = whatif(dir.path(), &request("198.51.100.9", Some("NL")));
+    assert!(!applies(&nl, "CA200-Block-Outside-Allowed"), "{nl}");
+    let unknowns = nl["result"]["unknowns"].to_string();
+    assert!(unknowns.contains("authenticatorAppGps"), "{nl}");
+}
