@@ -389,7 +389,10 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     );
     let any_object = !(objects.locations.is_empty() && objects.strengths.is_empty());
     if any_object && !tenant_failed {
-        objects.merge_into(checked.tenant.get_or_insert_with(Tenant::default));
+        objects.merge_into(checked.tenant.get_or_insert_with(|| Tenant {
+            specs_only: true,
+            ..Tenant::default()
+        }));
     }
     checked.pending_objects = objects.pending();
     checked.objects_read = objects.reports.iter().map(|r| r.path.clone()).collect();

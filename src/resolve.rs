@@ -144,7 +144,7 @@ pub fn break_glass_kind(
                     Code::BreakGlassKind,
                     format!(
                         "break-glass id {shown} is listed in neither `users:` nor `groups:` of {}, so it is checked as both a user with that id and a member of a group with that id",
-                        if tenant.is_some() { "the tenant file" } else { "a tenant file (none was loaded)" }
+                        if tenant.is_some_and(|t| !t.specs_only) { "the tenant file" } else { "a tenant file (none was loaded)" }
                     ),
                 )
                 .with_help(format!(
@@ -500,7 +500,8 @@ fn unknown_in(kind: Kind, value: &str, tenant: Option<&Tenant>, place: Place) ->
     } else {
         format!("unknown {noun} `{value}`")
     };
-    let mut help = match (Tenant::section(kind), tenant) {
+    // A tenant built from location and strength specs alone is no file.
+    let mut help = match (Tenant::section(kind), tenant.filter(|t| !t.specs_only)) {
         (Some(section), Some(_)) => {
             format!(
                 "add `{value}: <object id>` under `{section}:` in the tenant file, or write the id"

@@ -157,6 +157,12 @@ pub struct Tenant {
     /// External (partner) tenant name → tenant id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub external_tenants: Names,
+    /// No tenant file was read: this directory holds only the named
+    /// locations and strengths of the repository's specs
+    /// (`crate::objects`). Not a tenant-file key.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub specs_only: bool,
 }
 
 /// Emergency access (break-glass) identities. Each id is checked as the kind

@@ -678,3 +678,37 @@ fn a_gps_country_location_is_evaluated_with_a_note() {
     let unknowns = nl["result"]["unknowns"].to_string();
     assert!(unknowns.contains("authenticatorAppGps"), "{nl}");
 }
+
+// Without a tenant file, the location specs alone do not make one: the
+// messages still say no tenant file was read.
+#[test]
+fn specs_alone_are_not_a_tenant_file() {
+    let dir = project(&[
+        (
+            "policies/mfa.yaml",
+            &MFA_OUTSIDE_TRUSTED
+                .replace("exclude: [AllTrusted]", "exclude: [Office]")
+                .replace(
+                    "users: [breakglass@contoso.com]",
+                    "groups: [Emergency Access]",
+                ),
+        ),
+        ("locations/office.yaml", OFFICE),
+    ]);
+    std::fs::remove_file(dir.path().join("tenant.yaml")).unwrap();
+    let out = caac(
+        dir.path(),
+        &[
+            "lint",
+            "--break-glass",
+            "11111111-1111-4111-8111-111111111111",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    let all = format!("{stdout}{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("a tenant file (none was loaded)"), "{all}");
+    assert!(all.contains("names resolve through a tenant file"), "{all}");
+    // The location resolved from its spec: no error about it.
+    assert!(!all.contains("`Office`"), "{all}");
+}
