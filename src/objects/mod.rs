@@ -44,8 +44,22 @@ pub const DEFAULT_LOCATIONS: &str = "locations";
 /// The default directory of authentication strength specs, beside `policies/`.
 pub const DEFAULT_STRENGTHS: &str = "strengths";
 
-static LOCATION_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::new(location_schema()));
-static STRENGTH_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::new(strength_schema()));
+// The checked-in schemas, embedded like the policy schema (`crate::check`):
+// `tests/cli/schemas.rs` fails when a file is stale and the unit test below
+// ties each embedded copy to the model.
+const LOCATION_SCHEMA_JSON: &str = include_str!("../../schemas/location.schema.json");
+const STRENGTH_SCHEMA_JSON: &str = include_str!("../../schemas/strength.schema.json");
+
+/// Parses an embedded schema; falls back to generating it, so even a
+/// corrupted build never panics here.
+fn embedded(text: &str, generate: fn() -> serde_json::Value) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| generate())
+}
+
+static LOCATION_SCHEMA: LazyLock<Schema> =
+    LazyLock::new(|| Schema::new(embedded(LOCATION_SCHEMA_JSON, location_schema)));
+static STRENGTH_SCHEMA: LazyLock<Schema> =
+    LazyLock::new(|| Schema::new(embedded(STRENGTH_SCHEMA_JSON, strength_schema)));
 
 /// One loaded spec.
 #[derive(Debug, Clone)]
@@ -458,6 +472,20 @@ pub fn directories(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedded_schemas_are_the_generated_ones() {
+        for (text, generate) in [
+            (
+                LOCATION_SCHEMA_JSON,
+                location_schema as fn() -> serde_json::Value,
+            ),
+            (STRENGTH_SCHEMA_JSON, strength_schema),
+        ] {
+            let parsed: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+            assert_eq!(parsed, generate());
+        }
+    }
 
     #[test]
     fn pending_ids_are_stable_placeholders_per_kind_and_name() {
