@@ -13,8 +13,32 @@ pub(crate) enum DeployCommand<'a> {
 /// `caac pull`, `caac plan`, `caac apply` (see `crate::deploy`).
 pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
     use crate::deploy;
+    // (config, whether its errors are reported by the command's own check)
+    let (config, checked) = match &cmd {
+        DeployCommand::Pull(_) => (None, false),
+        DeployCommand::Plan(a) => (a.input.resolve.config.as_deref(), true),
+        DeployCommand::Apply(a) => (a.input.resolve.config.as_deref(), true),
+    };
+    let graph = match &cmd {
+        DeployCommand::Pull(a) => &a.graph,
+        DeployCommand::Plan(a) => &a.graph,
+        DeployCommand::Apply(a) => &a.graph,
+    };
+    let cloud = match cloud(graph, config, color) {
+        Ok(c) => c,
+        // Plan and apply check the repository, config included, before they
+        // connect: its diagnostics (with positions) are the one message.
+        Err(_) if checked => crate::deploy::auth::Cloud::default(),
+        Err(e) => {
+            eprint!("{e}");
+            return ExitStatus::from(2);
+        }
+    };
     let conn = |g: &crate::cli::GraphArgs| deploy::Connection {
-        base: g.graph_url.clone(),
+        base: base(g, cloud),
+        auth: g.auth,
+        cloud,
+        quiet: super::ui().quiet,
         pace: g.pace,
         timeout: g.timeout,
     };
@@ -26,7 +50,7 @@ pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
             // `-v`: pull runs no check stages, so what it uses is said here:
             // the Graph origin (never a userinfo part), the files it writes
             // and how long it took.
-            let origin = url::Url::parse(&a.graph.graph_url)
+            let origin = url::Url::parse(&base(&a.graph, cloud))
                 .map(|u| u.origin().ascii_serialization())
                 .unwrap_or_else(|_| "(not a URL)".to_owned());
             verbose(format_args!("graph: {origin}"));
@@ -75,6 +99,44 @@ pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
         ),
     };
     ExitStatus::from(code)
+}
+
+/// `--graph-url`, else the cloud's Graph service root.
+fn base(g: &crate::cli::GraphArgs, cloud: crate::deploy::auth::Cloud) -> String {
+    g.graph_url
+        .clone()
+        .unwrap_or_else(|| cloud.graph().to_owned())
+}
+
+/// `--cloud`, else `deploy.cloud` in the config (`--config`, or the
+/// `.caac.yaml` found from the working directory up), else public. `Err`
+/// (the config's diagnostics, rendered) when the config does not load, so
+/// the cloud it may name is unknown.
+fn cloud(
+    g: &crate::cli::GraphArgs,
+    config: Option<&std::path::Path>,
+    color: bool,
+) -> Result<crate::deploy::auth::Cloud, String> {
+    if let Some(c) = g.cloud {
+        return Ok(c);
+    }
+    let path = match config {
+        Some(p) => Some(p.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| crate::check::discover_config(&d)),
+    };
+    let Some(path) = path else {
+        return Ok(crate::deploy::auth::Cloud::default());
+    };
+    match crate::check::load_config(&path) {
+        (Some(file), _) => Ok(file.deploy.and_then(|d| d.cloud).unwrap_or_default()),
+        (None, report) => Err(format!(
+            "{}note: nothing was sent: the cloud `deploy.cloud` names is unknown until {} loads (or pass --cloud)\n",
+            crate::render::human(std::slice::from_ref(&report), color),
+            report.path
+        )),
+    }
 }
 
 /// The plan is `caac plan`'s product: stdout, or `-o FILE` (never one of

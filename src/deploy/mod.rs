@@ -13,6 +13,7 @@
 //! strengths are referenced by id through `tenant.yaml`, not managed.
 //! Tokens never reach output, files or errors ([`client::Token`]).
 
+pub mod auth;
 pub mod client;
 pub mod lock;
 pub mod patch;
@@ -49,6 +50,12 @@ pub struct Connection {
     pub pace: f64,
     /// Seconds per request.
     pub timeout: f64,
+    /// Which credential gets the token (`--auth`).
+    pub auth: auth::Auth,
+    /// Which Microsoft cloud the token is for (`--cloud`).
+    pub cloud: auth::Cloud,
+    /// `-q`: no notes (which credential was used).
+    pub quiet: bool,
 }
 
 impl Connection {
@@ -61,7 +68,7 @@ impl Connection {
         }
     }
 
-    fn client(&self) -> Result<Client, GraphError> {
+    fn client(&self, need: auth::Need) -> Result<Client, GraphError> {
         let s = self.settings();
         // Checked before credentials are read or anything is sent.
         if let Err(why) = client::checked_url(&s.base) {
@@ -70,7 +77,7 @@ impl Connection {
                 client::display_url(&s.base)
             )));
         }
-        let token = client::token_from_env(s.timeout)?;
+        let token = auth::connect(self.auth, self.cloud, need, s.timeout, self.quiet)?;
         Client::new(s, token)
     }
 }
@@ -82,7 +89,7 @@ fn fail(e: impl std::fmt::Display) -> u8 {
 
 /// `caac pull`.
 pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> u8 {
-    let mut client = match conn.client() {
+    let mut client = match conn.client(auth::Need::Read) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -210,8 +217,15 @@ fn update_tenant(path: &Path, locations: &[Value], strengths: &[Value]) -> u8 {
                 .any(|l| l.trim_start().starts_with('#') && !l.contains("yaml-language-server"))
         });
     let value = serde_json::to_value(&tenant).unwrap_or_default();
+    // The modeline resolves from the tenant file's own directory (or is the
+    // schema's public URL when ./schemas does not hold it).
+    let schema_ref = crate::schemas::modeline(
+        path,
+        crate::schemas::TENANT,
+        crate::schemas::local_dir(crate::schemas::TENANT).as_deref(),
+    );
     let text = format!(
-        "# yaml-language-server: $schema=schemas/tenant.schema.json\n{}",
+        "# yaml-language-server: $schema={schema_ref}\n{}",
         crate::import::yaml::to_yaml(&value)
     );
     if let Err(e) = crate::emit::write_file(path, text.as_bytes()) {
@@ -459,7 +473,7 @@ pub fn plan_command(
     let live = match state {
         Some(s) => from_state(s),
         None => conn
-            .client()
+            .client(auth::Need::Read)
             .and_then(|mut c| c.list(POLICIES))
             .map_err(|e| e.to_string()),
     };
@@ -580,7 +594,9 @@ pub fn apply(
             Err(e) => return fail(e),
         }
     } else {
-        match conn.client() {
+        // A dry run against the tenant is checked for write permissions
+        // too: it previews an apply, and should fail where the apply would.
+        match conn.client(auth::Need::Write) {
             Ok(c) => c,
             Err(e) => return fail(e),
         }

@@ -44,8 +44,8 @@ impl ObjectKind {
     /// The schema file its specs point at.
     pub fn schema_file(self) -> &'static str {
         match self {
-            ObjectKind::Location => "location.schema.json",
-            ObjectKind::Strength => "strength.schema.json",
+            ObjectKind::Location => crate::schemas::LOCATION,
+            ObjectKind::Strength => crate::schemas::STRENGTH,
         }
     }
 

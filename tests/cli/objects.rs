@@ -468,6 +468,16 @@ fn import(export: &str) -> (tempfile::TempDir, std::process::Output) {
         .join("tests/fixtures/exports")
         .join(export);
     std::fs::copy(&src, dir.path().join(export)).unwrap();
+    // The schemas on disk (as `caac init` writes them): modelines point at
+    // them by a path relative to each written spec.
+    std::fs::create_dir(dir.path().join("schemas")).unwrap();
+    for file in ["location.schema.json", "strength.schema.json"] {
+        std::fs::copy(
+            crate::common::root().join("schemas").join(file),
+            dir.path().join("schemas").join(file),
+        )
+        .unwrap();
+    }
     let out = caac(dir.path(), &["import", export]);
     (dir, out)
 }
