@@ -252,6 +252,10 @@ pub enum SchemaKind {
     Config,
     /// `schemas/scenario.schema.json` (`caac test` scenario files).
     Scenario,
+    /// `schemas/location.schema.json` (named location specs in `locations/`).
+    Location,
+    /// `schemas/strength.schema.json` (authentication strength specs in `strengths/`).
+    Strength,
     /// `schemas/graph/conditionalAccessPolicy.v1.0.schema.json` (Graph v1.0
     /// request body, generated from Microsoft's CSDL metadata).
     #[value(name = "graph-v1.0")]
@@ -294,7 +298,9 @@ pub enum SummaryFormat {
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// Exported policies: files or directories of *.json (a single policy, an
-    /// array, or a Graph list response `{"value": [...]}`).
+    /// array, or a Graph list response `{"value": [...]}`). Exports of named
+    /// locations or authentication strengths become specs of their own, in
+    /// `locations/` or `strengths/` unless `-o` says otherwise.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Tenant directory file used to write names instead of ids [default: tenant.yaml when present].
