@@ -405,13 +405,20 @@ pub struct PlanArgs {
     /// Lock file (spec → policy id).
     #[arg(long, value_name = "FILE", default_value = "caac.lock")]
     pub lock: PathBuf,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
-    pub format: PlanFormat,
+    /// Output format [default: json when --output ends in .json, markdown
+    /// for .md, human otherwise]. The JSON is a saved plan: `caac apply
+    /// PLAN.json` applies exactly it.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<PlanFormat>,
     /// Write the plan to FILE (atomically) instead of stdout; never over
     /// one of its inputs (a policy, the tenant, config, lock or state file).
+    /// `-o plan.json` saves the plan for `caac apply plan.json`.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Exit 1 when the tenant has policies the repository does not manage
+    /// (listed as unmanaged), for teams that keep the whole tenant in git.
+    #[arg(long)]
+    pub fail_on_unmanaged: bool,
     /// The paths are only part of the policy set: skip set-coverage rules (CA7xx).
     #[arg(long)]
     pub partial: bool,
@@ -420,9 +427,14 @@ pub struct PlanArgs {
 /// Arguments of `caac apply`.
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
-    /// The repository.
+    /// The repository, or one saved plan (`caac plan -o plan.json`).
     #[command(flatten)]
     pub input: InputArgs,
+    /// Apply exactly this saved plan (`caac plan -o plan.json`) instead of
+    /// planning again; refused if the tenant changed since it was made.
+    /// A single PATHS argument that is a saved plan means the same.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
     /// Graph connection.
     #[command(flatten)]
     pub graph: GraphArgs,
