@@ -913,6 +913,68 @@ mod tests {
     }
 
     #[test]
+    fn fingerprint_ignores_key_order_and_annotations_but_not_values() {
+        let a = json!({"id": "x", "state": "enabled", "conditions": {"b": 1, "a": [2, 1]}, "@odata.context": "c"});
+        let b = json!({"conditions": {"a": [2, 1], "b": 1}, "state": "enabled", "id": "x"});
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert!(fingerprint(&a).starts_with("sha256:") && fingerprint(&a).len() == 7 + 64);
+        let c = json!({"conditions": {"a": [2, 1], "b": 1}, "state": "disabled", "id": "x"});
+        assert_ne!(fingerprint(&a), fingerprint(&c));
+        let d = json!({"conditions": {"a": [2, 1], "b": 1}, "state": "enabled", "id": "x", "@odata.type": "t"});
+        assert_ne!(
+            fingerprint(&b),
+            fingerprint(&d),
+            "the type is part of the object"
+        );
+    }
+
+    #[test]
+    fn known_ids_are_shown_by_name() {
+        let names: Names = [(
+            "a0000000-0000-4000-8000-000000000000".to_owned(),
+            "Ops".to_owned(),
+        )]
+        .into();
+        let v = json!([
+            "A0000000-0000-4000-8000-000000000000",
+            "All",
+            "b0000000-0000-4000-8000-000000000000"
+        ]);
+        assert_eq!(
+            show(&Some(v), &names),
+            r#"["Ops [A0000000-0000-4000-8000-000000000000]","All","b0000000-0000-4000-8000-000000000000"]"#
+        );
+        assert_eq!(show(&None, &names), "(not set)");
+    }
+
+    #[test]
+    fn unchanged_objects_are_listed_only_when_verbose() {
+        let live = live_policies(&[
+            json!({"id": "A", "displayName": "X", "state": "disabled", "conditions": {}}),
+        ])
+        .unwrap();
+        let policy: crate::model::Policy =
+            serde_json::from_value(json!({"displayName": "X", "state": "disabled"})).unwrap();
+        let desired = vec![Desired {
+            key: "x.yaml".into(),
+            display_name: "X".into(),
+            spec_id: None,
+            compiled: crate::graph::compile::compile(&policy),
+        }];
+        let p = plan(&desired, &live, &Lock::default(), false).unwrap();
+        assert_eq!(
+            human(&p, false),
+            "Plan: 0 to create, 0 to update, 0 to delete, 1 unchanged, 0 unmanaged. No changes.\n"
+        );
+        assert!(human(&p, true).starts_with("= unchanged x.yaml  \"X\" (a)\n"));
+        assert!(!markdown(&p, false).contains("<details>"));
+        assert!(
+            markdown(&p, true)
+                .contains("<details><summary>= unchanged <code>x.yaml</code> X</summary>")
+        );
+    }
+
+    #[test]
     fn two_requirements_keep_and() {
         let a = json!({"grantControls": {"operator": "AND", "builtInControls": ["mfa", "compliantDevice"]}});
         assert_eq!(canon(&a)["grantControls"]["operator"], "AND");

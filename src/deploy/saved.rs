@@ -210,6 +210,11 @@ fn item(i: FileItem) -> Result<Item, String> {
             }
         }
     }
+    // The desired body is what the read-back after a create or an update
+    // is compared with.
+    if matches!(i.action, Action::Create | Action::Update) && i.body.is_none() {
+        return Err(format!("a `{}` item needs its `body`", i.action.word()));
+    }
     if (i.fingerprint == ABSENT) != id.is_none() {
         return Err("the fingerprint must be `absent` exactly when there is no id".into());
     }
@@ -273,4 +278,111 @@ pub fn stale(p: &Plan, live: &[(String, String, String)]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn file_item(v: Value) -> Result<Item, String> {
+        item(serde_json::from_value(v).unwrap())
+    }
+
+    const ID: &str = "0a000000-0000-4000-8000-000000000001";
+
+    #[test]
+    fn an_item_sends_only_the_write_its_action_makes() {
+        let update = json!({
+            "action": "update", "kind": "policy", "displayName": "X", "id": ID,
+            "fingerprint": "sha256:00", "body": {"state": "disabled"},
+            "request": {"method": "PATCH", "path": format!("/v1.0/identity/conditionalAccess/policies/{ID}"), "body": {"state": "disabled"}}
+        });
+        assert!(file_item(update.clone()).is_ok());
+        for (pointer, value) in [
+            ("/request/method", json!("DELETE")),
+            (
+                "/request/path",
+                json!(
+                    "/v1.0/identity/conditionalAccess/policies/0a000000-0000-4000-8000-000000000002"
+                ),
+            ),
+            ("/request/path", json!("/v1.0/users")),
+            (
+                "/request/path",
+                json!(format!(
+                    "/v1.0/identity/conditionalAccess/policies/{ID}@evil.example"
+                )),
+            ),
+            ("/id", json!("../users")),
+            ("/fingerprint", json!("absent")),
+        ] {
+            let mut v = update.clone();
+            *v.pointer_mut(pointer).unwrap() = value.clone();
+            assert!(file_item(v).is_err(), "{pointer} = {value}");
+        }
+        let mut v = update.clone();
+        v.as_object_mut().unwrap().remove("body");
+        assert!(file_item(v).is_err(), "an update needs its body");
+        let unchanged = json!({"action": "unchanged", "kind": "policy", "displayName": "X", "id": ID, "fingerprint": "sha256:00",
+            "request": {"method": "DELETE", "path": format!("/v1.0/identity/conditionalAccess/policies/{ID}")}});
+        assert!(
+            file_item(unchanged).is_err(),
+            "an unchanged item sends nothing"
+        );
+    }
+
+    #[test]
+    fn stale_names_changed_deleted_and_created_objects() {
+        let item = |id: &str, fp: &str| Item {
+            action: Action::Unchanged,
+            kind: Kind::Policy,
+            spec: Some(format!("{id}.yaml")),
+            display_name: id.to_owned(),
+            id: Some(id.to_owned()),
+            matched_by: None,
+            changes: Vec::new(),
+            fingerprint: fp.to_owned(),
+            api_version: None,
+            body: None,
+            request: None,
+            live_raw: None,
+        };
+        let p = Plan {
+            items: vec![
+                item("a", "sha256:1"),
+                item("b", "sha256:2"),
+                item("c", "sha256:3"),
+            ],
+            ..Plan::default()
+        };
+        let live = |id: &str, fp: &str| (id.to_owned(), id.to_owned(), fp.to_owned());
+        assert!(
+            stale(
+                &p,
+                &[
+                    live("a", "sha256:1"),
+                    live("b", "sha256:2"),
+                    live("c", "sha256:3")
+                ]
+            )
+            .is_empty()
+        );
+        let s = stale(
+            &p,
+            &[
+                live("a", "sha256:1"),
+                live("b", "sha256:9"),
+                live("d", "sha256:4"),
+            ],
+        );
+        assert_eq!(
+            s,
+            [
+                "\"b\" (b, b.yaml): changed in the tenant since the plan was made",
+                "\"c\" (c, c.yaml): deleted in the tenant since the plan was made",
+                "\"d\" (d): created in the tenant since the plan was made",
+            ]
+        );
+    }
 }
