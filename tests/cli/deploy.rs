@@ -1,7 +1,9 @@
 //! `caac pull`, `plan` and `apply` against the fake Graph on loopback
 //! (`fake_graph.rs`): round trips with no perpetual diff, one edited field
 //! shown alone, convergence under every injected fault, a run killed
-//! half-way and started again, and tokens never printed or written.
+//! half-way and started again, and tokens never printed or written; saved
+//! plans applied exactly and refused after a change "in the portal"; ids
+//! shown by name, unmanaged policies listed, failed writes named.
 
 use crate::common::root;
 use crate::fake_graph::{Fake, Fault};

@@ -2,7 +2,8 @@
 //! policies, named locations and authentication strengths in memory, paging
 //! with `@odata.nextLink`, a token endpoint, and injected faults (429 with
 //! Retry-After, 500, slow answers, bodies caac cannot read, expired tokens,
-//! a hang after N writes so a test can kill `caac apply` half-way).
+//! a write refused with Graph's error body, a hang after N writes so a test
+//! can kill `caac apply` half-way).
 //!
 //! One thread per connection, one request per connection (`Connection: close`).
 //!
