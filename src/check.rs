@@ -910,6 +910,12 @@ fn load_typed<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// Loads a config file (`.caac.yaml`): the file when it is valid, and its
+/// report (with the diagnostics when it is not).
+pub fn load_config(path: &Path) -> (Option<ConfigFile>, FileReport) {
+    load_typed::<ConfigFile>(path, &CONFIG_SCHEMA)
+}
+
 /// Loads one spec or export: its report and its policies.
 pub fn load_policy(path: &Path, tenant: Option<&Tenant>) -> (FileReport, Vec<Unit>) {
     load_policy_with(path, tenant, false)

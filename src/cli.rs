@@ -102,7 +102,8 @@ pub enum Command {
     },
     /// Print a JSON Schema caac ships (the files in `schemas/`): the policy
     /// spec, its draft-07 copy for editors, the tenant file, the config file
-    /// (`.caac.yaml`) or a scenario file.
+    /// (`.caac.yaml`), a scenario file, or the Graph request body (v1.0, beta).
+    /// Each `$id` is the file's public URL.
     Schema {
         /// Which schema.
         #[arg(value_enum, default_value_t = SchemaKind::Policy)]
@@ -113,11 +114,32 @@ pub enum Command {
         /// Rule id or name.
         rule: String,
     },
+    /// Start a policy repository in DIR: policies/ (the starter set, its
+    /// rollout dates set to today, with its what-if scenarios in tests/; or
+    /// empty), tenant.yaml (placeholder ids),
+    /// .caac.yaml, schemas/, .vscode/settings.json, .pre-commit-config.yaml
+    /// and a GitHub workflow using the caac Action. Never overwrites a file:
+    /// exit 2, nothing written, when any target exists.
+    Init(InitArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// Arguments of `caac init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write (created when missing).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Write the starter policy set (the default).
+    #[arg(long, conflicts_with = "empty")]
+    pub starter: bool,
+    /// Write an empty policies/ directory instead of the starter set.
+    #[arg(long)]
+    pub empty: bool,
 }
 
 /// Output format of `caac rules`.
@@ -141,6 +163,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations on the PR).
     Github,
+    /// Azure Pipelines logging commands (`##vso[task.logissue …]`), one per
+    /// error or warning; infos are left out (LogIssue has no info type).
+    Azure,
 }
 
 /// The lowest severity that makes `caac lint` exit 1.
@@ -207,6 +232,11 @@ pub struct LintArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// With `--format azure`: end with `##vso[task.complete result=…;]`
+    /// (Failed when caac exits non-zero, SucceededWithIssues when errors or
+    /// warnings were logged below --fail-level, else Succeeded).
+    #[arg(long)]
+    pub azure_complete: bool,
 }
 
 /// Which schema `caac schema` prints.
@@ -222,6 +252,12 @@ pub enum SchemaKind {
     Config,
     /// `schemas/scenario.schema.json` (`caac test` scenario files).
     Scenario,
+    /// `schemas/graph/conditionalAccessPolicy.v1.0.schema.json` (Graph v1.0
+    /// request body, generated from Microsoft's CSDL metadata).
+    #[value(name = "graph-v1.0")]
+    GraphV1,
+    /// `schemas/graph/conditionalAccessPolicy.beta.schema.json` (Graph beta request body).
+    GraphBeta,
 }
 
 /// Arguments of `caac build`.
@@ -336,17 +372,21 @@ pub enum TestFormat {
 }
 
 /// How to reach Microsoft Graph (`pull`, `plan`, `apply`). Credentials come from
-/// the environment only: `CAAC_GRAPH_TOKEN`, or `AZURE_TENANT_ID`,
-/// `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET` (client credentials).
+/// the environment only (never a flag, which would show in `ps` and shell
+/// history); `--auth` picks the flow, docs/credentials.md lists the variables.
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
-    /// Graph base URL: https://, or a loopback address for tests.
-    #[arg(
-        long,
-        value_name = "URL",
-        default_value = "https://graph.microsoft.com"
-    )]
-    pub graph_url: String,
+    /// Graph base URL: https://, or a loopback address for tests [default: the --cloud's Graph].
+    #[arg(long, value_name = "URL")]
+    pub graph_url: Option<String>,
+    /// Credential: auto picks the first the environment provides (CAAC_GRAPH_TOKEN, AZURE_CLIENT_SECRET or
+    /// AZURE_CLIENT_CERTIFICATE_PATH, a federated token, IDENTITY_ENDPOINT).
+    #[arg(long, value_enum, value_name = "CREDENTIAL", default_value_t = crate::deploy::auth::Auth::Auto)]
+    pub auth: crate::deploy::auth::Auth,
+    /// Microsoft cloud: sets the Graph endpoint, the login authority and the token scope together
+    /// [default: `deploy.cloud` in .caac.yaml, else public].
+    #[arg(long, value_enum, value_name = "CLOUD")]
+    pub cloud: Option<crate::deploy::auth::Cloud>,
     /// Minimum seconds between two requests (0 for tests).
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
     pub pace: f64,

@@ -42,6 +42,7 @@ pub mod report;
 pub mod resolve;
 pub mod rollout;
 pub mod scenario;
+pub mod schemas;
 pub mod validate;
 pub mod validity;
 pub mod whatif;

@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import os
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -60,7 +61,9 @@ GRAPH_PREFIXES = ("graph.", "microsoft.graph.")
 ROOT_TYPE = "conditionalAccessPolicy"
 DEF_PREFIX = "microsoft.graph."
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-ID_BASE = "https://caac.invalid/schemas/graph/"
+# The versioned public address of the checked-in files (the same pattern as
+# the `$id` of the schemas caac generates: src/model/mod.rs, schema_id).
+ID_BASE = "https://github.com/caac-dev/caac/raw/main/schemas/graph/"
 
 # Pseudo type usable only in the overlay: a key the service returns as null and
 # drops on write (graph-ca-schema.md §2.12).  Maps to {"type": "null"}.
@@ -141,7 +144,7 @@ class OverlayEntry:
 BETA_OVERLAY: tuple[OverlayEntry, ...] = (
     # --- members of beta-Prod metadata (type-mappings) absent from beta-USSec ---
     OverlayEntry(
-        cite="graph-ca-schema.md §1.3, §2.2, §4",
+        cite="beta type-mappings in https://github.com/microsoftgraph/msgraph-metadata; https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset?view=graph-rest-beta",
         what="conditions.insiderRiskLevels: flags enum conditionalAccessInsiderRiskLevels",
         csdl="""
 <EnumType Name="conditionalAccessInsiderRiskLevels" IsFlags="true">
@@ -155,7 +158,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </ComplexType>""",
     ),
     OverlayEntry(
-        cite="graph-ca-schema.md §1.3, §2.9, §2.13, §4",
+        cite="beta type-mappings in https://github.com/microsoftgraph/msgraph-metadata; https://learn.microsoft.com/graph/api/resources/conditionalaccessgrantcontrols?view=graph-rest-beta; evolvable enums: https://learn.microsoft.com/graph/best-practices-concept",
         what="grant control riskRemediation (evolvable, after unknownFutureValue)",
         csdl="""
 <EnumType Name="conditionalAccessGrantControl">
@@ -163,7 +166,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </EnumType>""",
     ),
     OverlayEntry(
-        cite="graph-ca-schema.md §1.3, §2.4",
+        cite="beta type-mappings in https://github.com/microsoftgraph/msgraph-metadata; https://learn.microsoft.com/graph/api/resources/conditionalaccessapplications?view=graph-rest-beta",
         what="applications.globalSecureAccess (deprecated) / networkAccess: no declared properties, opaque",
         csdl="""
 <ComplexType Name="conditionalAccessGlobalSecureAccess" OpenType="true" />
@@ -174,7 +177,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </ComplexType>""",
     ),
     OverlayEntry(
-        cite="graph-ca-schema.md §1.3, §2.10",
+        cite="beta type-mappings in https://github.com/microsoftgraph/msgraph-metadata; https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols?view=graph-rest-beta",
         what="sessionControls.globalSecureAccessFilteringProfile {isEnabled, profileId}",
         csdl="""
 <ComplexType Name="globalSecureAccessFilteringProfileSessionControl" BaseType="graph.conditionalAccessSessionControl">
@@ -185,7 +188,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </ComplexType>""",
     ),
     OverlayEntry(
-        cite="graph-ca-schema.md §4 (authenticationMethodModes: no beta differences)",
+        cite="v1.0-Prod metadata in https://github.com/microsoftgraph/msgraph-metadata (authenticationMethodModes has no beta differences)",
         what="authenticationMethodModes member qrCodePin (in v1.0-Prod, missing from beta-USSec)",
         csdl="""
 <EnumType Name="authenticationMethodModes" IsFlags="true">
@@ -195,7 +198,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
     # --- present in beta-USSec at f54f11b6; kept so the overlay states the whole
     # --- beta contract (no-ops unless a future extract drops them) ---
     OverlayEntry(
-        cite="graph-ca-schema.md §2.10, §3",
+        cite="https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols?view=graph-rest-beta; https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection",
         what="sessionControls.secureSignInSession (token protection), if missing",
         csdl="""
 <ComplexType Name="secureSignInSessionControl" BaseType="graph.conditionalAccessSessionControl" />
@@ -204,7 +207,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </ComplexType>""",
     ),
     OverlayEntry(
-        cite="graph-ca-schema.md §1.3, §2.10, §4",
+        cite="beta type-mappings in https://github.com/microsoftgraph/msgraph-metadata; https://learn.microsoft.com/graph/api/resources/continuousaccessevaluationsessioncontrol?view=graph-rest-beta",
         what="sessionControls.continuousAccessEvaluation {mode} (no isEnabled), if missing",
         csdl="""
 <EnumType Name="continuousAccessEvaluationMode">
@@ -221,7 +224,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </ComplexType>""",
     ),
     OverlayEntry(
-        cite="graph-ca-schema.md §1.3, §2.2, §4",
+        cite="beta type-mappings in https://github.com/microsoftgraph/msgraph-metadata; https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset?view=graph-rest-beta",
         what="conditions.agentIdRiskLevels: flags enum conditionalAccessAgentIdRiskLevels, if missing",
         csdl="""
 <EnumType Name="conditionalAccessAgentIdRiskLevels" IsFlags="true">
@@ -235,7 +238,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </ComplexType>""",
     ),
     OverlayEntry(
-        cite="graph-ca-schema.md §2.5",
+        cite="https://learn.microsoft.com/graph/api/resources/conditionalaccessclientapplications?view=graph-rest-beta",
         what="clientApplications agent-identity members, if missing",
         csdl="""
 <ComplexType Name="conditionalAccessClientApplications">
@@ -246,8 +249,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
     ),
     # --- observed in live beta responses, in no metadata snapshot (obs) ---
     OverlayEntry(
-        cite="graph-ca-schema.md §2.2, §11 (obs 2026, pass through opaquely); type name from a "
-        "full-metadata beta export (corpus-notes.md §5)",
+        cite="observed in live beta responses (2026), in no metadata snapshot; passed through opaquely; type name from a full-metadata beta export",
         what="conditions.agents: opaque object, e.g. {includeAgentUsers, excludeAgentUsers, agentFilter}",
         csdl="""
 <ComplexType Name="conditionalAccessAgents" OpenType="true" />
@@ -256,7 +258,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </ComplexType>""",
     ),
     OverlayEntry(
-        cite="corpus-notes.md §5 (obs 2026; type name from a full-metadata beta export)",
+        cite="observed in live beta responses (2026), in no metadata snapshot; passed through opaquely; type name from a full-metadata beta export",
         what="conditions.agentContext: opaque object, e.g. {includeAgentContexts, excludeAgentContexts}",
         csdl="""
 <ComplexType Name="conditionalAccessAgentContext" OpenType="true" />
@@ -265,7 +267,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </ComplexType>""",
     ),
     OverlayEntry(
-        cite="graph-ca-schema.md §2.9, §4 (obs: Microsoft template 6acdf4c3, preview)",
+        cite="https://learn.microsoft.com/graph/api/resources/conditionalaccessgrantcontrols?view=graph-rest-beta (observed in Microsoft's Conditional Access template 6acdf4c3, preview)",
         what="grant control verifiedID (evolvable)",
         csdl="""
 <EnumType Name="conditionalAccessGrantControl">
@@ -273,7 +275,7 @@ BETA_OVERLAY: tuple[OverlayEntry, ...] = (
 </EnumType>""",
     ),
     OverlayEntry(
-        cite="graph-ca-schema.md §2.1, §2.2, §2.10, §2.12 (obs: returned as null, dropped on write)",
+        cite="https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy?view=graph-rest-beta (observed: returned as null, dropped on write)",
         what="response-only keys, null only: partialEnablementStrategy, conditions.times/clients/"
         "signInRiskDetections, sessionControls.networkAccessSecurity/blockSensitiveActions",
         csdl=f"""
@@ -661,8 +663,12 @@ def source_commit(metadata: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--metadata", type=Path, default=DEFAULT_METADATA,
-                    help="directory with the CSDL extracts (default: %(default)s)")
+    # $CAAC_GRAPH_METADATA (what .ci/run exports) wins over the sibling default.
+    env_metadata = os.environ.get("CAAC_GRAPH_METADATA")
+    ap.add_argument("--metadata", type=Path,
+                    default=Path(env_metadata) if env_metadata else DEFAULT_METADATA,
+                    help="directory with the CSDL extracts (default: $CAAC_GRAPH_METADATA, "
+                         "else %(default)s)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
                     help="output directory (default: %(default)s)")
     ap.add_argument("--source-commit", help="msgraph-metadata commit for $comment "

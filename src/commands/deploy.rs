@@ -18,14 +18,6 @@ pub(crate) enum DeployCommand<'a> {
     Apply(&'a crate::cli::ApplyArgs),
 }
 
-fn conn(g: &crate::cli::GraphArgs) -> deploy::Connection {
-    deploy::Connection {
-        base: g.graph_url.clone(),
-        pace: g.pace,
-        timeout: g.timeout,
-    }
-}
-
 /// Prints why a deploy command stopped: exit 1 for a refusal on findings,
 /// 2 for an error.
 fn stopped(s: &Stop) -> ExitStatus {
@@ -35,25 +27,54 @@ fn stopped(s: &Stop) -> ExitStatus {
 
 /// `caac pull`, `caac plan`, `caac apply` (see `crate::deploy`).
 pub(crate) fn run(cmd: DeployCommand, color: bool) -> ExitStatus {
+    // (config, whether its errors are reported by the command's own check)
+    let (config, checked) = match &cmd {
+        DeployCommand::Pull(_) => (None, false),
+        DeployCommand::Plan(a) => (a.input.resolve.config.as_deref(), true),
+        DeployCommand::Apply(a) => (a.input.resolve.config.as_deref(), true),
+    };
+    let graph = match &cmd {
+        DeployCommand::Pull(a) => &a.graph,
+        DeployCommand::Plan(a) => &a.graph,
+        DeployCommand::Apply(a) => &a.graph,
+    };
+    let cloud = match cloud(graph, config, color) {
+        Ok(c) => c,
+        // Plan and apply check the repository, config included, before they
+        // connect: its diagnostics (with positions) are the one message.
+        Err(_) if checked => crate::deploy::auth::Cloud::default(),
+        Err(e) => {
+            eprint!("{e}");
+            return INPUT_ERROR;
+        }
+    };
+    let conn = deploy::Connection {
+        base: base(graph, cloud),
+        auth: graph.auth,
+        cloud,
+        quiet: ui().quiet,
+        pace: graph.pace,
+        timeout: graph.timeout,
+    };
     match cmd {
-        DeployCommand::Pull(a) => pull(a),
-        DeployCommand::Plan(a) => plan(a, color),
-        DeployCommand::Apply(a) => apply(a, color),
+        DeployCommand::Pull(a) => pull(a, &conn),
+        DeployCommand::Plan(a) => plan(a, &conn, color),
+        DeployCommand::Apply(a) => apply(a, &conn, color),
     }
 }
 
-fn pull(a: &crate::cli::PullArgs) -> ExitStatus {
+fn pull(a: &crate::cli::PullArgs, conn: &deploy::Connection) -> ExitStatus {
     // `-v`: pull runs no check stages, so what it uses is said here:
     // the Graph origin (never a userinfo part), the files it writes
     // and how long it took.
-    let origin = url::Url::parse(&a.graph.graph_url)
+    let origin = url::Url::parse(&conn.base)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_else(|_| "(not a URL)".to_owned());
     verbose(format_args!("graph: {origin}"));
     verbose(format_args!("output: {}", crate::check::display(&a.output)));
     verbose(format_args!("tenant: {}", crate::check::display(&a.tenant)));
     let started = std::time::Instant::now();
-    let code = match deploy::pull(&conn(&a.graph), &a.output, Some(&a.tenant)) {
+    let code = match deploy::pull(conn, &a.output, Some(&a.tenant)) {
         Err(s) => stopped(&s),
         Ok(p) => {
             eprintln!(
@@ -116,13 +137,13 @@ fn plan_format(a: &crate::cli::PlanArgs) -> deploy::Format {
     }
 }
 
-fn plan(a: &crate::cli::PlanArgs, color: bool) -> ExitStatus {
+fn plan(a: &crate::cli::PlanArgs, conn: &deploy::Connection, color: bool) -> ExitStatus {
     // Placeholder ids, missing break-glass accounts and the lockout gate are
     // checked once, in deploy's own check of the repository.
     let observe = |c: &crate::check::Checked| report_checked(c);
     let planned = deploy::plan_command(
         &options(&policy_paths(&a.input), &a.input.resolve, a.partial),
-        &conn(&a.graph),
+        conn,
         &deploy::PlanOptions {
             state: a.state.as_deref(),
             lock: &a.lock,
@@ -139,6 +160,44 @@ fn plan(a: &crate::cli::PlanArgs, color: bool) -> ExitStatus {
             eprint!("{}", p.report);
             plan_done(&p, a.output.as_deref(), a.fail_on_unmanaged)
         }
+    }
+}
+
+/// `--graph-url`, else the cloud's Graph service root.
+fn base(g: &crate::cli::GraphArgs, cloud: crate::deploy::auth::Cloud) -> String {
+    g.graph_url
+        .clone()
+        .unwrap_or_else(|| cloud.graph().to_owned())
+}
+
+/// `--cloud`, else `deploy.cloud` in the config (`--config`, or the
+/// `.caac.yaml` found from the working directory up), else public. `Err`
+/// (the config's diagnostics, rendered) when the config does not load, so
+/// the cloud it may name is unknown.
+fn cloud(
+    g: &crate::cli::GraphArgs,
+    config: Option<&std::path::Path>,
+    color: bool,
+) -> Result<crate::deploy::auth::Cloud, String> {
+    if let Some(c) = g.cloud {
+        return Ok(c);
+    }
+    let path = match config {
+        Some(p) => Some(p.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| crate::check::discover_config(&d)),
+    };
+    let Some(path) = path else {
+        return Ok(crate::deploy::auth::Cloud::default());
+    };
+    match crate::check::load_config(&path) {
+        (Some(file), _) => Ok(file.deploy.and_then(|d| d.cloud).unwrap_or_default()),
+        (None, report) => Err(format!(
+            "{}note: nothing was sent: the cloud `deploy.cloud` names is unknown until {} loads (or pass --cloud)\n",
+            crate::render::human(std::slice::from_ref(&report), color),
+            report.path
+        )),
     }
 }
 
@@ -208,7 +267,7 @@ fn saved_plan(a: &crate::cli::ApplyArgs) -> Result<Option<PathBuf>, String> {
     Ok(Some(file))
 }
 
-fn apply(a: &crate::cli::ApplyArgs, color: bool) -> ExitStatus {
+fn apply(a: &crate::cli::ApplyArgs, conn: &deploy::Connection, color: bool) -> ExitStatus {
     let observe = |c: &crate::check::Checked| report_checked(c);
     let saved = match saved_plan(a) {
         Ok(s) => s,
@@ -217,7 +276,6 @@ fn apply(a: &crate::cli::ApplyArgs, color: bool) -> ExitStatus {
             return INPUT_ERROR;
         }
     };
-    let conn = conn(&a.graph);
     let opts = deploy::ApplyOptions {
         dry_run: a.dry_run,
         prune: a.prune,
@@ -225,10 +283,10 @@ fn apply(a: &crate::cli::ApplyArgs, color: bool) -> ExitStatus {
         state: a.state.as_deref(),
     };
     let prepared = match &saved {
-        Some(file) => deploy::prepare_saved(file, &conn, &opts),
+        Some(file) => deploy::prepare_saved(file, conn, &opts),
         None => deploy::prepare_apply(
             &options(&policy_paths(&a.input), &a.input.resolve, a.partial),
-            &conn,
+            conn,
             &opts,
             color,
             &observe,

@@ -62,7 +62,15 @@ pub(crate) fn run(args: &ImportArgs, color: bool) -> ExitStatus {
     let skeleton = args.tenant_out.as_ref().map(|t| {
         (
             t,
-            crate::import::tenant_skeleton(tenant.as_ref(), &imported.referenced),
+            crate::import::tenant_skeleton(
+                tenant.as_ref(),
+                &imported.referenced,
+                &crate::schemas::modeline(
+                    t,
+                    crate::schemas::TENANT,
+                    crate::schemas::local_dir(crate::schemas::TENANT).as_deref(),
+                ),
+            ),
         )
     });
     if let Err(errors) = crate::import::write_outputs(

@@ -12,6 +12,12 @@ use crate::render::{self, Counts};
 
 /// `caac lint`.
 pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
+    if args.azure_complete && args.format != Format::Azure {
+        eprintln!(
+            "error: --azure-complete only applies to --format azure; add `--format azure` or drop --azure-complete"
+        );
+        return INPUT_ERROR;
+    }
     let paths = policy_paths(&args.input);
     let Some(mut checked) = check_stages(&options(&paths, &args.input.resolve, args.partial))
     else {
@@ -50,6 +56,13 @@ pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
         .flat_map(|r| &r.diagnostics)
         .any(|d| d.severity >= threshold);
     let counts = Counts::of(&reports);
+    let code = if input_error {
+        INPUT_ERROR
+    } else if failing {
+        FINDINGS
+    } else {
+        OK
+    };
     let mut text = match args.format {
         Format::Human => {
             // Colour only when the product goes to a coloured stdout.
@@ -69,6 +82,16 @@ pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
         Format::Json => render::json(&reports, &skipped),
         Format::Sarif => render::sarif(&reports),
         Format::Github => render::github(&reports),
+        Format::Azure => render::azure(
+            &reports,
+            args.azure_complete.then_some(if code != OK {
+                render::AzureResult::Failed
+            } else if counts.errors + counts.warnings > 0 {
+                render::AzureResult::SucceededWithIssues
+            } else {
+                render::AzureResult::Succeeded
+            }),
+        ),
     };
     if let Some(path) = &args.output {
         // Never let a report replace one of the files it is about.
@@ -95,13 +118,6 @@ pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
         }
         text.clear();
     }
-    let code = if input_error {
-        INPUT_ERROR
-    } else if failing {
-        FINDINGS
-    } else {
-        OK
-    };
     if !text.is_empty() {
         let c = print_stdout(&text);
         if c != OK {

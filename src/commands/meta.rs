@@ -77,7 +77,19 @@ pub(crate) fn completions(shell: clap_complete::Shell) -> ExitStatus {
 
 /// `caac schema [KIND]`.
 pub(crate) fn schema(kind: SchemaKind) -> ExitStatus {
+    let embedded = |file: &str| {
+        crate::schemas::SHIPPED
+            .iter()
+            .find(|s| s.file == file)
+            .map_or("", |s| s.text)
+    };
     let schema = match kind {
+        SchemaKind::GraphV1 => {
+            return print_stdout(embedded("graph/conditionalAccessPolicy.v1.0.schema.json"));
+        }
+        SchemaKind::GraphBeta => {
+            return print_stdout(embedded("graph/conditionalAccessPolicy.beta.schema.json"));
+        }
         SchemaKind::Policy => model::policy_schema(),
         SchemaKind::PolicyDraft07 => model::policy_schema_draft07(),
         SchemaKind::Tenant => model::tenant_schema(),

@@ -19,6 +19,7 @@ mod coverage;
 mod deploy;
 mod impact;
 mod import;
+mod init;
 mod lint;
 mod meta;
 mod monitor;
@@ -221,6 +222,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Monitor(args) => monitor::run(&args, color),
         Command::Report(args) => report::run(&args, color),
         Command::Rules { format } => meta::rules(format),
+        Command::Init(args) => init::run(&args),
         Command::Completions { shell } => meta::completions(shell),
         Command::Schema { kind } => meta::schema(kind),
         Command::Explain { rule } => meta::explain(&rule),

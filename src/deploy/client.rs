@@ -26,9 +26,6 @@ use url::{Host, Url};
 
 /// Graph's public endpoint.
 pub const DEFAULT_BASE: &str = "https://graph.microsoft.com";
-/// Microsoft identity platform token endpoint (client credentials flow,
-/// <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow>).
-pub const DEFAULT_TOKEN_URL: &str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token";
 /// Longest `Retry-After` caac waits for before retrying anyway. Graph asks
 /// for seconds to a few minutes (<https://learn.microsoft.com/graph/throttling>);
 /// the header is the server's word, though, and a broken or hostile server
@@ -49,6 +46,17 @@ impl Token {
     /// A token for offline dry runs, which send nothing.
     pub fn offline() -> Token {
         Token(String::new())
+    }
+
+    /// A token a credential flow got ([`super::auth`]).
+    pub(super) fn new(secret: String) -> Token {
+        Token(secret)
+    }
+
+    /// The token itself, for the `Authorization` header and for reading its
+    /// claims ([`super::auth::check_token`]); never for output.
+    pub(super) fn secret(&self) -> &str {
+        &self.0
     }
 }
 
@@ -205,7 +213,7 @@ pub fn display_url(raw: &str) -> String {
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub(super) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
@@ -227,98 +235,76 @@ fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
-fn agent(timeout: Duration, loopback: bool) -> ureq::Agent {
+/// The trusted roots: Mozilla's (`webpki-root-certs`) and the platform's
+/// certificate store (`rustls-native-certs`: the OS store, or `SSL_CERT_FILE`
+/// / `SSL_CERT_DIR` when set), so a corporate TLS-inspection root installed
+/// on the machine is trusted too. Loaded once per process; an unreadable
+/// platform store leaves Mozilla's roots.
+fn roots() -> std::sync::Arc<Vec<ureq::tls::Certificate<'static>>> {
+    static ROOTS: std::sync::OnceLock<std::sync::Arc<Vec<ureq::tls::Certificate<'static>>>> =
+        std::sync::OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let mut all: Vec<ureq::tls::Certificate<'static>> =
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                    .iter()
+                    .map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned())
+                    .collect();
+            let native = rustls_native_certs::load_native_certs();
+            if let Some(e) = native.errors.first() {
+                // Said once: a wrong SSL_CERT_FILE otherwise shows up only
+                // as an untrusted certificate later.
+                eprintln!(
+                    "note: the platform's certificate store was not read completely ({e}); Mozilla's roots are trusted"
+                );
+            }
+            all.extend(
+                native
+                    .certs
+                    .iter()
+                    .map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned()),
+            );
+            std::sync::Arc::new(all)
+        })
+        .clone()
+}
+
+/// A transport error for a message, with the fix when the server's
+/// certificate chains to no trusted root (typically TLS inspection whose
+/// root is not installed).
+pub(super) fn transport_why(e: &ureq::Error) -> String {
+    let why = e.to_string();
+    if why.contains("UnknownIssuer") {
+        format!(
+            "{why} (the server's certificate is issued by a root caac does not trust: behind TLS inspection, \
+             install the inspection root in the platform's certificate store or point SSL_CERT_FILE at it)"
+        )
+    } else {
+        why
+    }
+}
+
+/// The HTTP agent for Graph and the credential endpoints. Proxies come from
+/// `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` (ureq's
+/// `Proxy::try_from_env`, its default) except when `direct` (loopback and
+/// the link-local metadata service, which a proxy cannot reach). TLS
+/// through a proxy is end to end (`CONNECT`), so the proxy never sees a token.
+pub(super) fn agent(timeout: Duration, direct: bool) -> ureq::Agent {
     let mut b = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(timeout))
         // A redirect would carry the Authorization header elsewhere.
         .max_redirects(0)
-        .user_agent(concat!("caac/", env!("CARGO_PKG_VERSION")));
-    if loopback {
+        .user_agent(concat!("caac/", env!("CARGO_PKG_VERSION")))
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::Specific(roots()))
+                .build(),
+        );
+    if direct {
         b = b.proxy(None);
     }
     b.build().into()
-}
-
-/// Reads the token: `CAAC_GRAPH_TOKEN`, else the client-credentials flow
-/// with `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` against the
-/// identity platform (`CAAC_TOKEN_URL` overrides the endpoint; https or loopback only).
-pub fn token_from_env(timeout: Duration) -> Result<Token, GraphError> {
-    if let Some(t) = std::env::var("CAAC_GRAPH_TOKEN")
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-    {
-        // A pasted `Bearer …` header value works too.
-        let t = t.trim();
-        let t = match t.get(..7) {
-            Some(p) if p.eq_ignore_ascii_case("bearer ") => t[7..].trim_start(),
-            _ => t,
-        };
-        return Ok(Token(t.to_owned()));
-    }
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let (Some(tenant), Some(client), Some(secret)) = (
-        var("AZURE_TENANT_ID"),
-        var("AZURE_CLIENT_ID"),
-        var("AZURE_CLIENT_SECRET"),
-    ) else {
-        return Err(GraphError::Config(
-            "no Graph credentials: set CAAC_GRAPH_TOKEN, or AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET".into(),
-        ));
-    };
-    // The tenant goes into the token URL's path: a GUID or a domain name,
-    // nothing that could end the path (`/`, `?`, `#`) or start user info (`@`).
-    if !tenant
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-    {
-        return Err(GraphError::Config(
-            "AZURE_TENANT_ID must be the tenant's id (a GUID) or its domain name (letters, digits, `.`, `-`)".into(),
-        ));
-    }
-    let raw = var("CAAC_TOKEN_URL")
-        .unwrap_or_else(|| DEFAULT_TOKEN_URL.into())
-        .replace("{tenant}", &tenant);
-    // The client secret goes to this URL: the same checks as --graph-url.
-    let parsed = checked_url(&raw).map_err(|why| {
-        GraphError::Config(format!(
-            "CAAC_TOKEN_URL must be https:// or a loopback address, not `{}`: {why}",
-            display_url(&raw)
-        ))
-    })?;
-    let url = parsed.to_string();
-    let scope = format!("{DEFAULT_BASE}/.default");
-    let method = "POST".to_owned();
-    let resp = agent(timeout, is_loopback(&parsed)).post(&url).send_form([
-        ("client_id", client.as_str()),
-        ("client_secret", secret.as_str()),
-        ("scope", scope.as_str()),
-        ("grant_type", "client_credentials"),
-    ]);
-    let mut resp = resp.map_err(|e| GraphError::Transport {
-        method: method.clone(),
-        url: url.clone(),
-        why: e.to_string(),
-    })?;
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().unwrap_or_default();
-    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    if status != 200 {
-        // The identity platform's `error` code names the problem
-        // (invalid_client, unauthorized_client, …) without echoing the secret.
-        let code = json["error"].as_str().unwrap_or("no error code").to_owned();
-        return Err(GraphError::Config(format!(
-            "the token endpoint {url} refused the client credentials: HTTP {status} {code}"
-        )));
-    }
-    match json["access_token"].as_str() {
-        Some(t) if !t.is_empty() => Ok(Token(t.to_owned())),
-        _ => Err(GraphError::Shape {
-            method,
-            url,
-            why: "no access_token in the token response".into(),
-        }),
-    }
 }
 
 /// One HTTP request as `--dry-run` prints it.
@@ -344,6 +330,9 @@ pub struct Client {
     /// The parsed base: every request URL must have its origin.
     base: Url,
     token: Token,
+    /// The token is a user's (it has `scp`): a 403 then explains delegated
+    /// permissions and directory roles instead of application permissions.
+    delegated: bool,
     last: Option<Instant>,
     sleeper: Sleeper,
     /// Every wait between attempts, in order (for tests and messages).
@@ -372,6 +361,7 @@ impl Client {
             agent: agent(settings.timeout, is_loopback(&base)),
             settings,
             base,
+            delegated: super::auth::is_delegated(&token),
             token,
             last: None,
             sleeper: std::thread::sleep,
@@ -542,7 +532,7 @@ impl Client {
                 return Err(Retry::Backoff(GraphError::Transport {
                     method,
                     url,
-                    why: e.to_string(),
+                    why: transport_why(&e),
                 }));
             }
         };
@@ -584,7 +574,16 @@ impl Client {
         if status == 401 {
             return Err(Retry::Fatal(GraphError::Unauthorized { method, url, code }));
         }
-        let message = if status == 403 {
+        let message = if status == 403 && self.delegated {
+            // A user's token: Graph needs the delegated permission in `scp`
+            // *and* a directory role that may manage Conditional Access
+            // (<https://learn.microsoft.com/graph/api/conditionalaccessroot-post-policies#permissions>).
+            format!(
+                "{message} (a user's token: it needs the delegated permission Policy.Read.All to read and \
+                 Policy.ReadWrite.ConditionalAccess to write, and the user the Conditional Access Administrator role; \
+                 the Azure CLI's token usually lacks these scopes: use an app registration, see docs/credentials.md)"
+            )
+        } else if status == 403 {
             format!(
                 "{message} (the app registration needs Policy.Read.All to read and Policy.ReadWrite.ConditionalAccess to write)"
             )

@@ -20,6 +20,7 @@
 //! [`Event`]s. The command layer prints and chooses the exit status.
 //! Tokens never reach output, files or errors ([`client::Token`]).
 
+pub mod auth;
 pub mod client;
 pub mod lock;
 pub mod patch;
@@ -51,6 +52,12 @@ pub struct Connection {
     pub pace: f64,
     /// Seconds per request.
     pub timeout: f64,
+    /// Which credential gets the token (`--auth`).
+    pub auth: auth::Auth,
+    /// Which Microsoft cloud the token is for (`--cloud`).
+    pub cloud: auth::Cloud,
+    /// `-q`: no notes (which credential was used).
+    pub quiet: bool,
 }
 
 impl Connection {
@@ -63,7 +70,7 @@ impl Connection {
         }
     }
 
-    fn client(&self) -> Result<Client, GraphError> {
+    fn client(&self, need: auth::Need) -> Result<Client, GraphError> {
         let s = self.settings();
         // Checked before credentials are read or anything is sent.
         if let Err(why) = client::checked_url(&s.base) {
@@ -72,7 +79,7 @@ impl Connection {
                 client::display_url(&s.base)
             )));
         }
-        let token = client::token_from_env(s.timeout)?;
+        let token = auth::connect(self.auth, self.cloud, need, s.timeout, self.quiet)?;
         Client::new(s, token)
     }
 }
@@ -140,7 +147,7 @@ pub struct TenantUpdate {
 /// `caac pull`: writes the state directory and learns ids into the tenant
 /// file; `Err` when nothing was written.
 pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> Result<Pulled, Stop> {
-    let mut client = conn.client().map_err(Stop::error)?;
+    let mut client = conn.client(auth::Need::Read).map_err(Stop::error)?;
     let mut sets = Vec::new();
     for (file, path) in [
         ("policies.json", POLICIES),
@@ -267,8 +274,15 @@ fn update_tenant(
                 .any(|l| l.trim_start().starts_with('#') && !l.contains("yaml-language-server"))
         });
     let value = serde_json::to_value(&tenant).unwrap_or_default();
+    // The modeline resolves from the tenant file's own directory (or is the
+    // schema's public URL when ./schemas does not hold it).
+    let schema_ref = crate::schemas::modeline(
+        path,
+        crate::schemas::TENANT,
+        crate::schemas::local_dir(crate::schemas::TENANT).as_deref(),
+    );
     let text = format!(
-        "# yaml-language-server: $schema=schemas/tenant.schema.json\n{}",
+        "# yaml-language-server: $schema={schema_ref}\n{}",
         crate::import::yaml::to_yaml(&value)
     );
     if let Err(e) = crate::emit::write_file(path, text.as_bytes()) {
@@ -594,7 +608,7 @@ pub fn plan_command(
     let live = match o.state {
         Some(s) => from_state(s),
         None => conn
-            .client()
+            .client(auth::Need::Read)
             .and_then(|mut c| c.list(POLICIES))
             .map_err(|e| e.to_string()),
     };
@@ -787,7 +801,9 @@ pub fn prepare_apply(
         // Offline dry run: no token needed, and none is printed anyway.
         Client::new(conn.settings(), client::Token::offline()).map_err(|e| fail(&e))?
     } else {
-        conn.client().map_err(|e| fail(&e))?
+        // A dry run against the tenant is checked for write permissions
+        // too: it previews an apply, and should fail where the apply would.
+        conn.client(auth::Need::Write).map_err(|e| fail(&e))?
     };
     let live = match a.state {
         Some(s) => from_state(s),
@@ -857,7 +873,7 @@ pub fn prepare_saved(file: &Path, conn: &Connection, a: &ApplyOptions) -> Result
     let mut client = if a.dry_run {
         Client::new(conn.settings(), client::Token::offline()).map_err(Stop::error)?
     } else {
-        conn.client().map_err(Stop::error)?
+        conn.client(auth::Need::Write).map_err(Stop::error)?
     };
     let mut live_ids = std::collections::BTreeSet::new();
     if !a.dry_run {

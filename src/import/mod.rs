@@ -197,6 +197,7 @@ pub fn spec_text(policy: &Policy, schema_ref: &str, source: &str) -> String {
 pub fn tenant_skeleton(
     tenant: Option<&Tenant>,
     referenced: &BTreeMap<Kind, BTreeSet<String>>,
+    schema_ref: &str,
 ) -> String {
     let mut t = tenant.cloned().unwrap_or_default();
     for (kind, ids) in referenced {
@@ -232,7 +233,7 @@ pub fn tenant_skeleton(
     }
     let value = serde_json::to_value(&t).unwrap_or_default();
     format!(
-        "# yaml-language-server: $schema=schemas/tenant.schema.json\n\
+        "# yaml-language-server: $schema={schema_ref}\n\
          # Written by caac import: rename the `group-1a2b3c4d`-style entries to the names your team uses.\n{}",
         yaml::to_yaml(&value)
     )
@@ -247,23 +248,16 @@ pub fn worst(reports: &[FileReport]) -> Option<Severity> {
         .max()
 }
 
-/// Relative path from `out` (a directory, relative to the working
-/// directory) to `schemas/policy.draft-07.schema.json` in the working directory.
+/// The `$schema=` modeline value for specs written into the directory
+/// `out`: the policy schema's draft-07 copy in `./schemas/`, relative to
+/// `out`, when it is there; else its public URL ([`crate::schemas`]).
 pub fn schema_ref(out: &Path) -> String {
-    let depth = out
-        .components()
-        .filter(|c| matches!(c, std::path::Component::Normal(_)))
-        .count();
-    if out.is_absolute() {
-        return std::env::current_dir()
-            .map(|d| {
-                d.join("schemas/policy.draft-07.schema.json")
-                    .display()
-                    .to_string()
-            })
-            .unwrap_or_else(|_| "schemas/policy.draft-07.schema.json".into());
-    }
-    format!("{}schemas/policy.draft-07.schema.json", "../".repeat(depth))
+    use crate::schemas::{POLICY_FOR_EDITORS, local_dir, modeline};
+    modeline(
+        &out.join("spec.yaml"),
+        POLICY_FOR_EDITORS,
+        local_dir(POLICY_FOR_EDITORS).as_deref(),
+    )
 }
 
 /// Writes the specs into the new directory `out` and, when asked, the

@@ -77,6 +77,11 @@ pub struct Deploy {
     /// fail when an active policy could block it (the lockout gate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+    /// The Microsoft cloud `pull`, `plan` and `apply` talk to when `--cloud`
+    /// is not given: `public` (default), `usgov`, `usgovhigh`, `dod` or
+    /// `china` (<https://learn.microsoft.com/graph/deployments>).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<crate::deploy::auth::Cloud>,
 }
 
 /// Rule profile.

@@ -292,10 +292,7 @@ impl State {
 /// `schemas/<file>` is served from the repository named in Cargo.toml, so
 /// editors and validators that fetch by `$id` get the same bytes.
 pub fn schema_id(file: &str) -> String {
-    format!(
-        "{}/raw/main/schemas/{file}",
-        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
-    )
+    crate::schemas::id(file)
 }
 
 /// The JSON Schema (draft 2020-12) of a policy spec, generated from [`Policy`].
@@ -305,8 +302,9 @@ pub fn policy_schema() -> serde_json::Value {
     schema
 }
 
-/// The same schema in draft-07 form, for editors and SchemaStore
-/// (yaml-language-server understands draft-07 best).
+/// The same schema in draft-07 form, for editors and SchemaStore: the one
+/// schema caac ships outside draft 2020-12, because yaml-language-server
+/// supports draft-07 and below (see [`crate::schemas`]).
 pub fn policy_schema_draft07() -> serde_json::Value {
     let mut schema = generate::<Policy>(schemars::generate::SchemaSettings::draft07());
     schema["$id"] = schema_id("policy.draft-07.schema.json").into();

@@ -1,14 +1,17 @@
-//! Render: diagnostics → text for people (and, later, machines).
+//! Render: diagnostics → text for people and machines (human, JSON, SARIF,
+//! GitHub Actions and Azure Pipelines logging commands).
 //!
 //! Contract: the only stage that turns a JSON pointer into line:column, via
 //! the file's [`SpanMap`]. Output is deterministic: files in input order,
 //! diagnostics sorted by position then code.
 
+mod azure;
 mod github;
 mod human;
 mod json;
 mod sarif;
 
+pub use azure::{AzureResult, azure};
 pub use github::github;
 pub use human::human;
 pub use json::json;

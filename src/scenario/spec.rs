@@ -177,12 +177,13 @@ pub enum ScenarioFile {
     One(Box<Scenario>),
 }
 
-/// The JSON Schema of a scenario file, draft-07 for yaml-language-server
+/// The JSON Schema (draft 2020-12, like every schema caac ships but the
+/// policy schema's draft-07 copy) of a scenario file
 /// (`schemas/scenario.schema.json`). caac itself checks each scenario on its
 /// own against [`scenario_schema`], so errors stay precise.
 pub fn scenario_file_schema() -> Value {
     let mut schema =
-        crate::model::generate::<ScenarioFile>(schemars::generate::SchemaSettings::draft07());
+        crate::model::generate::<ScenarioFile>(schemars::generate::SchemaSettings::draft2020_12());
     schema["$id"] = crate::model::schema_id("scenario.schema.json").into();
     schema
 }

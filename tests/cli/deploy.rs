@@ -1644,3 +1644,40 @@ fn a_failed_write_names_the_object_and_graphs_error() {
     );
     assert_eq!(fake.writes(), 0);
 }
+
+/// The tenant file `pull` writes names its schema by a path that resolves
+/// from the file's own directory (here `conf/tenant.yaml` → `../schemas/…`)
+/// when ./schemas holds it, else by the public URL
+/// (tests/cli/modelines.rs). Before, it always wrote `schemas/…`, relative
+/// to the working directory rather than the file.
+#[test]
+fn pull_tenant_modeline_resolves_from_the_file() {
+    let fake = Fake::start(TOKEN);
+    seed(&fake);
+    let g = graph(&fake);
+    for with_schemas in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        if with_schemas {
+            std::fs::create_dir(d.join("schemas")).unwrap();
+            std::fs::write(d.join("schemas/tenant.schema.json"), "{}").unwrap();
+        }
+        std::fs::create_dir(d.join("conf")).unwrap();
+        let (code, _, err) = run(d, &args(&["pull"], &g, &["--tenant", "conf/tenant.yaml"]));
+        assert_eq!(code, 0, "{err}");
+        let tenant = std::fs::read_to_string(d.join("conf/tenant.yaml")).unwrap();
+        let want = if with_schemas {
+            "../schemas/tenant.schema.json"
+        } else {
+            "https://github.com/caac-dev/caac/raw/main/schemas/tenant.schema.json"
+        };
+        assert!(
+            tenant.starts_with(&format!("# yaml-language-server: $schema={want}\n")),
+            "{tenant}"
+        );
+        assert_eq!(
+            crate::modelines::assert_modelines_resolve(d),
+            if with_schemas { (1, 0) } else { (0, 1) }
+        );
+    }
+}

@@ -536,3 +536,101 @@ fn starter_set_lints_clean() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("0 error(s), 0 warning(s)"), "{stdout}");
 }
+
+/// A policy whose file name and group name hold every character the Azure
+/// Pipelines logging commands escape: `;` `]` `%` (and the help adds a newline).
+const AZURE_HOSTILE: &str = "\
+displayName: \"Block 100%; legacy] auth\"
+state: enabledForReportingButNotEnforced
+users:
+  include: { groups: [\"Pilot; 100%] team\"] }
+  exclude: { groups: [Emergency Access] }
+applications: { include: [All] }
+clientAppTypes: [exchangeActiveSync, other]
+grant: { builtInControls: [block] }
+";
+
+/// `--format azure`: one `##vso[task.logissue …]` per error or warning, infos
+/// left out, properties escaped with `%AZP25` `%0D` `%0A` `%3B` `%5D` and the
+/// message with `%AZP25` `%0D` `%0A`
+/// (https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands;
+/// the escapes are those of Microsoft's task library, taskcommand.ts).
+#[test]
+fn azure_format_golden() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("CA9;x]%.yaml"), AZURE_HOSTILE).unwrap();
+    std::fs::write(tmp.path().join("enabled.yaml"), ENABLED).unwrap();
+    std::fs::write(tmp.path().join("disabled.yaml"), DISABLED).unwrap();
+    let tenant = root().join(TENANT);
+    let (code, stdout, _) = lint(
+        tmp.path(),
+        &[
+            "CA9;x]%.yaml",
+            "enabled.yaml",
+            "disabled.yaml",
+            "--tenant",
+            tenant.to_str().unwrap(),
+            "--partial",
+            "--format",
+            "azure",
+            "--azure-complete",
+        ],
+    );
+    // The unknown group is an input error.
+    assert_eq!(code, 2, "{stdout}");
+    for l in stdout.lines() {
+        assert!(l.starts_with("##vso[task."), "one command per line: {l}");
+    }
+    assert!(!stdout.contains("CA205"), "infos are left out: {stdout}");
+    insta::assert_snapshot!(stdout);
+}
+
+/// `--azure-complete` closes with the result that matches the exit code:
+/// Failed when caac exits non-zero, SucceededWithIssues when warnings were
+/// logged below --fail-level, Succeeded when nothing was logged.
+#[test]
+fn azure_complete_follows_the_exit_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("enabled.yaml"), ENABLED).unwrap();
+    std::fs::write(tmp.path().join("disabled.yaml"), DISABLED).unwrap();
+    let tenant = root().join(TENANT);
+    let tenant = tenant.to_str().unwrap();
+    for (file, level, expected, result, issues) in [
+        ("enabled.yaml", "error", 0, "SucceededWithIssues", 1),
+        ("enabled.yaml", "warning", 1, "Failed", 1),
+        ("disabled.yaml", "error", 0, "Succeeded", 0),
+        ("disabled.yaml", "info", 1, "Failed", 0),
+    ] {
+        let args = [
+            file,
+            "--tenant",
+            tenant,
+            "--partial",
+            "--fail-level",
+            level,
+            "--format",
+            "azure",
+        ];
+        let (code, stdout, _) = lint(tmp.path(), &[&args[..], &["--azure-complete"]].concat());
+        assert_eq!(code, expected, "{file} {level}\n{stdout}");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(
+            lines.last().copied(),
+            Some(format!("##vso[task.complete result={result};]").as_str()),
+            "{stdout}"
+        );
+        assert_eq!(lines.len(), issues + 1, "{stdout}");
+        // Without the flag: no task.complete.
+        let (_, plain, _) = lint(tmp.path(), &args);
+        assert!(!plain.contains("task.complete"), "{plain}");
+        assert_eq!(plain.lines().count(), issues, "{plain}");
+    }
+}
+
+#[test]
+fn azure_complete_needs_the_azure_format() {
+    let (code, stdout, stderr) = lint(&root(), &["--azure-complete"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("--format azure"), "{stderr}");
+}

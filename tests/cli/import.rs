@@ -359,9 +359,11 @@ fn import_cli_writes_specs_and_a_tenant_skeleton_and_never_overwrites() {
         .collect();
     assert_eq!(files.len(), 1);
     let yaml = std::fs::read_to_string(&files[0]).unwrap();
+    // No ./schemas here: the modeline is the schema's public URL (a
+    // relative path would name a file that does not exist; tests/cli/modelines.rs).
     assert!(
         yaml.starts_with(
-            "# yaml-language-server: $schema=../schemas/policy.draft-07.schema.json\n"
+            "# yaml-language-server: $schema=https://github.com/caac-dev/caac/raw/main/schemas/policy.draft-07.schema.json\n"
         ),
         "{yaml}"
     );

@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link step on a 2-core CI machine).
 //! Each module drives the real `caac` binary or the library on real files.
 
+mod auth;
 mod build;
 mod common;
 mod corpus;
@@ -14,11 +15,15 @@ mod graph_schema;
 mod hostile;
 mod impact;
 mod import;
+mod init;
 mod layering;
 mod loader_errors;
 mod lockout;
+mod modelines;
 mod monitor;
+mod notices;
 mod promote;
+mod public_sources;
 mod root_cause;
 mod rules;
 mod schemas;

@@ -62,6 +62,14 @@ fn schema_command_prints_the_checked_in_files() {
         ("tenant", "tenant.schema.json"),
         ("config", "config.schema.json"),
         ("scenario", "scenario.schema.json"),
+        (
+            "graph-v1.0",
+            "graph/conditionalAccessPolicy.v1.0.schema.json",
+        ),
+        (
+            "graph-beta",
+            "graph/conditionalAccessPolicy.beta.schema.json",
+        ),
     ] {
         let out = crate::common::caac(&root(), &["schema", kind]);
         assert!(out.status.success(), "caac schema {kind}");
@@ -80,20 +88,62 @@ fn schema_command_prints_the_checked_in_files() {
     }
 }
 
-/// Every schema file caac generates is printable with `caac schema`: a new
-/// file in `schemas/` without a kind fails here.
+/// Every `*.json` under `schemas/` (recursively), as `/`-separated paths.
+fn schema_files() -> Vec<String> {
+    fn walk(dir: &std::path::Path, prefix: &str, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.path().is_dir() {
+                walk(&e.path(), &format!("{name}/"), out);
+            } else if name.ends_with(".json") {
+                out.push(name);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root().join("schemas"), "", &mut out);
+    out.sort();
+    out
+}
+
+/// Every schema file the repository ships (schemas/graph included) is
+/// printable with `caac schema` and embedded for `caac init`: a new file in
+/// `schemas/` without a kind fails here.
 #[test]
 fn schema_command_covers_every_shipped_schema() {
     let help = crate::common::caac(&root(), &["schema", "--help"]);
     let help = String::from_utf8(help.stdout).unwrap();
-    for e in std::fs::read_dir(root().join("schemas")).unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if e.path().is_dir() {
-            continue; // schemas/graph: Microsoft's Graph shape, not caac's input
-        }
+    let mut embedded: Vec<String> = caac::schemas::SHIPPED
+        .iter()
+        .map(|s| s.file.to_owned())
+        .collect();
+    embedded.sort();
+    assert_eq!(embedded, schema_files(), "caac::schemas::SHIPPED");
+    for name in schema_files() {
         assert!(
             help.contains(&name),
             "`caac schema` cannot print {name}: {help}"
         );
+    }
+}
+
+/// Every shipped schema has a real `$id` (its public URL) and one dialect,
+/// draft 2020-12, except the policy schema's draft-07 copy for editors.
+#[test]
+fn shipped_schemas_have_a_public_id_and_one_draft() {
+    for name in schema_files() {
+        let text = std::fs::read_to_string(root().join("schemas").join(&name)).unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            schema["$id"],
+            format!("https://github.com/caac-dev/caac/raw/main/schemas/{name}"),
+            "{name}"
+        );
+        let want = if name == "policy.draft-07.schema.json" {
+            "http://json-schema.org/draft-07/schema#"
+        } else {
+            "https://json-schema.org/draft/2020-12/schema"
+        };
+        assert_eq!(schema["$schema"], want, "{name}");
     }
 }
