@@ -834,7 +834,10 @@ pub fn prepare_apply(
 /// a repository without lint errors, and — unless a dry run, which reads
 /// nothing live — every live object still as it was when the plan was made
 /// (same [`plan::fingerprint`], none deleted, none added). Any difference
-/// refuses the whole plan, naming each object: nothing is written.
+/// refuses the whole plan, naming each object: nothing is written, and the
+/// stop is an error (exit 2: the plan file is no longer a valid input),
+/// like a plan for another version or Graph. A plan made from a repository
+/// with lint errors is refused as `apply` refuses that repository (exit 1).
 pub fn prepare_saved(file: &Path, conn: &Connection, a: &ApplyOptions) -> Result<Prepared, Stop> {
     let saved = saved::read(file).map_err(Stop::error)?;
     let shown = check::display(file);
@@ -848,7 +851,7 @@ pub fn prepare_saved(file: &Path, conn: &Connection, a: &ApplyOptions) -> Result
     let base = graph_base(&conn.base);
     if saved.graph != base {
         return Err(Stop::error(format!(
-            "{shown} is a plan for {} but --graph-url is {}: make the plan for this Graph; nothing was sent",
+            "{shown} is a plan for {} but this run's Graph (--graph-url or --cloud) is {}: make the plan for this Graph; nothing was sent",
             client::display_url(&saved.graph),
             client::display_url(&base)
         )));

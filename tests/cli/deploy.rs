@@ -1438,7 +1438,7 @@ fn saved_plan_from_elsewhere_is_refused() {
     let (code, _, err) = run(d, &args(&["apply", "plan.json", "--yes"], &g, &[]));
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("plan.json is a plan for https://graph.microsoft.com but --graph-url is"),
+        err.contains("plan.json is a plan for https://graph.microsoft.com but this run's Graph (--graph-url or --cloud) is"),
         "{err}"
     );
     let plan = read_json(d, "plan.json");
