@@ -64,11 +64,14 @@ pub enum Command {
     /// Export the tenant's policies, named locations and authentication
     /// strengths from Microsoft Graph as JSON state; add learned ids to the tenant file.
     Pull(PullArgs),
-    /// Diff the compiled repository against the tenant (live or a pulled state).
-    /// Exit 0 no changes, 1 changes, 2 errors.
+    /// Diff the compiled repository against the tenant (live or a pulled state);
+    /// `-o plan.json` saves the plan for `caac apply plan.json`.
+    /// Exit 0 no changes, 1 changes (or unmanaged policies with --fail-on-unmanaged), 2 errors.
     Plan(PlanArgs),
     /// Apply a plan to the tenant: create (report-only unless the spec says
-    /// otherwise), update, and delete only with --prune.
+    /// otherwise), update, and delete only with --prune; or exactly a saved
+    /// plan (`caac apply plan.json`), refused (exit 2, nothing written) if the
+    /// tenant changed since it was made.
     Apply(ApplyArgs),
     /// List the scenario classes the policies leave open: no MFA or stronger,
     /// apps reachable from unknown platforms or legacy clients.
