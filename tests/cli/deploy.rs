@@ -1681,3 +1681,29 @@ fn pull_tenant_modeline_resolves_from_the_file() {
         );
     }
 }
+
+/// Without `-f`, `caac plan -o FILE` picks the format from FILE's
+/// extension: `.json` a saved plan, `.md` Markdown, anything else human;
+/// `-f` still wins.
+#[test]
+fn plan_output_format_follows_the_extension() {
+    let dir = starter_with_empty_state();
+    let d = dir.path();
+    let (_, human, _) = run(d, &["plan", "--state", "state"]);
+    for (name, check) in [
+        ("plan.JSON", "\"kind\": \"plan\""),
+        ("plan.md", "### caac plan\n"),
+        ("plan.txt", human.as_str()),
+    ] {
+        let (code, _, err) = run(d, &["plan", "--state", "state", "-o", name]);
+        assert_eq!(code, 1, "{name}: {err}");
+        let written = std::fs::read_to_string(d.join(name)).unwrap();
+        assert!(written.contains(check), "{name}: {written}");
+    }
+    let (code, _, err) = run(
+        d,
+        &["plan", "--state", "state", "-f", "human", "-o", "p.json"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read_to_string(d.join("p.json")).unwrap(), human);
+}
