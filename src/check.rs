@@ -10,7 +10,8 @@
 use crate::catalog::Kind;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::lint::config::{Config, ConfigFile};
-use crate::lint::{self, BreakGlassIds, Context};
+use crate::lint::{self, Context};
+use crate::model::BreakGlassIds;
 use crate::model::{self, Policy, Tenant};
 use crate::render::FileReport;
 use crate::resolve;
@@ -79,6 +80,40 @@ pub struct Options<'a> {
     pub partial: bool,
 }
 
+pub use crate::load::Inputs;
+
+/// What `caac lint` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/lint.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The policies and how names resolve.
+    pub inputs: Inputs,
+    /// Only part of the set: drop findings about the set as a whole.
+    pub partial: bool,
+    /// The report's format.
+    pub format: crate::render::Format,
+    /// The least severe finding that fails the run (exit 1).
+    pub fail_level: Severity,
+    /// With the Azure format: close with a `task.complete` line.
+    pub azure_complete: bool,
+    /// Where the report goes; `None`: stdout.
+    pub output: Option<PathBuf>,
+}
+
+/// The check stages borrow their options from a command's inputs.
+impl Inputs {
+    /// The check stages' options over these inputs.
+    pub fn options(&self, partial: bool) -> Options<'_> {
+        Options {
+            paths: &self.paths,
+            tenant: self.tenant.clone(),
+            break_glass: &self.break_glass,
+            config: self.config.clone(),
+            partial,
+        }
+    }
+}
+
 /// One checked spec file.
 #[derive(Debug, Clone)]
 pub struct File {
@@ -137,6 +172,8 @@ pub struct Checked {
     pub tenant: Option<Tenant>,
     /// Resolved break-glass identities.
     pub break_glass: BreakGlassIds,
+    /// Their personas for the lockout gate and CA101, computed once.
+    pub break_glass_personas: Vec<crate::whatif::matrix::Value<crate::whatif::matrix::Persona>>,
     /// The effective configuration.
     pub config: Config,
     /// Rules that did not run and why: `(id, reason)`.
@@ -271,11 +308,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         let (t, mut r) = load_tenant(p);
         if let Some(t) = &t {
             let (users, groups, ds) = resolve::break_glass(t);
-            checked.break_glass = BreakGlassIds {
-                users,
-                groups,
-                personas: Vec::new(),
-            };
+            checked.break_glass = BreakGlassIds { users, groups };
             for d in ds {
                 if d.is(crate::diag::Code::InvalidTenantId) {
                     checked.break_glass_unread = true;
@@ -331,7 +364,8 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
             list.sort();
             list.dedup();
         }
-        bg.personas = crate::whatif::lockout::break_glass_personas(checked.tenant.as_ref(), bg);
+        checked.break_glass_personas =
+            crate::whatif::lockout::break_glass_personas(checked.tenant.as_ref(), bg);
     }
     if !cli.diagnostics.is_empty() {
         checked.other.push(cli);
@@ -384,6 +418,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
                     policy,
                     tenant: checked.tenant.as_ref(),
                     break_glass: &checked.break_glass,
+                    break_glass_personas: &checked.break_glass_personas,
                     config: &checked.config,
                     tenant_ids: tenant_ids.as_ref(),
                 });
@@ -506,6 +541,7 @@ pub fn lockout_gate(checked: &mut Checked) {
     let gate = lockout::Gate {
         tenant: checked.tenant.as_ref(),
         break_glass: &checked.break_glass,
+        break_glass_personas: &checked.break_glass_personas,
         apply_identity: checked
             .apply_identity
             .as_ref()
@@ -967,11 +1003,13 @@ fn resolution_errors(
                 return Some(d);
             };
             let section = Tenant::section(*kind).unwrap_or_default();
+            // The suggestion is place-aware (never a value a rule forbids
+            // there); the diagnostic keeps its position in the policy.
             let suggestion = d.is(crate::diag::Code::UnknownName)
-                .then(|| resolve::builtin_suggestion(*kind, value))
+                .then(|| resolve::builtin_did_you_mean(policy, *kind, &pointer, value))
                 .flatten()?;
             d.help = Some(format!(
-                "did you mean `{suggestion}`? (the tenant file did not load — see its error — so names from its `{section}:` section were not checked either)"
+                "{suggestion} (the tenant file did not load — see its error — so names from its `{section}:` section were not checked either)"
             ));
             Some(d)
         })

@@ -368,7 +368,8 @@ pub struct TestArgs {
 /// Output format of `caac test`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestFormat {
-    /// One PASS/FAIL line per scenario, a diff for each failure, a summary.
+    /// One PASS/FAIL line per scenario, a diff for each failure, a summary
+    /// (`-q`: the failing scenarios and the summary only).
     Human,
     /// Versioned JSON (`{"version": 1, "scenarios": [...]}`).
     Json,
@@ -640,4 +641,57 @@ pub struct ReportArgs {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', visible_alias = "out", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The device platform of the sign-in every matrix cell assumes.
+    #[arg(long, value_enum, default_value_t = ReportPlatform::Windows)]
+    pub platform: ReportPlatform,
+    /// The client app type of the sign-in every matrix cell assumes.
+    #[arg(long, value_enum, default_value_t = ReportClient::MobileAppsAndDesktopClients)]
+    pub client: ReportClient,
+    /// The device state of the sign-in every matrix cell assumes.
+    #[arg(long, value_enum, default_value_t = ReportDevice::Unregistered)]
+    pub device: ReportDevice,
+}
+
+/// `caac report --platform`: Graph's `devicePlatform` values a sign-in can
+/// have (<https://learn.microsoft.com/graph/api/resources/conditionalaccessplatforms>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportPlatform {
+    /// Windows.
+    #[value(name = "windows")]
+    Windows,
+    /// macOS.
+    #[value(name = "macOS")]
+    MacOs,
+    /// iOS.
+    #[value(name = "iOS")]
+    Ios,
+    /// Android.
+    #[value(name = "android")]
+    Android,
+    /// Linux.
+    #[value(name = "linux")]
+    Linux,
+}
+
+/// `caac report --client`: Graph's modern-authentication `clientAppType`
+/// values (<https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportClient {
+    /// A browser.
+    #[value(name = "browser")]
+    Browser,
+    /// A mobile app or desktop client.
+    #[value(name = "mobileAppsAndDesktopClients")]
+    MobileAppsAndDesktopClients,
+}
+
+/// `caac report --device`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportDevice {
+    /// Not registered in Microsoft Entra ID (every device attribute null).
+    Unregistered,
+    /// Entra registered (trustType Workplace), not compliant.
+    Registered,
+    /// Entra joined (trustType AzureAD) and compliant.
+    Compliant,
 }

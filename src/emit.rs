@@ -176,6 +176,27 @@ fn shown(path: &Path) -> String {
     path.display().to_string().replace('\\', "/")
 }
 
+/// What `caac build` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/build.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// The policies and how names resolve.
+    pub inputs: crate::load::Inputs,
+    /// The output directory.
+    pub output: std::path::PathBuf,
+    /// How the summary of what was written is given.
+    pub summary: SummaryFormat,
+}
+
+/// How `caac build` reports what it wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryFormat {
+    /// One line on stderr.
+    Human,
+    /// The manifest on stdout.
+    Json,
+}
+
 /// What became of a command's output directory, for [`closing_line`].
 #[derive(Debug, Clone, Copy)]
 pub enum Outcome<'a> {

@@ -15,6 +15,48 @@
 //! diagnostics; base files are named `REV:path`).
 
 use std::path::{Component, Path, PathBuf};
+
+/// What `caac impact` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/impact.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The changed policies (the head side) and how names resolve.
+    pub inputs: crate::load::Inputs,
+    /// The base: a directory, or a git revision.
+    pub base: String,
+    /// The changes' format.
+    pub format: Format,
+    /// Where the changes go; `None`: stdout.
+    pub output: Option<PathBuf>,
+    /// Impact in the as-if-enforced view also counts (exit 1).
+    pub enforce_report_only: bool,
+}
+
+/// The changes' format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Grouped text.
+    Human,
+    /// Groups with their dimensions and a `caac whatif` request each.
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+/// The changes `found` against `base` in `format`.
+pub fn text(
+    found: &crate::whatif::impact::Impact,
+    base: &str,
+    tenant: Option<&crate::model::Tenant>,
+    format: Format,
+) -> String {
+    use crate::whatif::impact;
+    match format {
+        Format::Human => impact::human(found, base),
+        Format::Json => crate::emit::pretty(&impact::json(found, base, tenant)),
+        Format::Markdown => impact::markdown(found, base, tenant),
+    }
+}
 use std::process::{Command, Stdio};
 
 /// Maps a report path for display (temporary extraction → `REV:path`).

@@ -43,6 +43,8 @@ pub mod resolve;
 pub mod rollout;
 pub mod scenario;
 pub mod schemas;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod validate;
 pub mod validity;
 pub mod whatif;

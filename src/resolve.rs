@@ -21,18 +21,14 @@ use crate::model::{
 pub fn resolve(policy: &Policy, tenant: Option<&Tenant>) -> (Policy, Vec<Diagnostic>) {
     let mut out = policy.clone();
     let mut diags = Vec::new();
-    let token_protection = policy.token_protection();
     for_each_reference(&mut out, |kind, pointer, value| {
         match resolve_value(kind, value, tenant) {
             Ok(id) => *value = id,
             Err(mut d) => {
                 // The did-you-mean must not suggest what a rule forbids here.
-                if token_protection
-                    && kind == Kind::Application
-                    && pointer.starts_with("/applications/include/")
-                    && d.is(Code::UnknownName)
-                {
-                    d = unknown_in(kind, value, tenant, Place::TokenProtectionResource);
+                let place = place_of(policy, kind, &pointer);
+                if place != Place::Any && d.is(Code::UnknownName) {
+                    d = unknown_in(kind, value, tenant, place);
                 }
                 diags.push(d.at_value(pointer));
             }
@@ -458,6 +454,33 @@ pub fn builtin_suggestion(kind: Kind, value: &str) -> Option<&'static str> {
     did_you_mean(value, builtin_names(kind))
 }
 
+/// The did-you-mean sentence for `value`, an unknown `kind` name at
+/// `pointer` in `policy`, from the built-in names alone and never naming a
+/// value a rule forbids in that place ("did you mean `Office 365 Exchange
+/// Online` and …? a Token Protection policy …"); `None` without a near
+/// miss. For the caller that cannot consult the tenant file (it did not
+/// load).
+pub fn builtin_did_you_mean(
+    policy: &Policy,
+    kind: Kind,
+    pointer: &str,
+    value: &str,
+) -> Option<String> {
+    did_you_mean_in(value, &builtin_names(kind), place_of(policy, kind, pointer)).map(|(s, _)| s)
+}
+
+/// Where `pointer` sits in `policy`, as far as a did-you-mean cares.
+fn place_of(policy: &Policy, kind: Kind, pointer: &str) -> Place {
+    if kind == Kind::Application
+        && pointer.starts_with("/applications/include/")
+        && policy.token_protection()
+    {
+        Place::TokenProtectionResource
+    } else {
+        Place::Any
+    }
+}
+
 /// Where an unresolved reference sits, as far as its did-you-mean cares: a
 /// suggestion must be a value the rules allow in that place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -511,34 +534,42 @@ fn unknown_in(kind: Kind, value: &str, tenant: Option<&Tenant>, place: Place) ->
         ),
         (None, _) => format!("write a built-in {noun} name or its id"),
     };
+    match did_you_mean_in(value, &candidates, place) {
+        // A suggestion of an allowed name keeps the how-to after it; one
+        // that names the allowed resources instead says why, nothing more.
+        Some((s, false)) => help = format!("{s} {help}"),
+        Some((s, true)) => help = s,
+        None => {}
+    }
+    Diagnostic::error(Code::UnknownName, message).with_help(help)
+}
+
+/// The did-you-mean sentence for `value` among `candidates` in `place`,
+/// and whether it stands alone (it says why instead of a how-to). In a
+/// Token Protection resource list, a near miss of a name Token Protection
+/// forbids there names the resources it does allow, and why.
+fn did_you_mean_in(value: &str, candidates: &[&str], place: Place) -> Option<(String, bool)> {
     let nearest = did_you_mean(value, candidates.iter().copied());
     match place {
-        Place::Any => {
-            if let Some(s) = nearest {
-                help = format!("did you mean `{s}`? {help}");
-            }
-        }
+        Place::Any => nearest.map(|s| (format!("did you mean `{s}`?"), false)),
         Place::TokenProtectionResource => {
             let allowed = token_protection_names();
             if let Some(s) = did_you_mean(value, allowed.iter().copied()) {
-                help = format!("did you mean `{s}`? {help}");
-            } else if let Some(s) = nearest {
-                // The nearest name is one Token Protection forbids here:
-                // name the resources it does allow instead, and why.
-                let list: Vec<String> = allowed.iter().map(|n| format!("`{n}`")).collect();
-                let why = if s == "Office365" || s == "All" {
-                    format!(
-                        "a Token Protection policy lists its resources one by one, never the `{s}` {} (CA402)",
-                        if s == "All" { "resources" } else { "app group" }
-                    )
-                } else {
-                    format!("`{s}` does not support Token Protection (CA401)")
-                };
-                help = format!("did you mean {}? {why}", list.join(" and "));
+                return Some((format!("did you mean `{s}`?"), false));
             }
+            let s = nearest?;
+            let list: Vec<String> = allowed.iter().map(|n| format!("`{n}`")).collect();
+            let why = if s == "Office365" || s == "All" {
+                format!(
+                    "a Token Protection policy lists its resources one by one, never the `{s}` {} (CA402)",
+                    if s == "All" { "resources" } else { "app group" }
+                )
+            } else {
+                format!("`{s}` does not support Token Protection (CA401)")
+            };
+            Some((format!("did you mean {}? {why}", list.join(" and ")), true))
         }
     }
-    Diagnostic::error(Code::UnknownName, message).with_help(help)
 }
 
 #[cfg(test)]
@@ -561,7 +592,7 @@ mod tests {
     }
 
     fn help_for(yaml: &str) -> Vec<String> {
-        let p: Policy = serde_saphyr::from_str(yaml).unwrap();
+        let p = crate::test_support::from_yaml(yaml);
         let (_, diags) = resolve(&p, Some(&tenant()));
         diags
             .into_iter()

@@ -42,6 +42,22 @@ pub const DEFAULT_DWELL: u32 = 14;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Day(pub i64);
 
+/// What `caac promote` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/promote.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromoteOptions {
+    /// The spec: a path or a displayName under `dir`.
+    pub policy: String,
+    /// Where a displayName is looked up.
+    pub dir: std::path::PathBuf,
+    /// `--today`, when given (dry runs only).
+    pub today: Option<String>,
+    /// Show the edit without writing it.
+    pub dry_run: bool,
+    /// How names resolve (`paths` is set to the spec once found).
+    pub resolve: crate::load::Inputs,
+}
+
 impl Day {
     /// Parses `YYYY-MM-DD` (a real calendar date).
     pub fn parse(s: &str) -> Option<Day> {

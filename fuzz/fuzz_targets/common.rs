@@ -5,9 +5,9 @@
 
 use caac::config::{Config, ConfigFile};
 use caac::diag::{Diagnostic, Location};
-use caac::lint::{self, BreakGlassIds, Context};
+use caac::lint::{self, Context};
 use caac::load::Position;
-use caac::model::{self, Policy, Tenant};
+use caac::model::{self, BreakGlassIds, Policy, Tenant};
 use caac::render::FileReport;
 use caac::validate::Schema;
 use std::sync::LazyLock;
@@ -78,11 +78,7 @@ pub static TENANT: LazyLock<TenantData> = LazyLock::new(|| {
     assert!(ds.is_empty(), "fuzz tenant break-glass resolves: {ds:?}");
     TenantData {
         tenant,
-        break_glass: BreakGlassIds {
-            users,
-            groups,
-            personas: Vec::new(),
-        },
+        break_glass: BreakGlassIds { users, groups },
     }
 });
 
@@ -153,6 +149,7 @@ pub fn lint(source: &str, policy: &Policy) -> Vec<Diagnostic> {
         policy,
         tenant: Some(&t.tenant),
         break_glass: &t.break_glass,
+        break_glass_personas: &[],
         config,
         tenant_ids: None,
     };

@@ -3,19 +3,33 @@
 //! [`crate::emit`]. Writes nothing when any body is wrong (exit 1) or the
 //! input is unreadable (exit 2).
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, policy_paths};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, inputs};
 use crate::check;
-use crate::cli::{BuildArgs, SummaryFormat};
+use crate::cli::BuildArgs;
 use crate::diag::{Diagnostic, Severity};
-use crate::emit::write_output;
+use crate::emit::{BuildOptions, SummaryFormat, write_output};
 use crate::graph::compile::{self, Compiled};
 use crate::render::{self, Counts};
 
-/// `caac build`.
+/// `caac build`: the arguments as options, then the build.
 pub(crate) fn run(args: &BuildArgs, color: bool) -> ExitStatus {
-    let paths = policy_paths(&args.input);
-    let opts = options(&paths, &args.input.resolve, false);
-    let Some(mut checked) = check_stages(&opts) else {
+    execute(&options_of(args), color)
+}
+
+/// The library's options from the command line.
+fn options_of(args: &BuildArgs) -> BuildOptions {
+    BuildOptions {
+        inputs: inputs(&args.input),
+        output: args.output.clone(),
+        summary: match args.format {
+            crate::cli::SummaryFormat::Human => SummaryFormat::Human,
+            crate::cli::SummaryFormat::Json => SummaryFormat::Json,
+        },
+    }
+}
+
+fn execute(o: &BuildOptions, color: bool) -> ExitStatus {
+    let Some(mut checked) = check_stages(&o.inputs.options(false)) else {
         return INPUT_ERROR;
     };
     check::lockout_gate(&mut checked);
@@ -109,12 +123,12 @@ pub(crate) fn run(args: &BuildArgs, color: bool) -> ExitStatus {
     } else if blocking > 0 {
         FINDINGS
     } else {
-        match write_output(&args.output, compiled) {
+        match write_output(&o.output, compiled) {
             Ok((summary, manifest)) => {
                 // The summary is the product a program reads: with -f json the
                 // manifest goes to stdout; the human line goes to stderr
                 // (left out under -q).
-                match args.format {
+                match o.summary {
                     SummaryFormat::Human if !quiet => stderr.push_str(&summary),
                     SummaryFormat::Human => {}
                     SummaryFormat::Json => json = Some(crate::emit::pretty(&manifest)),
@@ -123,10 +137,10 @@ pub(crate) fn run(args: &BuildArgs, color: bool) -> ExitStatus {
                 OK
             }
             Err(e) => {
-                let d = crate::emit::refusal(&args.output, &e);
+                let d = crate::emit::refusal(&o.output, &e);
                 refused = true;
                 let r = render::FileReport {
-                    path: check::display(&args.output),
+                    path: check::display(&o.output),
                     diagnostics: vec![d],
                     ..Default::default()
                 };
@@ -143,7 +157,7 @@ pub(crate) fn run(args: &BuildArgs, color: bool) -> ExitStatus {
     let outcome = if written {
         crate::emit::Outcome::Written
     } else if refused {
-        crate::emit::Outcome::Refused(&args.output)
+        crate::emit::Outcome::Refused(&o.output)
     } else {
         crate::emit::Outcome::Withheld
     };

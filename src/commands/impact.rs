@@ -4,10 +4,10 @@
 //! hands them to [`crate::whatif::impact`]. Exit 0 no impact, 1 impact,
 //! 2 input errors.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, deliver, options, policy_paths};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, deliver, inputs};
 use crate::check;
 use crate::cli::{ImpactArgs, ImpactFormat};
-use crate::impact::{Rename, TempDir, extract};
+use crate::impact::{Format, Options, Rename, TempDir, extract};
 use crate::render;
 use crate::whatif::coverage::Mode;
 use crate::whatif::impact;
@@ -15,8 +15,27 @@ use std::path::{Path, PathBuf};
 
 /// `caac impact`: exit 0 no impact, 1 impact, 2 input errors.
 pub(crate) fn run(args: &ImpactArgs, color: bool) -> ExitStatus {
-    match evaluate(args, color) {
-        Ok((text, changed, inputs)) => match deliver(&text, args.output.as_deref(), &inputs) {
+    execute(&options_of(args), color)
+}
+
+/// The library's options from the command line.
+fn options_of(args: &ImpactArgs) -> Options {
+    Options {
+        inputs: inputs(&args.input),
+        base: args.base.clone(),
+        format: match args.format {
+            ImpactFormat::Human => Format::Human,
+            ImpactFormat::Json => Format::Json,
+            ImpactFormat::Markdown => Format::Markdown,
+        },
+        output: args.output.clone(),
+        enforce_report_only: args.enforce_report_only,
+    }
+}
+
+fn execute(o: &Options, color: bool) -> ExitStatus {
+    match evaluate(o, color) {
+        Ok((text, changed, inputs)) => match deliver(&text, o.output.as_deref(), &inputs) {
             OK if changed => FINDINGS,
             code => code,
         },
@@ -28,12 +47,15 @@ pub(crate) fn run(args: &ImpactArgs, color: bool) -> ExitStatus {
 /// policy cannot be read. `rename` maps a report path for display.
 fn load(
     paths: &[PathBuf],
-    args: &ImpactArgs,
+    o: &Options,
     color: bool,
     rename: &dyn Fn(&str) -> String,
 ) -> Result<check::Checked, ExitStatus> {
-    let opts = options(paths, &args.input.resolve, true);
-    let checked = check::check(&opts).map_err(|message| {
+    let side = check::Inputs {
+        paths: paths.to_vec(),
+        ..o.inputs.clone()
+    };
+    let checked = check::check(&side.options(true)).map_err(|message| {
         eprintln!("error: {}", rename(&message));
         INPUT_ERROR
     })?;
@@ -55,9 +77,9 @@ fn load(
 /// `caac impact`: the report text and whether there is impact (exit 1), or
 /// the exit code of an input error (messages already printed).
 #[allow(clippy::type_complexity)]
-fn evaluate(args: &ImpactArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
-    let head_paths = policy_paths(&args.input);
-    let base_dir = Path::new(&args.base);
+fn evaluate(o: &Options, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
+    let head_paths = &o.inputs.paths;
+    let base_dir = Path::new(&o.base);
     let tmp;
     let (base_paths, rename): (Vec<PathBuf>, Rename) = if base_dir.is_dir() {
         let paths = head_paths.iter().map(|p| base_dir.join(p)).collect();
@@ -67,12 +89,12 @@ fn evaluate(args: &ImpactArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
             eprintln!("error: {e}");
             INPUT_ERROR
         })?;
-        let paths = extract(&args.base, &head_paths, &tmp.0).map_err(|e| {
+        let paths = extract(&o.base, head_paths, &tmp.0).map_err(|e| {
             eprintln!("error: {e}");
             INPUT_ERROR
         })?;
         let root = format!("{}/", tmp.0.display());
-        let rev = args.base.clone();
+        let rev = o.base.clone();
         (
             paths,
             Box::new(move |s: &str| s.replace(&root, &format!("{rev}:"))),
@@ -81,14 +103,14 @@ fn evaluate(args: &ImpactArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
     let base = if base_paths.is_empty() {
         None
     } else {
-        Some(load(&base_paths, args, color, &*rename).inspect_err(|_| {
+        Some(load(&base_paths, o, color, &*rename).inspect_err(|_| {
             eprintln!(
                 "error: the base policies ({}) are invalid; nothing was compared",
-                args.base
+                o.base
             );
         })?)
     };
-    let head = load(&head_paths, args, color, &|s: &str| s.to_owned()).inspect_err(|_| {
+    let head = load(head_paths, o, color, &|s: &str| s.to_owned()).inspect_err(|_| {
         eprintln!("error: the policies are invalid; nothing was compared");
     })?;
     let base_refs = base
@@ -98,13 +120,9 @@ fn evaluate(args: &ImpactArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
     let head_refs = head.policy_refs();
     let tenant = head.tenant.as_ref();
     let found = impact::analyse(&base_refs, &head_refs, tenant);
-    let text = match args.format {
-        ImpactFormat::Human => impact::human(&found, &args.base),
-        ImpactFormat::Json => crate::emit::pretty(&impact::json(&found, &args.base, tenant)),
-        ImpactFormat::Markdown => impact::markdown(&found, &args.base, tenant),
-    };
+    let text = crate::impact::text(&found, &o.base, tenant, o.format);
     let changed = found.any(Mode::Enforced)
-        || (args.enforce_report_only && found.any(Mode::ReportOnlyAsEnforced));
+        || (o.enforce_report_only && found.any(Mode::ReportOnlyAsEnforced));
     let inputs = head.files.iter().map(|f| f.path.clone()).collect();
     Ok((text, changed, inputs))
 }

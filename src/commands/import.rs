@@ -6,12 +6,27 @@
 use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK};
 use crate::check;
 use crate::cli::ImportArgs;
+use crate::import::Options;
 use crate::render;
 
-/// `caac import`.
+/// `caac import`: the arguments as options, then the import.
 pub(crate) fn run(args: &ImportArgs, color: bool) -> ExitStatus {
+    execute(&options_of(args), color)
+}
+
+/// The library's options from the command line.
+fn options_of(args: &ImportArgs) -> Options {
+    Options {
+        paths: args.paths.clone(),
+        tenant: args.tenant.clone(),
+        output: args.output.clone(),
+        tenant_out: args.tenant_out.clone(),
+    }
+}
+
+fn execute(o: &Options, color: bool) -> ExitStatus {
     let mut reports = Vec::new();
-    let tenant_path = args
+    let tenant_path = o
         .tenant
         .clone()
         .or_else(|| Some(std::path::PathBuf::from("tenant.yaml")).filter(|p| p.is_file()));
@@ -24,7 +39,7 @@ pub(crate) fn run(args: &ImportArgs, color: bool) -> ExitStatus {
         }
     }
     let before = reports.len();
-    let files = check::collect(&args.paths, &[], &mut reports);
+    let files = check::collect(&o.paths, &[], &mut reports);
     // Paths that could not even be listed (missing files, unreadable directories).
     let unreadable_paths = reports.len() - before;
     let (files, not_json): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| {
@@ -38,7 +53,7 @@ pub(crate) fn run(args: &ImportArgs, color: bool) -> ExitStatus {
     let imported = crate::import::import(
         &files,
         tenant.as_ref(),
-        &crate::import::schema_ref(&args.output),
+        &crate::import::schema_ref(&o.output),
     );
     reports.extend(imported.reports.iter().cloned());
     let mut stderr = render::human(&reports, color);
@@ -59,7 +74,7 @@ pub(crate) fn run(args: &ImportArgs, color: bool) -> ExitStatus {
         .iter()
         .map(|s| (s.file.clone(), s.text.clone().into_bytes()))
         .collect();
-    let skeleton = args.tenant_out.as_ref().map(|t| {
+    let skeleton = o.tenant_out.as_ref().map(|t| {
         (
             t,
             crate::import::tenant_skeleton(
@@ -74,7 +89,7 @@ pub(crate) fn run(args: &ImportArgs, color: bool) -> ExitStatus {
         )
     });
     if let Err(errors) = crate::import::write_outputs(
-        &args.output,
+        &o.output,
         &outputs,
         skeleton
             .as_ref()
@@ -89,7 +104,7 @@ pub(crate) fn run(args: &ImportArgs, color: bool) -> ExitStatus {
     }
     stderr.push_str(&crate::import::summary(
         &imported,
-        &check::display(&args.output),
+        &check::display(&o.output),
         unreadable_paths,
         not_json.len(),
     ));

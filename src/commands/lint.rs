@@ -2,25 +2,47 @@
 //! diagnostics in the chosen format (stdout, or `--output`). Exit 1 when a
 //! finding reaches `--fail-level`, 2 on an input error.
 
-use super::{
-    ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, policy_paths, print_stdout,
-};
-use crate::check;
-use crate::cli::{FailLevel, Format, LintArgs};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, inputs, print_stdout};
+use crate::check::{self, LintOptions};
+use crate::cli::{FailLevel, LintArgs};
 use crate::diag::{Diagnostic, Severity};
-use crate::render::{self, Counts};
+use crate::render::{self, Counts, Format};
 
-/// `caac lint`.
+/// `caac lint`: the arguments as options, then the lint.
 pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
-    if args.azure_complete && args.format != Format::Azure {
+    if args.azure_complete && args.format != crate::cli::Format::Azure {
         eprintln!(
             "error: --azure-complete only applies to --format azure; add `--format azure` or drop --azure-complete"
         );
         return INPUT_ERROR;
     }
-    let paths = policy_paths(&args.input);
-    let Some(mut checked) = check_stages(&options(&paths, &args.input.resolve, args.partial))
-    else {
+    execute(&options_of(args), color)
+}
+
+/// The library's options from the command line.
+fn options_of(args: &LintArgs) -> LintOptions {
+    LintOptions {
+        inputs: inputs(&args.input),
+        partial: args.partial,
+        format: match args.format {
+            crate::cli::Format::Human => Format::Human,
+            crate::cli::Format::Json => Format::Json,
+            crate::cli::Format::Sarif => Format::Sarif,
+            crate::cli::Format::Github => Format::Github,
+            crate::cli::Format::Azure => Format::Azure,
+        },
+        azure_complete: args.azure_complete,
+        fail_level: match args.fail_level {
+            FailLevel::Error => Severity::Error,
+            FailLevel::Warning => Severity::Warning,
+            FailLevel::Info => Severity::Info,
+        },
+        output: args.output.clone(),
+    }
+}
+
+fn execute(o: &LintOptions, color: bool) -> ExitStatus {
+    let Some(mut checked) = check_stages(&o.inputs.options(o.partial)) else {
         return INPUT_ERROR;
     };
     check::lockout_gate(&mut checked);
@@ -46,11 +68,7 @@ pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
         .iter()
         .flat_map(|r| &r.diagnostics)
         .any(|d| d.severity == Severity::Error && !check::is_finding(d));
-    let threshold = match args.fail_level {
-        FailLevel::Error => Severity::Error,
-        FailLevel::Warning => Severity::Warning,
-        FailLevel::Info => Severity::Info,
-    };
+    let threshold = o.fail_level;
     let failing = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
@@ -63,11 +81,11 @@ pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
     } else {
         OK
     };
-    let mut text = match args.format {
+    let mut text = match o.format {
         Format::Human => {
             // Colour only when the product goes to a coloured stdout.
             let ui = super::ui();
-            let mut t = render::human(&reports, ui.stdout_color && args.output.is_none());
+            let mut t = render::human(&reports, ui.stdout_color && o.output.is_none());
             if !ui.quiet {
                 for (id, reason) in &skipped {
                     t.push_str(&format!("note: {id} skipped: {reason}\n"));
@@ -84,7 +102,7 @@ pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
         Format::Github => render::github(&reports),
         Format::Azure => render::azure(
             &reports,
-            args.azure_complete.then_some(if code != OK {
+            o.azure_complete.then_some(if code != OK {
                 render::AzureResult::Failed
             } else if counts.errors + counts.warnings > 0 {
                 render::AzureResult::SucceededWithIssues
@@ -93,7 +111,7 @@ pub(crate) fn run(args: &LintArgs, color: bool) -> ExitStatus {
             }),
         ),
     };
-    if let Some(path) = &args.output {
+    if let Some(path) = &o.output {
         // Never let a report replace one of the files it is about.
         let target = path.canonicalize().ok();
         let clobbers = target.is_some() && inputs.iter().any(|i| i.canonicalize().ok() == target);

@@ -240,6 +240,16 @@ pub(crate) fn policy_paths(input: &InputArgs) -> Vec<PathBuf> {
     }
 }
 
+/// The library's [`check::Inputs`] from the shared clap arguments.
+pub(crate) fn inputs(input: &InputArgs) -> check::Inputs {
+    check::Inputs {
+        paths: policy_paths(input),
+        tenant: input.resolve.tenant.clone(),
+        config: input.resolve.config.clone(),
+        break_glass: input.resolve.break_glass.clone(),
+    }
+}
+
 /// The check stages' options: `paths` (from [`policy_paths`]) and the
 /// shared `--tenant`, `--config` and `--break-glass`.
 pub(crate) fn options<'a>(

@@ -8,26 +8,44 @@
 //! does: with `-o DIR` it is byte for byte `DIR/manifest.json`; without
 //! `-o` there are no files, so each entry also carries its KQL as `query`.
 
-use super::{
-    ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, options, policy_paths, print_stdout,
-};
+use super::{ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, inputs, print_stdout};
 use crate::check;
 use crate::cli::{MonitorArgs, MonitorFormat};
 use crate::deploy::lock::Lock;
-use crate::monitor::{Lookback, Target, comment_text, generate};
+use crate::monitor::{Format, Lookback, Options, Target, comment_text, generate};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-/// `caac monitor`.
+/// `caac monitor`: the arguments as options, then the queries.
 pub(crate) fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
-    let lookback = match Lookback::parse(&args.lookback) {
-        Ok(l) => l,
+    match options_of(args) {
+        Ok(o) => execute(&o, color),
         Err(e) => {
             eprintln!("error: {e}");
-            return INPUT_ERROR;
+            INPUT_ERROR
         }
-    };
-    let paths = policy_paths(&args.input);
+    }
+}
+
+/// The library's options from the command line; `Err`: an unreadable
+/// `--lookback`.
+fn options_of(args: &MonitorArgs) -> Result<Options, String> {
+    Ok(Options {
+        inputs: inputs(&args.input),
+        policies: args.policy.clone(),
+        lock: args.lock.clone(),
+        lookback: Lookback::parse(&args.lookback)?,
+        format: match args.format {
+            MonitorFormat::Kql => Format::Kql,
+            MonitorFormat::Json => Format::Json,
+        },
+        output: args.output.clone(),
+    })
+}
+
+fn execute(o: &Options, color: bool) -> ExitStatus {
+    let lookback = o.lookback;
+    let paths = &o.inputs.paths;
     // Before this grammar, a positional POLICY could also be a displayName
     // (`caac monitor "Block legacy auth"`); say how to write that now
     // instead of a bare "no such file".
@@ -39,21 +57,20 @@ pub(crate) fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
         );
         return INPUT_ERROR;
     }
-    let opts = options(&paths, &args.input.resolve, true);
-    let Some(checked) = check_stages(&opts) else {
+    let Some(checked) = check_stages(&o.inputs.options(true)) else {
         return INPUT_ERROR;
     };
     if let Some(code) = input_errors(&checked, color, "generated") {
         return code;
     }
-    let lock = match Lock::read(&args.lock) {
+    let lock = match Lock::read(&o.lock) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
             return INPUT_ERROR;
         }
     };
-    let lock_name = check::display(&args.lock);
+    let lock_name = check::display(&o.lock);
     // Lock keys are relative to where `caac apply` ran: the working directory.
     let lock_dir = PathBuf::from(".");
     // Every policy, in path order.
@@ -93,11 +110,11 @@ pub(crate) fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
             ));
         }
     }
-    let selected: Vec<&Target> = if args.policy.is_empty() {
+    let selected: Vec<&Target> = if o.policies.is_empty() {
         all.iter().map(|(_, t)| t).collect()
     } else {
         let mut chosen = BTreeSet::new();
-        for wanted in &args.policy {
+        for wanted in &o.policies {
             let as_path = PathBuf::from(wanted).canonicalize().ok();
             let hits: Vec<usize> = all
                 .iter()
@@ -173,16 +190,16 @@ pub(crate) fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
             "queries": queries,
         })
     };
-    match &args.output {
-        None => match args.format {
-            MonitorFormat::Kql => {
+    match &o.output {
+        None => match o.format {
+            Format::Kql => {
                 let text: Vec<String> = files
                     .iter()
                     .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
                     .collect();
                 print_stdout(&text.join("\n"))
             }
-            MonitorFormat::Json => {
+            Format::Json => {
                 // No files: each entry carries its query.
                 let queries = entries
                     .into_iter()
@@ -209,9 +226,9 @@ pub(crate) fn run(args: &MonitorArgs, color: bool) -> ExitStatus {
                         if count == 1 { "" } else { "s" },
                         check::display(dir)
                     ));
-                    match args.format {
-                        MonitorFormat::Kql => OK,
-                        MonitorFormat::Json => print_stdout(&manifest),
+                    match o.format {
+                        Format::Kql => OK,
+                        Format::Json => print_stdout(&manifest),
                     }
                 }
                 Err(e) => {

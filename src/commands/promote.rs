@@ -5,21 +5,43 @@
 //! errors. The verdict (promoted with the diff, not promoted and why,
 //! nothing to do) is the product and goes to stdout; errors to stderr.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, options, print_stdout};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, print_stdout};
 use crate::model::Rollout;
-use crate::rollout::{Day, Step, edit_text, find, line_diff, next_step, promotion_day, same};
+use crate::rollout::{
+    Day, PromoteOptions, Step, edit_text, find, line_diff, next_step, promotion_day, same,
+};
 
 /// `caac promote`: see the module docs. Returns the exit code.
 pub(crate) fn run(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
+    execute(&options_of(args), color)
+}
+
+/// The library's options from the command line.
+fn options_of(args: &crate::cli::PromoteArgs) -> PromoteOptions {
+    PromoteOptions {
+        policy: args.policy.clone(),
+        dir: args.dir.clone(),
+        today: args.today.clone(),
+        dry_run: args.dry_run,
+        resolve: crate::load::Inputs {
+            paths: Vec::new(),
+            tenant: args.resolve.tenant.clone(),
+            config: args.resolve.config.clone(),
+            break_glass: args.resolve.break_glass.clone(),
+        },
+    }
+}
+
+fn execute(o: &PromoteOptions, color: bool) -> ExitStatus {
     use crate::diag::Severity;
-    let today = match promotion_day(args.today.as_deref(), Day::system(), args.dry_run) {
+    let today = match promotion_day(o.today.as_deref(), Day::system(), o.dry_run) {
         Ok(d) => d,
         Err(why) => {
             eprintln!("error: {why}");
             return INPUT_ERROR;
         }
     };
-    let path = match find(&args.policy, &args.dir) {
+    let path = match find(&o.policy, &o.dir) {
         Ok(p) => p,
         Err(why) => {
             eprintln!("error: {why}");
@@ -28,9 +50,11 @@ pub(crate) fn run(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
     };
     let shown = crate::check::display(&path);
     // The same checks as `caac lint` (rules and the lockout gate), on this file.
-    let paths = [path.clone()];
-    let opts = options(&paths, &args.resolve, true);
-    let Some(mut checked) = check_stages(&opts) else {
+    let inputs = crate::load::Inputs {
+        paths: vec![path.clone()],
+        ..o.resolve.clone()
+    };
+    let Some(mut checked) = check_stages(&inputs.options(true)) else {
         return INPUT_ERROR;
     };
     crate::check::lockout_gate(&mut checked);
@@ -110,13 +134,13 @@ pub(crate) fn run(args: &crate::cli::PromoteArgs, color: bool) -> ExitStatus {
         "{shown}: {} -> {}{}\n{}",
         rollout.stage.as_str(),
         to.as_str(),
-        if args.dry_run { " (dry run)" } else { "" },
+        if o.dry_run { " (dry run)" } else { "" },
         line_diff(&doc.text, &after)
     ));
     if code != OK {
         return code;
     }
-    if !args.dry_run
+    if !o.dry_run
         && let Err(e) = crate::emit::write_file(&path, after.as_bytes())
     {
         eprintln!("error: cannot write {shown}: {e}");

@@ -3,19 +3,35 @@
 //! when the page was written (lint findings are content here), 2 on
 //! unreadable input or an unwritable output.
 
-use super::{
-    ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, options, policy_paths, print_stdout,
-};
+use super::{ExitStatus, INPUT_ERROR, OK, check_stages, input_errors, inputs, print_stdout};
 use crate::check;
-use crate::cli::{ReportArgs, ReportFormat};
-use crate::report::{build, html, markdown};
+use crate::cli::{ReportArgs, ReportClient, ReportDevice, ReportFormat, ReportPlatform};
+use crate::model::Platform;
+use crate::report::{DeviceState, Format, Options, SignInContext, build, render};
+use crate::whatif::ClientApp;
 use std::path::Path;
 
-/// `caac report`.
+/// `caac report`: the arguments as options, then the report.
 pub(crate) fn run(args: &ReportArgs, color: bool) -> ExitStatus {
-    let paths = policy_paths(&args.input);
-    let opts = options(&paths, &args.input.resolve, false);
-    let Some(mut checked) = check_stages(&opts) else {
+    execute(&options_of(args), color)
+}
+
+/// The library's options from the command line.
+fn options_of(args: &ReportArgs) -> Options {
+    Options {
+        inputs: inputs(&args.input),
+        format: match args.format {
+            ReportFormat::Markdown => Format::Markdown,
+            ReportFormat::Html => Format::Html,
+            ReportFormat::Json => Format::Json,
+        },
+        output: args.output.clone(),
+        context: context(args),
+    }
+}
+
+fn execute(o: &Options, color: bool) -> ExitStatus {
+    let Some(mut checked) = check_stages(&o.inputs.options(false)) else {
         return INPUT_ERROR;
     };
     if let Some(code) = input_errors(&checked, color, "generated") {
@@ -29,13 +45,9 @@ pub(crate) fn run(args: &ReportArgs, color: bool) -> ExitStatus {
         .chain(checked.files.iter().map(|f| &f.report))
         .cloned()
         .collect();
-    let summary = build(&checked, &reports);
-    let text = match args.format {
-        ReportFormat::Markdown => markdown(&summary),
-        ReportFormat::Html => html(&summary),
-        ReportFormat::Json => crate::emit::pretty(&crate::report::json(&summary)),
-    };
-    match &args.output {
+    let summary = build(&checked, &reports, &o.context);
+    let text = render(&summary, o.format);
+    match &o.output {
         None => print_stdout(&text),
         Some(path) => match write(path, &text, &inputs) {
             Ok(()) => {
@@ -46,6 +58,28 @@ pub(crate) fn run(args: &ReportArgs, color: bool) -> ExitStatus {
                 eprintln!("error: cannot write {}: {e}", check::display(path));
                 INPUT_ERROR
             }
+        },
+    }
+}
+
+/// The matrix's sign-in context from `--platform`, `--client`, `--device`.
+fn context(args: &ReportArgs) -> SignInContext {
+    SignInContext {
+        platform: match args.platform {
+            ReportPlatform::Windows => Platform::Windows,
+            ReportPlatform::MacOs => Platform::MacOS,
+            ReportPlatform::Ios => Platform::IOS,
+            ReportPlatform::Android => Platform::Android,
+            ReportPlatform::Linux => Platform::Linux,
+        },
+        client: match args.client {
+            ReportClient::Browser => ClientApp::Browser,
+            ReportClient::MobileAppsAndDesktopClients => ClientApp::MobileAppsAndDesktopClients,
+        },
+        device: match args.device {
+            ReportDevice::Unregistered => DeviceState::Unregistered,
+            ReportDevice::Registered => DeviceState::Registered,
+            ReportDevice::Compliant => DeviceState::Compliant,
         },
     }
 }

@@ -3,12 +3,14 @@
 //! scenario, optional JUnit XML. Exit 0 all pass, 1 a scenario fails,
 //! 2 input error.
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, deliver, options, policy_paths};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, deliver, inputs};
 use crate::check;
 use crate::cli::{TestArgs, TestFormat};
 use crate::model::{Policy, State};
 use crate::render::{self, FileReport};
-use crate::scenario::{Env, Verdict, evaluate, human, junit, load_file, scenario_files, to_json};
+use crate::scenario::{
+    Env, Format, Options, Verdict, evaluate, junit, load_file, scenario_files, text,
+};
 use crate::whatif::{Engine, PolicyRef};
 
 /// `caac test`'s default scenario directory (clap's default for `DIR`).
@@ -16,9 +18,27 @@ const DEFAULT_SCENARIOS: &str = "tests";
 
 /// `caac test`: returns the exit code (0 all pass, 1 a scenario fails, 2 input error).
 pub(crate) fn run(args: &TestArgs, color: bool) -> ExitStatus {
-    let paths = policy_paths(&args.input);
-    let opts = options(&paths, &args.input.resolve, true);
-    let Some(checked) = check_stages(&opts) else {
+    execute(&options_of(args), color)
+}
+
+/// The library's options from the command line.
+fn options_of(args: &TestArgs) -> Options {
+    Options {
+        inputs: inputs(&args.input),
+        scenarios: args.scenarios.clone(),
+        format: match args.format {
+            TestFormat::Human => Format::Human,
+            TestFormat::Json => Format::Json,
+        },
+        output: args.output.clone(),
+        junit: args.junit.clone(),
+        // `-q`: findings only, so the failing scenarios and the summary.
+        failures_only: super::ui().quiet,
+    }
+}
+
+fn execute(o: &Options, color: bool) -> ExitStatus {
+    let Some(checked) = check_stages(&o.inputs.options(true)) else {
         return INPUT_ERROR;
     };
     // Only problems that make the policies unreadable matter; lint findings do not.
@@ -37,8 +57,8 @@ pub(crate) fn run(args: &TestArgs, color: bool) -> ExitStatus {
     // The default directory stands for "not given": `.caac.yaml`'s
     // `scenarios:` decides then.
     let dir = match &checked.scenarios {
-        Some(d) if args.scenarios == std::path::Path::new(DEFAULT_SCENARIOS) => d.clone(),
-        _ => args.scenarios.clone(),
+        Some(d) if o.scenarios == std::path::Path::new(DEFAULT_SCENARIOS) => d.clone(),
+        _ => o.scenarios.clone(),
     };
     let files = match scenario_files(&dir) {
         Ok(f) => f,
@@ -101,7 +121,7 @@ pub(crate) fn run(args: &TestArgs, color: bool) -> ExitStatus {
         .iter()
         .map(|p| evaluate(p, if p.enforce { &enforced_engine } else { &engine }))
         .collect();
-    if let Some(path) = &args.junit {
+    if let Some(path) = &o.junit {
         let target = path.canonicalize().ok();
         if target.is_some() && files.iter().any(|f| f.canonicalize().ok() == target) {
             eprintln!(
@@ -115,17 +135,14 @@ pub(crate) fn run(args: &TestArgs, color: bool) -> ExitStatus {
             return INPUT_ERROR;
         }
     }
-    let text = match args.format {
-        TestFormat::Human => human(&verdicts),
-        TestFormat::Json => crate::emit::pretty(&to_json(&verdicts)),
-    };
+    let text = text(&verdicts, o.format, o.failures_only);
     let inputs: Vec<std::path::PathBuf> = checked
         .files
         .iter()
         .map(|f| f.path.clone())
         .chain(files.iter().cloned())
         .collect();
-    let code = deliver(&text, args.output.as_deref(), &inputs);
+    let code = deliver(&text, o.output.as_deref(), &inputs);
     if code != OK {
         return code;
     }

@@ -4,26 +4,54 @@
 //! evaluated offline against the policies by [`crate::whatif`]. Exit 2 when
 //! the policies or the request cannot be read; lint findings do not matter.
 
-use super::{ExitStatus, INPUT_ERROR, check_stages, deliver, options, policy_paths};
+use super::{ExitStatus, INPUT_ERROR, check_stages, deliver, inputs};
 use crate::check;
 use crate::cli::{WhatifArgs, WhatifFormat};
-use crate::emit::pretty;
 use crate::render;
+use crate::whatif::output::{Format, Options};
 
-/// `caac whatif`.
+/// `caac whatif`: the arguments as options, then the evaluation.
 pub(crate) fn run(args: &WhatifArgs, color: bool) -> ExitStatus {
-    let paths = policy_paths(&args.input);
-    let opts = options(&paths, &args.input.resolve, true);
-    let Some(checked) = check_stages(&opts) else {
+    execute(&options_of(args), color)
+}
+
+/// The library's options from the command line.
+fn options_of(args: &WhatifArgs) -> Options {
+    Options {
+        inputs: inputs(&args.input),
+        request: args.request.clone(),
+        format: match args.format {
+            WhatifFormat::Human => Format::Human,
+            WhatifFormat::Json => Format::Json,
+        },
+        output: args.output.clone(),
+    }
+}
+
+fn execute(o: &Options, color: bool) -> ExitStatus {
+    if let Some(path) = policy_path_holding(&o.request, &o.inputs.paths) {
+        // Every `*.json` under a policy path is read as a Graph export, so
+        // the request (and its neighbours) would fail as policies, one
+        // confusing error each: one message for the one root cause.
+        eprintln!(
+            "error: the request {request} is inside the policy path {path}, so caac would read it as a policy; \
+             give the policies' directory and the request separately, e.g. \
+             `caac whatif policies --request {request}`",
+            request = check::display(&o.request),
+            path = check::display(path),
+        );
+        return INPUT_ERROR;
+    }
+    let Some(checked) = check_stages(&o.inputs.options(true)) else {
         return INPUT_ERROR;
     };
     // Only problems that make the policies unreadable matter here; lint findings do not.
     let mut reports = checked.input_errors();
     let mut request_report = render::FileReport {
-        path: check::display(&args.request),
+        path: check::display(&o.request),
         ..Default::default()
     };
-    let sign_in = match crate::load::load(&args.request) {
+    let sign_in = match crate::load::load(&o.request) {
         Err((d, text)) => {
             request_report.diagnostics.push(*d);
             request_report.text = text;
@@ -55,18 +83,26 @@ pub(crate) fn run(args: &WhatifArgs, color: bool) -> ExitStatus {
     };
     let policies = checked.policy_refs();
     let outcome = crate::whatif::evaluate(&policies, checked.tenant.as_ref(), &sign_in);
-    let text = match args.format {
-        WhatifFormat::Human => crate::whatif::output::human(&outcome),
-        WhatifFormat::Json if applied_only => {
-            pretty(&crate::whatif::output::to_json_applied_only(&outcome))
-        }
-        WhatifFormat::Json => pretty(&crate::whatif::output::to_json(&outcome)),
-    };
+    let text = crate::whatif::output::text(&outcome, o.format, applied_only);
     let inputs: Vec<std::path::PathBuf> = checked
         .files
         .iter()
         .map(|f| f.path.clone())
-        .chain([args.request.clone()])
+        .chain([o.request.clone()])
         .collect();
-    deliver(&text, args.output.as_deref(), &inputs)
+    deliver(&text, o.output.as_deref(), &inputs)
+}
+
+/// The policy path (a file, or a directory searched recursively) that holds
+/// `request`, compared by canonical path; `None` when the request is
+/// elsewhere or does not exist (loading it reports that).
+fn policy_path_holding<'p>(
+    request: &std::path::Path,
+    paths: &'p [std::path::PathBuf],
+) -> Option<&'p std::path::PathBuf> {
+    let request = request.canonicalize().ok()?;
+    paths.iter().find(|p| {
+        p.canonicalize()
+            .is_ok_and(|p| request == p || (p.is_dir() && request.starts_with(&p)))
+    })
 }

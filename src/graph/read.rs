@@ -993,6 +993,48 @@ fn enabled(c: &mut Conv, o: &Obj) -> bool {
     }
 }
 
+/// A Graph enum value written as a string (`"mcasConfigured"`, `"never"`, …).
+fn wire<T: Wire>(c: &mut Conv, v: &Value, src: &str) -> Option<T> {
+    c.string(v, src).and_then(|t| c.one::<T>(&t, src))
+}
+
+/// A session control that is only a switch (`secureSignInSession`,
+/// `applicationEnforcedRestrictions`): its `isEnabled`, mapped to `spec`;
+/// `None` when the export does not have it.
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols>
+fn switch_control(c: &mut Conv, o: &Obj, name: &str, spec: &str) -> Option<bool> {
+    let x = obj(c, o, name)?;
+    let on = enabled(c, &x);
+    c.map(spec, &x.at);
+    c.leftover(&x, None);
+    Some(on)
+}
+
+/// A session control with one setting that counts only while the control
+/// is enabled (`cloudAppSecurity.cloudAppSecurityType`,
+/// `persistentBrowser.mode`, `globalSecureAccessFilteringProfile.profileId`);
+/// a disabled control's setting is still read (so it is not reported as an
+/// unknown key) and dropped. Mapped to `/session/<name>`.
+/// <https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrols>
+fn setting_control<T>(
+    c: &mut Conv,
+    o: &Obj,
+    name: &str,
+    key: &str,
+    read: fn(&mut Conv, &Value, &str) -> Option<T>,
+) -> Option<T> {
+    let x = obj(c, o, name)?;
+    let setting = if enabled(c, &x) {
+        x.get(key).and_then(|(v, src)| read(c, v, &src))
+    } else {
+        x.get(key);
+        None
+    };
+    c.map(format!("/session/{name}"), &x.at);
+    c.leftover(&x, None);
+    setting
+}
+
 fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
     // Read in the export's walking order into locals; built at the end with
     // every field named.
@@ -1004,45 +1046,28 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
     let mut disable_resilience_defaults = false;
     let mut global_secure_access_filtering_profile = None;
     let mut sign_in_frequency = None;
-    if let Some(x) = obj(c, o, "secureSignInSession") {
-        token_protection = enabled(c, &x);
-        c.map("/session/tokenProtection", &x.at);
-        c.leftover(&x, None);
+    if let Some(on) = switch_control(c, o, "secureSignInSession", "/session/tokenProtection") {
+        token_protection = on;
     }
-    if let Some(x) = obj(c, o, "applicationEnforcedRestrictions") {
-        application_enforced_restrictions = enabled(c, &x);
-        c.map("/session/applicationEnforcedRestrictions", &x.at);
-        c.leftover(&x, None);
+    if let Some(on) = switch_control(
+        c,
+        o,
+        "applicationEnforcedRestrictions",
+        "/session/applicationEnforcedRestrictions",
+    ) {
+        application_enforced_restrictions = on;
     }
-    if let Some(x) = obj(c, o, "cloudAppSecurity") {
-        if enabled(c, &x) {
-            cloud_app_security = x.get("cloudAppSecurityType").and_then(|(v, src)| {
-                c.string(v, &src)
-                    .and_then(|t| c.one::<CloudAppSecurityType>(&t, &src))
-            });
-        } else {
-            x.get("cloudAppSecurityType");
-        }
-        c.map("/session/cloudAppSecurity", &x.at);
-        c.leftover(&x, None);
+    if let Some(t) = setting_control(c, o, "cloudAppSecurity", "cloudAppSecurityType", wire) {
+        cloud_app_security = Some(t);
     }
-    if let Some(x) = obj(c, o, "persistentBrowser") {
-        if enabled(c, &x) {
-            persistent_browser = x.get("mode").and_then(|(v, src)| {
-                c.string(v, &src)
-                    .and_then(|t| c.one::<PersistentBrowserMode>(&t, &src))
-            });
-        } else {
-            x.get("mode");
-        }
-        c.map("/session/persistentBrowser", &x.at);
-        c.leftover(&x, None);
+    if let Some(m) = setting_control(c, o, "persistentBrowser", "mode", wire) {
+        persistent_browser = Some(m);
     }
     if let Some(x) = obj(c, o, "continuousAccessEvaluation") {
-        continuous_access_evaluation = x.get("mode").and_then(|(v, src)| {
-            c.string(v, &src)
-                .and_then(|t| c.one::<ContinuousAccessEvaluationMode>(&t, &src))
-        });
+        // CAE has no `isEnabled`: its mode is the setting.
+        continuous_access_evaluation = x
+            .get("mode")
+            .and_then(|(v, src)| wire::<ContinuousAccessEvaluationMode>(c, v, &src));
         c.map("/session/continuousAccessEvaluation", &x.at);
         c.leftover(&x, None);
     }
@@ -1058,15 +1083,14 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
         }
         c.map("/session/disableResilienceDefaults", src);
     }
-    if let Some(x) = obj(c, o, "globalSecureAccessFilteringProfile") {
-        if enabled(c, &x) {
-            global_secure_access_filtering_profile =
-                x.get("profileId").and_then(|(v, src)| c.string(v, &src));
-        } else {
-            x.get("profileId");
-        }
-        c.map("/session/globalSecureAccessFilteringProfile", &x.at);
-        c.leftover(&x, None);
+    if let Some(id) = setting_control(
+        c,
+        o,
+        "globalSecureAccessFilteringProfile",
+        "profileId",
+        |c, v, src| c.string(v, src),
+    ) {
+        global_secure_access_filtering_profile = Some(id);
     }
     if let Some(x) = obj(c, o, "signInFrequency") {
         if enabled(c, &x) {
@@ -1089,20 +1113,14 @@ fn session(c: &mut Conv, o: &Obj) -> Option<Session> {
                 c.map("/session/signInFrequency/value", src);
             }
             if let Some((v, src)) = x.get("type") {
-                kind = c
-                    .string(v, &src)
-                    .and_then(|t| c.one::<SignInFrequencyType>(&t, &src));
+                kind = wire::<SignInFrequencyType>(c, v, &src);
                 c.map("/session/signInFrequency/type", src);
             }
             if let Some((v, src)) = x.get("authenticationType") {
-                authentication_type = c
-                    .string(v, &src)
-                    .and_then(|t| c.one::<SignInFrequencyAuthenticationType>(&t, &src));
+                authentication_type = wire::<SignInFrequencyAuthenticationType>(c, v, &src);
             }
             if let Some((v, src)) = x.get("frequencyInterval") {
-                frequency_interval = c
-                    .string(v, &src)
-                    .and_then(|t| c.one::<SignInFrequencyInterval>(&t, &src));
+                frequency_interval = wire::<SignInFrequencyInterval>(c, v, &src);
             }
             sign_in_frequency = Some(SignInFrequency {
                 value,
@@ -1170,6 +1188,48 @@ pub fn has_errors(ds: &[Diagnostic]) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Session controls read by the shared helpers: a switch is its
+    /// `isEnabled`; a control's setting counts only while it is enabled, and
+    /// a disabled control's setting is dropped without an unknown-key
+    /// warning ("isEnabled: Specifies whether the session control is
+    /// enabled", <https://learn.microsoft.com/graph/api/resources/conditionalaccesssessioncontrol>).
+    #[test]
+    fn session_controls_enabled_and_disabled() {
+        let with = |session: serde_json::Value| {
+            let v = json!({"displayName": "P", "state": "enabled", "conditions": {
+                "users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]}},
+                "sessionControls": session});
+            let c = from_graph(&v, "");
+            assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+            c.policy.session.unwrap_or_default()
+        };
+        let on = with(json!({
+            "secureSignInSession": {"isEnabled": true},
+            "applicationEnforcedRestrictions": {"isEnabled": true},
+            "cloudAppSecurity": {"isEnabled": true, "cloudAppSecurityType": "monitorOnly"},
+            "persistentBrowser": {"isEnabled": true, "mode": "never"},
+            "globalSecureAccessFilteringProfile": {"isEnabled": true, "profileId": "p1"}
+        }));
+        assert!(on.token_protection && on.application_enforced_restrictions);
+        assert_eq!(
+            on.cloud_app_security,
+            Some(CloudAppSecurityType::MonitorOnly)
+        );
+        assert_eq!(on.persistent_browser, Some(PersistentBrowserMode::Never));
+        assert_eq!(
+            on.global_secure_access_filtering_profile.as_deref(),
+            Some("p1")
+        );
+        let off = with(json!({
+            "secureSignInSession": {"isEnabled": false},
+            "applicationEnforcedRestrictions": {"isEnabled": false},
+            "cloudAppSecurity": {"isEnabled": false, "cloudAppSecurityType": "monitorOnly"},
+            "persistentBrowser": {"isEnabled": false, "mode": "never"},
+            "globalSecureAccessFilteringProfile": {"isEnabled": false, "profileId": "p1"}
+        }));
+        assert_eq!(off, Session::default());
+    }
 
     #[test]
     fn reads_pascal_case_metadata_and_nulls() {

@@ -16,6 +16,21 @@ use crate::render::FileReport;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// What `caac import` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/import.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Graph exports: files or directories.
+    pub paths: Vec<std::path::PathBuf>,
+    /// The tenant file (names for ids), when named; `tenant.yaml` in the
+    /// working directory is used when present otherwise.
+    pub tenant: Option<std::path::PathBuf>,
+    /// The directory the specs are written to.
+    pub output: std::path::PathBuf,
+    /// Where a tenant-file skeleton for the referenced ids goes, if anywhere.
+    pub tenant_out: Option<std::path::PathBuf>,
+}
+
 /// One policy ready to be written as a spec.
 #[derive(Debug, Clone)]
 pub struct Spec {

@@ -16,7 +16,8 @@ pub mod suppress;
 use crate::catalog::Kind;
 pub use crate::diag::Hit;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{Policy, Tenant};
+use crate::model::{BreakGlassIds, Policy, Tenant};
+use crate::whatif::matrix::{Persona, Value};
 use config::Config;
 
 /// What one policy looks like to a rule.
@@ -30,6 +31,10 @@ pub struct Context<'a> {
     pub tenant: Option<&'a Tenant>,
     /// Break-glass identities (resolved ids), when known.
     pub break_glass: &'a BreakGlassIds,
+    /// The break-glass personas CA101 checks, computed once by `check`
+    /// ([`crate::whatif::lockout::break_glass_personas`]); empty: computed on
+    /// demand from `break_glass` (contexts built by hand in tests).
+    pub break_glass_personas: &'a [Value<Persona>],
     /// The effective configuration.
     pub config: &'a Config,
     /// An index of the tenant file's ids, built once per run; `None` falls
@@ -72,26 +77,6 @@ impl TenantIds {
     pub fn contains(&self, kind: Kind, id: &str) -> bool {
         let key = (kind, id.to_ascii_lowercase());
         self.0.contains(&key)
-    }
-}
-
-/// Resolved break-glass ids.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct BreakGlassIds {
-    /// User object ids.
-    pub users: Vec<String>,
-    /// Group object ids.
-    pub groups: Vec<String>,
-    /// The personas the lockout gate and CA101 check, computed once by
-    /// `check` (`crate::whatif::lockout::break_glass_personas`); empty: computed
-    /// on demand.
-    pub personas: Vec<crate::whatif::matrix::Value<crate::whatif::matrix::Persona>>,
-}
-
-impl BreakGlassIds {
-    /// True when no break-glass identity is known.
-    pub fn is_empty(&self) -> bool {
-        self.users.is_empty() && self.groups.is_empty()
     }
 }
 

@@ -30,6 +30,22 @@ pub const MAX_NODES: usize = 250_000;
 /// Re-exported: a position is part of a diagnostic, so it lives in [`crate::diag`].
 pub use crate::diag::Position;
 
+/// The policies a command reads and how their names resolve, owned: the
+/// part every command's options share (`[PATHS]…`, `--tenant`, `--config`,
+/// `--break-glass`); the check stages borrow their options from it
+/// (`Inputs::options` in `check`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// Policy files and directories (`policies` when none given).
+    pub paths: Vec<std::path::PathBuf>,
+    /// The tenant file, when named.
+    pub tenant: Option<std::path::PathBuf>,
+    /// The config file, when named.
+    pub config: Option<std::path::PathBuf>,
+    /// Extra break-glass users or groups (names or ids).
+    pub break_glass: Vec<String>,
+}
+
 impl Position {
     /// The position just after `prefix` (used to point into decoded text).
     pub fn at_end_of(prefix: &str) -> Self {

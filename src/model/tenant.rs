@@ -201,6 +201,25 @@ impl Tenant {
     }
 }
 
+/// The break-glass (emergency access) identities of a run, resolved to
+/// object ids: from the tenant file's `breakGlass:` and `--break-glass`.
+/// Every policy must exclude them (Microsoft's guidance:
+/// <https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access>).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BreakGlassIds {
+    /// User object ids.
+    pub users: Vec<String>,
+    /// Group object ids.
+    pub groups: Vec<String>,
+}
+
+impl BreakGlassIds {
+    /// True when no break-glass identity is known.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.groups.is_empty()
+    }
+}
+
 /// The JSON Schema of `tenant.yaml`.
 pub fn tenant_schema() -> serde_json::Value {
     let mut schema = super::generate::<Tenant>(schemars::generate::SchemaSettings::draft2020_12());

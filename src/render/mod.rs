@@ -17,6 +17,21 @@ pub use human::human;
 pub use json::json;
 pub use sarif::sarif;
 
+/// A diagnostics format (`caac lint -f`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Annotated snippets for people.
+    Human,
+    /// Versioned JSON.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// Azure Pipelines logging commands.
+    Azure,
+}
+
 use crate::diag::Position;
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::load::SpanMap;

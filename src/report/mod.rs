@@ -11,7 +11,8 @@
 //! plain-English sentence per policy (names, never GUIDs: ids go back to
 //! names through [`crate::import::unresolve`], i.e. the tenant file and the
 //! built-in catalog), a persona × application matrix of outcomes from the
-//! what-if engine ([`crate::whatif`]) for one stated ordinary sign-in, one
+//! what-if engine ([`crate::whatif`]) for one stated sign-in ([`SignInContext`]:
+//! platform, client app and device, an ordinary one unless the user chooses), one
 //! matrix per location class the policies and the tenant file tell apart,
 //! the exclusions, and the lint summary. [`markdown`] and [`html`] render it
 //! ([`json`] gives the same facts to programs);
@@ -155,6 +156,117 @@ pub struct Summary {
     pub findings: Vec<Finding>,
 }
 
+/// The sign-in every matrix cell assumes apart from who signs in, to what
+/// and from where: the device platform, the client app type and the device
+/// state (`caac report --platform --client --device`). The default is the
+/// ordinary sign-in the page always assumed: Windows, a desktop or mobile
+/// app, an unregistered device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInContext {
+    /// Graph `devicePlatform`
+    /// (<https://learn.microsoft.com/graph/api/resources/conditionalaccessplatforms>).
+    pub platform: Platform,
+    /// Graph `clientAppType`
+    /// (<https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset>).
+    pub client: ClientApp,
+    /// The device's registration and compliance.
+    pub device: DeviceState,
+}
+
+impl Default for SignInContext {
+    fn default() -> Self {
+        SignInContext {
+            platform: Platform::Windows,
+            client: ClientApp::MobileAppsAndDesktopClients,
+            device: DeviceState::Unregistered,
+        }
+    }
+}
+
+/// A device state the matrix can assume. Device filters see a registered
+/// device's `trustType` (`Workplace` for an Entra registered device,
+/// `AzureAD` for an Entra joined one) and `isCompliant`; for an unregistered
+/// device every attribute is null
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-condition-filters-for-devices>).
+/// Token protection binds sessions only on registered devices
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceState {
+    /// Not known to Microsoft Entra ID.
+    Unregistered,
+    /// Entra registered (`trustType: Workplace`), not compliant.
+    Registered,
+    /// Entra joined (`trustType: AzureAD`) and compliant.
+    Compliant,
+}
+
+impl DeviceState {
+    /// The device the what-if engine sees.
+    fn device(self) -> crate::whatif::Device {
+        use crate::whatif::{Device, DeviceValue};
+        let registered = |trust: &str, compliant: bool| Device {
+            registered: true,
+            attributes: [
+                (
+                    "trustType".to_owned(),
+                    DeviceValue::String(trust.to_owned()),
+                ),
+                ("isCompliant".to_owned(), DeviceValue::Bool(compliant)),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        match self {
+            DeviceState::Unregistered => Device::default(),
+            DeviceState::Registered => registered("Workplace", false),
+            DeviceState::Compliant => registered("AzureAD", true),
+        }
+    }
+
+    /// How the device reads in the page's context line.
+    fn label(self) -> &'static str {
+        match self {
+            DeviceState::Unregistered => "an unregistered device",
+            DeviceState::Registered => "an Entra registered device (not compliant)",
+            DeviceState::Compliant => "a compliant Entra-joined device",
+        }
+    }
+}
+
+/// What `caac report` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/report.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The policies and how names resolve.
+    pub inputs: check::Inputs,
+    /// The page's format.
+    pub format: Format,
+    /// Where the page goes; `None`: stdout.
+    pub output: Option<std::path::PathBuf>,
+    /// The sign-in every matrix cell assumes.
+    pub context: SignInContext,
+}
+
+/// The page's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Markdown (wikis, pull requests).
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+    /// Versioned JSON of the facts.
+    Json,
+}
+
+/// The page for `summary` in `format`.
+pub fn render(summary: &Summary, format: Format) -> String {
+    match format {
+        Format::Markdown => markdown(summary),
+        Format::Html => html(summary),
+        Format::Json => crate::emit::pretty(&json(summary)),
+    }
+}
+
 /// Lists longer than this name the first few and count the rest.
 pub const LIST_MAX: usize = 6;
 
@@ -217,8 +329,14 @@ fn index_of<T>(values: &[matrix::Value<T>], want: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Builds the summary from checked policies (see the module docs).
-pub fn build(checked: &check::Checked, reports: &[crate::render::FileReport]) -> Summary {
+/// Builds the summary from checked policies (see the module docs); every
+/// matrix cell is a sign-in in `context`.
+pub fn build(
+    checked: &check::Checked,
+    reports: &[crate::render::FileReport],
+    context: &SignInContext,
+) -> Summary {
+    let sign_in_context = *context;
     let tenant = checked.tenant.as_ref();
     let mut policies = Vec::new();
     let mut exclusions = Vec::new();
@@ -269,12 +387,9 @@ pub fn build(checked: &check::Checked, reports: &[crate::render::FileReport]) ->
     let engine_would = crate::whatif::Engine::new(&would, tenant);
     let platform = index_of(
         &m.platforms,
-        matrix::platform_label(Some(Platform::Windows)),
+        matrix::platform_label(Some(sign_in_context.platform)),
     );
-    let client = index_of(
-        &m.clients,
-        matrix::client_label(ClientApp::MobileAppsAndDesktopClients),
-    );
+    let client = index_of(&m.clients, matrix::client_label(sign_in_context.client));
     let sir = m
         .sign_in_risks
         .iter()
@@ -297,9 +412,9 @@ pub fn build(checked: &check::Checked, reports: &[crate::render::FileReport]) ->
     } else {
         format!(
             "{}, {}, no sign-in or user risk, {}",
-            m.label(Dim::Platform, platform, false),
-            m.label(Dim::Client, client, false),
-            m.label(Dim::Device, 0, false),
+            matrix::platform_label(Some(sign_in_context.platform)),
+            matrix::client_label(sign_in_context.client),
+            sign_in_context.device.label(),
         )
     };
     let rows: Vec<String> = (0..m.len(Dim::Persona))
@@ -324,7 +439,12 @@ pub fn build(checked: &check::Checked, reports: &[crate::render::FileReport]) ->
                         .with(Dim::Location, l)
                         .with(Dim::Persona, r)
                         .with(Dim::Target, c);
-                    let s = m.sign_in(&combo);
+                    // The chosen context itself, not its class's
+                    // representative (the same outcome, by the class).
+                    let mut s = m.sign_in(&combo);
+                    s.platform = Some(sign_in_context.platform);
+                    s.client_app = sign_in_context.client;
+                    s.device = sign_in_context.device.device();
                     let a = verdict(&engine_now.evaluate(&s), tenant);
                     let b = verdict(&engine_would.evaluate(&s), tenant);
                     row.push(Cell {

@@ -643,7 +643,7 @@ mod tests {
     use crate::report::render::{sentence_html, sentence_md};
 
     fn policy(yaml: &str) -> Policy {
-        serde_saphyr::from_str(yaml).unwrap()
+        crate::test_support::from_yaml(yaml)
     }
 
     #[test]

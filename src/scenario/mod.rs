@@ -74,6 +74,43 @@ pub(crate) use prepare::*;
 pub(crate) use render::*;
 pub use spec::*;
 
+/// What `caac test` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/test.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The policies and how names resolve.
+    pub inputs: crate::load::Inputs,
+    /// The scenario directory as given (`tests` when not given: the
+    /// config's `scenarios:` decides then).
+    pub scenarios: std::path::PathBuf,
+    /// The verdicts' format.
+    pub format: Format,
+    /// Where the verdicts go; `None`: stdout.
+    pub output: Option<std::path::PathBuf>,
+    /// Where JUnit XML goes, if anywhere.
+    pub junit: Option<std::path::PathBuf>,
+    /// Only the failing scenarios and the summary (`-q`).
+    pub failures_only: bool,
+}
+
+/// The verdicts' format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// PASS/FAIL lines, a diff per failure, a summary.
+    Human,
+    /// Versioned JSON.
+    Json,
+}
+
+/// The verdicts in `format` (`failures_only` drops the PASS lines of the
+/// human format).
+pub(crate) fn text(verdicts: &[Verdict], format: Format, failures_only: bool) -> String {
+    match format {
+        Format::Human => human(verdicts, failures_only),
+        Format::Json => crate::emit::pretty(&to_json(verdicts)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,12 @@ use std::fmt::Write as _;
 // Output
 // ---------------------------------------------------------------------------
 
-pub(crate) fn human(verdicts: &[Verdict]) -> String {
+/// One PASS/FAIL line per scenario (a diff under each failure), then the
+/// summary line. `failures_only` (`caac test -q`) leaves the PASS lines out;
+/// the summary still counts every scenario.
+pub(crate) fn human(verdicts: &[Verdict], failures_only: bool) -> String {
     let mut out = String::new();
-    for v in verdicts {
+    for v in verdicts.iter().filter(|v| !(failures_only && v.passed())) {
         let count = if v.sign_ins > 1 {
             format!(", {} sign-ins", v.sign_ins)
         } else {

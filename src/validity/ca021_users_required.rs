@@ -80,7 +80,7 @@ mod tests {
     use serde_json::json;
 
     fn run(v: serde_json::Value) -> Vec<Hit> {
-        check(&serde_json::from_value(v).expect("policy"))
+        check(&crate::test_support::from_json(v))
     }
 
     #[test]

@@ -467,6 +467,35 @@ pub(crate) fn describe_masks(m: &Matrix, masks: &[Mask]) -> String {
 }
 
 /// The human report.
+/// What `caac coverage` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/coverage.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The policies and how names resolve.
+    pub inputs: crate::load::Inputs,
+    /// The gaps' format.
+    pub format: Format,
+    /// Where the gaps go; `None`: stdout.
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// The gaps' format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The gaps per mode, for people.
+    Human,
+    /// Versioned JSON.
+    Json,
+}
+
+/// The gaps in `format`.
+pub fn text(c: &Coverage, format: Format, tenant: Option<&Tenant>) -> String {
+    match format {
+        Format::Human => human(c),
+        Format::Json => crate::emit::pretty(&json(c, tenant)),
+    }
+}
+
 pub fn human(c: &Coverage) -> String {
     let m = &c.matrix;
     let dims: Vec<String> = Dim::ALL
@@ -579,27 +608,10 @@ fn dim_key(d: Dim) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Applications, ClientAppType, Grant, UserSet, Users};
+    use crate::model::{ClientAppType, Grant};
 
     fn policy(name: &str, f: impl FnOnce(&mut Policy)) -> Policy {
-        let mut p = Policy {
-            display_name: name.into(),
-            state: State::Enabled,
-            users: Some(Users {
-                include: Some(UserSet {
-                    users: vec!["All".into()],
-                    ..UserSet::default()
-                }),
-                exclude: None,
-            }),
-            applications: Some(Applications {
-                include: vec!["All".into()],
-                ..Applications::default()
-            }),
-            ..Policy::default()
-        };
-        f(&mut p);
-        p
+        crate::test_support::all_users_all_apps(name, State::Enabled, f)
     }
 
     fn refs(ps: &[Policy]) -> Vec<PolicyRef<'_>> {

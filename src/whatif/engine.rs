@@ -1195,14 +1195,12 @@ authenticationContexts:
 "#;
 
     fn tenant() -> Tenant {
-        let (v, _) = crate::load::parse_text(TENANT).unwrap();
-        serde_json::from_value(v).unwrap()
+        crate::test_support::tenant_from_yaml(TENANT)
     }
 
     /// A policy from YAML, resolved through the test tenant.
     fn policy(yaml: &str) -> Policy {
-        let (v, _) = crate::load::parse_text(yaml).unwrap();
-        let p: Policy = serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        let p = crate::test_support::from_yaml(yaml);
         let (p, d) = crate::resolve::resolve(&p, Some(&tenant()));
         assert!(d.is_empty(), "{d:?}");
         p
@@ -1919,16 +1917,14 @@ authenticationContexts:
     // (https://learn.microsoft.com/graph/api/resources/countrynamedlocation).
     #[test]
     fn all_trusted_is_ip_based_and_mfa_trusted_ips_are_ipv4() {
-        let (v, _) = crate::load::parse_text(
+        let t = crate::test_support::tenant_from_yaml(
             r#"
 tenantId: 11111111-1111-4111-8111-111111111111
 namedLocations:
   Trusted NL: { id: 77777777-7777-4777-8777-777777777777, trusted: true, countries: [NL] }
   MFA trusted IPs: { id: 00000000-0000-0000-0000-000000000000, ipRanges: [192.0.2.0/24, "2001:db8::/32"] }
 "#,
-        )
-        .unwrap();
-        let t: Tenant = serde_json::from_value(v).unwrap();
+        );
         let off_network = base("locations: { include: [All], exclude: [AllTrusted] }\n");
         let refs = [PolicyRef {
             name: "P",

@@ -577,29 +577,10 @@ pub fn markdown(i: &Impact, base: &str, tenant: Option<&Tenant>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        Applications, BuiltInControl, ClientAppType, Grant, Policy, State, UserSet, Users,
-    };
+    use crate::model::{BuiltInControl, ClientAppType, Grant, Policy, State};
 
     fn policy(name: &str, f: impl FnOnce(&mut Policy)) -> Policy {
-        let mut p = Policy {
-            display_name: name.into(),
-            state: State::Enabled,
-            users: Some(Users {
-                include: Some(UserSet {
-                    users: vec!["All".into()],
-                    ..UserSet::default()
-                }),
-                exclude: None,
-            }),
-            applications: Some(Applications {
-                include: vec!["All".into()],
-                ..Applications::default()
-            }),
-            ..Policy::default()
-        };
-        f(&mut p);
-        p
+        crate::test_support::all_users_all_apps(name, State::Enabled, f)
     }
 
     fn refs(ps: &[Policy]) -> Vec<PolicyRef<'_>> {

@@ -87,8 +87,9 @@ use super::matrix::{self, Combo, Dim, Matrix, Persona, Value};
 use super::{ClientApp, Engine, Identity, PolicyRef, ReasonSet, SignIn, Target};
 use crate::catalog::Kind;
 use crate::diag::Diagnostic;
-use crate::lint::BreakGlassIds;
-use crate::model::{BuiltInControl, Operator, Policy, ServicePrincipalRiskLevel, State, Tenant};
+use crate::model::{
+    BreakGlassIds, BuiltInControl, Operator, Policy, ServicePrincipalRiskLevel, State, Tenant,
+};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -105,6 +106,9 @@ pub struct Gate<'a> {
     pub tenant: Option<&'a Tenant>,
     /// Resolved break-glass ids.
     pub break_glass: &'a BreakGlassIds,
+    /// Their personas as `check` computed them once; empty: computed on
+    /// demand ([`personas_of`]).
+    pub break_glass_personas: &'a [Value<Persona>],
     /// The apply identity: (resolved service principal id, as written).
     pub apply_identity: Option<(&'a str, &'a str)>,
 }
@@ -284,16 +288,17 @@ pub fn break_glass_personas(tenant: Option<&Tenant>, bg: &BreakGlassIds) -> Vec<
     out
 }
 
-/// The break-glass personas of `bg`: the ones `check` computed once, else
-/// computed now (callers that build a [`BreakGlassIds`] by hand).
+/// The break-glass personas of `bg`: `computed` when `check` computed them
+/// once, else computed now (callers that build a [`BreakGlassIds`] by hand).
 pub fn personas_of<'b>(
     tenant: Option<&Tenant>,
-    bg: &'b BreakGlassIds,
+    bg: &BreakGlassIds,
+    computed: &'b [Value<Persona>],
 ) -> std::borrow::Cow<'b, [Value<Persona>]> {
-    if bg.personas.is_empty() && !bg.is_empty() {
+    if computed.is_empty() && !bg.is_empty() {
         std::borrow::Cow::Owned(break_glass_personas(tenant, bg))
     } else {
-        std::borrow::Cow::Borrowed(&bg.personas)
+        std::borrow::Cow::Borrowed(computed)
     }
 }
 
@@ -383,7 +388,7 @@ fn excluded_directly(exclude: &crate::model::UserSet, persona: &Persona) -> bool
 
 /// Runs the gate; one list of diagnostics per input policy, in input order.
 pub fn run(policies: &[PolicyRef], gate: &Gate) -> Vec<Vec<Diagnostic>> {
-    let personas = personas_of(gate.tenant, gate.break_glass);
+    let personas = personas_of(gate.tenant, gate.break_glass, gate.break_glass_personas);
     policies
         .par_iter()
         .map(|p| {
@@ -656,34 +661,21 @@ fn users_pointer(p: &Policy) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Applications, Grant, UserSet, Users};
+    use crate::model::{Grant, UserSet};
 
     const EA: &str = "00000000-0000-4000-8000-00000000e0e1";
 
     fn policy(controls: &[BuiltInControl], exclude_group: Option<&str>) -> Policy {
-        Policy {
-            display_name: "P".into(),
-            state: State::Enabled,
-            users: Some(Users {
-                include: Some(UserSet {
-                    users: vec!["All".into()],
-                    ..UserSet::default()
-                }),
-                exclude: exclude_group.map(|g| UserSet {
-                    groups: vec![g.into()],
-                    ..UserSet::default()
-                }),
-            }),
-            applications: Some(Applications {
-                include: vec!["All".into()],
-                ..Applications::default()
-            }),
-            grant: Some(Grant {
+        crate::test_support::all_users_all_apps("P", State::Enabled, |p| {
+            p.users.as_mut().unwrap().exclude = exclude_group.map(|g| UserSet {
+                groups: vec![g.into()],
+                ..UserSet::default()
+            });
+            p.grant = Some(Grant {
                 built_in_controls: controls.to_vec(),
                 ..Grant::default()
-            }),
-            ..Policy::default()
-        }
+            });
+        })
     }
 
     fn gate_of(p: &Policy, bg: &BreakGlassIds) -> Vec<Diagnostic> {
@@ -696,6 +688,7 @@ mod tests {
             &Gate {
                 tenant: None,
                 break_glass: bg,
+                break_glass_personas: &[],
                 apply_identity: None,
             },
         )
@@ -706,7 +699,6 @@ mod tests {
         BreakGlassIds {
             users: Vec::new(),
             groups: vec![EA.into()],
-            personas: Vec::new(),
         }
     }
 
@@ -717,7 +709,6 @@ mod tests {
         let bg = BreakGlassIds {
             users: vec![U.into()],
             groups: vec![EA.into()],
-            personas: Vec::new(),
         };
         let personas = break_glass_personas(None, &bg);
         assert_eq!(personas.len(), 2, "the user and a member of the group");
@@ -863,7 +854,6 @@ mod tests {
         let bg = BreakGlassIds {
             users: vec!["00000000-0000-4000-8000-0000000000b1".into()],
             groups: vec![EA.into()],
-            personas: Vec::new(),
         };
         let p = policy(&[BuiltInControl::Block], Some(EA));
         let refs = [PolicyRef {
@@ -876,6 +866,7 @@ mod tests {
                 &Gate {
                     tenant: Some(t),
                     break_glass: &bg,
+                    break_glass_personas: &[],
                     apply_identity: None,
                 },
             )
@@ -917,6 +908,7 @@ mod tests {
             &Gate {
                 tenant: None,
                 break_glass: &BreakGlassIds::default(),
+                break_glass_personas: &[],
                 apply_identity: Some((sp, sp)),
             },
         )

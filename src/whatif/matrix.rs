@@ -1195,27 +1195,11 @@ impl Sweep<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Applications, ClientAppType, Platforms, UserSet, Users};
+    use crate::model::{ClientAppType, Platforms, State, UserSet};
     use crate::whatif::request;
 
     fn policy(f: impl FnOnce(&mut Policy)) -> Policy {
-        let mut p = Policy {
-            display_name: "P".into(),
-            users: Some(Users {
-                include: Some(UserSet {
-                    users: vec!["All".into()],
-                    ..UserSet::default()
-                }),
-                exclude: None,
-            }),
-            applications: Some(Applications {
-                include: vec!["All".into()],
-                ..Applications::default()
-            }),
-            ..Policy::default()
-        };
-        f(&mut p);
-        p
+        crate::test_support::all_users_all_apps("P", State::default(), f)
     }
 
     fn matrix(ps: &[Policy], tenant: Option<&Tenant>) -> Matrix {

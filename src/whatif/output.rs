@@ -47,6 +47,39 @@ pub fn reasons_string(reasons: &[Reason]) -> String {
 }
 
 /// The outcome as Graph-shaped JSON (every policy).
+/// What `caac whatif` is asked for, in the library's terms (the command
+/// line's arguments turned into options by `commands/whatif.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The policies and how names resolve.
+    pub inputs: crate::load::Inputs,
+    /// The request: the body of Graph's `evaluate`.
+    pub request: std::path::PathBuf,
+    /// The verdict's format.
+    pub format: Format,
+    /// Where the verdict goes; `None`: stdout.
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// The verdict's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A table of policies and the combined result.
+    Human,
+    /// Graph's evaluate response plus caac's `result`.
+    Json,
+}
+
+/// The verdict in `format`; `applied_only`: the request asked for the
+/// applied policies only (Graph's `appliedPoliciesOnly`).
+pub fn text(outcome: &Outcome, format: Format, applied_only: bool) -> String {
+    match format {
+        Format::Human => human(outcome),
+        Format::Json if applied_only => crate::emit::pretty(&to_json_applied_only(outcome)),
+        Format::Json => crate::emit::pretty(&to_json(outcome)),
+    }
+}
+
 pub fn to_json(outcome: &Outcome) -> Value {
     render(outcome, false)
 }

@@ -872,8 +872,7 @@ authenticationContexts:
 "#;
 
     fn tenant() -> Tenant {
-        let (v, _) = crate::load::parse_text(TENANT).unwrap();
-        serde_json::from_value(v).unwrap()
+        crate::test_support::tenant_from_yaml(TENANT)
     }
 
     fn ok(v: Value) -> SignIn {
@@ -1220,11 +1219,9 @@ authenticationContexts:
     #[test]
     fn end_to_end_token_protection() {
         let t = tenant();
-        let (v, _) = crate::load::parse_text(include_str!(
+        let p = crate::test_support::from_yaml(include_str!(
             "../../policies/CA410-TokenProtection-ExchangeSharePoint-Windows.yaml"
-        ))
-        .unwrap();
-        let p: crate::model::Policy = serde_json::from_value(v).unwrap();
+        ));
         let (p, diags) = crate::resolve::resolve(&p, Some(&t));
         assert!(diags.is_empty(), "{diags:?}");
         let refs = [super::super::PolicyRef {

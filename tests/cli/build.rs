@@ -272,10 +272,7 @@ fn usage_errors_exit_2() {
     assert_eq!(build(tmp.path(), &["--bogus"]).0, 2);
     let (code, stderr) = build(tmp.path(), &["missing-dir"]);
     assert_eq!(code, 2, "{stderr}");
-    std::fs::create_dir(tmp.path().join("empty")).unwrap();
-    let (code, stderr) = build(tmp.path(), &["empty"]);
-    assert_eq!(code, 2);
-    assert!(stderr.contains("no policy files"), "{stderr}");
+    // A directory without policy files: `hostile.rs`, every command.
 }
 
 #[test]

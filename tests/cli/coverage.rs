@@ -98,13 +98,3 @@ fn mfa_everywhere_and_the_two_blocks_leave_no_gap() {
         "{stdout}"
     );
 }
-
-#[test]
-fn unreadable_policies_are_input_errors() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("p.yaml"), "displayName: [unclosed\n").unwrap();
-    let out = caac(tmp.path(), &["coverage", "--policies", "p.yaml"]);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
-    assert!(stderr.contains("p.yaml:"), "{stderr}");
-}

@@ -16,6 +16,13 @@
 //!
 //! Cases that expose a caac bug carry a [`Bug`] tag and run in an ignored test
 //! per bug, so `cargo test -- --ignored` shows what is still open.
+//!
+//! This file is the hostile-input harness: [`run_parallel`] runs every table
+//! (also `loader_errors.rs`'s position table), and the last section crosses
+//! each hostile input (invalid UTF-8, BOMs, NUL, an alias bomb, deep
+//! nesting, huge numbers, duplicate keys, an upper-case `X.YAML`, an empty
+//! file, a directory without policy files) with every command that reads
+//! policies.
 
 use crate::common::{caac, snapshot_dir, text};
 use serde_json::{Value, json};
@@ -1551,11 +1558,22 @@ fn check(c: &Case) -> Result<(), String> {
 
 /// Runs the cases in parallel and fails with every broken expectation at once.
 fn run(cases: &[Case]) {
+    run_parallel(cases, |c| c.name, check);
+}
+
+/// The runner every hostile-input table uses (this file's and
+/// `loader_errors.rs`'s): runs `check` on each case in parallel and fails
+/// with every broken expectation of every case at once.
+pub(crate) fn run_parallel<C: Sync>(
+    cases: &[C],
+    name: fn(&C) -> &'static str,
+    check: fn(&C) -> Result<(), String>,
+) {
     assert!(!cases.is_empty(), "no cases selected");
     let failed: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = cases
             .iter()
-            .map(|c| (c.name, s.spawn(|| check(c))))
+            .map(|c| (name(c), s.spawn(|| check(c))))
             .collect();
         handles
             .into_iter()
@@ -2494,5 +2512,400 @@ fn failing_export_leaves_previous_output_intact() {
         listing(tmp.path()),
         ["out", EXPORT, TENANT],
         "no staging left"
+    );
+}
+
+// ---- every command that reads policies × every hostile input ----
+//
+// The tables above pin each diagnostic's exact position through `build` and
+// `lint`. This matrix asks the other half of "fails closed": the same bad
+// bytes reach *every* command that reads policies, and each one exits 2,
+// does not panic, names the file (or directory) at fault once, and writes
+// nothing — an output it wrote earlier, from good input, is left
+// byte-identical. Deploy commands (`plan`, `apply`) are covered by
+// `deploy.rs` against the fake Graph.
+
+/// A policy file for the matrix (well-formed, resolves against `GOOD_TENANT`).
+const MATRIX_GOOD: &str = GOOD_SPEC;
+
+/// A what-if request every command's good run accepts: a user outside the
+/// pilot, Exchange Online, a browser (the What If API requires a client app
+/// type).
+const MATRIX_REQUEST: &str = r#"{"signInIdentity": {"userId": "11111111-1111-4111-8111-111111111111"}, "signInContext": {"includeApplications": ["00000002-0000-0ff1-ce00-000000000000"]}, "signInConditions": {"clientAppType": "browser"}}"#;
+
+/// One scenario for `caac test`, the request above.
+const MATRIX_SCENARIO: &str = "\
+scenarios:
+  - name: a user outside the pilot
+    request:
+      signInIdentity: { userId: 11111111-1111-4111-8111-111111111111 }
+      signInContext: { includeApplications: [Office 365 Exchange Online] }
+      signInConditions: { clientAppType: browser }
+    expect:
+      access: grant
+";
+
+/// One hostile input: files written under the case directory, the paths
+/// given to the command, and what the message must say.
+struct Hostile {
+    name: &'static str,
+    /// `(path, bytes)` written before the run.
+    files: Vec<(&'static str, Vec<u8>)>,
+    /// The positional paths.
+    targets: &'static [&'static str],
+    /// Directories created (empty) before the run.
+    dirs: &'static [&'static str],
+    /// The text inside `error[…]`, when the input has a diagnostic code.
+    code: Option<&'static str>,
+    /// Substrings the output must contain, each exactly once (one message
+    /// per root cause, and it names the file).
+    says: Vec<&'static str>,
+}
+
+/// Nine levels of nine aliases (the "billion laughs").
+fn alias_bomb() -> Vec<u8> {
+    let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9u8 {
+        let (this, prev) = ((b'a' + i) as char, (b'a' + i - 1) as char);
+        let refs = vec![format!("*{prev}"); 9].join(", ");
+        s.push_str(&format!("{this}: &{this} [{refs}]\n"));
+    }
+    s.into_bytes()
+}
+
+fn hostile_inputs() -> Vec<Hostile> {
+    let one = |name, bytes: Vec<u8>, code, says: &'static str| Hostile {
+        name,
+        files: vec![("bad.yaml", bytes)],
+        targets: &["bad.yaml"],
+        dirs: &[],
+        code: Some(code),
+        says: vec![says],
+    };
+    let dup = format!("{MATRIX_GOOD}displayName: again\n").into_bytes();
+    vec![
+        one(
+            "invalid UTF-8",
+            b"displayName: Te\xffst\n".to_vec(),
+            "encoding",
+            "bad.yaml:1:16",
+        ),
+        one(
+            "UTF-8 BOM before a wrong type",
+            [&[0xEF, 0xBB, 0xBF][..], sedit("displayName: Test", "displayName: 42").as_bytes()]
+                .concat(),
+            "invalid-type",
+            "bad.yaml:1:14",
+        ),
+        one(
+            "UTF-16LE BOM, odd length",
+            [&[0xFF, 0xFE][..], &utf16le(MATRIX_GOOD), b"A"].concat(),
+            "encoding",
+            "bad.yaml",
+        ),
+        one(
+            "NUL byte",
+            b"displayName: Te\0st\n".to_vec(),
+            "encoding",
+            "bad.yaml:1:16",
+        ),
+        one("alias bomb", alias_bomb(), "yaml-limit", "bad.yaml:1:4"),
+        one(
+            "10,000-deep nesting",
+            format!("displayName: x\nusers: {}{}\n", "[".repeat(10_000), "]".repeat(10_000))
+                .into_bytes(),
+            "yaml-limit",
+            "bad.yaml:2:",
+        ),
+        one(
+            "integer beyond u32",
+            format!(
+                "{MATRIX_GOOD}session: {{ signInFrequency: {{ value: 999999999999999999999999999999, type: hours }} }}\n"
+            )
+            .into_bytes(),
+            "invalid-value",
+            "bad.yaml:7:",
+        ),
+        one(
+            "non-finite float",
+            b"displayName: 1e999999\n".to_vec(),
+            "yaml-syntax",
+            "bad.yaml:1:14",
+        ),
+        one("duplicate key", dup.clone(), "duplicate-key", "bad.yaml:7:1"),
+        // Moved here from summary.rs, coverage.rs and monitor.rs (each
+        // checked its own command with an unclosed flow collection).
+        one(
+            "unclosed flow sequence",
+            b"displayName: x\nusers: [\n".to_vec(),
+            "yaml-syntax",
+            "bad.yaml:2:8",
+        ),
+        one(
+            "unclosed flow sequence in a scalar's place",
+            b"displayName: [unclosed\n".to_vec(),
+            "yaml-syntax",
+            "bad.yaml:1:14",
+        ),
+        Hostile {
+            name: "upper-case extension in a directory",
+            files: vec![("in/X.YAML", dup)],
+            targets: &["in"],
+            dirs: &[],
+            code: Some("duplicate-key"),
+            says: vec!["in/X.YAML:7:1"],
+        },
+        one("empty file", Vec::new(), "empty-file", "bad.yaml:1:1"),
+        // Moved here from streams.rs and build.rs: a directory without
+        // policy files is an error naming it, said once.
+        Hostile {
+            name: "directory with no policy files",
+            files: vec![("empty/README.md", b"not a policy".to_vec())],
+            targets: &["empty"],
+            dirs: &["empty/sub"],
+            code: None,
+            says: vec![
+                "no policy files",
+                "no policy files (*.yaml, *.yml, *.json) found in empty",
+            ],
+        },
+        Hostile {
+            name: "directory with no policy files beside good policies",
+            files: vec![
+                ("empty/README.md", b"not a policy".to_vec()),
+                ("good/policy.yaml", MATRIX_GOOD.as_bytes().to_vec()),
+            ],
+            targets: &["good", "empty"],
+            dirs: &["empty/sub"],
+            code: None,
+            says: vec![
+                "no policy files",
+                "no policy files (*.yaml, *.yml, *.json) in the directory empty",
+            ],
+        },
+    ]
+}
+
+/// One command that reads policies: its arguments before the paths and the
+/// output it writes (a file or a directory) when told to.
+struct Reader {
+    name: &'static str,
+    args: &'static [&'static str],
+    output: &'static str,
+    /// The input diagnostics are the command's product (`lint`): they go to
+    /// `output`, replacing the earlier findings, instead of to stderr.
+    reports_into_output: bool,
+}
+
+const READERS: &[Reader] = &[
+    Reader {
+        name: "lint",
+        args: &["lint", "--partial", "-o", "lint.txt"],
+        output: "lint.txt",
+        reports_into_output: true,
+    },
+    Reader {
+        name: "build",
+        args: &["build", "--out", "out"],
+        output: "out",
+        reports_into_output: false,
+    },
+    Reader {
+        name: "whatif",
+        args: &["whatif", "--request", "request.json", "-o", "whatif.txt"],
+        output: "whatif.txt",
+        reports_into_output: false,
+    },
+    Reader {
+        name: "coverage",
+        args: &["coverage", "-o", "coverage.txt"],
+        output: "coverage.txt",
+        reports_into_output: false,
+    },
+    Reader {
+        name: "impact",
+        args: &["impact", "--base", "base", "-o", "impact.txt"],
+        output: "impact.txt",
+        reports_into_output: false,
+    },
+    Reader {
+        name: "report",
+        args: &["report", "-o", "report.md"],
+        output: "report.md",
+        reports_into_output: false,
+    },
+    Reader {
+        name: "test",
+        args: &["test", "--scenarios", "scenarios", "-o", "test.txt"],
+        output: "test.txt",
+        reports_into_output: false,
+    },
+    Reader {
+        name: "monitor",
+        args: &["monitor", "-o", "kql"],
+        output: "kql",
+        reports_into_output: false,
+    },
+];
+
+/// Every file under `dir` (relative path → bytes), recursively, sorted.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                out.push((format!("{rel}/"), Vec::new()));
+                walk(root, &p, out);
+            } else {
+                out.push((rel, std::fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Runs `reader` on `input` in a fresh directory: first on good policies
+/// (at the same paths) to leave an earlier output, then on the hostile
+/// input; returns every broken expectation.
+fn check_reader(input: &Hostile, reader: &Reader) -> Result<(), String> {
+    let label = format!("{} × {}", input.name, reader.name);
+    let tmp = tempfile::tempdir().map_err(|e| format!("[{label}] tempdir: {e}"))?;
+    let dir = tmp.path();
+    let write = |rel: &str, bytes: &[u8]| -> Result<(), String> {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| format!("[{label}] {e}"))?;
+        std::fs::write(&p, bytes).map_err(|e| format!("[{label}] writing {rel}: {e}"))
+    };
+    write(TENANT, GOOD_TENANT.as_bytes())?;
+    write("request.json", MATRIX_REQUEST.as_bytes())?;
+    write("scenarios/s.yaml", MATRIX_SCENARIO.as_bytes())?;
+    // The good twin of the input: the same paths, good policies. It is the
+    // earlier run's input and `impact`'s base.
+    for root in ["", "base/"] {
+        for (rel, _) in &input.files {
+            if rel.ends_with(".md") {
+                continue;
+            }
+            write(&format!("{root}{rel}"), MATRIX_GOOD.as_bytes())?;
+        }
+        for t in input.targets {
+            if !input.files.iter().any(|(rel, _)| rel.starts_with(t)) || *t == "empty" {
+                let twin = MATRIX_GOOD.replace("displayName: Test", "displayName: Twin");
+                write(&format!("{root}{t}/good.yaml"), twin.as_bytes())?;
+            }
+        }
+    }
+    let args = |targets: &[&'static str]| [reader.args, targets].concat();
+    let earlier = caac(dir, &args(input.targets));
+    if !matches!(earlier.status.code(), Some(0 | 1)) {
+        let (o, e) = text(&earlier);
+        return Err(format!(
+            "[{label}] the good run exited {:?}:\n{o}{e}",
+            earlier.status.code()
+        ));
+    }
+    if !dir.join(reader.output).exists() {
+        return Err(format!("[{label}] the good run wrote no {}", reader.output));
+    }
+    // Now the hostile input in place of its good twin.
+    for t in input.targets {
+        let _ = std::fs::remove_file(dir.join(t).join("good.yaml"));
+    }
+    for (rel, bytes) in &input.files {
+        write(rel, bytes)?;
+    }
+    for d in input.dirs {
+        std::fs::create_dir_all(dir.join(d)).map_err(|e| format!("[{label}] {e}"))?;
+    }
+    let mut before = tree(dir);
+    let output = caac(dir, &args(input.targets));
+    let (stdout, stderr) = text(&output);
+    let mut all = format!("{stdout}{stderr}");
+    if reader.reports_into_output {
+        // The findings replace the earlier ones; nothing else changes.
+        let report = std::fs::read(dir.join(reader.output)).unwrap_or_default();
+        all.push_str(&String::from_utf8_lossy(&report));
+        if let Some(entry) = before.iter_mut().find(|(rel, _)| rel == reader.output) {
+            entry.1 = report;
+        }
+    }
+    let mut failures = Vec::new();
+    if output.status.code() != Some(2) {
+        failures.push(format!("exit code {:?}, expected 2", output.status.code()));
+    }
+    if all.contains("panicked") {
+        failures.push("caac panicked".into());
+    }
+    // Every run names an output file, so nothing is a product on stdout.
+    if !stdout.is_empty() {
+        failures.push(format!("stdout is not empty: {stdout:?}"));
+    }
+    if let Some(code) = input.code {
+        let header = format!("error[{code}]: ");
+        if all.matches(&header).count() != 1 {
+            failures.push(format!("not exactly one `{header}…` message"));
+        }
+    }
+    for s in &input.says {
+        if all.matches(s).count() != 1 {
+            failures.push(format!("`{s}` is not said exactly once"));
+        }
+    }
+    if tree(dir) != before {
+        failures.push(format!(
+            "the directory changed: an output was written or the earlier {} was touched",
+            reader.output
+        ));
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "[{label}]\n  - {}\n--- stdout:\n{stdout}--- stderr:\n{stderr}",
+            failures.join("\n  - ")
+        ))
+    }
+}
+
+#[test]
+fn every_reader_fails_closed_on_every_hostile_input() {
+    let inputs = hostile_inputs();
+    let pairs: Vec<(&Hostile, &Reader)> = inputs
+        .iter()
+        .flat_map(|i| READERS.iter().map(move |r| (i, r)))
+        .collect();
+    // Two commands at a time per input keeps a 2-core machine responsive.
+    let failed: Vec<String> = pairs
+        .chunks(8)
+        .flat_map(|chunk| {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = chunk
+                    .iter()
+                    .map(|(i, r)| s.spawn(|| check_reader(i, r)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .filter_map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err("runner panicked".into()))
+                            .err()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} (input × command) run(s) failed:\n\n{}",
+        failed.len(),
+        pairs.len(),
+        failed.join("\n")
     );
 }

@@ -701,30 +701,10 @@ fn check(c: &Case) -> Result<(), String> {
     }
 }
 
-/// Runs the cases (in parallel: a few are slow in debug builds) and fails
-/// with every broken expectation of every case at once.
+/// Runs the cases (in parallel: a few are slow in debug builds) with the
+/// hostile-input runner, failing with every broken expectation at once.
 fn run(cases: &[Case]) {
-    assert!(!cases.is_empty(), "no cases selected");
-    let failed: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = cases
-            .iter()
-            .map(|c| (c.name, s.spawn(|| check(c))))
-            .collect();
-        handles
-            .into_iter()
-            .filter_map(|(name, h)| match h.join() {
-                Ok(result) => result.err(),
-                Err(_) => Some(format!("[{name}] the test runner panicked")),
-            })
-            .collect()
-    });
-    assert!(
-        failed.is_empty(),
-        "{} of {} case(s) failed:\n\n{}",
-        failed.len(),
-        cases.len(),
-        failed.join("\n")
-    );
+    crate::hostile::run_parallel(cases, |c| c.name, check);
 }
 
 fn cases_with(bug: Option<Bug>) -> Vec<Case> {

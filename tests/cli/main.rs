@@ -24,6 +24,7 @@ mod monitor;
 mod notices;
 mod promote;
 mod public_sources;
+mod readme;
 mod root_cause;
 mod rules;
 mod schemas;

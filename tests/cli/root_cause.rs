@@ -440,6 +440,50 @@ fn a_misspelt_builtin_name_is_reported_when_the_tenant_file_did_not_load() {
     assert!(!d.path().join("out").exists(), "nothing is built");
 }
 
+/// A did-you-mean given while the tenant file failed to load still sits at
+/// the policy's field (file:line:col) and never suggests a value a rule
+/// forbids there: in a Token Protection policy, `Office 365` is not steered
+/// to the `Office365` app group, which Microsoft says not to select
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>;
+/// CA402) but to the Exchange and SharePoint apps — as when the tenant file
+/// loads.
+#[test]
+fn a_did_you_mean_without_the_tenant_file_is_placed_and_allowed_there() {
+    let tp = "\
+displayName: TP
+users:
+  include: { groups: [Pilot] }
+applications: { include: [Office 365] }
+platforms: { include: [windows] }
+clientAppTypes: [mobileAppsAndDesktopClients]
+session: { tokenProtection: true }
+";
+    let at = pos(tp, "Office 365");
+    let allowed = "did you mean `Office 365 Exchange Online` and `Office 365 SharePoint Online`? \
+                   a Token Protection policy lists its resources one by one, never the `Office365` app group (CA402)";
+    for (tenant, loads) in [("groups: [\n", false), (TENANT, true)] {
+        let d = dir(&[("p.yaml", tp), ("t.yaml", tenant)]);
+        for args in [
+            &["lint", "--partial", "p.yaml", "--tenant", "t.yaml"][..],
+            &["build", "p.yaml", "--tenant", "t.yaml", "--out", "out"][..],
+        ] {
+            let cmd = args[0];
+            let (code, diags, out) = run(d.path(), args);
+            assert_eq!(code, 2, "{cmd}: {out}");
+            let here: Vec<_> = diags.iter().filter(|(_, a)| *a == at).collect();
+            assert!(
+                here.contains(&&("error[unknown-name]".to_owned(), at.clone())),
+                "{cmd}, tenant loads: {loads}: the unknown name is at {at}: {out}"
+            );
+            assert!(out.contains(allowed), "{cmd}, tenant loads: {loads}: {out}");
+            assert!(
+                !out.contains("did you mean `Office365`"),
+                "{cmd}, tenant loads: {loads}: suggests the forbidden app group: {out}"
+            );
+        }
+    }
+}
+
 /// A tenant file whose break-glass group and deploying service principal
 /// hold invalid ids (object ids are GUIDs: "Group IDs in scope of policy",
 /// <https://learn.microsoft.com/graph/api/resources/conditionalaccessusers>).

@@ -311,32 +311,6 @@ fn upper_case_extensions_are_read_not_skipped() {
 }
 
 #[test]
-fn a_named_directory_without_policy_files_is_an_error_naming_it() {
-    let repo = starter_repo();
-    let d = repo.path();
-    std::fs::create_dir_all(d.join("empty/sub")).unwrap();
-    std::fs::write(d.join("empty/README.md"), "not a policy").unwrap();
-    let out = run(d, &["--color", "never", "lint", "policies", "empty"], &[]);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
-    let all = format!("{stdout}{stderr}");
-    assert!(
-        all.contains("no policy files (*.yaml, *.yml, *.json) in the directory empty"),
-        "{all}"
-    );
-    assert_eq!(
-        all.matches("no policy files").count(),
-        1,
-        "one message: {all}"
-    );
-    // Only empty directories: one message naming them (as before).
-    let out = run(d, &["--color", "never", "lint", "empty"], &[]);
-    let (_, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("found in empty"), "{stderr}");
-}
-
-#[test]
 fn notes_go_to_stderr_and_quiet_drops_them() {
     let repo = starter_repo();
     let d = repo.path();

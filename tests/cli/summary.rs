@@ -20,6 +20,99 @@ fn starter_set_markdown() {
     insta::assert_snapshot!("report_starter_markdown", stdout);
 }
 
+/// The matrix's cell for the Token Protection pilot user on Exchange
+/// Online (the starter set's CA410, report-only) for a `--device` and the
+/// context line, from `caac report -f json`.
+fn pilot_exchange_cell(extra: &[&str]) -> (serde_json::Value, String) {
+    let args = [&["report", "-f", "json"][..], extra].concat();
+    let out = caac(&root(), &args);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let index = |key: &str, starts: &str| {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|l| l.as_str().unwrap().starts_with(starts))
+            .unwrap_or_else(|| panic!("no {key} starting with {starts}: {stdout}"))
+    };
+    let (r, c) = (
+        index("rows", "pilot.user@contoso.com"),
+        index("columns", "Office 365 Exchange Online"),
+    );
+    let cells: Vec<serde_json::Value> = v["matrices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["cells"][r][c].clone())
+        .collect();
+    (cells.into(), v["context"].as_str().unwrap().to_owned())
+}
+
+/// The user chooses the sign-in every cell assumes. Token protection binds
+/// sessions only on registered devices and blocks the unbound desktop
+/// sign-in ("1002: The request is unbound due to the lack of Microsoft Entra
+/// ID device state",
+/// <https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>):
+/// the pilot's Exchange cell, once CA410 is enforced, is Block from an
+/// unregistered Windows device and token protection from a registered one.
+/// The default stays an unregistered device (the snapshot above).
+#[test]
+fn the_matrix_context_is_the_users_choice() {
+    let (default, context) = pilot_exchange_cell(&[]);
+    assert_eq!(
+        context,
+        "Windows, mobile/desktop app, no sign-in or user risk, an unregistered device"
+    );
+    let (unregistered, _) =
+        pilot_exchange_cell(&["--platform", "windows", "--device", "unregistered"]);
+    assert_eq!(
+        default, unregistered,
+        "the default is an unregistered Windows device"
+    );
+    let (registered, context) = pilot_exchange_cell(&["--device", "registered"]);
+    assert_eq!(
+        context,
+        "Windows, mobile/desktop app, no sign-in or user risk, an Entra registered device (not compliant)"
+    );
+    assert_ne!(registered, unregistered, "{registered} vs {unregistered}");
+    for cell in unregistered.as_array().unwrap() {
+        assert_eq!(cell["would"], "Block", "{unregistered}");
+    }
+    for cell in registered.as_array().unwrap() {
+        let would = cell["would"].as_str().unwrap_or_default();
+        assert!(would.contains("token protection"), "{registered}");
+    }
+    // Token Protection covers Windows desktop apps only: from a browser or
+    // macOS, enforcing CA410 changes nothing for the pilot's Exchange cell.
+    for other in [&["--client", "browser"][..], &["--platform", "macOS"][..]] {
+        let (cells, _) = pilot_exchange_cell(other);
+        for cell in cells.as_array().unwrap() {
+            assert!(
+                !cell["would"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("token protection")
+                    && cell["now"] != "Block",
+                "{other:?}: {cells}"
+            );
+        }
+    }
+    let help = caac(&root(), &["report", "--help"]);
+    let help = text(&help).0;
+    for flag in [
+        "--platform",
+        "--client",
+        "--device",
+        "macOS",
+        "mobileAppsAndDesktopClients",
+        "registered",
+    ] {
+        assert!(help.contains(flag), "--help lists {flag}: {help}");
+    }
+}
+
 /// Owner, reason and expiry come from the spec's `exclusions:` records,
 /// matched to the exclusion by name.
 #[test]
@@ -139,12 +232,7 @@ fn input_errors_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     let out = caac(tmp.path(), &["report"]);
     assert_eq!(out.status.code(), Some(2));
-    std::fs::write(tmp.path().join("bad.yaml"), "displayName: x\nusers: [\n").unwrap();
-    let out = caac(tmp.path(), &["report", "--policies", "bad.yaml"]);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stdout.is_empty());
-    assert!(stderr.contains("bad.yaml:"), "{stderr}");
+    // An unreadable policy: `hostile.rs`, every command.
 }
 
 /// Renders the starter set in headless Chromium when it is installed; the

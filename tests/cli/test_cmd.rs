@@ -111,6 +111,31 @@ fn failures_print_a_diff_and_exit_1() {
     insta::assert_snapshot!(stdout);
 }
 
+/// `-q` means findings only: the failing scenarios (with their diffs) and the
+/// summary line, no PASS lines; `-v` and the default keep every line.
+#[test]
+fn quiet_prints_only_failures_and_the_summary() {
+    let tmp = repo(&[("fail.yaml", FAILING)]);
+    let (code, full, _) = run(tmp.path(), &[]);
+    assert_eq!(code, Some(1));
+    assert!(full.contains("PASS a passing one"), "{full}");
+    let (code, quiet, stderr) = run(tmp.path(), &["-q"]);
+    assert_eq!(code, Some(1), "{quiet}{stderr}");
+    assert!(!quiet.lines().any(|l| l.starts_with("PASS")), "{quiet}");
+    // Exactly the default output without its PASS lines.
+    let without_pass: String = full
+        .lines()
+        .filter(|l| !l.starts_with("PASS"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(quiet, without_pass);
+    assert!(quiet.lines().any(|l| l.starts_with("FAIL")), "{quiet}");
+    assert!(quiet.ends_with("1 passed, 3 failed\n"), "{quiet}");
+    let (code, verbose, _) = run(tmp.path(), &["-v"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(verbose, full, "-v keeps every scenario line");
+}
+
 /// The counter-example of a failing sweep is a request `caac whatif` takes as is,
 /// and it shows the failure (CA410's token protection, enforced, blocks the
 /// pilot's desktop client on Windows without a registered device: "1002: The

@@ -170,3 +170,37 @@ fn azure_management_covers_the_azure_portal_and_cli() {
     let v = whatif_in(&[("arm.yaml", arm)], &request(EXO, "browser"));
     assert_eq!(policy(&v, "ARM")["analysisReasons"], "application");
 }
+
+/// `examples/whatif` holds requests, not policies: naming it as the policy
+/// path (with a request inside it) is one input error that names the
+/// directory and the command that works — not one "missing field" per
+/// request read as a Graph export.
+#[test]
+fn a_request_inside_the_policy_path_is_one_clear_error() {
+    for path in [
+        "examples/whatif",
+        "examples/whatif/outlook-web-windows.json",
+    ] {
+        let out = caac(
+            &root(),
+            &[
+                "whatif",
+                path,
+                "--request",
+                "examples/whatif/outlook-web-windows.json",
+            ],
+        );
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{path}: {stdout}{stderr}");
+        assert_eq!(stdout, "", "{path}");
+        assert_eq!(
+            stderr,
+            format!(
+                "error: the request examples/whatif/outlook-web-windows.json is inside the policy path {path}, \
+                 so caac would read it as a policy; give the policies' directory and the request separately, \
+                 e.g. `caac whatif policies --request examples/whatif/outlook-web-windows.json`\n"
+            ),
+            "{path}"
+        );
+    }
+}

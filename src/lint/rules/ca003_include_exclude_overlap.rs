@@ -236,8 +236,8 @@ fn is_keyword(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::run_json;
     use super::*;
+    use crate::test_support::run_json;
     use serde_json::json;
 
     fn run(p: serde_json::Value) -> Vec<Hit> {

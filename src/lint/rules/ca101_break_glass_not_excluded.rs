@@ -75,7 +75,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
     if !user_scoped || only_auth_context || targets_break_glass {
         return Vec::new();
     }
-    let personas = crate::whatif::lockout::personas_of(ctx.tenant, bg);
+    let personas = crate::whatif::lockout::personas_of(ctx.tenant, bg, ctx.break_glass_personas);
     let missed = crate::whatif::lockout::first_unexcluded(p, &personas);
     let excluded = missed.is_none();
     if excluded {

@@ -74,7 +74,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::helpers::run_json;
+    use crate::test_support::run_json;
     use serde_json::json;
 
     fn run(p: serde_json::Value) -> Vec<Hit> {

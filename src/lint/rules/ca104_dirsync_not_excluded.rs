@@ -104,7 +104,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
 mod tests {
     use super::*;
     use crate::lint::config::Config;
-    use crate::lint::rules::helpers::run_json;
+    use crate::test_support::run_json;
     use serde_json::json;
 
     fn policy(state: &str, roles: &[&str]) -> serde_json::Value {

@@ -56,7 +56,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
 mod tests {
     use super::*;
     use crate::lint::config::Config;
-    use crate::lint::rules::helpers::run_json;
+    use crate::test_support::run_json;
     use serde_json::json;
 
     #[test]

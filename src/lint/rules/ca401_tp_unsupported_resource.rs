@@ -122,8 +122,9 @@ mod tests {
     //! The Token Protection pack on resolved policies (ids, canonical keywords).
     use crate::diag::Severity;
     use crate::lint::config::Config;
-    use crate::lint::{BreakGlassIds, Check, Context, Hit, Rule};
+    use crate::lint::{Check, Hit, Rule};
     use crate::model::{Platform, Policy};
+    use crate::test_support::{from_json, run_policy};
     use serde_json::json;
 
     const EXO: &str = "00000002-0000-0ff1-ce00-000000000000";
@@ -145,21 +146,12 @@ mod tests {
                 v[k] = val.clone();
             }
         }
-        serde_json::from_value(v).unwrap()
+        from_json(v)
     }
 
     fn run(rule: &Rule, p: &Policy, config: &Config) -> Vec<Hit> {
-        let bg = BreakGlassIds::default();
-        let ctx = Context {
-            source: "t.yaml",
-            policy: p,
-            tenant: None,
-            break_glass: &bg,
-            config,
-            tenant_ids: None,
-        };
         match rule.check {
-            Check::Policy(f) => f(&ctx),
+            Check::Policy(f) => run_policy(f, p, config),
             _ => unreachable!(),
         }
     }

@@ -303,8 +303,8 @@ fn messages(set: &[Context], need: Need) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use crate::lint::config::Config;
-    use crate::lint::{BreakGlassIds, Context};
     use crate::model::Policy;
+    use crate::test_support::{from_json, with_set};
     use serde_json::json;
 
     fn policy(name: &str, v: serde_json::Value) -> Policy {
@@ -312,23 +312,11 @@ mod tests {
         v["displayName"] = name.into();
         v["users"] = json!({ "include": { "groups": ["22222222-2222-4222-8222-222222222222"] } });
         v["applications"] = json!({ "include": ["All"] });
-        serde_json::from_value(v).unwrap()
+        from_json(v)
     }
 
     fn run(policies: &[Policy]) -> Vec<(Option<usize>, String)> {
-        let (bg, c) = (BreakGlassIds::default(), Config::default());
-        let set: Vec<Context> = policies
-            .iter()
-            .map(|p| Context {
-                source: "t.yaml",
-                policy: p,
-                tenant: None,
-                break_glass: &bg,
-                config: &c,
-                tenant_ids: None,
-            })
-            .collect();
-        super::check(&set)
+        with_set(policies, &Config::default(), super::check)
             .into_iter()
             .map(|(i, h)| (i, h.message))
             .collect()

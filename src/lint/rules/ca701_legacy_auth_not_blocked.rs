@@ -100,33 +100,21 @@ fn covers_legacy_clients(p: &Policy) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::{demands_mfa, with_set};
+    use super::super::helpers::demands_mfa;
     use super::*;
     use crate::lint::config::Config;
-    use crate::model::{Applications, Grant, Locations, State, UserSet, Users};
     use crate::model::{BuiltInControl, Operator};
+    use crate::model::{Grant, Locations, State};
+    use crate::test_support::{all_users_all_apps, with_set};
 
     fn legacy_block() -> Policy {
-        Policy {
-            display_name: "block legacy".into(),
-            users: Some(Users {
-                include: Some(UserSet {
-                    users: vec!["All".into()],
-                    ..UserSet::default()
-                }),
-                exclude: None,
-            }),
-            applications: Some(Applications {
-                include: vec!["All".into()],
-                ..Applications::default()
-            }),
-            client_app_types: vec![ClientAppType::ExchangeActiveSync, ClientAppType::Other],
-            grant: Some(Grant {
+        all_users_all_apps("block legacy", State::default(), |p| {
+            p.client_app_types = vec![ClientAppType::ExchangeActiveSync, ClientAppType::Other];
+            p.grant = Some(Grant {
                 built_in_controls: vec![BuiltInControl::Block],
                 ..Grant::default()
-            }),
-            ..Policy::default()
-        }
+            });
+        })
     }
 
     fn run(policies: &[Policy]) -> Vec<SetHit> {

@@ -119,11 +119,11 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::with_set;
     use super::*;
     use crate::catalog::ADMIN_ROLES_14;
     use crate::lint::config::Config;
     use crate::model::{Applications, Grant, Policy, UserSet, Users};
+    use crate::test_support::with_set;
 
     fn admins(strength: &str) -> Policy {
         Policy {

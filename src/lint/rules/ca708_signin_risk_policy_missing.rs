@@ -113,33 +113,20 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::with_set;
     use super::*;
     use crate::lint::config::Config;
-    use crate::model::{Applications, BuiltInControl, Grant, Policy, UserSet, Users};
+    use crate::model::{BuiltInControl, Grant, State};
+    use crate::test_support::{all_users_all_apps, with_set};
 
     #[test]
     fn strict_profile_wants_medium_too() {
-        let high_only = Policy {
-            display_name: "risk".into(),
-            users: Some(Users {
-                include: Some(UserSet {
-                    users: vec!["All".into()],
-                    ..UserSet::default()
-                }),
-                exclude: None,
-            }),
-            applications: Some(Applications {
-                include: vec!["All".into()],
-                ..Applications::default()
-            }),
-            sign_in_risk_levels: vec![RiskLevel::High],
-            grant: Some(Grant {
+        let high_only = all_users_all_apps("risk", State::default(), |p| {
+            p.sign_in_risk_levels = vec![RiskLevel::High];
+            p.grant = Some(Grant {
                 built_in_controls: vec![BuiltInControl::Block],
                 ..Grant::default()
-            }),
-            ..Policy::default()
-        };
+            });
+        });
         let set = std::slice::from_ref(&high_only);
         assert!(with_set(set, &Config::default(), check).is_empty());
         let strict = Config {

@@ -88,10 +88,10 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::helpers::with_set;
     use super::*;
     use crate::lint::config::Config;
     use crate::model::Policy;
+    use crate::test_support::with_set;
 
     #[test]
     fn warning_above_the_warning_level_error_above_the_limit() {

@@ -223,8 +223,8 @@ fn check(set: &[Context]) -> Vec<SetHit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::BreakGlassIds;
     use crate::lint::config::Config;
+    use crate::test_support::with_set;
 
     const G: &str = "33333333-3333-4333-8333-333333333333";
 
@@ -253,19 +253,7 @@ mod tests {
     }
 
     fn run(policies: &[Policy]) -> Vec<SetHit> {
-        let (bg, config) = (BreakGlassIds::default(), Config::default());
-        let set: Vec<Context> = policies
-            .iter()
-            .map(|p| Context {
-                source: "x.yaml",
-                policy: p,
-                tenant: None,
-                break_glass: &bg,
-                config: &config,
-                tenant_ids: None,
-            })
-            .collect();
-        check(&set)
+        with_set(policies, &Config::default(), check)
     }
 
     #[test]

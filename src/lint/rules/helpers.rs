@@ -111,29 +111,6 @@ pub(crate) fn demands_mfa(p: &Policy, mfa_control: bool, strength: impl Fn(&str)
     }
 }
 
-/// Runs `f` over contexts for `policies` under `config` (unit tests of the
-/// set rules).
-#[cfg(test)]
-pub(crate) fn with_set<R>(
-    policies: &[Policy],
-    config: &crate::lint::config::Config,
-    f: impl FnOnce(&[Context]) -> R,
-) -> R {
-    let bg = crate::lint::BreakGlassIds::default();
-    let set: Vec<Context> = policies
-        .iter()
-        .map(|p| Context {
-            source: "x.yaml",
-            policy: p,
-            tenant: None,
-            break_glass: &bg,
-            config,
-            tenant_ids: None,
-        })
-        .collect();
-    f(&set)
-}
-
 // ---------------------------------------------------------------------------
 // Token Protection resources (CA401, CA403, CA404, CA306). See
 // https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection
@@ -217,28 +194,4 @@ pub(crate) fn covers_admin_roles(p: &Policy) -> bool {
             .iter()
             .all(|r| include.roles.iter().any(|x| x == r));
     included && !excluded
-}
-
-// ---------------------------------------------------------------------------
-// Unit-test support
-// ---------------------------------------------------------------------------
-
-/// Test helper shared by the rules: runs a policy check on a policy
-/// written as Graph-resolved JSON.
-#[cfg(test)]
-pub(crate) fn run_json(
-    check: fn(&Context) -> Vec<Hit>,
-    policy: serde_json::Value,
-    config: &crate::lint::config::Config,
-) -> Vec<Hit> {
-    let policy: crate::model::Policy = serde_json::from_value(policy).expect("valid policy");
-    let bg = crate::lint::BreakGlassIds::default();
-    check(&Context {
-        source: "x.yaml",
-        policy: &policy,
-        tenant: None,
-        break_glass: &bg,
-        config,
-        tenant_ids: None,
-    })
 }
