@@ -64,11 +64,14 @@ pub enum Command {
     /// Export the tenant's policies, named locations and authentication
     /// strengths from Microsoft Graph as JSON state; add learned ids to the tenant file.
     Pull(PullArgs),
-    /// Diff the compiled repository against the tenant (live or a pulled state).
-    /// Exit 0 no changes, 1 changes, 2 errors.
+    /// Diff the compiled repository against the tenant (live or a pulled state);
+    /// `-o plan.json` saves the plan for `caac apply plan.json`.
+    /// Exit 0 no changes, 1 changes (or unmanaged policies with --fail-on-unmanaged), 2 errors.
     Plan(PlanArgs),
     /// Apply a plan to the tenant: create (report-only unless the spec says
-    /// otherwise), update, and delete only with --prune.
+    /// otherwise), update, and delete only with --prune; or exactly a saved
+    /// plan (`caac apply plan.json`), refused (exit 2, nothing written) if the
+    /// tenant changed since it was made.
     Apply(ApplyArgs),
     /// List the scenario classes the policies leave open: no MFA or stronger,
     /// apps reachable from unknown platforms or legacy clients.
@@ -452,13 +455,20 @@ pub struct PlanArgs {
     /// Lock file (spec → policy id).
     #[arg(long, value_name = "FILE", default_value = "caac.lock")]
     pub lock: PathBuf,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
-    pub format: PlanFormat,
+    /// Output format [default: json when --output ends in .json, markdown
+    /// for .md, human otherwise]. The JSON is a saved plan: `caac apply
+    /// PLAN.json` applies exactly it.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<PlanFormat>,
     /// Write the plan to FILE (atomically) instead of stdout; never over
     /// one of its inputs (a policy, the tenant, config, lock or state file).
+    /// `-o plan.json` saves the plan for `caac apply plan.json`.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Exit 1 when the tenant has policies the repository does not manage
+    /// (listed as unmanaged), for teams that keep the whole tenant in git.
+    #[arg(long)]
+    pub fail_on_unmanaged: bool,
     /// The paths are only part of the policy set: skip set-coverage rules (CA7xx).
     #[arg(long)]
     pub partial: bool,
@@ -467,9 +477,14 @@ pub struct PlanArgs {
 /// Arguments of `caac apply`.
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
-    /// The repository.
+    /// The repository, or one saved plan (`caac plan -o plan.json`).
     #[command(flatten)]
     pub input: InputArgs,
+    /// Apply exactly this saved plan (`caac plan -o plan.json`) instead of
+    /// planning again; refused if the tenant changed since it was made.
+    /// A single PATHS argument that is a saved plan means the same.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
     /// Graph connection.
     #[command(flatten)]
     pub graph: GraphArgs,
