@@ -199,6 +199,13 @@ pub struct Checked {
     pub scenarios: Option<PathBuf>,
     /// Wall-clock time per check stage, for `-v`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The named location and authentication strength specs not in the
+    /// tenant yet (no id in the spec or tenant.yaml): `(spec file, kind
+    /// noun, display name, placeholder id)`. See [`crate::objects`].
+    pub pending_objects: Vec<(String, &'static str, String, String)>,
+    /// The named location and authentication strength spec files read, as
+    /// reported.
+    pub objects_read: Vec<String>,
 }
 
 impl Checked {
@@ -296,6 +303,10 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         _ => opts.paths.to_vec(),
     };
     checked.scenarios = from_config.and_then(|f| f.scenarios.as_ref().map(|s| config_dir.join(s)));
+    let configured_objects = (
+        from_config.and_then(|f| f.locations.as_ref().map(|d| config_dir.join(d))),
+        from_config.and_then(|f| f.strengths.as_ref().map(|d| config_dir.join(d))),
+    );
     checked
         .timings
         .push(("discover and read the config", started.elapsed()));
@@ -376,11 +387,73 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         .map(PathBuf::as_path)
         .collect();
     checked.timings.push(("tenant and config", stage.elapsed()));
+    // Named location and authentication strength specs: loaded before the
+    // policies, which resolve their names through them (crate::objects).
     let stage = Instant::now();
-    let files = collect(&paths, &skip, &mut checked.other);
+    let have_tenant_file = checked.tenant.is_some();
+    let mut bases: Vec<PathBuf> = if default_paths {
+        vec![root.clone()]
+    } else {
+        paths
+            .iter()
+            .flat_map(|p| {
+                if p.is_dir() {
+                    vec![
+                        p.clone(),
+                        p.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    ]
+                } else {
+                    p.parent()
+                        .and_then(Path::parent)
+                        .map(Path::to_path_buf)
+                        .into_iter()
+                        .collect()
+                }
+            })
+            .collect()
+    };
+    // Many files of one directory share their bases: look each up once.
+    let mut seen = std::collections::HashSet::new();
+    bases.retain(|b| seen.insert(b.clone()));
+    let (locations_dir, strengths_dir) = crate::objects::directories(configured_objects, &bases);
+    let mut objects = crate::objects::load(
+        locations_dir.as_deref(),
+        strengths_dir.as_deref(),
+        checked.tenant.as_ref(),
+    );
+    let any_object = !(objects.locations.is_empty() && objects.strengths.is_empty());
+    if any_object && !tenant_failed {
+        objects.merge_into(checked.tenant.get_or_insert_with(|| Tenant {
+            specs_only: true,
+            ..Tenant::default()
+        }));
+    }
+    checked.pending_objects = objects.pending();
+    checked.objects_read = objects.reports.iter().map(|r| r.path.clone()).collect();
+    let object_dirs: Vec<PathBuf> = [&locations_dir, &strengths_dir]
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.canonicalize().ok())
+        .collect();
+    checked
+        .timings
+        .push(("locations and strengths", stage.elapsed()));
+    let stage = Instant::now();
+    let mut files = collect(&paths, &skip, &mut checked.other);
+    // A spec directory inside a policy directory holds specs, not policies.
+    if !object_dirs.is_empty() {
+        files.retain(|f| {
+            f.parent()
+                .and_then(|d| d.canonicalize().ok())
+                .is_none_or(|d| !object_dirs.iter().any(|o| d.starts_with(o)))
+        });
+    }
     checked.timings.push(("collect", stage.elapsed()));
     checked.paths = paths.clone();
-    if files.is_empty() && checked.other.iter().all(|r| r.diagnostics.is_empty()) {
+    if files.is_empty()
+        && checked.other.iter().all(|r| r.diagnostics.is_empty())
+        && objects.is_empty()
+    {
         let shown: Vec<String> = paths.iter().map(|p| display(p)).collect();
         return Err(format!(
             "no policy files (*.yaml, *.yml, *.json) found in {}",
@@ -429,9 +502,12 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         &contexts,
         &checked.config,
         !checked.break_glass.is_empty(),
-        checked.tenant.is_some(),
+        have_tenant_file,
         opts.partial,
     );
+    let policies: Vec<&Policy> = contexts.iter().map(|c| c.policy).collect();
+    objects.lint(&policies, &checked.config, opts.partial);
+    drop(policies);
     drop(contexts);
     for ((i, j), ds) in index.into_iter().zip(outcome.policies) {
         let f = &mut checked.files[i];
@@ -454,6 +530,7 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         });
     }
     checked.skipped = outcome.skipped;
+    checked.other.extend(objects.reports);
     checked.timings.push(("lint", stage.elapsed()));
     if tenant_failed {
         // "No tenant file" would send the user looking for the wrong fix.
@@ -724,6 +801,24 @@ pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
         "the bodies written are not deployable until the real object ids are in"
     };
     let mut in_tenant: Vec<String> = Vec::new();
+    // Location and strength specs not in the tenant yet resolve to
+    // placeholder ids (crate::objects): reported once, at the spec.
+    for (path, noun, name, id) in &checked.pending_objects {
+        in_tenant.push(id.clone());
+        let d = diag(format!(
+            "{noun} `{name}` is not in the tenant yet: the spec has no `id:` and the tenant file lists no id for the name, so policies that use it get the placeholder id `{id}`: {consequence}"
+        ))
+        .at_key("/displayName")
+        .with_help(if refuse {
+            "create the object in Entra first and write its object id into the spec (`id:`) or into tenant.yaml under the same name; caac plan/apply do not create locations or strengths yet"
+        } else {
+            "create the object in Entra and write its object id into the spec (`id:`) or tenant.yaml before `caac plan` or `caac apply`, which refuse placeholder ids"
+        });
+        if let Some(r) = checked.other.iter_mut().find(|r| &r.path == path) {
+            r.diagnostics.push(d);
+        }
+    }
+    let pending = in_tenant.clone();
     if let (Some(t), Some(path)) = (&checked.tenant, &checked.tenant_path) {
         let mut names: Vec<(String, String)> = Vec::new();
         if let Some(id) = t.tenant_id.as_deref().filter(|i| is_placeholder_id(i)) {
@@ -734,7 +829,9 @@ pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
             let (Some(table), Some(section)) = (t.names(kind), Tenant::section(kind)) else {
                 continue;
             };
-            for (name, entry) in table.iter().filter(|(_, e)| is_placeholder_id(e.id())) {
+            for (name, entry) in table.iter().filter(|(_, e)| {
+                is_placeholder_id(e.id()) && !pending.contains(&e.id().to_ascii_lowercase())
+            }) {
                 in_tenant.push(entry.id().to_ascii_lowercase());
                 let mut pointer = format!("/{section}/{}", crate::load::escape_segment(name));
                 if entry.detail().is_some() {

@@ -64,11 +64,14 @@ pub enum Command {
     /// Export the tenant's policies, named locations and authentication
     /// strengths from Microsoft Graph as JSON state; add learned ids to the tenant file.
     Pull(PullArgs),
-    /// Diff the compiled repository against the tenant (live or a pulled state).
-    /// Exit 0 no changes, 1 changes, 2 errors.
+    /// Diff the compiled repository against the tenant (live or a pulled state);
+    /// `-o plan.json` saves the plan for `caac apply plan.json`.
+    /// Exit 0 no changes, 1 changes (or unmanaged policies with --fail-on-unmanaged), 2 errors.
     Plan(PlanArgs),
     /// Apply a plan to the tenant: create (report-only unless the spec says
-    /// otherwise), update, and delete only with --prune.
+    /// otherwise), update, and delete only with --prune; or exactly a saved
+    /// plan (`caac apply plan.json`), refused (exit 2, nothing written) if the
+    /// tenant changed since it was made.
     Apply(ApplyArgs),
     /// List the scenario classes the policies leave open: no MFA or stronger,
     /// apps reachable from unknown platforms or legacy clients.
@@ -262,6 +265,10 @@ pub enum SchemaKind {
     Config,
     /// `schemas/scenario.schema.json` (`caac test` scenario files).
     Scenario,
+    /// `schemas/location.schema.json` (named location specs in `locations/`).
+    Location,
+    /// `schemas/strength.schema.json` (authentication strength specs in `strengths/`).
+    Strength,
     /// `schemas/graph/conditionalAccessPolicy.v1.0.schema.json` (Graph v1.0
     /// request body, generated from Microsoft's CSDL metadata).
     #[value(name = "graph-v1.0")]
@@ -304,7 +311,9 @@ pub enum SummaryFormat {
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// Exported policies: files or directories of *.json (a single policy, an
-    /// array, or a Graph list response `{"value": [...]}`).
+    /// array, or a Graph list response `{"value": [...]}`). Exports of named
+    /// locations or authentication strengths become specs of their own, in
+    /// `locations/` or `strengths/` unless `-o` says otherwise.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Tenant directory file used to write names instead of ids [default: tenant.yaml when present].
@@ -462,13 +471,20 @@ pub struct PlanArgs {
     /// Lock file (spec → policy id).
     #[arg(long, value_name = "FILE", default_value = "caac.lock")]
     pub lock: PathBuf,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = PlanFormat::Human)]
-    pub format: PlanFormat,
+    /// Output format [default: json when --output ends in .json, markdown
+    /// for .md, human otherwise]. The JSON is a saved plan: `caac apply
+    /// PLAN.json` applies exactly it.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<PlanFormat>,
     /// Write the plan to FILE (atomically) instead of stdout; never over
     /// one of its inputs (a policy, the tenant, config, lock or state file).
+    /// `-o plan.json` saves the plan for `caac apply plan.json`.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Exit 1 when the tenant has policies the repository does not manage
+    /// (listed as unmanaged), for teams that keep the whole tenant in git.
+    #[arg(long)]
+    pub fail_on_unmanaged: bool,
     /// The paths are only part of the policy set: skip set-coverage rules (CA7xx).
     #[arg(long)]
     pub partial: bool,
@@ -477,9 +493,14 @@ pub struct PlanArgs {
 /// Arguments of `caac apply`.
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
-    /// The repository.
+    /// The repository, or one saved plan (`caac plan -o plan.json`).
     #[command(flatten)]
     pub input: InputArgs,
+    /// Apply exactly this saved plan (`caac plan -o plan.json`) instead of
+    /// planning again; refused if the tenant changed since it was made.
+    /// A single PATHS argument that is a saved plan means the same.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
     /// Graph connection.
     #[command(flatten)]
     pub graph: GraphArgs,

@@ -39,6 +39,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod monitor;
+pub mod objects;
 pub mod render;
 pub mod report;
 pub mod resolve;

@@ -140,7 +140,7 @@ pub fn break_glass_kind(
                     Code::BreakGlassKind,
                     format!(
                         "break-glass id {shown} is listed in neither `users:` nor `groups:` of {}, so it is checked as both a user with that id and a member of a group with that id",
-                        if tenant.is_some() { "the tenant file" } else { "a tenant file (none was loaded)" }
+                        if tenant.is_some_and(|t| !t.specs_only) { "the tenant file" } else { "a tenant file (none was loaded)" }
                     ),
                 )
                 .with_help(format!(
@@ -523,7 +523,8 @@ fn unknown_in(kind: Kind, value: &str, tenant: Option<&Tenant>, place: Place) ->
     } else {
         format!("unknown {noun} `{value}`")
     };
-    let mut help = match (Tenant::section(kind), tenant) {
+    // A tenant built from location and strength specs alone is no file.
+    let mut help = match (Tenant::section(kind), tenant.filter(|t| !t.specs_only)) {
         (Some(section), Some(_)) => {
             format!(
                 "add `{value}: <object id>` under `{section}:` in the tenant file, or write the id"
@@ -534,6 +535,16 @@ fn unknown_in(kind: Kind, value: &str, tenant: Option<&Tenant>, place: Place) ->
         ),
         (None, _) => format!("write a built-in {noun} name or its id"),
     };
+    // Named locations and custom strengths may also be specs of their own
+    // (crate::objects).
+    let spec_dir = match kind {
+        Kind::Location => Some(crate::objects::DEFAULT_LOCATIONS),
+        Kind::AuthenticationStrength => Some(crate::objects::DEFAULT_STRENGTHS),
+        _ => None,
+    };
+    if let Some(dir) = spec_dir {
+        help = format!("{help}; or define it in a spec file in `{dir}/`");
+    }
     match did_you_mean_in(value, &candidates, place) {
         // A suggestion of an allowed name keeps the how-to after it; one
         // that names the allowed resources instead says why, nothing more.

@@ -50,6 +50,14 @@ pub const SHIPPED: &[Shipped] = &[
         text: include_str!("../schemas/scenario.schema.json"),
     },
     Shipped {
+        file: "location.schema.json",
+        text: include_str!("../schemas/location.schema.json"),
+    },
+    Shipped {
+        file: "strength.schema.json",
+        text: include_str!("../schemas/strength.schema.json"),
+    },
+    Shipped {
         file: "graph/conditionalAccessPolicy.v1.0.schema.json",
         text: include_str!("../schemas/graph/conditionalAccessPolicy.v1.0.schema.json"),
     },
@@ -68,6 +76,10 @@ pub const TENANT: &str = "tenant.schema.json";
 pub const CONFIG: &str = "config.schema.json";
 /// The scenario files' schema (`caac test`).
 pub const SCENARIO: &str = "scenario.schema.json";
+/// The named location specs' schema (`locations/`).
+pub const LOCATION: &str = "location.schema.json";
+/// The authentication strength specs' schema (`strengths/`).
+pub const STRENGTH: &str = "strength.schema.json";
 
 /// The `$id` of a schema caac ships: where the checked-in file
 /// `schemas/<file>` is served from the repository named in Cargo.toml, so

@@ -43,6 +43,31 @@ fn execute(o: &Options, color: bool) -> ExitStatus {
     }
 }
 
+/// The `locations/` and `strengths/` directories beside the policy paths
+/// (the ones `check` finds for explicit paths), as they are in the working
+/// tree.
+fn object_dirs(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let parent = if p.is_dir() {
+            p.parent()
+        } else {
+            p.parent().and_then(Path::parent)
+        };
+        let parent = parent.map(Path::to_path_buf).unwrap_or_default();
+        for name in [
+            crate::objects::DEFAULT_LOCATIONS,
+            crate::objects::DEFAULT_STRENGTHS,
+        ] {
+            let d = parent.join(name);
+            if d.is_dir() && !out.contains(&d) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
 /// Loads one side; `Err` after printing positioned diagnostics when a
 /// policy cannot be read. `rename` maps a report path for display.
 fn load(
@@ -90,6 +115,13 @@ fn evaluate(o: &Options, color: bool) -> Result<(String, bool, Vec<PathBuf>), Ex
             INPUT_ERROR
         })?;
         let paths = extract(&o.base, head_paths, &tmp.0).map_err(|e| {
+            eprintln!("error: {e}");
+            INPUT_ERROR
+        })?;
+        // The base's named location and strength specs, where `check`
+        // looks for them beside the extracted policies (crate::objects), so
+        // base policies resolve the names they used.
+        extract(&o.base, &object_dirs(head_paths), &tmp.0).map_err(|e| {
             eprintln!("error: {e}");
             INPUT_ERROR
         })?;

@@ -111,6 +111,8 @@ fn vscode_settings() -> String {
             "./schemas/tenant.schema.json": ["tenant.yaml"],
             "./schemas/config.schema.json": [".caac.yaml"],
             "./schemas/scenario.schema.json": ["tests/*.yaml"],
+            "./schemas/location.schema.json": ["locations/*.yaml", "locations/*.yml"],
+            "./schemas/strength.schema.json": ["strengths/*.yaml", "strengths/*.yml"],
         }
     }))
 }

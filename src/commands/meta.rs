@@ -31,7 +31,7 @@ pub(crate) fn rules(format: RulesFormat) -> ExitStatus {
                 "lint".to_owned(),
             ]
         })
-        .chain(crate::validity::CONSTRAINTS.iter().map(|c| {
+        .chain(crate::validity::all().map(|c| {
             [
                 c.id.to_owned(),
                 c.name.to_owned(),
@@ -95,6 +95,8 @@ pub(crate) fn schema(kind: SchemaKind) -> ExitStatus {
         SchemaKind::Tenant => model::tenant_schema(),
         SchemaKind::Config => lint::config::config_schema(),
         SchemaKind::Scenario => crate::scenario::scenario_file_schema(),
+        SchemaKind::Location => crate::objects::location_schema(),
+        SchemaKind::Strength => crate::objects::strength_schema(),
     };
     print_stdout(&pretty(&schema))
 }

@@ -181,6 +181,9 @@ pub(crate) fn report_checked(c: &check::Checked) {
     for f in &c.files {
         verbose(format_args!("read {}", check::display(&f.path)));
     }
+    for path in &c.objects_read {
+        verbose(format_args!("read {path}"));
+    }
     for (id, reason) in &c.skipped {
         verbose(format_args!("skipped rule {id}: {reason}"));
     }

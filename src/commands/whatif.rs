@@ -83,7 +83,10 @@ fn execute(o: &Options, color: bool) -> ExitStatus {
     };
     let policies = checked.policy_refs();
     let outcome = crate::whatif::evaluate(&policies, checked.tenant.as_ref(), &sign_in);
-    let text = crate::whatif::output::text(&outcome, o.format, applied_only);
+    let mut text = crate::whatif::output::text(&outcome, o.format, applied_only);
+    if o.format == crate::whatif::output::Format::Human {
+        text.push_str(&network_line(checked.tenant.as_ref(), &sign_in));
+    }
     let inputs: Vec<std::path::PathBuf> = checked
         .files
         .iter()
@@ -105,4 +108,43 @@ fn policy_path_holding<'p>(
         p.canonicalize()
             .is_ok_and(|p| request == p || (p.is_dir() && request.starts_with(&p)))
     })
+}
+
+/// "Network: 203.0.113.7 (NL) is in Office (trusted)": which named
+/// locations the sign-in is in, by their ranges and countries (tenant file
+/// and location specs). Empty when the tenant has no location to match or
+/// the request gives neither an address nor a country.
+fn network_line(tenant: Option<&crate::model::Tenant>, sign_in: &crate::whatif::SignIn) -> String {
+    let Some(t) = tenant else {
+        return String::new();
+    };
+    let evaluable = t.named_locations.values().any(|e| {
+        e.detail().is_some_and(|d| {
+            !d.ip_ranges.is_empty() || !d.countries.is_empty() || d.include_unknown_countries
+        })
+    });
+    if !evaluable {
+        return String::new();
+    }
+    let from = match (&sign_in.ip, &sign_in.country) {
+        (Some(ip), Some(c)) => format!("{ip} ({c})"),
+        (Some(ip), None) => format!("{ip} (country unknown)"),
+        (None, Some(c)) => format!("a sign-in from {c}"),
+        (None, None) => return String::new(),
+    };
+    let found = crate::whatif::sign_in_locations(t, sign_in);
+    if found.is_empty() {
+        return format!("Network: {from} is in no named location\n");
+    }
+    let names: Vec<String> = found
+        .iter()
+        .map(|(n, trusted)| {
+            if *trusted {
+                format!("{n} (trusted)")
+            } else {
+                n.clone()
+            }
+        })
+        .collect();
+    format!("Network: {from} is in {}\n", names.join(", "))
 }

@@ -3,14 +3,21 @@
 //! Contract: [`pull`] reads policies, named locations and authentication
 //! strengths and writes them as one atomic state directory, then adds the
 //! ids it learned to the tenant file (never renaming or overwriting an
-//! entry). [`plan`] diffs the compiled repository against the tenant or a
-//! pulled state ([`plan::plan`]); exit 0 no changes, 1 changes, 2 errors.
-//! [`apply`] runs a plan: creates (report-only unless the spec says
-//! otherwise), updates, and deletes only with `--prune`; after each write it
-//! reads the policy back and records its id in `caac.lock` atomically, so a
-//! killed run started again adopts what it created instead of duplicating
-//! it. Only policies are written: named locations and authentication
-//! strengths are referenced by id through `tenant.yaml`, not managed.
+//! entry). [`plan_command`] diffs the compiled repository against the
+//! tenant or a pulled state ([`plan::plan`]) and renders it; its JSON is a
+//! saved plan ([`saved`]). [`prepare_apply`] (plan now) or [`prepare_saved`]
+//! (a saved plan, refused if the tenant changed since) then [`execute`]
+//! run a plan: creates (report-only unless the spec says otherwise),
+//! updates, and deletes only with `--prune`; after each write it reads the
+//! policy back and records its id in `caac.lock` atomically, so a killed
+//! run started again adopts what it created instead of duplicating it.
+//! Only policies are written: named locations and authentication strengths
+//! are referenced by id through `tenant.yaml`, not managed.
+//!
+//! The library prints nothing: each function returns what happened, or a
+//! [`Stop`] with the lines to print and whether it is a refusal on findings
+//! (exit 1) or an error (exit 2); `apply` reports progress through
+//! [`Event`]s. The command layer prints and chooses the exit status.
 //! Tokens never reach output, files or errors ([`client::Token`]).
 
 pub mod auth;
@@ -19,6 +26,7 @@ pub mod lock;
 pub mod members;
 pub mod patch;
 pub mod plan;
+pub mod saved;
 
 use crate::check;
 use crate::diag::Severity;
@@ -27,14 +35,8 @@ use client::{Client, GraphError, Request, Settings};
 use lock::Lock;
 use plan::{Action, Desired, Plan};
 use serde_json::{Value, json};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Exit codes (like `terraform plan -detailed-exitcode`).
-const OK: u8 = 0;
-const CHANGES: u8 = 1;
-const ERROR: u8 = 2;
 
 /// Where the policies live, in Graph's beta (a superset of v1.0, read with
 /// unknown enum members so nothing is silently dropped).
@@ -83,45 +85,97 @@ impl Connection {
     }
 }
 
-fn fail(e: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {e}");
-    ERROR
+/// Why a deploy command stopped before (or instead of) its product: the
+/// complete lines for stderr (diagnostics first, then the closing
+/// `error:` line) and whether it is a refusal on findings (exit 1: lint
+/// errors, a lockout) or an error (exit 2: input, credentials, Graph). The
+/// library prints nothing; the command layer prints `text` and chooses the
+/// exit status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    /// Lines for stderr, each ending in a newline.
+    pub text: String,
+    /// A refusal on findings (exit 1) rather than an error (exit 2).
+    pub findings: bool,
 }
 
-/// `caac pull`; with `members`, also the members file for `caac replay`
-/// ([`members`]).
+impl Stop {
+    /// An error (exit 2): `error: {e}`.
+    fn error(e: impl std::fmt::Display) -> Stop {
+        Stop {
+            text: format!("error: {e}\n"),
+            findings: false,
+        }
+    }
+
+    /// The same stop with `before` (diagnostics already gathered) first.
+    fn after(mut self, before: &str) -> Stop {
+        self.text.insert_str(0, before);
+        self
+    }
+}
+
+/// What `caac pull` did.
+#[derive(Debug)]
+pub struct Pulled {
+    /// Policies written.
+    pub policies: usize,
+    /// Named locations written.
+    pub named_locations: usize,
+    /// Authentication strengths written.
+    pub strengths: usize,
+    /// The state directory.
+    pub out: PathBuf,
+    /// What happened to the tenant file (the state is written either way).
+    pub tenant: Result<TenantUpdate, Stop>,
+    /// With `--members`: the members file written (path, groups, roles),
+    /// or why not (the state is written either way).
+    pub members: Option<Result<(PathBuf, usize, usize), Stop>>,
+}
+
+/// What `caac pull` did to the tenant file.
+#[derive(Debug, Default)]
+pub struct TenantUpdate {
+    /// The tenant file.
+    pub path: PathBuf,
+    /// Names that are another id in the file than in the tenant (kept).
+    pub clashes: Vec<String>,
+    /// Ids added (0: the file was not written).
+    pub added: usize,
+    /// The file existed before.
+    pub existed: bool,
+    /// It had comments, which rewriting it did not keep.
+    pub comments_lost: bool,
+}
+
+/// `caac pull`: writes the state directory and learns ids into the tenant
+/// file; with `members_path`, also the members file for `caac replay`
+/// ([`members`]); `Err` when nothing was written.
 pub fn pull(
     conn: &Connection,
     out: &Path,
     tenant_path: Option<&Path>,
     members_path: Option<&Path>,
-) -> u8 {
-    let mut client = match conn.client(auth::Need::Read) {
-        Ok(c) => c,
-        Err(e) => return fail(e),
-    };
+) -> Result<Pulled, Stop> {
+    let mut client = conn.client(auth::Need::Read).map_err(Stop::error)?;
     let mut sets = Vec::new();
     for (file, path) in [
         ("policies.json", POLICIES),
         ("namedLocations.json", NAMED_LOCATIONS),
         ("authenticationStrengths.json", STRENGTHS),
     ] {
-        match client.list(path) {
-            Ok(mut items) => {
-                if let Some(bad) = items.iter().position(|i| !i["id"].is_string()) {
-                    return fail(format!(
-                        "GET {}: item #{bad} has no `id`; unexpected response from Graph; nothing was written",
-                        client.url(path)
-                    ));
-                }
-                items.sort_by_key(|i| i["id"].as_str().unwrap_or_default().to_ascii_lowercase());
-                sets.push((file, items));
-            }
-            Err(e) => return fail(e),
+        let mut items = client.list(path).map_err(Stop::error)?;
+        if let Some(bad) = items.iter().position(|i| !i["id"].is_string()) {
+            return Err(Stop::error(format!(
+                "GET {}: item #{bad} has no `id`; unexpected response from Graph; nothing was written",
+                client.url(path)
+            )));
         }
+        items.sort_by_key(|i| i["id"].as_str().unwrap_or_default().to_ascii_lowercase());
+        sets.push((file, items));
     }
     if let Err(e) = plan::live_policies(&sets[0].1) {
-        return fail(format!("{e}; nothing was written"));
+        return Err(Stop::error(format!("{e}; nothing was written")));
     }
     let mut files: Vec<(String, Vec<u8>)> = sets
         .iter()
@@ -145,53 +199,51 @@ pub fn pull(
         crate::emit::MANIFEST.into(),
         crate::emit::pretty(&manifest).into_bytes(),
     ));
-    if let Err(e) = crate::emit::write_dir(out, &files) {
-        return fail(e);
-    }
-    eprintln!(
-        "pulled {} polic{}, {} named location(s), {} authentication strength(s) into {}",
-        sets[0].1.len(),
-        if sets[0].1.len() == 1 { "y" } else { "ies" },
-        sets[1].1.len(),
-        sets[2].1.len(),
-        check::display(out)
-    );
-    if let Some(path) = members_path {
-        let file = match members::fetch(&mut client, &sets[0].1) {
-            Ok(f) => f,
-            Err(e) => {
-                return fail(format!(
-                    "{e}; the members file was not written (the state was)"
-                ));
-            }
-        };
-        if let Err(e) = crate::emit::write_file(path, crate::emit::pretty(&file).as_bytes()) {
-            return fail(format!("cannot write {}: {e}", check::display(path)));
-        }
-        eprintln!(
-            "wrote the members of {} group(s) and {} role(s) into {}",
+    crate::emit::write_dir(out, &files).map_err(Stop::error)?;
+    let members = members_path.map(|path| {
+        let file = members::fetch(&mut client, &sets[0].1).map_err(|e| {
+            Stop::error(format!(
+                "{e}; the members file was not written (the state was)"
+            ))
+        })?;
+        crate::emit::write_file(path, crate::emit::pretty(&file).as_bytes())
+            .map_err(|e| Stop::error(format!("cannot write {}: {e}", check::display(path))))?;
+        Ok((
+            path.to_owned(),
             file["groups"].as_object().map_or(0, serde_json::Map::len),
             file["roles"].as_object().map_or(0, serde_json::Map::len),
-            check::display(path)
-        );
-    }
+        ))
+    });
     let tenant_path = tenant_path.map_or_else(|| PathBuf::from("tenant.yaml"), Path::to_owned);
-    update_tenant(&tenant_path, &sets[1].1, &sets[2].1)
+    Ok(Pulled {
+        members,
+        policies: sets[0].1.len(),
+        named_locations: sets[1].1.len(),
+        strengths: sets[2].1.len(),
+        out: out.to_owned(),
+        tenant: update_tenant(&tenant_path, &sets[1].1, &sets[2].1),
+    })
 }
 
 /// Adds named locations and custom authentication strengths the tenant file
 /// lacks. An existing name is never renamed or re-pointed: a clash is reported.
-fn update_tenant(path: &Path, locations: &[Value], strengths: &[Value]) -> u8 {
+fn update_tenant(
+    path: &Path,
+    locations: &[Value],
+    strengths: &[Value],
+) -> Result<TenantUpdate, Stop> {
     let (mut tenant, existed) = if path.exists() {
         let (t, r) = check::load_tenant(path);
         match t {
             Some(t) => (t, true),
             None => {
-                eprint!("{}", render::human(&[r], false));
-                eprintln!(
-                    "error: the tenant file is invalid; it was not updated (the state was written)"
-                );
-                return ERROR;
+                return Err(Stop {
+                    text: format!(
+                        "{}error: the tenant file is invalid; it was not updated (the state was written)\n",
+                        render::human(&[r], false)
+                    ),
+                    findings: false,
+                });
             }
         }
     } else {
@@ -231,13 +283,17 @@ fn update_tenant(path: &Path, locations: &[Value], strengths: &[Value]) -> u8 {
         strengths,
         "authentication strength",
     );
-    for c in &clashes {
-        eprintln!("warning: {c}");
-    }
+    let mut update = TenantUpdate {
+        path: path.to_owned(),
+        clashes,
+        added,
+        existed,
+        comments_lost: false,
+    };
     if added == 0 {
-        return OK;
+        return Ok(update);
     }
-    let had_comments = existed
+    update.comments_lost = existed
         && std::fs::read_to_string(path).is_ok_and(|t| {
             t.lines()
                 .any(|l| l.trim_start().starts_with('#') && !l.contains("yaml-language-server"))
@@ -255,19 +311,15 @@ fn update_tenant(path: &Path, locations: &[Value], strengths: &[Value]) -> u8 {
         crate::import::yaml::to_yaml(&value)
     );
     if let Err(e) = crate::emit::write_file(path, text.as_bytes()) {
-        return fail(e);
+        // The clash warnings still come first.
+        let warnings: String = update
+            .clashes
+            .iter()
+            .map(|c| format!("warning: {c}\n"))
+            .collect();
+        return Err(Stop::error(e).after(&warnings));
     }
-    eprintln!(
-        "{} {}: {added} id(s) learned{}",
-        if existed { "updated" } else { "wrote" },
-        check::display(path),
-        if had_comments {
-            " (its comments were not kept: review the diff)"
-        } else {
-            ""
-        }
-    );
-    OK
+    Ok(update)
 }
 
 /// Output format of `caac plan`.
@@ -288,6 +340,11 @@ struct Repo {
     lint_errors: usize,
     /// The files the check read (policies, tenant, config).
     inputs: Vec<PathBuf>,
+    /// The rendered diagnostics (warnings such as `breakGlassOptOut`), for
+    /// stderr before anything else.
+    report: String,
+    /// Display names of the ids the plan may show.
+    names: plan::Names,
 }
 
 /// Called with what the repository check read, as soon as it has run and
@@ -300,8 +357,13 @@ pub type Observe<'a> = &'a dyn Fn(&check::Checked);
 /// choose the stream.
 #[derive(Debug, Clone)]
 pub struct PlanOutput {
+    /// Diagnostics for stderr, printed before the plan (warnings such as
+    /// the `breakGlassOptOut` note).
+    pub report: String,
     /// The plan in the requested format.
     pub text: String,
+    /// Live policies the repository does not manage (`--fail-on-unmanaged`).
+    pub unmanaged: usize,
     /// Whether the plan creates, updates or deletes anything (exit 1).
     pub has_changes: bool,
     /// Lint-rule errors in the repository: `apply` would refuse.
@@ -317,14 +379,11 @@ pub struct PlanOutput {
 /// ([`check::placeholder_ids`]): made-up ids must never reach a tenant, and
 /// a lockout gate run against them proves nothing. Prints the errors (and
 /// the `breakGlassOptOut` warning, so an opted-out deployment says so on
-/// every run). `Err(code)` after printing why, naming the root causes in the
+/// every run) for stderr. `Err` says why, naming the root causes in the
 /// closing line: a missing break-glass list or a placeholder id is not a
 /// policy that fails to compile.
-fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, u8> {
-    let mut checked = match check::check(opts) {
-        Ok(c) => c,
-        Err(m) => return Err(fail(m)),
-    };
+fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, Stop> {
+    let mut checked = check::check(opts).map_err(Stop::error)?;
     observe(&checked);
     // Every file the check read: a plan written with `-o` must not replace one.
     let inputs: Vec<PathBuf> = checked
@@ -356,6 +415,7 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, u8
             });
         }
     }
+    let names = names(checked.tenant.as_ref());
     let mut desired = Vec::new();
     for f in &checked.files {
         for u in &f.units {
@@ -401,9 +461,11 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, u8
         .flat_map(|d| &d.compiled.diagnostics)
         .filter(|d| d.severity == Severity::Error)
         .count();
-    if !reports.is_empty() {
-        eprint!("{}", render::human(&reports, color));
-    }
+    let report = if reports.is_empty() {
+        String::new()
+    } else {
+        render::human(&reports, color)
+    };
     if input_errors + compile_errors > 0 {
         // One closing line naming each root cause the errors above belong to.
         let mut causes: Vec<String> = Vec::new();
@@ -433,15 +495,60 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, u8
         if compile_errors > 0 {
             cause("the policies do not compile".into());
         }
-        eprintln!("error: {}; nothing was planned", causes.join("; "));
-        return Err(ERROR);
+        return Err(
+            Stop::error(format!("{}; nothing was planned", causes.join("; "))).after(&report),
+        );
     }
     let lint_errors = errors().count();
     Ok(Repo {
         desired,
         lint_errors,
         inputs,
+        report,
+        names,
     })
+}
+
+/// Display names for the ids a plan shows: the built-in catalogue's
+/// directory roles, applications, authentication strengths and locations,
+/// then the tenant file's users, groups, named locations, strengths, terms
+/// of use, applications, service principals and external tenants (the
+/// file wins). Only GUIDs: keywords such as `All` are shown as they are.
+fn names(tenant: Option<&crate::model::Tenant>) -> plan::Names {
+    use crate::catalog::{self, Kind};
+    let mut out = plan::Names::new();
+    let mut add = |id: &str, name: &str| {
+        if crate::resolve::is_guid(id) {
+            out.insert(id.to_ascii_lowercase(), name.to_owned());
+        }
+    };
+    for kind in [
+        Kind::Role,
+        Kind::Application,
+        Kind::AuthenticationStrength,
+        Kind::Location,
+    ] {
+        for e in catalog::entries(kind) {
+            add(e.id, e.name);
+        }
+    }
+    if let Some(t) = tenant {
+        for names in [
+            &t.users,
+            &t.groups,
+            &t.named_locations,
+            &t.authentication_strengths,
+            &t.terms_of_use,
+            &t.applications,
+            &t.service_principals,
+            &t.external_tenants,
+        ] {
+            for (name, e) in names {
+                add(e.id(), name);
+            }
+        }
+    }
+    out
 }
 
 /// Reads live policies from a pulled state (a directory or its policies.json).
@@ -482,45 +589,86 @@ fn make_plan(
     Ok((p, lock))
 }
 
-/// `caac plan`: the rendered plan, or `Err(exit code)` after printing why
-/// there is none to stderr.
-#[allow(clippy::too_many_arguments)]
+/// What `caac plan` is asked for.
+#[derive(Debug, Clone)]
+pub struct PlanOptions<'a> {
+    /// Plan against a pulled state instead of the live tenant.
+    pub state: Option<&'a Path>,
+    /// The lock file.
+    pub lock: &'a Path,
+    /// List unmanaged policies as deletions.
+    pub prune: bool,
+    /// The output format.
+    pub format: Format,
+    /// List unchanged objects too (`-v`).
+    pub verbose: bool,
+}
+
+/// The Graph base URL as the client will use it (parsed, no trailing `/`):
+/// what a saved plan records and is checked against.
+fn graph_base(base: &str) -> String {
+    client::checked_url(base)
+        .map(|u| u.as_str().trim_end_matches('/').to_owned())
+        .unwrap_or_else(|_| base.trim_end_matches('/').to_owned())
+}
+
+/// `sha256:…` of a file's bytes, or [`plan::ABSENT`] when there is none.
+fn file_hash(path: &Path) -> String {
+    use sha2::Digest;
+    match std::fs::read(path) {
+        Ok(bytes) => format!("sha256:{}", plan::hex(&sha2::Sha256::digest(&bytes))),
+        Err(_) => plan::ABSENT.to_owned(),
+    }
+}
+
+/// `caac plan`: the rendered plan, or why there is none.
 pub fn plan_command(
     opts: &check::Options,
     conn: &Connection,
-    state: Option<&Path>,
-    lock_path: &Path,
-    prune: bool,
-    format: Format,
+    o: &PlanOptions,
     color: bool,
     observe: Observe,
-) -> Result<PlanOutput, u8> {
+) -> Result<PlanOutput, Stop> {
     let repo = repo(opts, color, observe)?;
-    let live = match state {
+    let live = match o.state {
         Some(s) => from_state(s),
         None => conn
             .client(auth::Need::Read)
             .and_then(|mut c| c.list(POLICIES))
             .map_err(|e| e.to_string()),
     };
-    let live = live.map_err(fail)?;
-    let (p, _) = make_plan(&repo, &live, lock_path, prune).map_err(fail)?;
-    let text = match format {
-        Format::Human => plan::human(&p),
-        Format::Json => crate::emit::pretty(&plan::to_json(&p)),
-        Format::Markdown => plan::markdown(&p),
-    };
-    let mut inputs = repo.inputs;
-    inputs.push(lock_path.to_owned());
-    if let Some(s) = state {
+    let live = live.map_err(|e| Stop::error(e).after(&repo.report))?;
+    let (mut p, _) =
+        make_plan(&repo, &live, o.lock, o.prune).map_err(|e| Stop::error(e).after(&repo.report))?;
+    p.names = repo.names.clone();
+    let mut inputs = repo.inputs.clone();
+    inputs.push(o.lock.to_owned());
+    if let Some(s) = o.state {
         inputs.push(if s.is_dir() {
             s.join("policies.json")
         } else {
             s.to_owned()
         });
     }
+    let text = match o.format {
+        Format::Human => plan::human(&p, o.verbose),
+        Format::Json => {
+            let meta = plan::Meta {
+                graph: graph_base(&conn.base),
+                lint_errors: repo.lint_errors,
+                inputs: inputs
+                    .iter()
+                    .map(|i| (check::display(i), file_hash(i)))
+                    .collect(),
+            };
+            crate::emit::pretty(&plan::to_json(&p, &meta))
+        }
+        Format::Markdown => plan::markdown(&p, o.verbose),
+    };
     Ok(PlanOutput {
+        report: repo.report,
         text,
+        unmanaged: p.count(Action::Unmanaged),
         has_changes: p.has_changes(),
         lint_errors: repo.lint_errors,
         inputs,
@@ -534,115 +682,44 @@ pub struct ApplyOptions<'a> {
     pub dry_run: bool,
     /// Delete policies not in the repository.
     pub prune: bool,
-    /// Do not ask.
-    pub yes: bool,
     /// The lock file.
     pub lock: &'a Path,
     /// Plan from a pulled state instead of live (dry runs only).
     pub state: Option<&'a Path>,
 }
 
-fn policy_url(client: &Client, version: &str, id: Option<&str>) -> String {
-    client.url(&format!(
-        "/{version}/identity/conditionalAccess/policies{}",
-        id.map(|i| format!("/{i}")).unwrap_or_default()
-    ))
+/// A plan ready to apply: made from the repository just now
+/// ([`prepare_apply`]) or read from a saved plan and checked against the
+/// live tenant ([`prepare_saved`]). Nothing has been written yet.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Diagnostics for stderr, before anything else.
+    pub report: String,
+    /// Warnings for stderr (a saved plan's inputs that changed since).
+    pub warnings: Vec<String>,
+    /// The plan.
+    pub plan: Plan,
+    requests: Vec<(usize, Request)>,
+    client: Client,
+    lock: Lock,
+    lock_path: PathBuf,
+    /// The spec keys the plan manages: lock entries of other specs whose
+    /// policy is gone too are dropped.
+    keys: std::collections::BTreeSet<String>,
+    /// The live policy ids (none for an offline dry run).
+    live_ids: std::collections::BTreeSet<String>,
 }
 
-/// The requests a plan makes, in order.
-fn requests(p: &Plan, client: &Client) -> Vec<(usize, Request)> {
-    let mut out = Vec::new();
-    for (n, i) in p.items.iter().enumerate() {
-        let version = i.api_version.map_or("v1.0", |v| v.as_str());
-        let req = match i.action {
-            Action::Create => Request {
-                method: "POST",
-                url: policy_url(client, version, None),
-                body: i.body.clone(),
-            },
-            Action::Update => {
-                // Everything the spec dropped is cleared explicitly: a PATCH
-                // keeps what its body leaves out (patch.rs).
-                let body =
-                    patch::body(i.body.as_ref().unwrap_or(&Value::Null), i.live_raw.as_ref());
-                let version = match i.api_version {
-                    Some(v) => patch::api_version(&body, v).as_str(),
-                    None => version,
-                };
-                Request {
-                    method: "PATCH",
-                    url: policy_url(client, version, i.id.as_deref()),
-                    body: Some(body),
-                }
-            }
-            Action::Delete => Request {
-                method: "DELETE",
-                url: policy_url(client, "v1.0", i.id.as_deref()),
-                body: None,
-            },
-            Action::Unchanged | Action::Unmanaged => continue,
-        };
-        out.push((n, req));
+impl Prepared {
+    /// How many requests applying sends.
+    pub fn writes(&self) -> usize {
+        self.requests.len()
     }
-    out
-}
 
-/// `caac apply`.
-pub fn apply(
-    opts: &check::Options,
-    conn: &Connection,
-    a: &ApplyOptions,
-    color: bool,
-    observe: Observe,
-) -> u8 {
-    let repo = match repo(opts, color, observe) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    // Lockout gate: `repo` runs `check::lockout_gate` and counts its findings
-    // as lint errors, so refusing on lint errors here also refuses a lockout.
-    if repo.lint_errors > 0 {
-        eprintln!(
-            "error: {} lint error(s) above; apply refuses to change the tenant until `caac lint` passes",
-            repo.lint_errors
-        );
-        return CHANGES;
-    }
-    if a.state.is_some() && !a.dry_run {
-        return fail(
-            "--state plans from a pulled file; apply it with --dry-run only (a real apply reads the tenant live)",
-        );
-    }
-    let mut client = if a.dry_run && a.state.is_some() {
-        // Offline dry run: no token needed, and none is printed anyway.
-        match Client::new(conn.settings(), graph_token_placeholder()) {
-            Ok(c) => c,
-            Err(e) => return fail(e),
-        }
-    } else {
-        // A dry run against the tenant is checked for write permissions
-        // too: it previews an apply, and should fail where the apply would.
-        match conn.client(auth::Need::Write) {
-            Ok(c) => c,
-            Err(e) => return fail(e),
-        }
-    };
-    let live = match a.state {
-        Some(s) => from_state(s),
-        None => client.list(POLICIES).map_err(|e| e.to_string()),
-    };
-    let live = match live {
-        Ok(l) => l,
-        Err(e) => return fail(e),
-    };
-    let (p, mut lock) = match make_plan(&repo, &live, a.lock, a.prune) {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
-    let reqs = requests(&p, &client);
-    if a.dry_run {
+    /// `--dry-run`: every request (method, URL, body; never a header).
+    pub fn dry_run(&self) -> String {
         let mut s = String::new();
-        for (_, r) in &reqs {
+        for (_, r) in &self.requests {
             s.push_str(&format!("{} {}\n", r.method, r.url));
             if let Some(b) = &r.body {
                 s.push_str(&crate::emit::pretty(b));
@@ -651,116 +728,343 @@ pub fn apply(
         }
         s.push_str(&format!(
             "{} request(s); dry run, nothing was sent\n",
-            reqs.len()
+            self.requests.len()
         ));
-        print!("{s}");
-        return OK;
+        s
     }
-    // Adopt matches found by spec id or name even when nothing changes, so
-    // the lock names every managed policy.
-    let mut lock_dirty = false;
-    for i in &p.items {
-        if let (Some(key), Some(id), Action::Unchanged) = (&i.spec, &i.id, i.action)
-            && lock.policies.get(key).is_none_or(|e| e.id != *id)
-        {
-            lock.policies.insert(
-                key.clone(),
-                lock::Entry {
-                    id: id.clone(),
-                    display_name: Some(i.display_name.clone()),
-                },
-            );
-            lock_dirty = true;
-        }
-    }
-    // Entries whose spec is gone and whose policy is gone too record nothing.
-    let keys: std::collections::BTreeSet<&str> =
-        repo.desired.iter().map(|d| d.key.as_str()).collect();
-    let live_ids: std::collections::BTreeSet<String> = live
-        .iter()
-        .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
-        .collect();
-    let before = lock.policies.len();
-    lock.policies
-        .retain(|k, e| keys.contains(k.as_str()) || live_ids.contains(&e.id.to_ascii_lowercase()));
-    lock_dirty |= lock.policies.len() != before;
-    if lock_dirty && let Err(e) = lock.write(a.lock) {
-        return fail(e);
-    }
-    if reqs.is_empty() {
-        eprintln!(
-            "No changes. {}",
-            plan::human(&p).lines().last().unwrap_or_default()
-        );
-        return OK;
-    }
-    eprint!("{}", plan::human(&p));
-    if !a.yes {
-        if !std::io::stdin().is_terminal() {
-            return fail(
-                "apply changes the tenant: pass --yes to confirm (or --dry-run to see the requests)",
-            );
-        }
-        eprint!("Apply {} change(s) to the tenant? Type yes: ", reqs.len());
-        let mut answer = String::new();
-        if std::io::stdin().read_line(&mut answer).is_err() || answer.trim() != "yes" {
-            eprintln!("cancelled; nothing was sent");
-            return CHANGES;
-        }
-    }
-    let tty = std::io::stderr().is_terminal();
-    let total = reqs.len();
-    let mut done = 0;
-    let mut mismatches = 0;
-    for (k, (n, req)) in reqs.into_iter().enumerate() {
-        let item = &p.items[n];
-        if tty {
-            let width = 30;
-            let filled = width * k / total;
-            eprint!(
-                "\r[{}{}] {k}/{total} {:<40.40}",
-                "#".repeat(filled),
-                " ".repeat(width - filled),
-                item.display_name
-            );
-        }
-        let result = match item.action {
-            Action::Create => create(&mut client, &req, item, &mut lock, a.lock),
-            Action::Update => update(&mut client, &req, item, &mut lock, a.lock),
-            _ => delete(&mut client, &req, item, &mut lock, a.lock),
-        };
-        match result {
-            Ok(Confirmed::Yes) => done += 1,
-            Ok(Confirmed::Differs(fields)) => {
-                done += 1;
-                mismatches += 1;
-                eprintln!(
-                    "warning: read-back of `{}` differs from the spec in {}: Graph changed or ignored part of the write",
-                    item.display_name,
-                    fields.join(", ")
+
+    /// Records in the lock the matches found by spec id or name even when
+    /// nothing changes (so the lock names every managed policy), and drops
+    /// entries whose spec and policy are both gone. Written only if changed.
+    pub fn record_adoptions(&mut self) -> Result<(), Stop> {
+        let mut dirty = false;
+        for i in &self.plan.items {
+            if let (Some(key), Some(id), Action::Unchanged) = (&i.spec, &i.id, i.action)
+                && self.lock.policies.get(key).is_none_or(|e| e.id != *id)
+            {
+                self.lock.policies.insert(
+                    key.clone(),
+                    lock::Entry {
+                        id: id.clone(),
+                        display_name: Some(i.display_name.clone()),
+                    },
                 );
-            }
-            Err(e) => {
-                if tty {
-                    eprintln!();
-                }
-                eprintln!("error: {e}");
-                eprintln!(
-                    "{done} of {total} change(s) applied; caac.lock records them: run `caac apply` again to finish"
-                );
-                return ERROR;
+                dirty = true;
             }
         }
+        let before = self.lock.policies.len();
+        let (keys, live) = (&self.keys, &self.live_ids);
+        self.lock
+            .policies
+            .retain(|k, e| keys.contains(k.as_str()) || live.contains(&e.id.to_ascii_lowercase()));
+        dirty |= self.lock.policies.len() != before;
+        if dirty {
+            self.lock.write(&self.lock_path).map_err(Stop::error)?;
+        }
+        Ok(())
     }
-    if tty {
-        eprintln!("\r[{}] {total}/{total}{:<40}", "#".repeat(30), "");
-    }
-    eprintln!("applied {done} change(s)");
-    if mismatches > 0 { CHANGES } else { OK }
 }
 
-fn graph_token_placeholder() -> client::Token {
-    client::Token::offline()
+/// The requests of a plan's items, as absolute URLs under the client's base.
+fn requests(p: &Plan, client: &Client) -> Result<Vec<(usize, Request)>, String> {
+    let mut out = Vec::new();
+    for (n, i) in p.items.iter().enumerate() {
+        let Some(w) = &i.request else { continue };
+        let method = match w.method.as_str() {
+            "POST" => "POST",
+            "PATCH" => "PATCH",
+            "DELETE" => "DELETE",
+            other => {
+                return Err(format!(
+                    "`{}`: `{other}` is not a write caac sends",
+                    i.display_name
+                ));
+            }
+        };
+        out.push((
+            n,
+            Request {
+                method,
+                url: client.url(&w.path),
+                body: w.body.clone(),
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// `caac apply` without a saved plan: checks the repository (refusing on
+/// lint errors, exit 1), reads the live tenant (or a pulled state for a dry
+/// run) and plans.
+pub fn prepare_apply(
+    opts: &check::Options,
+    conn: &Connection,
+    a: &ApplyOptions,
+    color: bool,
+    observe: Observe,
+) -> Result<Prepared, Stop> {
+    let repo = repo(opts, color, observe)?;
+    let report = repo.report.clone();
+    // Lockout gate: `repo` runs `check::lockout_gate` and counts its findings
+    // as lint errors, so refusing on lint errors here also refuses a lockout.
+    if repo.lint_errors > 0 {
+        return Err(Stop {
+            text: format!(
+                "{report}error: {} lint error(s) above; apply refuses to change the tenant until `caac lint` passes\n",
+                repo.lint_errors
+            ),
+            findings: true,
+        });
+    }
+    let fail = |e: &dyn std::fmt::Display| Stop::error(e).after(&report);
+    if a.state.is_some() && !a.dry_run {
+        return Err(fail(
+            &"--state plans from a pulled file; apply it with --dry-run only (a real apply reads the tenant live)",
+        ));
+    }
+    let mut client = if a.dry_run && a.state.is_some() {
+        // Offline dry run: no token needed, and none is printed anyway.
+        Client::new(conn.settings(), client::Token::offline()).map_err(|e| fail(&e))?
+    } else {
+        // A dry run against the tenant is checked for write permissions
+        // too: it previews an apply, and should fail where the apply would.
+        conn.client(auth::Need::Write).map_err(|e| fail(&e))?
+    };
+    let live = match a.state {
+        Some(s) => from_state(s),
+        None => client.list(POLICIES).map_err(|e| e.to_string()),
+    };
+    let live = live.map_err(|e| fail(&e))?;
+    let (mut p, lock) = make_plan(&repo, &live, a.lock, a.prune).map_err(|e| fail(&e))?;
+    p.names = repo.names;
+    let requests = requests(&p, &client).map_err(|e| fail(&e))?;
+    Ok(Prepared {
+        report,
+        warnings: Vec::new(),
+        requests,
+        client,
+        lock,
+        lock_path: a.lock.to_owned(),
+        keys: repo.desired.into_iter().map(|d| d.key).collect(),
+        live_ids: live
+            .iter()
+            .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
+            .collect(),
+        plan: p,
+    })
+}
+
+/// `caac apply PLAN.json`: reads a saved plan ([`saved`]) and checks it
+/// before anything is sent: made by this caac version, for this Graph, from
+/// a repository without lint errors, and — unless a dry run, which reads
+/// nothing live — every live object still as it was when the plan was made
+/// (same [`plan::fingerprint`], none deleted, none added). Any difference
+/// refuses the whole plan, naming each object: nothing is written, and the
+/// stop is an error (exit 2: the plan file is no longer a valid input),
+/// like a plan for another version or Graph. A plan made from a repository
+/// with lint errors is refused as `apply` refuses that repository (exit 1).
+pub fn prepare_saved(file: &Path, conn: &Connection, a: &ApplyOptions) -> Result<Prepared, Stop> {
+    let saved = saved::read(file).map_err(Stop::error)?;
+    let shown = check::display(file);
+    if saved.caac_version != env!("CARGO_PKG_VERSION") {
+        return Err(Stop::error(format!(
+            "{shown} was made by caac {} and this is caac {}: make the plan again with this version; nothing was sent",
+            saved.caac_version,
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    let base = graph_base(&conn.base);
+    if saved.graph != base {
+        return Err(Stop::error(format!(
+            "{shown} is a plan for {} but this run's Graph (--graph-url or --cloud) is {}: make the plan for this Graph; nothing was sent",
+            client::display_url(&saved.graph),
+            client::display_url(&base)
+        )));
+    }
+    if saved.lint_errors > 0 {
+        return Err(Stop {
+            text: format!(
+                "error: {shown} was made from a repository with {} lint error(s); apply refuses to change the tenant until `caac lint` passes\n",
+                saved.lint_errors
+            ),
+            findings: true,
+        });
+    }
+    let mut warnings = Vec::new();
+    for (input, hash) in &saved.inputs {
+        if file_hash(Path::new(input)) != *hash {
+            warnings.push(format!(
+                "{input} changed since {shown} was made; applying the plan as it was made"
+            ));
+        }
+    }
+    let mut client = if a.dry_run {
+        Client::new(conn.settings(), client::Token::offline()).map_err(Stop::error)?
+    } else {
+        conn.client(auth::Need::Write).map_err(Stop::error)?
+    };
+    let mut live_ids = std::collections::BTreeSet::new();
+    if !a.dry_run {
+        let live = client.list(POLICIES).map_err(Stop::error)?;
+        let live: Vec<(String, String, String)> = live
+            .iter()
+            .map(|v| {
+                (
+                    v["id"].as_str().unwrap_or_default().to_ascii_lowercase(),
+                    v["displayName"].as_str().unwrap_or_default().to_owned(),
+                    plan::fingerprint(v),
+                )
+            })
+            .collect();
+        let stale = saved::stale(&saved.plan, &live);
+        if !stale.is_empty() {
+            let mut text =
+                format!("error: the tenant changed since {shown} was made; nothing was written:\n");
+            for s in &stale {
+                text.push_str(&format!("  {s}\n"));
+            }
+            text.push_str("make a new plan (`caac plan -o plan.json`), review it and apply that\n");
+            return Err(Stop {
+                text,
+                findings: false,
+            });
+        }
+        live_ids = live.into_iter().map(|(id, _, _)| id).collect();
+    }
+    let lock = Lock::read(a.lock).map_err(Stop::error)?;
+    let requests = requests(&saved.plan, &client).map_err(Stop::error)?;
+    let keys = saved
+        .plan
+        .items
+        .iter()
+        .filter(|i| {
+            matches!(
+                i.action,
+                Action::Create | Action::Update | Action::Unchanged
+            )
+        })
+        .filter_map(|i| i.spec.clone())
+        .collect();
+    Ok(Prepared {
+        report: String::new(),
+        warnings,
+        requests,
+        client,
+        lock,
+        lock_path: a.lock.to_owned(),
+        keys,
+        live_ids,
+        plan: saved.plan,
+    })
+}
+
+/// Something `caac apply` did, as it happens (for progress output).
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// Request `k` of `total` is about to be sent.
+    Sending {
+        /// Requests sent so far.
+        k: usize,
+        /// All requests.
+        total: usize,
+        /// The object.
+        item: &'a plan::Item,
+    },
+    /// A POST failed in a way that may have created the object: caac looks
+    /// for it before sending again.
+    Uncertain(String),
+    /// A write succeeded (and the lock records it).
+    Written {
+        /// The object.
+        item: &'a plan::Item,
+        /// Its id.
+        id: String,
+    },
+    /// The read-back differs from the spec in these fields.
+    Differs {
+        /// The object.
+        item: &'a plan::Item,
+        /// JSON pointers.
+        fields: Vec<String>,
+    },
+}
+
+/// A write that failed: the object and Graph's answer.
+#[derive(Debug)]
+pub struct WriteFailure {
+    /// What was being done.
+    pub action: Action,
+    /// The object's kind.
+    pub kind: plan::Kind,
+    /// Its display name.
+    pub display_name: String,
+    /// Its spec file, when the repository manages it.
+    pub spec: Option<String>,
+    /// Why (for a Graph error status, Graph's `code` and `message`:
+    /// <https://learn.microsoft.com/graph/errors>).
+    pub error: GraphError,
+}
+
+/// What `caac apply` did.
+#[derive(Debug)]
+pub struct Applied {
+    /// Writes that succeeded.
+    pub done: usize,
+    /// Writes planned.
+    pub total: usize,
+    /// Writes whose read-back differs from the spec.
+    pub mismatches: usize,
+    /// The write that stopped the run, if one did.
+    pub failed: Option<WriteFailure>,
+}
+
+/// Sends a prepared plan's requests in order, recording each in the lock
+/// and reading it back; stops at the first failure. Reports progress
+/// through `on`; prints nothing.
+pub fn execute(prepared: Prepared, on: &mut dyn FnMut(Event)) -> Applied {
+    let Prepared {
+        plan: p,
+        requests: reqs,
+        mut client,
+        mut lock,
+        lock_path,
+        ..
+    } = prepared;
+    let total = reqs.len();
+    let mut out = Applied {
+        done: 0,
+        total,
+        mismatches: 0,
+        failed: None,
+    };
+    for (k, (n, req)) in reqs.into_iter().enumerate() {
+        let item = &p.items[n];
+        on(Event::Sending { k, total, item });
+        let result = match item.action {
+            Action::Create => create(&mut client, &req, item, &mut lock, &lock_path, on),
+            Action::Update => update(&mut client, &req, item, &mut lock, &lock_path, on),
+            _ => delete(&mut client, &req, item, &mut lock, &lock_path, on),
+        };
+        match result {
+            Ok(Confirmed::Yes) => out.done += 1,
+            Ok(Confirmed::Differs(fields)) => {
+                out.done += 1;
+                out.mismatches += 1;
+                on(Event::Differs { item, fields });
+            }
+            Err(error) => {
+                out.failed = Some(WriteFailure {
+                    action: item.action,
+                    kind: item.kind,
+                    display_name: item.display_name.clone(),
+                    spec: item.spec.clone(),
+                    error,
+                });
+                return out;
+            }
+        }
+    }
+    out
 }
 
 /// Whether a write read back as written.
@@ -830,6 +1134,7 @@ fn create(
     item: &plan::Item,
     lock: &mut Lock,
     lock_path: &Path,
+    on: &mut dyn FnMut(Event),
 ) -> Result<Confirmed, GraphError> {
     let mut attempt = 0;
     let id = loop {
@@ -846,7 +1151,7 @@ fn create(
                 }
             },
             Err(e) if e.uncertain() && attempt < client::ATTEMPTS => {
-                eprintln!("note: {e}; checking whether the policy was created before retrying");
+                on(Event::Uncertain(e.to_string()));
                 // A busy server (503) says how long to stay away: wait before
                 // looking, too (https://learn.microsoft.com/graph/errors).
                 let asked = e.retry_after();
@@ -874,11 +1179,10 @@ fn create(
         }
     };
     record(lock, lock_path, item, &id)?;
-    eprintln!(
-        "created  {}  \"{}\" ({id})",
-        item.spec.as_deref().unwrap_or(""),
-        item.display_name
-    );
+    on(Event::Written {
+        item,
+        id: id.clone(),
+    });
     read_back(client, item, &id)
 }
 
@@ -888,15 +1192,15 @@ fn update(
     item: &plan::Item,
     lock: &mut Lock,
     lock_path: &Path,
+    on: &mut dyn FnMut(Event),
 ) -> Result<Confirmed, GraphError> {
     let id = item.id.clone().unwrap_or_default();
     client.send(req, true)?;
     record(lock, lock_path, item, &id)?;
-    eprintln!(
-        "updated  {}  \"{}\" ({id})",
-        item.spec.as_deref().unwrap_or(""),
-        item.display_name
-    );
+    on(Event::Written {
+        item,
+        id: id.clone(),
+    });
     read_back(client, item, &id)
 }
 
@@ -906,6 +1210,7 @@ fn delete(
     item: &plan::Item,
     lock: &mut Lock,
     lock_path: &Path,
+    on: &mut dyn FnMut(Event),
 ) -> Result<Confirmed, GraphError> {
     let id = item.id.clone().unwrap_or_default();
     match client.send(req, true) {
@@ -918,6 +1223,6 @@ fn delete(
         lock.policies.remove(&key);
         lock.write(lock_path).map_err(GraphError::Config)?;
     }
-    eprintln!("deleted  \"{}\" ({id})", item.display_name);
+    on(Event::Written { item, id });
     Ok(Confirmed::Yes)
 }

@@ -8,10 +8,19 @@
 //! a fresh `pull` + `import` plans no change. Matching: the id recorded in
 //! `caac.lock`, then the spec's own `id`, then the display name (first
 //! adoption). The plan is deterministic: items sorted by action, then key.
+//!
+//! Every item carries the object's kind ([`Kind`]: a policy today; named
+//! locations and authentication strengths are meant to join as kinds of
+//! their own), the live object's [`fingerprint`] and, when it writes, the
+//! exact request ([`Write`]: method, path under the Graph base, body), so a
+//! plan saved as JSON ([`to_json`]) can be applied later exactly as made.
+//! The human and Markdown renderings show ids with their display names
+//! ([`Names`]) and hide unchanged objects unless asked.
 
 use super::lock::Lock;
 use crate::graph::compile::{ApiVersion, Compiled};
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One policy the repository wants.
@@ -41,7 +50,9 @@ pub struct Live {
 }
 
 /// What happens to one policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// POST a new policy.
@@ -57,6 +68,17 @@ pub enum Action {
 }
 
 impl Action {
+    /// The word the outputs use (`create`, `update`, …).
+    pub fn word(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Unchanged => "unchanged",
+            Action::Unmanaged => "unmanaged",
+        }
+    }
+
     fn symbol(self) -> &'static str {
         match self {
             Action::Create => "+",
@@ -68,8 +90,43 @@ impl Action {
     }
 }
 
+/// What kind of Graph object a plan item is. Only policies are planned
+/// today; the plan, its JSON and the saved-plan check are written per kind
+/// so that named locations and authentication strengths can be added.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    /// A Conditional Access policy
+    /// (<https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy>).
+    Policy,
+}
+
+/// One request of a plan: the method, the path under the Graph base URL
+/// (`/v1.0/identity/conditionalAccess/policies/{id}`) and the body. A saved
+/// plan stores paths, not URLs, and never a header: no token can be in it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Write {
+    /// `POST`, `PATCH` or `DELETE`.
+    pub method: String,
+    /// The path under the Graph base URL.
+    pub path: String,
+    /// The JSON body (none for a DELETE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// The fingerprint of a live object that a plan item expects not to exist.
+pub const ABSENT: &str = "absent";
+
+/// Display names of the ids a plan may show (lower-case id → name): the
+/// tenant file's users, groups, named locations, strengths, …, and the
+/// built-in catalogue's roles, applications and strengths.
+pub type Names = BTreeMap<String, String>;
+
 /// One changed field: a JSON pointer into the body, before and after.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     /// Pointer into the Graph body.
     pub path: String,
@@ -87,6 +144,8 @@ pub struct Change {
 pub struct Item {
     /// What happens.
     pub action: Action,
+    /// What kind of object.
+    pub kind: Kind,
     /// The spec key, for managed policies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spec: Option<String>,
@@ -101,12 +160,18 @@ pub struct Item {
     /// Changed fields (updates only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,
+    /// The live object's [`fingerprint`] when the plan was made, or
+    /// [`ABSENT`] for an object the plan creates.
+    pub fingerprint: String,
     /// The Graph API version of the write.
     #[serde(skip)]
     pub api_version: Option<ApiVersion>,
-    /// The desired body (create/update).
-    #[serde(skip)]
+    /// The desired body (create/update): what the read-back is compared with.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// The request this item sends (create/update/delete).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<Write>,
     /// The live body as Graph returned it.
     #[serde(skip)]
     pub live_raw: Option<Value>,
@@ -121,6 +186,8 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// True when `--prune` was given.
     pub prune: bool,
+    /// Display names for the ids the outputs show.
+    pub names: Names,
 }
 
 impl Plan {
@@ -131,7 +198,8 @@ impl Plan {
             .any(|i| matches!(i.action, Action::Create | Action::Update | Action::Delete))
     }
 
-    fn count(&self, a: Action) -> usize {
+    /// How many items have action `a`.
+    pub fn count(&self, a: Action) -> usize {
         self.items.iter().filter(|i| i.action == a).count()
     }
 }
@@ -236,18 +304,22 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
         let want = canon(&d.compiled.body);
         let mut item = Item {
             action: Action::Create,
+            kind: Kind::Policy,
             spec: Some(d.key.clone()),
             display_name: d.display_name.clone(),
             id: None,
             matched_by: None,
             changes: Vec::new(),
+            fingerprint: ABSENT.into(),
             api_version: Some(d.compiled.api_version),
             body: Some(d.compiled.body.clone()),
+            request: None,
             live_raw: None,
         };
         if let Some((l, how)) = m {
             item.id = Some(l.id.clone());
             item.matched_by = Some(how);
+            item.fingerprint = fingerprint(&l.raw);
             item.live_raw = Some(l.raw.clone());
             let have = match &l.body {
                 Ok(b) => b,
@@ -265,6 +337,7 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
                 Action::Update
             };
         }
+        item.request = write(&item);
         items.push(item);
     }
     for l in live {
@@ -284,21 +357,26 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
                 l.display_name, l.id
             ));
         }
-        items.push(Item {
+        let mut item = Item {
             action: if prune && !managed {
                 Action::Delete
             } else {
                 Action::Unmanaged
             },
+            kind: Kind::Policy,
             spec: lock.key_of(&l.id).map(str::to_owned),
             display_name: l.display_name.clone(),
             id: Some(l.id.clone()),
             matched_by: None,
             changes: Vec::new(),
+            fingerprint: fingerprint(&l.raw),
             api_version: None,
             body: None,
+            request: None,
             live_raw: Some(l.raw.clone()),
-        });
+        };
+        item.request = write(&item);
+        items.push(item);
     }
     items.sort_by(|a, b| {
         (a.action, &a.spec, &a.display_name, &a.id).cmp(&(
@@ -313,7 +391,82 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
         items,
         notes,
         prune,
+        names: Names::new(),
     })
+}
+
+/// Where policies live under a Graph version
+/// (<https://learn.microsoft.com/graph/api/conditionalaccessroot-post-policies>).
+const POLICIES: &str = "/identity/conditionalAccess/policies";
+
+/// The request an item sends: POST the desired body, PATCH it with
+/// everything the spec dropped cleared explicitly (a PATCH keeps what its
+/// body leaves out: [`super::patch`]), or DELETE; nothing for unchanged and
+/// unmanaged objects.
+fn write(i: &Item) -> Option<Write> {
+    let version = i.api_version.map_or("v1.0", |v| v.as_str());
+    let id = i.id.as_deref().unwrap_or_default();
+    match i.action {
+        Action::Create => Some(Write {
+            method: "POST".into(),
+            path: format!("/{version}{POLICIES}"),
+            body: i.body.clone(),
+        }),
+        Action::Update => {
+            let body =
+                super::patch::body(i.body.as_ref().unwrap_or(&Value::Null), i.live_raw.as_ref());
+            let version = match i.api_version {
+                Some(v) => super::patch::api_version(&body, v).as_str(),
+                None => version,
+            };
+            Some(Write {
+                method: "PATCH".into(),
+                path: format!("/{version}{POLICIES}/{id}"),
+                body: Some(body),
+            })
+        }
+        Action::Delete => Some(Write {
+            method: "DELETE".into(),
+            path: format!("/v1.0{POLICIES}/{id}"),
+            body: None,
+        }),
+        Action::Unchanged | Action::Unmanaged => None,
+    }
+}
+
+/// The fingerprint of a live object as Graph returned it: `sha256:` and the
+/// hex SHA-256 of its canonical JSON (object keys sorted at every depth,
+/// `@odata` annotations other than `@odata.type` left out, lists in Graph's
+/// order, compact). Any change made in the portal changes it (and with it
+/// `modifiedDateTime`); reading the same object twice does not.
+pub fn fingerprint(raw: &Value) -> String {
+    fn sorted(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m
+                    .keys()
+                    .filter(|k| !(k.contains("@odata") && k.as_str() != "@odata.type"))
+                    .collect();
+                keys.sort();
+                Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), sorted(&m[k])))
+                        .collect(),
+                )
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    format!(
+        "sha256:{}",
+        hex(&Sha256::digest(sorted(raw).to_string().as_bytes()))
+    )
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Server-managed properties of a policy: Graph returns them and a body
@@ -427,13 +580,35 @@ fn flatten(v: &Value, at: String, out: &mut BTreeMap<String, Value>) {
     }
 }
 
-fn show(v: &Option<Value>) -> String {
+/// `v` with every string that is a known id shown as `Name [id]`.
+fn named(v: &Value, names: &Names) -> Value {
     match v {
-        None => "(not set)".into(),
-        Some(v) => v.to_string(),
+        Value::String(s) => match names.get(&s.to_ascii_lowercase()) {
+            Some(name) => Value::String(format!("{name} [{s}]")),
+            None => v.clone(),
+        },
+        Value::Array(a) => Value::Array(a.iter().map(|x| named(x, names)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), named(x, names)))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
+fn show(v: &Option<Value>, names: &Names) -> String {
+    match v {
+        None => "(not set)".into(),
+        Some(v) => named(v, names).to_string(),
+    }
+}
+
+/// The closing summary: one count per action, like Terraform's
+/// `Plan: 1 to add, 0 to change, 0 to destroy.`
+/// (<https://developer.hashicorp.com/terraform/cli/commands/plan>), in
+/// caac's own words for its actions, plus the unchanged and unmanaged
+/// objects (counted even when the listing hides them).
 fn summary(p: &Plan) -> String {
     let mut s = format!(
         "{} to create, {} to update, {} to delete, {} unchanged, {} unmanaged",
@@ -449,18 +624,22 @@ fn summary(p: &Plan) -> String {
     s
 }
 
-/// Human output.
-pub fn human(p: &Plan) -> String {
+/// Whether an item is listed: unchanged objects only when `verbose`.
+fn listed(i: &Item, verbose: bool) -> bool {
+    verbose || i.action != Action::Unchanged
+}
+
+/// Human output: one line per object (unchanged ones only when `verbose`),
+/// the changed fields under it with ids shown by name, notes, and the
+/// closing summary line.
+pub fn human(p: &Plan, verbose: bool) -> String {
     let mut s = String::new();
-    for i in &p.items {
+    for i in p.items.iter().filter(|i| listed(i, verbose)) {
         let name = i.spec.as_deref().unwrap_or("(not in the repository)");
         s.push_str(&format!(
             "{} {:<9} {name}  \"{}\"{}\n",
             i.action.symbol(),
-            serde_json::to_value(i.action)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            i.action.word(),
             i.display_name,
             i.id.as_deref()
                 .map(|id| format!(" ({id})"))
@@ -474,8 +653,8 @@ pub fn human(p: &Plan) -> String {
             s.push_str(&format!(
                 "      {}: {} -> {}\n",
                 c.path,
-                show(&c.before),
-                show(&c.after)
+                show(&c.before, &p.names),
+                show(&c.after, &p.names)
             ));
         }
     }
@@ -490,10 +669,50 @@ pub fn human(p: &Plan) -> String {
     s
 }
 
-/// JSON output (`{"version": 1, ...}`).
-pub fn to_json(p: &Plan) -> Value {
+/// What a saved plan records besides its items: who made it, for which
+/// Graph, from which inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// The Graph base URL the plan's paths are under.
+    pub graph: String,
+    /// Lint-rule errors in the repository when the plan was made (apply
+    /// refuses a plan that has any).
+    pub lint_errors: usize,
+    /// Each input file (display path) → `sha256:…`, or [`ABSENT`].
+    pub inputs: BTreeMap<String, String>,
+}
+
+/// The format of a saved plan (`kind: "plan"`, `version`).
+pub const PLAN_VERSION: u64 = 1;
+
+/// JSON output, which is also the saved plan `caac apply PLAN.json` runs:
+/// `{"version": 1, "generator": "caac", "kind": "plan", "caacVersion",
+/// "graph", "prune", "lintErrors", "inputs", "changes", "summary",
+/// "items", "names", "notes"}`. Every item has its `kind`, `fingerprint`
+/// and, when it writes, its `request`; no header and no token is recorded.
+pub fn to_json(p: &Plan, meta: &Meta) -> Value {
+    // Only the names of ids the changes show.
+    let mut names = Names::new();
+    let mut ids = Vec::new();
+    for c in p.items.iter().flat_map(|i| &i.changes) {
+        for v in c.before.iter().chain(&c.after) {
+            strings(v, &mut ids);
+        }
+    }
+    for id in ids {
+        if let Some(n) = p.names.get(&id.to_ascii_lowercase()) {
+            names.insert(id.to_ascii_lowercase(), n.clone());
+        }
+    }
     json!({
-        "version": 1,
+        "version": PLAN_VERSION,
+        "generator": "caac",
+        "kind": "plan",
+        "caacVersion": env!("CARGO_PKG_VERSION"),
+        "graph": meta.graph,
+        "prune": p.prune,
+        "lintErrors": meta.lint_errors,
+        "inputs": meta.inputs,
         "changes": p.has_changes(),
         "summary": {
             "create": p.count(Action::Create),
@@ -503,17 +722,33 @@ pub fn to_json(p: &Plan) -> Value {
             "unmanaged": p.count(Action::Unmanaged),
         },
         "items": p.items,
+        "names": names,
         "notes": p.notes,
     })
 }
 
-/// Markdown output (for a pull-request comment).
-pub fn markdown(p: &Plan) -> String {
+fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::String(s) => out.push(s),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
+/// Markdown output for a pull-request comment: the summary, a table with
+/// one row per object, then one collapsed `<details>` per object holding
+/// its changed fields (an update), its body (a create) or its id
+/// (GitHub's collapsed sections:
+/// <https://docs.github.com/get-started/writing-on-github/working-with-advanced-formatting/organizing-information-with-collapsed-sections>).
+/// Unchanged objects only when `verbose`.
+pub fn markdown(p: &Plan, verbose: bool) -> String {
+    use crate::escape;
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let mut s = String::from("### caac plan\n\n");
     s.push_str(&format!("**{}**\n\n", summary(p)));
     s.push_str("| | Action | Spec | Policy | Changed fields |\n| --- | --- | --- | --- | --- |\n");
-    for i in &p.items {
+    for i in p.items.iter().filter(|i| listed(i, verbose)) {
         let fields: Vec<String> = i
             .changes
             .iter()
@@ -522,19 +757,64 @@ pub fn markdown(p: &Plan) -> String {
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
             i.action.symbol(),
-            serde_json::to_value(i.action)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            i.action.word(),
             i.spec.as_deref().map(cell).unwrap_or_default(),
             cell(&i.display_name),
             fields.join(", ")
         ));
     }
+    for i in p.items.iter().filter(|i| listed(i, verbose)) {
+        let spec = i
+            .spec
+            .as_deref()
+            .map(|k| format!(" <code>{}</code>", escape::html(k)))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "\n<details><summary>{} {}{spec} {}</summary>\n\n",
+            i.action.symbol(),
+            i.action.word(),
+            escape::html(&i.display_name)
+        ));
+        if let Some(id) = &i.id {
+            s.push_str(&format!("Policy id: {}\n\n", escape::markdown_code(id)));
+        }
+        match i.action {
+            Action::Update => {
+                s.push_str("| Field | Before | After |\n| --- | --- | --- |\n");
+                for c in &i.changes {
+                    s.push_str(&format!(
+                        "| {} | {} | {} |\n",
+                        escape::markdown_code(&c.path),
+                        escape::markdown_code(&show(&c.before, &p.names)),
+                        escape::markdown_code(&show(&c.after, &p.names))
+                    ));
+                }
+            }
+            Action::Create => {
+                let body = i.body.as_ref().map(crate::emit::pretty).unwrap_or_default();
+                // A fence longer than any backtick run in the body.
+                let fence = "`".repeat(3.max(longest_run(&body, '`') + 1));
+                s.push_str(&format!("{fence}json\n{}\n{fence}\n", body.trim_end()));
+            }
+            Action::Delete => s.push_str("Deleted (`--prune`).\n"),
+            Action::Unmanaged => s.push_str("In the tenant, not in the repository.\n"),
+            Action::Unchanged => s.push_str("No change.\n"),
+        }
+        s.push_str("\n</details>\n");
+    }
     for n in &p.notes {
         s.push_str(&format!("\n> {}\n", cell(n)));
     }
     s
+}
+
+fn longest_run(s: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for x in s.chars() {
+        run = if x == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
 }
 
 #[cfg(test)]
@@ -630,6 +910,68 @@ mod tests {
             Some("11111111-0000-4000-8000-000000000002")
         );
         assert_eq!(u.matched_by, Some("lock"));
+    }
+
+    #[test]
+    fn fingerprint_ignores_key_order_and_annotations_but_not_values() {
+        let a = json!({"id": "x", "state": "enabled", "conditions": {"b": 1, "a": [2, 1]}, "@odata.context": "c"});
+        let b = json!({"conditions": {"a": [2, 1], "b": 1}, "state": "enabled", "id": "x"});
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert!(fingerprint(&a).starts_with("sha256:") && fingerprint(&a).len() == 7 + 64);
+        let c = json!({"conditions": {"a": [2, 1], "b": 1}, "state": "disabled", "id": "x"});
+        assert_ne!(fingerprint(&a), fingerprint(&c));
+        let d = json!({"conditions": {"a": [2, 1], "b": 1}, "state": "enabled", "id": "x", "@odata.type": "t"});
+        assert_ne!(
+            fingerprint(&b),
+            fingerprint(&d),
+            "the type is part of the object"
+        );
+    }
+
+    #[test]
+    fn known_ids_are_shown_by_name() {
+        let names: Names = [(
+            "a0000000-0000-4000-8000-000000000000".to_owned(),
+            "Ops".to_owned(),
+        )]
+        .into();
+        let v = json!([
+            "A0000000-0000-4000-8000-000000000000",
+            "All",
+            "b0000000-0000-4000-8000-000000000000"
+        ]);
+        assert_eq!(
+            show(&Some(v), &names),
+            r#"["Ops [A0000000-0000-4000-8000-000000000000]","All","b0000000-0000-4000-8000-000000000000"]"#
+        );
+        assert_eq!(show(&None, &names), "(not set)");
+    }
+
+    #[test]
+    fn unchanged_objects_are_listed_only_when_verbose() {
+        let live = live_policies(&[
+            json!({"id": "A", "displayName": "X", "state": "disabled", "conditions": {}}),
+        ])
+        .unwrap();
+        let policy: crate::model::Policy =
+            serde_json::from_value(json!({"displayName": "X", "state": "disabled"})).unwrap();
+        let desired = vec![Desired {
+            key: "x.yaml".into(),
+            display_name: "X".into(),
+            spec_id: None,
+            compiled: crate::graph::compile::compile(&policy),
+        }];
+        let p = plan(&desired, &live, &Lock::default(), false).unwrap();
+        assert_eq!(
+            human(&p, false),
+            "Plan: 0 to create, 0 to update, 0 to delete, 1 unchanged, 0 unmanaged. No changes.\n"
+        );
+        assert!(human(&p, true).starts_with("= unchanged x.yaml  \"X\" (a)\n"));
+        assert!(!markdown(&p, false).contains("<details>"));
+        assert!(
+            markdown(&p, true)
+                .contains("<details><summary>= unchanged <code>x.yaml</code> X</summary>")
+        );
     }
 
     #[test]

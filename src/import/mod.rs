@@ -267,12 +267,13 @@ pub fn worst(reports: &[FileReport]) -> Option<Severity> {
 /// `out`: the policy schema's draft-07 copy in `./schemas/`, relative to
 /// `out`, when it is there; else its public URL ([`crate::schemas`]).
 pub fn schema_ref(out: &Path) -> String {
-    use crate::schemas::{POLICY_FOR_EDITORS, local_dir, modeline};
-    modeline(
-        &out.join("spec.yaml"),
-        POLICY_FOR_EDITORS,
-        local_dir(POLICY_FOR_EDITORS).as_deref(),
-    )
+    schema_ref_for(out, crate::schemas::POLICY_FOR_EDITORS)
+}
+
+/// [`schema_ref`] for another shipped schema (`location.schema.json`).
+pub fn schema_ref_for(out: &Path, file: &str) -> String {
+    use crate::schemas::{local_dir, modeline};
+    modeline(&out.join("spec.yaml"), file, local_dir(file).as_deref())
 }
 
 /// Writes the specs into the new directory `out` and, when asked, the

@@ -66,6 +66,17 @@ pub struct ConfigFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub scenarios: Option<String>,
+    /// The directory of named location specs (one file each), relative to
+    /// this file (default: `locations` beside it, when present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub locations: Option<String>,
+    /// The directory of custom authentication strength specs (one file
+    /// each), relative to this file (default: `strengths` beside it, when
+    /// present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub strengths: Option<String>,
 }
 
 /// Deployment settings.
@@ -233,11 +244,7 @@ impl Config {
                     let names = crate::lint::rules::RULES
                         .iter()
                         .flat_map(|r| [r.id, r.name])
-                        .chain(
-                            crate::validity::CONSTRAINTS
-                                .iter()
-                                .flat_map(|c| [c.id, c.name]),
-                        );
+                        .chain(crate::validity::all().flat_map(|c| [c.id, c.name]));
                     let mut d =
                         Diagnostic::error(Code::UnknownRule, format!("no lint rule `{key}`"))
                             .at_key(format!("/rules/{}", crate::load::escape_segment(key)));

@@ -95,6 +95,10 @@ pub enum Check {
     /// Enforced by the JSON Schema stage (the typed model cannot even hold the
     /// violation); the rule is listed for its id, docs and configuration.
     Schema,
+    /// The named location and authentication strength specs (`locations/`,
+    /// `strengths/`), run by [`crate::objects::Objects::lint`]; hits are
+    /// `(index of the spec file's report, hit)`, pointers into that file.
+    Objects(fn(&crate::objects::Objects, &crate::objects::Used) -> Vec<(usize, Hit)>),
 }
 
 /// What tenant data a rule needs; without it the rule is skipped, never guessed.

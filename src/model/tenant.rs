@@ -68,6 +68,12 @@ pub struct Detail {
     /// Named locations: also match sign-ins whose country is unknown.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_unknown_countries: bool,
+    /// Named locations from a location spec only (`countryLookupMethod:
+    /// authenticatorAppGps`): the country comes from the Authenticator app's
+    /// GPS. Not a tenant-file key.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub country_by_gps: bool,
 }
 
 impl Entry {
@@ -151,6 +157,12 @@ pub struct Tenant {
     /// External (partner) tenant name → tenant id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub external_tenants: Names,
+    /// No tenant file was read: this directory holds only the named
+    /// locations and strengths of the repository's specs
+    /// (`crate::objects`). Not a tenant-file key.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub specs_only: bool,
 }
 
 /// Emergency access (break-glass) identities. Each id is checked as the kind

@@ -42,7 +42,7 @@ pub fn sarif(files: &[FileReport]) -> String {
                 "properties": {"category": r.category()},
             })
         })
-        .chain(crate::validity::CONSTRAINTS.iter().map(|c| {
+        .chain(crate::validity::all().map(|c| {
             json!({
                 "id": c.id,
                 "name": c.name,
@@ -58,7 +58,7 @@ pub fn sarif(files: &[FileReport]) -> String {
     let rule_ids: Vec<&str> = crate::lint::rules::RULES
         .iter()
         .map(|r| r.id)
-        .chain(crate::validity::CONSTRAINTS.iter().map(|c| c.id))
+        .chain(crate::validity::all().map(|c| c.id))
         .collect();
     let mut results = Vec::new();
     for f in files {

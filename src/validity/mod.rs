@@ -40,10 +40,15 @@ mod ca016_mixed_target_types;
 mod ca020_register_device_constraints;
 mod ca021_users_required;
 mod ca022_applications_required;
+pub mod ca023_invalid_ip_range;
+pub mod ca024_invalid_country_code;
+pub mod ca025_invalid_authentication_combination;
+pub mod ca026_location_kind_conflict;
 mod ca301_sif_invalid;
 mod ca304_persistent_browser_not_all_resources;
 mod ca307_cae_disable_constraints;
 mod ca601_workload_grant_not_block;
+pub mod ca910_named_location_limits;
 mod duplicates;
 
 pub use ca021_users_required::names_no_identity;
@@ -102,17 +107,41 @@ pub static CONSTRAINTS: &[&Constraint] = &[
     &ca601_workload_grant_not_block::CONSTRAINT,
 ];
 
+/// The constraints on the named location and authentication strength specs
+/// (`locations/`, `strengths/`), in id order. `crate::objects` runs them
+/// (their `check` is `None`: they judge those specs, not policies).
+pub static OBJECT_CONSTRAINTS: &[&Constraint] = &[
+    &ca023_invalid_ip_range::CONSTRAINT,
+    &ca024_invalid_country_code::CONSTRAINT,
+    &ca025_invalid_authentication_combination::CONSTRAINT,
+    &ca026_location_kind_conflict::CONSTRAINT,
+    &ca910_named_location_limits::CONSTRAINT,
+];
+
+/// Every constraint: the policy ones, then the object ones.
+pub fn all() -> impl Iterator<Item = &'static Constraint> {
+    CONSTRAINTS.iter().chain(OBJECT_CONSTRAINTS).copied()
+}
+
 /// Looks a constraint up by id (`CA007`) or name (`mfa-with-auth-strength`).
 pub fn find(id_or_name: &str) -> Option<&'static Constraint> {
-    CONSTRAINTS
-        .iter()
-        .copied()
-        .find(|c| c.id.eq_ignore_ascii_case(id_or_name) || c.name == id_or_name)
+    all().find(|c| c.id.eq_ignore_ascii_case(id_or_name) || c.name == id_or_name)
 }
 
 /// True when `code` is a Graph-validity constraint's id.
 pub fn is_constraint(code: &str) -> bool {
-    CONSTRAINTS.iter().any(|c| c.id == code)
+    all().any(|c| c.id == code)
+}
+
+/// The diagnostic of constraint `c` for `hit` (always an error).
+pub fn diagnostic(c: &Constraint, hit: crate::diag::Hit) -> Diagnostic {
+    let mut d = Diagnostic::error(c.id, hit.message).with_help(c.fix);
+    d.name = Some(c.name);
+    if hit.key {
+        d.at_key(hit.pointer)
+    } else {
+        d.at_value(hit.pointer)
+    }
 }
 
 /// Every Graph-validity error of one resolved policy, in constraint order;
@@ -122,13 +151,7 @@ pub fn check(policy: &Policy) -> Vec<Diagnostic> {
     for c in CONSTRAINTS {
         let Some(f) = c.check else { continue };
         for hit in f(policy) {
-            let mut d = Diagnostic::error(c.id, hit.message).with_help(c.fix);
-            d.name = Some(c.name);
-            out.push(if hit.key {
-                d.at_key(hit.pointer)
-            } else {
-                d.at_value(hit.pointer)
-            });
+            out.push(diagnostic(c, hit));
         }
     }
     out
@@ -152,7 +175,7 @@ pub fn docs_markdown() -> String {
          them. Each cites the Microsoft page it comes from.\n\n\
          | id | name | summary |\n|---|---|---|\n",
     );
-    for c in CONSTRAINTS {
+    for c in all() {
         out.push_str(&format!(
             "| [{}](#{}) | `{}` | {} |\n",
             c.id,
@@ -161,7 +184,7 @@ pub fn docs_markdown() -> String {
             c.summary.replace('|', "\\|")
         ));
     }
-    for c in CONSTRAINTS {
+    for c in all() {
         let docs = c.docs.trim().replace("\n## ", "\n#### ");
         let docs = docs
             .strip_prefix("## ")
@@ -181,7 +204,7 @@ mod tests {
     #[test]
     fn ids_are_unique_and_disjoint_from_lint_rules() {
         let mut seen = std::collections::HashSet::new();
-        for c in CONSTRAINTS {
+        for c in all() {
             assert!(
                 seen.insert(c.id) && seen.insert(c.name),
                 "duplicate {}",
@@ -202,7 +225,7 @@ mod tests {
 
     #[test]
     fn every_constraint_cites_microsoft() {
-        for c in CONSTRAINTS {
+        for c in all() {
             for h in [
                 "## What it checks",
                 "## Why it matters",

@@ -359,6 +359,9 @@ struct NamedLoc {
     ranges: Vec<Cidr>,
     countries: Vec<String>,
     include_unknown_countries: bool,
+    /// The country comes from the Microsoft Authenticator app's GPS, not
+    /// the IP address (`countryLookupMethod: authenticatorAppGps`).
+    country_by_gps: bool,
     /// Has ranges or countries to evaluate.
     evaluable: bool,
     /// Ranges that did not parse.
@@ -385,6 +388,26 @@ impl NamedLoc {
             None => self.include_unknown_countries,
         }
     }
+}
+
+/// The tenant's named locations (tenant file and location specs) that the
+/// sign-in is in, each with whether it counts for `AllTrusted` there: a
+/// trusted location matched by its IP ranges ("All trusted networks and
+/// locations",
+/// <https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network>;
+/// only IP locations can be trusted, Graph `ipNamedLocation.isTrusted`).
+/// Locations without ranges or countries are left out (nothing to match).
+pub fn sign_in_locations(tenant: &Tenant, sign_in: &SignIn) -> Vec<(String, bool)> {
+    tenant
+        .named_locations
+        .iter()
+        .map(|(name, entry)| named_location(name, entry))
+        .filter(|l| l.evaluable && l.contains(sign_in))
+        .map(|l| {
+            let trusted = l.trusted == Some(true) && l.contains_ip(sign_in);
+            (l.name, trusted)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -953,6 +976,16 @@ impl<'a> Engine<'a> {
                     ));
                     return false;
                 }
+                // "A user's location is found using their public IP address
+                // or the GPS coordinates provided by the Microsoft
+                // Authenticator app"
+                // (https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network).
+                if l.country_by_gps && !ctx.quiet {
+                    ctx.note(format!(
+                        "named location `{}` finds the country by the Microsoft Authenticator app's GPS (countryLookupMethod: authenticatorAppGps); caac took the request's `country` as that GPS country",
+                        l.name
+                    ));
+                }
                 self.contains(i, ctx)
             }
             LocRef::NotInTenant(id) => {
@@ -1004,6 +1037,7 @@ fn named_location(name: &str, entry: &crate::model::Entry) -> NamedLoc {
             ranges: Vec::new(),
             countries: Vec::new(),
             include_unknown_countries: false,
+            country_by_gps: false,
             evaluable: false,
             bad_ranges: Vec::new(),
         };
@@ -1029,6 +1063,7 @@ fn named_location(name: &str, entry: &crate::model::Entry) -> NamedLoc {
         ranges,
         countries: d.countries.clone(),
         include_unknown_countries: d.include_unknown_countries,
+        country_by_gps: d.country_by_gps,
         bad_ranges,
     }
 }

@@ -354,7 +354,7 @@ pub mod output;
 pub mod request;
 pub mod sweep;
 
-pub use engine::{Engine, ReasonSet};
+pub use engine::{Engine, ReasonSet, sign_in_locations};
 
 use crate::model::{
     BuiltInControl, CloudAppSecurityType, ContinuousAccessEvaluationMode, GuestOrExternalUserType,

@@ -97,6 +97,51 @@ impl Cidr {
     }
 }
 
+impl Cidr {
+    /// The prefix length.
+    pub fn prefix(&self) -> u8 {
+        match *self {
+            Cidr::V4 { prefix, .. } | Cidr::V6 { prefix, .. } => prefix,
+        }
+    }
+
+    /// An IPv4 range.
+    pub fn is_v4(&self) -> bool {
+        matches!(self, Cidr::V4 { .. })
+    }
+
+    /// The two ranges share at least one address (same family, and the
+    /// shorter prefix's network contains the other's).
+    pub fn overlaps(&self, other: &Cidr) -> bool {
+        match (*self, *other) {
+            (Cidr::V4 { net: a, prefix: p }, Cidr::V4 { net: b, prefix: q }) => {
+                let m = mask4(p.min(q));
+                a & m == b & m
+            }
+            (Cidr::V6 { net: a, prefix: p }, Cidr::V6 { net: b, prefix: q }) => {
+                let m = mask6(p.min(q));
+                a & m == b & m
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `text` is a well-formed range whose address has bits set after the prefix
+/// (`203.0.113.5/24`): the range still means the whole network
+/// (203.0.113.0/24), which is rarely what the writer meant.
+pub fn host_bits_set(text: &str) -> bool {
+    let Ok(c) = Cidr::parse(text) else {
+        return false;
+    };
+    let addr = text.trim().split('/').next().unwrap_or_default();
+    match (c, addr.parse::<IpAddr>()) {
+        (Cidr::V4 { net, .. }, Ok(IpAddr::V4(a))) => u32::from(a) != net,
+        (Cidr::V6 { net, .. }, Ok(IpAddr::V6(a))) => u128::from(a) != net,
+        _ => false,
+    }
+}
+
 /// Unwraps an IPv4-mapped IPv6 address to IPv4.
 pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
@@ -139,6 +184,23 @@ mod tests {
             let c = Cidr::parse(range).unwrap();
             assert_eq!(c.contains(ip(addr)), *want, "{range} ∋ {addr}");
         }
+    }
+
+    #[test]
+    fn overlap_and_host_bits() {
+        let c = |s: &str| Cidr::parse(s).unwrap();
+        assert!(c("203.0.113.0/24").overlaps(&c("203.0.113.128/25")));
+        assert!(c("203.0.113.128/25").overlaps(&c("203.0.113.0/24")));
+        assert!(c("203.0.113.0/24").overlaps(&c("203.0.113.0/24")));
+        assert!(!c("203.0.113.0/25").overlaps(&c("203.0.113.128/25")));
+        assert!(!c("203.0.113.0/24").overlaps(&c("2001:db8::/32")));
+        assert!(c("2001:db8::/32").overlaps(&c("2001:db8:1::/48")));
+        assert_eq!(c("2001:db8::/32").prefix(), 32);
+        assert!(host_bits_set("203.0.113.5/24"));
+        assert!(!host_bits_set("203.0.113.0/24"));
+        assert!(host_bits_set("2001:db8::1/64"));
+        assert!(!host_bits_set("2001:db8::/64"));
+        assert!(!host_bits_set("not a range"));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `caac pull`, `plan` and `apply` against the fake Graph on loopback
 //! (`fake_graph.rs`): round trips with no perpetual diff, one edited field
 //! shown alone, convergence under every injected fault, a run killed
-//! half-way and started again, and tokens never printed or written.
+//! half-way and started again, and tokens never printed or written; saved
+//! plans applied exactly and refused after a change "in the portal"; ids
+//! shown by name, unmanaged policies listed, failed writes named.
 
 use crate::common::root;
 use crate::fake_graph::{Fake, Fault};
@@ -1235,6 +1237,414 @@ fn verbose_plan_apply_pull_say_what_they_read() {
     }
 }
 
+/// Reads a JSON file under `d`.
+fn read_json(d: &Path, file: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(d.join(file)).unwrap()).unwrap()
+}
+
+/// `caac plan -o plan.json` saves the plan (its JSON, chosen by the
+/// extension) with every request, per-object fingerprints, the caac
+/// version, the Graph URL and the inputs' hashes, and no token;
+/// `caac apply plan.json` sends exactly those requests. The same plan
+/// applied again is refused: the tenant now has the policies it created.
+#[test]
+fn saved_plan_is_applied_exactly() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    let g = graph(&fake);
+    let (code, out, err) = run(d, &args(&["plan"], &g, &["-o", "plan.json"]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("wrote the plan to plan.json"), "{err}");
+    let plan = read_json(d, "plan.json");
+    assert_eq!(plan["generator"], "caac");
+    assert_eq!(plan["kind"], "plan");
+    assert_eq!(plan["caacVersion"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(plan["graph"], fake.url.as_str());
+    assert_eq!(plan["summary"]["create"], 10);
+    assert!(
+        plan["inputs"]["policies/CA003-AllUsers-MFA.yaml"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"),
+        "{}",
+        plan["inputs"]
+    );
+    assert_eq!(plan["inputs"]["caac.lock"], "absent");
+    let items = plan["items"].as_array().unwrap();
+    for i in items {
+        assert_eq!(i["kind"], "policy", "{i}");
+        assert_eq!(i["fingerprint"], "absent", "{i}");
+        assert_eq!(i["request"]["method"], "POST", "{i}");
+        // v1.0, or beta for a body that needs it (graph::compile).
+        let path = i["request"]["path"].as_str().unwrap();
+        assert!(
+            ["/v1.0", "/beta"]
+                .map(|v| format!("{v}/identity/conditionalAccess/policies"))
+                .contains(&path.to_owned()),
+            "{i}"
+        );
+    }
+    assert_eq!(fake.writes(), 0, "planning writes nothing");
+
+    // The repository changes after the plan: the plan is applied as made.
+    edit(
+        d,
+        "CA006-BlockDeviceCodeFlow.yaml",
+        "displayName: CA006-BlockDeviceCodeFlow\n",
+        "displayName: CA006-BlockDeviceCodeFlow\nstate: enabled\n",
+    );
+    let (code, out, err) = run(d, &args(&["apply", "plan.json", "--yes"], &g, &[]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("applied 10 change(s)"), "{err}");
+    assert!(
+        err.contains(
+            "warning: policies/CA006-BlockDeviceCodeFlow.yaml changed since plan.json was made"
+        ),
+        "{err}"
+    );
+    let posts: Vec<Value> = fake.with(|s| {
+        s.log
+            .iter()
+            .filter(|r| r.method == "POST")
+            .map(|r| r.body.clone().unwrap())
+            .collect()
+    });
+    let planned: Vec<Value> = items.iter().map(|i| i["request"]["body"].clone()).collect();
+    assert_eq!(posts, planned, "exactly the planned bodies, in order");
+    assert!(
+        fake.policies()
+            .iter()
+            .all(|p| p["state"] == "enabledForReportingButNotEnforced"),
+        "the plan, not the edited spec"
+    );
+    let lock = read_json(d, "caac.lock");
+    assert_eq!(lock["policies"].as_object().unwrap().len(), 10, "{lock}");
+
+    // The same plan again: the tenant is no longer what it was made against.
+    let writes = fake.writes();
+    let (code, _, err) = run(
+        d,
+        &args(&["apply", "--plan", "plan.json", "--yes"], &g, &[]),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error: the tenant changed since plan.json was made; nothing was written"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("created in the tenant since the plan was made")
+            .count(),
+        10,
+        "{err}"
+    );
+    assert_eq!(fake.writes(), writes);
+}
+
+/// A change made "in the portal" between plan and apply (a policy edited,
+/// one deleted, one created) makes `apply plan.json` refuse, naming each
+/// object, exit 2, with nothing written and the lock untouched.
+#[test]
+fn saved_plan_refuses_when_the_tenant_changed() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    let g = graph(&fake);
+    apply_converges(&fake, d);
+    edit(
+        d,
+        "CA006-BlockDeviceCodeFlow.yaml",
+        "displayName: CA006-BlockDeviceCodeFlow\n",
+        "displayName: CA006-BlockDeviceCodeFlow\nstate: enabled\n",
+    );
+    let (code, out, err) = run(d, &args(&["plan"], &g, &["-o", "plan.json"]));
+    assert_eq!(code, 1, "{out}{err}");
+    let lock = std::fs::read(d.join("caac.lock")).unwrap();
+    let (ca001, ca004) = (
+        stored_id(&fake, "CA001-BlockLegacyAuthentication"),
+        stored_id(&fake, "CA004-SignInRisk-MFA"),
+    );
+    fake.with(|s| {
+        s.policies.get_mut(&ca001).unwrap()["description"] = json!("changed in the portal");
+        s.policies.remove(&ca004);
+        s.policies.insert(
+            "0b000000-0000-4000-8000-000000000001".into(),
+            json!({"id": "0b000000-0000-4000-8000-000000000001", "displayName": "Made in the portal", "state": "disabled",
+                   "conditions": {"users": {"includeUsers": ["None"]}, "applications": {"includeApplications": ["None"]}, "clientAppTypes": ["all"]},
+                   "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}),
+        );
+    });
+    let writes = fake.writes();
+    let (code, out, err) = run(d, &args(&["apply", "plan.json", "--yes"], &g, &[]));
+    assert_eq!(code, 2, "{out}{err}");
+    for line in [
+        format!(
+            "\"CA001-BlockLegacyAuthentication\" ({ca001}, policies/CA001-BlockLegacyAuthentication.yaml): changed in the tenant since the plan was made"
+        ),
+        format!(
+            "\"CA004-SignInRisk-MFA\" ({ca004}, policies/CA004-SignInRisk-MFA.yaml): deleted in the tenant since the plan was made"
+        ),
+        "\"Made in the portal\" (0b000000-0000-4000-8000-000000000001): created in the tenant since the plan was made".to_owned(),
+    ] {
+        assert!(err.contains(&line), "lacks {line:?}:\n{err}");
+    }
+    assert_eq!(err.matches("error:").count(), 1, "one message: {err}");
+    assert_eq!(fake.writes(), writes, "nothing written");
+    assert_eq!(std::fs::read(d.join("caac.lock")).unwrap(), lock);
+    let ca006 = stored_id(&fake, "CA006-BlockDeviceCodeFlow");
+    assert_eq!(
+        fake.with(|s| s.policies[&ca006]["state"].clone()),
+        "enabledForReportingButNotEnforced"
+    );
+
+    // Only an edit to the object the plan changes refuses as well.
+    fake.with(|s| {
+        s.policies.remove("0b000000-0000-4000-8000-000000000001");
+    });
+    let (code, _, _) = run(d, &args(&["apply", "--yes"], &g, &[]));
+    assert_eq!(code, 0);
+    let (code, _, err) = run(d, &args(&["plan"], &g, &["-o", "plan.json"]));
+    assert_eq!(code, 0, "{err}");
+    edit(
+        d,
+        "CA006-BlockDeviceCodeFlow.yaml",
+        "state: enabled\n",
+        "state: disabled\n",
+    );
+    let (code, _, err) = run(d, &args(&["plan"], &g, &["-o", "plan.json"]));
+    assert_eq!(code, 1, "{err}");
+    fake.with(|s| {
+        s.policies.get_mut(&ca006).unwrap()["state"] = json!("enabledForReportingButNotEnforced");
+    });
+    let writes = fake.writes();
+    let (code, _, err) = run(d, &args(&["apply", "plan.json", "--yes"], &g, &[]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("\"CA006-BlockDeviceCodeFlow\" ({ca006}, policies/CA006-BlockDeviceCodeFlow.yaml): changed in the tenant since the plan was made")), "{err}");
+    assert_eq!(fake.writes(), writes);
+}
+
+/// A saved plan made by another caac version, for another Graph URL, or
+/// with a request that is not the write its item makes, is refused before
+/// anything is sent (exit 2); `--prune` cannot be added to a saved plan.
+#[test]
+fn saved_plan_from_elsewhere_is_refused() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter_with_empty_state();
+    let d = dir.path();
+    let g = graph(&fake);
+    // Made offline for the default Graph.
+    let (code, _, err) = run(d, &["plan", "--state", "state", "-o", "plan.json"]);
+    assert_eq!(code, 1, "{err}");
+    let (code, _, err) = run(d, &args(&["apply", "plan.json", "--yes"], &g, &[]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("plan.json is a plan for https://graph.microsoft.com but this run's Graph (--graph-url or --cloud) is"),
+        "{err}"
+    );
+    let plan = read_json(d, "plan.json");
+    let tamper = |f: &dyn Fn(&mut Value)| {
+        let mut p = plan.clone();
+        p["graph"] = fake.url.clone().into();
+        f(&mut p);
+        std::fs::write(d.join("other.json"), p.to_string()).unwrap();
+        run(d, &args(&["apply", "other.json", "--yes"], &g, &[]))
+    };
+    let (code, _, err) = tamper(&|p| p["caacVersion"] = "0.0.1".into());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "other.json was made by caac 0.0.1 and this is caac {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{err}"
+    );
+    let (code, _, err) = tamper(&|p| {
+        p["items"][0]["request"]["path"] = "/v1.0/users".into();
+    });
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("other.json: item #0: a `create` of"), "{err}");
+    let (code, _, err) = tamper(&|p| {
+        p["items"][0]["request"]["path"] =
+            "/v1.0/identity/conditionalAccess/policies@evil.example".into();
+    });
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = tamper(&|p| p["lintErrors"] = 2.into());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("apply refuses"), "{err}");
+    let (code, _, err) = run(
+        d,
+        &args(&["apply", "plan.json", "--yes", "--prune"], &g, &[]),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--prune changes how a plan is made"), "{err}");
+    assert!(fake.with(|s| s.log.is_empty()), "nothing was sent");
+
+    // A dry run of a saved plan prints its requests, offline.
+    let (code, out, err) = run_env(d, &["apply", "plan.json", "--dry-run"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("10 request(s); dry run, nothing was sent"),
+        "{out}"
+    );
+}
+
+/// The human plan shows ids with their display names (a directory role
+/// from the catalogue, a group from the tenant file) and hides unchanged
+/// policies unless `-v`; the Markdown plan has one collapsed `<details>`
+/// per object.
+#[test]
+fn plans_name_ids_and_hide_unchanged_policies() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    let g = graph(&fake);
+    apply_converges(&fake, d);
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "    roles: [Directory Synchronization Accounts]\n",
+        "",
+    );
+    edit(
+        d,
+        "CA003-AllUsers-MFA.yaml",
+        "    groups: [Emergency Access]\n",
+        "    groups: [Emergency Access, Token Protection Pilot]\n",
+    );
+    let (code, out, err) = run(d, &args(&["plan"], &g, &[]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains(
+        "      /conditions/users/excludeRoles: [\"Directory Synchronization Accounts [d29b2b05-8046-44ba-8758-1e26182fcf32]\"] -> (not set)\n"
+    ), "{out}");
+    assert!(out.contains(
+        "      /conditions/users/excludeGroups: [\"Emergency Access [0e1f2a3b-0000-4000-8000-00000000e0e1]\"] -> [\"Token Protection Pilot [0e1f2a3b-0000-4000-8000-0000000070b1]\",\"Emergency Access [0e1f2a3b-0000-4000-8000-00000000e0e1]\"]\n"
+    ), "{out}");
+    assert!(!out.contains("= unchanged"), "{out}");
+    assert_eq!(
+        out.lines().filter(|l| !l.starts_with(' ')).count(),
+        2,
+        "{out}"
+    );
+    assert!(
+        out.ends_with("Plan: 0 to create, 1 to update, 0 to delete, 9 unchanged, 0 unmanaged.\n"),
+        "{out}"
+    );
+    let (code, out, _) = run(d, &args(&["-v", "plan"], &g, &[]));
+    assert_eq!(code, 1);
+    assert_eq!(out.matches("= unchanged").count(), 9, "{out}");
+
+    let (code, md, _) = run(d, &args(&["plan"], &g, &["-f", "markdown"]));
+    assert_eq!(code, 1);
+    assert_eq!(md.matches("<details>").count(), 1, "{md}");
+    assert!(md.contains(
+        "<details><summary>~ update <code>policies/CA003-AllUsers-MFA.yaml</code> CA003-AllUsers-MFA</summary>\n"
+    ), "{md}");
+    assert!(md.contains(
+        "| ` /conditions/users/excludeRoles ` | ` [\"Directory Synchronization Accounts [d29b2b05-8046-44ba-8758-1e26182fcf32]\"] ` | ` (not set) ` |"
+    ), "{md}");
+    assert!(md.contains("\n</details>\n"), "{md}");
+    let (_, md, _) = run(d, &args(&["-v", "plan"], &g, &["-f", "markdown"]));
+    assert_eq!(md.matches("<details>").count(), 10, "{md}");
+}
+
+/// A live policy the repository does not manage is listed as unmanaged in
+/// every format; it is not a change (exit 0) unless `--fail-on-unmanaged`
+/// (exit 1, saying why).
+#[test]
+fn unmanaged_policies_are_listed_and_can_fail_the_plan() {
+    let fake = Fake::start(TOKEN);
+    let dir = starter();
+    let d = dir.path();
+    let g = graph(&fake);
+    apply_converges(&fake, d);
+    let id = "0b000000-0000-4000-8000-000000000001";
+    fake.with(|s| {
+        s.policies.insert(
+            id.into(),
+            json!({"id": id, "displayName": "Made in the portal", "state": "disabled",
+                   "conditions": {"users": {"includeUsers": ["None"]}, "applications": {"includeApplications": ["None"]}, "clientAppTypes": ["all"]},
+                   "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}),
+        );
+    });
+    let (code, out, err) = run(d, &args(&["plan"], &g, &[]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "? unmanaged (not in the repository)  \"Made in the portal\" ({id})\n"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 unmanaged (kept; --prune deletes them)"),
+        "{out}"
+    );
+    let (code, out, _) = run(d, &args(&["plan"], &g, &["-f", "json"]));
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["unmanaged"], 1);
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "unmanaged")
+        .unwrap();
+    assert_eq!(item["displayName"], "Made in the portal");
+    assert_eq!(item["id"], id);
+    let (code, md, _) = run(d, &args(&["plan"], &g, &["-f", "markdown"]));
+    assert_eq!(code, 0);
+    assert!(
+        md.contains("| ? | unmanaged |  | Made in the portal |  |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("<details><summary>? unmanaged Made in the portal</summary>"),
+        "{md}"
+    );
+
+    let (code, _, err) = run(d, &args(&["plan", "--fail-on-unmanaged"], &g, &[]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: the tenant has 1 policy the repository does not manage (listed as unmanaged); --fail-on-unmanaged fails the plan"),
+        "{err}"
+    );
+    // Without unmanaged policies, the flag changes nothing.
+    fake.with(|s| s.policies.remove(id));
+    let (code, _, err) = run(d, &args(&["plan", "--fail-on-unmanaged"], &g, &[]));
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A write Graph refuses names the object (display name and spec file) and
+/// Graph's error code and message, exit 2.
+#[test]
+fn a_failed_write_names_the_object_and_graphs_error() {
+    let fake = Fake::start(TOKEN);
+    fake.with(|s| {
+        s.faults.push_back((
+            Some("POST"),
+            Fault::Rejected(
+                400,
+                "BadRequest",
+                "1037: The policy contains invalid applications.",
+            ),
+        ));
+    });
+    let dir = starter();
+    let d = dir.path();
+    let (code, out, err) = run(d, &args(&["apply", "--yes"], &graph(&fake), &[]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains(&format!(
+        "error: could not create policy \"CA001-BlockLegacyAuthentication\" (policies/CA001-BlockLegacyAuthentication.yaml): Graph answered HTTP 400 BadRequest: 1037: The policy contains invalid applications. (POST {}/v1.0/identity/conditionalAccess/policies)\n",
+        fake.url
+    )), "{err}");
+    assert!(
+        err.contains(
+            "0 of 10 change(s) applied; caac.lock records them: run `caac apply` again to finish"
+        ),
+        "{err}"
+    );
+    assert_eq!(fake.writes(), 0);
+}
+
 /// The tenant file `pull` writes names its schema by a path that resolves
 /// from the file's own directory (here `conf/tenant.yaml` → `../schemas/…`)
 /// when ./schemas holds it, else by the public URL
@@ -1270,4 +1680,30 @@ fn pull_tenant_modeline_resolves_from_the_file() {
             if with_schemas { (1, 0) } else { (0, 1) }
         );
     }
+}
+
+/// Without `-f`, `caac plan -o FILE` picks the format from FILE's
+/// extension: `.json` a saved plan, `.md` Markdown, anything else human;
+/// `-f` still wins.
+#[test]
+fn plan_output_format_follows_the_extension() {
+    let dir = starter_with_empty_state();
+    let d = dir.path();
+    let (_, human, _) = run(d, &["plan", "--state", "state"]);
+    for (name, check) in [
+        ("plan.JSON", "\"kind\": \"plan\""),
+        ("plan.md", "### caac plan\n"),
+        ("plan.txt", human.as_str()),
+    ] {
+        let (code, _, err) = run(d, &["plan", "--state", "state", "-o", name]);
+        assert_eq!(code, 1, "{name}: {err}");
+        let written = std::fs::read_to_string(d.join(name)).unwrap();
+        assert!(written.contains(check), "{name}: {written}");
+    }
+    let (code, _, err) = run(
+        d,
+        &["plan", "--state", "state", "-f", "human", "-o", "p.json"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read_to_string(d.join("p.json")).unwrap(), human);
 }

@@ -2,7 +2,8 @@
 //! policies, named locations and authentication strengths in memory, paging
 //! with `@odata.nextLink`, a token endpoint, and injected faults (429 with
 //! Retry-After, 500, slow answers, bodies caac cannot read, expired tokens,
-//! a hang after N writes so a test can kill `caac apply` half-way).
+//! a write refused with Graph's error body, a hang after N writes so a test
+//! can kill `caac apply` half-way).
 //!
 //! One thread per connection, one request per connection (`Connection: close`).
 //!
@@ -44,6 +45,11 @@ pub enum Fault {
     /// 503 with `Retry-After: n` (the request is not processed), as Graph
     /// answers while it is busy (<https://learn.microsoft.com/graph/errors>).
     Unavailable(u64),
+    /// A write Graph refuses: this status (400: "Can't process the request
+    /// because it's malformed or incorrect") with Graph's error body
+    /// `{"error": {"code", "message", "innerError"}}`
+    /// (<https://learn.microsoft.com/graph/errors>); nothing is stored.
+    Rejected(u16, &'static str, &'static str),
 }
 
 /// One request as the server saw it.
@@ -176,6 +182,7 @@ fn respond(stream: &mut TcpStream, status: u16, headers: &[(&str, String)], body
     let reason = match status {
         200 => "OK",
         201 => "Created",
+        400 => "Bad Request",
         204 => "No Content",
         401 => "Unauthorized",
         404 => "Not Found",
@@ -352,6 +359,11 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                 &[("Retry-After", n.to_string())],
                 &error("ServiceUnavailable", "The service is busy"),
             );
+        }
+        Some(Fault::Rejected(status, code, message)) => {
+            let (status, body) = (*status, error(code, message));
+            drop(s);
+            return respond(&mut stream, status, &[], &body);
         }
         Some(Fault::ServerError) => {
             drop(s);

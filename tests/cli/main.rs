@@ -22,6 +22,7 @@ mod lockout;
 mod modelines;
 mod monitor;
 mod notices;
+mod objects;
 mod promote;
 mod public_sources;
 mod readme;

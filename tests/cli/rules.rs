@@ -1,7 +1,9 @@
 //! One failing and one passing fixture per rule (ruff's habit): the failing
 //! fixture must raise the rule and its rendered diagnostics are snapshotted;
 //! the passing fixture must not raise it. A fixture is `fail.yaml` / `pass.yaml`
-//! or a directory `fail/` / `pass/` (for set rules); an optional
+//! or a directory `fail/` / `pass/` (for set rules, and for the rules on
+//! named location and strength specs, which sit in `locations/` and
+//! `strengths/` inside it beside `policies/`); an optional
 //! `config.yaml` beside them is used as the linter config. All fixtures share
 //! `tests/fixtures/rules/tenant.yaml`.
 

@@ -55,6 +55,16 @@ fn tenant_schema_is_current() {
 }
 
 #[test]
+fn location_schema_is_current() {
+    check("location.schema.json", caac::objects::location_schema());
+}
+
+#[test]
+fn strength_schema_is_current() {
+    check("strength.schema.json", caac::objects::strength_schema());
+}
+
+#[test]
 fn schema_command_prints_the_checked_in_files() {
     for (kind, file) in [
         ("policy", "policy.schema.json"),
@@ -62,6 +72,8 @@ fn schema_command_prints_the_checked_in_files() {
         ("tenant", "tenant.schema.json"),
         ("config", "config.schema.json"),
         ("scenario", "scenario.schema.json"),
+        ("location", "location.schema.json"),
+        ("strength", "strength.schema.json"),
         (
             "graph-v1.0",
             "graph/conditionalAccessPolicy.v1.0.schema.json",

@@ -10,6 +10,8 @@ mod ca003_include_exclude_overlap;
 mod ca004_special_value_mixed;
 mod ca006_block_with_session_controls;
 mod ca017_report_only_user_action;
+mod ca027_location_range_host_bits;
+mod ca028_location_range_overlap;
 mod ca101_break_glass_not_excluded;
 mod ca102_block_all_users_no_exclusion;
 mod ca103_all_users_no_exclusion;
@@ -52,6 +54,9 @@ mod ca902_unknown_or_deleted_group;
 mod ca903_unknown_user;
 mod ca904_unsupported_role;
 mod ca906_unknown_reference;
+mod ca911_unused_location_or_strength;
+mod ca912_trusted_location_broad_range;
+mod ca913_unknown_countries_in_block_exclusion;
 mod helpers;
 
 /// Every rule, in id order.
@@ -62,6 +67,8 @@ pub static RULES: &[&Rule] = &[
     &ca004_special_value_mixed::RULE,
     &ca006_block_with_session_controls::RULE,
     &ca017_report_only_user_action::RULE,
+    &ca027_location_range_host_bits::RULE,
+    &ca028_location_range_overlap::RULE,
     &ca101_break_glass_not_excluded::RULE,
     &ca102_block_all_users_no_exclusion::RULE,
     &ca103_all_users_no_exclusion::RULE,
@@ -104,4 +111,7 @@ pub static RULES: &[&Rule] = &[
     &ca903_unknown_user::RULE,
     &ca904_unsupported_role::RULE,
     &ca906_unknown_reference::RULE,
+    &ca911_unused_location_or_strength::RULE,
+    &ca912_trusted_location_broad_range::RULE,
+    &ca913_unknown_countries_in_block_exclusion::RULE,
 ];
