@@ -1131,6 +1131,46 @@ fn load_policy_with(
         }
     };
     let mut units = Vec::new();
+    if is_export(path)
+        && let Some((found, _)) = crate::objects::import::import(&doc)
+    {
+        // Named locations or authentication strengths exported from Graph
+        // are not policies: one message for the file, not one per missing
+        // policy field (they become specs through `caac import`).
+        let kinds: std::collections::BTreeSet<crate::objects::import::ObjectKind> =
+            found.iter().map(|c| c.kind).collect();
+        let nouns: Vec<String> = kinds.iter().map(|k| format!("{}s", k.noun())).collect();
+        let what = if nouns.is_empty() {
+            "built-in authentication strengths".to_owned()
+        } else {
+            nouns.join(" and ")
+        };
+        let help = match kinds.iter().next() {
+            Some(k) => format!(
+                "turn it into specs with `caac import {} -o {}`, or move it out of the policy paths",
+                display(path),
+                k.default_dir()
+            ),
+            None => {
+                "built-in strengths are never written; move it out of the policy paths".to_owned()
+            }
+        };
+        report.diagnostics.push(
+            Diagnostic::error(
+                Code::NotAnExport,
+                format!("this is a Graph export of {what}, not of Conditional Access policies"),
+            )
+            .at_value(if doc.value.get("value").is_some() {
+                "/value"
+            } else {
+                ""
+            })
+            .with_help(help),
+        );
+        report.text = Some(doc.text);
+        report.spans = Some(doc.spans);
+        return (report, units);
+    }
     if is_export(path) {
         // A Graph export: one or many policies in Graph's own shape.
         match crate::graph::read::policies_in(&doc.value) {

@@ -121,7 +121,8 @@ codes! {
         MissingField = "missing-field",
         /// A named directory holds no policy files.
         NoPolicyFiles = "no-policy-files",
-        /// An import input is not a Graph policy export.
+        /// A JSON input is not a Graph policy export (an import input, or a
+        /// named-location / authentication-strength export among policies).
         NotAnExport = "not-an-export",
         /// A configuration key names a Graph-validity check, which cannot be
         /// switched off or re-levelled.

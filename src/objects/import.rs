@@ -24,7 +24,7 @@ use crate::load::Document;
 use serde_json::{Map, Value};
 
 /// What an export item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ObjectKind {
     /// An IP or country named location.
     Location,

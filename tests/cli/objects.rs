@@ -722,3 +722,53 @@ fn specs_alone_are_not_a_tenant_file() {
     // The location resolved from its spec: no error about it.
     assert!(!all.contains("`Office`"), "{all}");
 }
+
+/// A named-location or strength export among the policy paths is one error
+/// naming what it is and the import command, not one message per policy
+/// field it lacks (one message per root cause).
+#[test]
+fn a_location_or_strength_export_among_policies_is_one_error() {
+    for (file, what, dir) in [
+        ("namedLocations.json", "named locations", "locations"),
+        (
+            "authenticationStrengthPolicies.json",
+            "authentication strengths",
+            "strengths",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("policies")).unwrap();
+        std::fs::copy(
+            crate::common::root()
+                .join("tests/fixtures/exports")
+                .join(file),
+            tmp.path().join("policies").join(file),
+        )
+        .unwrap();
+        std::fs::write(
+            tmp.path().join(".caac.yaml"),
+            "breakGlassOptOut: \"test: only the export's own message is asserted\"\n",
+        )
+        .unwrap();
+        let out = caac(tmp.path(), &["lint", "policies"]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+        assert_eq!(stdout.matches("error[").count(), 1, "{stdout}");
+        // One message about the export, none per missing policy field.
+        assert_eq!(
+            stdout.matches(&format!("--> policies/{file}")).count(),
+            1,
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!(
+                "error[not-an-export]: this is a Graph export of {what}, not of Conditional Access policies"
+            )),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("caac import policies/{file} -o {dir}")),
+            "{stdout}"
+        );
+    }
+}
