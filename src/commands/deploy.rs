@@ -409,9 +409,7 @@ fn progress(e: &deploy::Event, tty: bool) {
 /// <https://learn.microsoft.com/graph/errors>).
 fn write_failure(f: &deploy::WriteFailure) -> String {
     use deploy::client::GraphError;
-    let noun = match f.kind {
-        deploy::plan::Kind::Policy => "policy",
-    };
+    let noun = deploy::objects::noun(f.kind);
     let what = format!(
         "{} {noun} \"{}\"{}",
         f.action.word(),

@@ -23,6 +23,7 @@
 pub mod auth;
 pub mod client;
 pub mod lock;
+pub mod objects;
 pub mod patch;
 pub mod plan;
 pub mod saved;
@@ -320,6 +321,8 @@ struct Repo {
     report: String,
     /// Display names of the ids the plan may show.
     names: plan::Names,
+    /// The named location and strength specs.
+    objects: Vec<objects::DesiredObject>,
 }
 
 /// Called with what the repository check read, as soon as it has run and
@@ -371,7 +374,9 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, St
     // The lockout gate, exactly as `caac lint` runs it: its errors count as
     // lint errors below, so `apply` refuses to lock anyone out.
     check::lockout_gate(&mut checked);
-    check::placeholder_ids(&mut checked, Severity::Error);
+    // Location and strength specs not in the tenant yet are created first
+    // (objects): their placeholder ids are replaced, not refused.
+    check::placeholder_ids_with(&mut checked, Severity::Error, true);
     // A made-up break-glass id is refused above; the lockout and CA101
     // findings about the persona built from it are that same root cause
     // again, once per policy: not repeated.
@@ -391,6 +396,7 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, St
         }
     }
     let names = names(checked.tenant.as_ref());
+    let desired_objects = objects::desired(&checked.objects);
     let mut desired = Vec::new();
     for f in &checked.files {
         for u in &f.units {
@@ -481,6 +487,7 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, St
         inputs,
         report,
         names,
+        objects: desired_objects,
     })
 }
 
@@ -526,6 +533,85 @@ fn names(tenant: Option<&crate::model::Tenant>) -> plan::Names {
     out
 }
 
+/// The tenant as plan reads it: policies, named locations and
+/// authentication strengths as Graph returned them.
+#[derive(Debug, Default)]
+struct LiveSet {
+    policies: Vec<Value>,
+    locations: Vec<Value>,
+    strengths: Vec<Value>,
+}
+
+impl LiveSet {
+    /// Reads the policies from Graph, and the objects of the kinds the
+    /// repository manages.
+    fn read(client: &mut Client, kinds: &[plan::Kind]) -> Result<LiveSet, String> {
+        let mut list = |p: &str, wanted: bool| {
+            if wanted {
+                client.list(p).map_err(|e| e.to_string())
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        Ok(LiveSet {
+            policies: list(POLICIES, true)?,
+            locations: list(NAMED_LOCATIONS, kinds.contains(&plan::Kind::NamedLocation))?,
+            strengths: list(
+                STRENGTHS,
+                kinds.contains(&plan::Kind::AuthenticationStrength),
+            )?,
+        })
+    }
+
+    /// Reads a pulled state: a directory (its locations and strengths too,
+    /// when `caac pull` wrote them) or one policies.json.
+    fn from_state(state: &Path) -> Result<LiveSet, String> {
+        if !state.is_dir() {
+            return Ok(LiveSet {
+                policies: from_state(state)?,
+                ..LiveSet::default()
+            });
+        }
+        let optional = |f: &str| {
+            let p = state.join(f);
+            if p.exists() {
+                from_state(&p)
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        Ok(LiveSet {
+            policies: from_state(&state.join("policies.json"))?,
+            locations: optional("namedLocations.json")?,
+            strengths: optional("authenticationStrengths.json")?,
+        })
+    }
+
+    /// The live objects of the kinds the repository manages.
+    fn objects(&self, kinds: &[plan::Kind]) -> Vec<objects::LiveObject> {
+        let mut out = Vec::new();
+        if kinds.contains(&plan::Kind::NamedLocation) {
+            out.extend(objects::live(plan::Kind::NamedLocation, &self.locations));
+        }
+        if kinds.contains(&plan::Kind::AuthenticationStrength) {
+            out.extend(objects::live(
+                plan::Kind::AuthenticationStrength,
+                &self.strengths,
+            ));
+        }
+        out
+    }
+
+    /// Every live object id of those kinds, and of the policies.
+    fn ids(&self, kinds: &[plan::Kind]) -> std::collections::BTreeSet<String> {
+        self.policies
+            .iter()
+            .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
+            .chain(self.objects(kinds).into_iter().map(|o| o.id))
+            .collect()
+    }
+}
+
 /// Reads live policies from a pulled state (a directory or its policies.json).
 fn from_state(state: &Path) -> Result<Vec<Value>, String> {
     let file = if state.is_dir() {
@@ -552,16 +638,98 @@ fn from_state(state: &Path) -> Result<Vec<Value>, String> {
     }
 }
 
+/// The object kinds the repository manages: those it has a spec of or
+/// whose objects caac.lock records (so removing the last spec of a kind
+/// still lets `--prune` delete the object). A repository without location
+/// specs leaves the tenant's locations alone, even with `--prune`.
+fn managed_kinds(repo: &Repo, lock: &Lock) -> Vec<plan::Kind> {
+    [
+        plan::Kind::NamedLocation,
+        plan::Kind::AuthenticationStrength,
+    ]
+    .into_iter()
+    .filter(|k| {
+        repo.objects.iter().any(|o| o.kind == *k) || !objects::lock_map(lock, *k).is_empty()
+    })
+    .collect()
+}
+
 fn make_plan(
     repo: &Repo,
-    live: &[Value],
+    live: &LiveSet,
     lock_path: &Path,
     prune: bool,
 ) -> Result<(Plan, Lock), String> {
     let lock = Lock::read(lock_path)?;
-    let live = plan::live_policies(live)?;
-    let p = plan::plan(&repo.desired, &live, &lock, prune)?;
+    let kinds = managed_kinds(repo, &lock);
+    let live_objects = live.objects(&kinds);
+    let (object_items, substitutes, object_notes) =
+        objects::plan(&repo.objects, &live_objects, &lock)?;
+    // Objects that exist already: their live ids go into the policy bodies
+    // (a spec without `id:` resolved to a placeholder).
+    let mut desired = repo.desired.clone();
+    for d in &mut desired {
+        objects::substitute(&mut d.compiled.body, &substitutes);
+    }
+    let live_policies = plan::live_policies(&live.policies)?;
+    let mut p = plan::plan(&desired, &live_policies, &lock, prune)?;
+    p.notes.extend(object_notes);
+    for mut item in object_items {
+        if prune && item.action == Action::Unmanaged {
+            refuse_in_use(&item, &p.items)?;
+            item.action = Action::Delete;
+            (item.request, item.then) = objects::writes(&item);
+        }
+        p.items.push(item);
+    }
+    plan::sort(&mut p.items);
+    p.notes.sort();
     Ok((p, lock))
+}
+
+/// `--prune` deletes a named location or strength only when no policy that
+/// stays uses it: not one of the repository's (it would reference an
+/// object that is gone) and not one outside it that `--prune` keeps (a
+/// Microsoft-managed policy). Names the policies that still use it.
+fn refuse_in_use(object: &plan::Item, policies: &[plan::Item]) -> Result<(), String> {
+    let id = object.id.as_deref().unwrap_or_default();
+    let users: Vec<String> = policies
+        .iter()
+        .filter(|p| p.kind == plan::Kind::Policy && p.action != Action::Delete)
+        .filter(|p| {
+            let body = if p.action == Action::Unmanaged {
+                p.live_raw.as_ref()
+            } else {
+                p.body.as_ref()
+            };
+            body.is_some_and(|b| objects::mentions(b, id))
+        })
+        .map(|p| match &p.spec {
+            Some(spec) if p.action != Action::Unmanaged => {
+                format!("\"{}\" ({spec})", p.display_name)
+            }
+            _ => format!(
+                "\"{}\" ({}, not in the repository)",
+                p.display_name,
+                p.id.as_deref().unwrap_or_default()
+            ),
+        })
+        .collect();
+    if users.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "--prune would delete the {} \"{}\" ({id}), which is not in the repository, but {} still use{} it: keep its spec, or remove it from {} first; nothing was planned",
+        objects::noun(object.kind),
+        object.display_name,
+        users.join(", "),
+        if users.len() == 1 { "s" } else { "" },
+        if users.len() == 1 {
+            "that policy"
+        } else {
+            "those policies"
+        },
+    ))
 }
 
 /// What `caac plan` is asked for.
@@ -605,12 +773,15 @@ pub fn plan_command(
     observe: Observe,
 ) -> Result<PlanOutput, Stop> {
     let repo = repo(opts, color, observe)?;
+    let kinds = Lock::read(o.lock)
+        .map(|l| managed_kinds(&repo, &l))
+        .map_err(|e| Stop::error(e).after(&repo.report))?;
     let live = match o.state {
-        Some(s) => from_state(s),
+        Some(s) => LiveSet::from_state(s),
         None => conn
             .client(auth::Need::Read)
-            .and_then(|mut c| c.list(POLICIES))
-            .map_err(|e| e.to_string()),
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| LiveSet::read(&mut c, &kinds)),
     };
     let live = live.map_err(|e| Stop::error(e).after(&repo.report))?;
     let (mut p, _) =
@@ -727,6 +898,24 @@ impl Prepared {
                 dirty = true;
             }
         }
+        for i in &self.plan.items {
+            if i.kind == plan::Kind::Policy {
+                continue;
+            }
+            if let (Some(key), Some(id), Action::Unchanged) = (&i.spec, &i.id, i.action) {
+                let map = objects::lock_map_mut(&mut self.lock, i.kind);
+                if map.get(key).is_none_or(|e| e.id != *id) {
+                    map.insert(
+                        key.clone(),
+                        lock::Entry {
+                            id: id.clone(),
+                            display_name: Some(i.display_name.clone()),
+                        },
+                    );
+                    dirty = true;
+                }
+            }
+        }
         let before = self.lock.policies.len();
         let (keys, live) = (&self.keys, &self.live_ids);
         self.lock
@@ -740,30 +929,33 @@ impl Prepared {
     }
 }
 
-/// The requests of a plan's items, as absolute URLs under the client's base.
+/// The requests of a plan's items, as absolute URLs under the client's base
+/// (an item may send two: a strength's PATCH, then its
+/// `updateAllowedCombinations` action).
 fn requests(p: &Plan, client: &Client) -> Result<Vec<(usize, Request)>, String> {
     let mut out = Vec::new();
     for (n, i) in p.items.iter().enumerate() {
-        let Some(w) = &i.request else { continue };
-        let method = match w.method.as_str() {
-            "POST" => "POST",
-            "PATCH" => "PATCH",
-            "DELETE" => "DELETE",
-            other => {
-                return Err(format!(
-                    "`{}`: `{other}` is not a write caac sends",
-                    i.display_name
-                ));
-            }
-        };
-        out.push((
-            n,
-            Request {
-                method,
-                url: client.url(&w.path),
-                body: w.body.clone(),
-            },
-        ));
+        for w in i.request.iter().chain(&i.then) {
+            let method = match w.method.as_str() {
+                "POST" => "POST",
+                "PATCH" => "PATCH",
+                "DELETE" => "DELETE",
+                other => {
+                    return Err(format!(
+                        "`{}`: `{other}` is not a write caac sends",
+                        i.display_name
+                    ));
+                }
+            };
+            out.push((
+                n,
+                Request {
+                    method,
+                    url: client.url(&w.path),
+                    body: w.body.clone(),
+                },
+            ));
+        }
     }
     Ok(out)
 }
@@ -805,9 +997,12 @@ pub fn prepare_apply(
         // too: it previews an apply, and should fail where the apply would.
         conn.client(auth::Need::Write).map_err(|e| fail(&e))?
     };
+    let kinds = Lock::read(a.lock)
+        .map(|l| managed_kinds(&repo, &l))
+        .map_err(|e| fail(&e))?;
     let live = match a.state {
-        Some(s) => from_state(s),
-        None => client.list(POLICIES).map_err(|e| e.to_string()),
+        Some(s) => LiveSet::from_state(s),
+        None => LiveSet::read(&mut client, &kinds),
     };
     let live = live.map_err(|e| fail(&e))?;
     let (mut p, lock) = make_plan(&repo, &live, a.lock, a.prune).map_err(|e| fail(&e))?;
@@ -820,11 +1015,13 @@ pub fn prepare_apply(
         client,
         lock,
         lock_path: a.lock.to_owned(),
-        keys: repo.desired.into_iter().map(|d| d.key).collect(),
-        live_ids: live
-            .iter()
-            .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
+        keys: repo
+            .desired
+            .into_iter()
+            .map(|d| d.key)
+            .chain(repo.objects.into_iter().map(|o| o.key))
             .collect(),
+        live_ids: live.ids(&kinds),
         plan: p,
     })
 }
@@ -880,7 +1077,21 @@ pub fn prepare_saved(file: &Path, conn: &Connection, a: &ApplyOptions) -> Result
     };
     let mut live_ids = std::collections::BTreeSet::new();
     if !a.dry_run {
-        let live = client.list(POLICIES).map_err(Stop::error)?;
+        // The objects of every kind the plan holds (policies always).
+        let kinds: Vec<plan::Kind> = saved
+            .plan
+            .items
+            .iter()
+            .map(|i| i.kind)
+            .filter(|k| *k != plan::Kind::Policy)
+            .collect();
+        let set = LiveSet::read(&mut client, &kinds).map_err(Stop::error)?;
+        let live: Vec<Value> = set
+            .policies
+            .iter()
+            .cloned()
+            .chain(set.objects(&kinds).into_iter().map(|o| o.raw))
+            .collect();
         let live: Vec<(String, String, String)> = live
             .iter()
             .map(|v| {
@@ -1012,13 +1223,42 @@ pub fn execute(prepared: Prepared, on: &mut dyn FnMut(Event)) -> Applied {
         mismatches: 0,
         failed: None,
     };
-    for (k, (n, req)) in reqs.into_iter().enumerate() {
+    // Placeholder (or stale) ids of the locations and strengths created so
+    // far → the ids Graph gave them: put into every later request and into
+    // the body the read-back is compared with.
+    let mut created: Vec<(String, String)> = Vec::new();
+    let last: Vec<bool> = (0..reqs.len())
+        .map(|k| reqs.get(k + 1).is_none_or(|next| next.0 != reqs[k].0))
+        .collect();
+    for (k, (n, mut req)) in reqs.into_iter().enumerate() {
         let item = &p.items[n];
+        if let Some(b) = &mut req.body {
+            objects::substitute(b, &created);
+        }
+        let mut want = item.body.clone().unwrap_or(Value::Null);
+        objects::substitute(&mut want, &created);
         on(Event::Sending { k, total, item });
-        let result = match item.action {
-            Action::Create => create(&mut client, &req, item, &mut lock, &lock_path, on),
-            Action::Update => update(&mut client, &req, item, &mut lock, &lock_path, on),
-            _ => delete(&mut client, &req, item, &mut lock, &lock_path, on),
+        let result = match (item.kind, item.action) {
+            (plan::Kind::Policy, Action::Create) => {
+                create(&mut client, &req, item, &want, &mut lock, &lock_path, on)
+            }
+            (plan::Kind::Policy, Action::Update) => {
+                update(&mut client, &req, item, &want, &mut lock, &lock_path, on)
+            }
+            (plan::Kind::Policy, _) => delete(&mut client, &req, item, &mut lock, &lock_path, on),
+            (_, Action::Delete) => {
+                delete_object(&mut client, &req, item, &mut lock, &lock_path, on)
+            }
+            _ => write_object(
+                &mut client,
+                &req,
+                item,
+                &want,
+                last[k],
+                (&mut lock, &lock_path),
+                &mut created,
+                on,
+            ),
         };
         match result {
             Ok(Confirmed::Yes) => out.done += 1,
@@ -1063,7 +1303,7 @@ fn record(lock: &mut Lock, path: &Path, item: &plan::Item, id: &str) -> Result<(
 }
 
 /// Reads a written policy back and compares it with the desired body.
-fn read_back(client: &mut Client, item: &plan::Item, id: &str) -> Result<Confirmed, GraphError> {
+fn read_back(client: &mut Client, want: &Value, id: &str) -> Result<Confirmed, GraphError> {
     let url = client.url(&format!("{POLICIES}/{id}"));
     // Graph is eventually consistent: a policy may 404 for a moment right
     // after it was created (graph-ca-schema.md §5.11), so a 404 is retried.
@@ -1083,7 +1323,7 @@ fn read_back(client: &mut Client, item: &plan::Item, id: &str) -> Result<Confirm
             url: url.clone(),
             why,
         })?;
-    let want = plan::canon(item.body.as_ref().unwrap_or(&Value::Null));
+    let want = plan::canon(want);
     match &live[0].body {
         Ok(have) => {
             let d = plan::diff(have, &want);
@@ -1107,6 +1347,7 @@ fn create(
     client: &mut Client,
     req: &Request,
     item: &plan::Item,
+    want: &Value,
     lock: &mut Lock,
     lock_path: &Path,
     on: &mut dyn FnMut(Event),
@@ -1158,13 +1399,14 @@ fn create(
         item,
         id: id.clone(),
     });
-    read_back(client, item, &id)
+    read_back(client, want, &id)
 }
 
 fn update(
     client: &mut Client,
     req: &Request,
     item: &plan::Item,
+    want: &Value,
     lock: &mut Lock,
     lock_path: &Path,
     on: &mut dyn FnMut(Event),
@@ -1176,7 +1418,7 @@ fn update(
         item,
         id: id.clone(),
     });
-    read_back(client, item, &id)
+    read_back(client, want, &id)
 }
 
 fn delete(
@@ -1196,6 +1438,109 @@ fn delete(
     }
     if let Some(key) = lock.key_of(&id).map(str::to_owned) {
         lock.policies.remove(&key);
+        lock.write(lock_path).map_err(GraphError::Config)?;
+    }
+    on(Event::Written { item, id });
+    Ok(Confirmed::Yes)
+}
+
+/// Creates or updates a named location or strength: records its id in the
+/// lock (spec file → id), and for a create remembers the id the plan's
+/// policy bodies use for it (`bodyId`) → the id Graph returned. After the
+/// item's last request, reads it back and compares it as a spec
+/// ([`objects::normal`]). A POST is not retried after an uncertain failure
+/// here: the run stops and the next plan adopts the object by name.
+#[allow(clippy::too_many_arguments)]
+fn write_object(
+    client: &mut Client,
+    req: &Request,
+    item: &plan::Item,
+    want: &Value,
+    last: bool,
+    (lock, lock_path): (&mut Lock, &Path),
+    created: &mut Vec<(String, String)>,
+    on: &mut dyn FnMut(Event),
+) -> Result<Confirmed, GraphError> {
+    let answer = client.send(req, item.action != Action::Create)?;
+    let id = match item.action {
+        Action::Create => match answer.get("id").and_then(Value::as_str) {
+            Some(id) => id.to_ascii_lowercase(),
+            None => {
+                return Err(GraphError::Shape {
+                    method: "POST".into(),
+                    url: req.url.clone(),
+                    why: format!("the created {} has no `id`", objects::noun(item.kind)),
+                });
+            }
+        },
+        _ => item.id.clone().unwrap_or_default(),
+    };
+    if let Some(from) = &item.body_id {
+        created.push((from.clone(), id.clone()));
+    }
+    if let Some(key) = &item.spec {
+        objects::lock_map_mut(lock, item.kind).insert(
+            key.clone(),
+            lock::Entry {
+                id: id.clone(),
+                display_name: Some(item.display_name.clone()),
+            },
+        );
+        lock.write(lock_path).map_err(GraphError::Config)?;
+    }
+    on(Event::Written {
+        item,
+        id: id.clone(),
+    });
+    if !last {
+        return Ok(Confirmed::Yes);
+    }
+    let url = client.url(&format!("/v1.0{}/{id}", objects::collection(item.kind)));
+    let mut attempt = 0;
+    let got = loop {
+        attempt += 1;
+        match client.get(&url) {
+            Err(GraphError::Status { status: 404, .. }) if attempt < client::ATTEMPTS => {
+                client.wait(Duration::from_millis(500 * u64::from(attempt)));
+            }
+            other => break other?,
+        }
+    };
+    let shape = |why: String| GraphError::Shape {
+        method: "GET".into(),
+        url: url.clone(),
+        why,
+    };
+    let have = objects::normal(item.kind, &got).map_err(shape)?;
+    let want = objects::normal(item.kind, want).map_err(shape)?;
+    let d = plan::diff(&have, &want);
+    Ok(if d.is_empty() {
+        Confirmed::Yes
+    } else {
+        Confirmed::Differs(d.into_iter().map(|c| c.path).collect())
+    })
+}
+
+/// Deletes a named location or strength (`--prune`, after the policies that
+/// used it) and drops it from the lock; already gone is done.
+fn delete_object(
+    client: &mut Client,
+    req: &Request,
+    item: &plan::Item,
+    lock: &mut Lock,
+    lock_path: &Path,
+    on: &mut dyn FnMut(Event),
+) -> Result<Confirmed, GraphError> {
+    let id = item.id.clone().unwrap_or_default();
+    match client.send(req, true) {
+        Ok(_) => {}
+        Err(GraphError::Status { status: 404, .. }) => {}
+        Err(e) => return Err(e),
+    }
+    let map = objects::lock_map_mut(lock, item.kind);
+    let before = map.len();
+    map.retain(|_, e| !e.id.eq_ignore_ascii_case(&id));
+    if map.len() != before {
         lock.write(lock_path).map_err(GraphError::Config)?;
     }
     on(Event::Written { item, id });

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const TOKEN: &str = "eyJ0eXAi.fake-token-8f3a2c.SIGNATURE";
+pub(crate) const TOKEN: &str = "eyJ0eXAi.fake-token-8f3a2c.SIGNATURE";
 
 fn bin() -> std::path::PathBuf {
     assert_cmd::cargo::cargo_bin("caac")
@@ -37,7 +37,7 @@ fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
 
 /// Runs caac with the token in the environment; asserts the token appears
 /// nowhere in its output or in any file under `dir`.
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     run_env(dir, args, &[("CAAC_GRAPH_TOKEN", TOKEN)])
 }
 
@@ -79,7 +79,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-fn graph(fake: &Fake) -> Vec<String> {
+pub(crate) fn graph(fake: &Fake) -> Vec<String> {
     vec![
         "--graph-url".into(),
         fake.url.clone(),
@@ -88,7 +88,7 @@ fn graph(fake: &Fake) -> Vec<String> {
     ]
 }
 
-fn args<'a>(head: &[&'a str], fake: &'a [String], tail: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn args<'a>(head: &[&'a str], fake: &'a [String], tail: &[&'a str]) -> Vec<&'a str> {
     head.iter()
         .copied()
         .chain(fake.iter().map(String::as_str))
