@@ -424,6 +424,13 @@ pub struct PullArgs {
     /// Tenant file to add learned named-location and authentication-strength ids to.
     #[arg(long, value_name = "FILE", default_value = "tenant.yaml")]
     pub tenant: PathBuf,
+    /// Also write each named location and custom authentication strength as
+    /// a spec (with its id) into DIR/locations/ and DIR/strengths/ (`--specs .`
+    /// for the project root), so `caac plan` / `caac apply` manage them.
+    /// Only into directories that are absent or empty: pull never overwrites
+    /// a spec. Built-in strengths are never written.
+    #[arg(long, value_name = "DIR")]
+    pub specs: Option<PathBuf>,
 }
 
 /// Output format of `caac plan`.

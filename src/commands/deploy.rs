@@ -74,7 +74,7 @@ fn pull(a: &crate::cli::PullArgs, conn: &deploy::Connection) -> ExitStatus {
     verbose(format_args!("output: {}", crate::check::display(&a.output)));
     verbose(format_args!("tenant: {}", crate::check::display(&a.tenant)));
     let started = std::time::Instant::now();
-    let code = match deploy::pull(conn, &a.output, Some(&a.tenant)) {
+    let code = match deploy::pull(conn, &a.output, Some(&a.tenant), a.specs.as_deref()) {
         Err(s) => stopped(&s),
         Ok(p) => {
             eprintln!(
@@ -85,6 +85,9 @@ fn pull(a: &crate::cli::PullArgs, conn: &deploy::Connection) -> ExitStatus {
                 p.strengths,
                 crate::check::display(&p.out)
             );
+            for (dir, n) in &p.specs {
+                eprintln!("wrote {n} spec(s) into {}", crate::check::display(dir));
+            }
             match &p.tenant {
                 Err(s) => stopped(s),
                 Ok(u) => {

@@ -11,8 +11,13 @@
 //! updates, and deletes only with `--prune`; after each write it reads the
 //! policy back and records its id in `caac.lock` atomically, so a killed
 //! run started again adopts what it created instead of duplicating it.
-//! Only policies are written: named locations and authentication strengths
-//! are referenced by id through `tenant.yaml`, not managed.
+//! Named locations and custom authentication strengths with a spec in the
+//! repository (or recorded in the lock) are managed too ([`objects`]):
+//! created or updated before the policies that use them, the created ids
+//! put into the policies' bodies in place of their placeholders, deleted
+//! with `--prune` only after the last policy that used them, and refused
+//! while a policy that stays still uses them. `pull --specs` writes them
+//! as specs.
 //!
 //! The library prints nothing: each function returns what happened, or a
 //! [`Stop`] with the lines to print and whether it is a refusal on findings
@@ -128,6 +133,8 @@ pub struct Pulled {
     pub out: PathBuf,
     /// What happened to the tenant file (the state is written either way).
     pub tenant: Result<TenantUpdate, Stop>,
+    /// `--specs`: each spec directory written and how many specs it holds.
+    pub specs: Vec<(PathBuf, usize)>,
 }
 
 /// What `caac pull` did to the tenant file.
@@ -146,8 +153,14 @@ pub struct TenantUpdate {
 }
 
 /// `caac pull`: writes the state directory and learns ids into the tenant
-/// file; `Err` when nothing was written.
-pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> Result<Pulled, Stop> {
+/// file; with `specs`, also writes the named locations and custom strengths
+/// as specs ([`pulled_specs`]). `Err` when nothing was written.
+pub fn pull(
+    conn: &Connection,
+    out: &Path,
+    tenant_path: Option<&Path>,
+    specs: Option<&Path>,
+) -> Result<Pulled, Stop> {
     let mut client = conn.client(auth::Need::Read).map_err(Stop::error)?;
     let mut sets = Vec::new();
     for (file, path) in [
@@ -190,7 +203,25 @@ pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> Result
         crate::emit::MANIFEST.into(),
         crate::emit::pretty(&manifest).into_bytes(),
     ));
+    // Converted and checked before anything is written: a spec that would
+    // lose a value, or a directory that already holds specs, writes nothing.
+    let spec_files = match specs {
+        Some(root) => pulled_specs(root, &sets[1].1, &sets[2].1)?,
+        None => Vec::new(),
+    };
     crate::emit::write_dir(out, &files).map_err(Stop::error)?;
+    let mut written = Vec::new();
+    for (dir, outputs) in &spec_files {
+        crate::import::write_outputs(dir, outputs, None).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            Stop::error(format!(
+                "{}; the state was written, the specs in {} were not",
+                lines.join("; "),
+                check::display(dir)
+            ))
+        })?;
+        written.push((dir.clone(), outputs.len()));
+    }
     let tenant_path = tenant_path.map_or_else(|| PathBuf::from("tenant.yaml"), Path::to_owned);
     Ok(Pulled {
         policies: sets[0].1.len(),
@@ -198,7 +229,75 @@ pub fn pull(conn: &Connection, out: &Path, tenant_path: Option<&Path>) -> Result
         strengths: sets[2].1.len(),
         out: out.to_owned(),
         tenant: update_tenant(&tenant_path, &sets[1].1, &sets[2].1),
+        specs: written,
     })
+}
+
+/// The spec files `caac pull --specs ROOT` writes: `ROOT/locations/` and
+/// `ROOT/strengths/` (created only when a kind has objects), one YAML file
+/// per object with everything Graph returned that the spec holds, its `id`
+/// included, converted as `caac import` converts an export
+/// ([`crate::objects::import::convert`]) and headed by the schema modeline.
+/// Built-in strengths are Microsoft's: never written. `Err` (nothing
+/// written) when an object cannot be written without losing a value, or a
+/// directory already holds files: pull never overwrites a spec.
+#[allow(clippy::type_complexity)]
+fn pulled_specs(
+    root: &Path,
+    locations: &[Value],
+    strengths: &[Value],
+) -> Result<Vec<(PathBuf, Vec<(String, Vec<u8>)>)>, Stop> {
+    use crate::objects::import::{ObjectKind, convert, spec_text};
+    let mut out = Vec::new();
+    for (kind, items) in [
+        (ObjectKind::Location, locations),
+        (ObjectKind::Strength, strengths),
+    ] {
+        let dir = if root == Path::new(".") {
+            PathBuf::from(kind.default_dir())
+        } else {
+            root.join(kind.default_dir())
+        };
+        let schema_ref = crate::import::schema_ref_for(&dir, kind.schema_file());
+        let mut used = std::collections::BTreeSet::new();
+        let mut files = Vec::new();
+        for item in items {
+            let mut notes = Vec::new();
+            let converted = convert(kind, item, "", &mut notes).map_err(|ds| {
+                let why: Vec<String> = ds.iter().map(|d| d.message.clone()).collect();
+                Stop::error(format!(
+                    "{} `{}` ({}) cannot be written as a spec: {}; nothing was written",
+                    kind.noun(),
+                    item["displayName"].as_str().unwrap_or_default(),
+                    item["id"].as_str().unwrap_or_default(),
+                    why.join("; ")
+                ))
+            })?;
+            let Some(c) = converted else { continue };
+            let stem = crate::emit::file_stem(&c.name);
+            let mut file = format!("{stem}.yaml");
+            let mut n = 2;
+            while !used.insert(file.to_lowercase()) {
+                file = format!("{stem}-{n}.yaml");
+                n += 1;
+            }
+            files.push((
+                file,
+                spec_text(&c.spec, &schema_ref, "Microsoft Graph (caac pull)").into_bytes(),
+            ));
+        }
+        if files.is_empty() {
+            continue;
+        }
+        if std::fs::read_dir(&dir).is_ok_and(|mut e| e.next().is_some()) {
+            return Err(Stop::error(format!(
+                "{} already holds files; `caac pull --specs` writes only into an absent or empty directory (it never overwrites a spec): move it away, or compare the tenant with `caac plan`; nothing was written",
+                check::display(&dir)
+            )));
+        }
+        out.push((dir, files));
+    }
+    Ok(out)
 }
 
 /// Adds named locations and custom authentication strengths the tenant file

@@ -103,7 +103,7 @@ const S1: &str = "77777777-2222-4333-8444-555555555555";
 
 /// A tenant as Graph's beta returns it (three policies, two named
 /// locations, a built-in and a custom authentication strength).
-fn seed(fake: &Fake) {
+pub(crate) fn seed(fake: &Fake) {
     fake.with(|s| {
         for (id, p) in [
             (
@@ -175,7 +175,8 @@ fn seed(fake: &Fake) {
 /// unknown enum members.
 /// `.caac.yaml` for a pulled tenant: `pull` cannot know the break-glass
 /// accounts, so plan needs the reasoned opt-out.
-const OPT_OUT: &str = "breakGlassOptOut: \"fake Graph tenant without emergency access accounts\"\n";
+pub(crate) const OPT_OUT: &str =
+    "breakGlassOptOut: \"fake Graph tenant without emergency access accounts\"\n";
 
 #[test]
 fn pull_import_plan_has_no_perpetual_diff() {

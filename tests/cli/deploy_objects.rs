@@ -333,3 +333,65 @@ fn prune_refuses_a_location_a_policy_outside_the_repository_uses() {
     );
     assert_eq!(writes(&fake).len(), before, "nothing written");
 }
+
+/// `pull --specs .` writes the tenant's locations and its custom strength
+/// as specs (ids, ranges, countries, combinations; modeline; no built-in
+/// strength), and after importing the policies the live plan — locations
+/// and strengths included — is empty. A second `pull --specs` refuses to
+/// overwrite them.
+#[test]
+fn pull_specs_then_plan_is_empty_with_locations_and_strengths() {
+    let fake = Fake::start(TOKEN);
+    crate::deploy::seed(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("schemas")).unwrap();
+    // With the schema in ./schemas the modeline is a relative path.
+    std::fs::copy(
+        crate::common::root().join("schemas/location.schema.json"),
+        d.join("schemas/location.schema.json"),
+    )
+    .unwrap();
+    let g = graph(&fake);
+    let (code, _, err) = run(d, &args(&["pull"], &g, &["--specs", "."]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wrote 2 spec(s) into locations"), "{err}");
+    assert!(err.contains("wrote 1 spec(s) into strengths"), "{err}");
+    let hq = std::fs::read_to_string(d.join("locations/HQ.yaml")).unwrap();
+    assert!(
+        hq.starts_with("# yaml-language-server: $schema=../schemas/location.schema.json\n"),
+        "{hq}"
+    );
+    for want in [
+        "id: 11111111-2222-4333-8444-555555555555",
+        "isTrusted: true",
+        "203.0.113.0/24",
+    ] {
+        assert!(hq.contains(want), "{want}: {hq}");
+    }
+    let countries = std::fs::read_to_string(d.join("locations/Blocked-countries.yaml")).unwrap();
+    assert!(countries.contains("KP"), "{countries}");
+    let strengths: Vec<String> = std::fs::read_dir(d.join("strengths"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(strengths, ["Admin-FIDO2.yaml"], "no built-in strength");
+
+    let (code, _, err) = run(d, &["import", "state/policies.json", "--out", "policies"]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(d.join(".caac.yaml"), crate::deploy::OPT_OUT).unwrap();
+    let (code, out, err) = run(d, &args(&["plan"], &g, &["-v"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("0 to create, 0 to update, 0 to delete, 6 unchanged, 0 unmanaged"),
+        "{out}"
+    );
+    assert!(out.contains("locations/HQ.yaml"), "{out}");
+    assert!(out.contains("strengths/Admin-FIDO2.yaml"), "{out}");
+
+    let (code, _, err) = run(d, &args(&["pull", "-o", "state2"], &g, &["--specs", "."]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already holds files"), "{err}");
+    assert!(!d.join("state2").exists(), "nothing written");
+}
