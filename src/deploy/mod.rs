@@ -1021,6 +1021,18 @@ impl Prepared {
             .policies
             .retain(|k, e| keys.contains(k.as_str()) || live.contains(&e.id.to_ascii_lowercase()));
         dirty |= self.lock.policies.len() != before;
+        // Likewise a location or strength whose spec and object are both gone.
+        for kind in [
+            plan::Kind::NamedLocation,
+            plan::Kind::AuthenticationStrength,
+        ] {
+            let map = objects::lock_map_mut(&mut self.lock, kind);
+            let before = map.len();
+            map.retain(|k, e| {
+                keys.contains(k.as_str()) || live.contains(&e.id.to_ascii_lowercase())
+            });
+            dirty |= map.len() != before;
+        }
         if dirty {
             self.lock.write(&self.lock_path).map_err(Stop::error)?;
         }

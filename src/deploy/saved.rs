@@ -337,6 +337,62 @@ mod tests {
 
     const ID: &str = "0a000000-0000-4000-8000-000000000001";
 
+    /// Named locations and strengths write only under their own
+    /// collection; a strength's second request is only its
+    /// `updateAllowedCombinations` action; `bodyId` only on an object the
+    /// plan creates.
+    #[test]
+    fn object_items_write_only_their_own_collection() {
+        const NL: &str = "/v1.0/identity/conditionalAccess/namedLocations";
+        const ST: &str = "/v1.0/policies/authenticationStrengthPolicies";
+        let create = json!({
+            "action": "create", "kind": "namedLocation", "displayName": "HQ",
+            "fingerprint": "absent", "bodyId": "00000000-0000-4000-8000-00000000abcd",
+            "body": {"displayName": "HQ"},
+            "request": {"method": "POST", "path": NL, "body": {"displayName": "HQ"}}
+        });
+        let i = file_item(create.clone()).unwrap();
+        assert_eq!(
+            i.body_id.as_deref(),
+            Some("00000000-0000-4000-8000-00000000abcd")
+        );
+        for (pointer, value) in [
+            (
+                "/request/path",
+                json!("/v1.0/identity/conditionalAccess/policies"),
+            ),
+            ("/request/path", json!(ST)),
+            ("/kind", json!("policy")),
+            ("/bodyId", json!("not-a-guid")),
+        ] {
+            let mut v = create.clone();
+            *v.pointer_mut(pointer).unwrap() = value.clone();
+            assert!(file_item(v).is_err(), "{pointer} = {value}");
+        }
+        let action = format!("{ST}/{ID}/updateAllowedCombinations");
+        let update = json!({
+            "action": "update", "kind": "authenticationStrength", "displayName": "S", "id": ID,
+            "fingerprint": "sha256:00", "body": {"displayName": "S", "allowedCombinations": ["fido2"]},
+            "request": {"method": "PATCH", "path": format!("{ST}/{ID}"), "body": {"displayName": "S"}},
+            "then": {"method": "POST", "path": action, "body": {"allowedCombinations": ["fido2"]}}
+        });
+        assert!(file_item(update.clone()).is_ok());
+        let mut lone = update.clone();
+        lone["request"] = lone["then"].clone();
+        lone.as_object_mut().unwrap().remove("then");
+        assert!(file_item(lone).is_ok(), "the action alone");
+        for (pointer, value) in [
+            ("/then/path", json!(format!("{ST}/{ID}"))),
+            ("/then/method", json!("DELETE")),
+            ("/kind", json!("namedLocation")),
+            ("/action", json!("delete")),
+        ] {
+            let mut v = update.clone();
+            *v.pointer_mut(pointer).unwrap() = value.clone();
+            assert!(file_item(v).is_err(), "{pointer} = {value}");
+        }
+    }
+
     #[test]
     fn an_item_sends_only_the_write_its_action_makes() {
         let update = json!({

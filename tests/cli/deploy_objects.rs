@@ -395,3 +395,38 @@ fn pull_specs_then_plan_is_empty_with_locations_and_strengths() {
     assert!(err.contains("already holds files"), "{err}");
     assert!(!d.join("state2").exists(), "nothing written");
 }
+
+/// A saved plan that updates a location is refused, naming the location,
+/// when the location was changed "in the portal" after the plan was made.
+#[test]
+fn saved_plan_refuses_after_a_location_changed_in_the_portal() {
+    let fake = Fake::start(TOKEN);
+    let dir = project();
+    let d = dir.path();
+    let g = graph(&fake);
+    let (code, out, err) = run(d, &args(&["apply"], &g, &["--yes"]));
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::write(
+        d.join("locations/office.yaml"),
+        OFFICE.replace("203.0.113.0/24", "198.51.100.0/24"),
+    )
+    .unwrap();
+    let (code, out, err) = run(d, &args(&["plan"], &g, &["-o", "plan.json"]));
+    assert_eq!(code, 1, "{out}{err}");
+    fake.with(|s| {
+        let office = s
+            .named_locations
+            .iter_mut()
+            .find(|l| l["displayName"] == "Office")
+            .unwrap();
+        office["isTrusted"] = false.into();
+    });
+    let before = writes(&fake).len();
+    let (code, out, err) = run(d, &args(&["apply", "plan.json"], &g, &["--yes"]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("\"Office\"") && err.contains("changed in the tenant since the plan was made"),
+        "{err}"
+    );
+    assert_eq!(writes(&fake).len(), before, "nothing written");
+}

@@ -710,3 +710,60 @@ fn fake_patch_merges_like_graph() {
         })
     );
 }
+
+/// The fake's objects: PATCH of a location keeps what it leaves out and
+/// needs its `@odata.type`; a strength's PATCH cannot carry
+/// `allowedCombinations` (the action replaces them); a built-in strength is
+/// never changed; DELETE of a location a policy uses is refused.
+#[test]
+fn fake_objects_behave_like_graph() {
+    let mut s = State::default();
+    let nl = "11111111-2222-4333-8444-555555555555";
+    s.named_locations.push(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": nl, "displayName": "HQ", "isTrusted": true, "ipRanges": [{"cidrAddress": "203.0.113.0/24"}]}));
+    s.strengths.push(json!({"id": "s1", "displayName": "S", "policyType": "custom", "allowedCombinations": ["fido2"]}));
+    s.strengths.push(json!({"id": "b1", "displayName": "B", "policyType": "builtIn", "allowedCombinations": ["fido2"]}));
+    s.policies.insert("p1".into(), json!({"id": "p1", "displayName": "P", "conditions": {"locations": {"excludeLocations": [nl.to_uppercase()]}}}));
+    let loc = format!("{LOCATIONS}/{nl}");
+    assert_eq!(
+        object(&mut s, "PATCH", &loc, r#"{"displayName": "HQ2"}"#).0,
+        400
+    );
+    assert_eq!(
+        object(
+            &mut s,
+            "PATCH",
+            &loc,
+            r##"{"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "HQ2"}"##
+        )
+        .0,
+        204
+    );
+    assert_eq!(s.named_locations[0]["isTrusted"], true, "kept");
+    assert_eq!(s.named_locations[0]["displayName"], "HQ2");
+    let (status, body) = object(&mut s, "DELETE", &loc, "");
+    assert_eq!(status, 400, "in use by P");
+    assert!(body.contains("P"), "{body}");
+    let st = format!("{STRENGTHS}/s1");
+    assert_eq!(
+        object(&mut s, "PATCH", &st, r#"{"allowedCombinations": ["sms"]}"#).0,
+        400
+    );
+    assert_eq!(
+        object(
+            &mut s,
+            "POST",
+            &format!("{st}/updateAllowedCombinations"),
+            r#"{"allowedCombinations": ["sms"]}"#
+        )
+        .0,
+        200
+    );
+    assert_eq!(s.strengths[0]["allowedCombinations"], json!(["sms"]));
+    assert_eq!(
+        object(&mut s, "DELETE", &format!("{STRENGTHS}/b1"), "").0,
+        400
+    );
+    s.policies.clear();
+    assert_eq!(object(&mut s, "DELETE", &loc, "").0, 204);
+    assert!(s.named_locations.is_empty());
+}
