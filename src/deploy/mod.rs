@@ -971,6 +971,17 @@ impl Prepared {
             }
             s.push('\n');
         }
+        // A created location's or strength's id is Graph's to give: the
+        // requests above name it by the id the policy bodies use for it.
+        for i in &self.plan.items {
+            if let Some(b) = &i.body_id {
+                s.push_str(&format!(
+                    "note: {b} stands for the {} \"{}\" this plan creates; apply sends the id Graph gives it instead\n",
+                    objects::noun(i.kind),
+                    i.display_name
+                ));
+            }
+        }
         s.push_str(&format!(
             "{} request(s); dry run, nothing was sent\n",
             self.requests.len()

@@ -78,6 +78,14 @@ fn empty_tenant_one_apply_creates_objects_then_policies() {
     let dir = project();
     let d = dir.path();
     let g = graph(&fake);
+    // The dry run says which placeholder stands for which new object.
+    let (code, out, err) = run(d, &args(&["apply"], &g, &["--dry-run"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("stands for the named location \"Office\" this plan creates"),
+        "{out}"
+    );
+    assert!(writes(&fake).is_empty(), "a dry run sends no write");
     let (code, out, err) = run(d, &args(&["apply"], &g, &["--yes"]));
     assert_eq!(code, 0, "{out}{err}");
     let w = writes(&fake);
