@@ -85,6 +85,9 @@ fn pull(a: &crate::cli::PullArgs, conn: &deploy::Connection) -> ExitStatus {
                 p.strengths,
                 crate::check::display(&p.out)
             );
+            for n in &p.spec_notes {
+                eprintln!("note: {n}");
+            }
             for (dir, n) in &p.specs {
                 eprintln!("wrote {n} spec(s) into {}", crate::check::display(dir));
             }

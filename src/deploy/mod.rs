@@ -135,6 +135,8 @@ pub struct Pulled {
     pub tenant: Result<TenantUpdate, Stop>,
     /// `--specs`: each spec directory written and how many specs it holds.
     pub specs: Vec<(PathBuf, usize)>,
+    /// `--specs`: the objects no spec was written for, and why.
+    pub spec_notes: Vec<String>,
 }
 
 /// What `caac pull` did to the tenant file.
@@ -205,9 +207,9 @@ pub fn pull(
     ));
     // Converted and checked before anything is written: a spec that would
     // lose a value, or a directory that already holds specs, writes nothing.
-    let spec_files = match specs {
+    let (spec_files, spec_notes) = match specs {
         Some(root) => pulled_specs(root, &sets[1].1, &sets[2].1)?,
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     crate::emit::write_dir(out, &files).map_err(Stop::error)?;
     let mut written = Vec::new();
@@ -230,6 +232,7 @@ pub fn pull(
         out: out.to_owned(),
         tenant: update_tenant(&tenant_path, &sets[1].1, &sets[2].1),
         specs: written,
+        spec_notes,
     })
 }
 
@@ -246,9 +249,10 @@ fn pulled_specs(
     root: &Path,
     locations: &[Value],
     strengths: &[Value],
-) -> Result<Vec<(PathBuf, Vec<(String, Vec<u8>)>)>, Stop> {
+) -> Result<(Vec<(PathBuf, Vec<(String, Vec<u8>)>)>, Vec<String>), Stop> {
     use crate::objects::import::{ObjectKind, convert, spec_text};
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for (kind, items) in [
         (ObjectKind::Location, locations),
         (ObjectKind::Strength, strengths),
@@ -262,6 +266,18 @@ fn pulled_specs(
         let mut used = std::collections::BTreeSet::new();
         let mut files = Vec::new();
         for item in items {
+            // Beta-only location types (compliant network, service tags, …)
+            // have no spec: left in the state, named, not written.
+            if crate::objects::import::classify(item) != Some(kind) {
+                skipped.push(format!(
+                    "{} `{}` ({}) is a {} that caac does not manage: kept in the state, no spec written",
+                    kind.noun(),
+                    item["displayName"].as_str().unwrap_or_default(),
+                    item["id"].as_str().unwrap_or_default(),
+                    item["@odata.type"].as_str().unwrap_or("type").trim_start_matches("#microsoft.graph.")
+                ));
+                continue;
+            }
             let mut notes = Vec::new();
             let converted = convert(kind, item, "", &mut notes).map_err(|ds| {
                 let why: Vec<String> = ds.iter().map(|d| d.message.clone()).collect();
@@ -297,7 +313,7 @@ fn pulled_specs(
         }
         out.push((dir, files));
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 /// Adds named locations and custom authentication strengths the tenant file

@@ -180,11 +180,19 @@ pub fn desired(objects: &Objects) -> Vec<DesiredObject> {
     locations.chain(strengths).collect()
 }
 
-/// The live objects of one kind; built-in strengths are left out.
+/// The live objects of one kind that caac can manage. Left out, so they
+/// are never listed as unmanaged nor deleted by `--prune`: built-in
+/// strengths (Microsoft's), and named locations of the types a spec cannot
+/// hold (beta's `compliantNetworkNamedLocation`, `serviceTagNamedLocation`,
+/// …; <https://learn.microsoft.com/graph/api/resources/namedlocation?view=graph-rest-beta>).
 pub fn live(kind: Kind, values: &[Value]) -> Vec<LiveObject> {
     values
         .iter()
         .filter(|v| v["policyType"].as_str() != Some("builtIn"))
+        .filter(|v| {
+            kind != Kind::NamedLocation
+                || crate::objects::import::classify(v) == Some(ObjectKind::Location)
+        })
         .filter_map(|v| {
             Some(LiveObject {
                 kind,
@@ -559,6 +567,25 @@ mod tests {
             normal(Kind::AuthenticationStrength, &live).unwrap(),
             normal(Kind::AuthenticationStrength, &strength_body(&s)).unwrap()
         );
+    }
+
+    #[test]
+    fn only_manageable_objects_are_live() {
+        let values = [
+            json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "A", "displayName": "a", "ipRanges": []}),
+            json!({"@odata.type": "#microsoft.graph.compliantNetworkNamedLocation", "id": "b", "displayName": "b", "compliantNetworkType": "allTenantCompliantNetworks"}),
+            json!({"@odata.type": "#microsoft.graph.countryNamedLocation", "id": "c", "displayName": "c", "countriesAndRegions": ["NL"]}),
+        ];
+        let ids: Vec<String> = live(Kind::NamedLocation, &values)
+            .into_iter()
+            .map(|l| l.id)
+            .collect();
+        assert_eq!(ids, ["a", "c"]);
+        let strengths = [
+            json!({"id": "s", "displayName": "S", "policyType": "custom", "allowedCombinations": ["fido2"]}),
+            json!({"id": "m", "displayName": "M", "policyType": "builtIn", "allowedCombinations": ["fido2"]}),
+        ];
+        assert_eq!(live(Kind::AuthenticationStrength, &strengths).len(), 1);
     }
 
     #[test]

@@ -351,6 +351,17 @@ fn prune_refuses_a_location_a_policy_outside_the_repository_uses() {
 fn pull_specs_then_plan_is_empty_with_locations_and_strengths() {
     let fake = Fake::start(TOKEN);
     crate::deploy::seed(&fake);
+    // A beta-only location type no spec holds: noted, never written,
+    // never planned (nor pruned).
+    fake.with(|s| {
+        s.named_locations.push(serde_json::json!({
+            "@odata.type": "#microsoft.graph.compliantNetworkNamedLocation",
+            "id": "3d46dbda-8382-466a-856d-eb00cbc6b910",
+            "displayName": "All Compliant Network locations",
+            "compliantNetworkType": "allTenantCompliantNetworks",
+            "isTrusted": false
+        }));
+    });
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir(d.join("schemas")).unwrap();
@@ -364,6 +375,10 @@ fn pull_specs_then_plan_is_empty_with_locations_and_strengths() {
     let (code, _, err) = run(d, &args(&["pull"], &g, &["--specs", "."]));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("wrote 2 spec(s) into locations"), "{err}");
+    assert!(
+        err.contains("note: named location `All Compliant Network locations` (3d46dbda-8382-466a-856d-eb00cbc6b910) is a compliantNetworkNamedLocation that caac does not manage"),
+        "{err}"
+    );
     assert!(err.contains("wrote 1 spec(s) into strengths"), "{err}");
     let hq = std::fs::read_to_string(d.join("locations/HQ.yaml")).unwrap();
     assert!(
@@ -397,6 +412,11 @@ fn pull_specs_then_plan_is_empty_with_locations_and_strengths() {
     );
     assert!(out.contains("locations/HQ.yaml"), "{out}");
     assert!(out.contains("strengths/Admin-FIDO2.yaml"), "{out}");
+    let (code, out, err) = run(d, &args(&["plan", "--prune"], &g, &[]));
+    assert_eq!(
+        code, 0,
+        "--prune leaves the compliant network location: {out}{err}"
+    );
 
     let (code, _, err) = run(d, &args(&["pull", "-o", "state2"], &g, &["--specs", "."]));
     assert_eq!(code, 2, "{err}");
