@@ -206,6 +206,10 @@ pub struct Checked {
     /// The named location and authentication strength spec files read, as
     /// reported.
     pub objects_read: Vec<String>,
+    /// The loaded location and strength specs (their reports are also in
+    /// [`Checked::other`]): what `caac plan` / `caac apply` create, update
+    /// and delete ([`crate::deploy`]).
+    pub objects: crate::objects::Objects,
 }
 
 impl Checked {
@@ -530,7 +534,8 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         });
     }
     checked.skipped = outcome.skipped;
-    checked.other.extend(objects.reports);
+    checked.other.extend(objects.reports.iter().cloned());
+    checked.objects = objects;
     checked.timings.push(("lint", stage.elapsed()));
     if tenant_failed {
         // "No tenant file" would send the user looking for the wrong fix.
@@ -782,6 +787,14 @@ const TABLES: [Kind; 9] = [
 /// ids are real, so the starter set stays lint-clean (`lint --fail-level
 /// warning` in CI).
 pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
+    placeholder_ids_with(checked, severity, false);
+}
+
+/// [`placeholder_ids`], except that with `creating` the location and
+/// strength specs not in the tenant yet are not refused: `caac plan` and
+/// `caac apply` create them first and put the created ids into the policy
+/// bodies in place of their placeholders ([`crate::deploy`]).
+pub fn placeholder_ids_with(checked: &mut Checked, severity: Severity, creating: bool) {
     let refuse = severity == Severity::Error;
     let diag = |message: String| {
         let d = if refuse {
@@ -805,12 +818,15 @@ pub fn placeholder_ids(checked: &mut Checked, severity: Severity) {
     // placeholder ids (crate::objects): reported once, at the spec.
     for (path, noun, name, id) in &checked.pending_objects {
         in_tenant.push(id.clone());
+        if creating {
+            continue;
+        }
         let d = diag(format!(
             "{noun} `{name}` is not in the tenant yet: the spec has no `id:` and the tenant file lists no id for the name, so policies that use it get the placeholder id `{id}`: {consequence}"
         ))
         .at_key("/displayName")
         .with_help(if refuse {
-            "create the object in Entra first and write its object id into the spec (`id:`) or into tenant.yaml under the same name; caac plan/apply do not create locations or strengths yet"
+            "create the object in Entra first and write its object id into the spec (`id:`) or into tenant.yaml under the same name; or let `caac plan` / `caac apply` create it"
         } else {
             "create the object in Entra and write its object id into the spec (`id:`) or tenant.yaml before `caac plan` or `caac apply`, which refuse placeholder ids"
         });

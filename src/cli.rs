@@ -440,6 +440,13 @@ pub struct PullArgs {
     /// and RoleManagement.Read.Directory).
     #[arg(long, value_name = "FILE")]
     pub members: Option<PathBuf>,
+    /// Also write each named location and custom authentication strength as
+    /// a spec (with its id) into DIR/locations/ and DIR/strengths/ (`--specs .`
+    /// for the project root), so `caac plan` / `caac apply` manage them.
+    /// Only into directories that are absent or empty: pull never overwrites
+    /// a spec. Built-in strengths are never written.
+    #[arg(long, value_name = "DIR")]
+    pub specs: Option<PathBuf>,
 }
 
 /// Output format of `caac plan`.

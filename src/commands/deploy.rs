@@ -74,7 +74,13 @@ fn pull(a: &crate::cli::PullArgs, conn: &deploy::Connection) -> ExitStatus {
     verbose(format_args!("output: {}", crate::check::display(&a.output)));
     verbose(format_args!("tenant: {}", crate::check::display(&a.tenant)));
     let started = std::time::Instant::now();
-    let code = match deploy::pull(conn, &a.output, Some(&a.tenant), a.members.as_deref()) {
+    let code = match deploy::pull(
+        conn,
+        &a.output,
+        Some(&a.tenant),
+        a.members.as_deref(),
+        a.specs.as_deref(),
+    ) {
         Err(s) => stopped(&s),
         Ok(p) => {
             eprintln!(
@@ -85,6 +91,12 @@ fn pull(a: &crate::cli::PullArgs, conn: &deploy::Connection) -> ExitStatus {
                 p.strengths,
                 crate::check::display(&p.out)
             );
+            for n in &p.spec_notes {
+                eprintln!("note: {n}");
+            }
+            for (dir, n) in &p.specs {
+                eprintln!("wrote {n} spec(s) into {}", crate::check::display(dir));
+            }
             let members = match &p.members {
                 None => OK,
                 Some(Err(s)) => stopped(s),
@@ -422,9 +434,7 @@ fn progress(e: &deploy::Event, tty: bool) {
 /// <https://learn.microsoft.com/graph/errors>).
 fn write_failure(f: &deploy::WriteFailure) -> String {
     use deploy::client::GraphError;
-    let noun = match f.kind {
-        deploy::plan::Kind::Policy => "policy",
-    };
+    let noun = deploy::objects::noun(f.kind);
     let what = format!(
         "{} {noun} \"{}\"{}",
         f.action.word(),

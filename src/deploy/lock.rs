@@ -19,6 +19,10 @@
 //!
 //! The key is the spec's path as given on the command line (with `#/pointer`
 //! for one policy inside a Graph export); `displayName` is informational.
+//! Named location and authentication strength specs that `caac apply`
+//! manages are recorded the same way under `namedLocations` and
+//! `authenticationStrengths` (spec file → id), so a spec without `id:` keeps
+//! meaning the object caac created for it.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -29,13 +33,19 @@ pub const DEFAULT: &str = "caac.lock";
 
 /// The lock file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Lock {
     /// Format version (1).
     pub version: u32,
     /// Spec key → live policy.
     #[serde(default)]
     pub policies: BTreeMap<String, Entry>,
+    /// Named location spec file → live named location.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub named_locations: BTreeMap<String, Entry>,
+    /// Authentication strength spec file → live strength.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub authentication_strengths: BTreeMap<String, Entry>,
 }
 
 /// One managed policy.

@@ -11,8 +11,13 @@
 //! updates, and deletes only with `--prune`; after each write it reads the
 //! policy back and records its id in `caac.lock` atomically, so a killed
 //! run started again adopts what it created instead of duplicating it.
-//! Only policies are written: named locations and authentication strengths
-//! are referenced by id through `tenant.yaml`, not managed.
+//! Named locations and custom authentication strengths with a spec in the
+//! repository (or recorded in the lock) are managed too ([`objects`]):
+//! created or updated before the policies that use them, the created ids
+//! put into the policies' bodies in place of their placeholders, deleted
+//! with `--prune` only after the last policy that used them, and refused
+//! while a policy that stays still uses them. `pull --specs` writes them
+//! as specs.
 //!
 //! The library prints nothing: each function returns what happened, or a
 //! [`Stop`] with the lines to print and whether it is a refusal on findings
@@ -24,6 +29,7 @@ pub mod auth;
 pub mod client;
 pub mod lock;
 pub mod members;
+pub mod objects;
 pub mod patch;
 pub mod plan;
 pub mod saved;
@@ -131,6 +137,10 @@ pub struct Pulled {
     /// With `--members`: the members file written (path, groups, roles),
     /// or why not (the state is written either way).
     pub members: Option<Result<(PathBuf, usize, usize), Stop>>,
+    /// `--specs`: each spec directory written and how many specs it holds.
+    pub specs: Vec<(PathBuf, usize)>,
+    /// `--specs`: the objects no spec was written for, and why.
+    pub spec_notes: Vec<String>,
 }
 
 /// What `caac pull` did to the tenant file.
@@ -150,12 +160,14 @@ pub struct TenantUpdate {
 
 /// `caac pull`: writes the state directory and learns ids into the tenant
 /// file; with `members_path`, also the members file for `caac replay`
-/// ([`members`]); `Err` when nothing was written.
+/// ([`members`]); with `specs`, also writes the named locations and custom
+/// strengths as specs ([`pulled_specs`]). `Err` when nothing was written.
 pub fn pull(
     conn: &Connection,
     out: &Path,
     tenant_path: Option<&Path>,
     members_path: Option<&Path>,
+    specs: Option<&Path>,
 ) -> Result<Pulled, Stop> {
     let mut client = conn.client(auth::Need::Read).map_err(Stop::error)?;
     let mut sets = Vec::new();
@@ -199,6 +211,12 @@ pub fn pull(
         crate::emit::MANIFEST.into(),
         crate::emit::pretty(&manifest).into_bytes(),
     ));
+    // Converted and checked before anything is written: a spec that would
+    // lose a value, or a directory that already holds specs, writes nothing.
+    let (spec_files, spec_notes) = match specs {
+        Some(root) => pulled_specs(root, &sets[1].1, &sets[2].1)?,
+        None => (Vec::new(), Vec::new()),
+    };
     crate::emit::write_dir(out, &files).map_err(Stop::error)?;
     let members = members_path.map(|path| {
         let file = members::fetch(&mut client, &sets[0].1).map_err(|e| {
@@ -214,6 +232,18 @@ pub fn pull(
             file["roles"].as_object().map_or(0, serde_json::Map::len),
         ))
     });
+    let mut written = Vec::new();
+    for (dir, outputs) in &spec_files {
+        crate::import::write_outputs(dir, outputs, None).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            Stop::error(format!(
+                "{}; the state was written, the specs in {} were not",
+                lines.join("; "),
+                check::display(dir)
+            ))
+        })?;
+        written.push((dir.clone(), outputs.len()));
+    }
     let tenant_path = tenant_path.map_or_else(|| PathBuf::from("tenant.yaml"), Path::to_owned);
     Ok(Pulled {
         members,
@@ -222,7 +252,89 @@ pub fn pull(
         strengths: sets[2].1.len(),
         out: out.to_owned(),
         tenant: update_tenant(&tenant_path, &sets[1].1, &sets[2].1),
+        specs: written,
+        spec_notes,
     })
+}
+
+/// The spec files `caac pull --specs ROOT` writes: `ROOT/locations/` and
+/// `ROOT/strengths/` (created only when a kind has objects), one YAML file
+/// per object with everything Graph returned that the spec holds, its `id`
+/// included, converted as `caac import` converts an export
+/// ([`crate::objects::import::convert`]) and headed by the schema modeline.
+/// Built-in strengths are Microsoft's: never written. `Err` (nothing
+/// written) when an object cannot be written without losing a value, or a
+/// directory already holds files: pull never overwrites a spec.
+#[allow(clippy::type_complexity)]
+fn pulled_specs(
+    root: &Path,
+    locations: &[Value],
+    strengths: &[Value],
+) -> Result<(Vec<(PathBuf, Vec<(String, Vec<u8>)>)>, Vec<String>), Stop> {
+    use crate::objects::import::{ObjectKind, convert, spec_text};
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    for (kind, items) in [
+        (ObjectKind::Location, locations),
+        (ObjectKind::Strength, strengths),
+    ] {
+        let dir = if root == Path::new(".") {
+            PathBuf::from(kind.default_dir())
+        } else {
+            root.join(kind.default_dir())
+        };
+        let schema_ref = crate::import::schema_ref_for(&dir, kind.schema_file());
+        let mut used = std::collections::BTreeSet::new();
+        let mut files = Vec::new();
+        for item in items {
+            // Beta-only location types (compliant network, service tags, …)
+            // have no spec: left in the state, named, not written.
+            if crate::objects::import::classify(item) != Some(kind) {
+                skipped.push(format!(
+                    "{} `{}` ({}) is a {} that caac does not manage: kept in the state, no spec written",
+                    kind.noun(),
+                    item["displayName"].as_str().unwrap_or_default(),
+                    item["id"].as_str().unwrap_or_default(),
+                    item["@odata.type"].as_str().unwrap_or("type").trim_start_matches("#microsoft.graph.")
+                ));
+                continue;
+            }
+            let mut notes = Vec::new();
+            let converted = convert(kind, item, "", &mut notes).map_err(|ds| {
+                let why: Vec<String> = ds.iter().map(|d| d.message.clone()).collect();
+                Stop::error(format!(
+                    "{} `{}` ({}) cannot be written as a spec: {}; nothing was written",
+                    kind.noun(),
+                    item["displayName"].as_str().unwrap_or_default(),
+                    item["id"].as_str().unwrap_or_default(),
+                    why.join("; ")
+                ))
+            })?;
+            let Some(c) = converted else { continue };
+            let stem = crate::emit::file_stem(&c.name);
+            let mut file = format!("{stem}.yaml");
+            let mut n = 2;
+            while !used.insert(file.to_lowercase()) {
+                file = format!("{stem}-{n}.yaml");
+                n += 1;
+            }
+            files.push((
+                file,
+                spec_text(&c.spec, &schema_ref, "Microsoft Graph (caac pull)").into_bytes(),
+            ));
+        }
+        if files.is_empty() {
+            continue;
+        }
+        if std::fs::read_dir(&dir).is_ok_and(|mut e| e.next().is_some()) {
+            return Err(Stop::error(format!(
+                "{} already holds files; `caac pull --specs` writes only into an absent or empty directory (it never overwrites a spec): move it away, or compare the tenant with `caac plan`; nothing was written",
+                check::display(&dir)
+            )));
+        }
+        out.push((dir, files));
+    }
+    Ok((out, skipped))
 }
 
 /// Adds named locations and custom authentication strengths the tenant file
@@ -345,6 +457,8 @@ struct Repo {
     report: String,
     /// Display names of the ids the plan may show.
     names: plan::Names,
+    /// The named location and strength specs.
+    objects: Vec<objects::DesiredObject>,
 }
 
 /// Called with what the repository check read, as soon as it has run and
@@ -396,7 +510,9 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, St
     // The lockout gate, exactly as `caac lint` runs it: its errors count as
     // lint errors below, so `apply` refuses to lock anyone out.
     check::lockout_gate(&mut checked);
-    check::placeholder_ids(&mut checked, Severity::Error);
+    // Location and strength specs not in the tenant yet are created first
+    // (objects): their placeholder ids are replaced, not refused.
+    check::placeholder_ids_with(&mut checked, Severity::Error, true);
     // A made-up break-glass id is refused above; the lockout and CA101
     // findings about the persona built from it are that same root cause
     // again, once per policy: not repeated.
@@ -416,6 +532,7 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, St
         }
     }
     let names = names(checked.tenant.as_ref());
+    let desired_objects = objects::desired(&checked.objects);
     let mut desired = Vec::new();
     for f in &checked.files {
         for u in &f.units {
@@ -506,6 +623,7 @@ fn repo(opts: &check::Options, color: bool, observe: Observe) -> Result<Repo, St
         inputs,
         report,
         names,
+        objects: desired_objects,
     })
 }
 
@@ -551,6 +669,85 @@ fn names(tenant: Option<&crate::model::Tenant>) -> plan::Names {
     out
 }
 
+/// The tenant as plan reads it: policies, named locations and
+/// authentication strengths as Graph returned them.
+#[derive(Debug, Default)]
+struct LiveSet {
+    policies: Vec<Value>,
+    locations: Vec<Value>,
+    strengths: Vec<Value>,
+}
+
+impl LiveSet {
+    /// Reads the policies from Graph, and the objects of the kinds the
+    /// repository manages.
+    fn read(client: &mut Client, kinds: &[plan::Kind]) -> Result<LiveSet, String> {
+        let mut list = |p: &str, wanted: bool| {
+            if wanted {
+                client.list(p).map_err(|e| e.to_string())
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        Ok(LiveSet {
+            policies: list(POLICIES, true)?,
+            locations: list(NAMED_LOCATIONS, kinds.contains(&plan::Kind::NamedLocation))?,
+            strengths: list(
+                STRENGTHS,
+                kinds.contains(&plan::Kind::AuthenticationStrength),
+            )?,
+        })
+    }
+
+    /// Reads a pulled state: a directory (its locations and strengths too,
+    /// when `caac pull` wrote them) or one policies.json.
+    fn from_state(state: &Path) -> Result<LiveSet, String> {
+        if !state.is_dir() {
+            return Ok(LiveSet {
+                policies: from_state(state)?,
+                ..LiveSet::default()
+            });
+        }
+        let optional = |f: &str| {
+            let p = state.join(f);
+            if p.exists() {
+                from_state(&p)
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        Ok(LiveSet {
+            policies: from_state(&state.join("policies.json"))?,
+            locations: optional("namedLocations.json")?,
+            strengths: optional("authenticationStrengths.json")?,
+        })
+    }
+
+    /// The live objects of the kinds the repository manages.
+    fn objects(&self, kinds: &[plan::Kind]) -> Vec<objects::LiveObject> {
+        let mut out = Vec::new();
+        if kinds.contains(&plan::Kind::NamedLocation) {
+            out.extend(objects::live(plan::Kind::NamedLocation, &self.locations));
+        }
+        if kinds.contains(&plan::Kind::AuthenticationStrength) {
+            out.extend(objects::live(
+                plan::Kind::AuthenticationStrength,
+                &self.strengths,
+            ));
+        }
+        out
+    }
+
+    /// Every live object id of those kinds, and of the policies.
+    fn ids(&self, kinds: &[plan::Kind]) -> std::collections::BTreeSet<String> {
+        self.policies
+            .iter()
+            .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
+            .chain(self.objects(kinds).into_iter().map(|o| o.id))
+            .collect()
+    }
+}
+
 /// Reads live policies from a pulled state (a directory or its policies.json).
 fn from_state(state: &Path) -> Result<Vec<Value>, String> {
     let file = if state.is_dir() {
@@ -577,16 +774,98 @@ fn from_state(state: &Path) -> Result<Vec<Value>, String> {
     }
 }
 
+/// The object kinds the repository manages: those it has a spec of or
+/// whose objects caac.lock records (so removing the last spec of a kind
+/// still lets `--prune` delete the object). A repository without location
+/// specs leaves the tenant's locations alone, even with `--prune`.
+fn managed_kinds(repo: &Repo, lock: &Lock) -> Vec<plan::Kind> {
+    [
+        plan::Kind::NamedLocation,
+        plan::Kind::AuthenticationStrength,
+    ]
+    .into_iter()
+    .filter(|k| {
+        repo.objects.iter().any(|o| o.kind == *k) || !objects::lock_map(lock, *k).is_empty()
+    })
+    .collect()
+}
+
 fn make_plan(
     repo: &Repo,
-    live: &[Value],
+    live: &LiveSet,
     lock_path: &Path,
     prune: bool,
 ) -> Result<(Plan, Lock), String> {
     let lock = Lock::read(lock_path)?;
-    let live = plan::live_policies(live)?;
-    let p = plan::plan(&repo.desired, &live, &lock, prune)?;
+    let kinds = managed_kinds(repo, &lock);
+    let live_objects = live.objects(&kinds);
+    let (object_items, substitutes, object_notes) =
+        objects::plan(&repo.objects, &live_objects, &lock)?;
+    // Objects that exist already: their live ids go into the policy bodies
+    // (a spec without `id:` resolved to a placeholder).
+    let mut desired = repo.desired.clone();
+    for d in &mut desired {
+        objects::substitute(&mut d.compiled.body, &substitutes);
+    }
+    let live_policies = plan::live_policies(&live.policies)?;
+    let mut p = plan::plan(&desired, &live_policies, &lock, prune)?;
+    p.notes.extend(object_notes);
+    for mut item in object_items {
+        if prune && item.action == Action::Unmanaged {
+            refuse_in_use(&item, &p.items)?;
+            item.action = Action::Delete;
+            (item.request, item.then) = objects::writes(&item);
+        }
+        p.items.push(item);
+    }
+    plan::sort(&mut p.items);
+    p.notes.sort();
     Ok((p, lock))
+}
+
+/// `--prune` deletes a named location or strength only when no policy that
+/// stays uses it: not one of the repository's (it would reference an
+/// object that is gone) and not one outside it that `--prune` keeps (a
+/// Microsoft-managed policy). Names the policies that still use it.
+fn refuse_in_use(object: &plan::Item, policies: &[plan::Item]) -> Result<(), String> {
+    let id = object.id.as_deref().unwrap_or_default();
+    let users: Vec<String> = policies
+        .iter()
+        .filter(|p| p.kind == plan::Kind::Policy && p.action != Action::Delete)
+        .filter(|p| {
+            let body = if p.action == Action::Unmanaged {
+                p.live_raw.as_ref()
+            } else {
+                p.body.as_ref()
+            };
+            body.is_some_and(|b| objects::mentions(b, id))
+        })
+        .map(|p| match &p.spec {
+            Some(spec) if p.action != Action::Unmanaged => {
+                format!("\"{}\" ({spec})", p.display_name)
+            }
+            _ => format!(
+                "\"{}\" ({}, not in the repository)",
+                p.display_name,
+                p.id.as_deref().unwrap_or_default()
+            ),
+        })
+        .collect();
+    if users.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "--prune would delete the {} \"{}\" ({id}), which is not in the repository, but {} still use{} it: keep its spec, or remove it from {} first; nothing was planned",
+        objects::noun(object.kind),
+        object.display_name,
+        users.join(", "),
+        if users.len() == 1 { "s" } else { "" },
+        if users.len() == 1 {
+            "that policy"
+        } else {
+            "those policies"
+        },
+    ))
 }
 
 /// What `caac plan` is asked for.
@@ -630,12 +909,15 @@ pub fn plan_command(
     observe: Observe,
 ) -> Result<PlanOutput, Stop> {
     let repo = repo(opts, color, observe)?;
+    let kinds = Lock::read(o.lock)
+        .map(|l| managed_kinds(&repo, &l))
+        .map_err(|e| Stop::error(e).after(&repo.report))?;
     let live = match o.state {
-        Some(s) => from_state(s),
+        Some(s) => LiveSet::from_state(s),
         None => conn
             .client(auth::Need::Read)
-            .and_then(|mut c| c.list(POLICIES))
-            .map_err(|e| e.to_string()),
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| LiveSet::read(&mut c, &kinds)),
     };
     let live = live.map_err(|e| Stop::error(e).after(&repo.report))?;
     let (mut p, _) =
@@ -726,6 +1008,17 @@ impl Prepared {
             }
             s.push('\n');
         }
+        // A created location's or strength's id is Graph's to give: the
+        // requests above name it by the id the policy bodies use for it.
+        for i in &self.plan.items {
+            if let Some(b) = &i.body_id {
+                s.push_str(&format!(
+                    "note: {b} stands for the {} \"{}\" this plan creates; apply sends the id Graph gives it instead\n",
+                    objects::noun(i.kind),
+                    i.display_name
+                ));
+            }
+        }
         s.push_str(&format!(
             "{} request(s); dry run, nothing was sent\n",
             self.requests.len()
@@ -752,12 +1045,42 @@ impl Prepared {
                 dirty = true;
             }
         }
+        for i in &self.plan.items {
+            if i.kind == plan::Kind::Policy {
+                continue;
+            }
+            if let (Some(key), Some(id), Action::Unchanged) = (&i.spec, &i.id, i.action) {
+                let map = objects::lock_map_mut(&mut self.lock, i.kind);
+                if map.get(key).is_none_or(|e| e.id != *id) {
+                    map.insert(
+                        key.clone(),
+                        lock::Entry {
+                            id: id.clone(),
+                            display_name: Some(i.display_name.clone()),
+                        },
+                    );
+                    dirty = true;
+                }
+            }
+        }
         let before = self.lock.policies.len();
         let (keys, live) = (&self.keys, &self.live_ids);
         self.lock
             .policies
             .retain(|k, e| keys.contains(k.as_str()) || live.contains(&e.id.to_ascii_lowercase()));
         dirty |= self.lock.policies.len() != before;
+        // Likewise a location or strength whose spec and object are both gone.
+        for kind in [
+            plan::Kind::NamedLocation,
+            plan::Kind::AuthenticationStrength,
+        ] {
+            let map = objects::lock_map_mut(&mut self.lock, kind);
+            let before = map.len();
+            map.retain(|k, e| {
+                keys.contains(k.as_str()) || live.contains(&e.id.to_ascii_lowercase())
+            });
+            dirty |= map.len() != before;
+        }
         if dirty {
             self.lock.write(&self.lock_path).map_err(Stop::error)?;
         }
@@ -765,30 +1088,33 @@ impl Prepared {
     }
 }
 
-/// The requests of a plan's items, as absolute URLs under the client's base.
+/// The requests of a plan's items, as absolute URLs under the client's base
+/// (an item may send two: a strength's PATCH, then its
+/// `updateAllowedCombinations` action).
 fn requests(p: &Plan, client: &Client) -> Result<Vec<(usize, Request)>, String> {
     let mut out = Vec::new();
     for (n, i) in p.items.iter().enumerate() {
-        let Some(w) = &i.request else { continue };
-        let method = match w.method.as_str() {
-            "POST" => "POST",
-            "PATCH" => "PATCH",
-            "DELETE" => "DELETE",
-            other => {
-                return Err(format!(
-                    "`{}`: `{other}` is not a write caac sends",
-                    i.display_name
-                ));
-            }
-        };
-        out.push((
-            n,
-            Request {
-                method,
-                url: client.url(&w.path),
-                body: w.body.clone(),
-            },
-        ));
+        for w in i.request.iter().chain(&i.then) {
+            let method = match w.method.as_str() {
+                "POST" => "POST",
+                "PATCH" => "PATCH",
+                "DELETE" => "DELETE",
+                other => {
+                    return Err(format!(
+                        "`{}`: `{other}` is not a write caac sends",
+                        i.display_name
+                    ));
+                }
+            };
+            out.push((
+                n,
+                Request {
+                    method,
+                    url: client.url(&w.path),
+                    body: w.body.clone(),
+                },
+            ));
+        }
     }
     Ok(out)
 }
@@ -830,9 +1156,12 @@ pub fn prepare_apply(
         // too: it previews an apply, and should fail where the apply would.
         conn.client(auth::Need::Write).map_err(|e| fail(&e))?
     };
+    let kinds = Lock::read(a.lock)
+        .map(|l| managed_kinds(&repo, &l))
+        .map_err(|e| fail(&e))?;
     let live = match a.state {
-        Some(s) => from_state(s),
-        None => client.list(POLICIES).map_err(|e| e.to_string()),
+        Some(s) => LiveSet::from_state(s),
+        None => LiveSet::read(&mut client, &kinds),
     };
     let live = live.map_err(|e| fail(&e))?;
     let (mut p, lock) = make_plan(&repo, &live, a.lock, a.prune).map_err(|e| fail(&e))?;
@@ -845,11 +1174,13 @@ pub fn prepare_apply(
         client,
         lock,
         lock_path: a.lock.to_owned(),
-        keys: repo.desired.into_iter().map(|d| d.key).collect(),
-        live_ids: live
-            .iter()
-            .filter_map(|v| v["id"].as_str().map(str::to_ascii_lowercase))
+        keys: repo
+            .desired
+            .into_iter()
+            .map(|d| d.key)
+            .chain(repo.objects.into_iter().map(|o| o.key))
             .collect(),
+        live_ids: live.ids(&kinds),
         plan: p,
     })
 }
@@ -905,7 +1236,21 @@ pub fn prepare_saved(file: &Path, conn: &Connection, a: &ApplyOptions) -> Result
     };
     let mut live_ids = std::collections::BTreeSet::new();
     if !a.dry_run {
-        let live = client.list(POLICIES).map_err(Stop::error)?;
+        // The objects of every kind the plan holds (policies always).
+        let kinds: Vec<plan::Kind> = saved
+            .plan
+            .items
+            .iter()
+            .map(|i| i.kind)
+            .filter(|k| *k != plan::Kind::Policy)
+            .collect();
+        let set = LiveSet::read(&mut client, &kinds).map_err(Stop::error)?;
+        let live: Vec<Value> = set
+            .policies
+            .iter()
+            .cloned()
+            .chain(set.objects(&kinds).into_iter().map(|o| o.raw))
+            .collect();
         let live: Vec<(String, String, String)> = live
             .iter()
             .map(|v| {
@@ -1037,13 +1382,42 @@ pub fn execute(prepared: Prepared, on: &mut dyn FnMut(Event)) -> Applied {
         mismatches: 0,
         failed: None,
     };
-    for (k, (n, req)) in reqs.into_iter().enumerate() {
+    // Placeholder (or stale) ids of the locations and strengths created so
+    // far → the ids Graph gave them: put into every later request and into
+    // the body the read-back is compared with.
+    let mut created: Vec<(String, String)> = Vec::new();
+    let last: Vec<bool> = (0..reqs.len())
+        .map(|k| reqs.get(k + 1).is_none_or(|next| next.0 != reqs[k].0))
+        .collect();
+    for (k, (n, mut req)) in reqs.into_iter().enumerate() {
         let item = &p.items[n];
+        if let Some(b) = &mut req.body {
+            objects::substitute(b, &created);
+        }
+        let mut want = item.body.clone().unwrap_or(Value::Null);
+        objects::substitute(&mut want, &created);
         on(Event::Sending { k, total, item });
-        let result = match item.action {
-            Action::Create => create(&mut client, &req, item, &mut lock, &lock_path, on),
-            Action::Update => update(&mut client, &req, item, &mut lock, &lock_path, on),
-            _ => delete(&mut client, &req, item, &mut lock, &lock_path, on),
+        let result = match (item.kind, item.action) {
+            (plan::Kind::Policy, Action::Create) => {
+                create(&mut client, &req, item, &want, &mut lock, &lock_path, on)
+            }
+            (plan::Kind::Policy, Action::Update) => {
+                update(&mut client, &req, item, &want, &mut lock, &lock_path, on)
+            }
+            (plan::Kind::Policy, _) => delete(&mut client, &req, item, &mut lock, &lock_path, on),
+            (_, Action::Delete) => {
+                delete_object(&mut client, &req, item, &mut lock, &lock_path, on)
+            }
+            _ => write_object(
+                &mut client,
+                &req,
+                item,
+                &want,
+                last[k],
+                (&mut lock, &lock_path),
+                &mut created,
+                on,
+            ),
         };
         match result {
             Ok(Confirmed::Yes) => out.done += 1,
@@ -1088,7 +1462,7 @@ fn record(lock: &mut Lock, path: &Path, item: &plan::Item, id: &str) -> Result<(
 }
 
 /// Reads a written policy back and compares it with the desired body.
-fn read_back(client: &mut Client, item: &plan::Item, id: &str) -> Result<Confirmed, GraphError> {
+fn read_back(client: &mut Client, want: &Value, id: &str) -> Result<Confirmed, GraphError> {
     let url = client.url(&format!("{POLICIES}/{id}"));
     // Graph is eventually consistent: a policy may 404 for a moment right
     // after it was created (graph-ca-schema.md §5.11), so a 404 is retried.
@@ -1108,7 +1482,7 @@ fn read_back(client: &mut Client, item: &plan::Item, id: &str) -> Result<Confirm
             url: url.clone(),
             why,
         })?;
-    let want = plan::canon(item.body.as_ref().unwrap_or(&Value::Null));
+    let want = plan::canon(want);
     match &live[0].body {
         Ok(have) => {
             let d = plan::diff(have, &want);
@@ -1132,6 +1506,7 @@ fn create(
     client: &mut Client,
     req: &Request,
     item: &plan::Item,
+    want: &Value,
     lock: &mut Lock,
     lock_path: &Path,
     on: &mut dyn FnMut(Event),
@@ -1183,13 +1558,14 @@ fn create(
         item,
         id: id.clone(),
     });
-    read_back(client, item, &id)
+    read_back(client, want, &id)
 }
 
 fn update(
     client: &mut Client,
     req: &Request,
     item: &plan::Item,
+    want: &Value,
     lock: &mut Lock,
     lock_path: &Path,
     on: &mut dyn FnMut(Event),
@@ -1201,7 +1577,7 @@ fn update(
         item,
         id: id.clone(),
     });
-    read_back(client, item, &id)
+    read_back(client, want, &id)
 }
 
 fn delete(
@@ -1221,6 +1597,109 @@ fn delete(
     }
     if let Some(key) = lock.key_of(&id).map(str::to_owned) {
         lock.policies.remove(&key);
+        lock.write(lock_path).map_err(GraphError::Config)?;
+    }
+    on(Event::Written { item, id });
+    Ok(Confirmed::Yes)
+}
+
+/// Creates or updates a named location or strength: records its id in the
+/// lock (spec file → id), and for a create remembers the id the plan's
+/// policy bodies use for it (`bodyId`) → the id Graph returned. After the
+/// item's last request, reads it back and compares it as a spec
+/// ([`objects::normal`]). A POST is not retried after an uncertain failure
+/// here: the run stops and the next plan adopts the object by name.
+#[allow(clippy::too_many_arguments)]
+fn write_object(
+    client: &mut Client,
+    req: &Request,
+    item: &plan::Item,
+    want: &Value,
+    last: bool,
+    (lock, lock_path): (&mut Lock, &Path),
+    created: &mut Vec<(String, String)>,
+    on: &mut dyn FnMut(Event),
+) -> Result<Confirmed, GraphError> {
+    let answer = client.send(req, item.action != Action::Create)?;
+    let id = match item.action {
+        Action::Create => match answer.get("id").and_then(Value::as_str) {
+            Some(id) => id.to_ascii_lowercase(),
+            None => {
+                return Err(GraphError::Shape {
+                    method: "POST".into(),
+                    url: req.url.clone(),
+                    why: format!("the created {} has no `id`", objects::noun(item.kind)),
+                });
+            }
+        },
+        _ => item.id.clone().unwrap_or_default(),
+    };
+    if let Some(from) = &item.body_id {
+        created.push((from.clone(), id.clone()));
+    }
+    if let Some(key) = &item.spec {
+        objects::lock_map_mut(lock, item.kind).insert(
+            key.clone(),
+            lock::Entry {
+                id: id.clone(),
+                display_name: Some(item.display_name.clone()),
+            },
+        );
+        lock.write(lock_path).map_err(GraphError::Config)?;
+    }
+    on(Event::Written {
+        item,
+        id: id.clone(),
+    });
+    if !last {
+        return Ok(Confirmed::Yes);
+    }
+    let url = client.url(&format!("/v1.0{}/{id}", objects::collection(item.kind)));
+    let mut attempt = 0;
+    let got = loop {
+        attempt += 1;
+        match client.get(&url) {
+            Err(GraphError::Status { status: 404, .. }) if attempt < client::ATTEMPTS => {
+                client.wait(Duration::from_millis(500 * u64::from(attempt)));
+            }
+            other => break other?,
+        }
+    };
+    let shape = |why: String| GraphError::Shape {
+        method: "GET".into(),
+        url: url.clone(),
+        why,
+    };
+    let have = objects::normal(item.kind, &got).map_err(shape)?;
+    let want = objects::normal(item.kind, want).map_err(shape)?;
+    let d = plan::diff(&have, &want);
+    Ok(if d.is_empty() {
+        Confirmed::Yes
+    } else {
+        Confirmed::Differs(d.into_iter().map(|c| c.path).collect())
+    })
+}
+
+/// Deletes a named location or strength (`--prune`, after the policies that
+/// used it) and drops it from the lock; already gone is done.
+fn delete_object(
+    client: &mut Client,
+    req: &Request,
+    item: &plan::Item,
+    lock: &mut Lock,
+    lock_path: &Path,
+    on: &mut dyn FnMut(Event),
+) -> Result<Confirmed, GraphError> {
+    let id = item.id.clone().unwrap_or_default();
+    match client.send(req, true) {
+        Ok(_) => {}
+        Err(GraphError::Status { status: 404, .. }) => {}
+        Err(e) => return Err(e),
+    }
+    let map = objects::lock_map_mut(lock, item.kind);
+    let before = map.len();
+    map.retain(|_, e| !e.id.eq_ignore_ascii_case(&id));
+    if map.len() != before {
         lock.write(lock_path).map_err(GraphError::Config)?;
     }
     on(Event::Written { item, id });

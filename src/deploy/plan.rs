@@ -9,9 +9,8 @@
 //! `caac.lock`, then the spec's own `id`, then the display name (first
 //! adoption). The plan is deterministic: items sorted by action, then key.
 //!
-//! Every item carries the object's kind ([`Kind`]: a policy today; named
-//! locations and authentication strengths are meant to join as kinds of
-//! their own), the live object's [`fingerprint`] and, when it writes, the
+//! Every item carries the object's kind ([`Kind`]: a policy, a named
+//! location or an authentication strength, [`super::objects`]), the live object's [`fingerprint`] and, when it writes, the
 //! exact request ([`Write`]: method, path under the Graph base, body), so a
 //! plan saved as JSON ([`to_json`]) can be applied later exactly as made.
 //! The human and Markdown renderings show ids with their display names
@@ -90,9 +89,8 @@ impl Action {
     }
 }
 
-/// What kind of Graph object a plan item is. Only policies are planned
-/// today; the plan, its JSON and the saved-plan check are written per kind
-/// so that named locations and authentication strengths can be added.
+/// What kind of Graph object a plan item is ([`super::objects`] plans the
+/// named locations and authentication strengths).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
@@ -101,6 +99,12 @@ pub enum Kind {
     /// A Conditional Access policy
     /// (<https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy>).
     Policy,
+    /// A named location
+    /// (<https://learn.microsoft.com/graph/api/resources/namedlocation>).
+    NamedLocation,
+    /// A custom authentication strength
+    /// (<https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy>).
+    AuthenticationStrength,
 }
 
 /// One request of a plan: the method, the path under the Graph base URL
@@ -172,6 +176,16 @@ pub struct Item {
     /// The request this item sends (create/update/delete).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<Write>,
+    /// A second request, sent right after `request`: an authentication
+    /// strength's `updateAllowedCombinations` action when its name or
+    /// description changes too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub then: Option<Write>,
+    /// A created named location or strength: the id the policy bodies of
+    /// this plan use for it (a placeholder until it exists). `apply`
+    /// replaces it with the id Graph returns in every later request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_id: Option<String>,
     /// The live body as Graph returned it.
     #[serde(skip)]
     pub live_raw: Option<Value>,
@@ -314,6 +328,8 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
             api_version: Some(d.compiled.api_version),
             body: Some(d.compiled.body.clone()),
             request: None,
+            then: None,
+            body_id: None,
             live_raw: None,
         };
         if let Some((l, how)) = m {
@@ -373,19 +389,14 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
             api_version: None,
             body: None,
             request: None,
+            then: None,
+            body_id: None,
             live_raw: Some(l.raw.clone()),
         };
         item.request = write(&item);
         items.push(item);
     }
-    items.sort_by(|a, b| {
-        (a.action, &a.spec, &a.display_name, &a.id).cmp(&(
-            b.action,
-            &b.spec,
-            &b.display_name,
-            &b.id,
-        ))
-    });
+    sort(&mut items);
     notes.sort();
     Ok(Plan {
         items,
@@ -393,6 +404,29 @@ pub fn plan(desired: &[Desired], live: &[Live], lock: &Lock, prune: bool) -> Res
         prune,
         names: Names::new(),
     })
+}
+
+/// Sorts plan items in the order `apply` sends them: named locations and
+/// strengths created or updated first (policies reference them), then the
+/// policies, then the deletions of locations and strengths (Graph refuses
+/// to delete one a policy still uses); within each phase by action, kind,
+/// spec and name.
+pub fn sort(items: &mut [Item]) {
+    let phase = |i: &Item| match (i.kind, i.action) {
+        (Kind::Policy, _) => 1,
+        (_, Action::Delete | Action::Unmanaged) => 2,
+        _ => 0,
+    };
+    items.sort_by(|a, b| {
+        (phase(a), a.action, a.kind, &a.spec, &a.display_name, &a.id).cmp(&(
+            phase(b),
+            b.action,
+            b.kind,
+            &b.spec,
+            &b.display_name,
+            &b.id,
+        ))
+    });
 }
 
 /// Where policies live under a Graph version
@@ -635,7 +669,14 @@ fn listed(i: &Item, verbose: bool) -> bool {
 pub fn human(p: &Plan, verbose: bool) -> String {
     let mut s = String::new();
     for i in p.items.iter().filter(|i| listed(i, verbose)) {
-        let name = i.spec.as_deref().unwrap_or("(not in the repository)");
+        let name = match (&i.spec, i.kind) {
+            (Some(spec), _) => spec.as_str(),
+            (None, Kind::Policy) => "(not in the repository)",
+            (None, Kind::NamedLocation) => "(named location, not in the repository)",
+            (None, Kind::AuthenticationStrength) => {
+                "(authentication strength, not in the repository)"
+            }
+        };
         s.push_str(&format!(
             "{} {:<9} {name}  \"{}\"{}\n",
             i.action.symbol(),

@@ -78,6 +78,10 @@ struct FileItem {
     body: Option<Value>,
     #[serde(default)]
     request: Option<Write>,
+    #[serde(default)]
+    then: Option<Write>,
+    #[serde(default)]
+    body_id: Option<String>,
 }
 
 /// Whether `path` is a saved plan (a JSON file with `"generator": "caac"`
@@ -160,9 +164,7 @@ fn item(i: FileItem) -> Result<Item, String> {
         Some(id) => return Err(format!("`{id}` is not an object id")),
         None => None,
     };
-    let collection = match i.kind {
-        Kind::Policy => "/identity/conditionalAccess/policies",
-    };
+    let collection = super::objects::collection(i.kind);
     let expected = match (i.action, &id) {
         (Action::Create, None) => Some(("POST", None)),
         (Action::Update, Some(id)) => Some(("PATCH", Some(id))),
@@ -176,8 +178,24 @@ fn item(i: FileItem) -> Result<Item, String> {
             ));
         }
     };
+    // A strength's update may be two requests: its PATCH, then the
+    // `updateAllowedCombinations` action (super::objects); a lone action
+    // is `request` itself.
+    let action_path = |w: &Write| {
+        id.as_deref().is_some_and(|id| {
+            ["/v1.0", "/beta"].iter().any(|v| {
+                w.path.eq_ignore_ascii_case(&format!(
+                    "{v}{collection}/{id}/{}",
+                    super::objects::UPDATE_COMBINATIONS
+                ))
+            })
+        }) && w.method == "POST"
+            && w.body.is_some()
+    };
+    let strength_update = i.kind == Kind::AuthenticationStrength && i.action == Action::Update;
     match (&expected, &i.request) {
         (None, None) => {}
+        (Some(_), Some(w)) if strength_update && action_path(w) => {}
         (None, Some(_)) => return Err(format!("a `{}` item sends nothing", i.action.word())),
         (Some(_), None) => return Err(format!("a `{}` item needs its request", i.action.word())),
         (Some((method, want_id)), Some(w)) => {
@@ -210,6 +228,32 @@ fn item(i: FileItem) -> Result<Item, String> {
             }
         }
     }
+    if let Some(t) = &i.then
+        && !(strength_update
+            && i.request.as_ref().is_some_and(|r| r.method == "PATCH")
+            && action_path(t))
+    {
+        return Err(format!(
+            "only a strength's update sends a second request, and only POST {{/v1.0|/beta}}{collection}/{{id}}/{}",
+            super::objects::UPDATE_COMBINATIONS
+        ));
+    }
+    // The id the plan's policy bodies use for an object it creates.
+    let body_id = match &i.body_id {
+        Some(b)
+            if i.kind != Kind::Policy
+                && i.action == Action::Create
+                && crate::resolve::is_guid(b) =>
+        {
+            Some(b.to_ascii_lowercase())
+        }
+        Some(b) => {
+            return Err(format!(
+                "`bodyId: {b}` belongs only on a named location or strength the plan creates, and must be an object id"
+            ));
+        }
+        None => None,
+    };
     // The desired body is what the read-back after a create or an update
     // is compared with.
     if matches!(i.action, Action::Create | Action::Update) && i.body.is_none() {
@@ -235,6 +279,8 @@ fn item(i: FileItem) -> Result<Item, String> {
         api_version: None,
         body: i.body,
         request: i.request,
+        then: i.then,
+        body_id,
         live_raw: None,
     })
 }
@@ -291,6 +337,62 @@ mod tests {
 
     const ID: &str = "0a000000-0000-4000-8000-000000000001";
 
+    /// Named locations and strengths write only under their own
+    /// collection; a strength's second request is only its
+    /// `updateAllowedCombinations` action; `bodyId` only on an object the
+    /// plan creates.
+    #[test]
+    fn object_items_write_only_their_own_collection() {
+        const NL: &str = "/v1.0/identity/conditionalAccess/namedLocations";
+        const ST: &str = "/v1.0/policies/authenticationStrengthPolicies";
+        let create = json!({
+            "action": "create", "kind": "namedLocation", "displayName": "HQ",
+            "fingerprint": "absent", "bodyId": "00000000-0000-4000-8000-00000000abcd",
+            "body": {"displayName": "HQ"},
+            "request": {"method": "POST", "path": NL, "body": {"displayName": "HQ"}}
+        });
+        let i = file_item(create.clone()).unwrap();
+        assert_eq!(
+            i.body_id.as_deref(),
+            Some("00000000-0000-4000-8000-00000000abcd")
+        );
+        for (pointer, value) in [
+            (
+                "/request/path",
+                json!("/v1.0/identity/conditionalAccess/policies"),
+            ),
+            ("/request/path", json!(ST)),
+            ("/kind", json!("policy")),
+            ("/bodyId", json!("not-a-guid")),
+        ] {
+            let mut v = create.clone();
+            *v.pointer_mut(pointer).unwrap() = value.clone();
+            assert!(file_item(v).is_err(), "{pointer} = {value}");
+        }
+        let action = format!("{ST}/{ID}/updateAllowedCombinations");
+        let update = json!({
+            "action": "update", "kind": "authenticationStrength", "displayName": "S", "id": ID,
+            "fingerprint": "sha256:00", "body": {"displayName": "S", "allowedCombinations": ["fido2"]},
+            "request": {"method": "PATCH", "path": format!("{ST}/{ID}"), "body": {"displayName": "S"}},
+            "then": {"method": "POST", "path": action, "body": {"allowedCombinations": ["fido2"]}}
+        });
+        assert!(file_item(update.clone()).is_ok());
+        let mut lone = update.clone();
+        lone["request"] = lone["then"].clone();
+        lone.as_object_mut().unwrap().remove("then");
+        assert!(file_item(lone).is_ok(), "the action alone");
+        for (pointer, value) in [
+            ("/then/path", json!(format!("{ST}/{ID}"))),
+            ("/then/method", json!("DELETE")),
+            ("/kind", json!("namedLocation")),
+            ("/action", json!("delete")),
+        ] {
+            let mut v = update.clone();
+            *v.pointer_mut(pointer).unwrap() = value.clone();
+            assert!(file_item(v).is_err(), "{pointer} = {value}");
+        }
+    }
+
     #[test]
     fn an_item_sends_only_the_write_its_action_makes() {
         let update = json!({
@@ -346,6 +448,8 @@ mod tests {
             api_version: None,
             body: None,
             request: None,
+            then: None,
+            body_id: None,
             live_raw: None,
         };
         let p = Plan {

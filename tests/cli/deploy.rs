@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const TOKEN: &str = "eyJ0eXAi.fake-token-8f3a2c.SIGNATURE";
+pub(crate) const TOKEN: &str = "eyJ0eXAi.fake-token-8f3a2c.SIGNATURE";
 
 fn bin() -> std::path::PathBuf {
     assert_cmd::cargo::cargo_bin("caac")
@@ -37,7 +37,7 @@ fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
 
 /// Runs caac with the token in the environment; asserts the token appears
 /// nowhere in its output or in any file under `dir`.
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     run_env(dir, args, &[("CAAC_GRAPH_TOKEN", TOKEN)])
 }
 
@@ -79,7 +79,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-fn graph(fake: &Fake) -> Vec<String> {
+pub(crate) fn graph(fake: &Fake) -> Vec<String> {
     vec![
         "--graph-url".into(),
         fake.url.clone(),
@@ -88,7 +88,7 @@ fn graph(fake: &Fake) -> Vec<String> {
     ]
 }
 
-fn args<'a>(head: &[&'a str], fake: &'a [String], tail: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn args<'a>(head: &[&'a str], fake: &'a [String], tail: &[&'a str]) -> Vec<&'a str> {
     head.iter()
         .copied()
         .chain(fake.iter().map(String::as_str))
@@ -103,7 +103,7 @@ const S1: &str = "77777777-2222-4333-8444-555555555555";
 
 /// A tenant as Graph's beta returns it (three policies, two named
 /// locations, a built-in and a custom authentication strength).
-fn seed(fake: &Fake) {
+pub(crate) fn seed(fake: &Fake) {
     fake.with(|s| {
         for (id, p) in [
             (
@@ -175,7 +175,8 @@ fn seed(fake: &Fake) {
 /// unknown enum members.
 /// `.caac.yaml` for a pulled tenant: `pull` cannot know the break-glass
 /// accounts, so plan needs the reasoned opt-out.
-const OPT_OUT: &str = "breakGlassOptOut: \"fake Graph tenant without emergency access accounts\"\n";
+pub(crate) const OPT_OUT: &str =
+    "breakGlassOptOut: \"fake Graph tenant without emergency access accounts\"\n";
 
 #[test]
 fn pull_import_plan_has_no_perpetual_diff() {

@@ -178,6 +178,144 @@ impl Fake {
     }
 }
 
+const LOCATIONS: &str = "/identity/conditionalAccess/namedLocations";
+const STRENGTHS: &str = "/identity/conditionalAccess/authenticationStrength/policies";
+
+impl State {
+    fn new_id(&mut self) -> String {
+        let id = format!("{:08x}-0000-4000-8000-{:012x}", self.next_id, self.next_id);
+        self.next_id += 1;
+        id
+    }
+
+    /// The policies (display names) whose body names `id`.
+    fn users_of(&self, id: &str) -> Vec<String> {
+        fn mentions(v: &Value, id: &str) -> bool {
+            match v {
+                Value::String(s) => s.eq_ignore_ascii_case(id),
+                Value::Array(a) => a.iter().any(|x| mentions(x, id)),
+                Value::Object(m) => m.values().any(|x| mentions(x, id)),
+                _ => false,
+            }
+        }
+        self.policies
+            .values()
+            .filter(|p| mentions(p, id))
+            .map(|p| p["displayName"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+/// GET, PATCH, DELETE of one named location or strength, and a strength's
+/// `updateAllowedCombinations` action.
+/// - PATCH keeps what its body leaves out and merges nested values
+///   ([`merge_patch`]); a named location's PATCH must carry its
+///   `@odata.type` (https://learn.microsoft.com/graph/api/ipnamedlocation-update);
+///   a strength's PATCH cannot change `allowedCombinations`: "You cannot
+///   update the allowed auth method combinations using this request"
+///   (https://learn.microsoft.com/graph/api/authenticationstrengthpolicy-update),
+///   which the action does, answering an `updateAllowedCombinationsResult`
+///   (https://learn.microsoft.com/graph/api/authenticationstrengthpolicy-updateallowedcombinations).
+/// - A built-in strength cannot be changed or deleted ("You can't update a
+///   built-in authenticationStrengthPolicy object",
+///   https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy).
+/// - DELETE of an object a policy still uses is refused with 400. The Learn
+///   delete pages (https://learn.microsoft.com/graph/api/namedlocation-delete)
+///   do not describe this answer; the fake refuses so that a caac that
+///   deleted in the wrong order would fail here, as the portal refuses it.
+fn object(s: &mut State, method: &str, rest: &str, body: &str) -> (u16, String) {
+    let locations = rest.starts_with(LOCATIONS);
+    let mut parts = rest
+        .strip_prefix(if locations { LOCATIONS } else { STRENGTHS })
+        .unwrap_or_default()
+        .trim_start_matches('/')
+        .split('/');
+    let id = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let action = parts.next();
+    let list = if locations {
+        &mut s.named_locations
+    } else {
+        &mut s.strengths
+    };
+    let Some(at) = list.iter().position(|o| {
+        o["id"]
+            .as_str()
+            .is_some_and(|i| i.eq_ignore_ascii_case(&id))
+    }) else {
+        return (404, error("ResourceNotFound", "Object not found"));
+    };
+    let builtin = list[at]["policyType"] == "builtIn";
+    match (method, action) {
+        ("GET", None) => (200, list[at].to_string()),
+        (_, _) if builtin && method != "GET" => (
+            400,
+            error(
+                "BadRequest",
+                "A built-in authentication strength cannot be changed",
+            ),
+        ),
+        ("PATCH", None) => match serde_json::from_str::<Map<String, Value>>(body) {
+            Ok(patch) if locations && !patch.contains_key("@odata.type") => (
+                400,
+                error(
+                    "BadRequest",
+                    "The @odata.type of the named location is required",
+                ),
+            ),
+            Ok(patch) if !locations && patch.contains_key("allowedCombinations") => (
+                400,
+                error(
+                    "BadRequest",
+                    "allowedCombinations is updated with the updateAllowedCombinations action",
+                ),
+            ),
+            Ok(patch) => {
+                merge_patch(list[at].as_object_mut().unwrap(), patch);
+                list[at]["modifiedDateTime"] = "2026-11-28T00:00:00Z".into();
+                (204, String::new())
+            }
+            Err(_) => (400, error("BadRequest", "Invalid body")),
+        },
+        ("POST", Some("updateAllowedCombinations")) if !locations => {
+            match serde_json::from_str::<Value>(body) {
+                Ok(v) if v["allowedCombinations"].is_array() => {
+                    let previous = list[at]["allowedCombinations"].clone();
+                    list[at]["allowedCombinations"] = v["allowedCombinations"].clone();
+                    let result = json!({
+                        "@odata.type": "#microsoft.graph.updateAllowedCombinationsResult",
+                        "previousCombinations": previous,
+                        "currentCombinations": v["allowedCombinations"],
+                        "conditionalAccessReferences": [],
+                        "additionalInformation": null
+                    });
+                    (200, result.to_string())
+                }
+                _ => (400, error("BadRequest", "Invalid body")),
+            }
+        }
+        ("DELETE", None) => {
+            let users = s.users_of(&id);
+            if !users.is_empty() {
+                return (
+                    400,
+                    error(
+                        "BadRequest",
+                        &format!("The object is used by policies: {}", users.join(", ")),
+                    ),
+                );
+            }
+            let list = if locations {
+                &mut s.named_locations
+            } else {
+                &mut s.strengths
+            };
+            list.remove(at);
+            (204, String::new())
+        }
+        _ => (405, error("MethodNotAllowed", "")),
+    }
+}
+
 fn respond(stream: &mut TcpStream, status: u16, headers: &[(&str, String)], body: &str) {
     let reason = match status {
         200 => "OK",
@@ -428,6 +566,13 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
         .strip_prefix("/v1.0")
         .or_else(|| path.strip_prefix("/beta"))
         .unwrap_or("");
+    // v1.0's strength collection and beta's older path are one collection
+    // (https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy).
+    let rest = match rest.strip_prefix("/policies/authenticationStrengthPolicies") {
+        Some(tail) => format!("{STRENGTHS}{tail}"),
+        None => rest.to_owned(),
+    };
+    let rest = rest.as_str();
     let is_write = matches!(method.as_str(), "POST" | "PATCH" | "DELETE");
     let (status, out): (u16, String) = match (method.as_str(), rest) {
         ("GET", "/identity/conditionalAccess/policies") => {
@@ -441,11 +586,11 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                 page(&items, skip, s.page_size, base, &path).to_string(),
             )
         }
-        ("GET", "/identity/conditionalAccess/namedLocations") => (
+        ("GET", LOCATIONS) => (
             200,
             page(&s.named_locations, skip, s.page_size, base, &path).to_string(),
         ),
-        ("GET", "/identity/conditionalAccess/authenticationStrength/policies") => (
+        ("GET", STRENGTHS) => (
             200,
             page(&s.strengths, skip, s.page_size, base, &path).to_string(),
         ),
@@ -541,6 +686,42 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                 page_with_query(&items, skip, s.page_size, base, &path, query).to_string(),
             )
         }
+        ("POST", LOCATIONS) => match serde_json::from_str::<Value>(&body_text) {
+            // A named location is created with its `@odata.type`
+            // (https://learn.microsoft.com/graph/api/conditionalaccessroot-post-namedlocations).
+            Ok(Value::Object(mut m)) if m.get("@odata.type").is_some_and(Value::is_string) => {
+                let id = s.new_id();
+                m.insert("id".into(), id.into());
+                m.insert("createdDateTime".into(), "2026-11-27T00:00:00Z".into());
+                m.insert("modifiedDateTime".into(), Value::Null);
+                let v = Value::Object(m);
+                s.named_locations.push(v.clone());
+                (201, v.to_string())
+            }
+            _ => (400, error("BadRequest", "Invalid body")),
+        },
+        ("POST", STRENGTHS) => match serde_json::from_str::<Value>(&body_text) {
+            Ok(Value::Object(mut m)) => {
+                let id = s.new_id();
+                m.insert("id".into(), id.into());
+                m.insert("policyType".into(), "custom".into());
+                m.insert("requirementsSatisfied".into(), "mfa".into());
+                m.insert("createdDateTime".into(), "2026-11-27T00:00:00Z".into());
+                m.insert("modifiedDateTime".into(), "2026-11-27T00:00:00Z".into());
+                m.entry("description").or_insert(Value::Null);
+                m.entry("combinationConfigurations").or_insert(json!([]));
+                let v = Value::Object(m);
+                s.strengths.push(v.clone());
+                (201, v.to_string())
+            }
+            _ => (400, error("BadRequest", "Invalid body")),
+        },
+        (m, r)
+            if r.starts_with(&format!("{LOCATIONS}/"))
+                || r.starts_with(&format!("{STRENGTHS}/")) =>
+        {
+            object(&mut s, m, r, &body_text)
+        }
         _ => (404, error("ResourceNotFound", "no such path")),
     };
     if is_write && status < 300 {
@@ -630,4 +811,61 @@ fn fake_patch_merges_like_graph() {
             "sessionControls": {"signInFrequency": {"isEnabled": true, "type": "hours", "value": 8}}
         })
     );
+}
+
+/// The fake's objects: PATCH of a location keeps what it leaves out and
+/// needs its `@odata.type`; a strength's PATCH cannot carry
+/// `allowedCombinations` (the action replaces them); a built-in strength is
+/// never changed; DELETE of a location a policy uses is refused.
+#[test]
+fn fake_objects_behave_like_graph() {
+    let mut s = State::default();
+    let nl = "11111111-2222-4333-8444-555555555555";
+    s.named_locations.push(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": nl, "displayName": "HQ", "isTrusted": true, "ipRanges": [{"cidrAddress": "203.0.113.0/24"}]}));
+    s.strengths.push(json!({"id": "s1", "displayName": "S", "policyType": "custom", "allowedCombinations": ["fido2"]}));
+    s.strengths.push(json!({"id": "b1", "displayName": "B", "policyType": "builtIn", "allowedCombinations": ["fido2"]}));
+    s.policies.insert("p1".into(), json!({"id": "p1", "displayName": "P", "conditions": {"locations": {"excludeLocations": [nl.to_uppercase()]}}}));
+    let loc = format!("{LOCATIONS}/{nl}");
+    assert_eq!(
+        object(&mut s, "PATCH", &loc, r#"{"displayName": "HQ2"}"#).0,
+        400
+    );
+    assert_eq!(
+        object(
+            &mut s,
+            "PATCH",
+            &loc,
+            r##"{"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "HQ2"}"##
+        )
+        .0,
+        204
+    );
+    assert_eq!(s.named_locations[0]["isTrusted"], true, "kept");
+    assert_eq!(s.named_locations[0]["displayName"], "HQ2");
+    let (status, body) = object(&mut s, "DELETE", &loc, "");
+    assert_eq!(status, 400, "in use by P");
+    assert!(body.contains("P"), "{body}");
+    let st = format!("{STRENGTHS}/s1");
+    assert_eq!(
+        object(&mut s, "PATCH", &st, r#"{"allowedCombinations": ["sms"]}"#).0,
+        400
+    );
+    assert_eq!(
+        object(
+            &mut s,
+            "POST",
+            &format!("{st}/updateAllowedCombinations"),
+            r#"{"allowedCombinations": ["sms"]}"#
+        )
+        .0,
+        200
+    );
+    assert_eq!(s.strengths[0]["allowedCombinations"], json!(["sms"]));
+    assert_eq!(
+        object(&mut s, "DELETE", &format!("{STRENGTHS}/b1"), "").0,
+        400
+    );
+    s.policies.clear();
+    assert_eq!(object(&mut s, "DELETE", &loc, "").0, 204);
+    assert!(s.named_locations.is_empty());
 }

@@ -7,6 +7,7 @@ mod common;
 mod corpus;
 mod coverage;
 mod deploy;
+mod deploy_objects;
 mod fake_graph;
 mod formats;
 mod fuzz_regressions;
