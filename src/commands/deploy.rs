@@ -282,6 +282,11 @@ fn saved_plan(a: &crate::cli::ApplyArgs) -> Result<Option<PathBuf>, String> {
         (a.prune, "--prune"),
         (a.state.is_some(), "--state"),
         (a.partial, "--partial"),
+        // Names were resolved and the lockout gate run when the plan was
+        // made; a tenant file or break-glass account given now would
+        // change nothing, so it is refused rather than silently ignored.
+        (a.input.resolve.tenant.is_some(), "--tenant"),
+        (!a.input.resolve.break_glass.is_empty(), "--break-glass"),
     ] {
         if given {
             return Err(format!(

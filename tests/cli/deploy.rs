@@ -1478,6 +1478,21 @@ fn saved_plan_from_elsewhere_is_refused() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--prune changes how a plan is made"), "{err}");
+    // Names were resolved when the plan was made: a tenant file or
+    // break-glass account given now is refused, not silently ignored.
+    for extra in [
+        ["--tenant", "tenant.yaml"],
+        ["--break-glass", "Emergency Access"],
+    ] {
+        let mut a = vec!["apply", "plan.json", "--yes"];
+        a.extend(extra);
+        let (code, _, err) = run(d, &args(&a, &g, &[]));
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!("{} changes how a plan is made", extra[0])),
+            "{err}"
+        );
+    }
     assert!(fake.with(|s| s.log.is_empty()), "nothing was sent");
 
     // A dry run of a saved plan prints its requests, offline.
