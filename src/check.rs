@@ -306,6 +306,14 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
         _ if default_paths => vec![root.join(DEFAULT_POLICIES)],
         _ => opts.paths.to_vec(),
     };
+    // `policies` on the command line cannot be told from no path at all
+    // (it is the default). When the working directory has a `policies/`
+    // of its own that the project's default does not name, the two
+    // readings differ: refuse rather than lint, plan or apply the other
+    // set (`./policies` names this directory's without doubt).
+    if default_paths && let Some(why) = ambiguous_default(&paths) {
+        return Err(why);
+    }
     checked.scenarios = from_config.and_then(|f| f.scenarios.as_ref().map(|s| config_dir.join(s)));
     let configured_objects = (
         from_config.and_then(|f| f.locations.as_ref().map(|d| config_dir.join(d))),
@@ -1359,6 +1367,34 @@ fn is_export(path: &Path) -> bool {
 /// Paths shown with `/` separators so messages and the manifest do not depend on the OS.
 pub fn display(path: &Path) -> String {
     path.display().to_string().replace('\\', "/")
+}
+
+/// Why the default policy paths (`resolved`, from the project root or the
+/// config) are ambiguous: the working directory holds a `policies/` that is
+/// none of them. `None` when they agree.
+fn ambiguous_default(resolved: &[PathBuf]) -> Option<String> {
+    let here = Path::new(DEFAULT_POLICIES);
+    if !here.is_dir() {
+        return None;
+    }
+    let here_canon = here.canonicalize().ok()?;
+    let named = resolved
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .any(|p| here_canon.starts_with(&p) || p.starts_with(&here_canon));
+    if named {
+        return None;
+    }
+    let shown: Vec<String> = resolved.iter().map(|p| display(p)).collect();
+    Some(format!(
+        "`policies` is ambiguous here: this directory has its own policies/, but the project's default (from .caac.yaml or the project root) is {}; name the one you mean: `./policies` for this directory's, or {}",
+        shown.join(", "),
+        shown
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    ))
 }
 
 /// The policy path every command defaults to: it stands for "not given",

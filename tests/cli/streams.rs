@@ -378,3 +378,48 @@ fn caac_test_reads_the_scenarios_the_config_names() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("nowhere"), "{}", text(&out).1);
 }
+
+/// `policies` typed in a subdirectory that has a `policies/` of its own
+/// cannot be told from the default (the project root's): caac refuses
+/// instead of linting — or planning, or applying — the other set, and
+/// `./policies` names this directory's without doubt.
+#[test]
+fn an_ambiguous_policies_directory_is_refused_not_guessed() {
+    let repo = starter_repo();
+    let team = repo.path().join("team");
+    std::fs::create_dir_all(team.join("policies")).unwrap();
+    std::fs::copy(
+        repo.path().join("policies/copy.yaml"),
+        team.join("policies/copy.yaml"),
+    )
+    .unwrap();
+    for args in [
+        &["--color", "never", "lint", "policies"][..],
+        &["--color", "never", "lint"][..],
+    ] {
+        let out = run(&team, args, &[]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("`policies` is ambiguous here")
+                && stderr.contains("`./policies`")
+                && stderr.contains("`../policies`"),
+            "{stderr}"
+        );
+        assert!(stdout.is_empty(), "{stdout}");
+    }
+    // Named without doubt: this directory's one file, linted.
+    let (_, verbose) = text(&run(
+        &team,
+        &["--color", "never", "-v", "lint", "--partial", "./policies"],
+        &[],
+    ));
+    assert!(verbose.contains("policies/copy.yaml"), "{verbose}");
+    assert!(
+        !verbose.contains("CA001-BlockLegacyAuthentication"),
+        "{verbose}"
+    );
+    // From the root, the default is the root's, as before.
+    let out = run(repo.path(), &["--color", "never", "lint"], &[]);
+    assert_ne!(out.status.code(), Some(2), "{}", text(&out).1);
+}
