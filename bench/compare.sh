@@ -12,10 +12,19 @@
 #   build        caac build policies --tenant tenant.yaml --out <tmp>   (lint + compile + write)
 #   jsonschema   check-jsonschema --schemafile schemas/policy.schema.json policies/*.yaml
 #                (PyPI, in bench/.venv; only up to --jsonschema-max policies, default all)
+#   floor-json   bare serde_json parse of every Graph export (exports/*.json, the
+#                same policies as Graph bodies): parse_floor --json
+#   json-load    the same files through caac::load::parse_text (the JSON fast
+#                path: serde_json, spans built lazily) — parse_floor --json --spans
+#   json-yaml    the same files through the YAML parser with spans, the path
+#                exports took before (parse_floor --json --spans --via-yaml)
+#   lint-json    caac lint exports --tenant tenant.yaml --format json (the
+#                Graph-export path), reported against floor-json
 # Wall time: hyperfine (mean of several runs) when installed, else one
 # /usr/bin/time run. Peak RSS: one `/usr/bin/time -f '%e %M'` run per command.
 # Also: one-file `caac lint` wall time including process start (hyperfine,
-# many runs) and peak RSS against input size.
+# many runs) against `caac --version` (process start alone), and peak RSS
+# against input size. Every ratio is CPU and wall from the same run.
 #
 # Prints a markdown report on stdout; raw numbers go to $WORK/results.tsv.
 # Builds with `cargo build --release` and `cargo bench --no-run --bench parse_floor`.
@@ -101,7 +110,7 @@ measure() {
   log "$(printf '%-12s %6s  %8.3fs ±%.3f  cpu %7.3fs  %7d KiB  load %s' "$name" "$size" "$mean" "$sd" "$cpu" "$rss" "$load")"
 }
 
-declare -A bytes
+declare -A bytes jbytes
 for n in $sizes; do
   dir="$work/n$n"
   if [ ! -f "$dir/.generated" ]; then
@@ -121,6 +130,13 @@ for n in $sizes; do
   measure floor+spans "$n" "$runs" "$floor --spans policies"
   measure lint "$n" "$runs" "$caac --color never lint policies --tenant tenant.yaml --config .caac.yaml --format json"
   measure build "$n" "$runs" "$caac --color never build policies --tenant tenant.yaml --config .caac.yaml --out $work/out-$n"
+  if [ -d "$dir/exports" ]; then
+    jbytes[$n]=$(find "$dir/exports" -name '*.json' -print0 | xargs -0 cat | wc -c)
+    measure floor-json "$n" "$runs" "$floor --json exports"
+    measure json-load "$n" "$runs" "$floor --json --spans exports"
+    measure json-yaml "$n" "$runs" "$floor --json --spans --via-yaml exports"
+    measure lint-json "$n" "$runs" "$caac --color never lint exports --tenant tenant.yaml --config .caac.yaml --format json"
+  fi
   [ "$(ls "$work/out-$n" | wc -l)" -eq $((n + 1)) ] || { echo "build wrote $(ls "$work/out-$n" | wc -l) files, expected $((n + 1))" >&2; exit 1; }
   if [ "$js" = 1 ] && [ "$n" -le "$js_max" ]; then
     # check-jsonschema is slow: 3 runs at the smallest size, one run above.
@@ -146,14 +162,20 @@ if [ "$have_hyperfine" = 1 ]; then
 else
   one_mean=NA one_sd=NA one_min=NA one_max=NA
 fi
+ver_mean=NA
+if [ "$have_hyperfine" = 1 ]; then
+  (cd "$dir" && hyperfine --style none -N --warmup 20 --runs 200 \
+    --export-json "$work/hf-ver.json" "$caac --version" >/dev/null 2>&1) &&
+  read -r ver_mean < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["mean"])' "$work/hf-ver.json")
+fi
 (cd "$dir" && /usr/bin/time -f '%e %M' -o "$work/time.txt" $onecmd >/dev/null 2>&1) || true
 read -r _ one_rss < <(tail -n 1 "$work/time.txt")
 
 # --- report -----------------------------------------------------------------------
 export SIZES="$sizes" WORK="$work" ONE="$one" ONE_BYTES="$one_bytes" ONE_MEAN="$one_mean" \
   ONE_SD="$one_sd" ONE_MIN="$one_min" ONE_MAX="$one_max" ONE_RSS="$one_rss" \
-  HAVE_HF="$have_hyperfine" CJS_VERSION="${cjs_version:-not run}" JS_MAX="$js_max" JS="$js"
-for n in $sizes; do export "BYTES_$n=${bytes[$n]}"; done
+  VER_MEAN="$ver_mean" HAVE_HF="$have_hyperfine" CJS_VERSION="${cjs_version:-not run}" JS_MAX="$js_max" JS="$js"
+for n in $sizes; do export "BYTES_$n=${bytes[$n]}" "JBYTES_$n=${jbytes[$n]:-0}"; done
 python3 - "$results" <<'PY'
 import os, sys
 rows = {}
@@ -195,6 +217,18 @@ def cr(a, b, n):
     return "—" if not ra or not rb else f"{ra[5]/rb[5]:.2f}×"
 for n in sizes:
     print(f"| {n:,} | {c('floor',n)} | {c('floor+spans',n)} | {c('lint',n)} | {c('build',n)} | {c('jsonschema',n)} | {cr('build','floor',n)} | {cr('lint','floor',n)} | {cr('jsonschema','lint',n)} |")
+if any(k[0] == "lint-json" for k in rows):
+    print("\nGraph exports (`exports/*.json`, the same policies as Graph bodies): `caac lint exports` against a bare serde_json parse of the same files, wall and CPU:\n")
+    print("| policies | input | serde_json floor, wall / CPU | caac load (JSON path), wall / CPU | YAML-parser load (old path), wall / CPU | caac lint exports, wall / CPU | lint ÷ floor, wall | lint ÷ floor, CPU |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        if ("lint-json", n) not in rows:
+            continue
+        kb = int(os.environ[f"JBYTES_{n}"]) / 1024
+        inp = f"{kb:.0f} KiB" if kb < 1024 else f"{kb/1024:.1f} MiB"
+        print(f"| {n:,} | {inp} | {t('floor-json',n)} / {c('floor-json',n)} | {t('json-load',n)} / {c('json-load',n)} "
+              f"| {t('json-yaml',n)} / {c('json-yaml',n)} | {t('lint-json',n)} / {c('lint-json',n)} "
+              f"| {ratio('lint-json','floor-json',n)} | {cr('lint-json','floor-json',n)} |")
 loads = [r[4] for r in rows.values()]
 print(f"\n1-minute load average when each measurement ended: {min(loads):.1f}–{max(loads):.1f} (2 cores: above 2 means other work competed).")
 print("Runs per mean: " + ", ".join(f"{k[0]}@{k[1]}={v[3]}" for k, v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0]))) + ".")
@@ -217,6 +251,10 @@ if om != "NA":
     print(f"One-file lint (`{os.environ['ONE']}`, {os.environ['ONE_BYTES']} bytes, with tenant and config; hyperfine -N, 200 runs): "
           f"mean {float(om)*1000:.2f} ms ± {float(os.environ['ONE_SD'])*1000:.2f}, min {float(os.environ['ONE_MIN'])*1000:.2f} ms, "
           f"max {float(os.environ['ONE_MAX'])*1000:.2f} ms; peak RSS {one_rss/1024:.1f} MiB.")
+    vm = os.environ["VER_MEAN"]
+    if vm != "NA":
+        print(f"`caac --version` (process start alone; hyperfine -N, 200 runs): mean {float(vm)*1000:.2f} ms; "
+              f"one-file lint ÷ `--version`: {float(om)/float(vm):.2f}×.")
 if os.environ["JS"] == "1":
     print(f"\ncheck-jsonschema: {os.environ['CJS_VERSION']}; run for sizes ≤ {int(os.environ['JS_MAX']):,}.")
 PY

@@ -121,6 +121,28 @@ fn load(bencher: divan::Bencher, name: &str) {
     bencher.bench(|| caac::load::parse_text(divan::black_box(text)).expect("valid spec"));
 }
 
+/// The shape check of one valid spec: the keyword interpreter
+/// (`Schema::surely_valid`, what `check` runs first) against the compiled
+/// jsonschema validator (what it falls back to).
+#[divan::bench(args = ["interpreter", "jsonschema"])]
+fn shape_check(bencher: divan::Bencher, how: &str) {
+    let text = FIXTURE
+        .specs
+        .iter()
+        .find(|(n, _)| n == "CA410-TokenProtection-ExchangeSharePoint-Windows")
+        .map(|(_, t)| t.as_str())
+        .expect("starter policy");
+    let (value, _) = caac::load::parse_text(text).expect("valid spec");
+    let schema = caac::validate::Schema::new(caac::model::policy_schema());
+    let validator = schema.validator();
+    assert!(schema.surely_valid(&value) && validator.is_valid(&value));
+    if how == "interpreter" {
+        bencher.bench(|| schema.surely_valid(divan::black_box(&value)));
+    } else {
+        bencher.bench(|| validator.is_valid(divan::black_box(&value)));
+    }
+}
+
 /// `caac lint` without rendering: load, validate, resolve and lint 200 policies.
 #[divan::bench(sample_count = 20)]
 fn lint() -> Checked {

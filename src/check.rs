@@ -476,17 +476,21 @@ pub fn check(opts: &Options) -> Result<Checked, String> {
     // resolve them on every core. `collect` keeps input order, so output
     // stays deterministic.
     let tenant = checked.tenant.as_ref();
-    checked.files = files
-        .into_par_iter()
-        .map(|path| {
-            let (report, units) = load_policy_with(&path, tenant, tenant_failed);
-            File {
-                path,
-                report,
-                units,
-            }
-        })
-        .collect();
+    let load = |path: PathBuf| {
+        let (report, units) = load_policy_with(&path, tenant, tenant_failed);
+        File {
+            path,
+            report,
+            units,
+        }
+    };
+    // One file (the pre-commit and editor case): no thread pool — starting
+    // rayon's threads costs more than the file.
+    checked.files = if files.len() < 2 {
+        files.into_iter().map(load).collect()
+    } else {
+        files.into_par_iter().map(load).collect()
+    };
     checked
         .timings
         .push(("load, validate and resolve", stage.elapsed()));

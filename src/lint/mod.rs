@@ -259,22 +259,25 @@ pub fn run(
     // Each finding keeps its rule's registry position so the merge below
     // restores the sequential order exactly.
     use rayon::prelude::*;
-    let per_policy: Vec<Vec<(usize, Diagnostic)>> = set
-        .par_iter()
-        .map(|ctx| {
-            let mut found = Vec::new();
-            for &(n, rule) in &active {
-                if let Check::Policy(f) = rule.check {
-                    for hit in f(ctx) {
-                        if let Some(sev) = level(rule, &hit) {
-                            found.push((n, rule.diagnostic(hit, sev)));
-                        }
+    let run = |ctx: &_| {
+        let mut found = Vec::new();
+        for &(n, rule) in &active {
+            if let Check::Policy(f) = rule.check {
+                for hit in f(ctx) {
+                    if let Some(sev) = level(rule, &hit) {
+                        found.push((n, rule.diagnostic(hit, sev)));
                     }
                 }
             }
-            found
-        })
-        .collect();
+        }
+        found
+    };
+    // One policy (a one-file lint): no thread pool.
+    let per_policy: Vec<Vec<(usize, Diagnostic)>> = if set.len() < 2 {
+        set.iter().map(run).collect()
+    } else {
+        set.par_iter().map(run).collect()
+    };
     let mut set_found: Vec<Vec<(usize, Diagnostic)>> = vec![Vec::new(); set.len()];
     for &(n, rule) in &active {
         if let Check::Set(f) = rule.check {

@@ -10,6 +10,7 @@
 //! Every failure is a [`Diagnostic`] with a position.
 
 pub mod decode;
+pub mod json;
 
 use crate::diag::{Code, Diagnostic, Location};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -159,13 +160,41 @@ pub struct NodeSpan {
 }
 
 /// JSON pointer (RFC 6901, e.g. `/users/exclude/groups/0`) → where it is written.
+///
+/// A YAML file's map is built while parsing; a JSON file's ([`json`]) is
+/// built from its text on the first look-up, so the files without a
+/// diagnostic (most of them) never build one.
 #[derive(Debug, Clone, Default)]
-pub struct SpanMap(HashMap<String, NodeSpan>);
+pub struct SpanMap {
+    map: std::sync::OnceLock<HashMap<String, NodeSpan>>,
+    /// The JSON text to build `map` from on first use.
+    json: Option<std::sync::Arc<str>>,
+}
 
 impl SpanMap {
+    fn built(map: HashMap<String, NodeSpan>) -> Self {
+        SpanMap {
+            map: std::sync::OnceLock::from(map),
+            json: None,
+        }
+    }
+
+    fn lazy_json(text: &str) -> Self {
+        SpanMap {
+            map: std::sync::OnceLock::new(),
+            json: Some(text.into()),
+        }
+    }
+
+    /// Every pointer and its span (builds a lazy map).
+    pub fn entries(&self) -> &HashMap<String, NodeSpan> {
+        self.map
+            .get_or_init(|| self.json.as_deref().map(json::spans).unwrap_or_default())
+    }
+
     /// The span of exactly this pointer.
     pub fn get(&self, pointer: &str) -> Option<&NodeSpan> {
-        self.0.get(pointer)
+        self.entries().get(pointer)
     }
 
     /// The span of this pointer or of its nearest written ancestor
@@ -173,7 +202,7 @@ impl SpanMap {
     pub fn nearest(&self, pointer: &str) -> Option<(&str, &NodeSpan)> {
         let mut p = pointer;
         loop {
-            if let Some((k, s)) = self.0.get_key_value(p) {
+            if let Some((k, s)) = self.entries().get_key_value(p) {
                 return Some((k.as_str(), s));
             }
             if p.is_empty() {
@@ -305,8 +334,20 @@ pub fn options() -> serde_saphyr::Options {
     }
 }
 
-/// Parses decoded text into a value and its span map.
+/// Parses decoded text into a value and its span map: JSON the fast path
+/// takes ([`json::parse`], Graph exports) through `serde_json` with a lazy
+/// span map, everything else through the YAML parser
+/// ([`parse_yaml_text`]); both give the same value and positions.
 pub fn parse_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
+    if let Some(value) = json::parse(text) {
+        return Ok((value, SpanMap::lazy_json(text)));
+    }
+    parse_yaml_text(text)
+}
+
+/// Parses decoded text with the YAML parser only (the path every input took
+/// before the JSON fast path; kept public so tests can compare the two).
+pub fn parse_yaml_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
     if text.trim().is_empty() {
         return Err(Box::new(
             Diagnostic::error(
@@ -328,10 +369,10 @@ pub fn parse_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
             .at(Location::Position(Position::start())),
         ));
     }
-    let mut spans = SpanMap::default();
+    let mut spans = HashMap::new();
     let mut pointer = String::new();
     let value = to_value(root, None, &mut pointer, &mut spans, text)?;
-    Ok((value, spans))
+    Ok((value, SpanMap::built(spans)))
 }
 
 fn syntax_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
@@ -425,7 +466,7 @@ fn to_value(
     node: Spanned<Node>,
     key: Option<Position>,
     pointer: &mut String,
-    spans: &mut SpanMap,
+    spans: &mut HashMap<String, NodeSpan>,
     text: &str,
 ) -> Result<Value, Box<Diagnostic>> {
     let pos = Position::from_saphyr(node.referenced, text);
@@ -440,7 +481,7 @@ fn to_value(
     } else {
         len
     };
-    spans.0.insert(
+    spans.insert(
         pointer.clone(),
         NodeSpan {
             key,

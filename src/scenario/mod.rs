@@ -67,7 +67,7 @@
 mod evaluate;
 mod prepare;
 mod render;
-mod spec;
+pub(crate) mod spec;
 
 pub(crate) use evaluate::*;
 pub(crate) use prepare::*;

@@ -389,34 +389,37 @@ fn excluded_directly(exclude: &crate::model::UserSet, persona: &Persona) -> bool
 /// Runs the gate; one list of diagnostics per input policy, in input order.
 pub fn run(policies: &[PolicyRef], gate: &Gate) -> Vec<Vec<Diagnostic>> {
     let personas = personas_of(gate.tenant, gate.break_glass, gate.break_glass_personas);
-    policies
-        .par_iter()
-        .map(|p| {
-            let mut out = Vec::new();
-            if !personas.is_empty()
-                && let Some(stop) = stops_user(p.policy)
-                && let Some((m, c)) = sweep_users(p, gate.tenant, &personas)
-            {
-                out.push(user_diagnostic(p, &stop, &m, &c, gate));
-            }
-            if let Some((id, written)) = gate.apply_identity
-                && let Some(stop) = stops_workload(p.policy)
-                && let Some((m, c, risk)) = sweep_workload(p, gate.tenant, id)
-            {
-                out.push(workload_diagnostic(
-                    p,
-                    &stop,
-                    &m,
-                    &c,
-                    risk,
-                    id,
-                    written,
-                    gate.tenant,
-                ));
-            }
-            out
-        })
-        .collect()
+    let gate_one = |p: &PolicyRef| {
+        let mut out = Vec::new();
+        if !personas.is_empty()
+            && let Some(stop) = stops_user(p.policy)
+            && let Some((m, c)) = sweep_users(p, gate.tenant, &personas)
+        {
+            out.push(user_diagnostic(p, &stop, &m, &c, gate));
+        }
+        if let Some((id, written)) = gate.apply_identity
+            && let Some(stop) = stops_workload(p.policy)
+            && let Some((m, c, risk)) = sweep_workload(p, gate.tenant, id)
+        {
+            out.push(workload_diagnostic(
+                p,
+                &stop,
+                &m,
+                &c,
+                risk,
+                id,
+                written,
+                gate.tenant,
+            ));
+        }
+        out
+    };
+    // One policy (a one-file lint): no thread pool.
+    if policies.len() < 2 {
+        policies.iter().map(gate_one).collect()
+    } else {
+        policies.par_iter().map(gate_one).collect()
+    }
 }
 
 /// The first combination where the policy applies to a persona.

@@ -176,3 +176,66 @@ fn lint_runs_over_the_whole_corpus() {
         );
     }
 }
+
+/// Every JSON file the tests use (fixtures, examples, starter policies) and,
+/// when `CAAC_CORPUS` is set, every real export in the corpus: the JSON fast
+/// path (`caac::load::parse_text`, serde_json + a lazy span map) gives the
+/// same value, the same position for every key and value, and the same error
+/// as the YAML parser (`caac::load::parse_yaml_text`) did for all input
+/// before it. Fails if the fast path is taken for no file (it would prove
+/// nothing).
+#[test]
+fn json_path_matches_yaml_path() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for dir in ["tests/fixtures", "examples", "policies"] {
+        if root.join(dir).is_dir() {
+            files(&root.join(dir), &mut all);
+        }
+    }
+    let local = all.len();
+    if let Some(corpus) = corpus("json_path_matches_yaml_path (corpus part)") {
+        files(&corpus, &mut all);
+    }
+    all.sort();
+    let mut fast = 0;
+    for f in &all {
+        let Ok(text) = caac::load::decode::decode(&std::fs::read(f).unwrap()) else {
+            continue;
+        };
+        if caac::load::json::parse(&text).is_some() {
+            fast += 1;
+        }
+        let new = caac::load::parse_text(&text);
+        let old = caac::load::parse_yaml_text(&text);
+        match (new, old) {
+            (Ok((nv, ns)), Ok((ov, os))) => {
+                assert_eq!(nv, ov, "value differs: {}", f.display());
+                assert_eq!(
+                    serde_json::to_string(&nv).unwrap(),
+                    serde_json::to_string(&ov).unwrap(),
+                    "key order differs: {}",
+                    f.display()
+                );
+                assert_eq!(ns.entries(), os.entries(), "spans differ: {}", f.display());
+            }
+            (Err(n), Err(o)) => assert_eq!(format!("{n:?}"), format!("{o:?}"), "{}", f.display()),
+            (n, o) => panic!(
+                "{}: fast path {:?}, YAML path {:?}",
+                f.display(),
+                n.map(|x| x.0),
+                o.map(|x| x.0)
+            ),
+        }
+    }
+    assert!(local >= 5, "JSON fixtures missing: {local}");
+    assert!(
+        fast >= 4,
+        "the fast path took only {fast} of {} files",
+        all.len()
+    );
+    println!(
+        "json_path_matches_yaml_path: {} files, {fast} through the fast path",
+        all.len()
+    );
+}
