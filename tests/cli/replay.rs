@@ -772,3 +772,88 @@ fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
         "Member object ID or user principal name [memberObjectIdOrUpn] Required\n00000000-0000-4000-8000-0000000000a1\n00000000-0000-4000-8000-0000000000d2\n"
     );
 }
+
+/// The clients and devices the concept page's "Known limitations" name
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>):
+/// "PowerShell modules accessing SharePoint", "PowerQuery extension for
+/// Excel", "Extensions to Visual Studio Code which access Exchange or
+/// SharePoint", "Surface Hub"; supported servers are only "Windows Server
+/// 2019 or newer that are hybrid Microsoft Entra joined"; status code 1003 is
+/// "an unsupported device registration type". Each fixture record in
+/// tp-unsupported.json is on a registered Windows device with a native
+/// client, so without the table every one of them would look ready.
+#[test]
+fn token_protection_readiness_keeps_out_users_of_unsupported_clients() {
+    let out = caac(
+        &dir(),
+        &[
+            "readiness",
+            "token-protection",
+            "--signins",
+            "tp-unsupported.json",
+            "-f",
+            "json",
+        ],
+    );
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    let v: Value = serde_json::from_str(&o).unwrap();
+    let reason = |upn: &str| -> String {
+        let u = v["keepOut"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["userPrincipalName"] == upn)
+            .unwrap_or_else(|| panic!("{upn} not kept out: {o}"));
+        let r = u["reasons"].as_object().unwrap();
+        assert_eq!(r.len(), 1, "{upn}: {r:?}");
+        r.keys().next().unwrap().clone()
+    };
+    let has = |upn: &str, what: &str| {
+        let r = reason(upn);
+        assert!(r.contains(what), "{upn}: {r}");
+        assert!(
+            r.contains("learn.microsoft.com") || r.contains("status code"),
+            "{upn}: {r}"
+        );
+    };
+    // SharePoint Online Management Shell and PnP Management Shell to SharePoint.
+    has(
+        "hank@contoso.com",
+        "PowerShell modules accessing SharePoint",
+    );
+    has(
+        "quinn@contoso.com",
+        "PowerShell modules accessing SharePoint",
+    );
+    // Power Query for Excel (update channel not logged).
+    has("ivy@contoso.com", "PowerQuery extension for Excel");
+    // Visual Studio Code to SharePoint.
+    has("jack@contoso.com", "Visual Studio Code");
+    // Surface Hub: its OS edition, or named in the user agent.
+    has("leo@contoso.com", "Surface Hub");
+    has("ruth@contoso.com", "Surface Hub");
+    // Windows Server 2016 (hybrid joined), Windows Server 2022 only registered.
+    has("mia@contoso.com", "Windows Server");
+    has("sam@contoso.com", "Windows Server");
+    // Logged unbound with 1003, named.
+    assert_eq!(
+        reason("pat@contoso.com"),
+        "unbound (status code 1003: unsupported device registration type)"
+    );
+    let good: Vec<&str> = v["knownGood"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userPrincipalName"].as_str().unwrap())
+        .collect();
+    // Kate: Visual Studio Code to Teams (the limitation is for Exchange and
+    // SharePoint). Nick: Windows Server 2022, hybrid joined. Olga: Power Query,
+    // but her session was logged bound — the log is evidence, the table
+    // inference.
+    assert_eq!(
+        good,
+        ["kate@contoso.com", "nick@contoso.com", "olga@contoso.com"]
+    );
+    assert_eq!(v["keepOut"].as_array().unwrap().len(), 9);
+}
