@@ -48,7 +48,9 @@
 //! channel, Windows 10 builds).
 
 use super::Record;
-use crate::whatif::{ClientApp, Target, token_binding_gap};
+use super::members::Members;
+use super::replay::{PolicySet, Status};
+use crate::whatif::{ClientApp, Identity, PolicyRef, Reason, Target, token_binding_gap};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -217,6 +219,104 @@ fn status_meaning(code: i64) -> Option<&'static str> {
     }
 }
 
+/// `--policy NAME`: readiness for the users and resources one policy
+/// targets. The policy's user assignment (include/exclude users, groups,
+/// roles, guests) and target resources are evaluated by the replay engine
+/// ([`PolicySet`]); its other conditions (platforms, client apps, locations,
+/// …) are deliberately not applied: readiness answers "can these users be
+/// added to the enforcement policy", and a sign-in another condition
+/// happens to leave out today still counts against the user (the safe
+/// side). A user assignment that depends on a group or role the members
+/// file does not cover (or the exact guest type) is "scope unknown":
+/// counted, never guessed.
+pub struct PolicyScope<'a> {
+    set: PolicySet<'a>,
+    members: Option<&'a Members>,
+}
+
+/// Whether a sign-in is in a [`PolicyScope`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InScope {
+    /// The policy targets this user and a requested resource.
+    Yes,
+    /// It does not (why).
+    No(&'static str),
+    /// The record cannot decide (what is missing).
+    Unknown(&'static str),
+}
+
+/// `p` with only its assignment to users and resources (users, target
+/// resources, workload identities) and its controls: the conditions
+/// [`PolicyScope`] evaluates.
+pub fn assignment_only(p: &crate::model::Policy) -> crate::model::Policy {
+    crate::model::Policy {
+        display_name: p.display_name.clone(),
+        id: p.id.clone(),
+        state: p.state,
+        users: p.users.clone(),
+        client_applications: p.client_applications.clone(),
+        applications: p.applications.clone(),
+        client_app_types: vec![crate::model::ClientAppType::All],
+        grant: p.grant.clone(),
+        session: p.session.clone(),
+        ..crate::model::Policy::default()
+    }
+}
+
+impl<'a> PolicyScope<'a> {
+    /// The scope of `policy`, which must be [`assignment_only`]'s result
+    /// (other conditions would leave sign-ins out), with memberships from
+    /// `members`.
+    pub fn new(
+        policy: PolicyRef<'a>,
+        tenant: Option<&crate::model::Tenant>,
+        members: Option<&'a Members>,
+    ) -> PolicyScope<'a> {
+        PolicyScope {
+            set: PolicySet::new(vec![policy], tenant),
+            members,
+        }
+    }
+
+    /// Is `s` (read from `r`) in scope?
+    fn of(&mut self, r: &Record) -> InScope {
+        let Ok((mut s, missing)) = r.sign_in() else {
+            return InScope::Unknown("unreadable record");
+        };
+        if let (
+            Some(m),
+            Identity::User {
+                id, groups, roles, ..
+            },
+        ) = (self.members, &mut s.identity)
+        {
+            (*groups, *roles) = m.of(id);
+        }
+        let known = self.members.map(|m| (&m.known_groups, &m.known_roles));
+        let v = self.set.verdict(&s, missing, known);
+        match &v.statuses[0] {
+            // The resources first: a user condition that fails may rest on
+            // a membership the record lacks, the resources never do.
+            Status::NotApplies(rs) if rs.contains(Reason::Application) => {
+                InScope::No("resources the policy does not target")
+            }
+            Status::NotApplies(rs) if rs.contains(Reason::Users) => {
+                InScope::No("users the policy does not target")
+            }
+            Status::Unknown(why) if why.contains(&"membership") => InScope::Unknown(
+                "group or role membership (give --members FILE from `caac pull --members`)",
+            ),
+            Status::Unknown(why) if why.contains(&"guest type") => {
+                InScope::Unknown("the exact guest or external user type")
+            }
+            Status::Unknown(why) if why.contains(&"application filter") => {
+                InScope::Unknown("the policy's application filter")
+            }
+            _ => InScope::Yes,
+        }
+    }
+}
+
 /// One user's (or device's) evidence.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evidence {
@@ -252,6 +352,9 @@ pub struct Readiness {
     pub out_of_scope: BTreeMap<&'static str, u64>,
     /// Records that cannot be evaluated (why → count; see `caac replay`).
     pub unreadable: BTreeMap<String, u64>,
+    /// With `--policy`: in-scope sign-ins whose policy scope the record
+    /// cannot decide (what is missing → count).
+    pub scope_unknown: BTreeMap<&'static str, u64>,
 }
 
 /// Why one in-scope sign-in is not ready, or `None` when it is; and
@@ -285,8 +388,9 @@ fn verdict(r: &Record, s: &crate::whatif::SignIn, apps: &[String]) -> (Option<St
 }
 
 impl Readiness {
-    /// Adds one record (service principal and unreadable records are ignored).
-    pub fn add(&mut self, r: &Record) {
+    /// Adds one record (service principal and unreadable records are
+    /// ignored), within `scope` when given.
+    pub fn add(&mut self, r: &Record, scope: Option<&mut PolicyScope<'_>>) {
         let s = match r.sign_in() {
             Ok((s, _)) => s,
             Err(e) => {
@@ -314,6 +418,19 @@ impl Readiness {
                 .entry("browser or legacy client")
                 .or_default() += 1;
             return;
+        }
+        if let Some(scope) = scope {
+            match scope.of(r) {
+                InScope::Yes => {}
+                InScope::No(why) => {
+                    *self.out_of_scope.entry(why).or_default() += 1;
+                    return;
+                }
+                InScope::Unknown(what) => {
+                    *self.scope_unknown.entry(what).or_default() += 1;
+                    return;
+                }
+            }
         }
         let (why, bound) = verdict(r, &s, apps);
         let record = |e: &mut Evidence| {
@@ -363,6 +480,7 @@ impl Readiness {
             "signIns": self.sign_ins,
             "outOfScope": self.out_of_scope,
             "unreadable": self.unreadable,
+            "scopeUnknown": self.scope_unknown,
             "knownGood": self.users.iter().filter(|(_, e)| e.ready()).map(|(i, e)| user(i, e)).collect::<Vec<_>>(),
             "keepOut": self.users.iter().filter(|(_, e)| !e.not_ready.is_empty()).map(|(i, e)| user(i, e)).collect::<Vec<_>>(),
             "noEvidence": self.users.values().filter(|e| e.in_scope == 0).count(),
@@ -394,6 +512,9 @@ impl Readiness {
         }
         for (k, n) in &self.unreadable {
             let _ = writeln!(s, "  not evaluated: {n} × {k}");
+        }
+        for (k, n) in &self.scope_unknown {
+            let _ = writeln!(s, "  policy scope unknown: {n} × {k}");
         }
         let name = |id: &String, e: &Evidence| e.upn.clone().unwrap_or_else(|| id.clone());
         for (id, e) in good {

@@ -857,3 +857,114 @@ fn token_protection_readiness_keeps_out_users_of_unsupported_clients() {
     );
     assert_eq!(v["keepOut"].as_array().unwrap().len(), 9);
 }
+
+fn readiness_for_policy(extra: &[&str]) -> (Option<i32>, String, String) {
+    let mut a = vec![
+        "readiness",
+        "token-protection",
+        "tp-policies",
+        "--tenant",
+        "tenant.yaml",
+        "--signins",
+        "tp-signins.json",
+        "-f",
+        "json",
+    ];
+    a.extend_from_slice(extra);
+    let out = caac(&dir(), &a);
+    let (o, e) = text(&out);
+    (out.status.code(), o, e)
+}
+
+/// `--policy NAME`: only the users and resources the policy targets, from
+/// the users and target-resources conditions
+/// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups>,
+/// <https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps>).
+/// members.json: Pilot = Alice and Carol, Emergency Access = Carol (and
+/// e1), so Carol is excluded. TP01 targets Pilot and Exchange + SharePoint:
+/// only Alice is in scope (Bob, Carol, Gina are out by users, Dave's Teams
+/// sign-in by its resource). TP02
+/// targets All users but Emergency Access, Exchange only: Alice's and
+/// Carol's SharePoint sign-ins and Dave's Teams sign-in are out by resource
+/// (a failing resource condition is named before the user condition); Bob
+/// (logged unbound) and Gina (a guest, in All users; no device state) are
+/// kept out.
+/// Group membership is not in a sign-in log, so without `--members` the
+/// scope of TP01 is unknown, never guessed.
+#[test]
+fn token_protection_readiness_for_one_policy_scopes_users_and_resources() {
+    let names = |v: &Value, k: &str| -> Vec<String> {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["userPrincipalName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (code, o, e) = readiness_for_policy(&[
+        "--policy",
+        "TP01 Token Protection pilot",
+        "--members",
+        "members.json",
+    ]);
+    assert_eq!(code, Some(0), "{o}{e}");
+    let v: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(names(&v, "knownGood"), ["alice@contoso.com"]);
+    assert!(names(&v, "keepOut").is_empty(), "{o}");
+    assert_eq!(v["outOfScope"]["users the policy does not target"], 3);
+    assert_eq!(v["outOfScope"]["resources the policy does not target"], 1);
+    assert_eq!(v["scopeUnknown"], serde_json::json!({}));
+
+    let (code, o, e) = readiness_for_policy(&[
+        "--policy",
+        "TP02 Token Protection Exchange",
+        "--members",
+        "members.json",
+    ]);
+    assert_eq!(code, Some(0), "{o}{e}");
+    let v: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(names(&v, "knownGood"), ["alice@contoso.com"]);
+    assert_eq!(
+        names(&v, "keepOut"),
+        ["bob@contoso.com", "gina@fabrikam.com"]
+    );
+    assert_eq!(v["knownGood"][0]["signIns"], 1);
+    assert_eq!(
+        v["outOfScope"].get("users the policy does not target"),
+        None
+    );
+    assert_eq!(v["outOfScope"]["resources the policy does not target"], 3);
+
+    // The spec path works as the name; without --members the group decides
+    // nothing and is reported.
+    let (code, o, e) = readiness_for_policy(&["--policy", "tp-policies/TP01-TokenProtection.yaml"]);
+    assert_eq!(code, Some(0), "{o}{e}");
+    let v: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(v["knownGood"], serde_json::json!([]));
+    assert_eq!(v["keepOut"], serde_json::json!([]));
+    let unknown = v["scopeUnknown"].as_object().unwrap();
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    let (what, n) = unknown.iter().next().unwrap();
+    assert!(what.contains("--members"), "{what}");
+    // Alice's two, Bob's, Carol's, Gina's native sign-ins to Exchange or
+    // SharePoint — Carol's from Android too: the policy's platform condition
+    // (Windows) is not applied, so it cannot rule her out; Dave's Teams
+    // sign-in is out by its resource.
+    assert_eq!(n, 5);
+}
+
+/// An unknown `--policy` is an input error (exit 2) naming the closest
+/// displayName.
+#[test]
+fn token_protection_readiness_unknown_policy_is_exit_2_with_did_you_mean() {
+    let (code, o, e) = readiness_for_policy(&["--policy", "TP01 Token Protection pilt"]);
+    assert_eq!(code, Some(2), "{o}{e}");
+    assert!(o.is_empty(), "{o}");
+    assert!(
+        e.contains("--policy \"TP01 Token Protection pilt\": no policy with that displayName or spec path among tp-policies"),
+        "{e}"
+    );
+    assert!(
+        e.contains("did you mean --policy \"TP01 Token Protection pilot\"?"),
+        "{e}"
+    );
+}
