@@ -115,6 +115,20 @@ fn to_any(apps: &[String], ids: &[&str]) -> bool {
     apps.iter().any(|a| ids.contains(&a.as_str()))
 }
 
+/// The Surface Hub edition as an OS name: "Windows 10 Team" or "Windows
+/// Team", as a whole word (so "Windows Teams…" is not it).
+fn team_edition(os: &str) -> bool {
+    let lower = os.to_ascii_lowercase();
+    ["windows 10 team", "windows team"].iter().any(|p| {
+        lower.find(p).is_some_and(|i| {
+            !lower[i + p.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+    })
+}
+
 /// Windows Server, unless 2019 or newer and hybrid joined (the concept
 /// page supports "Windows Server 2019 or newer that are hybrid Microsoft
 /// Entra joined"; `trustType` "Domain Joined" is hybrid joined, as the
@@ -188,12 +202,13 @@ pub const UNSUPPORTED: &[Unsupported] = &[
     },
     Unsupported {
         name: "Surface Hub",
-        recognised_by: "`deviceDetail.operatingSystem` or `userAgent` naming Surface Hub or its Windows edition, \"Windows 10 Team\" / \"Windows Team\"",
+        recognised_by: "`deviceDetail.operatingSystem` or `userAgent` containing \"Surface Hub\", or `deviceDetail.operatingSystem` naming its edition, \"Windows 10 Team\" / \"Windows Team\" (a whole word: not \"Windows Teams…\")",
         quote: "Surface Hub is a Windows client device that isn't supported",
         source: CONCEPT,
         matches: |r, _| {
-            let n = &["surface hub", "windows 10 team", "windows team"];
-            contains_ci(r.operating_system.as_deref(), n) || contains_ci(r.user_agent.as_deref(), n)
+            contains_ci(r.operating_system.as_deref(), &["surface hub"])
+                || contains_ci(r.user_agent.as_deref(), &["surface hub"])
+                || r.operating_system.as_deref().is_some_and(team_edition)
         },
     },
     Unsupported {
@@ -576,6 +591,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(unsupported(&r, &[]).map(|u| u.name), Some("Surface Hub"));
+        let os = |o: &str| Record {
+            operating_system: Some(o.into()),
+            ..Record::default()
+        };
+        assert!(unsupported(&os("Windows 10 Team"), &[]).is_some());
+        assert!(unsupported(&os("Windows Team 2020 Update"), &[]).is_some());
+        assert!(unsupported(&os("Windows Teams Edition"), &[]).is_none());
+        assert!(unsupported(&os("Windows 10"), &[]).is_none());
         let r = Record {
             operating_system: Some("Windows Server 2019".into()),
             trust_type: Some("Hybrid Azure AD joined".into()),
