@@ -32,13 +32,16 @@
 //!   how it is recognised in a sign-in record and its source. A recognised
 //!   sign-in is not ready with that reason unless the record logs it
 //!   `bound` (the logged status is evidence; the table is inference).
-//! - Status code 1003 is named: "Token requests that are blocked due to an
-//!   unsupported device registration type, can be identified with a
-//!   `signInSessionStatusCode` value of 1003" (concept page) — Entra joined
+//! - Unbound status codes are named as the Windows deployment guide
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows>)
+//!   lists them: 1002 no device state, 1003 device state not satisfying
+//!   token protection (an unsupported registration type — Entra joined
 //!   Azure Virtual Desktop session hosts and Windows 365 Cloud PCs, bulk
 //!   enrollment, Power Automate hosted machine groups, Autopilot
-//!   self-deploying mode, Azure VMs with Microsoft Entra sign-in. Those
-//!   registration types are not in a sign-in record otherwise.
+//!   self-deploying mode, Azure VMs with Microsoft Entra sign-in — or a
+//!   registration without fresh credentials), 1005 other, 1006 OS version,
+//!   1008 client not using the platform broker (WAM). Those registration
+//!   types are not in a sign-in record otherwise.
 //!
 //! Not recognisable from a sign-in record (no field tells them apart; their
 //! sign-ins are judged by the logged status or the requirements above):
@@ -225,11 +228,18 @@ pub fn unsupported(r: &Record, apps: &[String]) -> Option<&'static Unsupported> 
     UNSUPPORTED.iter().find(|u| (u.matches)(r, apps))
 }
 
-/// What a `signInSessionStatusCode` means, where Learn says (1003 on the
-/// concept page).
+/// What an unbound `signInSessionStatusCode` means, in the Windows
+/// deployment guide's words ("Possible `statusCodes` when request is
+/// unbound", [`WINDOWS_GUIDE`]); other codes are reported as logged.
 fn status_meaning(code: i64) -> Option<&'static str> {
     match code {
-        1003 => Some("unsupported device registration type"),
+        1002 => Some("no Microsoft Entra ID device state"),
+        1003 => Some(
+            "the device state doesn't satisfy token protection: an unsupported device registration type, or not registered with fresh sign-in credentials",
+        ),
+        1005 => Some("other unspecified reasons"),
+        1006 => Some("the OS version is unsupported"),
+        1008 => Some("the client isn't integrated with the platform broker (WAM)"),
         _ => None,
     }
 }

@@ -731,7 +731,10 @@ fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
         ["bob@contoso.com", "carol@contoso.com", "gina@fabrikam.com"]
     );
     let keep: Vec<&Value> = v["keepOut"].as_array().unwrap().iter().collect();
-    assert_eq!(keep[0]["reasons"]["unbound (status code 1002)"], 1);
+    assert_eq!(
+        keep[0]["reasons"]["unbound (status code 1002: no Microsoft Entra ID device state)"],
+        1
+    );
     assert!(
         keep[1]["reasons"]
             .as_object()
@@ -837,9 +840,10 @@ fn token_protection_readiness_keeps_out_users_of_unsupported_clients() {
     has("mia@contoso.com", "Windows Server");
     has("sam@contoso.com", "Windows Server");
     // Logged unbound with 1003, named.
+    // The Windows deployment guide's meaning of 1003.
     assert_eq!(
         reason("pat@contoso.com"),
-        "unbound (status code 1003: unsupported device registration type)"
+        "unbound (status code 1003: the device state doesn't satisfy token protection: an unsupported device registration type, or not registered with fresh sign-in credentials)"
     );
     let good: Vec<&str> = v["knownGood"]
         .as_array()
