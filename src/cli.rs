@@ -664,9 +664,21 @@ pub enum ReadinessFormat {
 /// Arguments of `caac readiness token-protection`.
 #[derive(Debug, clap::Args)]
 pub struct TokenProtectionArgs {
-    /// A sign-in log file (as `caac replay --signins`); repeat for more.
+    /// The policies `--policy` names one of (read only with `--policy`).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// A sign-in log file (as `caac replay --signins`); repeat for more (one
+    /// value per flag, so PATHS after it stay policies).
     #[arg(long = "signins", value_name = "FILE", required = true)]
     pub signins: Vec<PathBuf>,
+    /// Only the users and resources this policy targets (a displayName, or a
+    /// spec path among PATHS); its other conditions are not applied.
+    #[arg(long, value_name = "NAME_OR_PATH")]
+    pub policy: Option<String>,
+    /// Group and role memberships (as `caac replay --members`, written by
+    /// `caac pull --members`), for a `--policy` scoped to groups or roles.
+    #[arg(long, value_name = "FILE", requires = "policy")]
+    pub members: Option<PathBuf>,
     /// Output format (json: versioned).
     #[arg(long, short = 'f', value_enum, default_value_t = ReadinessFormat::Human)]
     pub format: ReadinessFormat,

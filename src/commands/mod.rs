@@ -225,7 +225,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Promote(args) => promote::run(&args, color),
         Command::Impact(args) => impact::run(&args, color),
         Command::Replay(args) => replay::run(&args, color),
-        Command::Readiness(cmd) => readiness::run(&cmd),
+        Command::Readiness(cmd) => readiness::run(&cmd, color),
         Command::Monitor(args) => monitor::run(&args, color),
         Command::Report(args) => report::run(&args, color),
         Command::Rules { format } => meta::rules(format),

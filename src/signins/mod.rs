@@ -37,6 +37,7 @@
 //! | user risk | — | — | not in a sign-in record: user-risk policies are unknown |
 //! | insider / service principal risk | — | — | not in a sign-in record: those policies are unknown |
 //! | authentication flow | `originalTransferMethod` (beta), else `authenticationProtocol` `deviceCode` / `authenticationTransfer` | `OriginalTransferMethod`, `AuthenticationProtocol` | when neither field is present, authentication-flow policies are unknown |
+//! | user agent | `userAgent` (beta) | `UserAgent` | reported; recognises clients Token Protection does not support ([`readiness::UNSUPPORTED`]) |
 //! | interactive | `isInteractive` | `IsInteractive` (or the table, `Type`) | reported (interactive and non-interactive sign-ins are evaluated alike) |
 //! | token binding | `tokenProtectionStatusDetails` (`signInSessionStatus`, `signInSessionStatusCode`) | `TokenProtectionStatusDetails` | for readiness ([`readiness`]), <https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection> |
 //! | Entra's verdicts | `appliedConditionalAccessPolicies[]` (`id`, `displayName`, `result`) | `ConditionalAccessPolicies` | for the self-check ([`replay`]) |
@@ -77,6 +78,9 @@ pub struct Record {
     pub app_id: Option<String>,
     /// The client application name.
     pub app_name: Option<String>,
+    /// `userAgent` (beta) / `UserAgent`: for recognising clients
+    /// ([`readiness::UNSUPPORTED`]).
+    pub user_agent: Option<String>,
     /// The resource (target) application id.
     pub resource_id: Option<String>,
     /// `conditionalAccessAudiences` (beta): the application ids Conditional
@@ -272,6 +276,7 @@ impl Record {
             },
             app_id: text(m, &["appId", "AppId"]).map(|s| s.to_ascii_lowercase()),
             app_name: text(m, &["appDisplayName", "AppDisplayName"]),
+            user_agent: text(m, &["userAgent", "UserAgent"]),
             audiences,
             resource_id: text(m, &["resourceId", "ResourceIdentity"])
                 .map(|s| s.to_ascii_lowercase()),

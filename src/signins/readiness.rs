@@ -27,13 +27,33 @@
 //!   [memberObjectIdOrUpn] Required", one object id per row
 //!   (<https://learn.microsoft.com/entra/identity/users/groups-bulk-import-members>).
 //!
-//! Not modelled (not in a sign-in record): OS and app versions, the
-//! unsupported clients the page lists by name (Office perpetual, PowerShell
-//! modules, Power Query, VS Code extensions, Windows Server, Surface Hub,
-//! Teams Rooms) unless their sign-ins log `unbound`.
+//! - **Clients and devices Microsoft lists as unsupported** ("Known
+//!   limitations" on the concept page) are data, [`UNSUPPORTED`], each with
+//!   how it is recognised in a sign-in record and its source. A recognised
+//!   sign-in is not ready with that reason unless the record logs it
+//!   `bound` (the logged status is evidence; the table is inference).
+//! - Unbound status codes are named as the Windows deployment guide
+//!   (<https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows>)
+//!   lists them: 1002 no device state, 1003 device state not satisfying
+//!   token protection (an unsupported registration type — Entra joined
+//!   Azure Virtual Desktop session hosts and Windows 365 Cloud PCs, bulk
+//!   enrollment, Power Automate hosted machine groups, Autopilot
+//!   self-deploying mode, Azure VMs with Microsoft Entra sign-in — or a
+//!   registration without fresh credentials), 1005 other, 1006 OS version,
+//!   1008 client not using the platform broker (WAM). Those registration
+//!   types are not in a sign-in record otherwise.
+//!
+//! Not recognisable from a sign-in record (no field tells them apart; their
+//! sign-ins are judged by the logged status or the requirements above):
+//! Office perpetual clients (they sign in as the same Microsoft Office
+//! client as Microsoft 365 Apps), Windows-based Microsoft Teams Rooms
+//! (a Teams client on Windows), app and OS versions (Power Query's update
+//! channel, Windows 10 builds).
 
 use super::Record;
-use crate::whatif::{ClientApp, Target, token_binding_gap};
+use super::members::Members;
+use super::replay::{PolicySet, Status};
+use crate::whatif::{ClientApp, Identity, PolicyRef, Reason, Target, token_binding_gap};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -46,6 +66,281 @@ pub const RESOURCES: [(&str, &str); 3] = [
         "Microsoft Teams Services",
     ),
 ];
+
+/// Exchange Online and SharePoint Online, the resources the concept page's
+/// client limitations name ("users are blocked when accessing Exchange and
+/// SharePoint").
+const EXCHANGE: &str = "00000002-0000-0ff1-ce00-000000000000";
+const SHAREPOINT: &str = "00000003-0000-0ff1-ce00-000000000000";
+
+/// The concept page, source of every [`UNSUPPORTED`] entry.
+pub const CONCEPT: &str =
+    "https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection";
+/// The Windows deployment guide (supported clients, Current Channel note).
+pub const WINDOWS_GUIDE: &str = "https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows";
+/// Where the first-party client ids below are listed as they appear in
+/// sign-in logs.
+pub const FIRST_PARTY_APPS: &str = "https://learn.microsoft.com/troubleshoot/entra/entra-id/governance/verify-first-party-apps-sign-in";
+
+/// A client or device Microsoft lists as unable to present a protected
+/// token, and how caac recognises it in a sign-in record.
+#[derive(Debug)]
+pub struct Unsupported {
+    /// As Microsoft names it.
+    pub name: &'static str,
+    /// Which record fields recognise it (for the docs and the report).
+    pub recognised_by: &'static str,
+    /// Microsoft's words, quoted in the keep-out reason.
+    pub quote: &'static str,
+    /// The Learn page.
+    pub source: &'static str,
+    /// Recognises it: the record and the requested resources (lowercase ids).
+    matches: fn(&Record, &[String]) -> bool,
+}
+
+fn app_is(r: &Record, ids: &[&str], names: &[&str]) -> bool {
+    r.app_id
+        .as_deref()
+        .is_some_and(|a| ids.iter().any(|i| i.eq_ignore_ascii_case(a)))
+        || r.app_name
+            .as_deref()
+            .is_some_and(|n| names.iter().any(|x| n.eq_ignore_ascii_case(x)))
+}
+
+fn contains_ci(hay: Option<&str>, needles: &[&str]) -> bool {
+    hay.is_some_and(|h| {
+        let h = h.to_ascii_lowercase();
+        needles.iter().any(|n| h.contains(n))
+    })
+}
+
+fn to_any(apps: &[String], ids: &[&str]) -> bool {
+    apps.iter().any(|a| ids.contains(&a.as_str()))
+}
+
+/// The Surface Hub edition as an OS name: "Windows 10 Team" or "Windows
+/// Team", as a whole word (so "Windows Teams…" is not it).
+fn team_edition(os: &str) -> bool {
+    let lower = os.to_ascii_lowercase();
+    ["windows 10 team", "windows team"].iter().any(|p| {
+        lower.find(p).is_some_and(|i| {
+            !lower[i + p.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+    })
+}
+
+/// Windows Server, unless 2019 or newer and hybrid joined (the concept
+/// page supports "Windows Server 2019 or newer that are hybrid Microsoft
+/// Entra joined"; `trustType` "Domain Joined" is hybrid joined, as the
+/// replay mapping reads it).
+fn unsupported_server(r: &Record, _: &[String]) -> bool {
+    let Some(os) = r.operating_system.as_deref() else {
+        return false;
+    };
+    let lower = os.to_ascii_lowercase();
+    if !(lower.starts_with("windows") && lower.contains("server")) {
+        return false;
+    }
+    let year = lower
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse::<u32>().ok())
+        .find(|y| (2000..2100).contains(y));
+    let hybrid = contains_ci(r.trust_type.as_deref(), &["domain", "hybrid"]);
+    !(hybrid && year.is_some_and(|y| y >= 2019))
+}
+
+/// The clients and devices the concept page's "Known limitations" name that
+/// a sign-in record can show (see the module comment for those it cannot).
+pub const UNSUPPORTED: &[Unsupported] = &[
+    Unsupported {
+        name: "PowerShell modules accessing SharePoint",
+        recognised_by: "client `appId` 9bc3ab49-b65d-410a-85ad-de819febfddc (SharePoint Online Management Shell) or 31359c7f-bd7e-475c-86db-fdb8c937548e (PnP Management Shell), or that `appDisplayName`, requesting SharePoint Online",
+        quote: "PowerShell modules accessing SharePoint don't support signing in using protected token flows and users are blocked",
+        source: CONCEPT,
+        matches: |r, apps| {
+            to_any(apps, &[SHAREPOINT])
+                && app_is(
+                    r,
+                    &[
+                        "9bc3ab49-b65d-410a-85ad-de819febfddc",
+                        "31359c7f-bd7e-475c-86db-fdb8c937548e",
+                    ],
+                    &[
+                        "Microsoft SharePoint Online Management Shell",
+                        "SharePoint Online Management Shell",
+                        "PnP Management Shell",
+                    ],
+                )
+        },
+    },
+    Unsupported {
+        name: "PowerQuery extension for Excel",
+        recognised_by: "client `appId` a672d62c-fc7b-4e81-a576-e60dc46e951d or `appDisplayName` \"Microsoft Power Query for Excel\"; the update channel is not logged",
+        quote: "PowerQuery extension for Excel doesn't support signing in using protected token flows (the Windows guide supports it only for users on Current Channel, which the log does not show)",
+        source: CONCEPT,
+        matches: |r, _| {
+            app_is(
+                r,
+                &["a672d62c-fc7b-4e81-a576-e60dc46e951d"],
+                &["Microsoft Power Query for Excel"],
+            )
+        },
+    },
+    Unsupported {
+        name: "Extensions to Visual Studio Code which access Exchange or SharePoint",
+        recognised_by: "client `appId` aebc6443-996d-45c2-90f0-388ff96faa56 or `appDisplayName` \"Visual Studio Code\", requesting Exchange Online or SharePoint Online",
+        quote: "Extensions to Visual Studio Code which access Exchange or SharePoint don't support signing in using protected token flows and users are blocked",
+        source: CONCEPT,
+        matches: |r, apps| {
+            to_any(apps, &[EXCHANGE, SHAREPOINT])
+                && app_is(
+                    r,
+                    &["aebc6443-996d-45c2-90f0-388ff96faa56"],
+                    &["Visual Studio Code"],
+                )
+        },
+    },
+    Unsupported {
+        name: "Surface Hub",
+        recognised_by: "`deviceDetail.operatingSystem` or `userAgent` containing \"Surface Hub\", or `deviceDetail.operatingSystem` naming its edition, \"Windows 10 Team\" / \"Windows Team\" (a whole word: not \"Windows Teams…\")",
+        quote: "Surface Hub is a Windows client device that isn't supported",
+        source: CONCEPT,
+        matches: |r, _| {
+            contains_ci(r.operating_system.as_deref(), &["surface hub"])
+                || contains_ci(r.user_agent.as_deref(), &["surface hub"])
+                || r.operating_system.as_deref().is_some_and(team_edition)
+        },
+    },
+    Unsupported {
+        name: "Windows Server (unless 2019 or newer and hybrid joined)",
+        recognised_by: "`deviceDetail.operatingSystem` starting \"Windows\" and containing \"Server\", without a year of 2019 or later or without `trustType` Domain Joined / hybrid joined",
+        quote: "only \"Windows Server 2019 or newer that are hybrid Microsoft Entra joined\" is a supported server device",
+        source: CONCEPT,
+        matches: unsupported_server,
+    },
+];
+
+/// The entry recognising this sign-in, if any.
+pub fn unsupported(r: &Record, apps: &[String]) -> Option<&'static Unsupported> {
+    UNSUPPORTED.iter().find(|u| (u.matches)(r, apps))
+}
+
+/// What an unbound `signInSessionStatusCode` means, in the Windows
+/// deployment guide's words ("Possible `statusCodes` when request is
+/// unbound", [`WINDOWS_GUIDE`]); other codes are reported as logged.
+fn status_meaning(code: i64) -> Option<&'static str> {
+    match code {
+        1002 => Some("no Microsoft Entra ID device state"),
+        1003 => Some(
+            "the device state doesn't satisfy token protection: an unsupported device registration type, or not registered with fresh sign-in credentials",
+        ),
+        1005 => Some("other unspecified reasons"),
+        1006 => Some("the OS version is unsupported"),
+        1008 => Some("the client isn't integrated with the platform broker (WAM)"),
+        _ => None,
+    }
+}
+
+/// `--policy NAME`: readiness for the users and resources one policy
+/// targets. The policy's user assignment (include/exclude users, groups,
+/// roles, guests) and target resources are evaluated by the replay engine
+/// ([`PolicySet`]); its other conditions (platforms, client apps, locations,
+/// …) are deliberately not applied: readiness answers "can these users be
+/// added to the enforcement policy", and a sign-in another condition
+/// happens to leave out today still counts against the user (the safe
+/// side). A user assignment that depends on a group or role the members
+/// file does not cover (or the exact guest type) is "scope unknown":
+/// counted, never guessed.
+pub struct PolicyScope<'a> {
+    set: PolicySet<'a>,
+    members: Option<&'a Members>,
+}
+
+/// Whether a sign-in is in a [`PolicyScope`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InScope {
+    /// The policy targets this user and a requested resource.
+    Yes,
+    /// It does not (why).
+    No(&'static str),
+    /// The record cannot decide (what is missing).
+    Unknown(&'static str),
+}
+
+/// `p` with only its assignment to users and resources (users, target
+/// resources, workload identities) and its controls: the conditions
+/// [`PolicyScope`] evaluates.
+pub fn assignment_only(p: &crate::model::Policy) -> crate::model::Policy {
+    crate::model::Policy {
+        display_name: p.display_name.clone(),
+        id: p.id.clone(),
+        state: p.state,
+        users: p.users.clone(),
+        client_applications: p.client_applications.clone(),
+        applications: p.applications.clone(),
+        client_app_types: vec![crate::model::ClientAppType::All],
+        grant: p.grant.clone(),
+        session: p.session.clone(),
+        ..crate::model::Policy::default()
+    }
+}
+
+impl<'a> PolicyScope<'a> {
+    /// The scope of `policy`, which must be [`assignment_only`]'s result
+    /// (other conditions would leave sign-ins out), with memberships from
+    /// `members`.
+    pub fn new(
+        policy: PolicyRef<'a>,
+        tenant: Option<&crate::model::Tenant>,
+        members: Option<&'a Members>,
+    ) -> PolicyScope<'a> {
+        PolicyScope {
+            set: PolicySet::new(vec![policy], tenant),
+            members,
+        }
+    }
+
+    /// Is `s` (read from `r`) in scope?
+    fn of(&mut self, r: &Record) -> InScope {
+        let Ok((mut s, missing)) = r.sign_in() else {
+            return InScope::Unknown("unreadable record");
+        };
+        if let (
+            Some(m),
+            Identity::User {
+                id, groups, roles, ..
+            },
+        ) = (self.members, &mut s.identity)
+        {
+            (*groups, *roles) = m.of(id);
+        }
+        let known = self.members.map(|m| (&m.known_groups, &m.known_roles));
+        let v = self.set.verdict(&s, missing, known);
+        match &v.statuses[0] {
+            // The resources first: a user condition that fails may rest on
+            // a membership the record lacks, the resources never do.
+            Status::NotApplies(rs) if rs.contains(Reason::Application) => {
+                InScope::No("resources the policy does not target")
+            }
+            Status::NotApplies(rs) if rs.contains(Reason::Users) => {
+                InScope::No("users the policy does not target")
+            }
+            Status::Unknown(why) if why.contains(&"membership") => InScope::Unknown(
+                "group or role membership (give --members FILE from `caac pull --members`)",
+            ),
+            Status::Unknown(why) if why.contains(&"guest type") => {
+                InScope::Unknown("the exact guest or external user type")
+            }
+            Status::Unknown(why) if why.contains(&"application filter") => {
+                InScope::Unknown("the policy's application filter")
+            }
+            _ => InScope::Yes,
+        }
+    }
+}
 
 /// One user's (or device's) evidence.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,31 +377,45 @@ pub struct Readiness {
     pub out_of_scope: BTreeMap<&'static str, u64>,
     /// Records that cannot be evaluated (why → count; see `caac replay`).
     pub unreadable: BTreeMap<String, u64>,
+    /// With `--policy`: in-scope sign-ins whose policy scope the record
+    /// cannot decide (what is missing → count).
+    pub scope_unknown: BTreeMap<&'static str, u64>,
 }
 
 /// Why one in-scope sign-in is not ready, or `None` when it is; and
 /// whether it was logged as bound.
-fn verdict(r: &Record, s: &crate::whatif::SignIn) -> (Option<String>, bool) {
+fn verdict(r: &Record, s: &crate::whatif::SignIn, apps: &[String]) -> (Option<String>, bool) {
     match (&r.session_status, r.session_status_code) {
         (Some(st), _) if st.eq_ignore_ascii_case("bound") => (None, true),
         (Some(st), code) if st.eq_ignore_ascii_case("unbound") => (
-            Some(match code {
-                Some(c) => format!("unbound (status code {c})"),
-                None => "unbound".to_owned(),
+            Some(match (code, code.and_then(status_meaning)) {
+                (Some(c), Some(m)) => format!("unbound (status code {c}: {m})"),
+                (Some(c), None) => format!("unbound (status code {c})"),
+                (None, _) => "unbound".to_owned(),
             }),
             false,
         ),
-        _ => (
-            token_binding_gap(s.client_app, s.platform, s.device.registered, &s.target)
-                .map(str::to_owned),
-            false,
-        ),
+        _ => match unsupported(r, apps) {
+            Some(u) => (
+                Some(format!(
+                    "unsupported client or device: {} ({})",
+                    u.name, u.source
+                )),
+                false,
+            ),
+            None => (
+                token_binding_gap(s.client_app, s.platform, s.device.registered, &s.target)
+                    .map(str::to_owned),
+                false,
+            ),
+        },
     }
 }
 
 impl Readiness {
-    /// Adds one record (service principal and unreadable records are ignored).
-    pub fn add(&mut self, r: &Record) {
+    /// Adds one record (service principal and unreadable records are
+    /// ignored), within `scope` when given.
+    pub fn add(&mut self, r: &Record, scope: Option<&mut PolicyScope<'_>>) {
         let s = match r.sign_in() {
             Ok((s, _)) => s,
             Err(e) => {
@@ -135,7 +444,20 @@ impl Readiness {
                 .or_default() += 1;
             return;
         }
-        let (why, bound) = verdict(r, &s);
+        if let Some(scope) = scope {
+            match scope.of(r) {
+                InScope::Yes => {}
+                InScope::No(why) => {
+                    *self.out_of_scope.entry(why).or_default() += 1;
+                    return;
+                }
+                InScope::Unknown(what) => {
+                    *self.scope_unknown.entry(what).or_default() += 1;
+                    return;
+                }
+            }
+        }
+        let (why, bound) = verdict(r, &s, apps);
         let record = |e: &mut Evidence| {
             e.in_scope += 1;
             if bound {
@@ -183,6 +505,7 @@ impl Readiness {
             "signIns": self.sign_ins,
             "outOfScope": self.out_of_scope,
             "unreadable": self.unreadable,
+            "scopeUnknown": self.scope_unknown,
             "knownGood": self.users.iter().filter(|(_, e)| e.ready()).map(|(i, e)| user(i, e)).collect::<Vec<_>>(),
             "keepOut": self.users.iter().filter(|(_, e)| !e.not_ready.is_empty()).map(|(i, e)| user(i, e)).collect::<Vec<_>>(),
             "noEvidence": self.users.values().filter(|e| e.in_scope == 0).count(),
@@ -215,6 +538,9 @@ impl Readiness {
         for (k, n) in &self.unreadable {
             let _ = writeln!(s, "  not evaluated: {n} × {k}");
         }
+        for (k, n) in &self.scope_unknown {
+            let _ = writeln!(s, "  policy scope unknown: {n} × {k}");
+        }
         let name = |id: &String, e: &Evidence| e.upn.clone().unwrap_or_else(|| id.clone());
         for (id, e) in good {
             let _ = writeln!(
@@ -240,5 +566,54 @@ impl Readiness {
             );
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_unsupported_entry_cites_learn_and_says_how_it_is_recognised() {
+        for u in UNSUPPORTED {
+            assert!(
+                u.source.starts_with("https://learn.microsoft.com/"),
+                "{}",
+                u.name
+            );
+            assert!(
+                !u.recognised_by.is_empty() && !u.quote.is_empty(),
+                "{}",
+                u.name
+            );
+        }
+    }
+
+    #[test]
+    fn log_analytics_user_agent_recognises_surface_hub() {
+        // A Log Analytics row: PascalCase `UserAgent`, DeviceDetail as a JSON string.
+        let r = Record::from_fields(
+            json!({"Id": "x", "UserId": "u", "UserAgent": "… Surface Hub …",
+                   "DeviceDetail": "{\"operatingSystem\":\"Windows 10\"}"})
+            .as_object()
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(unsupported(&r, &[]).map(|u| u.name), Some("Surface Hub"));
+        let os = |o: &str| Record {
+            operating_system: Some(o.into()),
+            ..Record::default()
+        };
+        assert!(unsupported(&os("Windows 10 Team"), &[]).is_some());
+        assert!(unsupported(&os("Windows Team 2020 Update"), &[]).is_some());
+        assert!(unsupported(&os("Windows Teams Edition"), &[]).is_none());
+        assert!(unsupported(&os("Windows 10"), &[]).is_none());
+        let r = Record {
+            operating_system: Some("Windows Server 2019".into()),
+            trust_type: Some("Hybrid Azure AD joined".into()),
+            ..Record::default()
+        };
+        assert!(unsupported(&r, &[]).is_none());
     }
 }
