@@ -595,11 +595,6 @@ fn pull_members_writes_the_members_file_replay_reads() {
         "{log:#?}"
     );
     // The file is what `caac replay --members` reads.
-    std::fs::copy(
-        tmp.path().join("members.json"),
-        dir().join("members.pulled.json.tmp"),
-    )
-    .ok();
     let (code, _, err) = run(&[
         "--signins",
         "disagree.ndjson",
