@@ -8,9 +8,11 @@
 //! external tenants) comes from a tenant directory file elsewhere, so those
 //! kinds have no built-in entries here.
 //!
-//! Every id is copied from `graph-ca-schema.md` §2.4, §2.8, §6.1–§6.4 or
-//! `rules.md` §0.2 (under `/work/shared/reference/`), except the directory
-//! roles beyond §6.2, which come from Microsoft's permissions reference; each
+//! Every id is copied from the project's reference notes on the Graph
+//! schema (`graph-ca-schema.md`, `rules.md`; they quote Microsoft's
+//! first-party application, directory role template, built-in strength and
+//! conditionalAccessPolicy references), except the directory roles beyond
+//! those, which come from Microsoft's permissions reference; each
 //! entry names its source so a reviewer can re-check it when Microsoft renames
 //! or retires something.
 

@@ -17,8 +17,7 @@
 //! `manifest.json`, so the next run may replace the directory) or prints
 //! them to stdout.
 //!
-//! The queries follow `shared/reference/rules.md` §3.2 (written for this
-//! project): Q1 outcome summary, Q2 who is / would be blocked, Q3 allow /
+//! The queries (designed for this project): Q1 outcome summary, Q2 who is / would be blocked, Q3 allow /
 //! challenge / block per application, Q4 token-protection readiness (only
 //! for policies with `session.tokenProtection`), Q5 state history from the
 //! audit log (only when the id is known). Why the prelude normalises:
@@ -30,8 +29,7 @@
 //! `todynamic()` accepts both. Token protection shows up in
 //! `sessionControlsNotSatisfied` as `SignInTokenProtection`, and as
 //! `Binding` before mid-2023, so Q4 accepts both
-//! (`shared/reference/rules.md` §1.11;
-//! <https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>).
+//! (<https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection>).
 //!
 //! A policy that is not deployed yet has no id: its queries match
 //! `ConditionalAccessPolicies[].displayName` instead, and the header says

@@ -1,7 +1,7 @@
 //! Lint: the rule registry and the runner.
 //!
-//! Contract: a rule is static metadata (id and name from
-//! `shared/reference/rules.md`, default severity, a one-line fix, docs with the
+//! Contract: a rule is static metadata (a stable public id and
+//! name, listed in `docs/rules.md`, default severity, a one-line fix, docs with the
 //! fixed headings *What it checks / Why it matters / Example / Fix /
 //! References*) plus a check function. Checks see resolved policies (ids, not
 //! names) and report [`Hit`]s with JSON pointers into the spec; the report

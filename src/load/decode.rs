@@ -1,6 +1,7 @@
 //! Bytes → text. Exported policies arrive as UTF-8, UTF-8 with BOM and UTF-16
-//! LE/BE with BOM (PowerShell 5 `Out-File`, IntuneManagement); see
-//! `shared/reference/corpus-notes.md` §2. Anything that is not valid text is a
+//! LE/BE with BOM (PowerShell 5 `Out-File` writes UTF-16 LE with a BOM:
+//! <https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_character_encoding>;
+//! IntuneManagement exports). Anything that is not valid text is a
 //! positioned error, never a lossy conversion.
 
 use super::Position;
