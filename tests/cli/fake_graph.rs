@@ -406,12 +406,16 @@ fn page(items: &[Value], skip: usize, size: usize, base: &str, path: &str) -> Va
     v
 }
 
-fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
+/// Method, target, headers and body of one request.
+pub(crate) type RawRequest = (String, String, BTreeMap<String, String>, Vec<u8>);
+
+/// One HTTP/1.1 request as the loopback fakes see it: request line, headers
+/// (names lower-cased) and the body of `Content-Length` bytes. `None` when
+/// the connection closed before a request line.
+pub(crate) fn read_request(stream: &TcpStream) -> Option<RawRequest> {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
+    reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_owned();
     let target = parts.next().unwrap_or_default().to_owned();
@@ -431,6 +435,13 @@ fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
         .unwrap_or(0);
     let mut body = vec![0; len];
     let _ = reader.read_exact(&mut body);
+    Some((method, target, headers, body))
+}
+
+fn handle(mut stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
+    let Some((method, target, headers, body)) = read_request(&stream) else {
+        return;
+    };
     let body_text = String::from_utf8_lossy(&body).into_owned();
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let path = path.to_owned();
