@@ -617,8 +617,22 @@ pub struct ReplayArgs {
     pub input: InputArgs,
     /// A sign-in log file (JSON, NDJSON, CSV, optionally gzip-compressed);
     /// repeat for more (one value per flag, so PATHS after it stay policies).
-    #[arg(long = "signins", value_name = "FILE", required = true)]
+    #[arg(
+        long = "signins",
+        value_name = "FILE",
+        required_unless_present = "kql",
+        conflicts_with = "kql"
+    )]
     pub signins: Vec<PathBuf>,
+    /// Instead of replaying files, write ONE KQL query that computes the same
+    /// verdicts and aggregates in Log Analytics / Microsoft Sentinel over
+    /// SigninLogs and AADNonInteractiveUserSignInLogs (stdout, or -o FILE).
+    #[arg(long)]
+    pub kql: bool,
+    /// With --kql: how far back the query reads (a whole number of days, hours
+    /// or minutes: 30d, 12h, 90m).
+    #[arg(long, value_name = "SPAN", default_value = "30d", requires = "kql")]
+    pub kql_window: String,
     /// Compare against a base: a directory holding the same PATHS, or a git
     /// revision whose PATHS are extracted with `git archive` (as `caac impact`).
     #[arg(long, value_name = "REF_OR_DIR")]

@@ -8,6 +8,11 @@
 //! unprotected) or disagreements, 2 input errors (policies, members file,
 //! a sign-in file that cannot be read to its end; nothing is printed on
 //! stdout then).
+//!
+//! With `--kql` nothing is replayed here: the command writes the one KQL
+//! query ([`crate::signins::kql`]) that computes the same verdicts and
+//! aggregates in Log Analytics, to stdout or `-o FILE` (atomically). Exit 0
+//! written, 2 input errors (`--kql` with `--signins` is a usage error, 2).
 
 use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, deliver, options, policy_paths};
 use crate::check;
@@ -15,10 +20,10 @@ use crate::cli::{ImpactFormat, ReplayArgs};
 use crate::deploy::lock::Lock;
 use crate::impact::{TempDir, extract};
 use crate::render;
-use crate::signins::Record;
 use crate::signins::members::Members;
 use crate::signins::read::{Dialect, Event, read};
 use crate::signins::replay::{Change, PolicySet, Replayer, Report};
+use crate::signins::{Record, kql};
 use std::path::{Path, PathBuf};
 
 /// `caac replay`.
@@ -87,8 +92,12 @@ fn live_ids(checked: &check::Checked, lock: &Lock) -> Vec<Option<String>> {
     out
 }
 
-#[allow(clippy::type_complexity)]
-fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
+/// The head policies and, with `--base`, the base (`Some(None)`: the base
+/// has none of the PATHS).
+fn load_sides(
+    args: &ReplayArgs,
+    color: bool,
+) -> Result<(check::Checked, Option<Option<check::Checked>>), ExitStatus> {
     let head_paths = policy_paths(&args.input);
     let head = load(&head_paths, args, color, &|s: &str| s.to_owned()).inspect_err(|_| {
         eprintln!("error: the policies are invalid; nothing was replayed");
@@ -129,13 +138,60 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
             }
         }
     };
-    let members = match &args.members {
-        None => None,
-        Some(p) => Some(Members::read(p).map_err(|e| {
+    Ok((head, base))
+}
+
+fn read_members(args: &ReplayArgs) -> Result<Option<Members>, ExitStatus> {
+    match &args.members {
+        None => Ok(None),
+        Some(p) => Members::read(p).map(Some).map_err(|e| {
             eprintln!("error: {}: {e}", check::display(p));
             INPUT_ERROR
-        })?),
-    };
+        }),
+    }
+}
+
+/// `caac replay --kql`: the query ([`crate::signins::kql`]); the inputs
+/// are the policy files (and the members file).
+fn write_kql(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
+    let window = kql::parse_window(&args.kql_window).map_err(|e| {
+        eprintln!("error: --kql-window: {e}");
+        INPUT_ERROR
+    })?;
+    let (head, base) = load_sides(args, color)?;
+    let members = read_members(args)?;
+    let head_refs = head.policy_refs();
+    let base_refs = base.as_ref().map(|b| {
+        b.as_ref()
+            .map(check::Checked::policy_refs)
+            .unwrap_or_default()
+    });
+    let q = kql::query(
+        &head_refs,
+        base_refs.as_deref(),
+        head.tenant.as_ref(),
+        members.as_ref(),
+        &window,
+    );
+    for w in &q.warnings {
+        eprintln!("warning: {w}");
+    }
+    let inputs = head
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .chain(args.members.iter().cloned())
+        .collect();
+    Ok((q.text, false, inputs))
+}
+
+#[allow(clippy::type_complexity)]
+fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
+    if args.kql {
+        return write_kql(args, color);
+    }
+    let (head, base) = load_sides(args, color)?;
+    let members = read_members(args)?;
     let lock = Lock::read(&args.lock).map_err(|e| {
         eprintln!("error: {e}");
         INPUT_ERROR

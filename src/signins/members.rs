@@ -96,6 +96,28 @@ impl Members {
         Ok(m)
     }
 
+    /// The users the file lists in group `id` (lower case, sorted).
+    pub fn group_members(&self, id: &str) -> Vec<String> {
+        self.members(id, false)
+    }
+
+    /// The users the file lists in role `id` (lower case, sorted).
+    pub fn role_members(&self, id: &str) -> Vec<String> {
+        self.members(id, true)
+    }
+
+    fn members(&self, id: &str, role: bool) -> Vec<String> {
+        let id = id.to_ascii_lowercase();
+        let mut out: Vec<String> = self
+            .by_user
+            .iter()
+            .filter(|(_, (groups, roles))| if role { roles } else { groups }.contains(&id))
+            .map(|(u, _)| u.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
     /// The user's groups and roles among those the file covers.
     pub fn of(&self, user: &str) -> (Vec<String>, Vec<String>) {
         self.by_user.get(user).cloned().unwrap_or_default()
@@ -114,6 +136,12 @@ mod tests {
         assert_eq!(m.of("u1"), (vec!["g1".into()], vec!["r1".into()]));
         assert_eq!(m.of("u3"), (vec![], vec![]));
         assert!(m.known_groups.contains("g1"));
+        assert_eq!(
+            m.group_members("G1"),
+            vec!["u1".to_owned(), "u2".to_owned()]
+        );
+        assert_eq!(m.role_members("r1"), vec!["u1".to_owned()]);
+        assert!(m.group_members("g2").is_empty());
     }
 
     #[test]

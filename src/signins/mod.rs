@@ -45,6 +45,7 @@
 //! Groups and directory roles are not in sign-in logs: they come from a
 //! members file ([`members`]) or the policies using them are unknown.
 
+pub mod kql;
 pub mod members;
 pub mod read;
 pub mod readiness;
@@ -149,6 +150,104 @@ pub struct Missing {
     pub location: bool,
 }
 
+/// One sign-in field in its two spellings: Graph's `signIn` property and
+/// the Log Analytics column (the table above). [`Record::from_fields`]
+/// reads a record by these names and [`kql`] reads the same columns in
+/// Log Analytics, so the offline replay and the query cannot read different
+/// fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// The Graph `signIn` property (camelCase).
+    pub graph: &'static str,
+    /// The Log Analytics column (`SigninLogs`,
+    /// `AADNonInteractiveUserSignInLogs`).
+    pub column: &'static str,
+}
+
+impl Field {
+    /// Both spellings, Graph's first.
+    pub const fn names(&self) -> [&'static str; 2] {
+        [self.graph, self.column]
+    }
+}
+
+/// The fields the mapping reads (see the module docs' table).
+pub mod field {
+    use super::Field;
+
+    const fn f(graph: &'static str, column: &'static str) -> Field {
+        Field { graph, column }
+    }
+
+    /// The sign-in id.
+    pub const ID: Field = f("id", "Id");
+    /// The user's object id.
+    pub const USER_ID: Field = f("userId", "UserId");
+    /// The user principal name (reports).
+    pub const USER_PRINCIPAL_NAME: Field = f("userPrincipalName", "UserPrincipalName");
+    /// `member` / `guest`.
+    pub const USER_TYPE: Field = f("userType", "UserType");
+    /// `crossTenantAccessType`.
+    pub const CROSS_TENANT: Field = f("crossTenantAccessType", "CrossTenantAccessType");
+    /// The user's home tenant.
+    pub const HOME_TENANT: Field = f("homeTenantId", "HomeTenantId");
+    /// A service principal sign-in's object id.
+    pub const SERVICE_PRINCIPAL_ID: Field = f("servicePrincipalId", "ServicePrincipalId");
+    /// The client application id.
+    pub const APP_ID: Field = f("appId", "AppId");
+    /// The client application name.
+    pub const APP_NAME: Field = f("appDisplayName", "AppDisplayName");
+    /// The resource (target) application id.
+    pub const RESOURCE_ID: Field = f("resourceId", "ResourceIdentity");
+    /// The audiences Conditional Access evaluated (beta; `SigninLogs` only).
+    pub const AUDIENCES: Field = f("conditionalAccessAudiences", "ConditionalAccessAudiences");
+    /// The client app type as logged.
+    pub const CLIENT_APP_USED: Field = f("clientAppUsed", "ClientAppUsed");
+    /// The device (object; a JSON string in `AADNonInteractiveUserSignInLogs`).
+    pub const DEVICE_DETAIL: Field = f("deviceDetail", "DeviceDetail");
+    /// `deviceDetail.operatingSystem`.
+    pub const DEVICE_OS: &str = "operatingSystem";
+    /// `deviceDetail.deviceId`.
+    pub const DEVICE_ID: &str = "deviceId";
+    /// The IP address.
+    pub const IP_ADDRESS: Field = f("ipAddress", "IPAddress");
+    /// The location (object; a JSON string in `AADNonInteractiveUserSignInLogs`).
+    pub const LOCATION: Field = f("location", "LocationDetails");
+    /// `location.countryOrRegion`.
+    pub const LOCATION_COUNTRY: &str = "countryOrRegion";
+    /// The Log Analytics country column read when `LocationDetails` has none.
+    pub const LOCATION_FALLBACK: &str = "Location";
+    /// `riskLevelDuringSignIn`.
+    pub const SIGN_IN_RISK: Field = f("riskLevelDuringSignIn", "RiskLevelDuringSignIn");
+    /// `authenticationProtocol`.
+    pub const AUTHENTICATION_PROTOCOL: Field =
+        f("authenticationProtocol", "AuthenticationProtocol");
+    /// `originalTransferMethod` (beta).
+    pub const ORIGINAL_TRANSFER_METHOD: Field =
+        f("originalTransferMethod", "OriginalTransferMethod");
+
+    /// Every top-level field the engine's request is built from.
+    pub const ALL: [Field; 17] = [
+        ID,
+        USER_ID,
+        USER_PRINCIPAL_NAME,
+        USER_TYPE,
+        CROSS_TENANT,
+        HOME_TENANT,
+        SERVICE_PRINCIPAL_ID,
+        APP_ID,
+        APP_NAME,
+        RESOURCE_ID,
+        AUDIENCES,
+        CLIENT_APP_USED,
+        DEVICE_DETAIL,
+        IP_ADDRESS,
+        LOCATION,
+        SIGN_IN_RISK,
+        AUTHENTICATION_PROTOCOL,
+    ];
+}
+
 /// Field names in the Graph (camelCase) and Log Analytics (PascalCase) spellings.
 fn get<'v>(m: &'v Map<String, Value>, names: &[&str]) -> Option<&'v Value> {
     names
@@ -192,11 +291,11 @@ impl Record {
     /// Reads a record from its fields (either spelling). `Err` names the
     /// field that makes it unreadable.
     pub fn from_fields(m: &Map<String, Value>) -> Result<Record, String> {
-        let id = text(m, &["id", "Id"])
+        let id = text(m, &field::ID.names())
             .ok_or("no sign-in `id` (`id` / `Id`): export the whole record")?;
-        let device = nested(m, &["deviceDetail", "DeviceDetail"])?;
+        let device = nested(m, &field::DEVICE_DETAIL.names())?;
         let device = device.as_ref().and_then(Value::as_object);
-        let location = nested(m, &["location", "LocationDetails"])?;
+        let location = nested(m, &field::LOCATION.names())?;
         let location = location.as_ref().and_then(Value::as_object);
         let applied = nested(
             m,
@@ -228,7 +327,7 @@ impl Record {
         };
         let managed_identity =
             has_event("managedIdentity") || table_is("AADManagedIdentitySignInLogs");
-        let user_id = text(m, &["userId", "UserId"]).map(|s| s.to_ascii_lowercase());
+        let user_id = text(m, &field::USER_ID.names()).map(|s| s.to_ascii_lowercase());
         // A service principal sign-in says so, or names a service principal and no user.
         let sp_event = has_event("servicePrincipal")
             || table_is("AADServicePrincipalSignInLogs")
@@ -243,61 +342,53 @@ impl Record {
         )?;
         let tp = tp.as_ref().and_then(Value::as_object);
         // Objects (`{"applicationId": …}`, as Graph beta returns them) or strings.
-        let audiences = nested(
-            m,
-            &["conditionalAccessAudiences", "ConditionalAccessAudiences"],
-        )?
-        .as_ref()
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| {
-                    x.get("applicationId")
-                        .and_then(Value::as_str)
-                        .or(x.as_str())
-                })
-                .map(str::to_ascii_lowercase)
-                .collect()
-        })
-        .unwrap_or_default();
+        let audiences = nested(m, &field::AUDIENCES.names())?
+            .as_ref()
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| {
+                        x.get("applicationId")
+                            .and_then(Value::as_str)
+                            .or(x.as_str())
+                    })
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Record {
             id,
             user_id,
             managed_identity,
-            user_principal_name: text(m, &["userPrincipalName", "UserPrincipalName"]),
-            user_type: text(m, &["userType", "UserType"]),
-            cross_tenant: text(m, &["crossTenantAccessType", "CrossTenantAccessType"]),
-            home_tenant: text(m, &["homeTenantId", "HomeTenantId"]).map(|s| s.to_ascii_lowercase()),
+            user_principal_name: text(m, &field::USER_PRINCIPAL_NAME.names()),
+            user_type: text(m, &field::USER_TYPE.names()),
+            cross_tenant: text(m, &field::CROSS_TENANT.names()),
+            home_tenant: text(m, &field::HOME_TENANT.names()).map(|s| s.to_ascii_lowercase()),
             service_principal_id: if sp_event {
-                text(m, &["servicePrincipalId", "ServicePrincipalId"])
-                    .map(|s| s.to_ascii_lowercase())
+                text(m, &field::SERVICE_PRINCIPAL_ID.names()).map(|s| s.to_ascii_lowercase())
             } else {
                 None
             },
-            app_id: text(m, &["appId", "AppId"]).map(|s| s.to_ascii_lowercase()),
-            app_name: text(m, &["appDisplayName", "AppDisplayName"]),
+            app_id: text(m, &field::APP_ID.names()).map(|s| s.to_ascii_lowercase()),
+            app_name: text(m, &field::APP_NAME.names()),
             user_agent: text(m, &["userAgent", "UserAgent"]),
             audiences,
-            resource_id: text(m, &["resourceId", "ResourceIdentity"])
-                .map(|s| s.to_ascii_lowercase()),
-            client_app_used: text(m, &["clientAppUsed", "ClientAppUsed"]),
-            operating_system: dev(&["operatingSystem"]),
-            device_id: dev(&["deviceId"]),
+            resource_id: text(m, &field::RESOURCE_ID.names()).map(|s| s.to_ascii_lowercase()),
+            client_app_used: text(m, &field::CLIENT_APP_USED.names()),
+            operating_system: dev(&[field::DEVICE_OS]),
+            device_id: dev(&[field::DEVICE_ID]),
             device_name: dev(&["displayName"]),
             trust_type: dev(&["trustType"]),
             is_compliant: device.and_then(|d| boolean(d, &["isCompliant"])),
             is_managed: device.and_then(|d| boolean(d, &["isManaged"])),
-            ip_address: text(m, &["ipAddress", "IPAddress"]),
+            ip_address: text(m, &field::IP_ADDRESS.names()),
             country: location
-                .and_then(|l| text(l, &["countryOrRegion"]))
-                .or_else(|| text(m, &["Location"]))
+                .and_then(|l| text(l, &[field::LOCATION_COUNTRY]))
+                .or_else(|| text(m, &[field::LOCATION_FALLBACK]))
                 .map(|c| c.to_ascii_uppercase()),
-            sign_in_risk: text(m, &["riskLevelDuringSignIn", "RiskLevelDuringSignIn"]),
-            authentication_protocol: text(m, &["authenticationProtocol", "AuthenticationProtocol"]),
-            original_transfer_method: text(
-                m,
-                &["originalTransferMethod", "OriginalTransferMethod"],
-            ),
+            sign_in_risk: text(m, &field::SIGN_IN_RISK.names()),
+            authentication_protocol: text(m, &field::AUTHENTICATION_PROTOCOL.names()),
+            original_transfer_method: text(m, &field::ORIGINAL_TRANSFER_METHOD.names()),
             interactive: boolean(m, &["isInteractive", "IsInteractive"]).or_else(|| {
                 table.as_deref().and_then(|t| {
                     if t.eq_ignore_ascii_case("SigninLogs") {
@@ -468,57 +559,69 @@ impl Record {
 /// Why a managed identity sign-in is not evaluated.
 pub const MANAGED_IDENTITY: &str = "managed identity sign-in: \"Managed identities aren't covered by policy\" (learn.microsoft.com/entra/identity/conditional-access/workload-identity)";
 
-/// `clientAppUsed` → client app type (sources in the module docs).
+/// `clientAppUsed` values (lower case) → client app type (sources in the
+/// module docs). [`client_app`] and the KQL query ([`kql`]) both read this
+/// table.
+pub const CLIENT_APPS: [(&str, ClientApp); 19] = [
+    ("browser", ClientApp::Browser),
+    (
+        "mobile apps and desktop clients",
+        ClientApp::MobileAppsAndDesktopClients,
+    ),
+    ("modern clients", ClientApp::MobileAppsAndDesktopClients),
+    ("exchange activesync", ClientApp::ExchangeActiveSync),
+    ("authenticated smtp", ClientApp::Other),
+    ("smtp", ClientApp::Other),
+    ("autodiscover", ClientApp::Other),
+    ("exchange online powershell", ClientApp::Other),
+    ("exchange web services", ClientApp::Other),
+    ("imap4", ClientApp::Other),
+    ("imap", ClientApp::Other),
+    ("mapi over http", ClientApp::Other),
+    ("mapi", ClientApp::Other),
+    ("offline address book", ClientApp::Other),
+    ("outlook anywhere (rpc over http)", ClientApp::Other),
+    ("other clients", ClientApp::Other),
+    ("pop3", ClientApp::Other),
+    ("pop", ClientApp::Other),
+    ("reporting web services", ClientApp::Other),
+];
+
+/// `clientAppUsed` → client app type ([`CLIENT_APPS`]); `None` for a value
+/// the Conditions page does not list (the record is skipped).
 pub fn client_app(s: &str) -> Option<ClientApp> {
-    const OTHER: [&str; 16] = [
-        "authenticated smtp",
-        "smtp",
-        "autodiscover",
-        "exchange online powershell",
-        "exchange web services",
-        "imap4",
-        "imap",
-        "mapi over http",
-        "mapi",
-        "offline address book",
-        "outlook anywhere (rpc over http)",
-        "other clients",
-        "pop3",
-        "pop",
-        "reporting web services",
-        "universal outlook",
-    ];
     let l = s.trim().to_ascii_lowercase();
-    match l.as_str() {
-        "browser" => Some(ClientApp::Browser),
-        "mobile apps and desktop clients" | "modern clients" => {
-            Some(ClientApp::MobileAppsAndDesktopClients)
-        }
-        "exchange activesync" => Some(ClientApp::ExchangeActiveSync),
-        _ if OTHER.contains(&l.as_str()) => Some(ClientApp::Other),
-        _ => None,
-    }
+    CLIENT_APPS
+        .iter()
+        .find(|(name, _)| *name == l)
+        .map(|(_, c)| *c)
 }
+
+/// `deviceDetail.operatingSystem` prefixes (lower case), first match wins
+/// (Windows Phone before Windows). [`platform`] and the KQL query ([`kql`])
+/// both read this table.
+pub const PLATFORM_PREFIXES: [(&str, Platform); 11] = [
+    ("windows phone", Platform::WindowsPhone),
+    ("windowsphone", Platform::WindowsPhone),
+    ("windows", Platform::Windows),
+    ("ios", Platform::IOS),
+    ("ipados", Platform::IOS),
+    ("macos", Platform::MacOS),
+    ("mac os", Platform::MacOS),
+    ("os x", Platform::MacOS),
+    ("android", Platform::Android),
+    ("linux", Platform::Linux),
+    ("ubuntu", Platform::Linux),
+];
 
 /// `deviceDetail.operatingSystem` → platform; `None` when Conditional
 /// Access could not identify it either.
 pub fn platform(os: &str) -> Option<Platform> {
     let l = os.trim().to_ascii_lowercase();
-    if l.starts_with("windows phone") || l.starts_with("windowsphone") {
-        Some(Platform::WindowsPhone)
-    } else if l.starts_with("windows") {
-        Some(Platform::Windows)
-    } else if l.starts_with("ios") || l.starts_with("ipados") {
-        Some(Platform::IOS)
-    } else if l.starts_with("macos") || l.starts_with("mac os") || l.starts_with("os x") {
-        Some(Platform::MacOS)
-    } else if l.starts_with("android") {
-        Some(Platform::Android)
-    } else if l.starts_with("linux") || l.starts_with("ubuntu") {
-        Some(Platform::Linux)
-    } else {
-        None
-    }
+    PLATFORM_PREFIXES
+        .into_iter()
+        .find(|(p, _)| l.starts_with(p))
+        .map(|(_, p)| p)
 }
 
 /// `deviceDetail.trustType` → the device-filter value.

@@ -14,7 +14,7 @@ use crate::model::{
 /// "MFA trusted IPs" (graph-ca-schema.md §2.8).
 const MFA_TRUSTED_IPS: &str = "00000000-0000-0000-0000-000000000000";
 /// "All Compliant Network locations" (graph-ca-schema.md §2.8).
-const COMPLIANT_NETWORK: &str = "3d46dbda-8382-466a-856d-eb00cbc6b910";
+pub(crate) const COMPLIANT_NETWORK: &str = "3d46dbda-8382-466a-856d-eb00cbc6b910";
 /// The "Register or join devices" user action.
 const REGISTER_DEVICE: &str = "urn:user:registerdevice";
 
@@ -340,7 +340,7 @@ fn client_mask(types: &[ClientAppType]) -> u8 {
 /// The policy has a grant or session control. The model's
 /// [`Grant::has_control`] and [`Session::has_control`] name every control
 /// (no `..`), so a new one breaks the build there.
-fn has_controls(p: &Policy) -> bool {
+pub(crate) fn has_controls(p: &Policy) -> bool {
     let grant = p.grant.as_ref().is_some_and(Grant::has_control);
     let session = p.session.as_ref().is_some_and(Session::has_control);
     grant || session
@@ -351,21 +351,21 @@ fn has_controls(p: &Policy) -> bool {
 // ---------------------------------------------------------------------------
 
 #[derive(Debug)]
-struct NamedLoc {
-    id: String,
-    name: String,
+pub(crate) struct NamedLoc {
+    pub(crate) id: String,
+    pub(crate) name: String,
     /// `None` when the tenant file gives only the id.
-    trusted: Option<bool>,
-    ranges: Vec<Cidr>,
-    countries: Vec<String>,
-    include_unknown_countries: bool,
+    pub(crate) trusted: Option<bool>,
+    pub(crate) ranges: Vec<Cidr>,
+    pub(crate) countries: Vec<String>,
+    pub(crate) include_unknown_countries: bool,
     /// The country comes from the Microsoft Authenticator app's GPS, not
     /// the IP address (`countryLookupMethod: authenticatorAppGps`).
-    country_by_gps: bool,
+    pub(crate) country_by_gps: bool,
     /// Has ranges or countries to evaluate.
-    evaluable: bool,
+    pub(crate) evaluable: bool,
     /// Ranges that did not parse.
-    bad_ranges: Vec<String>,
+    pub(crate) bad_ranges: Vec<String>,
 }
 
 impl NamedLoc {
@@ -1026,7 +1026,7 @@ fn group_note(policy: &str, app: &str, groups: Groups) -> String {
     )
 }
 
-fn named_location(name: &str, entry: &crate::model::Entry) -> NamedLoc {
+pub(crate) fn named_location(name: &str, entry: &crate::model::Entry) -> NamedLoc {
     let id = entry.id().to_ascii_lowercase();
     let nil = id == MFA_TRUSTED_IPS;
     let Some(d) = entry.detail() else {

@@ -354,6 +354,7 @@ pub mod output;
 pub mod request;
 pub mod sweep;
 
+pub(crate) use engine::{COMPLIANT_NETWORK, NamedLoc, has_controls, named_location};
 pub use engine::{Engine, ReasonSet, sign_in_locations};
 
 use crate::model::{
@@ -664,7 +665,7 @@ impl Shape {
 /// Azure Virtual Desktop, Windows 365 and Windows Cloud Login: token
 /// protection is enforced on them "On Windows" only (concept-token-protection,
 /// "Supported resources").
-const WINDOWS_ONLY_TP_RESOURCES: [&str; 3] = [
+pub(crate) const WINDOWS_ONLY_TP_RESOURCES: [&str; 3] = [
     "9cdead84-a844-4324-93f2-b2e6bb768d07",
     "0af06dc6-e4b5-4f28-818e-e78e62d137a5",
     "270efc09-cd0d-444b-a71f-39af4910ec45",
