@@ -630,9 +630,9 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub kql: bool,
     /// With --kql: how far back the query reads (a whole number of days, hours
-    /// or minutes: 30d, 12h, 90m).
-    #[arg(long, value_name = "SPAN", default_value = "30d", requires = "kql")]
-    pub kql_window: String,
+    /// or minutes: 30d, 12h, 90m; default 30d).
+    #[arg(long, value_name = "SPAN")]
+    pub kql_window: Option<String>,
     /// Compare against a base: a directory holding the same PATHS, or a git
     /// revision whose PATHS are extracted with `git archive` (as `caac impact`).
     #[arg(long, value_name = "REF_OR_DIR")]

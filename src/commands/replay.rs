@@ -154,10 +154,11 @@ fn read_members(args: &ReplayArgs) -> Result<Option<Members>, ExitStatus> {
 /// `caac replay --kql`: the query ([`crate::signins::kql`]); the inputs
 /// are the policy files (and the members file).
 fn write_kql(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
-    let window = kql::parse_window(&args.kql_window).map_err(|e| {
-        eprintln!("error: --kql-window: {e}");
-        INPUT_ERROR
-    })?;
+    let window = kql::parse_window(args.kql_window.as_deref().unwrap_or(kql::DEFAULT_WINDOW))
+        .map_err(|e| {
+            eprintln!("error: --kql-window: {e}");
+            INPUT_ERROR
+        })?;
     let (head, base) = load_sides(args, color)?;
     let members = read_members(args)?;
     let head_refs = head.policy_refs();
@@ -189,6 +190,12 @@ fn write_kql(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBu
 fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
     if args.kql {
         return write_kql(args, color);
+    }
+    if args.kql_window.is_some() {
+        eprintln!(
+            "error: --kql-window sets the time window of the --kql query: add --kql, or drop --kql-window"
+        );
+        return Err(INPUT_ERROR);
     }
     let (head, base) = load_sides(args, color)?;
     let members = read_members(args)?;

@@ -759,24 +759,22 @@ pub fn platforms(p: &crate::model::Platforms) -> B {
     };
     let inc = wire(&p.include);
     let exc = wire(&p.exclude);
-    let included = if all {
-        B::T
-    } else if inc.is_empty() {
-        B::F
-    } else {
-        B::e(format!("{C_PLATFORM} in {}", in_list(inc)))
-    };
     let excluded = if exc.is_empty() {
         B::F
     } else {
         B::e(format!("{C_PLATFORM} in {}", in_list(exc)))
     };
-    let identified = B::e(format!("isnotempty({C_PLATFORM})"));
-    // Identified: included and not excluded; not identified: `all` only.
-    not(or(
-        and(identified.clone(), and(included, not(excluded))),
-        and(not(identified), B::of(all)),
-    ))
+    if all {
+        // Any device, also one whose platform is not identified (never
+        // excluded: an exclusion names a platform).
+        return excluded;
+    }
+    let included = if inc.is_empty() {
+        B::F
+    } else {
+        B::e(format!("{C_PLATFORM} in {}", in_list(inc)))
+    };
+    not(and(included, not(excluded)))
 }
 
 /// The sign-in risk condition fails: the level is not one of the policy's
@@ -1292,15 +1290,18 @@ fn set_columns(out: &mut String, prefix: &str, set: &[Compiled]) -> String {
         unknown.kql(),
         grant.kql()
     );
-    let _ = writeln!(
-        out,
-        "| extend {prefix}Statuses = pack_array({})",
-        if statuses.is_empty() {
-            "\"\"".to_owned()
-        } else {
-            statuses.join(", ")
-        }
-    );
+    // Per-policy counts are reported for the head only (as offline).
+    if prefix == "H" {
+        let _ = writeln!(
+            out,
+            "| extend {prefix}Statuses = pack_array({})",
+            if statuses.is_empty() {
+                "\"\"".to_owned()
+            } else {
+                statuses.join(", ")
+            }
+        );
+    }
     access
 }
 
@@ -1397,7 +1398,18 @@ pub fn query(
         );
     }
     q.push_str(";\n");
-    q.push_str("let caacEvaluated = materialize(caacSignIns | where isempty(Skip));\n");
+    // Only the columns the aggregates read are cached (materialize keeps its
+    // result in memory: https://learn.microsoft.com/kusto/query/materialize-function).
+    let mut keep = vec!["Who", "App", "PlatformKey", head_access.as_str()];
+    if let Some(b) = &base_access {
+        keep.extend([b.as_str(), "Change"]);
+    }
+    keep.extend(["HStatuses", "Lacking"]);
+    let _ = writeln!(
+        q,
+        "let caacEvaluated = materialize(caacSignIns | where isempty(Skip) | project {});",
+        keep.join(", ")
+    );
     let mut counts = format!(
         "signIns = count(), block = countif({head_access} == \"block\"), grant = countif({head_access} == \"grant\"), allow = countif({head_access} == \"allow\"), unknown = countif({head_access} == \"unknown\")"
     );
@@ -1450,4 +1462,503 @@ pub fn query(
     let _ = writeln!(q, "| project {}", columns.join(", "));
     q.push_str("| order by dimension asc, key asc\n");
     Query { text: q, warnings }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signins::Record;
+    use serde_json::{Map, Value, json};
+
+    /// YAML read by caac's own loader.
+    fn yaml<T: serde::de::DeserializeOwned>(text: &str) -> T {
+        let (v, _) = crate::load::parse_text(text).unwrap_or_else(|d| panic!("{d:?}\n{text}"));
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    fn policy(text: &str) -> Policy {
+        crate::test_support::from_yaml(text)
+    }
+
+    fn compiled(yaml: &str) -> Compiled {
+        let p = policy(yaml);
+        let ctx = Context::new(None, None);
+        compile(
+            &PolicyRef {
+                name: "P",
+                policy: &p,
+            },
+            &ctx,
+        )
+    }
+
+    fn fail_of(c: &Compiled, r: Reason) -> Option<String> {
+        c.fails.iter().find(|(x, _)| *x == r).map(|(_, b)| b.kql())
+    }
+
+    /// tools/kusto/tables.json: the columns of the Azure Monitor table
+    /// reference pages (the Kusto check declares the same file).
+    fn columns(table: &str) -> Map<String, Value> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/kusto/tables.json");
+        let spec: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        spec["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == table)
+            .unwrap()["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["name"].as_str().unwrap().to_owned(), c["type"].clone()))
+            .collect()
+    }
+
+    /// The shared field table names real columns: every column is on the
+    /// SigninLogs page
+    /// (<https://learn.microsoft.com/azure/azure-monitor/reference/tables/signinlogs>)
+    /// and, except `ConditionalAccessAudiences` (which the query reads
+    /// through `column_ifexists`), on the AADNonInteractiveUserSignInLogs
+    /// page; the nested ones are `dynamic` in the first and `string` in the
+    /// second, which is why each leg reads them with `todynamic(tostring())`.
+    #[test]
+    fn field_table_columns_are_in_both_azure_monitor_tables() {
+        let interactive = columns("SigninLogs");
+        let non_interactive = columns("AADNonInteractiveUserSignInLogs");
+        for f in field::ALL
+            .iter()
+            .map(|f| f.column)
+            .chain([field::LOCATION_FALLBACK])
+        {
+            assert!(interactive.contains_key(f), "SigninLogs lacks {f}");
+            if f == field::AUDIENCES.column {
+                assert!(!non_interactive.contains_key(f));
+            } else {
+                assert!(non_interactive.contains_key(f), "non-interactive lacks {f}");
+            }
+        }
+        for f in [field::DEVICE_DETAIL.column, field::LOCATION.column] {
+            assert_eq!(interactive[f], "dynamic");
+            assert_eq!(non_interactive[f], "string");
+        }
+        let q = projection();
+        for f in field::ALL {
+            assert!(q.contains(f.column), "the query does not read {}", f.column);
+        }
+        assert!(q.contains("todynamic(tostring(DeviceDetail))"));
+        assert!(q.contains("todynamic(tostring(LocationDetails))"));
+        assert!(q.contains("column_ifexists(\"ConditionalAccessAudiences\""));
+    }
+
+    /// The offline reader reads the same table: a row written with the
+    /// table's column names (and one with its Graph names) gives every value.
+    #[test]
+    fn offline_reader_reads_the_shared_field_names() {
+        for graph in [false, true] {
+            let name = |f: super::super::Field| if graph { f.graph } else { f.column };
+            let mut m = Map::new();
+            let mut put = |f: super::super::Field, v: Value| {
+                m.insert(name(f).to_owned(), v);
+            };
+            put(field::ID, json!("s1"));
+            put(field::USER_ID, json!("U1"));
+            put(field::USER_PRINCIPAL_NAME, json!("a@contoso.com"));
+            put(field::USER_TYPE, json!("Guest"));
+            put(field::CROSS_TENANT, json!("b2bCollaboration"));
+            put(field::HOME_TENANT, json!("T1"));
+            put(field::APP_ID, json!("A1"));
+            put(field::APP_NAME, json!("App"));
+            put(field::RESOURCE_ID, json!("R1"));
+            put(field::AUDIENCES, json!(["R2"]));
+            put(field::CLIENT_APP_USED, json!("Browser"));
+            put(
+                field::DEVICE_DETAIL,
+                json!({field::DEVICE_OS: "iOS 17", field::DEVICE_ID: "d1"}),
+            );
+            put(field::IP_ADDRESS, json!("203.0.113.9"));
+            put(field::LOCATION, json!({field::LOCATION_COUNTRY: "nl"}));
+            put(field::SIGN_IN_RISK, json!("low"));
+            put(field::AUTHENTICATION_PROTOCOL, json!("deviceCode"));
+            put(field::ORIGINAL_TRANSFER_METHOD, json!("none"));
+            let r = Record::from_fields(&m).unwrap();
+            assert_eq!(r.id, "s1");
+            assert_eq!(r.user_id.as_deref(), Some("u1"));
+            assert_eq!(r.user_principal_name.as_deref(), Some("a@contoso.com"));
+            assert_eq!(r.user_type.as_deref(), Some("Guest"));
+            assert_eq!(r.cross_tenant.as_deref(), Some("b2bCollaboration"));
+            assert_eq!(r.home_tenant.as_deref(), Some("t1"));
+            assert_eq!(r.app_id.as_deref(), Some("a1"));
+            assert_eq!(r.app_name.as_deref(), Some("App"));
+            assert_eq!(r.resource_id.as_deref(), Some("r1"));
+            assert_eq!(r.audiences, vec!["r2".to_owned()]);
+            assert_eq!(r.client_app_used.as_deref(), Some("Browser"));
+            assert_eq!(r.operating_system.as_deref(), Some("iOS 17"));
+            assert_eq!(r.device_id.as_deref(), Some("d1"));
+            assert_eq!(r.ip_address.as_deref(), Some("203.0.113.9"));
+            assert_eq!(r.country.as_deref(), Some("NL"));
+            assert_eq!(r.sign_in_risk.as_deref(), Some("low"));
+            assert_eq!(r.authentication_protocol.as_deref(), Some("deviceCode"));
+            assert_eq!(r.original_transfer_method.as_deref(), Some("none"));
+        }
+        // `Location` stands in for a missing `LocationDetails.countryOrRegion`.
+        let m = json!({"Id": "x", field::LOCATION_FALLBACK: "de"});
+        let r = Record::from_fields(m.as_object().unwrap()).unwrap();
+        assert_eq!(r.country.as_deref(), Some("DE"));
+        assert!(projection().contains("tostring(Location)"));
+    }
+
+    /// The query's client-app and platform cases are the offline tables,
+    /// entry by entry, in order.
+    #[test]
+    fn client_app_and_platform_cases_come_from_the_shared_tables() {
+        let d = derived();
+        for (name, c) in CLIENT_APPS {
+            assert_eq!(super::super::client_app(name), Some(c));
+            assert!(d.contains(&kql_string(name)), "{name}");
+        }
+        let platform_case = d
+            .lines()
+            .find(|l| l.trim_start().starts_with("Platform = case("))
+            .unwrap();
+        let expected: Vec<String> = PLATFORM_PREFIXES
+            .iter()
+            .map(|(p, pl)| format!("Os startswith \"{p}\", \"{}\"", pl.wire()))
+            .collect();
+        assert!(
+            platform_case.contains(&expected.join(", ")),
+            "{platform_case}"
+        );
+        for (p, pl) in PLATFORM_PREFIXES {
+            assert_eq!(super::super::platform(&format!("{p} 1.0")), Some(pl));
+        }
+    }
+
+    #[test]
+    fn constants_fold_and_text_never_depends_on_precedence() {
+        let a = B::e("A == 1");
+        let b = B::e("B == 2");
+        assert_eq!(and(B::T, a.clone()), a);
+        assert_eq!(and(B::F, a.clone()), B::F);
+        assert_eq!(or(B::T, a.clone()), B::T);
+        assert_eq!(or(B::F, a.clone()), a);
+        assert_eq!(not(not(a.clone())), a);
+        let ab = or(a.clone(), b.clone());
+        assert_eq!(and(ab.clone(), B::e("C")).kql(), "(A == 1 or B == 2) and C");
+        assert_eq!(or(and(a, b), B::e("C")).kql(), "(A == 1 and B == 2) or C");
+        assert_eq!(not(ab).kql(), "not(A == 1 or B == 2)");
+        // Quotes and parentheses inside strings are not operators.
+        assert_eq!(
+            and(B::e("X == \" or (\""), B::e("Y")).kql(),
+            "X == \" or (\" and Y"
+        );
+    }
+
+    /// "Browser", "Mobile apps and desktop clients", "Exchange ActiveSync
+    /// clients", "Other clients"; with none selected the policy applies to
+    /// every client
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#client-apps>).
+    #[test]
+    fn client_apps_condition() {
+        assert_eq!(
+            client_apps(&[ClientAppType::ExchangeActiveSync, ClientAppType::Other]).kql(),
+            "Client !in (\"exchangeActiveSync\", \"other\")"
+        );
+        assert_eq!(
+            client_apps(&[ClientAppType::EasSupported]).kql(),
+            "Client !in (\"exchangeActiveSync\")"
+        );
+        assert_eq!(client_apps(&[]), B::F);
+        assert_eq!(client_apps(&[ClientAppType::All]), B::F);
+    }
+
+    /// Device platforms: "any device" includes platforms Conditional Access
+    /// cannot identify, and "Block access for unknown or unsupported device
+    /// platform" includes any device and excludes the known ones
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/howto-policy-unknown-unsupported-device>).
+    #[test]
+    fn platforms_condition() {
+        let p = |y: &str| -> crate::model::Platforms { yaml(y) };
+        assert_eq!(
+            platforms(&p("include: [all]\nexclude: [android, iOS]")).kql(),
+            "Platform in (\"android\", \"iOS\")"
+        );
+        // An explicit list never matches an unidentified platform.
+        assert_eq!(
+            platforms(&p("include: [iOS]")).kql(),
+            "not(Platform in (\"iOS\"))"
+        );
+        assert_eq!(
+            platforms(&p("include: [iOS, android]\nexclude: [android]")).kql(),
+            "not(Platform in (\"iOS\", \"android\") and not(Platform in (\"android\")))"
+        );
+        assert_eq!(platforms(&p("include: [all]")), B::F);
+        assert_eq!(platforms(&p("include: [all]\nexclude: [all]")), B::T);
+    }
+
+    /// Sign-in risk "low, medium, high"; a hidden level ("wasn't enabled
+    /// for Identity Protection") is unknown, never `none`
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#sign-in-risk>).
+    #[test]
+    fn sign_in_risk_condition_and_hidden_is_unknown() {
+        assert_eq!(
+            sign_in_risk(&[RiskLevel::High, RiskLevel::Medium]).kql(),
+            "iff(isempty(SignInRisk), \"none\", SignInRisk) !in (\"high\", \"medium\")"
+        );
+        assert_eq!(sign_in_risk(&[]), B::F);
+        let c = compiled(
+            "displayName: P\nstate: enabled\nusers: {include: {users: [All]}}\napplications: {include: [All]}\nsignInRiskLevels: [high]\ngrant: {builtInControls: [mfa]}",
+        );
+        assert!(
+            c.lacks
+                .iter()
+                .any(|l| l.0 == "sign-in risk" && l.2.kql() == "IsUser and isempty(SignInRisk)")
+        );
+        assert!(!derived().contains("Risk == \"hidden\""));
+    }
+
+    /// Authentication flows: device code flow and authentication transfer
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-authentication-flows>);
+    /// a record that logs no flow is unknown (`?`).
+    #[test]
+    fn authentication_flows_condition() {
+        assert_eq!(
+            flows(&[TransferMethod::DeviceCodeFlow]).kql(),
+            "Flow !in (\"deviceCodeFlow\")"
+        );
+        let c = compiled(
+            "displayName: P\nstate: enabled\nusers: {include: {users: [All]}}\napplications: {include: [All]}\nauthenticationFlows: [deviceCodeFlow]\ngrant: {builtInControls: [block]}",
+        );
+        assert!(
+            c.lacks
+                .iter()
+                .any(|l| l.0 == "authentication flow" && l.2.kql() == "IsUser and Flow == \"?\"")
+        );
+    }
+
+    /// Target resources: a policy applies when a requested resource is
+    /// included and not excluded; Office 365 expands to its member apps
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps>);
+    /// user actions and authentication contexts are never what a sign-in
+    /// log record requests.
+    #[test]
+    fn target_resources_condition() {
+        let a = |y: &str| -> crate::model::Applications { yaml(y) };
+        let (r, b) = target(Some(&a("include: [All]\nexclude: [AAA]")));
+        assert_eq!(r, Reason::Application);
+        assert_eq!(
+            b.kql(),
+            "not(array_length(set_difference(Targets, dynamic([\"aaa\"]))) > 0)"
+        );
+        let (_, b) = target(Some(&a("include: [Office365]")));
+        let exo = "00000002-0000-0ff1-ce00-000000000000";
+        assert!(
+            b.kql().contains(exo)
+                && b.kql()
+                    .starts_with("not(array_length(set_intersect(Targets")
+        );
+        assert_eq!(target(Some(&a("include: [All]"))).1, B::F);
+        assert_eq!(
+            target(Some(&a("userActions: [urn:user:registersecurityinfo]"))),
+            (Reason::UserActions, B::T)
+        );
+        assert_eq!(target(None), (Reason::Application, B::T));
+    }
+
+    /// Users: include All, listed users, guests or external users by type
+    /// and tenant; "The exclude action overrides the include action"
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-users-groups>).
+    /// Without a members file a group decides nothing and is unknown.
+    #[test]
+    fn users_condition_and_membership() {
+        let ctx = Context::new(None, None);
+        let set = |y: &str| -> crate::model::UserSet { yaml(y) };
+        assert_eq!(side(Some(&set("users: [All]")), &ctx), B::T);
+        assert_eq!(
+            side(Some(&set("users: [U1, U2]")), &ctx).kql(),
+            "UserId in (\"u1\", \"u2\")"
+        );
+        assert_eq!(
+            side(
+                Some(&set(
+                    "guestsOrExternalUsers: {types: [b2bCollaborationGuest], tenants: [T1]}"
+                )),
+                &ctx
+            )
+            .kql(),
+            "External and HomeTenant in (\"t1\")"
+        );
+        // Only internal guests: the log's external user is a B2B guest.
+        assert_eq!(
+            side(
+                Some(&set("guestsOrExternalUsers: {types: [internalGuest]}")),
+                &ctx
+            ),
+            B::F
+        );
+        assert_eq!(side(Some(&set("groups: [G1]")), &ctx), B::F);
+        let yaml = "displayName: P\nstate: enabled\nusers: {include: {users: [All]}, exclude: {groups: [G1]}}\napplications: {include: [All]}\ngrant: {builtInControls: [mfa]}";
+        let c = compiled(yaml);
+        assert!(
+            c.lacks
+                .iter()
+                .any(|l| l.0 == "membership" && l.2 == B::e("IsUser"))
+        );
+        assert_eq!(fail_of(&c, Reason::Users), None);
+        // With a members file the group's members are inlined.
+        let m = Members::parse(r#"{"version":1,"groups":{"G1":["U2","U1"]}}"#).unwrap();
+        let p = policy(yaml);
+        let mut warnings = Vec::new();
+        let inline = Inline::new(&m, &[&p], &mut warnings);
+        let ctx = Context::new(None, Some(&inline));
+        let c = compile(
+            &PolicyRef {
+                name: "P",
+                policy: &p,
+            },
+            &ctx,
+        );
+        assert!(c.lacks.iter().all(|l| l.0 != "membership"));
+        assert_eq!(
+            fail_of(&c, Reason::Users).unwrap(),
+            "IsUser and set_has_element(dynamic([\"u1\", \"u2\"]), UserId)"
+        );
+        assert!(warnings.is_empty());
+    }
+
+    /// A group larger than the bound is left out with a warning and stays
+    /// unknown (never silently treated as "not a member").
+    #[test]
+    fn huge_groups_are_unknown_with_a_warning() {
+        let ids: Vec<String> = (0..=MAX_INLINE_IDS).map(|i| format!("u{i}")).collect();
+        let m = Members::parse(&json!({"version": 1, "groups": {"G1": ids}}).to_string()).unwrap();
+        let p = policy(
+            "displayName: P\nstate: enabled\nusers: {include: {groups: [G1]}}\napplications: {include: [All]}\ngrant: {builtInControls: [mfa]}",
+        );
+        let mut warnings = Vec::new();
+        let inline = Inline::new(&m, &[&p], &mut warnings);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("g1") && warnings[0].contains("unknown"));
+        let ctx = Context::new(None, Some(&inline));
+        let c = compile(
+            &PolicyRef {
+                name: "P",
+                policy: &p,
+            },
+            &ctx,
+        );
+        assert!(c.lacks.iter().any(|l| l.0 == "membership"));
+    }
+
+    /// Exchange ActiveSync: "Selecting All users, All guest and external
+    /// users, or Directory roles causes all users to be subject of the
+    /// policy"
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions#exchange-activesync-clients>).
+    #[test]
+    fn exchange_activesync_covers_every_user_for_roles() {
+        let c = compiled(
+            "displayName: P\nstate: enabled\nusers: {include: {roles: [62e90394-69f5-4237-9190-012177145e10]}}\napplications: {include: [All]}\nclientAppTypes: [exchangeActiveSync]\ngrant: {builtInControls: [block]}",
+        );
+        assert_eq!(
+            fail_of(&c, Reason::Users).unwrap(),
+            "IsUser and not(Client == \"exchangeActiveSync\")"
+        );
+    }
+
+    /// Named locations: IP ranges, countries, and "Include unknown
+    /// countries/regions" for a sign-in whose country is not known
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network>).
+    #[test]
+    fn locations_condition() {
+        let tenant: Tenant = yaml(
+            "namedLocations:\n  Office:\n    id: 11111111-1111-4111-8111-111111111111\n    ipRanges: [203.0.113.0/24, '2001:db8::/32']\n    trusted: true\n  Blocked:\n    id: 22222222-2222-4222-8222-222222222222\n    countries: [RU]\n    includeUnknownCountries: true\n",
+        );
+        let ctx = Context::new(Some(&tenant), None);
+        assert_eq!(
+            location_ref("AllTrusted", &ctx).kql(),
+            "(isnotempty(IPv4) and ipv4_is_in_any_range(IPv4, dynamic([\"203.0.113.0/24\"]))) or (isnotempty(IPv6) and ipv6_is_in_any_range(IPv6, dynamic([\"2001:db8::/32\"])))"
+        );
+        assert_eq!(
+            location_ref("22222222-2222-4222-8222-222222222222", &ctx).kql(),
+            "(isnotempty(Country) and Country in~ (\"RU\")) or isempty(Country)"
+        );
+        // An id the tenant file does not list never matches (and is unknown).
+        assert_eq!(
+            location_ref("33333333-3333-4333-8333-333333333333", &ctx),
+            B::F
+        );
+        let p = policy(
+            "displayName: P\nstate: enabled\nusers: {include: {users: [All]}}\napplications: {include: [All]}\nlocations: {include: [All], exclude: [33333333-3333-4333-8333-333333333333]}\ngrant: {builtInControls: [block]}",
+        );
+        let c = compile(
+            &PolicyRef {
+                name: "P",
+                policy: &p,
+            },
+            &ctx,
+        );
+        assert!(c.lacks.iter().any(|l| l.0 == "location" && l.2 == B::T));
+    }
+
+    /// Device filters: offline, an unregistered device has no attributes
+    /// (decided now); a registered device's filter attributes are not in
+    /// the log, so the filter is unknown for it.
+    #[test]
+    fn device_filter_condition() {
+        let c = compiled(
+            "displayName: P\nstate: enabled\nusers: {include: {users: [All]}}\napplications: {include: [All]}\ndevices: {filter: {mode: include, rule: 'device.trustType -eq \"AzureAD\"'}}\ngrant: {builtInControls: [block]}",
+        );
+        assert_eq!(
+            fail_of(&c, Reason::Devices).unwrap(),
+            "IsUser and not(Registered)"
+        );
+        assert!(
+            c.lacks
+                .iter()
+                .any(|l| l.0 == "device filter" && l.2.kql() == "IsUser and Registered")
+        );
+    }
+
+    /// The status rule: unknown only when no known condition decides ("All
+    /// assignments are logically ANDed", concept-conditional-access-policies).
+    #[test]
+    fn status_unknown_only_when_nothing_known_decides() {
+        let mut c = Compiled {
+            name: "P".into(),
+            enforced: true,
+            fails: vec![(Reason::ClientApps, B::e("X"))],
+            lacks: vec![("user risk", Reason::UserRisk, B::T)],
+            effects: "bbbbbbbb".into(),
+        };
+        assert_eq!(c.status(), "iff(not(X), \"u\", iff(X, \"n\", \"a\"))");
+        c.lacks.clear();
+        assert_eq!(c.status(), "iff(X, \"n\", \"a\")");
+        c.fails.clear();
+        assert_eq!(c.status(), "\"a\"");
+    }
+
+    /// Report-only policies never decide access; a disabled one never
+    /// applies (<https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only>).
+    #[test]
+    fn states_and_grant_effects_per_shape() {
+        let c = compiled(
+            "displayName: P\nstate: enabledForReportingButNotEnforced\nusers: {include: {users: [All]}}\napplications: {include: [All]}\ngrant: {builtInControls: [mfa]}",
+        );
+        assert!(!c.enforced);
+        // MFA: legacy shapes (odd index) cannot satisfy it, so they block.
+        assert_eq!(c.effects, "gbgbgbgb");
+        let d = compiled(
+            "displayName: P\nstate: disabled\nusers: {include: {users: [All]}}\napplications: {include: [All]}\ngrant: {builtInControls: [block]}",
+        );
+        assert_eq!(fail_of(&d, Reason::PolicyNotEnabled).unwrap(), "true");
+    }
+
+    #[test]
+    fn window_is_a_timespan_literal() {
+        assert_eq!(parse_window("30d").unwrap(), "30d");
+        assert_eq!(parse_window("12h").unwrap(), "12h");
+        assert_eq!(parse_window("90m").unwrap(), "90m");
+        for bad in ["", "d", "0d", "30", "30 d", "1w", "ago(30d)", "3.5d", "-1d"] {
+            assert!(parse_window(bad).unwrap_err().contains("30d"), "{bad}");
+        }
+    }
 }

@@ -1,9 +1,9 @@
-// Checks the KQL that `caac monitor` writes with Microsoft's own Kusto
+// Checks the KQL that `caac monitor` and `caac replay --kql` write with Microsoft's own Kusto
 // language service (@kusto/language-service-next, the parser and semantic
 // analyser behind the Kusto editors;
 // https://learn.microsoft.com/kusto/api/netfx/about-kusto-language).
 //
-// Usage: node check.js DIR...   (DIR holds the .kql files `caac monitor -o DIR` wrote)
+// Usage: node check.js DIR...   (DIR holds .kql files: `caac monitor -o DIR`, `caac replay --kql -o DIR/x.kql`)
 //
 // Contract: every query in every .kql file (queries are separated by blank
 // lines; comment-only blocks are the file header) is parsed and analysed

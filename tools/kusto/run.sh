@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The Kusto check of `caac monitor` (run by .ci/run): writes the monitoring
-# queries for the starter policy set, twice (as not deployed, and with a
-# policy id so the audit-log query is written too), installs Microsoft's Kusto
+# The Kusto check of `caac monitor` and `caac replay --kql` (run by .ci/run):
+# writes the monitoring queries for the starter policy set, twice (as not
+# deployed, and with a policy id so the audit-log query is written too), the
+# replay queries for the replay fixtures (head alone; head against the base
+# with the members file; the token-protection set) and for the starter set,
+# installs Microsoft's Kusto
 # language service at the version package-lock.json pins (`npm ci`), and
 # parses and binds every query against the Azure Monitor table schemas in
 # tables.json (check.js). Exit 0 no error, 1 a query has an error.
@@ -36,4 +39,12 @@ rm -f "$work/with-id/"*.bak
 grep -q '^id: ' "$work/with-id/CA001-"*.yaml
 CAAC_TODAY=2026-12-05 "${caac[@]}" monitor --quiet -o "$work/by-id" "$work/with-id"
 grep -q AuditLogs "$work/by-id/CA001-"*.kql
-node "$here/check.js" "$work/by-name" "$work/by-id"
+# `caac replay --kql`: one query per policy set (docs/replay.md).
+mkdir "$work/replay"
+fixtures="$root/tests/fixtures/signins"
+(cd "$fixtures" && "${caac[@]}" replay ./policies --tenant tenant.yaml --kql -o "$work/replay/fixtures-head.kql")
+(cd "$fixtures" && "${caac[@]}" replay ./policies --tenant tenant.yaml --kql --base base --members members.json --kql-window 7d -o "$work/replay/fixtures-base-members.kql")
+(cd "$fixtures" && "${caac[@]}" replay ./tp-policies --tenant tenant.yaml --kql -o "$work/replay/fixtures-token-protection.kql")
+CAAC_TODAY=2026-12-05 "${caac[@]}" replay policies --kql -o "$work/replay/starter.kql"
+grep -q 'AADNonInteractiveUserSignInLogs' "$work/replay/starter.kql"
+node "$here/check.js" "$work/by-name" "$work/by-id" "$work/replay"
