@@ -182,6 +182,7 @@ pub fn and(a: B, b: B) -> B {
     match (a, b) {
         (B::F, _) | (_, B::F) => B::F,
         (B::T, x) | (x, B::T) => x,
+        (x, y) if x == y => x,
         (x, y) => B::e(format!("{} and {}", x.operand(b" or "), y.operand(b" or "))),
     }
 }
@@ -191,6 +192,7 @@ pub fn or(a: B, b: B) -> B {
     match (a, b) {
         (B::T, _) | (_, B::T) => B::T,
         (B::F, x) | (x, B::F) => x,
+        (x, y) if x == y => x,
         (x, y) => B::e(format!(
             "{} or {}",
             x.operand(b" and "),
@@ -478,13 +480,13 @@ impl Compiled {
             .map(|(r, f)| and(f.clone(), not(affected(*r)))));
         let fails = any(self.fails.iter().map(|f| f.1.clone()));
         let unknown = and(any(self.lacks.iter().map(|l| l.2.clone())), not(decided));
-        let known = format!("iff({}, \"n\", \"a\")", fails.kql());
+        let known = match fails {
+            B::T => "\"n\"".to_owned(),
+            B::F => "\"a\"".to_owned(),
+            f => format!("iff({}, \"n\", \"a\")", f.kql()),
+        };
         match unknown {
-            B::F => match fails {
-                B::T => "\"n\"".into(),
-                B::F => "\"a\"".into(),
-                _ => known,
-            },
+            B::F => known,
             B::T => "\"u\"".into(),
             u => format!("iff({}, \"u\", {known})", u.kql()),
         }

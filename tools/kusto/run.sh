@@ -45,6 +45,7 @@ fixtures="$root/tests/fixtures/signins"
 (cd "$fixtures" && "${caac[@]}" replay ./policies --tenant tenant.yaml --kql -o "$work/replay/fixtures-head.kql")
 (cd "$fixtures" && "${caac[@]}" replay ./policies --tenant tenant.yaml --kql --base base --members members.json --kql-window 7d -o "$work/replay/fixtures-base-members.kql")
 (cd "$fixtures" && "${caac[@]}" replay ./tp-policies --tenant tenant.yaml --kql -o "$work/replay/fixtures-token-protection.kql")
+(cd "$fixtures/kql" && "${caac[@]}" replay ./policies --tenant tenant.yaml --kql -o "$work/replay/every-condition.kql")
 CAAC_TODAY=2026-12-05 "${caac[@]}" replay policies --kql -o "$work/replay/starter.kql"
 grep -q 'AADNonInteractiveUserSignInLogs' "$work/replay/starter.kql"
 node "$here/check.js" "$work/by-name" "$work/by-id" "$work/replay"
