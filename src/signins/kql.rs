@@ -450,6 +450,9 @@ pub struct Compiled {
     /// The grant's effect per [`Shape::ALL`] index: `b` block (or
     /// unsatisfiable), `g` something to satisfy, `-` nothing.
     pub effects: String,
+    /// What the query does not evaluate (as the engine's notes), written
+    /// as a comment beside the policy's column.
+    pub notes: Vec<String>,
 }
 
 impl Compiled {
@@ -913,8 +916,8 @@ pub fn compile(r: &PolicyRef, ctx: &Context) -> Compiled {
         session: _,
         rollout: _,
         exclusions: _,
-        // Reported as a note by the engine; never evaluated.
-        passthrough: _,
+        // Reported as a note (as by the engine); never evaluated.
+        passthrough,
     } = p;
     let mut c = Compiled {
         name: r.name.to_owned(),
@@ -929,7 +932,43 @@ pub fn compile(r: &PolicyRef, ctx: &Context) -> Compiled {
                 GrantEffect::Require(_) => 'g',
             })
             .collect(),
+        notes: Vec::new(),
     };
+    // The engine's notes (`Engine::compile`): not evaluated, never dropped
+    // silently.
+    if let Some(pt) = passthrough {
+        c.notes.push(format!(
+            "passthrough properties are not evaluated ({})",
+            pt.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if client_applications
+        .as_ref()
+        .is_some_and(|x| x.agent_ids.is_some())
+    {
+        c.notes
+            .push("agent identity assignments (beta) are not evaluated".into());
+    }
+    if applications.as_ref().is_some_and(|a| a.filter.is_some()) {
+        c.notes.push(
+            "applicationFilter (custom security attributes) is not in the logs: unknown".into(),
+        );
+    }
+    if client_applications
+        .as_ref()
+        .is_some_and(|x| x.filter.is_some())
+    {
+        c.notes.push(
+            "servicePrincipalFilter (custom security attributes) is not in the logs: unknown for service principals".into(),
+        );
+    }
+    if let Some(f) = devices.as_ref().and_then(|d| d.filter.as_ref())
+        && let Err(e) = device_filter::parse(&f.rule)
+    {
+        c.notes.push(format!(
+            "the device filter does not parse ({e}); the policy cannot apply to users"
+        ));
+    }
     let user = B::e(C_IS_USER);
     let sp = B::e(format!("not({C_IS_USER})"));
     let report_only = matches!(
@@ -1249,6 +1288,9 @@ fn set_columns(out: &mut String, prefix: &str, set: &[Compiled]) -> String {
     for (i, c) in set.iter().enumerate() {
         let col = format!("{prefix}{i}");
         let _ = writeln!(out, "// {col}: {}", crate::monitor::comment_text(&c.name));
+        for n in &c.notes {
+            let _ = writeln!(out, "//   {}", crate::monitor::comment_text(n));
+        }
         let _ = writeln!(out, "| extend {col} = {}", c.status());
         statuses.push(col);
     }
@@ -1920,6 +1962,29 @@ mod tests {
         );
     }
 
+    /// What the engine only notes is written beside the policy, never
+    /// dropped: a device filter that does not parse blocks the policy for
+    /// users (invalidCondition) and says why.
+    #[test]
+    fn unevaluated_parts_are_noted_in_the_query() {
+        let p = policy(
+            "displayName: P\nstate: enabled\nusers: {include: {users: [All]}}\napplications: {include: [All]}\ndevices: {filter: {mode: include, rule: 'device.trustType = 1'}}\ngrant: {builtInControls: [block]}",
+        );
+        let refs = [PolicyRef {
+            name: "P",
+            policy: &p,
+        }];
+        let q = query(&refs, None, None, None, "30d");
+        assert!(
+            q.text
+                .contains("// H0: P\n//   the device filter does not parse"),
+            "{}",
+            q.text
+        );
+        let c = compile(&refs[0], &Context::new(None, None));
+        assert_eq!(fail_of(&c, Reason::InvalidCondition).unwrap(), "IsUser");
+    }
+
     /// The status rule: unknown only when no known condition decides ("All
     /// assignments are logically ANDed", concept-conditional-access-policies).
     #[test]
@@ -1930,6 +1995,7 @@ mod tests {
             fails: vec![(Reason::ClientApps, B::e("X"))],
             lacks: vec![("user risk", Reason::UserRisk, B::T)],
             effects: "bbbbbbbb".into(),
+            notes: Vec::new(),
         };
         assert_eq!(c.status(), "iff(not(X), \"u\", iff(X, \"n\", \"a\"))");
         c.lacks.clear();
