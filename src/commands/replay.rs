@@ -22,7 +22,7 @@ use crate::impact::{TempDir, extract};
 use crate::render;
 use crate::signins::members::Members;
 use crate::signins::read::{Dialect, Event, read};
-use crate::signins::replay::{Change, PolicySet, Replayer, Report};
+use crate::signins::replay::{Change, PolicySet, Replayer, Report, skip};
 use crate::signins::{Record, kql};
 use std::path::{Path, PathBuf};
 
@@ -232,7 +232,7 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
                 let at = format!("{name}:{line}");
                 match Record::from_fields(&fields) {
                     Ok(r) => replayer.record(&at, &r),
-                    Err(e) => replayer.skip(&at, "unreadable record", &e),
+                    Err(e) => replayer.skip(&at, skip::UNREADABLE, &e),
                 }
             }
             Event::Skipped {

@@ -57,6 +57,7 @@
 //! query.
 
 use super::members::Members;
+use super::replay::{fact, skip};
 use super::{CLIENT_APPS, PLATFORM_PREFIXES, field};
 use crate::model::{
     ClientAppType, FilterMode, GuestOrExternalUserType, Platform, Policy, RiskLevel, State, Tenant,
@@ -394,11 +395,14 @@ fn derived() -> String {
         s,
         "| extend {C_IP6} = iff(isempty({C_IP4}) and IP contains \":\" and isnotempty(parse_ipv6(IP)), IP, \"\")"
     );
-    // "unreadable record", "missing field", "unknown clientAppUsed": the
-    // offline replay's skip kinds, in the order `Record::sign_in` checks.
+    // The offline replay's skip kinds (`replay::skip`), in the order
+    // `Record::sign_in` checks.
     let _ = writeln!(
         s,
-        "| extend Skip = case(isempty(Id), \"unreadable record\", array_length({C_TARGETS}) == 0, \"missing field\", not({C_IS_USER}) and isnotempty({C_SP}), \"\", not({C_IS_USER}), \"missing field\", isempty(ClientAppUsed), \"missing field\", isempty({C_CLIENT}), \"unknown clientAppUsed\", \"\")"
+        "| extend Skip = case(isempty(Id), {unreadable}, array_length({C_TARGETS}) == 0, {missing}, not({C_IS_USER}) and isnotempty({C_SP}), \"\", not({C_IS_USER}), {missing}, isempty(ClientAppUsed), {missing}, isempty({C_CLIENT}), {unknown_client}, \"\")",
+        unreadable = kql_string(skip::UNREADABLE),
+        missing = kql_string(skip::MISSING_FIELD),
+        unknown_client = kql_string(skip::UNKNOWN_CLIENT_APP),
     );
     // Shape (`Shape::new`): legacy client, device code flow, and whether
     // the sign-in can present a device-bound token (`token_binding_gap`).
@@ -421,20 +425,8 @@ fn derived() -> String {
 // Policies
 // ---------------------------------------------------------------------------
 
-/// Facts a record may lack, in the offline replay's names and order.
-pub const FACTS: [&str; 11] = [
-    "membership",
-    "guest type",
-    "user risk",
-    "sign-in risk",
-    "authentication flow",
-    "insider risk",
-    "device filter",
-    "service principal risk",
-    "service principal filter",
-    "location",
-    "application filter",
-];
+/// Facts a record may lack: the offline replay's names and order.
+pub const FACTS: [&str; 11] = fact::ALL;
 
 /// One policy compiled to predicates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1143,22 +1135,22 @@ pub fn compile(r: &PolicyRef, ctx: &Context) -> Compiled {
         }
     }
     c.lack(
-        "membership",
+        fact::MEMBERSHIP,
         Reason::Users,
         and(user.clone(), B::of(groups_unknown)),
     );
     c.lack(
-        "guest type",
+        fact::GUEST_TYPE,
         Reason::Users,
         and(user.clone(), and(B::e(C_EXTERNAL), B::of(guest_types))),
     );
     c.lack(
-        "user risk",
+        fact::USER_RISK,
         Reason::UserRisk,
         and(user.clone(), B::of(!user_risk_levels.is_empty())),
     );
     c.lack(
-        "sign-in risk",
+        fact::SIGN_IN_RISK,
         Reason::SignInRisk,
         and(
             user.clone(),
@@ -1169,7 +1161,7 @@ pub fn compile(r: &PolicyRef, ctx: &Context) -> Compiled {
         ),
     );
     c.lack(
-        "authentication flow",
+        fact::FLOW,
         Reason::AuthenticationFlow,
         and(
             user.clone(),
@@ -1180,12 +1172,12 @@ pub fn compile(r: &PolicyRef, ctx: &Context) -> Compiled {
         ),
     );
     c.lack(
-        "insider risk",
+        fact::INSIDER_RISK,
         Reason::InsiderRisk,
         and(user.clone(), B::of(!insider_risk_levels.is_empty())),
     );
     c.lack(
-        "device filter",
+        fact::DEVICE_FILTER,
         Reason::Devices,
         and(
             user.clone(),
@@ -1196,12 +1188,12 @@ pub fn compile(r: &PolicyRef, ctx: &Context) -> Compiled {
         ),
     );
     c.lack(
-        "service principal risk",
+        fact::SP_RISK,
         Reason::ServicePrincipalRisk,
         and(sp.clone(), B::of(!service_principal_risk_levels.is_empty())),
     );
     c.lack(
-        "service principal filter",
+        fact::SP_FILTER,
         Reason::WorkloadIdentities,
         and(
             sp,
@@ -1215,13 +1207,13 @@ pub fn compile(r: &PolicyRef, ctx: &Context) -> Compiled {
     if let Some(l) = locations {
         let unevaluable = location_unevaluable(l, ctx.tenant);
         c.lack(
-            "location",
+            fact::LOCATION,
             Reason::Location,
             or(B::of(unevaluable), B::e("LocationMissing")),
         );
     }
     c.lack(
-        "application filter",
+        fact::APP_FILTER,
         Reason::Application,
         B::of(applications.as_ref().is_some_and(|a| a.filter.is_some())),
     );

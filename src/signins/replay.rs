@@ -45,6 +45,59 @@ use crate::whatif::{
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+/// The facts a record may lack ([`Missing`]), by the names the report
+/// counts them under (`unknown`); the KQL query ([`super::kql`]) uses the
+/// same names.
+pub mod fact {
+    /// Group or role membership (no members file entry).
+    pub const MEMBERSHIP: &str = "membership";
+    /// The exact guest or external user type.
+    pub const GUEST_TYPE: &str = "guest type";
+    /// User risk.
+    pub const USER_RISK: &str = "user risk";
+    /// Sign-in risk (hidden or absent).
+    pub const SIGN_IN_RISK: &str = "sign-in risk";
+    /// The authentication flow.
+    pub const FLOW: &str = "authentication flow";
+    /// Insider risk.
+    pub const INSIDER_RISK: &str = "insider risk";
+    /// A registered device's filter attributes.
+    pub const DEVICE_FILTER: &str = "device filter";
+    /// Service principal risk.
+    pub const SP_RISK: &str = "service principal risk";
+    /// A service principal filter (custom security attributes).
+    pub const SP_FILTER: &str = "service principal filter";
+    /// The location.
+    pub const LOCATION: &str = "location";
+    /// An application filter (custom security attributes).
+    pub const APP_FILTER: &str = "application filter";
+    /// Every fact, in the order the replay checks them.
+    pub const ALL: [&str; 11] = [
+        MEMBERSHIP,
+        GUEST_TYPE,
+        USER_RISK,
+        SIGN_IN_RISK,
+        FLOW,
+        INSIDER_RISK,
+        DEVICE_FILTER,
+        SP_RISK,
+        SP_FILTER,
+        LOCATION,
+        APP_FILTER,
+    ];
+}
+
+/// Why a record is skipped, as the report counts it; the KQL query
+/// ([`super::kql`]) uses the same names.
+pub mod skip {
+    /// The record cannot be read ([`super::Record::from_fields`]).
+    pub const UNREADABLE: &str = "unreadable record";
+    /// A field the request needs is missing.
+    pub const MISSING_FIELD: &str = "missing field";
+    /// `clientAppUsed` is not a value the Conditions page lists.
+    pub const UNKNOWN_CLIENT_APP: &str = "unknown clientAppUsed";
+}
+
 /// The JSON output's format version.
 pub const JSON_VERSION: u32 = 1;
 
@@ -222,41 +275,41 @@ impl<'a> PolicySet<'a> {
                     }
                 };
                 if missing.membership && groups_unknown {
-                    lacks("membership", Reason::Users);
+                    lacks(fact::MEMBERSHIP, Reason::Users);
                 }
                 if missing.guest_type && d.guest_types {
-                    lacks("guest type", Reason::Users);
+                    lacks(fact::GUEST_TYPE, Reason::Users);
                 }
                 if missing.user_risk && d.user_risk {
-                    lacks("user risk", Reason::UserRisk);
+                    lacks(fact::USER_RISK, Reason::UserRisk);
                 }
                 if missing.sign_in_risk && d.sign_in_risk {
-                    lacks("sign-in risk", Reason::SignInRisk);
+                    lacks(fact::SIGN_IN_RISK, Reason::SignInRisk);
                 }
                 if missing.flow && d.flow {
-                    lacks("authentication flow", Reason::AuthenticationFlow);
+                    lacks(fact::FLOW, Reason::AuthenticationFlow);
                 }
                 if d.insider {
-                    lacks("insider risk", Reason::InsiderRisk);
+                    lacks(fact::INSIDER_RISK, Reason::InsiderRisk);
                 }
                 if d.device_filter && sign_in.device.registered {
-                    lacks("device filter", Reason::Devices);
+                    lacks(fact::DEVICE_FILTER, Reason::Devices);
                 }
             } else {
                 if d.sp_risk {
-                    lacks("service principal risk", Reason::ServicePrincipalRisk);
+                    lacks(fact::SP_RISK, Reason::ServicePrincipalRisk);
                 }
                 if d.sp_filter {
-                    lacks("service principal filter", Reason::WorkloadIdentities);
+                    lacks(fact::SP_FILTER, Reason::WorkloadIdentities);
                 }
             }
             if let Some(unevaluable) = d.locations
                 && (unevaluable || missing.location)
             {
-                lacks("location", Reason::Location);
+                lacks(fact::LOCATION, Reason::Location);
             }
             if d.app_filter {
-                lacks("application filter", Reason::Application);
+                lacks(fact::APP_FILTER, Reason::Application);
             }
             let decided_elsewhere = reasons.iter().any(|r| !affected.contains(r));
             let status = if why.is_empty() || decided_elsewhere {
@@ -550,12 +603,12 @@ impl Replayer<'_> {
         let (mut sign_in, missing) = match record.sign_in() {
             Ok(x) => x,
             Err(e) => {
-                let kind = if e.starts_with("unknown clientAppUsed") {
-                    "unknown clientAppUsed"
+                let kind = if e.starts_with(skip::UNKNOWN_CLIENT_APP) {
+                    skip::UNKNOWN_CLIENT_APP
                 } else if e == super::MANAGED_IDENTITY {
                     "managed identity (not covered by Conditional Access)"
                 } else {
-                    "missing field"
+                    skip::MISSING_FIELD
                 };
                 self.skip(at, kind, &format!("sign-in {}: {e}", record.id));
                 return;
