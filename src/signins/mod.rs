@@ -45,6 +45,7 @@
 //! Groups and directory roles are not in sign-in logs: they come from a
 //! members file ([`members`]) or the policies using them are unknown.
 
+pub mod clients;
 pub mod members;
 pub mod read;
 pub mod readiness;

@@ -686,6 +686,10 @@ fn log_analytics_json_export_matches_the_csv_export() {
 /// Windows 10+ registered/joined and Apple (macOS, iOS); "1002: The request
 /// is unbound due to the lack of Microsoft Entra ID device state"; and
 /// `tokenProtectionStatusDetails.signInSessionStatus` says bound or unbound.
+/// Known good: every in-scope sign-in logged bound or "from a supported
+/// client on a registered Windows device" — the Windows deployment guide's
+/// supported applications include "Word, Excel, PowerPoint", which sign in
+/// as Microsoft Office (d3590ed6-…, verify-first-party-apps-sign-in).
 #[test]
 fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
     let tmp = tempfile::tempdir().unwrap();
@@ -713,17 +717,26 @@ fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
             .map(|u| u["userPrincipalName"].as_str().unwrap().to_owned())
             .collect()
     };
-    // Alice: t1 logged bound; t2 a native client on a registered Windows
-    // device (binding not logged); her browser sign-in t3 decides nothing.
-    // Dave: macOS native client to Teams from a registered device.
+    // Alice: t1 logged bound; t2 Microsoft Office (Word, Excel, PowerPoint)
+    // on a registered Windows device (binding not logged); her browser
+    // sign-in t3 decides nothing.
+    assert_eq!(names("knownGood"), ["alice@contoso.com"]);
     assert_eq!(
-        names("knownGood"),
-        ["alice@contoso.com", "dave@contoso.com"]
+        v["knownGood"][0]["supportedClients"],
+        serde_json::json!({"Word, Excel, PowerPoint": 1})
     );
-    // Bob: logged unbound with 1002. Carol: Android. Gina: no device state.
+    // Bob: logged unbound with 1002. Carol: Android. Gina: no device
+    // state. Dave: a native client to Teams from a registered macOS device,
+    // binding not logged — not confirmed (the record does not show the
+    // Apple requirements). In object id order.
     assert_eq!(
         names("keepOut"),
-        ["bob@contoso.com", "carol@contoso.com", "gina@fabrikam.com"]
+        [
+            "bob@contoso.com",
+            "carol@contoso.com",
+            "gina@fabrikam.com",
+            "dave@contoso.com"
+        ]
     );
     let keep: Vec<&Value> = v["keepOut"].as_array().unwrap().iter().collect();
     assert_eq!(
@@ -738,6 +751,14 @@ fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
             .next()
             .unwrap()
             .contains("Windows, macOS and iOS")
+    );
+    let dave = keep[3]["reasons"].as_object().unwrap();
+    assert_eq!(dave.len(), 1, "{dave:?}");
+    assert!(
+        dave.keys().next().unwrap().starts_with(
+            "not confirmed: the binding status is not logged, and caac confirms a supported client only on a registered Windows device"
+        ),
+        "{dave:?}"
     );
     assert!(
         keep[2]["reasons"]
@@ -756,18 +777,44 @@ fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
     // Out of scope: Alice's browser sign-in, Bob's sign-in to Graph.
     assert_eq!(v["outOfScope"]["browser or legacy client"], 1);
     assert_eq!(v["outOfScope"]["other resources"], 1);
-    // Devices: Alice's and Dave's ready, Bob's and Carol's not.
+    // Devices: Alice's ready; Bob's, Carol's and Dave's not.
     let ready: Vec<bool> = v["devices"]
         .as_array()
         .unwrap()
         .iter()
         .map(|d| d["ready"].as_bool().unwrap())
         .collect();
-    assert_eq!(ready, [true, false, false, true]);
+    assert_eq!(ready, [true, false, false, false]);
     // The admin center's bulk-add template, one object id per row.
     assert_eq!(
         std::fs::read_to_string(&csv).unwrap(),
-        "Member object ID or user principal name [memberObjectIdOrUpn] Required\n00000000-0000-4000-8000-0000000000a1\n00000000-0000-4000-8000-0000000000d2\n"
+        "Member object ID or user principal name [memberObjectIdOrUpn] Required\n00000000-0000-4000-8000-0000000000a1\n"
+    );
+}
+
+/// The human report names the supported client that made an unlogged
+/// sign-in ready (the Windows deployment guide's "Word, Excel, PowerPoint",
+/// signing in as Microsoft Office).
+#[test]
+fn token_protection_readiness_evidence_names_the_supported_client() {
+    let out = caac(
+        &dir(),
+        &[
+            "readiness",
+            "token-protection",
+            "--signins",
+            "tp-signins.json",
+        ],
+    );
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    assert!(
+        o.contains("ready: alice@contoso.com (2 sign-ins, 1 logged bound; from a supported client on a registered Windows device: 1 × Word, Excel, PowerPoint)"),
+        "{o}"
+    );
+    assert!(
+        o.contains("keep out: dave@contoso.com: 1 × not confirmed"),
+        "{o}"
     );
 }
 
