@@ -351,6 +351,7 @@ mod tests {
             ("replay.rs", include_str!("replay.rs")),
             ("read.rs", include_str!("read.rs")),
             ("members.rs", include_str!("members.rs")),
+            ("admin_center.rs", include_str!("admin_center.rs")),
         ];
         let guid = |w: &str| {
             w.len() == 36
