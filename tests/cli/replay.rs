@@ -1014,3 +1014,125 @@ fn token_protection_readiness_unknown_policy_is_exit_2_with_did_you_mean() {
         "{e}"
     );
 }
+
+/// The Entra admin center's CSV download (Sign-in logs → Download → CSV:
+/// the "Interactive sign-ins" and "Application sign-ins" files,
+/// howto-download-logs), headers as public scripts that read these files
+/// check them. The same sign-ins as graph-signins.json's g1–g9 where the
+/// download has the fields, so the verdicts are the ones worked out there
+/// from Learn: ac1 = g1 [AND]; ac2 = g3 [LEGACY] [BLOCK]; ac3: ChromeOS is
+/// no platform CA identifies [PLAT]; ac4 = g8, device code flow cannot
+/// satisfy the compliant-device control [DCF]; ac5 = g6, a guest under "All
+/// users", with the typed guest selection of RP05 unknown; ac6 = g9 [EXCL]
+/// [APPS]; ac7: Alice's desktop client to SharePoint, RP02 only (RP06 is
+/// Exchange only) [APPS]; as1 = g7, Payroll Sync blocked by RP04 [WID];
+/// as2: a service principal no policy names.
+#[test]
+fn admin_center_csv_downloads_replay_with_the_learn_verdicts() {
+    let (code, v, err) = json(&[
+        "--signins",
+        "admin-center-interactive.csv",
+        "--signins",
+        "admin-center-applications.csv",
+        "--base",
+        "base",
+        "--members",
+        "members.json",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    let s = by_id(&v);
+    let expected: &[(&str, &str, &str, Option<&str>)] = &[
+        ("ac1", "grant", "grant", None),
+        ("ac2", "block", "block", None),
+        ("ac3", "block", "grant", Some("newlyBlocked")),
+        ("ac4", "block", "grant", Some("newlyBlocked")),
+        ("ac5", "grant", "grant", None),
+        ("ac6", "grant", "allow", Some("newlyPrompted")),
+        ("ac7", "grant", "grant", None),
+        ("as1", "block", "block", None),
+        ("as2", "allow", "allow", None),
+    ];
+    assert_eq!(s.len(), expected.len(), "{v:#}");
+    for (id, head, base, change) in expected {
+        let r = &s[*id];
+        assert_eq!(r["head"]["access"], *head, "{id} head: {r:#}");
+        assert_eq!(r["base"]["access"], *base, "{id} base: {r:#}");
+        assert_eq!(r["change"].as_str(), *change, "{id} change: {r:#}");
+    }
+    assert_eq!(v["skipped"]["total"], 0, "{v:#}");
+    // Columns mapped: client app, platform, guest, service principal.
+    assert_eq!(s["ac2"]["clientApp"], "other");
+    assert_eq!(s["ac3"]["platform"], "unknown (ChromeOS)");
+    assert_eq!(s["as1"]["platform"], "workload");
+    assert_eq!(
+        s["ac5"]["head"]["unknown"][0]["policy"],
+        "RP05 B2B guests MFA (report-only)"
+    );
+    // The download says neither which file (interactive or not) a row came
+    // from nor Entra's per-policy results: unknown, and nothing compared.
+    assert_eq!(s["ac1"]["interactive"], Value::Null);
+    assert_eq!(v["selfCheck"]["compared"], 0);
+}
+
+/// Readiness reads the download's "Token Protection - Sign In Session"
+/// columns: Carol's session was logged bound (known good); Alice's device
+/// code sign-in was unbound with 1008, "the client isn't integrated with
+/// the platform broker" (deployment-guide-token-protection-windows).
+#[test]
+fn admin_center_csv_download_feeds_token_protection_readiness() {
+    let out = caac(
+        &dir(),
+        &[
+            "readiness",
+            "token-protection",
+            "--signins",
+            "admin-center-interactive.csv",
+            "-f",
+            "json",
+        ],
+    );
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    let v: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(v["knownGood"][0]["userPrincipalName"], "carol@contoso.com");
+    assert_eq!(v["knownGood"][0]["bound"], 1);
+    assert_eq!(v["knownGood"].as_array().unwrap().len(), 1, "{o}");
+    let alice = v["keepOut"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["userPrincipalName"] == "alice@contoso.com")
+        .unwrap_or_else(|| panic!("{o}"));
+    assert_eq!(
+        alice["reasons"]["unbound (status code 1008: the client isn't integrated with the platform broker (WAM))"],
+        1,
+        "{o}"
+    );
+    // ac7: Microsoft Office on her registered Windows device, not logged.
+    assert_eq!(
+        alice["supportedClients"]["Word, Excel, PowerPoint"], 1,
+        "{o}"
+    );
+}
+
+/// A download with no sign-ins to evaluate (an "authentication details"
+/// file: no `User ID` or `Service principal ID` column) is one input error
+/// naming the files to download instead.
+#[test]
+fn admin_center_download_without_sign_ins_is_one_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("InteractiveSignIns_AuthDetails.csv");
+    std::fs::write(
+        &f,
+        "Date (UTC),Request ID,User,Username,Authentication method\n2026-11-20T09:00:00Z,r1,Alice,alice@contoso.com,Password\n",
+    )
+    .unwrap();
+    let (code, o, e) = run(&["--signins", f.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{o}{e}");
+    assert!(
+        e.contains(":1: an Entra admin center download without a `User ID` or `Service principal ID` column"),
+        "{e}"
+    );
+    assert!(e.contains("\"Interactive sign-ins\""), "{e}");
+    assert_eq!(e.matches("admin center download").count(), 1, "{e}");
+}
