@@ -629,6 +629,55 @@ mod tests {
         }
     }
 
+    /// Unlogged sign-ins: ready only from a supported client on a
+    /// registered Windows device (the Windows deployment guide's list);
+    /// otherwise "not confirmed", never assumed ready.
+    #[test]
+    fn unlogged_sign_ins_need_a_supported_client_on_registered_windows() {
+        let rec = |app: &str, name: &str, os: &str| {
+            Record::from_fields(
+                json!({"id": "x", "userId": "u", "appId": app, "appDisplayName": name,
+                       "resourceId": clients::EXCHANGE_ONLINE,
+                       "clientAppUsed": "Mobile Apps and Desktop clients",
+                       "deviceDetail": {"operatingSystem": os, "deviceId": "d"}})
+                .as_object()
+                .unwrap(),
+            )
+            .unwrap()
+        };
+        let judge = |r: &Record| {
+            let (s, _) = r.sign_in().unwrap();
+            let Target::Applications(apps) = &s.target else {
+                panic!()
+            };
+            verdict(r, &s, apps)
+        };
+        let outlook = rec(
+            clients::MICROSOFT_OUTLOOK,
+            "Microsoft Outlook",
+            "Windows 11",
+        );
+        assert!(matches!(judge(&outlook), Verdict::Supported(c) if c.name == "Outlook"));
+        // A client the guide does not list, or caac cannot recognise.
+        let other = rec(
+            "00000000-0000-4000-8000-00000000abcd",
+            "Contoso Mail",
+            "Windows 11",
+        );
+        let Verdict::NotReady(why) = judge(&other) else {
+            panic!()
+        };
+        assert!(why.starts_with("not confirmed:"), "{why}");
+        assert!(why.contains("Contoso Mail"), "{why}");
+        // A supported client, but on macOS: not confirmed.
+        let mac = rec(
+            clients::MICROSOFT_OUTLOOK,
+            "Microsoft Outlook",
+            "MacOs 14.5",
+        );
+        assert!(matches!(judge(&mac), Verdict::NotReady(w) if w.starts_with("not confirmed:")));
+    }
+
     #[test]
     fn log_analytics_user_agent_recognises_surface_hub() {
         // A Log Analytics row: PascalCase `UserAgent`, DeviceDetail as a JSON string.
