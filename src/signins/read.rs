@@ -752,6 +752,16 @@ mod tests {
         assert_eq!(fields["id"], "r1");
         assert_eq!(fields["resourceId"], "00000002-0000-0ff1-ce00-000000000000");
         assert_eq!(fields["clientAppUsed"], "Browser");
+        // With a byte order mark before the quoted header: the same.
+        let (r, ev) = collect(
+            b"\xef\xbb\xbf\"Date (UTC)\",\"Request ID\",\"User ID\"\r\n2026-11-20T09:00:00Z,r2,u2\r\n",
+        );
+        assert_eq!(r, Ok(Dialect::Csv));
+        let Event::Record { fields, .. } = &ev[0] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!(fields["id"], "r2");
+        assert_eq!(fields["userId"], "u2");
         let (r, ev) = collect(b"Date (UTC),Request ID,User\n2026-01-01,x,y\n");
         let e = r.unwrap_err();
         assert_eq!(e.line, Some(1));
