@@ -160,6 +160,10 @@ pub enum Need {
     Read,
     /// `apply`: create, update and delete policies.
     Write,
+    /// `pull --members`: [`Need::Read`], plus the transitive members of the
+    /// groups and the assignments of the directory roles the policies use
+    /// ([`super::members`]).
+    ReadMembers,
 }
 
 /// Graph's application id: an access token for Graph may carry it as `aud`
@@ -948,12 +952,47 @@ fn ago(exp: u64, now: u64) -> String {
 /// for Application.Read.All; a token without it is not refused here (Graph
 /// decides, and its 403 is explained), so a least-privileged app that the
 /// current page allows is never turned away by caac.
+/// Members (`pull --members`), each the page's least-privileged permission
+/// first, then its higher-privileged ones, identical for delegated and
+/// application tokens: `GET /groups/{id}/transitiveMembers` takes
+/// GroupMember.Read.All, or Directory.Read.All, Group.Read.All,
+/// Group.ReadWrite.All, GroupMember.ReadWrite.All
+/// (<https://learn.microsoft.com/graph/api/group-list-transitivemembers#permissions>);
+/// `GET /roleManagement/directory/roleAssignments` takes, "from least to
+/// most privileged", RoleManagement.Read.Directory, RoleManagement.Read.All,
+/// Directory.Read.All, RoleManagement.ReadWrite.Directory,
+/// Directory.ReadWrite.All
+/// (<https://learn.microsoft.com/graph/api/rbacapplication-list-roleassignments#permissions>).
 pub fn required(need: Need) -> Vec<(&'static str, &'static [&'static str])> {
+    const READ: (&str, &[&str]) = (
+        "Policy.Read.All",
+        &["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"],
+    );
     match need {
-        Need::Read => vec![(
-            "Policy.Read.All",
-            &["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"],
-        )],
+        Need::Read => vec![READ],
+        Need::ReadMembers => vec![
+            READ,
+            (
+                "GroupMember.Read.All",
+                &[
+                    "GroupMember.Read.All",
+                    "Directory.Read.All",
+                    "Group.Read.All",
+                    "Group.ReadWrite.All",
+                    "GroupMember.ReadWrite.All",
+                ],
+            ),
+            (
+                "RoleManagement.Read.Directory",
+                &[
+                    "RoleManagement.Read.Directory",
+                    "RoleManagement.Read.All",
+                    "Directory.Read.All",
+                    "RoleManagement.ReadWrite.Directory",
+                    "Directory.ReadWrite.All",
+                ],
+            ),
+        ],
         Need::Write => vec![
             (
                 "Policy.ReadWrite.ConditionalAccess",
@@ -1012,6 +1051,9 @@ pub fn check_token(token: &Token, need: Need, cloud: Cloud, now: u64) -> Result<
     let what = match need {
         Need::Read => "reading Conditional Access policies (pull, plan)",
         Need::Write => "writing Conditional Access policies (apply)",
+        Need::ReadMembers => {
+            "reading Conditional Access policies and the members of the groups and roles they use (pull --members)"
+        }
     };
     let fix = if delegated {
         "a user's token (scp) lacks them: sign in with a client that was consented these delegated permissions \
@@ -1086,6 +1128,57 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("lacks Policy.Read.All for reading"), "{e}");
+    }
+
+    /// `pull --members` takes the least-privileged permission of each
+    /// Graph page or one of its higher-privileged alternatives.
+    #[test]
+    fn members_need_group_and_role_read_permissions() {
+        let roles = |r: &[&str]| {
+            jwt(json!({"aud": "https://graph.microsoft.com", "exp": NOW + 3600, "roles": r}))
+        };
+        let e = check_token(
+            &roles(&["Policy.Read.All"]),
+            Need::ReadMembers,
+            Cloud::Public,
+            NOW,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("lacks GroupMember.Read.All, RoleManagement.Read.Directory for reading Conditional Access policies and the members"),
+            "{e}"
+        );
+        let e = check_token(
+            &roles(&["Policy.Read.All", "GroupMember.Read.All"]),
+            Need::ReadMembers,
+            Cloud::Public,
+            NOW,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("lacks RoleManagement.Read.Directory for"), "{e}");
+        let least = roles(&[
+            "Policy.Read.All",
+            "GroupMember.Read.All",
+            "RoleManagement.Read.Directory",
+        ]);
+        assert!(check_token(&least, Need::ReadMembers, Cloud::Public, NOW).unwrap());
+        // Directory.Read.All is a higher alternative on both pages.
+        let directory = roles(&["Policy.Read.All", "Directory.Read.All"]);
+        assert!(check_token(&directory, Need::ReadMembers, Cloud::Public, NOW).unwrap());
+        // RoleManagement.Read.All grants role assignments, not group members.
+        let e = check_token(
+            &roles(&["Policy.Read.All", "RoleManagement.Read.All"]),
+            Need::ReadMembers,
+            Cloud::Public,
+            NOW,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("lacks GroupMember.Read.All for"), "{e}");
+        // Plain pull does not ask for them.
+        assert!(check_token(&roles(&["Policy.Read.All"]), Need::Read, Cloud::Public, NOW).unwrap());
     }
 
     #[test]

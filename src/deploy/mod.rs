@@ -169,7 +169,14 @@ pub fn pull(
     members_path: Option<&Path>,
     specs: Option<&Path>,
 ) -> Result<Pulled, Stop> {
-    let mut client = conn.client(auth::Need::Read).map_err(Stop::error)?;
+    // With --members the token must also read group members and role
+    // assignments: checked here, before the first request.
+    let need = if members_path.is_some() {
+        auth::Need::ReadMembers
+    } else {
+        auth::Need::Read
+    };
+    let mut client = conn.client(need).map_err(Stop::error)?;
     let mut sets = Vec::new();
     for (file, path) in [
         ("policies.json", POLICIES),

@@ -42,9 +42,15 @@
 //! | token binding | `tokenProtectionStatusDetails` (`signInSessionStatus`, `signInSessionStatusCode`) | `TokenProtectionStatusDetails` | for readiness ([`readiness`]), <https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection> |
 //! | Entra's verdicts | `appliedConditionalAccessPolicies[]` (`id`, `displayName`, `result`) | `ConditionalAccessPolicies` | for the self-check ([`replay`]) |
 //!
+//! The Entra admin center's CSV download has its own column names; each row
+//! is turned into the Graph fields above first ([`admin_center`], mapping
+//! and sources there).
+//!
 //! Groups and directory roles are not in sign-in logs: they come from a
 //! members file ([`members`]) or the policies using them are unknown.
 
+pub mod admin_center;
+pub mod clients;
 pub mod kql;
 pub mod members;
 pub mod read;

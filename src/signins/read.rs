@@ -16,7 +16,9 @@
 //!   is a complete JSON object; a malformed line is skipped, not fatal;
 //! - CSV with a header row (Log Analytics / Sentinel "Export to CSV",
 //!   PascalCase columns, nested fields as JSON strings), read with the `csv`
-//!   crate.
+//!   crate; or the Entra admin center's CSV download, recognised by its
+//!   header and turned into Graph fields row by row
+//!   ([`super::admin_center`]).
 //!
 //! A problem with one record (malformed NDJSON line, CSV row with the wrong
 //! number of fields, invalid UTF-8, a line over [`MAX_LINE`] bytes, a JSON
@@ -524,8 +526,15 @@ fn csv_rows<R: BufRead>(r: Counting<R>, sink: &mut dyn FnMut(Event)) -> Result<(
             }
         }
     }
+    // The admin center's download has its own columns; one message for a
+    // download that holds no sign-ins to evaluate.
+    let admin = super::admin_center::detect(&names).map_err(|message| FileError {
+        line: Some(1),
+        column: None,
+        message,
+    })?;
     // One message for the root cause, not one per row.
-    if !names.iter().any(|n| n == "Id" || n == "id") {
+    if admin.is_none() && !names.iter().any(|n| n == "Id" || n == "id") {
         return Err(FileError {
             line: Some(1),
             column: None,
@@ -568,6 +577,10 @@ fn csv_rows<R: BufRead>(r: Counting<R>, sink: &mut dyn FnMut(Event)) -> Result<(
                     }
                 }
                 if !bad {
+                    let fields = match admin {
+                        Some(kind) => super::admin_center::to_graph(kind, &fields),
+                        None => fields,
+                    };
                     sink(Event::Record { line, fields });
                 }
             }
@@ -716,11 +729,47 @@ mod tests {
 
     #[test]
     fn csv_without_an_id_column_is_one_error() {
-        let (r, ev) = collect(b"Date (UTC),Request ID,User\n2026-01-01,x,y\n");
+        let (r, ev) = collect(b"Date,Request,User\n2026-01-01,x,y\n");
         let e = r.unwrap_err();
         assert_eq!(e.line, Some(1));
         assert!(e.message.contains("no `Id` column"), "{e:?}");
-        assert!(e.message.contains("Date (UTC), Request ID, User"), "{e:?}");
+        assert!(e.message.contains("Date, Request, User"), "{e:?}");
+        assert!(ev.is_empty());
+    }
+
+    /// The admin center's download: read by its own columns; a download
+    /// with no user or service principal column is one error.
+    #[test]
+    fn admin_center_csv_rows_become_graph_fields() {
+        let (r, ev) = collect(
+            b"\"Date (UTC)\",\"Request ID\",\"User ID\",\"Resource ID \",\"Client app\"\n2026-11-20T09:00:00Z,r1,u1,00000002-0000-0ff1-ce00-000000000000,Browser\n",
+        );
+        assert_eq!(r, Ok(Dialect::Csv));
+        let Event::Record { line, fields } = &ev[0] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!(*line, 2);
+        assert_eq!(fields["id"], "r1");
+        assert_eq!(fields["resourceId"], "00000002-0000-0ff1-ce00-000000000000");
+        assert_eq!(fields["clientAppUsed"], "Browser");
+        // With a byte order mark before the quoted header: the same.
+        let (r, ev) = collect(
+            b"\xef\xbb\xbf\"Date (UTC)\",\"Request ID\",\"User ID\"\r\n2026-11-20T09:00:00Z,r2,u2\r\n",
+        );
+        assert_eq!(r, Ok(Dialect::Csv));
+        let Event::Record { fields, .. } = &ev[0] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!(fields["id"], "r2");
+        assert_eq!(fields["userId"], "u2");
+        let (r, ev) = collect(b"Date (UTC),Request ID,User\n2026-01-01,x,y\n");
+        let e = r.unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(
+            e.message
+                .contains("admin center download without a `User ID`"),
+            "{e:?}"
+        );
         assert!(ev.is_empty());
     }
 

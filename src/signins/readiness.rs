@@ -16,12 +16,21 @@
 //!   `tokenProtectionStatusDetails` property that indicates whether a request
 //!   uses a device-bound token" (`signInSessionStatus` `bound` / `unbound`,
 //!   `signInSessionStatusCode`); `bound` is ready, `unbound` is not (with its
-//!   code). When the record does not log it, the engine's documented
-//!   requirements decide ([`crate::whatif::token_binding_gap`]: a native
-//!   client on a registered Windows, macOS or iOS device can bind).
+//!   code). When the record does not log it, the sign-in is ready only when
+//!   it "came from a supported client on a registered Windows device" (the
+//!   known-good criterion of caac's readiness design): the documented
+//!   requirements hold ([`crate::whatif::token_binding_gap`]: a native
+//!   client on a registered device of a supported platform), the device is
+//!   Windows, and the client is one of the Windows deployment guide's
+//!   supported applications that the record shows ([`clients::SUPPORTED`],
+//!   by client `appId`); the evidence names that client. Any other unlogged
+//!   sign-in is "not confirmed" (**caac decision**, the safe side: an
+//!   unrecognised client, or an Apple device, whose MDM management and SSO
+//!   plug-in the record does not show).
 //! - **Known good users**: at least one in-scope sign-in, and every one of
-//!   them ready. **Keep out**: any in-scope sign-in not ready, with the
-//!   reasons counted. Users without an in-scope sign-in have no evidence.
+//!   them ready. **Keep out**: any in-scope sign-in not ready or not
+//!   confirmed, with the reasons counted. Users without an in-scope sign-in
+//!   have no evidence.
 //! - The known-good CSV follows the admin center's bulk-add template for
 //!   group members, "Member object ID or user principal name
 //!   [memberObjectIdOrUpn] Required", one object id per row
@@ -51,36 +60,31 @@
 //! channel, Windows 10 builds).
 
 use super::Record;
+use super::clients;
 use super::members::Members;
 use super::replay::{PolicySet, Status};
 use crate::whatif::{ClientApp, Identity, PolicyRef, Reason, Target, token_binding_gap};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// Exchange Online, SharePoint Online and Microsoft Teams Services.
+/// Exchange Online, SharePoint Online and Microsoft Teams Services (ids
+/// and their sources in [`clients::APP_IDS`]).
 pub const RESOURCES: [(&str, &str); 3] = [
-    ("00000002-0000-0ff1-ce00-000000000000", "Exchange Online"),
-    ("00000003-0000-0ff1-ce00-000000000000", "SharePoint Online"),
-    (
-        "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe",
-        "Microsoft Teams Services",
-    ),
+    (clients::EXCHANGE_ONLINE, "Exchange Online"),
+    (clients::SHAREPOINT_ONLINE, "SharePoint Online"),
+    (clients::TEAMS_SERVICES, "Microsoft Teams Services"),
 ];
 
 /// Exchange Online and SharePoint Online, the resources the concept page's
 /// client limitations name ("users are blocked when accessing Exchange and
 /// SharePoint").
-const EXCHANGE: &str = "00000002-0000-0ff1-ce00-000000000000";
-const SHAREPOINT: &str = "00000003-0000-0ff1-ce00-000000000000";
+const EXCHANGE: &str = clients::EXCHANGE_ONLINE;
+const SHAREPOINT: &str = clients::SHAREPOINT_ONLINE;
 
 /// The concept page, source of every [`UNSUPPORTED`] entry.
 pub const CONCEPT: &str =
     "https://learn.microsoft.com/entra/identity/conditional-access/concept-token-protection";
-/// The Windows deployment guide (supported clients, Current Channel note).
-pub const WINDOWS_GUIDE: &str = "https://learn.microsoft.com/entra/identity/conditional-access/deployment-guide-token-protection-windows";
-/// Where the first-party client ids below are listed as they appear in
-/// sign-in logs.
-pub const FIRST_PARTY_APPS: &str = "https://learn.microsoft.com/troubleshoot/entra/entra-id/governance/verify-first-party-apps-sign-in";
+pub use super::clients::{FIRST_PARTY_APPS, WINDOWS_GUIDE};
 
 /// A client or device Microsoft lists as unable to present a protected
 /// token, and how caac recognises it in a sign-in record.
@@ -157,17 +161,14 @@ fn unsupported_server(r: &Record, _: &[String]) -> bool {
 pub const UNSUPPORTED: &[Unsupported] = &[
     Unsupported {
         name: "PowerShell modules accessing SharePoint",
-        recognised_by: "client `appId` 9bc3ab49-b65d-410a-85ad-de819febfddc (SharePoint Online Management Shell) or 31359c7f-bd7e-475c-86db-fdb8c937548e (PnP Management Shell), or that `appDisplayName`, requesting SharePoint Online",
+        recognised_by: "client `appId` 9bc3ab49-b65d-410a-85ad-de819febfddc (SharePoint Online Management Shell) or 31359c7f-bd7e-475c-86db-fdb8c937548e (PnP Management Shell) — ids no Microsoft page lists — or that `appDisplayName`, requesting SharePoint Online",
         quote: "PowerShell modules accessing SharePoint don't support signing in using protected token flows and users are blocked",
         source: CONCEPT,
         matches: |r, apps| {
             to_any(apps, &[SHAREPOINT])
                 && app_is(
                     r,
-                    &[
-                        "9bc3ab49-b65d-410a-85ad-de819febfddc",
-                        "31359c7f-bd7e-475c-86db-fdb8c937548e",
-                    ],
+                    &[clients::SPO_MANAGEMENT_SHELL, clients::PNP_MANAGEMENT_SHELL],
                     &[
                         "Microsoft SharePoint Online Management Shell",
                         "SharePoint Online Management Shell",
@@ -184,7 +185,7 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         matches: |r, _| {
             app_is(
                 r,
-                &["a672d62c-fc7b-4e81-a576-e60dc46e951d"],
+                &[clients::POWER_QUERY_EXCEL],
                 &["Microsoft Power Query for Excel"],
             )
         },
@@ -196,11 +197,7 @@ pub const UNSUPPORTED: &[Unsupported] = &[
         source: CONCEPT,
         matches: |r, apps| {
             to_any(apps, &[EXCHANGE, SHAREPOINT])
-                && app_is(
-                    r,
-                    &["aebc6443-996d-45c2-90f0-388ff96faa56"],
-                    &["Visual Studio Code"],
-                )
+                && app_is(r, &[clients::VISUAL_STUDIO_CODE], &["Visual Studio Code"])
         },
     },
     Unsupported {
@@ -351,6 +348,10 @@ pub struct Evidence {
     pub in_scope: u64,
     /// Of which logged as bound.
     pub bound: u64,
+    /// Of which not logged but from a supported client on a registered
+    /// Windows device: the client's name (as the Windows guide gives it) →
+    /// count.
+    pub supported: BTreeMap<&'static str, u64>,
     /// Not ready: reason → count.
     pub not_ready: BTreeMap<String, u64>,
     /// The first not-ready sign-in ids (at most 5).
@@ -382,33 +383,56 @@ pub struct Readiness {
     pub scope_unknown: BTreeMap<&'static str, u64>,
 }
 
-/// Why one in-scope sign-in is not ready, or `None` when it is; and
-/// whether it was logged as bound.
-fn verdict(r: &Record, s: &crate::whatif::SignIn, apps: &[String]) -> (Option<String>, bool) {
+/// What one in-scope sign-in shows.
+#[derive(Debug)]
+enum Verdict {
+    /// Logged `bound`.
+    Bound,
+    /// Not logged; a supported client on a registered Windows device.
+    Supported(&'static clients::Supported),
+    /// Not ready, or not confirmed: why.
+    NotReady(String),
+}
+
+/// The verdict for one in-scope sign-in (see the module comment).
+fn verdict(r: &Record, s: &crate::whatif::SignIn, apps: &[String]) -> Verdict {
     match (&r.session_status, r.session_status_code) {
-        (Some(st), _) if st.eq_ignore_ascii_case("bound") => (None, true),
-        (Some(st), code) if st.eq_ignore_ascii_case("unbound") => (
-            Some(match (code, code.and_then(status_meaning)) {
+        (Some(st), _) if st.eq_ignore_ascii_case("bound") => Verdict::Bound,
+        (Some(st), code) if st.eq_ignore_ascii_case("unbound") => {
+            Verdict::NotReady(match (code, code.and_then(status_meaning)) {
                 (Some(c), Some(m)) => format!("unbound (status code {c}: {m})"),
                 (Some(c), None) => format!("unbound (status code {c})"),
                 (None, _) => "unbound".to_owned(),
-            }),
-            false,
-        ),
-        _ => match unsupported(r, apps) {
-            Some(u) => (
-                Some(format!(
+            })
+        }
+        _ => {
+            if let Some(u) = unsupported(r, apps) {
+                return Verdict::NotReady(format!(
                     "unsupported client or device: {} ({})",
                     u.name, u.source
-                )),
-                false,
-            ),
-            None => (
+                ));
+            }
+            if let Some(gap) =
                 token_binding_gap(s.client_app, s.platform, s.device.registered, &s.target)
-                    .map(str::to_owned),
-                false,
-            ),
-        },
+            {
+                return Verdict::NotReady(gap.to_owned());
+            }
+            if s.platform != Some(crate::model::Platform::Windows) {
+                return Verdict::NotReady(format!(
+                    "not confirmed: the binding status is not logged, and caac confirms a supported client only on a registered Windows device ({WINDOWS_GUIDE})"
+                ));
+            }
+            match clients::supported(r.app_id.as_deref()) {
+                Some(c) => Verdict::Supported(c),
+                None => Verdict::NotReady(format!(
+                    "not confirmed: the binding status is not logged, and the client ({}) is not one of the supported applications caac recognises ({WINDOWS_GUIDE})",
+                    r.app_name
+                        .as_deref()
+                        .or(r.app_id.as_deref())
+                        .unwrap_or("not logged")
+                )),
+            }
+        }
     }
 }
 
@@ -457,16 +481,17 @@ impl Readiness {
                 }
             }
         }
-        let (why, bound) = verdict(r, &s, apps);
+        let v = verdict(r, &s, apps);
         let record = |e: &mut Evidence| {
             e.in_scope += 1;
-            if bound {
-                e.bound += 1;
-            }
-            if let Some(w) = &why {
-                *e.not_ready.entry(w.clone()).or_default() += 1;
-                if e.examples.len() < 5 {
-                    e.examples.push(r.id.clone());
+            match &v {
+                Verdict::Bound => e.bound += 1,
+                Verdict::Supported(c) => *e.supported.entry(c.name).or_default() += 1,
+                Verdict::NotReady(w) => {
+                    *e.not_ready.entry(w.clone()).or_default() += 1;
+                    if e.examples.len() < 5 {
+                        e.examples.push(r.id.clone());
+                    }
                 }
             }
         };
@@ -498,7 +523,8 @@ impl Readiness {
     pub fn json(&self) -> Value {
         let user = |id: &String, e: &Evidence| {
             json!({"objectId": id, "userPrincipalName": e.upn, "signIns": e.in_scope,
-                   "bound": e.bound, "reasons": e.not_ready, "examples": e.examples})
+                   "bound": e.bound, "supportedClients": e.supported,
+                   "reasons": e.not_ready, "examples": e.examples})
         };
         json!({
             "version": 1,
@@ -543,9 +569,22 @@ impl Readiness {
         }
         let name = |id: &String, e: &Evidence| e.upn.clone().unwrap_or_else(|| id.clone());
         for (id, e) in good {
+            let supported: Vec<String> = e
+                .supported
+                .iter()
+                .map(|(c, n)| format!("{n} × {c}"))
+                .collect();
+            let from = if supported.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; from a supported client on a registered Windows device: {}",
+                    supported.join(", ")
+                )
+            };
             let _ = writeln!(
                 s,
-                "ready: {} ({} sign-ins, {} logged bound)",
+                "ready: {} ({} sign-ins, {} logged bound{from})",
                 name(id, e),
                 e.in_scope,
                 e.bound
@@ -588,6 +627,55 @@ mod tests {
                 u.name
             );
         }
+    }
+
+    /// Unlogged sign-ins: ready only from a supported client on a
+    /// registered Windows device (the Windows deployment guide's list);
+    /// otherwise "not confirmed", never assumed ready.
+    #[test]
+    fn unlogged_sign_ins_need_a_supported_client_on_registered_windows() {
+        let rec = |app: &str, name: &str, os: &str| {
+            Record::from_fields(
+                json!({"id": "x", "userId": "u", "appId": app, "appDisplayName": name,
+                       "resourceId": clients::EXCHANGE_ONLINE,
+                       "clientAppUsed": "Mobile Apps and Desktop clients",
+                       "deviceDetail": {"operatingSystem": os, "deviceId": "d"}})
+                .as_object()
+                .unwrap(),
+            )
+            .unwrap()
+        };
+        let judge = |r: &Record| {
+            let (s, _) = r.sign_in().unwrap();
+            let Target::Applications(apps) = &s.target else {
+                panic!()
+            };
+            verdict(r, &s, apps)
+        };
+        let outlook = rec(
+            clients::MICROSOFT_OUTLOOK,
+            "Microsoft Outlook",
+            "Windows 11",
+        );
+        assert!(matches!(judge(&outlook), Verdict::Supported(c) if c.name == "Outlook"));
+        // A client the guide does not list, or caac cannot recognise.
+        let other = rec(
+            "00000000-0000-4000-8000-00000000abcd",
+            "Contoso Mail",
+            "Windows 11",
+        );
+        let Verdict::NotReady(why) = judge(&other) else {
+            panic!()
+        };
+        assert!(why.starts_with("not confirmed:"), "{why}");
+        assert!(why.contains("Contoso Mail"), "{why}");
+        // A supported client, but on macOS: not confirmed.
+        let mac = rec(
+            clients::MICROSOFT_OUTLOOK,
+            "Microsoft Outlook",
+            "MacOs 14.5",
+        );
+        assert!(matches!(judge(&mac), Verdict::NotReady(w) if w.starts_with("not confirmed:")));
     }
 
     #[test]

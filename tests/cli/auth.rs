@@ -1056,6 +1056,107 @@ fn app_token_without_write_roles_cannot_apply() {
     assert_eq!(graph.writes(), 0);
 }
 
+/// `pull --members` also reads group members and role assignments: an app
+/// token without GroupMember.Read.All (least privileged on
+/// <https://learn.microsoft.com/graph/api/group-list-transitivemembers#permissions>)
+/// and RoleManagement.Read.Directory (least privileged on
+/// <https://learn.microsoft.com/graph/api/rbacapplication-list-roleassignments#permissions>)
+/// is refused before any request, naming both; with them, or with
+/// Directory.Read.All (a higher-privileged alternative on both pages), the
+/// pull proceeds and writes the members file.
+#[test]
+fn pull_members_needs_group_and_role_permissions_before_any_request() {
+    const GROUP: &str = "0e1f2a3b-0000-4000-8000-0000000000a7";
+    // Global Administrator's template id (the list-roleAssignments example).
+    const ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
+    const USER: &str = "0e1f2a3b-0000-4000-8000-0000000000b8";
+    let seed = |graph: &Fake| {
+        graph.with(|s| {
+            s.policies.insert(
+                "0e1f2a3b-0000-4000-8000-0000000000c9".into(),
+                json!({
+                    "id": "0e1f2a3b-0000-4000-8000-0000000000c9",
+                    "displayName": "MFA for the pilot and admins",
+                    "state": "enabled",
+                    "conditions": {
+                        "users": {"includeGroups": [GROUP], "includeRoles": [ROLE]},
+                        "applications": {"includeApplications": ["All"]},
+                        "clientAppTypes": ["all"]
+                    },
+                    "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+                }),
+            );
+            s.groups.insert(
+                GROUP.into(),
+                vec![json!({"@odata.type": "#microsoft.graph.user", "id": USER})],
+            );
+            s.role_assignments = vec![json!({"id": "r1", "roleDefinitionId": ROLE,
+                "directoryScopeId": "/", "principalId": USER,
+                "principal": {"@odata.type": "#microsoft.graph.user", "id": USER}})];
+        });
+    };
+    let pull_members = |roles: &[&str]| {
+        let token = access_token("https://graph.microsoft.com", roles);
+        let graph = Fake::start(&token);
+        seed(&graph);
+        let dir = tempfile::tempdir().unwrap();
+        let (code, out, err) = run(
+            dir.path(),
+            &pull(&graph, &["-o", "state", "--members", "members.json"]),
+            &[("CAAC_GRAPH_TOKEN", &token)],
+            &[&token],
+            None,
+        );
+        let requests = graph.with(|s| s.log.len());
+        let members = std::fs::read_to_string(dir.path().join("members.json")).ok();
+        (
+            code,
+            format!("{out}{err}"),
+            requests,
+            members,
+            pulled(dir.path()),
+        )
+    };
+
+    // Only the policy permission: refused, nothing asked, nothing written.
+    let (code, err, requests, members, state) = pull_members(&["Policy.Read.All"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the access token lacks GroupMember.Read.All, RoleManagement.Read.Directory for reading Conditional Access policies and the members of the groups and roles they use (pull --members)"),
+        "{err}"
+    );
+    assert!(err.contains("application permissions"), "{err}");
+    assert_eq!(requests, 0, "nothing sent");
+    assert!(members.is_none() && !state);
+
+    // Groups but not roles: the role permission is named alone.
+    let (code, err, requests, ..) = pull_members(&["Policy.Read.All", "GroupMember.Read.All"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("lacks RoleManagement.Read.Directory for"),
+        "{err}"
+    );
+    assert!(!err.contains("lacks GroupMember"), "{err}");
+    assert_eq!(requests, 0, "nothing sent");
+
+    // The least-privileged set, and Directory.Read.All: both proceed.
+    for roles in [
+        &[
+            "Policy.Read.All",
+            "GroupMember.Read.All",
+            "RoleManagement.Read.Directory",
+        ][..],
+        &["Policy.Read.All", "Directory.Read.All"][..],
+    ] {
+        let (code, err, requests, members, state) = pull_members(roles);
+        assert_eq!(code, 0, "{roles:?}: {err}");
+        assert!(requests > 0 && state, "{roles:?}");
+        let members: Value = serde_json::from_str(&members.expect("members.json")).unwrap();
+        assert_eq!(members["groups"][GROUP], json!([USER]), "{roles:?}");
+        assert_eq!(members["roles"][ROLE], json!([USER]), "{roles:?}");
+    }
+}
+
 /// A token for another resource, or an expired one, is refused before
 /// Graph is asked.
 #[test]

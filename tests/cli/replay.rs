@@ -686,6 +686,10 @@ fn log_analytics_json_export_matches_the_csv_export() {
 /// Windows 10+ registered/joined and Apple (macOS, iOS); "1002: The request
 /// is unbound due to the lack of Microsoft Entra ID device state"; and
 /// `tokenProtectionStatusDetails.signInSessionStatus` says bound or unbound.
+/// Known good: every in-scope sign-in logged bound or "from a supported
+/// client on a registered Windows device" — the Windows deployment guide's
+/// supported applications include "Word, Excel, PowerPoint", which sign in
+/// as Microsoft Office (d3590ed6-…, verify-first-party-apps-sign-in).
 #[test]
 fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
     let tmp = tempfile::tempdir().unwrap();
@@ -713,17 +717,26 @@ fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
             .map(|u| u["userPrincipalName"].as_str().unwrap().to_owned())
             .collect()
     };
-    // Alice: t1 logged bound; t2 a native client on a registered Windows
-    // device (binding not logged); her browser sign-in t3 decides nothing.
-    // Dave: macOS native client to Teams from a registered device.
+    // Alice: t1 logged bound; t2 Microsoft Office (Word, Excel, PowerPoint)
+    // on a registered Windows device (binding not logged); her browser
+    // sign-in t3 decides nothing.
+    assert_eq!(names("knownGood"), ["alice@contoso.com"]);
     assert_eq!(
-        names("knownGood"),
-        ["alice@contoso.com", "dave@contoso.com"]
+        v["knownGood"][0]["supportedClients"],
+        serde_json::json!({"Word, Excel, PowerPoint": 1})
     );
-    // Bob: logged unbound with 1002. Carol: Android. Gina: no device state.
+    // Bob: logged unbound with 1002. Carol: Android. Gina: no device
+    // state. Dave: a native client to Teams from a registered macOS device,
+    // binding not logged — not confirmed (the record does not show the
+    // Apple requirements). In object id order.
     assert_eq!(
         names("keepOut"),
-        ["bob@contoso.com", "carol@contoso.com", "gina@fabrikam.com"]
+        [
+            "bob@contoso.com",
+            "carol@contoso.com",
+            "gina@fabrikam.com",
+            "dave@contoso.com"
+        ]
     );
     let keep: Vec<&Value> = v["keepOut"].as_array().unwrap().iter().collect();
     assert_eq!(
@@ -738,6 +751,14 @@ fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
             .next()
             .unwrap()
             .contains("Windows, macOS and iOS")
+    );
+    let dave = keep[3]["reasons"].as_object().unwrap();
+    assert_eq!(dave.len(), 1, "{dave:?}");
+    assert!(
+        dave.keys().next().unwrap().starts_with(
+            "not confirmed: the binding status is not logged, and caac confirms a supported client only on a registered Windows device"
+        ),
+        "{dave:?}"
     );
     assert!(
         keep[2]["reasons"]
@@ -756,18 +777,44 @@ fn token_protection_readiness_names_known_good_users_and_who_to_keep_out() {
     // Out of scope: Alice's browser sign-in, Bob's sign-in to Graph.
     assert_eq!(v["outOfScope"]["browser or legacy client"], 1);
     assert_eq!(v["outOfScope"]["other resources"], 1);
-    // Devices: Alice's and Dave's ready, Bob's and Carol's not.
+    // Devices: Alice's ready; Bob's, Carol's and Dave's not.
     let ready: Vec<bool> = v["devices"]
         .as_array()
         .unwrap()
         .iter()
         .map(|d| d["ready"].as_bool().unwrap())
         .collect();
-    assert_eq!(ready, [true, false, false, true]);
+    assert_eq!(ready, [true, false, false, false]);
     // The admin center's bulk-add template, one object id per row.
     assert_eq!(
         std::fs::read_to_string(&csv).unwrap(),
-        "Member object ID or user principal name [memberObjectIdOrUpn] Required\n00000000-0000-4000-8000-0000000000a1\n00000000-0000-4000-8000-0000000000d2\n"
+        "Member object ID or user principal name [memberObjectIdOrUpn] Required\n00000000-0000-4000-8000-0000000000a1\n"
+    );
+}
+
+/// The human report names the supported client that made an unlogged
+/// sign-in ready (the Windows deployment guide's "Word, Excel, PowerPoint",
+/// signing in as Microsoft Office).
+#[test]
+fn token_protection_readiness_evidence_names_the_supported_client() {
+    let out = caac(
+        &dir(),
+        &[
+            "readiness",
+            "token-protection",
+            "--signins",
+            "tp-signins.json",
+        ],
+    );
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    assert!(
+        o.contains("ready: alice@contoso.com (2 sign-ins, 1 logged bound; from a supported client on a registered Windows device: 1 × Word, Excel, PowerPoint)"),
+        "{o}"
+    );
+    assert!(
+        o.contains("keep out: dave@contoso.com: 1 × not confirmed"),
+        "{o}"
     );
 }
 
@@ -1106,4 +1153,126 @@ fn kql_covers_every_condition_kind() {
     ] {
         assert!(q.contains(&format!(", \"{fact}\", \"\")")), "{fact}");
     }
+}
+
+/// The Entra admin center's CSV download (Sign-in logs → Download → CSV:
+/// the "Interactive sign-ins" and "Application sign-ins" files,
+/// howto-download-logs), headers as public scripts that read these files
+/// check them. The same sign-ins as graph-signins.json's g1–g9 where the
+/// download has the fields, so the verdicts are the ones worked out there
+/// from Learn: ac1 = g1 [AND]; ac2 = g3 [LEGACY] [BLOCK]; ac3: ChromeOS is
+/// no platform CA identifies [PLAT]; ac4 = g8, device code flow cannot
+/// satisfy the compliant-device control [DCF]; ac5 = g6, a guest under "All
+/// users", with the typed guest selection of RP05 unknown; ac6 = g9 [EXCL]
+/// [APPS]; ac7: Alice's desktop client to SharePoint, RP02 only (RP06 is
+/// Exchange only) [APPS]; as1 = g7, Payroll Sync blocked by RP04 [WID];
+/// as2: a service principal no policy names.
+#[test]
+fn admin_center_csv_downloads_replay_with_the_learn_verdicts() {
+    let (code, v, err) = json(&[
+        "--signins",
+        "admin-center-interactive.csv",
+        "--signins",
+        "admin-center-applications.csv",
+        "--base",
+        "base",
+        "--members",
+        "members.json",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    let s = by_id(&v);
+    let expected: &[(&str, &str, &str, Option<&str>)] = &[
+        ("ac1", "grant", "grant", None),
+        ("ac2", "block", "block", None),
+        ("ac3", "block", "grant", Some("newlyBlocked")),
+        ("ac4", "block", "grant", Some("newlyBlocked")),
+        ("ac5", "grant", "grant", None),
+        ("ac6", "grant", "allow", Some("newlyPrompted")),
+        ("ac7", "grant", "grant", None),
+        ("as1", "block", "block", None),
+        ("as2", "allow", "allow", None),
+    ];
+    assert_eq!(s.len(), expected.len(), "{v:#}");
+    for (id, head, base, change) in expected {
+        let r = &s[*id];
+        assert_eq!(r["head"]["access"], *head, "{id} head: {r:#}");
+        assert_eq!(r["base"]["access"], *base, "{id} base: {r:#}");
+        assert_eq!(r["change"].as_str(), *change, "{id} change: {r:#}");
+    }
+    assert_eq!(v["skipped"]["total"], 0, "{v:#}");
+    // Columns mapped: client app, platform, guest, service principal.
+    assert_eq!(s["ac2"]["clientApp"], "other");
+    assert_eq!(s["ac3"]["platform"], "unknown (ChromeOS)");
+    assert_eq!(s["as1"]["platform"], "workload");
+    assert_eq!(
+        s["ac5"]["head"]["unknown"][0]["policy"],
+        "RP05 B2B guests MFA (report-only)"
+    );
+    // The download says neither which file (interactive or not) a row came
+    // from nor Entra's per-policy results: unknown, and nothing compared.
+    assert_eq!(s["ac1"]["interactive"], Value::Null);
+    assert_eq!(v["selfCheck"]["compared"], 0);
+}
+
+/// Readiness reads the download's "Token Protection - Sign In Session"
+/// columns: Carol's session was logged bound (known good); Alice's device
+/// code sign-in was unbound with 1008, "the client isn't integrated with
+/// the platform broker" (deployment-guide-token-protection-windows).
+#[test]
+fn admin_center_csv_download_feeds_token_protection_readiness() {
+    let out = caac(
+        &dir(),
+        &[
+            "readiness",
+            "token-protection",
+            "--signins",
+            "admin-center-interactive.csv",
+            "-f",
+            "json",
+        ],
+    );
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    let v: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(v["knownGood"][0]["userPrincipalName"], "carol@contoso.com");
+    assert_eq!(v["knownGood"][0]["bound"], 1);
+    assert_eq!(v["knownGood"].as_array().unwrap().len(), 1, "{o}");
+    let alice = v["keepOut"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["userPrincipalName"] == "alice@contoso.com")
+        .unwrap_or_else(|| panic!("{o}"));
+    assert_eq!(
+        alice["reasons"]["unbound (status code 1008: the client isn't integrated with the platform broker (WAM))"],
+        1,
+        "{o}"
+    );
+    // ac7: Microsoft Office on her registered Windows device, not logged.
+    assert_eq!(
+        alice["supportedClients"]["Word, Excel, PowerPoint"], 1,
+        "{o}"
+    );
+}
+
+/// A download with no sign-ins to evaluate (an "authentication details"
+/// file: no `User ID` or `Service principal ID` column) is one input error
+/// naming the files to download instead.
+#[test]
+fn admin_center_download_without_sign_ins_is_one_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("InteractiveSignIns_AuthDetails.csv");
+    std::fs::write(
+        &f,
+        "Date (UTC),Request ID,User,Username,Authentication method\n2026-11-20T09:00:00Z,r1,Alice,alice@contoso.com,Password\n",
+    )
+    .unwrap();
+    let (code, o, e) = run(&["--signins", f.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{o}{e}");
+    assert!(
+        e.contains(":1: an Entra admin center download without a `User ID` or `Service principal ID` column"),
+        "{e}"
+    );
+    assert!(e.contains("\"Interactive sign-ins\""), "{e}");
+    assert_eq!(e.matches("admin center download").count(), 1, "{e}");
 }
