@@ -2,7 +2,9 @@
 //! leaves open, each collapsed to its smallest description.
 //!
 //! Contract: [`analyse`] sweeps every persona × [scenario matrix](super::matrix)
-//! combination through the what-if [`Engine`] twice — once with the
+//! combination (through [`super::sweep::Sweep`], the policies precompiled
+//! against the matrix, which gives exactly the what-if [`Engine`]'s answer;
+//! through the engine itself when a persona is a service principal) twice — once with the
 //! **enforced** (enabled) policies only, once **as if report-only policies
 //! were enforced** — and returns, per mode, the gaps of each [`GapKind`] as
 //! [`Gap`]s: one value set per dimension (a [`Mask`]) whose product is
@@ -36,16 +38,18 @@
 //! their masks along it; this repeats until nothing merges. Every merge is
 //! exact (the union of boxes identical elsewhere is a box), so the result
 //! lists exactly the gap combinations, and a dimension whose every value is
-//! a gap reads "any …".
+//! a gap reads "any …". [`super::collapse`] computes exactly this result
+//! without one allocation per combination.
 
+use super::collapse::{Boxes, Layout};
 use super::matrix::{self, Combo, DIMS, Dim, Matrix};
+use super::sweep::{Cursor, Sweep, bitset, intersects};
 use super::{
     ClientApp, Control, Engine, GrantEffect, PolicyRef, ReasonSet, Shape, Target, grant_effect,
 };
 use crate::model::{BuiltInControl, Operator, Policy, State, Tenant};
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
-use std::collections::HashMap;
 
 /// What is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -126,13 +130,23 @@ impl Mode {
 pub struct Mask(Vec<u64>);
 
 impl Mask {
-    fn one(i: usize) -> Mask {
+    /// The set of one index (the reference merge's starting boxes).
+    #[cfg(test)]
+    pub(super) fn one(i: usize) -> Mask {
         let mut m = Mask(vec![0; i / 64 + 1]);
         m.0[i / 64] |= 1 << (i % 64);
         m
     }
 
-    fn union(&mut self, other: &Mask) {
+    /// The set of a bitset's words, trailing zero words dropped (the shape
+    /// [`Mask::one`] and [`Mask::union`] give, so equal sets compare equal).
+    pub(super) fn from_words(words: &[u64]) -> Mask {
+        let len = words.iter().rposition(|w| *w != 0).map_or(0, |i| i + 1);
+        Mask(words[..len].to_vec())
+    }
+
+    #[cfg(test)]
+    pub(super) fn union(&mut self, other: &Mask) {
         if self.0.len() < other.0.len() {
             self.0.resize(other.0.len(), 0);
         }
@@ -257,6 +271,12 @@ fn classes_with(m: &Matrix, dim: Dim, labels: &[&str]) -> Vec<bool> {
 
 /// Sweeps the matrix (see the module docs).
 pub fn analyse(policies: &[PolicyRef], tenant: Option<&Tenant>) -> Coverage {
+    analyse_with(policies, tenant, true)
+}
+
+/// [`analyse`]; `precompiled` false asks the engine for every combination
+/// (the tests compare both ways).
+fn analyse_with(policies: &[PolicyRef], tenant: Option<&Tenant>, precompiled: bool) -> Coverage {
     let matrix = Matrix::new(policies, tenant);
     let engine = Engine::new(policies, tenant);
     let effects = effects(policies);
@@ -279,51 +299,94 @@ pub fn analyse(policies: &[PolicyRef], tenant: Option<&Tenant>) -> Coverage {
         .iter()
         .map(|m| policies.iter().map(|p| m.counts(p.policy.state)).collect())
         .collect();
-    // Raw gap combinations per (mode, kind), swept per persona in parallel.
-    let per_persona: Vec<Vec<Vec<Combo>>> = (0..matrix.len(Dim::Persona))
+    // The counted policies that block / are strong, per mode and shape, as
+    // bitsets over the policies (for the precompiled sweep).
+    let per_shape = |f: fn(Effect) -> bool| -> Vec<Vec<Vec<u64>>> {
+        counted
+            .iter()
+            .map(|counted| {
+                effects
+                    .iter()
+                    .map(|e| bitset(policies.len(), |i| counted[i] && f(e[i])))
+                    .collect()
+            })
+            .collect()
+    };
+    let (block_bits, strong_bits) = (per_shape(|e| e.block), per_shape(|e| e.strong));
+    // The policies precompiled against the matrix: exactly the engine's
+    // answer for every combination (`super::sweep`), or `None` (a service
+    // principal persona) and the engine is asked per combination.
+    let sweep = Sweep::new(&matrix, &engine).filter(|_| precompiled);
+    let layout = Layout::new(Dim::ALL.map(|d| matrix.len(d)));
+    let shapes = matrix.shapes();
+    let slots = modes.len() * GapKind::ALL.len();
+    // Gap combinations per (mode, kind), swept per persona in parallel and
+    // put through the first round of collapsing (`super::collapse`), with
+    // how many combinations they were.
+    let per_persona: Vec<Vec<(Boxes, usize)>> = (0..matrix.len(Dim::Persona))
         .into_par_iter()
         .map(|persona| {
-            let mut found = vec![Vec::new(); modes.len() * GapKind::ALL.len()];
+            // Positions among the persona's combinations (matrix order).
+            let mut found: Vec<Vec<usize>> = vec![Vec::new(); slots];
             let mut reasons: Vec<ReasonSet> = Vec::with_capacity(policies.len());
+            let mut cursor = Cursor::default();
+            let mut scratch: Vec<u64>;
             let first = Combo([0; DIMS]).with(Dim::Persona, persona);
             let mut s = matrix.sign_in(&first);
-            for c in matrix.combos_for(persona) {
-                matrix.fill(&c, &mut s);
-                engine.reasons_into(&s, &mut reasons);
-                let effects = &effects[s.shape().index()];
-                for (mi, counted) in counted.iter().enumerate() {
-                    let (mut block, mut strong) = (false, false);
-                    for (i, r) in reasons.iter().enumerate() {
-                        if r.is_empty() && counted[i] {
-                            block |= effects[i].block;
-                            strong |= effects[i].strong;
-                        }
+            for (pos, c) in matrix.combos_for(persona).enumerate() {
+                let applying: &[u64] = match &sweep {
+                    Some(sw) => sw.applying_from(&c, &mut cursor),
+                    None => {
+                        matrix.fill(&c, &mut s);
+                        engine.reasons_into(&s, &mut reasons);
+                        scratch = bitset(reasons.len(), |i| reasons[i].is_empty());
+                        &scratch
                     }
+                };
+                let sh = shapes.index(&c);
+                for mi in 0..modes.len() {
+                    let block = intersects(applying, &block_bits[mi][sh]);
+                    let strong = intersects(applying, &strong_bits[mi][sh]);
                     let app = is_app[c.get(Dim::Target)];
                     let base = mi * GapKind::ALL.len();
                     if !strong {
-                        found[base].push(c);
+                        found[base].push(pos);
                     }
                     if app && !block && unknown[c.get(Dim::Platform)] {
-                        found[base + 1].push(c);
+                        found[base + 1].push(pos);
                     }
                     if app && !block && legacy[c.get(Dim::Client)] {
-                        found[base + 2].push(c);
+                        found[base + 2].push(pos);
                     }
                 }
             }
             found
+                .iter()
+                .map(|cells| (layout.persona(persona, cells), cells.len()))
+                .collect()
+        })
+        .collect();
+    let collapsed: Vec<Vec<(Vec<Mask>, Combo)>> = (0..slots)
+        .into_par_iter()
+        .map(|slot| {
+            let parts: Vec<Boxes> = per_persona.iter().map(|p| p[slot].0.clone()).collect();
+            let raw = per_persona.iter().map(|p| p[slot].1).sum();
+            layout.finish(&parts, raw)
         })
         .collect();
     let mut out = Vec::new();
     for (mi, mode) in modes.iter().enumerate() {
         let mut gaps = Vec::new();
         for (ki, kind) in GapKind::ALL.iter().enumerate() {
-            let raw: Vec<Combo> = per_persona
-                .iter()
-                .flat_map(|p| p[mi * GapKind::ALL.len() + ki].iter().copied())
-                .collect();
-            gaps.extend(collapse(*kind, &raw));
+            gaps.extend(
+                collapsed[mi * GapKind::ALL.len() + ki]
+                    .iter()
+                    .map(|(masks, example)| Gap {
+                        kind: *kind,
+                        masks: masks.clone(),
+                        example: *example,
+                    }),
+            );
         }
         out.push((*mode, gaps));
     }
@@ -332,61 +395,6 @@ pub fn analyse(policies: &[PolicyRef], tenant: Option<&Tenant>) -> Coverage {
         policies: policies.len(),
         modes: out,
     }
-}
-
-/// Collapses gap combinations into boxes (see the module docs).
-fn collapse(kind: GapKind, raw: &[Combo]) -> Vec<Gap> {
-    collapse_boxes(raw)
-        .into_iter()
-        .map(|(masks, example)| Gap {
-            kind,
-            masks,
-            example,
-        })
-        .collect()
-}
-
-/// Collapses combinations into exact boxes (one [`Mask`] per dimension, in
-/// [`Dim::ALL`] order) with their smallest combination, sorted by it; the
-/// boxes are disjoint and together hold exactly `raw` (also used by
-/// [`super::impact`]).
-pub(crate) fn collapse_boxes(raw: &[Combo]) -> Vec<(Vec<Mask>, Combo)> {
-    let mut boxes: Vec<Gap> = raw
-        .iter()
-        .map(|c| Gap {
-            kind: GapKind::NoMfa,
-            masks: c.0.iter().map(|i| Mask::one(*i)).collect(),
-            example: *c,
-        })
-        .collect();
-    loop {
-        let before = boxes.len();
-        for d in (0..DIMS).rev() {
-            let mut index: HashMap<Vec<Mask>, usize> = HashMap::new();
-            let mut merged: Vec<Gap> = Vec::with_capacity(boxes.len());
-            for g in boxes {
-                let mut key = g.masks.clone();
-                key[d] = Mask(Vec::new());
-                match index.get(&key) {
-                    Some(&i) => {
-                        let into = &mut merged[i];
-                        into.masks[d].union(&g.masks[d]);
-                        into.example = into.example.min(g.example);
-                    }
-                    None => {
-                        index.insert(key, merged.len());
-                        merged.push(g);
-                    }
-                }
-            }
-            boxes = merged;
-        }
-        if boxes.len() == before {
-            break;
-        }
-    }
-    boxes.sort_by_key(|g| g.example);
-    boxes.into_iter().map(|g| (g.masks, g.example)).collect()
 }
 
 /// One dimension of a gap in prose: `None` when it is every value of a
@@ -754,6 +762,32 @@ mod tests {
         let mut p = p;
         p.grant.as_mut().unwrap().operator = Operator::And;
         assert!(effect(&p, Shape::default()).strong);
+    }
+
+    /// The precompiled sweep and the engine give the same coverage, gap for
+    /// gap, on the starter set (token protection, legacy clients, device
+    /// code flow, report-only policies) and with the tests' tenant file.
+    #[test]
+    fn the_sweep_and_the_engine_agree() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let ps: Vec<Policy> = files
+            .iter()
+            .map(|f| crate::test_support::from_yaml(&std::fs::read_to_string(f).unwrap()))
+            .collect();
+        let refs = refs(&ps);
+        let fast = analyse_with(&refs, None, true);
+        let slow = analyse_with(&refs, None, false);
+        assert_eq!(fast.modes, slow.modes);
+        assert!(
+            fast.modes.iter().any(|(_, g)| g.len() > 1),
+            "{:?}",
+            fast.modes
+        );
     }
 
     #[test]

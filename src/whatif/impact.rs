@@ -37,14 +37,15 @@
 //!   a group's count is the number of concrete sign-ins its classes stand
 //!   for (every merged value counted), as in `caac coverage`.
 
-use super::coverage::{self, Mode, collapse_boxes, describe_masks, dimensions_json};
+use super::collapse::{Boxes, Layout};
+use super::coverage::{self, Mode, describe_masks, dimensions_json};
 use super::matrix::{Combo, DIMS, Dim, Matrix};
 use super::sweep::{Cursor, Sweep, bitset, intersects, ones};
 use super::{Engine, PolicyRef, ReasonSet, Shape, SignIn};
 use crate::model::Tenant;
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// How a sign-in's outcome changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -210,22 +211,24 @@ impl<'a> Side<'a> {
         }
     }
 
-    /// The policies that apply to combination `c` (sign-in `s`); `c`s come
-    /// in matrix order so the cursor reuses the previous combination's work.
-    fn applying(
+    /// The policies that apply to combination `c` (sign-in `s`), held by
+    /// `cursor` or `out` (no copy: this runs once per combination); `c`s
+    /// come in matrix order so the cursor reuses the previous combination's
+    /// work.
+    fn applying<'x>(
         &self,
         c: &Combo,
         s: &SignIn,
         reasons: &mut Vec<ReasonSet>,
-        cursor: &mut Cursor,
-        out: &mut Vec<u64>,
-    ) {
-        out.clear();
+        cursor: &'x mut Cursor,
+        out: &'x mut Vec<u64>,
+    ) -> &'x [u64] {
         match &self.sweep {
-            Some(sw) => out.extend_from_slice(sw.applying_from(c, cursor)),
+            Some(sw) => sw.applying_from(c, cursor),
             None => {
                 self.engine.reasons_into(s, reasons);
                 *out = bitset(reasons.len(), |i| reasons[i].is_empty());
+                out
             }
         }
     }
@@ -240,31 +243,44 @@ pub fn analyse(base: &[PolicyRef], head: &[PolicyRef], tenant: Option<&Tenant>) 
         Side::new(&matrix, head, tenant),
     ];
     let need_sign_in = sides.iter().any(|s| s.sweep.is_none());
-    // Key: [mode, change, policy indices…] → changed combinations, per
-    // persona (in parallel), merged in persona order so output is stable.
-    let per_persona: Vec<HashMap<Vec<u32>, Vec<Combo>>> = (0..matrix.len(Dim::Persona))
+    let layout = Layout::new(Dim::ALL.map(|d| matrix.len(d)));
+    let shapes = matrix.shapes();
+    // Per persona (in parallel): key [mode, change, responsible policies
+    // as a bitset of the side's policies] → its changed combinations,
+    // through the first round of collapsing (see `super::collapse`), with
+    // how many combinations they were.
+    let per_persona: Vec<Vec<(Vec<u64>, Boxes, usize)>> = (0..matrix.len(Dim::Persona))
         .into_par_iter()
         .map(|persona| {
-            let mut found: HashMap<Vec<u32>, Vec<Combo>> = HashMap::new();
+            // Key → slot; a slot's key and its combinations' positions
+            // among the persona's combinations (ascending: matrix order).
+            let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
+            let mut slots: Vec<(Vec<u64>, Vec<usize>)> = Vec::new();
+            // The slot of the previous hit per (mode, change): neighbouring
+            // combinations mostly share it, so most hits skip the lookup.
+            let mut last = [[usize::MAX; Change::ALL.len()]; MODES.len()];
+            let mut key: Vec<u64> = Vec::new();
             let mut reasons = Vec::new();
-            let mut applying = [Vec::new(), Vec::new()];
+            let mut bufs = [Vec::new(), Vec::new()];
             let mut cursors = [Cursor::default(), Cursor::default()];
             let first = Combo([0; DIMS]).with(Dim::Persona, persona);
             let mut s = matrix.sign_in(&first);
-            let mut key: Vec<u32> = Vec::new();
-            for c in matrix.combos_for(persona) {
+            for (pos, c) in matrix.combos_for(persona).enumerate() {
                 if need_sign_in {
                     matrix.fill(&c, &mut s);
                 }
-                for ((side, out), cursor) in sides.iter().zip(&mut applying).zip(&mut cursors) {
-                    side.applying(&c, &s, &mut reasons, cursor, out);
-                }
-                let sh = matrix.shape(&c).index();
-                for mi in 0..MODES.len() {
-                    let b0 = intersects(&applying[0], &sides[0].block[mi][sh]);
-                    let s0 = intersects(&applying[0], &sides[0].strong[mi][sh]);
-                    let b1 = intersects(&applying[1], &sides[1].block[mi][sh]);
-                    let s1 = intersects(&applying[1], &sides[1].strong[mi][sh]);
+                let [o0, o1] = &mut bufs;
+                let [c0, c1] = &mut cursors;
+                let applying = [
+                    sides[0].applying(&c, &s, &mut reasons, c0, o0),
+                    sides[1].applying(&c, &s, &mut reasons, c1, o1),
+                ];
+                let sh = shapes.index(&c);
+                for (mi, last) in last.iter_mut().enumerate() {
+                    let b0 = intersects(applying[0], &sides[0].block[mi][sh]);
+                    let s0 = intersects(applying[0], &sides[0].strong[mi][sh]);
+                    let b1 = intersects(applying[1], &sides[1].block[mi][sh]);
+                    let s1 = intersects(applying[1], &sides[1].strong[mi][sh]);
                     for change in Change::ALL {
                         let (hit, side, strong) = match change {
                             Change::NewlyBlocked => (!b0 && b1, 1, false),
@@ -275,63 +291,93 @@ pub fn analyse(base: &[PolicyRef], head: &[PolicyRef], tenant: Option<&Tenant>) 
                         if !hit {
                             continue;
                         }
-                        key.clear();
-                        key.extend([mi as u32, change as u32]);
                         let mask = if strong {
                             &sides[side].strong[mi][sh]
                         } else {
                             &sides[side].block[mi][sh]
                         };
-                        key.extend(ones(&applying[side], mask).map(|i| i as u32));
-                        match found.get_mut(key.as_slice()) {
-                            Some(v) => v.push(c),
-                            None => {
-                                found.insert(key.clone(), vec![c]);
-                            }
-                        }
+                        key.clear();
+                        key.extend([mi as u64, change as u64]);
+                        key.extend(applying[side].iter().zip(mask).map(|(a, m)| a & m));
+                        let prev = last[change as usize];
+                        let slot = match slots.get(prev) {
+                            Some((k, _)) if *k == key => prev,
+                            _ => match index.get(key.as_slice()) {
+                                Some(&i) => i,
+                                None => {
+                                    index.insert(key.clone(), slots.len());
+                                    slots.push((key.clone(), Vec::new()));
+                                    slots.len() - 1
+                                }
+                            },
+                        };
+                        last[change as usize] = slot;
+                        slots[slot].1.push(pos);
                     }
                 }
             }
-            found
+            slots
+                .into_iter()
+                .map(|(key, cells)| (key, layout.persona(persona, &cells), cells.len()))
+                .collect()
         })
         .collect();
-    let mut merged: BTreeMap<Vec<u32>, Vec<Combo>> = BTreeMap::new();
+    let mut merged: HashMap<Vec<u64>, (Vec<Boxes>, usize)> = HashMap::new();
     for found in per_persona {
-        for (k, v) in found {
-            merged.entry(k).or_default().extend(v);
+        for (k, boxes, n) in found {
+            let e = merged.entry(k).or_default();
+            e.0.push(boxes);
+            e.1 += n;
         }
     }
-    let mut modes: Vec<(Mode, Vec<Group>)> = MODES.iter().map(|m| (*m, Vec::new())).collect();
-    for (key, mut combos) in merged {
-        combos.sort_unstable();
-        let mi = key[0] as usize;
-        let change = Change::ALL[key[1] as usize];
-        let side = &sides[usize::from(change.side() == "head")];
-        let mut policies: Vec<String> = key[2..]
-            .iter()
-            .map(|i| side.policies[*i as usize].name.to_owned())
-            .collect();
-        policies.sort();
-        for (masks, example) in collapse_boxes(&combos) {
-            // A class stands for every value merged into it (`Value::also`):
-            // count the concrete sign-ins, as `caac coverage` does.
-            let count = Dim::ALL
-                .iter()
-                .map(|&d| {
-                    masks[d as usize]
-                        .indices()
-                        .map(|i| matrix.names(d, i).len().max(1))
-                        .sum::<usize>()
+    // A class stands for every value merged into it (`Value::also`): a
+    // group counts the concrete sign-ins, as `caac coverage` does.
+    let weights: Vec<Vec<usize>> = Dim::ALL
+        .iter()
+        .map(|&d| {
+            (0..matrix.len(d))
+                .map(|i| matrix.names(d, i).len().max(1))
+                .collect()
+        })
+        .collect();
+    let grouped: Vec<(usize, Vec<Group>)> = merged
+        .into_par_iter()
+        .map(|(key, (parts, raw))| {
+            let mi = key[0] as usize;
+            let change = Change::ALL[key[1] as usize];
+            let side = &sides[usize::from(change.side() == "head")];
+            let mut policies: Vec<String> = ones(&key[2..], &key[2..])
+                .map(|i| side.policies[i].name.to_owned())
+                .collect();
+            policies.sort();
+            let groups = layout
+                .finish(&parts, raw)
+                .into_iter()
+                .map(|(masks, example)| {
+                    let count = Dim::ALL
+                        .iter()
+                        .map(|&d| {
+                            masks[d as usize]
+                                .indices()
+                                .map(|i| weights[d as usize][i])
+                                .sum::<usize>()
+                        })
+                        .product();
+                    Group {
+                        change,
+                        masks,
+                        count,
+                        policies: policies.clone(),
+                        example,
+                    }
                 })
-                .product();
-            modes[mi].1.push(Group {
-                change,
-                masks,
-                count,
-                policies: policies.clone(),
-                example,
-            });
-        }
+                .collect();
+            (mi, groups)
+        })
+        .collect();
+    let mut modes: Vec<(Mode, Vec<Group>)> = MODES.iter().map(|m| (*m, Vec::new())).collect();
+    for (mi, groups) in grouped {
+        modes[mi].1.extend(groups);
     }
     for (_, groups) in &mut modes {
         groups.sort_by(|a, b| {

@@ -576,6 +576,44 @@ impl Matrix {
         }
     }
 
+    /// [`Matrix::shape`] of every combination, precomputed: the sweeps ask
+    /// it once per combination, and a shape's token-binding part compares
+    /// application ids.
+    pub fn shapes(&self) -> Shapes {
+        let lens = [Dim::Target, Dim::Platform, Dim::Client, Dim::Device].map(|d| self.len(d));
+        let mut unbound = Vec::with_capacity(lens.iter().product());
+        for t in &self.targets {
+            for p in &self.platforms {
+                for c in &self.clients {
+                    for d in &self.devices {
+                        let gap = super::token_binding_gap(
+                            c.value,
+                            p.value,
+                            d.value.registered,
+                            &t.value,
+                        );
+                        unbound.push(gap.is_some());
+                    }
+                }
+            }
+        }
+        Shapes {
+            service_principal: self
+                .personas
+                .iter()
+                .map(|p| matches!(p.value.identity, Identity::ServicePrincipal { .. }))
+                .collect(),
+            legacy: self.clients.iter().map(|c| c.value.is_legacy()).collect(),
+            device_code: self
+                .flows
+                .iter()
+                .map(|f| f.value == Some(TransferMethod::DeviceCodeFlow))
+                .collect(),
+            lens,
+            unbound,
+        }
+    }
+
     /// One line: "breakglass1@contoso.com: Office 365 Exchange Online from
     /// Windows, mobile/desktop app, unknown location, sign-in risk high".
     /// Risk, flow and device are mentioned only when they are not the
@@ -677,6 +715,44 @@ impl Matrix {
             "signInContext": context,
             "signInConditions": cond,
         })
+    }
+}
+
+/// [`Matrix::shape`] per combination, as [`super::Shape::index`] (see
+/// [`Matrix::shapes`]).
+#[derive(Debug, Clone)]
+pub struct Shapes {
+    /// Per persona: a service principal (whose shape is the default one).
+    service_principal: Vec<bool>,
+    /// Per client: legacy authentication.
+    legacy: Vec<bool>,
+    /// Per flow: device code flow.
+    device_code: Vec<bool>,
+    /// Values along target, platform, client and device.
+    lens: [usize; 4],
+    /// Per (target, platform, client, device), row-major: no device-bound token.
+    unbound: Vec<bool>,
+}
+
+impl Shapes {
+    /// The [`super::Shape::index`] of `Matrix::shape(c)` (0 for a
+    /// combination outside the matrix).
+    pub fn index(&self, c: &Combo) -> usize {
+        let get = |v: &[bool], i: usize| v.get(i).copied().unwrap_or(false);
+        if self
+            .service_principal
+            .get(c.get(Dim::Persona))
+            .copied()
+            .unwrap_or(true)
+        {
+            return 0;
+        }
+        let [_, p, cl, d] = self.lens;
+        let at = ((c.get(Dim::Target) * p + c.get(Dim::Platform)) * cl + c.get(Dim::Client)) * d
+            + c.get(Dim::Device);
+        usize::from(get(&self.legacy, c.get(Dim::Client)))
+            + 2 * usize::from(get(&self.device_code, c.get(Dim::Flow)))
+            + 4 * usize::from(get(&self.unbound, at))
     }
 }
 
@@ -1260,6 +1336,37 @@ mod tests {
     // calls Azure Resource Manager
     // (concept-conditional-access-cloud-apps#windows-azure-service-management-api):
     // the grouping gets a member of its own (Azure CLI) in the matrix.
+    /// The precomputed shapes are `Matrix::shape` on every combination of
+    /// the starter set's matrix (token protection for Exchange and
+    /// SharePoint on Windows, legacy clients, the device code flow).
+    #[test]
+    fn shapes_agree_with_shape_everywhere() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let ps: Vec<Policy> = files
+            .iter()
+            .map(|f| crate::test_support::from_yaml(&std::fs::read_to_string(f).unwrap()))
+            .collect();
+        let m = matrix(&ps, None);
+        let shapes = m.shapes();
+        let mut seen = [false; 8];
+        for c in m.combos() {
+            let want = m.shape(&c).index();
+            assert_eq!(shapes.index(&c), want, "{}", m.describe(&c));
+            seen[want] = true;
+        }
+        // Every part of a shape (legacy 1, device code 2, unbound 4) varies
+        // over this matrix.
+        for bit in [1, 2, 4] {
+            assert!((0..8).any(|i| seen[i] && i & bit != 0), "{bit}: {seen:?}");
+            assert!((0..8).any(|i| seen[i] && i & bit == 0), "{bit}: {seen:?}");
+        }
+    }
+
     #[test]
     fn azure_management_grouping_is_exercised() {
         let m = matrix(

@@ -343,6 +343,7 @@
 //!   reported in `unknowns`.
 
 pub mod apps;
+mod collapse;
 pub mod coverage;
 pub mod device_filter;
 mod engine;
