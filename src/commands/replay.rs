@@ -9,7 +9,7 @@
 //! a sign-in file that cannot be read to its end; nothing is printed on
 //! stdout then).
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, deliver, options, policy_paths};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, deliver, deliver_with, options, policy_paths};
 use crate::check;
 use crate::cli::{ImpactFormat, ReplayArgs};
 use crate::deploy::lock::Lock;
@@ -18,18 +18,40 @@ use crate::render;
 use crate::signins::Record;
 use crate::signins::members::Members;
 use crate::signins::read::{Dialect, Event, read};
-use crate::signins::replay::{Change, PolicySet, Replayer, Report};
+use crate::signins::replay::{Change, PolicySet, Replayer, Report, SignIns, Spool};
 use std::path::{Path, PathBuf};
 
 /// `caac replay`.
 pub(crate) fn run(args: &ReplayArgs, color: bool) -> ExitStatus {
     match evaluate(args, color) {
-        Ok((text, findings, inputs)) => match deliver(&text, args.output.as_deref(), &inputs) {
-            OK if findings => FINDINGS,
-            code => code,
-        },
+        Ok((product, findings, inputs)) => {
+            let code = match product {
+                Product::Text(text) => deliver(&text, args.output.as_deref(), &inputs),
+                Product::Json(report, spool) => {
+                    let mut spool = Some(spool);
+                    deliver_with(
+                        &mut |out| report.write_json(spool.take(), out),
+                        args.output.as_deref(),
+                        &inputs,
+                    )
+                }
+            };
+            match code {
+                OK if findings => FINDINGS,
+                code => code,
+            }
+        }
         Err(code) => code,
     }
+}
+
+/// What `caac replay` delivers.
+enum Product {
+    /// The text or markdown report.
+    Text(String),
+    /// The JSON report's aggregates and its streamed per-sign-in objects:
+    /// written out by [`Report::write_json`], never held whole in memory.
+    Json(Box<Report>, Spool),
 }
 
 fn load(
@@ -88,7 +110,7 @@ fn live_ids(checked: &check::Checked, lock: &Lock) -> Vec<Option<String>> {
 }
 
 #[allow(clippy::type_complexity)]
-fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
+fn evaluate(args: &ReplayArgs, color: bool) -> Result<(Product, bool, Vec<PathBuf>), ExitStatus> {
     let head_paths = policy_paths(&args.input);
     let head = load(&head_paths, args, color, &|s: &str| s.to_owned()).inspect_err(|_| {
         eprintln!("error: the policies are invalid; nothing was replayed");
@@ -155,7 +177,17 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
         base: base_set,
         head_ids: live_ids(&head, &lock),
         members: members.as_ref(),
-        keep_sign_ins: args.format == ImpactFormat::Json,
+        sign_ins: if args.format == ImpactFormat::Json {
+            SignIns::Stream(Spool::new().map_err(|e| {
+                eprintln!(
+                    "error: cannot create a temporary file for the per-sign-in report in {}: {e}; set TMPDIR to a writable directory",
+                    std::env::temp_dir().display()
+                );
+                INPUT_ERROR
+            })?)
+        } else {
+            SignIns::Drop
+        },
         report: Report {
             with_base: args.base.is_some(),
             ..Report::default()
@@ -207,9 +239,9 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
         eprintln!("warning: … and {more} more skipped records (counted by reason in the report)");
     }
     let text = match args.format {
-        ImpactFormat::Human => report.human(),
-        ImpactFormat::Json => crate::emit::pretty(&report.json()),
-        ImpactFormat::Markdown => report.markdown(),
+        ImpactFormat::Human => Some(report.human()),
+        ImpactFormat::Json => None,
+        ImpactFormat::Markdown => Some(report.markdown()),
     };
     let changed = report
         .changes
@@ -222,5 +254,16 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
         .map(|f| f.path.clone())
         .chain(args.signins.iter().cloned())
         .collect();
-    Ok((text, findings, inputs))
+    let product = match text {
+        Some(text) => Product::Text(text),
+        None => {
+            let report = std::mem::take(&mut replayer.report);
+            match std::mem::replace(&mut replayer.sign_ins, SignIns::Drop) {
+                SignIns::Stream(spool) => Product::Json(Box::new(report), spool),
+                // Not reached: JSON output always streams (above).
+                _ => Product::Text(crate::emit::pretty(&report.json())),
+            }
+        }
+    };
+    Ok((product, findings, inputs))
 }
