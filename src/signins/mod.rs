@@ -149,79 +149,80 @@ pub struct Missing {
     pub location: bool,
 }
 
-/// Every record field [`Record::from_fields`] reads, in both spellings:
-/// the reader ([`read::Keep::Known`]) keeps these and drops the rest.
+/// Every record field [`Record::from_fields`] reads, in both spellings,
+/// sorted (byte order, for a binary search per key): the reader
+/// ([`read::Keep::Known`]) keeps these and drops the rest.
 /// `from_fields` reads no other name (the test
 /// `read::tests::fast_path_maps_every_fixture_as_before` compares the two
 /// over every fixture).
 pub const FIELDS: &[&str] = &[
-    "id",
-    "Id",
-    "deviceDetail",
-    "DeviceDetail",
-    "location",
-    "LocationDetails",
-    "Location",
-    "appliedConditionalAccessPolicies",
-    "ConditionalAccessPolicies",
-    "AppliedConditionalAccessPolicies",
-    "signInEventTypes",
-    "Type",
-    "Category",
-    "userId",
-    "UserId",
-    "tokenProtectionStatusDetails",
-    "TokenProtectionStatusDetails",
-    "conditionalAccessAudiences",
-    "ConditionalAccessAudiences",
-    "userPrincipalName",
-    "UserPrincipalName",
-    "userType",
-    "UserType",
-    "crossTenantAccessType",
-    "CrossTenantAccessType",
-    "homeTenantId",
-    "HomeTenantId",
-    "servicePrincipalId",
-    "ServicePrincipalId",
-    "appId",
-    "AppId",
-    "appDisplayName",
     "AppDisplayName",
-    "userAgent",
-    "UserAgent",
-    "resourceId",
-    "ResourceIdentity",
-    "clientAppUsed",
-    "ClientAppUsed",
-    "ipAddress",
-    "IPAddress",
-    "riskLevelDuringSignIn",
-    "RiskLevelDuringSignIn",
-    "authenticationProtocol",
+    "AppId",
+    "AppliedConditionalAccessPolicies",
     "AuthenticationProtocol",
-    "originalTransferMethod",
-    "OriginalTransferMethod",
-    "isInteractive",
+    "Category",
+    "ClientAppUsed",
+    "ConditionalAccessAudiences",
+    "ConditionalAccessPolicies",
+    "CrossTenantAccessType",
+    "DeviceDetail",
+    "HomeTenantId",
+    "IPAddress",
+    "Id",
     "IsInteractive",
+    "Location",
+    "LocationDetails",
+    "OriginalTransferMethod",
+    "ResourceIdentity",
+    "RiskLevelDuringSignIn",
+    "ServicePrincipalId",
+    "TokenProtectionStatusDetails",
+    "Type",
+    "UserAgent",
+    "UserId",
+    "UserPrincipalName",
+    "UserType",
+    "appDisplayName",
+    "appId",
+    "appliedConditionalAccessPolicies",
+    "authenticationProtocol",
+    "clientAppUsed",
+    "conditionalAccessAudiences",
+    "crossTenantAccessType",
+    "deviceDetail",
+    "homeTenantId",
+    "id",
+    "ipAddress",
+    "isInteractive",
+    "location",
+    "originalTransferMethod",
+    "resourceId",
+    "riskLevelDuringSignIn",
+    "servicePrincipalId",
+    "signInEventTypes",
+    "tokenProtectionStatusDetails",
+    "userAgent",
+    "userId",
+    "userPrincipalName",
+    "userType",
 ];
 
-/// The members [`Record::from_fields`] reads inside nested objects
+/// The members [`Record::from_fields`] reads inside nested objects, sorted,
 /// (`deviceDetail`, `location`, `appliedConditionalAccessPolicies[]`,
 /// `tokenProtectionStatusDetails`, `conditionalAccessAudiences[]`).
 pub const NESTED_FIELDS: &[&str] = &[
-    "id",
-    "displayName",
-    "result",
-    "operatingSystem",
+    "applicationId",
+    "countryOrRegion",
     "deviceId",
-    "trustType",
+    "displayName",
+    "id",
     "isCompliant",
     "isManaged",
-    "countryOrRegion",
+    "operatingSystem",
+    "result",
     "signInSessionStatus",
     "signInSessionStatusCode",
-    "applicationId",
+    "trustType",
 ];
 
 /// Field names in the Graph (camelCase) and Log Analytics (PascalCase) spellings.
@@ -761,6 +762,12 @@ mod tests {
             json!({"deviceId": "d"})
         );
         assert!(read::parse_nested("{\"deviceId\": \"d\", \"x\": tru}").is_err());
+    }
+
+    #[test]
+    fn field_lists_are_sorted_for_binary_search() {
+        assert!(FIELDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(NESTED_FIELDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -128,7 +128,7 @@ pub enum Keep {
 
 impl Keep {
     fn field(self, name: &str) -> bool {
-        self == Keep::All || super::FIELDS.contains(&name)
+        self == Keep::All || super::FIELDS.binary_search(&name).is_ok()
     }
 }
 
@@ -922,7 +922,10 @@ impl<'de> Visitor<'de> for NestedKey {
         f.write_str("a string key")
     }
     fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(super::NESTED_FIELDS.iter().copied().find(|n| *n == s))
+        Ok(super::NESTED_FIELDS
+            .binary_search(&s)
+            .ok()
+            .map(|i| super::NESTED_FIELDS[i]))
     }
 }
 
