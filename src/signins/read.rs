@@ -18,6 +18,10 @@
 //!   PascalCase columns, nested fields as JSON strings), read with the `csv`
 //!   crate.
 //!
+//! A record carries only the fields [`super::Record::from_fields`] reads
+//! ([`Keep::Known`]; [`read_from_keeping`] with [`Keep::All`] keeps every
+//! field): the others are parsed and checked exactly as before, not built.
+//!
 //! A problem with one record (malformed NDJSON line, CSV row with the wrong
 //! number of fields, invalid UTF-8, a line over [`MAX_LINE`] bytes, a JSON
 //! value that is not an object) is reported with its line and the record is
@@ -70,7 +74,7 @@ impl Dialect {
 #[derive(Debug)]
 pub enum Event {
     /// One record as a JSON object (CSV rows become objects keyed by column;
-    /// nested fields stay strings, [`super::record`] decodes them).
+    /// nested fields stay strings, [`super::Record::from_fields`] decodes them).
     Record {
         /// 1-based line where the record starts.
         line: u64,
