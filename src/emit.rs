@@ -76,6 +76,17 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EmitError + '_ {
 /// Writes one file atomically: a temporary sibling, synced, then renamed
 /// over the target, so a reader never sees half a report.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), EmitError> {
+    write_file_with(path, &mut |f| f.write_all(bytes))
+}
+
+/// [`write_file`] for content written piece by piece by `write` (a report
+/// too large to hold in memory): the target appears, whole, only after
+/// `write` succeeded; on any error the temporary file is removed and the
+/// target is untouched.
+pub fn write_file_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), EmitError> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -86,8 +97,10 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), EmitError> {
     let tmp = parent.join(format!(".{name}.caac-tmp-{}", std::process::id()));
     // Errors name the target, not the temporary file the user never asked for.
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(io(path))?;
-        f.write_all(bytes).map_err(io(path))?;
+        let f = std::fs::File::create(&tmp).map_err(io(path))?;
+        let mut w = std::io::BufWriter::with_capacity(256 * 1024, f);
+        write(&mut w).map_err(io(path))?;
+        let f = w.into_inner().map_err(|e| io(path)(e.into_error()))?;
         f.sync_all().map_err(io(path))?;
         std::fs::rename(&tmp, path).map_err(io(path))
     })();

@@ -102,6 +102,44 @@ pub(crate) fn deliver(text: &str, output: Option<&Path>, inputs: &[PathBuf]) -> 
     }
 }
 
+/// [`deliver`] for a product written piece by piece by `write` (`caac
+/// replay -f json`, whose per-sign-in objects are streamed): with
+/// `-o/--output FILE` the file appears whole or not at all (a temporary
+/// sibling renamed over it); on stdout the bytes go out as they are
+/// written, so a failure while writing (a full disk behind a redirect)
+/// leaves the output cut short, reported on stderr with exit 2. A closed
+/// pipe is not an error, as for [`deliver`].
+pub(crate) fn deliver_with(
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    output: Option<&Path>,
+    inputs: &[PathBuf],
+) -> ExitStatus {
+    let Some(path) = output else {
+        let mut out = anstream::AutoStream::auto(std::io::stdout().lock());
+        return match write(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
+            Ok(()) => OK,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+            Err(e) => {
+                eprintln!("error: cannot write to stdout (the output is incomplete): {e}");
+                INPUT_ERROR
+            }
+        };
+    };
+    let target = path.canonicalize().ok();
+    let result = if target.is_some() && inputs.iter().any(|i| i.canonicalize().ok() == target) {
+        Err("it is one of the inputs; choose another --output path".to_owned())
+    } else {
+        crate::emit::write_file_with(path, write).map_err(|e| e.to_string())
+    };
+    match result {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", check::display(path));
+            INPUT_ERROR
+        }
+    }
+}
+
 /// The global output settings every command obeys, decided once from the
 /// top-level flags ([`Cli`]) and the environment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

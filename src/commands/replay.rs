@@ -14,7 +14,7 @@
 //! aggregates in Log Analytics, to stdout or `-o FILE` (atomically). Exit 0
 //! written, 2 input errors (`--kql` with `--signins` is a usage error, 2).
 
-use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, deliver, options, policy_paths};
+use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, deliver, deliver_with, options, policy_paths};
 use crate::check;
 use crate::cli::{ImpactFormat, ReplayArgs};
 use crate::deploy::lock::Lock;
@@ -22,17 +22,30 @@ use crate::impact::{TempDir, extract};
 use crate::render;
 use crate::signins::members::Members;
 use crate::signins::read::{Dialect, Event, read};
-use crate::signins::replay::{Change, PolicySet, Replayer, Report, skip};
+use crate::signins::replay::{Change, PolicySet, Replayer, Report, SignIns, Spool, skip};
 use crate::signins::{Record, kql};
 use std::path::{Path, PathBuf};
 
 /// `caac replay`.
 pub(crate) fn run(args: &ReplayArgs, color: bool) -> ExitStatus {
     match evaluate(args, color) {
-        Ok((text, findings, inputs)) => match deliver(&text, args.output.as_deref(), &inputs) {
-            OK if findings => FINDINGS,
-            code => code,
-        },
+        Ok((product, findings, inputs)) => {
+            let code = match product {
+                Product::Text(text) => deliver(&text, args.output.as_deref(), &inputs),
+                Product::Json(report, spool) => {
+                    let mut spool = Some(spool);
+                    deliver_with(
+                        &mut |out| report.write_json(spool.take(), out),
+                        args.output.as_deref(),
+                        &inputs,
+                    )
+                }
+            };
+            match code {
+                OK if findings => FINDINGS,
+                code => code,
+            }
+        }
         Err(code) => code,
     }
 }
@@ -90,6 +103,15 @@ fn live_ids(checked: &check::Checked, lock: &Lock) -> Vec<Option<String>> {
         }
     }
     out
+}
+
+/// What `caac replay` delivers.
+enum Product {
+    /// The text or markdown report.
+    Text(String),
+    /// The JSON report's aggregates and its streamed per-sign-in objects:
+    /// written out by [`Report::write_json`], never held whole in memory.
+    Json(Box<Report>, Spool),
 }
 
 /// The head policies and, with `--base`, the base (`Some(None)`: the base
@@ -187,9 +209,9 @@ fn write_kql(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBu
 }
 
 #[allow(clippy::type_complexity)]
-fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf>), ExitStatus> {
+fn evaluate(args: &ReplayArgs, color: bool) -> Result<(Product, bool, Vec<PathBuf>), ExitStatus> {
     if args.kql {
-        return write_kql(args, color);
+        return write_kql(args, color).map(|(text, f, i)| (Product::Text(text), f, i));
     }
     if args.kql_window.is_some() {
         eprintln!(
@@ -218,7 +240,17 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
         base: base_set,
         head_ids: live_ids(&head, &lock),
         members: members.as_ref(),
-        keep_sign_ins: args.format == ImpactFormat::Json,
+        sign_ins: if args.format == ImpactFormat::Json {
+            SignIns::Stream(Spool::new().map_err(|e| {
+                eprintln!(
+                    "error: cannot create a temporary file for the per-sign-in report in {}: {e}; set TMPDIR to a writable directory",
+                    std::env::temp_dir().display()
+                );
+                INPUT_ERROR
+            })?)
+        } else {
+            SignIns::Drop
+        },
         report: Report {
             with_base: args.base.is_some(),
             ..Report::default()
@@ -270,9 +302,9 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
         eprintln!("warning: … and {more} more skipped records (counted by reason in the report)");
     }
     let text = match args.format {
-        ImpactFormat::Human => report.human(),
-        ImpactFormat::Json => crate::emit::pretty(&report.json()),
-        ImpactFormat::Markdown => report.markdown(),
+        ImpactFormat::Human => Some(report.human()),
+        ImpactFormat::Json => None,
+        ImpactFormat::Markdown => Some(report.markdown()),
     };
     let changed = report
         .changes
@@ -285,5 +317,16 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(String, bool, Vec<PathBuf
         .map(|f| f.path.clone())
         .chain(args.signins.iter().cloned())
         .collect();
-    Ok((text, findings, inputs))
+    let product = match text {
+        Some(text) => Product::Text(text),
+        None => {
+            let report = std::mem::take(&mut replayer.report);
+            match std::mem::replace(&mut replayer.sign_ins, SignIns::Drop) {
+                SignIns::Stream(spool) => Product::Json(Box::new(report), spool),
+                // Not reached: JSON output always streams (above).
+                _ => Product::Text(crate::emit::pretty(&report.json())),
+            }
+        }
+    };
+    Ok((product, findings, inputs))
 }

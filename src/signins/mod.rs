@@ -254,6 +254,82 @@ pub mod field {
     ];
 }
 
+/// Every record field [`Record::from_fields`] reads, in both spellings,
+/// sorted (byte order, for a binary search per key): the reader
+/// ([`read::Keep::Known`]) keeps these and drops the rest.
+/// `from_fields` reads no other name (the test
+/// `read::tests::fast_path_maps_every_fixture_as_before` compares the two
+/// over every fixture).
+pub const FIELDS: &[&str] = &[
+    "AppDisplayName",
+    "AppId",
+    "AppliedConditionalAccessPolicies",
+    "AuthenticationProtocol",
+    "Category",
+    "ClientAppUsed",
+    "ConditionalAccessAudiences",
+    "ConditionalAccessPolicies",
+    "CrossTenantAccessType",
+    "DeviceDetail",
+    "HomeTenantId",
+    "IPAddress",
+    "Id",
+    "IsInteractive",
+    "Location",
+    "LocationDetails",
+    "OriginalTransferMethod",
+    "ResourceIdentity",
+    "RiskLevelDuringSignIn",
+    "ServicePrincipalId",
+    "TokenProtectionStatusDetails",
+    "Type",
+    "UserAgent",
+    "UserId",
+    "UserPrincipalName",
+    "UserType",
+    "appDisplayName",
+    "appId",
+    "appliedConditionalAccessPolicies",
+    "authenticationProtocol",
+    "clientAppUsed",
+    "conditionalAccessAudiences",
+    "crossTenantAccessType",
+    "deviceDetail",
+    "homeTenantId",
+    "id",
+    "ipAddress",
+    "isInteractive",
+    "location",
+    "originalTransferMethod",
+    "resourceId",
+    "riskLevelDuringSignIn",
+    "servicePrincipalId",
+    "signInEventTypes",
+    "tokenProtectionStatusDetails",
+    "userAgent",
+    "userId",
+    "userPrincipalName",
+    "userType",
+];
+
+/// The members [`Record::from_fields`] reads inside nested objects, sorted,
+/// (`deviceDetail`, `location`, `appliedConditionalAccessPolicies[]`,
+/// `tokenProtectionStatusDetails`, `conditionalAccessAudiences[]`).
+pub const NESTED_FIELDS: &[&str] = &[
+    "applicationId",
+    "countryOrRegion",
+    "deviceId",
+    "displayName",
+    "id",
+    "isCompliant",
+    "isManaged",
+    "operatingSystem",
+    "result",
+    "signInSessionStatus",
+    "signInSessionStatusCode",
+    "trustType",
+];
+
 /// Field names in the Graph (camelCase) and Log Analytics (PascalCase) spellings.
 fn get<'v>(m: &'v Map<String, Value>, names: &[&str]) -> Option<&'v Value> {
     names
@@ -286,7 +362,9 @@ fn nested(m: &Map<String, Value>, names: &[&str]) -> Result<Option<Value>, Strin
     match get(m, names) {
         None => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => serde_json::from_str(s)
+        // Only the members `from_fields` reads are built (a CSV cell such as
+        // ConditionalAccessPolicies holds much more).
+        Some(Value::String(s)) => read::parse_nested(s)
             .map(Some)
             .map_err(|e| format!("`{}` is not valid JSON: {e}", names[names.len() - 1])),
         Some(v) => Ok(Some(v.clone())),
@@ -750,6 +828,55 @@ mod tests {
                 .unwrap_err()
                 .contains("DeviceDetail")
         );
+    }
+
+    /// A Log Analytics CSV holds nested fields as JSON strings; `nested`
+    /// builds only the members `from_fields` reads. The same record with
+    /// each such string replaced by the whole parsed object (what `nested`
+    /// did before) maps to the same `Record`, for every row of the CSV
+    /// fixture.
+    #[test]
+    fn csv_nested_strings_map_as_whole_objects_do() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/signins/la-signins.csv"
+        );
+        let mut rows = 0;
+        read::read_from_keeping(
+            std::fs::File::open(path).unwrap(),
+            read::Keep::All,
+            &mut |e| {
+                let read::Event::Record { fields, .. } = e else {
+                    return;
+                };
+                let mut whole = fields.clone();
+                for v in whole.values_mut() {
+                    if let Value::String(s) = v
+                        && let Ok(parsed @ (Value::Object(_) | Value::Array(_))) =
+                            serde_json::from_str::<Value>(s)
+                    {
+                        *v = parsed;
+                    }
+                }
+                assert_ne!(whole, fields);
+                assert_eq!(Record::from_fields(&fields), Record::from_fields(&whole));
+                rows += 1;
+            },
+        )
+        .unwrap();
+        assert!(rows >= 5, "{rows}");
+        // Members `from_fields` does not read are checked, not kept.
+        assert_eq!(
+            read::parse_nested(r#"{"deviceId": "d", "browser": "Edge", "x": {"y": [1]}}"#).unwrap(),
+            json!({"deviceId": "d"})
+        );
+        assert!(read::parse_nested("{\"deviceId\": \"d\", \"x\": tru}").is_err());
+    }
+
+    #[test]
+    fn field_lists_are_sorted_for_binary_search() {
+        assert!(FIELDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(NESTED_FIELDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

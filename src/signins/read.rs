@@ -20,6 +20,10 @@
 //!   header and turned into Graph fields row by row
 //!   ([`super::admin_center`]).
 //!
+//! A record carries only the fields [`super::Record::from_fields`] reads
+//! ([`Keep::Known`]; [`read_from_keeping`] with [`Keep::All`] keeps every
+//! field): the others are parsed and checked exactly as before, not built.
+//!
 //! A problem with one record (malformed NDJSON line, CSV row with the wrong
 //! number of fields, invalid UTF-8, a line over [`MAX_LINE`] bytes, a JSON
 //! value that is not an object) is reported with its line and the record is
@@ -28,6 +32,7 @@
 //! [`FileError`] with the position reached; records already pushed stay
 //! pushed. Never panics.
 
+use serde::Deserialize;
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::Cell;
@@ -71,7 +76,7 @@ impl Dialect {
 #[derive(Debug)]
 pub enum Event {
     /// One record as a JSON object (CSV rows become objects keyed by column;
-    /// nested fields stay strings, [`super::record`] decodes them).
+    /// nested fields stay strings, [`super::Record::from_fields`] decodes them).
     Record {
         /// 1-based line where the record starts.
         line: u64,
@@ -110,6 +115,29 @@ impl FileError {
     }
 }
 
+/// Which fields of a record [`Event::Record`] carries.
+///
+/// Only what [`super::Record::from_fields`] reads ([`super::FIELDS`], and in
+/// nested objects [`super::NESTED_FIELDS`]) is built into values: every other
+/// field is still parsed and checked exactly as before (syntax, UTF-8,
+/// numbers, nesting depth: the same records are skipped with the same
+/// messages) but not kept, so a record costs a few small allocations
+/// instead of a map of everything the export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The fields `Record::from_fields` reads (what [`read`] does).
+    Known,
+    /// Every field, as the reader kept them before the fast path (for
+    /// tests comparing the two, and for callers that need other fields).
+    All,
+}
+
+impl Keep {
+    fn field(self, name: &str) -> bool {
+        self == Keep::All || super::FIELDS.binary_search(&name).is_ok()
+    }
+}
+
 /// Reads `path`, pushing every record or skipped record to `sink`.
 pub fn read(path: &Path, sink: &mut dyn FnMut(Event)) -> Result<Dialect, FileError> {
     let file = std::fs::File::open(path).map_err(|e| FileError {
@@ -122,6 +150,15 @@ pub fn read(path: &Path, sink: &mut dyn FnMut(Event)) -> Result<Dialect, FileErr
 
 /// [`read`] over any reader (tests, stdin).
 pub fn read_from<R: Read>(reader: R, sink: &mut dyn FnMut(Event)) -> Result<Dialect, FileError> {
+    read_from_keeping(reader, Keep::Known, sink)
+}
+
+/// [`read_from`], choosing which fields records carry.
+pub fn read_from_keeping<R: Read>(
+    reader: R,
+    keep: Keep,
+    sink: &mut dyn FnMut(Event),
+) -> Result<Dialect, FileError> {
     let mut raw = BufReader::with_capacity(64 * 1024, reader);
     let gzip = {
         let head = raw.fill_buf().map_err(|e| io_error(None, &e))?;
@@ -130,9 +167,9 @@ pub fn read_from<R: Read>(reader: R, sink: &mut dyn FnMut(Event)) -> Result<Dial
     if gzip {
         let decoded =
             BufReader::with_capacity(64 * 1024, flate2::bufread::MultiGzDecoder::new(raw));
-        detect(decoded, sink)
+        detect(decoded, keep, sink)
     } else {
-        detect(raw, sink)
+        detect(raw, keep, sink)
     }
 }
 
@@ -167,12 +204,14 @@ impl Pos {
     }
 
     fn advance(&self, bytes: &[u8]) {
-        for &b in bytes {
-            if b == b'\n' {
-                self.line.set(self.line.get() + 1);
-                self.column.set(1);
-            } else {
-                self.column.set(self.column.get() + 1);
+        // Whole chunks at a time: count the line breaks, and the column is
+        // what follows the last one.
+        match bytes.iter().rposition(|&b| b == b'\n') {
+            None => self.column.set(self.column.get() + bytes.len() as u64),
+            Some(last) => {
+                let breaks = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                self.line.set(self.line.get() + breaks);
+                self.column.set((bytes.len() - last) as u64);
             }
         }
     }
@@ -229,7 +268,11 @@ fn skip_ws<R: BufRead>(r: &mut Counting<R>) -> Result<Option<u8>, FileError> {
     }
 }
 
-fn detect<R: BufRead>(inner: R, sink: &mut dyn FnMut(Event)) -> Result<Dialect, FileError> {
+fn detect<R: BufRead>(
+    inner: R,
+    keep: Keep,
+    sink: &mut dyn FnMut(Event),
+) -> Result<Dialect, FileError> {
     let mut r = Counting {
         inner,
         pos: Pos::new(),
@@ -237,24 +280,24 @@ fn detect<R: BufRead>(inner: R, sink: &mut dyn FnMut(Event)) -> Result<Dialect, 
     match skip_ws(&mut r)? {
         None => Ok(Dialect::Empty),
         Some(b'[') => {
-            json_values(&mut r, sink)?;
+            json_values(&mut r, keep, sink)?;
             Ok(Dialect::JsonArray)
         }
         Some(b'{') => {
             // NDJSON when the first value (a record or a page) sits on one
             // line: from then on a malformed line is skipped, not fatal.
             let start = r.pos.line.get();
-            one_value(&mut r, sink)?;
+            one_value(&mut r, keep, sink)?;
             if r.pos.line.get() == start {
-                ndjson(&mut r, sink)?;
+                ndjson(&mut r, keep, sink)?;
                 Ok(Dialect::Ndjson)
             } else {
-                json_values(&mut r, sink)?;
+                json_values(&mut r, keep, sink)?;
                 Ok(Dialect::JsonObjects)
             }
         }
         Some(_) => {
-            csv_rows(r, sink)?;
+            csv_rows(r, keep, sink)?;
             Ok(Dialect::Csv)
         }
     }
@@ -291,30 +334,37 @@ fn read_line<R: BufRead>(r: &mut Counting<R>, out: &mut Vec<u8>) -> Result<bool,
     }
 }
 
-fn one_line(line: u64, text: &[u8], sink: &mut dyn FnMut(Event)) {
+fn not_an_object(line: u64) -> Event {
+    Event::Skipped {
+        line,
+        kind: "not a JSON object",
+        message: "expected a sign-in record (a JSON object)".into(),
+    }
+}
+
+/// One NDJSON line: a record, or a Graph page saved on one line. The line is
+/// parsed whole before anything is pushed, so a malformed line gives one
+/// skipped record and no records.
+fn one_line(line: u64, text: &[u8], keep: Keep, sink: &mut dyn FnMut(Event)) {
     let text = text.trim_ascii();
     if text.is_empty() {
         return;
     }
-    match serde_json::from_slice::<Value>(text) {
-        Ok(Value::Object(mut m)) => match m.remove("value") {
-            // A Graph page saved on one line.
-            Some(Value::Array(items)) => {
-                for item in items {
-                    element(line, item, sink);
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let parsed = LineSeed { keep }
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    match parsed {
+        Ok(Line::Record(fields)) => sink(Event::Record { line, fields }),
+        Ok(Line::Page(items)) => {
+            for item in items {
+                match item {
+                    Some(fields) => sink(Event::Record { line, fields }),
+                    None => sink(not_an_object(line)),
                 }
             }
-            Some(other) => {
-                m.insert("value".into(), other);
-                sink(Event::Record { line, fields: m });
-            }
-            None => sink(Event::Record { line, fields: m }),
-        },
-        Ok(_) => sink(Event::Skipped {
-            line,
-            kind: "not a JSON object",
-            message: "expected a sign-in record (a JSON object)".into(),
-        }),
+        }
+        Ok(Line::NotObject) => sink(not_an_object(line)),
         Err(e) => {
             let kind = if std::str::from_utf8(text).is_err() {
                 "invalid UTF-8"
@@ -330,18 +380,11 @@ fn one_line(line: u64, text: &[u8], sink: &mut dyn FnMut(Event)) {
     }
 }
 
-fn element(line: u64, v: Value, sink: &mut dyn FnMut(Event)) {
-    match v {
-        Value::Object(fields) => sink(Event::Record { line, fields }),
-        _ => sink(Event::Skipped {
-            line,
-            kind: "not a JSON object",
-            message: "expected a sign-in record (a JSON object)".into(),
-        }),
-    }
-}
-
-fn ndjson<R: BufRead>(r: &mut Counting<R>, sink: &mut dyn FnMut(Event)) -> Result<(), FileError> {
+fn ndjson<R: BufRead>(
+    r: &mut Counting<R>,
+    keep: Keep,
+    sink: &mut dyn FnMut(Event),
+) -> Result<(), FileError> {
     let mut buf = Vec::new();
     loop {
         let line = r.pos.line.get();
@@ -361,13 +404,14 @@ fn ndjson<R: BufRead>(r: &mut Counting<R>, sink: &mut dyn FnMut(Event)) -> Resul
             });
             continue;
         }
-        one_line(line, &buf, sink);
+        one_line(line, &buf, keep, sink);
     }
 }
 
 /// Consecutive JSON values (arrays of records, pages, records) until the end.
 fn json_values<R: BufRead>(
     r: &mut Counting<R>,
+    keep: Keep,
     sink: &mut dyn FnMut(Event),
 ) -> Result<(), FileError> {
     loop {
@@ -384,13 +428,14 @@ fn json_values<R: BufRead>(
                 ));
             }
         }
-        one_value(r, sink)?;
+        one_value(r, keep, sink)?;
     }
 }
 
 /// One top-level JSON value (the next byte is `{` or `[`).
 fn one_value<R: BufRead>(
     r: &mut Counting<R>,
+    keep: Keep,
     sink: &mut dyn FnMut(Event),
 ) -> Result<(), FileError> {
     let pos = r.pos.clone();
@@ -398,6 +443,7 @@ fn one_value<R: BufRead>(
     let seed = Top {
         sink: &mut *sink,
         pos: pos.clone(),
+        keep,
     };
     seed.deserialize(&mut de).map_err(|e| {
         if let Some(kind) = e.io_error_kind() {
@@ -421,6 +467,7 @@ fn strip_position(e: &serde_json::Error) -> String {
 struct Top<'s> {
     sink: &'s mut dyn FnMut(Event),
     pos: Pos,
+    keep: Keep,
 }
 
 impl<'de> DeserializeSeed<'de> for Top<'_> {
@@ -431,6 +478,7 @@ impl<'de> DeserializeSeed<'de> for Top<'_> {
             sink: self.sink,
             pos: self.pos,
             line,
+            keep: self.keep,
         })
     }
 }
@@ -439,6 +487,7 @@ struct TopVisitor<'s> {
     sink: &'s mut dyn FnMut(Event),
     pos: Pos,
     line: u64,
+    keep: Keep,
 }
 
 impl<'de> Visitor<'de> for TopVisitor<'_> {
@@ -449,31 +498,36 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq
-            .next_element_seed(Element {
-                sink: &mut *self.sink,
-                pos: self.pos.clone(),
-            })?
-            .is_some()
-        {}
+        while let Some(item) = seq.next_element_seed(Element {
+            pos: self.pos.clone(),
+            keep: self.keep,
+        })? {
+            match item {
+                (line, Some(fields)) => (self.sink)(Event::Record { line, fields }),
+                (line, None) => (self.sink)(not_an_object(line)),
+            }
+        }
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut fields = Map::new();
         let mut page = false;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "value" {
+        while let Some(key) = map.next_key_seed(KeySeed { keep: self.keep })? {
+            if key.is_value() {
                 page = true;
                 map.next_value_seed(Top {
                     sink: &mut *self.sink,
                     pos: self.pos.clone(),
+                    keep: self.keep,
                 })?;
+            } else if !page && self.keep.field(key.as_str()) {
+                let v = map.next_value_seed(Kept { keep: self.keep })?;
+                fields.insert(key.into_string(), v);
             } else {
-                let v: Value = map.next_value()?;
-                if !page {
-                    fields.insert(key, v);
-                }
+                // A page's other members, and fields caac does not read:
+                // parsed and checked, not kept.
+                map.next_value::<Skip>()?;
             }
         }
         if !page {
@@ -486,25 +540,468 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
     }
 }
 
-/// One element of an array: a record.
-struct Element<'s> {
-    sink: &'s mut dyn FnMut(Event),
+/// One element of an array: a record (`Some`), or something else (`None`),
+/// with the line it starts on.
+struct Element {
     pos: Pos,
+    keep: Keep,
 }
 
-impl<'de> DeserializeSeed<'de> for Element<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+impl<'de> DeserializeSeed<'de> for Element {
+    type Value = (u64, Option<Map<String, Value>>);
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         // serde_json has peeked the element's first byte: this is its line.
         let line = self.pos.line.get();
-        let v = <Value as serde::Deserialize>::deserialize(d)?;
-        element(line, v, self.sink);
-        Ok(())
+        let fields = d.deserialize_any(RecordVisitor { keep: self.keep })?;
+        Ok((line, fields))
     }
 }
 
+/// A record's kept fields, or `None` for a value that is not an object
+/// (parsed and checked, then dropped).
+struct RecordVisitor {
+    keep: Keep,
+}
+
+impl<'de> Visitor<'de> for RecordVisitor {
+    type Value = Option<Map<String, Value>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a sign-in record")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Map::new();
+        while let Some(key) = map.next_key_seed(KeySeed { keep: self.keep })? {
+            if self.keep.field(key.as_str()) {
+                let v = map.next_value_seed(Kept { keep: self.keep })?;
+                fields.insert(key.into_string(), v);
+            } else {
+                map.next_value::<Skip>()?;
+            }
+        }
+        Ok(Some(fields))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        SkipVisitor.visit_seq(seq).map(|_| None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// What one NDJSON line holds.
+enum Line {
+    /// A record's kept fields.
+    Record(Map<String, Value>),
+    /// A page's records (`None`: an element that is not an object).
+    Page(Vec<Option<Map<String, Value>>>),
+    /// Not an object.
+    NotObject,
+}
+
+/// One NDJSON line, as the reader read it before the fast path: an object
+/// whose `value` is an array is a page (its other members are ignored);
+/// any other object is a record (a non-array `value` is then one of its
+/// fields); anything else is not a record.
+struct LineSeed {
+    keep: Keep,
+}
+
+impl<'de> DeserializeSeed<'de> for LineSeed {
+    type Value = Line;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Line, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LineSeed {
+    type Value = Line;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a sign-in record or a Graph page")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Line, A::Error> {
+        let mut fields = Map::new();
+        let mut items = None;
+        while let Some(key) = map.next_key_seed(KeySeed { keep: self.keep })? {
+            if key.is_value() {
+                // The last `value` wins, as it did when the line was one map.
+                match map.next_value_seed(PageItems { keep: self.keep })? {
+                    Ok(list) => {
+                        fields.remove("value");
+                        items = Some(list);
+                    }
+                    Err(other) => {
+                        items = None;
+                        if let Some(v) = other {
+                            fields.insert("value".into(), v);
+                        }
+                    }
+                }
+            } else if self.keep.field(key.as_str()) {
+                let v = map.next_value_seed(Kept { keep: self.keep })?;
+                fields.insert(key.into_string(), v);
+            } else {
+                map.next_value::<Skip>()?;
+            }
+        }
+        Ok(match items {
+            Some(list) => Line::Page(list),
+            None => Line::Record(fields),
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Line, A::Error> {
+        SkipVisitor.visit_seq(seq).map(|_| Line::NotObject)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Line, E> {
+        Ok(Line::NotObject)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Line, E> {
+        Ok(Line::NotObject)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Line, E> {
+        Ok(Line::NotObject)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Line, E> {
+        Ok(Line::NotObject)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Line, E> {
+        Ok(Line::NotObject)
+    }
+    fn visit_unit<E>(self) -> Result<Line, E> {
+        Ok(Line::NotObject)
+    }
+}
+
+/// A line's `value`: the records of a page (`Ok`), or any other value
+/// (`Err`, with the value itself when every field is kept).
+struct PageItems {
+    keep: Keep,
+}
+
+type PageValue = Result<Vec<Option<Map<String, Value>>>, Option<Value>>;
+
+impl<'de> DeserializeSeed<'de> for PageItems {
+    type Value = PageValue;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<PageValue, D::Error> {
+        if self.keep == Keep::All {
+            // Every field is kept: build the value, as before.
+            return Ok(match Value::deserialize(d)? {
+                Value::Array(items) => Ok(items
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Object(m) => Some(m),
+                        _ => None,
+                    })
+                    .collect()),
+                other => Err(Some(other)),
+            });
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PageItems {
+    type Value = PageValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a page's records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PageValue, A::Error> {
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element_seed(RecordSeed { keep: self.keep })? {
+            out.push(item);
+        }
+        Ok(Ok(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PageValue, A::Error> {
+        // `value` is not one of the fields `Record::from_fields` reads.
+        SkipVisitor.visit_map(map).map(|_| Err(None))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<PageValue, E> {
+        Ok(Err(None))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<PageValue, E> {
+        Ok(Err(None))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<PageValue, E> {
+        Ok(Err(None))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<PageValue, E> {
+        Ok(Err(None))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<PageValue, E> {
+        Ok(Err(None))
+    }
+    fn visit_unit<E>(self) -> Result<PageValue, E> {
+        Ok(Err(None))
+    }
+}
+
+struct RecordSeed {
+    keep: Keep,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed {
+    type Value = Option<Map<String, Value>>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(RecordVisitor { keep: self.keep })
+    }
+}
+
+/// An object key, compared without allocating when it is not kept.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+    /// A name that is not kept.
+    Other,
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+            Key::Other => "",
+        }
+    }
+    fn is_value(&self) -> bool {
+        self.as_str() == "value"
+    }
+    fn into_string(self) -> String {
+        match self {
+            Key::Borrowed(s) => s.to_owned(),
+            Key::Owned(s) => s,
+            Key::Other => String::new(),
+        }
+    }
+}
+
+struct KeySeed {
+    keep: Keep,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Key<'de>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
+        // Streaming input hands keys out of a scratch buffer: copy only the
+        // names that can be kept.
+        Ok(if s == "value" || self.keep.field(s) {
+            Key::Owned(s.to_owned())
+        } else {
+            Key::Other
+        })
+    }
+}
+
+/// A kept field's value: all of it with [`Keep::All`]; with [`Keep::Known`],
+/// nested objects keep only [`super::NESTED_FIELDS`].
+#[derive(Clone, Copy)]
+struct Kept {
+    keep: Keep,
+}
+
+impl<'de> DeserializeSeed<'de> for Kept {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        match self.keep {
+            Keep::All => Value::deserialize(d),
+            Keep::Known => d.deserialize_any(Pick),
+        }
+    }
+}
+
+/// Builds a value, keeping in objects only [`super::NESTED_FIELDS`]
+/// (their values whole); everything else is parsed and checked.
+#[derive(Clone, Copy)]
+struct Pick;
+
+impl<'de> DeserializeSeed<'de> for Pick {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Pick {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key_seed(NestedKey)? {
+            match key {
+                Some(k) => {
+                    let v: Value = map.next_value()?;
+                    out.insert(k.to_owned(), v);
+                }
+                None => {
+                    map.next_value::<Skip>()?;
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Pick)? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::from(n))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::from(n))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        // As serde_json's own `Value` does: a non-finite number is null.
+        Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
+/// A nested key: `Some` when it is one of [`super::NESTED_FIELDS`].
+struct NestedKey;
+
+impl<'de> DeserializeSeed<'de> for NestedKey {
+    type Value = Option<&'static str>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NestedKey {
+    type Value = Option<&'static str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(super::NESTED_FIELDS
+            .binary_search(&s)
+            .ok()
+            .map(|i| super::NESTED_FIELDS[i]))
+    }
+}
+
+/// Parses and checks any value, as building a `serde_json::Value` would
+/// (strings are UTF-8-checked and unescaped, numbers parsed), keeping
+/// nothing. `serde::de::IgnoredAny` would not do: serde_json skips ignored
+/// strings without checking their UTF-8.
+struct Skip;
+
+impl<'de> serde::Deserialize<'de> for Skip {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Skip, D::Error> {
+        d.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_none<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+}
+
+/// A nested field held as a JSON string (a Log Analytics CSV cell), parsed
+/// as [`Keep::Known`] reads nested objects: what `from_fields` reads is
+/// kept, the rest parsed and checked.
+pub(crate) fn parse_nested(text: &str) -> serde_json::Result<Value> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = Pick.deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
 /// Nested columns of the Log Analytics export, kept as JSON strings in CSV.
-fn csv_rows<R: BufRead>(r: Counting<R>, sink: &mut dyn FnMut(Event)) -> Result<(), FileError> {
+fn csv_rows<R: BufRead>(
+    r: Counting<R>,
+    keep: Keep,
+    sink: &mut dyn FnMut(Event),
+) -> Result<(), FileError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -544,6 +1041,14 @@ fn csv_rows<R: BufRead>(r: Counting<R>, sink: &mut dyn FnMut(Event)) -> Result<(
             ),
         });
     }
+    // The columns kept: the others (AuthenticationDetails, Status, … often
+    // most of a row) are checked for UTF-8 and never parsed or copied.
+    // The admin center's columns have their own names: all are kept and
+    // [`super::admin_center::to_graph`] picks what it maps.
+    let kept: Vec<bool> = names
+        .iter()
+        .map(|n| admin.is_some() || keep.field(n))
+        .collect();
     let mut row = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut row) {
@@ -560,10 +1065,12 @@ fn csv_rows<R: BufRead>(r: Counting<R>, sink: &mut dyn FnMut(Event)) -> Result<(
                 }
                 let mut fields = Map::new();
                 let mut bad = false;
-                for (name, cell) in names.iter().zip(row.iter()) {
+                for ((name, cell), kept) in names.iter().zip(row.iter()).zip(&kept) {
                     match std::str::from_utf8(cell) {
                         Ok(s) => {
-                            fields.insert(name.clone(), Value::String(s.to_owned()));
+                            if *kept {
+                                fields.insert(name.clone(), Value::String(s.to_owned()));
+                            }
                         }
                         Err(_) => {
                             bad = true;
@@ -771,6 +1278,132 @@ mod tests {
             "{e:?}"
         );
         assert!(ev.is_empty());
+    }
+
+    /// Reads `bytes` with the fast path and with every field kept (the
+    /// reader before the fast path), and checks that both push the same
+    /// events and that every record maps to the same `Record` and the
+    /// same engine request.
+    fn same_as_before(name: &str, bytes: &[u8]) -> usize {
+        let mut fast = Vec::new();
+        let fast_end = read_from_keeping(bytes, Keep::Known, &mut |e| fast.push(e));
+        let mut all = Vec::new();
+        let all_end = read_from_keeping(bytes, Keep::All, &mut |e| all.push(e));
+        assert_eq!(fast_end, all_end, "{name}: outcome");
+        assert_eq!(fast.len(), all.len(), "{name}: events");
+        let mut records = 0;
+        for (f, a) in fast.iter().zip(&all) {
+            match (f, a) {
+                (
+                    Event::Record { line, fields },
+                    Event::Record {
+                        line: l2,
+                        fields: f2,
+                    },
+                ) => {
+                    assert_eq!(line, l2, "{name}");
+                    let (r1, r2) = (
+                        super::super::Record::from_fields(fields),
+                        super::super::Record::from_fields(f2),
+                    );
+                    assert_eq!(r1, r2, "{name}:{line}");
+                    if let (Ok(r1), Ok(r2)) = (r1, r2) {
+                        assert_eq!(r1.sign_in(), r2.sign_in(), "{name}:{line}");
+                        records += 1;
+                    }
+                    assert!(fields.len() <= f2.len());
+                }
+                (
+                    Event::Skipped {
+                        line,
+                        kind,
+                        message,
+                    },
+                    Event::Skipped {
+                        line: l2,
+                        kind: k2,
+                        message: m2,
+                    },
+                ) => assert_eq!((line, kind, message), (l2, k2, m2), "{name}"),
+                _ => panic!("{name}: {f:?} against {a:?}"),
+            }
+        }
+        records
+    }
+
+    /// The fast path (only the fields `from_fields` reads are built) and
+    /// the previous reader (every field) agree on every sign-in fixture,
+    /// gzipped too, and on damaged copies of them.
+    #[test]
+    fn fast_path_maps_every_fixture_as_before() {
+        use std::io::Write;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signins");
+        let mut mapped = 0;
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !matches!(ext, "json" | "ndjson" | "csv")
+                || path.file_name().unwrap() == "members.json"
+            {
+                continue;
+            }
+            files += 1;
+            let name = path.display().to_string();
+            let bytes = std::fs::read(&path).unwrap();
+            mapped += same_as_before(&name, &bytes);
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(&bytes).unwrap();
+            same_as_before(&name, &enc.finish().unwrap());
+            // One page or record per line, as NDJSON.
+            if ext == "json" {
+                let v: Value = serde_json::from_slice(&bytes).unwrap();
+                let mut nd = serde_json::to_string(&v).unwrap();
+                nd.push('\n');
+                if let Some(items) = v.get("value").and_then(Value::as_array) {
+                    for item in items {
+                        nd.push_str(&serde_json::to_string(item).unwrap());
+                        nd.push('\n');
+                    }
+                }
+                mapped += same_as_before(&name, nd.as_bytes());
+            }
+            // Damaged: cut short, a byte flipped to invalid UTF-8 in the
+            // middle, a line doubled.
+            same_as_before(&name, &bytes[..bytes.len() * 2 / 3]);
+            let mut bad = bytes.clone();
+            let mid = bad.len() / 2;
+            bad[mid] = 0xff;
+            same_as_before(&name, &bad);
+        }
+        assert!(files >= 5, "{files} fixtures");
+        assert!(mapped > 40, "{mapped} records mapped");
+        // Odd shapes the fixtures do not have.
+        for text in [
+            &b"{\"value\": 3, \"id\": \"a\"}\n{\"value\": {\"id\": \"b\"}}\n"[..],
+            b"{\"id\":\"a\",\"value\":[1,{\"id\":\"b\"}],\"value\":{\"x\":1}}\n",
+            b"{\"id\":\"a\",\"value\":{\"x\":1},\"value\":[{\"id\":\"b\"}]}\n",
+            b"[{\"id\":\"a\",\"x\":\"\\ud800\"},2,{\"id\":\"c\",\"deviceDetail\":{\"deviceId\":\"d\",\"n\":1e999}}]",
+            b"{\"id\":\"a\",\"extra\":\"caf\xff\"}\n{\"id\":\"b\"}\n",
+            b"{\n\"id\":\"a\",\"extra\":\"caf\xff\"}\n",
+            b"{\n\"value\": [{\"id\": \"a\", \"deviceDetail\": {\"operatingSystem\": \"iOS\", \"x\": [[[]]]}}], \"more\": {\"a\": [1, 2.5, null, true]}}",
+            b"Id,DeviceDetail,Status\na,\"{\"\"operatingSystem\"\": \"\"Android\"\", \"\"extra\"\": [1]}\",\"{bad json\"\nb,\"{broken\",x\n",
+        ] {
+            same_as_before("odd shape", text);
+        }
+    }
+
+    /// A field caac does not read is still checked: invalid UTF-8 in it
+    /// skips the record (it is not a valid JSON text), as before.
+    #[test]
+    fn unread_fields_are_still_checked() {
+        let (r, ev) = collect(
+            b"{\"id\":\"a\"}\n{\"id\":\"b\",\"status\":{\"additionalDetails\":\"caf\xe9\"}}\n{\"id\":\"c\"}\n",
+        );
+        assert_eq!(r, Ok(Dialect::Ndjson));
+        assert_eq!(lines(&ev), vec![(1, true), (2, false), (3, true)]);
+        let (r, _) = collect(b"[\n{\"id\":\"a\",\"status\":\"caf\xe9\"}\n]");
+        assert!(r.unwrap_err().message.contains("malformed JSON"));
     }
 
     #[test]

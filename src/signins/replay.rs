@@ -562,8 +562,8 @@ pub struct Replayer<'a> {
     pub head_ids: Vec<Option<String>>,
     /// The members file.
     pub members: Option<&'a super::members::Members>,
-    /// Keep one JSON object per sign-in.
-    pub keep_sign_ins: bool,
+    /// Where the per-sign-in objects of the JSON report go.
+    pub sign_ins: SignIns,
     /// Totals.
     pub report: Report,
 }
@@ -739,7 +739,7 @@ impl Replayer<'_> {
                 });
             }
         }
-        if self.keep_sign_ins {
+        if !matches!(self.sign_ins, SignIns::Drop) {
             let side = |v: &Verdict, set: &PolicySet| {
                 let mut applies = Vec::new();
                 let mut unknown = Vec::new();
@@ -769,8 +769,118 @@ impl Replayer<'_> {
                 o["base"] = side(b, set);
                 o["change"] = change.map_or(Value::Null, |c| json!(c.as_str()));
             }
-            rep.sign_ins.push(o);
+            match &mut self.sign_ins {
+                SignIns::Drop => {}
+                SignIns::Keep => rep.sign_ins.push(o),
+                SignIns::Stream(spool) => spool.push(&o),
+            }
         }
+    }
+}
+
+/// Where [`Replayer::record`] puts the per-sign-in objects of the JSON
+/// report (`signIns`).
+pub enum SignIns {
+    /// Not made (text and markdown reports).
+    Drop,
+    /// Kept in memory, in [`Report::sign_ins`]: memory grows with records.
+    Keep,
+    /// Written out as each record is evaluated ([`Spool`]): memory is
+    /// bounded by the aggregates (distinct users, apps, platforms,
+    /// policies, change groups), not by records.
+    Stream(Spool),
+}
+
+/// The per-sign-in objects, written to an anonymous temporary file as they
+/// are evaluated, already laid out as [`crate::emit::pretty`] lays out the
+/// `signIns` array of the whole report, so that [`Report::write_json`]
+/// produces exactly the bytes `pretty(&report.json())` would with every
+/// object kept in memory. The aggregates come first in the report and are
+/// known only at the end, hence the spool rather than writing to the
+/// output directly.
+pub struct Spool {
+    file: std::io::BufWriter<std::fs::File>,
+    count: u64,
+    buf: Vec<u8>,
+    error: Option<std::io::Error>,
+}
+
+impl Spool {
+    /// A spool in the system's temporary directory. The file is unlinked
+    /// as soon as it is open where the system allows it (Unix), so it
+    /// disappears with the process whatever happens.
+    pub fn new() -> std::io::Result<Spool> {
+        let dir = std::env::temp_dir();
+        let mut k = 0u32;
+        let (file, path) = loop {
+            let path = dir.join(format!(
+                "caac-replay-{}-{k}.signins.json",
+                std::process::id()
+            ));
+            match std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(f) => break (f, path),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 1000 => k += 1,
+                Err(e) => return Err(e),
+            }
+        };
+        let _ = std::fs::remove_file(&path);
+        Ok(Spool {
+            file: std::io::BufWriter::with_capacity(256 * 1024, file),
+            count: 0,
+            buf: Vec::new(),
+            error: None,
+        })
+    }
+
+    /// Appends one object as an element of the report's `signIns` array
+    /// (four spaces deep). The first write error is kept for
+    /// [`Report::write_json`] to report.
+    fn push(&mut self, v: &Value) {
+        use std::io::Write;
+        if self.error.is_some() {
+            return;
+        }
+        self.buf.clear();
+        if self.count > 0 {
+            self.buf.extend_from_slice(b",\n");
+        }
+        self.buf.extend_from_slice(b"    ");
+        let start = self.buf.len();
+        let mut ser = serde_json::Serializer::pretty(&mut self.buf);
+        if let Err(e) = serde::Serialize::serialize(v, &mut ser) {
+            self.error = Some(std::io::Error::other(e));
+            return;
+        }
+        // JSON strings never hold a raw line break: every line break is
+        // layout, indented two levels deeper inside the array.
+        let mut out = Vec::with_capacity(self.buf.len() + 256);
+        out.extend_from_slice(&self.buf[..start]);
+        for &b in &self.buf[start..] {
+            out.push(b);
+            if b == b'\n' {
+                out.extend_from_slice(b"    ");
+            }
+        }
+        self.count += 1;
+        if let Err(e) = self.file.write_all(&out) {
+            self.error = Some(e);
+        }
+        self.buf = out;
+    }
+
+    /// Objects written.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
     }
 }
 
@@ -839,6 +949,37 @@ impl Report {
             },
             "signIns": self.sign_ins,
         })
+    }
+
+    /// Writes the JSON report to `out`: exactly
+    /// `crate::emit::pretty(&self.json())`, with the `signIns` array taken
+    /// from `spool` when the objects were streamed ([`SignIns::Stream`]).
+    pub fn write_json(
+        &self,
+        spool: Option<Spool>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        use std::io::Seek;
+        let text = crate::emit::pretty(&self.json());
+        let Some(spool) = spool.filter(|s| !s.is_empty()) else {
+            return out.write_all(text.as_bytes());
+        };
+        if let Some(e) = spool.error {
+            return Err(e);
+        }
+        debug_assert!(self.sign_ins.is_empty());
+        // `signIns` is the document's last member: its empty array is
+        // replaced by the spooled elements.
+        let head = text.strip_suffix("[]\n}\n").ok_or_else(|| {
+            std::io::Error::other("internal error: signIns is not the report's last member")
+        })?;
+        let mut file = spool.file.into_inner().map_err(|e| e.into_error())?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        out.write_all(head.as_bytes())?;
+        out.write_all(b"[\n")?;
+        let copied = std::io::copy(&mut file, out)?;
+        debug_assert!(copied > 0);
+        out.write_all(b"\n  ]\n}\n")
     }
 
     /// The text report.
@@ -1142,6 +1283,106 @@ mod tests {
     }
 
     /// Groups come from the members file; a group the file covers decides.
+    /// Replays every record of every sign-in fixture with `sign_ins`, base
+    /// and head sets of hand-made policies; the JSON report's bytes.
+    fn report_bytes(stream: bool, files: &[&str]) -> (Vec<u8>, u64) {
+        let head_policies = [
+            policy(all_users(json!({}))),
+            policy(
+                json!({"users": {"include": {"groups": ["00000000-0000-4000-8000-0000000070b1"]}},
+                          "applications": {"include": ["All"]}, "clientAppTypes": ["exchangeActiveSync", "other"],
+                          "grant": {"builtInControls": ["block"]}}),
+            ),
+            policy(all_users(
+                json!({"signInRiskLevels": ["high", "medium"], "grant": {"builtInControls": ["block"]}}),
+            )),
+        ];
+        let base_policies = [policy(all_users(
+            json!({"platforms": {"include": ["android", "iOS"]}, "grant": {"builtInControls": ["compliantDevice"]}}),
+        ))];
+        let names = ["mfa \"all\" \u{e9}", "block legacy", "risk"];
+        fn refs<'p>(ps: &'p [Policy], names: &[&'static str]) -> Vec<PolicyRef<'p>> {
+            ps.iter()
+                .zip(names)
+                .map(|(p, n)| PolicyRef { name: n, policy: p })
+                .collect()
+        }
+        let mut replayer = Replayer {
+            head: PolicySet::new(refs(&head_policies, &names), None),
+            base: Some(PolicySet::new(refs(&base_policies, &["base"]), None)),
+            head_ids: vec![None; 3],
+            members: None,
+            sign_ins: if stream {
+                SignIns::Stream(Spool::new().unwrap())
+            } else {
+                SignIns::Keep
+            },
+            report: Report {
+                with_base: true,
+                ..Report::default()
+            },
+        };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signins");
+        for f in files {
+            crate::signins::read::read(&dir.join(f), &mut |e| match e {
+                crate::signins::read::Event::Record { line, fields } => {
+                    match Record::from_fields(&fields) {
+                        Ok(r) => replayer.record(&format!("{f}:{line}"), &r),
+                        Err(e) => replayer.skip(f, "unreadable record", &e),
+                    }
+                }
+                crate::signins::read::Event::Skipped { kind, message, .. } => {
+                    replayer.skip(f, kind, &message);
+                }
+            })
+            .unwrap();
+        }
+        let evaluated = replayer.report.evaluated;
+        let spool = match std::mem::replace(&mut replayer.sign_ins, SignIns::Drop) {
+            SignIns::Stream(s) => Some(s),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        replayer.report.write_json(spool, &mut out).unwrap();
+        if !stream {
+            assert_eq!(
+                out,
+                crate::emit::pretty(&replayer.report.json()).into_bytes()
+            );
+        }
+        (out, evaluated)
+    }
+
+    /// `caac replay -f json` streams its per-sign-in objects through a
+    /// spool instead of keeping them: the report's bytes are those of the
+    /// whole document pretty-printed at once, as before.
+    #[test]
+    fn streamed_json_report_is_byte_identical() {
+        for files in [
+            &[
+                "graph-signins.json",
+                "la-signins.csv",
+                "disagree.ndjson",
+                "tp-signins.json",
+                "tp-unsupported.json",
+            ][..],
+            &["la-signins.csv"],
+            &[],
+        ] {
+            let (kept, n) = report_bytes(false, files);
+            let (streamed, m) = report_bytes(true, files);
+            assert_eq!(n, m);
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                String::from_utf8(kept).unwrap(),
+                "{files:?}"
+            );
+            if !files.is_empty() {
+                assert!(n > 3, "{files:?}: {n} evaluated");
+            }
+        }
+    }
+
     #[test]
     fn members_file_decides_covered_groups() {
         let g = "00000000-0000-4000-8000-0000000070b1";

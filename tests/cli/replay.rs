@@ -1276,3 +1276,59 @@ fn admin_center_download_without_sign_ins_is_one_input_error() {
     assert!(e.contains("\"Interactive sign-ins\""), "{e}");
     assert_eq!(e.matches("admin center download").count(), 1, "{e}");
 }
+
+/// `-f json` streams its per-sign-in objects (issue 16, memory): the
+/// report on stdout and the one written with `-o` are the same bytes, a
+/// well-formed document holding every sign-in; an `-o` that cannot be
+/// written is exit 2 and leaves nothing behind, and a failing sign-in file
+/// prints nothing on stdout and leaves no temporary file.
+#[test]
+fn streamed_json_report_is_the_same_on_stdout_and_in_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report.json");
+    let mut args = LOGS.to_vec();
+    args.extend(["--base", "base", "--members", "members.json", "-f", "json"]);
+    let (code, stdout, err) = run(&args);
+    assert_eq!(code, Some(1), "{err}");
+    let mut to_file = args.clone();
+    to_file.extend(["-o", out.to_str().unwrap()]);
+    let (code, nothing, err) = run(&to_file);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(nothing, "");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written, stdout);
+    let v: Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(
+        v["signIns"].as_array().unwrap().len() as u64,
+        v["evaluated"].as_u64().unwrap()
+    );
+    assert!(written.ends_with("\n  ]\n}\n"), "{written}");
+    // An -o in a directory that does not exist: exit 2, nothing created.
+    let missing = tmp.path().join("no/such/dir/report.json");
+    let mut bad = args.clone();
+    bad.extend(["-o", missing.to_str().unwrap()]);
+    let (code, _, err) = run(&bad);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cannot write"), "{err}");
+    assert!(!tmp.path().join("no").exists());
+    // A sign-in file cut short: exit 2, stdout empty, -o untouched.
+    let cut = tmp.path().join("cut.json");
+    let full = std::fs::read(dir().join("graph-signins.json")).unwrap();
+    std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
+    let (code, stdout, err) = run(&[
+        "--signins",
+        cut.to_str().unwrap(),
+        "-f",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(stdout, "");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), written);
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}
