@@ -343,6 +343,7 @@
 //!   reported in `unknowns`.
 
 pub mod apps;
+pub mod compiled;
 pub mod coverage;
 pub mod device_filter;
 mod engine;
@@ -354,6 +355,7 @@ pub mod output;
 pub mod request;
 pub mod sweep;
 
+pub use compiled::FastEngine;
 pub use engine::{Engine, ReasonSet, sign_in_locations};
 
 use crate::model::{

@@ -9,6 +9,7 @@ mod coverage;
 mod deploy;
 mod deploy_objects;
 mod fake_graph;
+mod fastengine;
 mod formats;
 mod fuzz_regressions;
 mod grammar;
