@@ -20,6 +20,14 @@
 //!   spread over the scenario matrix, single-threaded: through
 //!   `Engine::reasons_into`, then through the matrix-precompiled bitsets of
 //!   `whatif::sweep::Sweep`;
+//! - `engine_arbitrary_requests`: the same sign-in evaluation for 16,384
+//!   pre-mapped *pseudo-random* requests (varied users, groups, roles,
+//!   guests, service principals, apps, user actions, platforms, clients,
+//!   IP addresses, countries, risks, devices; the generator of
+//!   `tests/cli/requests.rs`), not restricted to the scenario matrix,
+//!   against the starter set and (when `CAAC_CORPUS` is set, else skipped)
+//!   the real policy corpus: through the general `Engine::reasons_into` and
+//!   through the compiled `FastEngine::reasons_into`;
 //! - `impact_matrix`: `caac impact`'s analysis (matrix from the union of both
 //!   sides, both sides over every combination, collapsing) between policies
 //!   1–195 and 6–200 of the set, on all cores.
@@ -29,6 +37,10 @@ use caac::graph::compile;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
+
+/// The pseudo-random sign-in generator the differential test uses.
+#[path = "../tests/cli/requests.rs"]
+mod requests;
 
 /// Policies in the generated set.
 const COUNT: usize = 200;
@@ -325,4 +337,79 @@ fn impact_matrix(bencher: divan::Bencher) {
     .size();
     eprintln!("impact_matrix: {size} sign-in classes per side");
     bencher.bench(|| caac::whatif::impact::analyse(&base, &head, tenant));
+}
+
+/// Pseudo-random requests per `engine_arbitrary_requests` sample.
+const ARBITRARY: usize = 16_384;
+
+/// One sign-in evaluation per item over pseudo-random requests (see the
+/// module docs): `set` is `starter` or `corpus`, `how` is `general` or
+/// `compiled`.
+#[divan::bench(sample_count = 20, args = ["starter/general", "starter/compiled", "corpus/general", "corpus/compiled"])]
+fn engine_arbitrary_requests(bencher: divan::Bencher, case: &str) {
+    use caac::whatif::{Engine, FastEngine, PolicyRef, compiled::Cache};
+    let (set, how) = case.split_once('/').expect("set/how");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (policies, tenant) = if set == "starter" {
+        requests::load(&[root.join("policies")], Some(root.join("tenant.yaml")))
+    } else {
+        let Some(dir) = std::env::var_os("CAAC_CORPUS").map(PathBuf::from) else {
+            eprintln!("skipped: engine_arbitrary_requests {case}: CAAC_CORPUS not set");
+            return;
+        };
+        let (p, _) = requests::load(&[dir.join("graph-policies")], None);
+        let plain: Vec<_> = p.iter().map(|(_, p)| p).collect();
+        let t = requests::synthetic_tenant(&plain);
+        (p, Some(t))
+    };
+    let refs: Vec<PolicyRef> = policies
+        .iter()
+        .map(|(name, policy)| PolicyRef { name, policy })
+        .collect();
+    let plain: Vec<_> = policies.iter().map(|(_, p)| p).collect();
+    let vocabulary = requests::Vocabulary::of(&plain, tenant.as_ref());
+    let mut rng = requests::Rng::new(0x00be_c4a7_0016);
+    let sign_ins: Vec<_> = (0..ARBITRARY)
+        .map(|_| vocabulary.sign_in(&mut rng))
+        .collect();
+    eprintln!(
+        "engine_arbitrary_requests {case}: {} policies, {} requests",
+        refs.len(),
+        sign_ins.len()
+    );
+    let (block, strong) = enforced_effects(&refs);
+    let verdict = |reasons: &[caac::whatif::ReasonSet]| {
+        let (mut b, mut m) = (false, false);
+        for (i, r) in reasons.iter().enumerate() {
+            if r.is_empty() {
+                b |= block[i];
+                m |= strong[i];
+            }
+        }
+        usize::from(b) * 2 + usize::from(m)
+    };
+    let mut reasons = Vec::with_capacity(refs.len());
+    let bencher = bencher.counter(divan::counter::ItemsCount::new(sign_ins.len()));
+    if how == "general" {
+        let engine = Engine::new(&refs, tenant.as_ref());
+        bencher.bench_local(|| {
+            let mut verdicts = 0usize;
+            for s in &sign_ins {
+                engine.reasons_into(divan::black_box(s), &mut reasons);
+                verdicts += verdict(&reasons);
+            }
+            verdicts
+        });
+    } else {
+        let fast = FastEngine::new(&refs, tenant.as_ref());
+        let mut cache = Cache::default();
+        bencher.bench_local(|| {
+            let mut verdicts = 0usize;
+            for s in &sign_ins {
+                fast.reasons_into(divan::black_box(s), &mut cache, &mut reasons);
+                verdicts += verdict(&reasons);
+            }
+            verdicts
+        });
+    }
 }

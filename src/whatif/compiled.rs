@@ -282,9 +282,20 @@ impl<'a> FastEngine<'a> {
 
     /// Compiles the tables of `engine`'s policies.
     pub fn from_engine(engine: Engine<'a>) -> FastEngine<'a> {
+        let compiled = engine.len() <= MAX_POLICIES;
+        FastEngine::build(engine, compiled)
+    }
+
+    /// `engine` without compiled tables: every sign-in goes to the general
+    /// engine (counted in [`Stats::general`]). The reference for
+    /// differential tests of callers.
+    pub fn uncompiled(engine: Engine<'a>) -> FastEngine<'a> {
+        FastEngine::build(engine, false)
+    }
+
+    fn build(engine: Engine<'a>, compiled: bool) -> FastEngine<'a> {
         let ps = &engine.policies;
         let n = ps.len();
-        let compiled = n <= MAX_POLICIES;
         let n = if compiled { n } else { 0 };
         let ps = &ps[..n];
         let mut user_ids = IdMap::default();
