@@ -159,11 +159,19 @@ impl Table {
     }
 }
 
-/// One policy's device filter.
+/// The policies sharing one device-filter rule (same text, so the same
+/// parsed expression and answer).
 #[derive(Debug)]
-struct DevicePolicy {
-    index: usize,
-    include: bool,
+struct DeviceRule {
+    /// A policy with the rule (its expression is evaluated).
+    policy: usize,
+    /// The rule's text.
+    text: String,
+    /// Policies with the rule in `include` mode: they fail when it does
+    /// not match.
+    include: Bits,
+    /// In `exclude` mode: they fail when it matches.
+    exclude: Bits,
 }
 
 /// Counters of what did not go through the tables.
@@ -243,7 +251,14 @@ pub struct FastEngine<'a> {
     // Conditions.
     client: [Bits; 4],
     invalid_device: Bits,
-    devices: Vec<DevicePolicy>,
+    /// Distinct parsed device-filter rules, for registered devices.
+    device_rules: Vec<DeviceRule>,
+    /// The device flag of an unregistered device: "For a device that is
+    /// unregistered with Microsoft Entra ID, all device properties are
+    /// considered as null values"
+    /// (<https://learn.microsoft.com/entra/identity/conditional-access/concept-condition-filters-for-devices>),
+    /// so the answer is the rules' on `Device::default()`, computed once.
+    unregistered_device: Bits,
     platform: Table,
     sign_in_risk: Table,
     user_risk: Table,
@@ -311,7 +326,8 @@ impl<'a> FastEngine<'a> {
         let mut app_ids = IdMap::default();
         let mut actions = IdMap::default();
         let mut contexts = IdMap::default();
-        let mut devices = Vec::new();
+        let mut device_rules: Vec<DeviceRule> = Vec::new();
+        let mut unregistered_device = EMPTY;
         for (i, p) in ps.iter().enumerate() {
             if let Some((inc, exc)) = &p.users {
                 for (side, include) in [(inc, true), (exc, false)] {
@@ -403,12 +419,41 @@ impl<'a> FastEngine<'a> {
                 TargetCond::Missing => {}
             }
             if let Some(d) = &p.device
-                && d.rule.is_ok()
+                && let Ok(expr) = &d.rule
             {
-                devices.push(DevicePolicy {
-                    index: i,
-                    include: d.mode == FilterMode::Include,
-                });
+                let include = d.mode == FilterMode::Include;
+                // `Engine::reasons`: the flag when the match differs from
+                // the mode.
+                if expr.matches(&super::Device::default()) != include {
+                    set(&mut unregistered_device, i);
+                }
+                let text = p
+                    .policy
+                    .devices
+                    .as_ref()
+                    .and_then(|x| x.filter.as_ref())
+                    .map_or("", |f| f.rule.as_str());
+                let at = match device_rules.iter().position(|r| r.text == text) {
+                    Some(k) => k,
+                    None => {
+                        device_rules.push(DeviceRule {
+                            policy: i,
+                            text: text.to_owned(),
+                            include: EMPTY,
+                            exclude: EMPTY,
+                        });
+                        device_rules.len() - 1
+                    }
+                };
+                let r = &mut device_rules[at];
+                set(
+                    if include {
+                        &mut r.include
+                    } else {
+                        &mut r.exclude
+                    },
+                    i,
+                );
             }
         }
         let client = CLIENTS.map(|c| {
@@ -472,7 +517,8 @@ impl<'a> FastEngine<'a> {
             invalid_device: mask_of(n, |i| {
                 ps[i].device.as_ref().is_some_and(|d| d.rule.is_err())
             }),
-            devices,
+            device_rules,
+            unregistered_device,
             platform,
             sign_in_risk,
             user_risk,
@@ -535,31 +581,42 @@ impl<'a> FastEngine<'a> {
     ) -> Bits {
         // `Side::matches`: All, the id, a group, a role; then, for guests,
         // the keyword or a guest selection of the type and tenant.
-        let side = |pick: fn(&Sides) -> Bits| -> Bits {
-            let mut m = or(pick(&self.users_all), pick(&self.user_ids.get(id)));
-            for g in groups {
-                m = or(m, pick(&self.group_ids.get(g)));
-            }
-            for r in roles {
-                m = or(m, pick(&self.role_ids.get(r)));
-            }
-            if let Some(kind) = guest {
-                let k = GuestOrExternalUserType::all()
-                    .iter()
-                    .position(|t| *t == kind)
-                    .map_or(EMPTY, |k| pick(&self.guest_types[k]));
-                let tenants = if kind == GuestOrExternalUserType::InternalGuest {
-                    self.all
-                } else {
-                    let listed = tenant.map_or(EMPTY, |t| pick(&self.guest_tenants.get(t)));
-                    or(pick(&self.guest_any_tenant), listed)
-                };
-                m = or(m, or(pick(&self.guests_keyword), and(k, tenants)));
-            }
-            m
+        let mut m = self.users_all;
+        let mut add = |x: Sides| {
+            m.include = or(m.include, x.include);
+            m.exclude = or(m.exclude, x.exclude);
         };
-        let include = side(|s| s.include);
-        let exclude = side(|s| s.exclude);
+        add(self.user_ids.get(id));
+        for g in groups {
+            add(self.group_ids.get(g));
+        }
+        for r in roles {
+            add(self.role_ids.get(r));
+        }
+        if let Some(kind) = guest {
+            let types = GuestOrExternalUserType::all()
+                .iter()
+                .position(|t| *t == kind)
+                .map_or_else(Sides::default, |k| self.guest_types[k]);
+            let tenants = if kind == GuestOrExternalUserType::InternalGuest {
+                Sides {
+                    include: self.all,
+                    exclude: self.all,
+                }
+            } else {
+                let listed = tenant.map_or_else(Sides::default, |t| self.guest_tenants.get(t));
+                Sides {
+                    include: or(self.guest_any_tenant.include, listed.include),
+                    exclude: or(self.guest_any_tenant.exclude, listed.exclude),
+                }
+            };
+            add(self.guests_keyword);
+            add(Sides {
+                include: and(types.include, tenants.include),
+                exclude: and(types.exclude, tenants.exclude),
+            });
+        }
+        let Sides { include, exclude } = m;
         let eas = if sign_in.client_app == ClientApp::ExchangeActiveSync {
             self.eas
         } else {
@@ -646,14 +703,17 @@ impl<'a> FastEngine<'a> {
                     self.client[client_index(sign_in.client_app)],
                 );
                 f.add(Reason::InvalidCondition, self.invalid_device);
-                let ps = &self.engine.policies;
-                for d in &self.devices {
-                    if let Some(engine::DeviceCond { rule: Ok(expr), .. }) = &ps[d.index].device {
-                        cache.stats.device_filters += 1;
-                        if expr.matches(&sign_in.device) != d.include {
-                            let mut b = EMPTY;
-                            set(&mut b, d.index);
-                            f.add(Reason::Devices, b);
+                if !sign_in.device.registered {
+                    f.add(Reason::Devices, self.unregistered_device);
+                } else {
+                    let ps = &self.engine.policies;
+                    for r in &self.device_rules {
+                        if let Some(engine::DeviceCond { rule: Ok(expr), .. }) =
+                            &ps[r.policy].device
+                        {
+                            cache.stats.device_filters += 1;
+                            let hit = expr.matches(&sign_in.device);
+                            f.add(Reason::Devices, if hit { r.exclude } else { r.include });
                         }
                     }
                 }
