@@ -117,9 +117,55 @@ struct Sides {
     exclude: Bits,
 }
 
+/// A fast non-keyed hasher (the Fx multiply-rotate of rustc's `FxHasher`)
+/// for the id maps. They are built once from the policies and only looked
+/// up with request ids, never grown by them, so a request cannot flood
+/// them; the location cache, which requests do grow, keeps the standard
+/// keyed hasher.
+#[derive(Debug, Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The table indexes by the low bits, the multiply mixes upwards.
+        self.0.rotate_left(26)
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<Fx>;
+
 /// Lower-cased id → the policies naming it.
 #[derive(Debug, Default)]
-struct IdMap(HashMap<String, Sides>);
+struct IdMap(HashMap<String, Sides, FxBuild>);
 
 impl IdMap {
     fn add(&mut self, id: &str, policy: usize, include: bool) {
