@@ -846,3 +846,112 @@ impl<'a> FastEngine<'a> {
         fail
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Policy;
+    use crate::test_support::{from_yaml, tenant_from_yaml};
+
+    const TENANT: &str = r#"
+namedLocations:
+  HQ: { id: 55555555-5555-4555-8555-555555555555, trusted: true, ipRanges: [203.0.113.0/24] }
+  Allowed countries: { id: 66666666-6666-4666-8666-666666666666, countries: [NL] }
+"#;
+
+    fn policy(name: &str, extra: &str) -> Policy {
+        from_yaml(&format!(
+            "displayName: {name}\nstate: enabled\nusers: {{ include: {{ users: [All] }} }}\napplications: {{ include: [All] }}\ngrant: {{ operator: OR, builtInControls: [mfa] }}\n{extra}"
+        ))
+    }
+
+    fn user_sign_in(ip: IpAddr) -> SignIn {
+        let mut s = SignIn::new(
+            Identity::user("a11ce000-0000-4000-8000-000000000001"),
+            Target::Applications(vec!["00000003-0000-0ff1-ce00-000000000000".into()]),
+            ClientApp::Browser,
+        );
+        s.ip = Some(ip);
+        s.country = Some("NL".into());
+        s
+    }
+
+    /// The location cache never holds more than `CACHE_LIMIT` entries
+    /// however many distinct addresses come by, and answers stay the
+    /// engine's across the clearing.
+    #[test]
+    fn location_cache_is_bounded() {
+        let tenant = tenant_from_yaml(TENANT);
+        let policies = [
+            policy(
+                "outside HQ",
+                "locations: { include: [All], exclude: [55555555-5555-4555-8555-555555555555] }",
+            ),
+            policy(
+                "NL",
+                "locations: { include: [66666666-6666-4666-8666-666666666666] }",
+            ),
+        ];
+        let refs: Vec<_> = policies
+            .iter()
+            .map(|p| super::super::PolicyRef {
+                name: &p.display_name,
+                policy: p,
+            })
+            .collect();
+        let engine = Engine::new(&refs, Some(&tenant));
+        let fast = FastEngine::new(&refs, Some(&tenant));
+        let mut cache = Cache::default();
+        let (mut want, mut got) = (Vec::new(), Vec::new());
+        let total = CACHE_LIMIT as u32 + 5_000;
+        for k in 0..total {
+            // Every 16th address is inside HQ.
+            let ip = if k % 16 == 0 {
+                std::net::Ipv4Addr::new(203, 0, 113, (k / 16 % 256) as u8)
+            } else {
+                std::net::Ipv4Addr::from(0x0a00_0000 + k)
+            };
+            let s = user_sign_in(ip.into());
+            fast.reasons_into(&s, &mut cache, &mut got);
+            assert!(cache.locations.len() <= CACHE_LIMIT);
+            if k % 97 == 0 || k >= CACHE_LIMIT as u32 - 10 {
+                engine.reasons_into(&s, &mut want);
+                assert_eq!(want, got, "address {ip}");
+            }
+        }
+        // HQ addresses repeat (256 of them, hit from the cache until it is
+        // cleared), the others are all distinct.
+        let misses = cache.stats.location_misses;
+        assert!(misses < u64::from(total) - 3_000, "{misses}");
+        assert!(misses > u64::from(total) - 4_500, "{misses}");
+    }
+
+    /// A set over `MAX_POLICIES` is evaluated by the general engine, counted,
+    /// with the engine's answers.
+    #[test]
+    fn oversized_sets_fall_back_to_the_engine() {
+        let policies: Vec<Policy> = (0..MAX_POLICIES + 3)
+            .map(|i| policy(&format!("P{i}"), "clientAppTypes: [browser]"))
+            .collect();
+        let refs: Vec<_> = policies
+            .iter()
+            .map(|p| super::super::PolicyRef {
+                name: &p.display_name,
+                policy: p,
+            })
+            .collect();
+        let engine = Engine::new(&refs, None);
+        let fast = FastEngine::new(&refs, None);
+        let mut cache = Cache::default();
+        let (mut want, mut got) = (Vec::new(), Vec::new());
+        for client in CLIENTS {
+            let mut s = user_sign_in("198.51.100.1".parse().unwrap());
+            s.client_app = client;
+            engine.reasons_into(&s, &mut want);
+            fast.reasons_into(&s, &mut cache, &mut got);
+            assert_eq!(want, got);
+            assert_eq!(got.len(), MAX_POLICIES + 3);
+        }
+        assert_eq!(cache.stats.general, 4);
+    }
+}
