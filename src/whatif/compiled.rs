@@ -231,9 +231,10 @@ pub struct Stats {
     pub location_misses: u64,
 }
 
-/// A sign-in's address and, when countries matter, its country (length,
-/// bytes).
-type LocationKey = (Option<IpAddr>, Option<(u8, [u8; 8])>);
+/// A sign-in's address (IPv4 in the low 32 bits) and a word holding, from
+/// the low byte up: the address kind (0 none, 4, 6), the country's length
+/// (0 when unknown or when countries do not matter) and its bytes.
+type LocationKey = (u128, u64);
 
 /// Per-caller mutable state: the location cache and the counters. Bounded
 /// by [`CACHE_LIMIT`].
@@ -797,20 +798,26 @@ impl<'a> FastEngine<'a> {
     /// The location flag, through the cache.
     fn location_fail(&self, sign_in: &SignIn, cache: &mut Cache) -> Bits {
         // The country matters only when a named location lists countries;
-        // it is kept in the key by its bytes and length (ISO 3166 codes are
-        // two letters; a longer value is evaluated uncached).
-        let country = match &sign_in.country {
-            Some(c) if self.countries_matter => {
-                if c.len() > 8 {
-                    return self.location_eval(sign_in, cache);
-                }
-                let mut k = [0u8; 8];
-                k[..c.len()].copy_from_slice(c.as_bytes());
-                Some((c.len() as u8, k))
-            }
-            _ => None,
+        // ISO 3166 codes are two letters, a value over 6 bytes is evaluated
+        // uncached.
+        let (ip, kind) = match sign_in.ip {
+            None => (0, 0u64),
+            Some(IpAddr::V4(a)) => (u128::from(u32::from(a)), 4),
+            Some(IpAddr::V6(a)) => (u128::from(a), 6),
         };
-        let key = (sign_in.ip, country);
+        let mut word = kind;
+        if self.countries_matter
+            && let Some(c) = &sign_in.country
+        {
+            if c.len() > 6 {
+                return self.location_eval(sign_in, cache);
+            }
+            word |= (c.len() as u64) << 8;
+            for (k, b) in c.bytes().enumerate() {
+                word |= u64::from(b) << (16 + 8 * k);
+            }
+        }
+        let key = (ip, word);
         if let Some(b) = cache.locations.get(&key) {
             return *b;
         }
