@@ -20,6 +20,14 @@
 //!   spread over the scenario matrix, single-threaded: through
 //!   `Engine::reasons_into`, then through the matrix-precompiled bitsets of
 //!   `whatif::sweep::Sweep`;
+//! - `engine_arbitrary_requests`: the same sign-in evaluation for 1,024 or
+//!   16,384 pre-mapped *pseudo-random* requests (varied users, groups, roles,
+//!   guests, service principals, apps, user actions, platforms, clients,
+//!   IP addresses, countries, risks, devices; the generator of
+//!   `tests/cli/requests.rs`), not restricted to the scenario matrix,
+//!   against the starter set and (when `CAAC_CORPUS` is set, else skipped)
+//!   the real policy corpus: through the general `Engine::reasons_into` and
+//!   through the compiled `FastEngine::reasons_into`;
 //! - `impact_matrix`: `caac impact`'s analysis (matrix from the union of both
 //!   sides, both sides over every combination, collapsing) between policies
 //!   1–195 and 6–200 of the set, on all cores.
@@ -29,6 +37,10 @@ use caac::graph::compile;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
+
+/// The pseudo-random sign-in generator the differential test uses.
+#[path = "../tests/cli/requests.rs"]
+mod requests;
 
 /// Policies in the generated set.
 const COUNT: usize = 200;
@@ -325,4 +337,124 @@ fn impact_matrix(bencher: divan::Bencher) {
     .size();
     eprintln!("impact_matrix: {size} sign-in classes per side");
     bencher.bench(|| caac::whatif::impact::analyse(&base, &head, tenant));
+}
+
+/// One sign-in evaluation per item over pseudo-random requests (see the
+/// module docs): `set/how/pool`, `set` is `starter` or `corpus`, `how` is
+/// `general` or `compiled`, `pool` the number of distinct pre-mapped
+/// requests: 1,024 stay in the CPU caches across passes, as a record just
+/// read does in `caac replay`; 16,384 (about 16 MB of scattered strings)
+/// mostly do not, which measures memory latency as much as evaluation.
+#[divan::bench(sample_count = 20, args = [
+    "starter/general/1024", "starter/compiled/1024",
+    "corpus/general/1024", "corpus/compiled/1024",
+    "corpus/general/16384", "corpus/compiled/16384",
+])]
+fn engine_arbitrary_requests(bencher: divan::Bencher, case: &str) {
+    use caac::whatif::{Engine, FastEngine, PolicyRef, compiled::Cache};
+    let mut parts = case.split('/');
+    let (set, how) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let pool: usize = parts
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("pool size");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (policies, tenant) = if set == "starter" {
+        requests::load(&[root.join("policies")], Some(root.join("tenant.yaml")))
+    } else {
+        let Some(dir) = std::env::var_os("CAAC_CORPUS").map(PathBuf::from) else {
+            eprintln!("skipped: engine_arbitrary_requests {case}: CAAC_CORPUS not set");
+            return;
+        };
+        let (p, _) = requests::load(&[dir.join("graph-policies")], None);
+        let plain: Vec<_> = p.iter().map(|(_, p)| p).collect();
+        let t = requests::synthetic_tenant(&plain);
+        (p, Some(t))
+    };
+    let refs: Vec<PolicyRef> = policies
+        .iter()
+        .map(|(name, policy)| PolicyRef { name, policy })
+        .collect();
+    let plain: Vec<_> = policies.iter().map(|(_, p)| p).collect();
+    let vocabulary = requests::Vocabulary::of(&plain, tenant.as_ref());
+    let mut rng = requests::Rng::new(0x00be_c4a7_0016);
+    let sign_ins: Vec<_> = (0..pool).map(|_| vocabulary.sign_in(&mut rng)).collect();
+    eprintln!(
+        "engine_arbitrary_requests {case}: {} policies, {} requests",
+        refs.len(),
+        sign_ins.len()
+    );
+    let (block, strong) = enforced_effects(&refs);
+    let verdict = |reasons: &[caac::whatif::ReasonSet]| {
+        let (mut b, mut m) = (false, false);
+        for (i, r) in reasons.iter().enumerate() {
+            if r.is_empty() {
+                b |= block[i];
+                m |= strong[i];
+            }
+        }
+        usize::from(b) * 2 + usize::from(m)
+    };
+    let mut reasons = Vec::with_capacity(refs.len());
+    let bencher = bencher.counter(divan::counter::ItemsCount::new(sign_ins.len()));
+    if how == "general" {
+        let engine = Engine::new(&refs, tenant.as_ref());
+        let mut pass = || {
+            let mut verdicts = 0usize;
+            for s in &sign_ins {
+                engine.reasons_into(divan::black_box(s), &mut reasons);
+                verdicts += verdict(&reasons);
+            }
+            verdicts
+        };
+        per_cpu_second(case, sign_ins.len(), &mut pass);
+        bencher.bench_local(pass);
+    } else {
+        let fast = FastEngine::new(&refs, tenant.as_ref());
+        let mut cache = Cache::default();
+        let mut pass = || {
+            let mut verdicts = 0usize;
+            for s in &sign_ins {
+                fast.reasons_into(divan::black_box(s), &mut cache, &mut reasons);
+                verdicts += verdict(&reasons);
+            }
+            verdicts
+        };
+        per_cpu_second(case, sign_ins.len(), &mut pass);
+        bencher.bench_local(pass);
+    }
+}
+
+/// This thread's CPU time in nanoseconds (Linux `/proc/thread-self/schedstat`,
+/// first field), if readable.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Prints sign-ins per second of this thread's CPU time over a few passes:
+/// on a shared machine the wall-clock rate divan reports counts the time
+/// other processes hold the core.
+fn per_cpu_second(case: &str, items: usize, pass: &mut dyn FnMut() -> usize) {
+    pass(); // warm caches
+    let (Some(cpu0), wall0) = (thread_cpu_ns(), std::time::Instant::now()) else {
+        return;
+    };
+    let passes = 8;
+    let mut sink = 0;
+    for _ in 0..passes {
+        sink += pass();
+    }
+    let wall = wall0.elapsed().as_secs_f64();
+    let cpu = thread_cpu_ns().unwrap_or(cpu0).saturating_sub(cpu0) as f64 / 1e9;
+    let n = (items * passes) as f64;
+    eprintln!(
+        "engine_arbitrary_requests {case}: {:.0} sign-ins per CPU-second ({:.0} per wall-second; {sink})",
+        n / cpu.max(1e-9),
+        n / wall
+    );
 }

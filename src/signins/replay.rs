@@ -2,8 +2,9 @@
 //! aggregates and the self-check against Entra's own verdicts.
 //!
 //! Contract: [`PolicySet::verdict`] evaluates one record with the one
-//! what-if engine ([`crate::whatif::Engine`]) and then withholds what the
-//! record cannot decide. A policy is **unknown** for a record when the record
+//! what-if engine ([`crate::whatif::Engine`], through its compiled form
+//! [`crate::whatif::FastEngine`], which gives the same flags) and then
+//! withholds what the record cannot decide. A policy is **unknown** for a record when the record
 //! lacks a fact the policy's conditions read ([`super::Missing`]: group or
 //! role membership not in the members file, the exact guest type, user /
 //! insider / service principal risk, a hidden sign-in risk, the
@@ -39,8 +40,9 @@
 
 use super::{Missing, Record};
 use crate::model::{GuestOrExternalUserType, Policy, State, Tenant, Wire};
+use crate::whatif::compiled::Cache;
 use crate::whatif::{
-    Engine, GrantEffect, Identity, PolicyRef, Reason, ReasonSet, SignIn, grant_effect,
+    FastEngine, GrantEffect, Identity, PolicyRef, Reason, ReasonSet, SignIn, grant_effect,
 };
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -224,7 +226,9 @@ fn deps(p: &Policy, tenant: Option<&Tenant>) -> Deps {
 
 /// A policy set ready for replay.
 pub struct PolicySet<'a> {
-    engine: Engine<'a>,
+    engine: FastEngine<'a>,
+    /// The compiled evaluator's location cache (bounded).
+    cache: Cache,
     /// The policies, in order.
     pub refs: Vec<PolicyRef<'a>>,
     deps: Vec<Deps>,
@@ -235,10 +239,22 @@ impl<'a> PolicySet<'a> {
     /// Compiles `refs` once.
     pub fn new(refs: Vec<PolicyRef<'a>>, tenant: Option<&Tenant>) -> PolicySet<'a> {
         PolicySet {
-            engine: Engine::new(&refs, tenant),
+            engine: FastEngine::new(&refs, tenant),
+            cache: Cache::default(),
             deps: refs.iter().map(|r| deps(r.policy, tenant)).collect(),
             refs,
             scratch: Vec::new(),
+        }
+    }
+
+    /// The same set evaluated by the general engine alone, without the
+    /// compiled tables: the reference the differential tests compare
+    /// [`PolicySet::new`]'s verdicts with.
+    pub fn uncompiled(refs: Vec<PolicyRef<'a>>, tenant: Option<&Tenant>) -> PolicySet<'a> {
+        let engine = crate::whatif::Engine::new(&refs, tenant);
+        PolicySet {
+            engine: FastEngine::uncompiled(engine),
+            ..PolicySet::new(refs, tenant)
         }
     }
 
@@ -251,7 +267,8 @@ impl<'a> PolicySet<'a> {
         missing: Missing,
         known: Option<(&HashSet<String>, &HashSet<String>)>,
     ) -> Verdict {
-        self.engine.reasons_into(sign_in, &mut self.scratch);
+        self.engine
+            .reasons_into(sign_in, &mut self.cache, &mut self.scratch);
         let is_user = matches!(sign_in.identity, Identity::User { .. });
         let shape = sign_in.shape();
         let mut statuses = Vec::with_capacity(self.refs.len());

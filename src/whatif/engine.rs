@@ -57,11 +57,11 @@ impl ReasonSet {
 }
 
 /// The bit of a wire-enum value (its position in `ALL`).
-fn bit<T: Wire + PartialEq>(v: T) -> u16 {
+pub(super) fn bit<T: Wire + PartialEq>(v: T) -> u16 {
     T::all().iter().position(|x| *x == v).map_or(0, |i| 1 << i)
 }
 
-fn mask<T: Wire + PartialEq>(values: &[T]) -> u16 {
+pub(super) fn mask<T: Wire + PartialEq>(values: &[T]) -> u16 {
     values.iter().fold(0, |m, v| m | bit(*v))
 }
 
@@ -75,20 +75,20 @@ fn has(list: &[&str], value: &str) -> bool {
 
 /// One side (include or exclude) of `users`.
 #[derive(Debug, Default)]
-struct Side<'a> {
-    all: bool,
-    guests_keyword: bool,
-    users: Vec<&'a str>,
-    groups: Vec<&'a str>,
-    roles: Vec<&'a str>,
-    guests: Option<Guests<'a>>,
+pub(super) struct Side<'a> {
+    pub(super) all: bool,
+    pub(super) guests_keyword: bool,
+    pub(super) users: Vec<&'a str>,
+    pub(super) groups: Vec<&'a str>,
+    pub(super) roles: Vec<&'a str>,
+    pub(super) guests: Option<Guests<'a>>,
 }
 
 #[derive(Debug)]
-struct Guests<'a> {
-    types: u16,
-    any_tenant: bool,
-    tenants: Vec<&'a str>,
+pub(super) struct Guests<'a> {
+    pub(super) types: u16,
+    pub(super) any_tenant: bool,
+    pub(super) tenants: Vec<&'a str>,
 }
 
 impl<'a> Side<'a> {
@@ -111,7 +111,7 @@ impl<'a> Side<'a> {
         }
     }
 
-    fn matches(&self, user: &UserView) -> bool {
+    pub(super) fn matches(&self, user: &UserView) -> bool {
         if self.all || has(&self.users, user.id) {
             return true;
         }
@@ -136,28 +136,28 @@ impl<'a> Side<'a> {
 }
 
 /// The user fields of a sign-in, borrowed.
-struct UserView<'s> {
-    id: &'s str,
-    groups: &'s [String],
-    roles: &'s [String],
-    guest_type: Option<GuestOrExternalUserType>,
-    external_tenant: Option<&'s str>,
+pub(super) struct UserView<'s> {
+    pub(super) id: &'s str,
+    pub(super) groups: &'s [String],
+    pub(super) roles: &'s [String],
+    pub(super) guest_type: Option<GuestOrExternalUserType>,
+    pub(super) external_tenant: Option<&'s str>,
 }
 
 #[derive(Debug)]
-struct Workload<'a> {
-    all: bool,
-    include: Vec<&'a str>,
-    exclude: Vec<&'a str>,
+pub(super) struct Workload<'a> {
+    pub(super) all: bool,
+    pub(super) include: Vec<&'a str>,
+    pub(super) exclude: Vec<&'a str>,
 }
 
 /// The application groupings a policy names on one side (include or
 /// exclude); each expands to its members ([`apps`]).
 #[derive(Debug, Default, Clone, Copy)]
-struct Groups {
-    office365: bool,
-    admin: bool,
-    azure: bool,
+pub(super) struct Groups {
+    pub(super) office365: bool,
+    pub(super) admin: bool,
+    pub(super) azure: bool,
 }
 
 impl Groups {
@@ -199,16 +199,16 @@ impl Groups {
 }
 
 #[derive(Debug, Default)]
-struct Apps<'a> {
-    all: bool,
-    groups: Groups,
-    include: Vec<&'a str>,
-    exclude_groups: Groups,
-    exclude: Vec<&'a str>,
+pub(super) struct Apps<'a> {
+    pub(super) all: bool,
+    pub(super) groups: Groups,
+    pub(super) include: Vec<&'a str>,
+    pub(super) exclude_groups: Groups,
+    pub(super) exclude: Vec<&'a str>,
 }
 
 #[derive(Debug)]
-enum TargetCond<'a> {
+pub(super) enum TargetCond<'a> {
     Apps(Apps<'a>),
     UserActions(Vec<&'a str>),
     AuthContexts(Vec<&'a str>),
@@ -217,15 +217,15 @@ enum TargetCond<'a> {
 }
 
 #[derive(Debug)]
-struct Platforms {
-    all: bool,
-    include: u16,
-    exclude: u16,
-    exclude_all: bool,
+pub(super) struct Platforms {
+    pub(super) all: bool,
+    pub(super) include: u16,
+    pub(super) exclude: u16,
+    pub(super) exclude_all: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
-enum LocRef<'a> {
+pub(super) enum LocRef<'a> {
     All,
     AllTrusted,
     /// Index into [`Engine::locations`].
@@ -236,48 +236,48 @@ enum LocRef<'a> {
 }
 
 #[derive(Debug)]
-struct Locations<'a> {
-    include: Vec<LocRef<'a>>,
-    exclude: Vec<LocRef<'a>>,
+pub(super) struct Locations<'a> {
+    pub(super) include: Vec<LocRef<'a>>,
+    pub(super) exclude: Vec<LocRef<'a>>,
 }
 
 #[derive(Debug)]
-struct DeviceCond {
-    mode: FilterMode,
-    rule: Result<Expr, device_filter::ParseError>,
-    uses_extension_attributes: bool,
+pub(super) struct DeviceCond {
+    pub(super) mode: FilterMode,
+    pub(super) rule: Result<Expr, device_filter::ParseError>,
+    pub(super) uses_extension_attributes: bool,
 }
 
 #[derive(Debug)]
-struct Compiled<'a> {
-    name: &'a str,
-    policy: &'a Policy,
-    state: State,
-    empty: bool,
+pub(super) struct Compiled<'a> {
+    pub(super) name: &'a str,
+    pub(super) policy: &'a Policy,
+    pub(super) state: State,
+    pub(super) empty: bool,
     /// `users` present with an include side.
-    users: Option<(Side<'a>, Side<'a>)>,
+    pub(super) users: Option<(Side<'a>, Side<'a>)>,
     /// For Exchange ActiveSync sign-ins the include side matches every user
     /// ([`eas_all_users`]).
-    eas_all_users: bool,
-    workload: Option<Workload<'a>>,
-    target: TargetCond<'a>,
+    pub(super) eas_all_users: bool,
+    pub(super) workload: Option<Workload<'a>>,
+    pub(super) target: TargetCond<'a>,
     /// Bit per [`ClientApp`]; 0 = every client.
-    client_apps: u8,
-    platforms: Option<Platforms>,
-    locations: Option<Locations<'a>>,
-    device: Option<DeviceCond>,
-    sign_in_risk: u16,
-    user_risk: u16,
-    sp_risk: u16,
-    insider: u16,
-    flows: u16,
-    agent_risk: bool,
+    pub(super) client_apps: u8,
+    pub(super) platforms: Option<Platforms>,
+    pub(super) locations: Option<Locations<'a>>,
+    pub(super) device: Option<DeviceCond>,
+    pub(super) sign_in_risk: u16,
+    pub(super) user_risk: u16,
+    pub(super) sp_risk: u16,
+    pub(super) insider: u16,
+    pub(super) flows: u16,
+    pub(super) agent_risk: bool,
     /// Unknowns this policy always reports when evaluated.
-    notes: Vec<String>,
+    pub(super) notes: Vec<String>,
 }
 
 impl Compiled<'_> {
-    fn report_only(&self) -> bool {
+    pub(super) fn report_only(&self) -> bool {
         matches!(
             self.state,
             State::ReportOnly | State::EnabledForReportingButNotEnforced
@@ -289,7 +289,7 @@ impl Compiled<'_> {
     }
 }
 
-fn client_bit(c: ClientApp) -> u8 {
+pub(super) fn client_bit(c: ClientApp) -> u8 {
     match c {
         ClientApp::Browser => 1,
         ClientApp::MobileAppsAndDesktopClients => 2,
@@ -417,30 +417,30 @@ pub fn sign_in_locations(tenant: &Tenant, sign_in: &SignIn) -> Vec<(String, bool
 /// Policies compiled for repeated evaluation.
 #[derive(Debug)]
 pub struct Engine<'a> {
-    policies: Vec<Compiled<'a>>,
-    locations: Vec<NamedLoc>,
+    pub(super) policies: Vec<Compiled<'a>>,
+    pub(super) locations: Vec<NamedLoc>,
     /// App ids of the tenant file's `applications` (tenant apps: never
     /// members of the Microsoft app groups).
-    tenant_apps: Vec<String>,
+    pub(super) tenant_apps: Vec<String>,
 }
 
 /// Per-evaluation state.
-struct Ctx<'s> {
-    sign_in: &'s SignIn,
-    platform: Option<u16>,
-    client: u8,
-    sign_in_risk: u16,
-    user_risk: u16,
-    sp_risk: u16,
-    insider: Option<u16>,
-    flow: Option<u16>,
-    register_device: bool,
+pub(super) struct Ctx<'s> {
+    pub(super) sign_in: &'s SignIn,
+    pub(super) platform: Option<u16>,
+    pub(super) client: u8,
+    pub(super) sign_in_risk: u16,
+    pub(super) user_risk: u16,
+    pub(super) sp_risk: u16,
+    pub(super) insider: Option<u16>,
+    pub(super) flow: Option<u16>,
+    pub(super) register_device: bool,
     /// Per named location: 0 not computed, 1 no, 2 yes.
-    loc_cache: Vec<u8>,
-    unknowns: Vec<String>,
+    pub(super) loc_cache: Vec<u8>,
+    pub(super) unknowns: Vec<String>,
     /// The caller drops `unknowns` ([`Engine::reasons_into`]): skip building
     /// the hot-path notes (every policy's notes, app-group notes).
-    quiet: bool,
+    pub(super) quiet: bool,
 }
 
 impl Ctx<'_> {
@@ -644,7 +644,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn context<'s>(&self, sign_in: &'s SignIn) -> Ctx<'s> {
+    pub(super) fn context<'s>(&self, sign_in: &'s SignIn) -> Ctx<'s> {
         Ctx {
             sign_in,
             platform: sign_in.platform.filter(|p| *p != Platform::All).map(bit),
@@ -922,7 +922,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn location_matches(&self, r: LocRef, ctx: &mut Ctx) -> bool {
+    pub(super) fn location_matches(&self, r: LocRef, ctx: &mut Ctx) -> bool {
         match r {
             LocRef::All => true,
             LocRef::AllTrusted => {

@@ -344,6 +344,7 @@
 
 pub mod apps;
 mod collapse;
+pub mod compiled;
 pub mod coverage;
 pub mod device_filter;
 mod engine;
@@ -355,6 +356,7 @@ pub mod output;
 pub mod request;
 pub mod sweep;
 
+pub use compiled::FastEngine;
 pub(crate) use engine::{COMPLIANT_NETWORK, NamedLoc, has_controls, named_location};
 pub use engine::{Engine, ReasonSet, sign_in_locations};
 
