@@ -150,15 +150,25 @@ pub struct Unit {
 impl Unit {
     /// Rewrites a diagnostic's spec pointer into the file's own pointer and
     /// tags it with the policy's display name.
-    pub fn localise(&self, mut d: Diagnostic) -> Diagnostic {
-        if let (Some(c), crate::diag::Location::Pointer { pointer, .. }) =
-            (&self.converted, &mut d.location)
-        {
-            *pointer = c.source_pointer(pointer).unwrap_or_else(|| self.at.clone());
-        }
-        d.policy = self.display_name.clone();
-        d
+    pub fn localise(&self, d: Diagnostic) -> Diagnostic {
+        localise(self.converted.as_ref(), &self.at, &self.display_name, d)
     }
+}
+
+/// [`Unit::localise`] from the unit's parts (so a caller holding one field
+/// borrowed can still localise).
+fn localise(
+    converted: Option<&crate::graph::read::Converted>,
+    at: &str,
+    display_name: &Option<String>,
+    mut d: Diagnostic,
+) -> Diagnostic {
+    if let (Some(c), crate::diag::Location::Pointer { pointer, .. }) = (converted, &mut d.location)
+    {
+        *pointer = c.source_pointer(pointer).unwrap_or_else(|| at.to_owned());
+    }
+    d.policy = display_name.clone();
+    d
 }
 
 /// The result of [`check`].
@@ -1237,10 +1247,14 @@ fn load_policy_with(
                         .map(|v| POLICY_SCHEMA.check(&v))
                         .unwrap_or_default();
                     let failed = failed || !shape.is_empty();
-                    unit.converted = Some(converted.clone());
-                    report
-                        .diagnostics
-                        .extend(shape.into_iter().map(|d| unit.localise(d)));
+                    // Moved, not cloned: the unit keeps the one conversion
+                    // (its pointer map localises every later diagnostic).
+                    let converted = &*unit.converted.insert(converted);
+                    report.diagnostics.extend(
+                        shape
+                            .into_iter()
+                            .map(|d| localise(Some(converted), &unit.at, &unit.display_name, d)),
+                    );
                     let (resolved, ds) = resolve::resolve(&converted.policy, tenant);
                     let ok = ds.is_empty() && !failed;
                     let ds = resolution_errors(
@@ -1249,7 +1263,6 @@ fn load_policy_with(
                         tenant_failed,
                         &mut unit.unresolved,
                     );
-                    unit.converted = Some(converted);
                     report
                         .diagnostics
                         .extend(ds.into_iter().map(|d| unit.localise(d)));

@@ -231,9 +231,16 @@ impl SpanMap {
     }
 }
 
-/// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`).
-pub fn escape_segment(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+/// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`, RFC 6901 §3,
+/// <https://www.rfc-editor.org/rfc/rfc6901#section-3>). Borrows the segment
+/// when it has neither (almost every key), so building a pointer allocates
+/// once.
+pub fn escape_segment(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains(['~', '/']) {
+        segment.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        segment.into()
+    }
 }
 
 /// A parsed input file.
