@@ -138,8 +138,10 @@ pub struct Unit {
     /// True when loading, conversion and resolution raised no error: only
     /// clean policies are compiled.
     pub clean: bool,
-    /// For Graph exports: the spec → source pointer map.
-    pub converted: Option<crate::graph::read::Converted>,
+    /// For Graph exports: the spec → source pointer map. Boxed: a spec
+    /// file's unit (most units) then spends one pointer on it, not the
+    /// whole conversion's size (BENCHMARKS.md, run 6).
+    pub converted: Option<Box<crate::graph::read::Converted>>,
     /// Spec pointers of the references that did not resolve. Their error is
     /// already reported (or its root cause is, in the tenant file), so the
     /// directory rules (CA9xx), which see them as written, stay silent there:
@@ -151,7 +153,7 @@ impl Unit {
     /// Rewrites a diagnostic's spec pointer into the file's own pointer and
     /// tags it with the policy's display name.
     pub fn localise(&self, d: Diagnostic) -> Diagnostic {
-        localise(self.converted.as_ref(), &self.at, &self.display_name, d)
+        localise(self.converted.as_deref(), &self.at, &self.display_name, d)
     }
 }
 
@@ -1249,7 +1251,7 @@ fn load_policy_with(
                     let failed = failed || !shape.is_empty();
                     // Moved, not cloned: the unit keeps the one conversion
                     // (its pointer map localises every later diagnostic).
-                    let converted = &*unit.converted.insert(converted);
+                    let converted = &**unit.converted.insert(Box::new(converted));
                     report.diagnostics.extend(
                         shape
                             .into_iter()
@@ -1582,6 +1584,16 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spec_unit_does_not_carry_a_conversion_inline() {
+        // Every loaded file keeps its unit until the end of the run: a
+        // conversion held inline would double each spec unit's size
+        // (BENCHMARKS.md, run 6: 42% of lint's peak heap at 2,000 specs).
+        let unit = std::mem::size_of::<Unit>();
+        let policy = std::mem::size_of::<Policy>();
+        assert!(unit < policy + 256, "Unit is {unit} bytes, Policy {policy}");
+    }
 
     #[test]
     fn embedded_schemas_are_the_generated_ones() {
