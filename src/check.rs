@@ -138,8 +138,10 @@ pub struct Unit {
     /// True when loading, conversion and resolution raised no error: only
     /// clean policies are compiled.
     pub clean: bool,
-    /// For Graph exports: the spec → source pointer map.
-    pub converted: Option<crate::graph::read::Converted>,
+    /// For Graph exports: the spec → source pointer map. Boxed: a spec
+    /// file's unit (most units) then spends one pointer on it, not the
+    /// whole conversion's size (BENCHMARKS.md, run 6).
+    pub converted: Option<Box<crate::graph::read::Converted>>,
     /// Spec pointers of the references that did not resolve. Their error is
     /// already reported (or its root cause is, in the tenant file), so the
     /// directory rules (CA9xx), which see them as written, stay silent there:
@@ -150,15 +152,25 @@ pub struct Unit {
 impl Unit {
     /// Rewrites a diagnostic's spec pointer into the file's own pointer and
     /// tags it with the policy's display name.
-    pub fn localise(&self, mut d: Diagnostic) -> Diagnostic {
-        if let (Some(c), crate::diag::Location::Pointer { pointer, .. }) =
-            (&self.converted, &mut d.location)
-        {
-            *pointer = c.source_pointer(pointer).unwrap_or_else(|| self.at.clone());
-        }
-        d.policy = self.display_name.clone();
-        d
+    pub fn localise(&self, d: Diagnostic) -> Diagnostic {
+        localise(self.converted.as_deref(), &self.at, &self.display_name, d)
     }
+}
+
+/// [`Unit::localise`] from the unit's parts (so a caller holding one field
+/// borrowed can still localise).
+fn localise(
+    converted: Option<&crate::graph::read::Converted>,
+    at: &str,
+    display_name: &Option<String>,
+    mut d: Diagnostic,
+) -> Diagnostic {
+    if let (Some(c), crate::diag::Location::Pointer { pointer, .. }) = (converted, &mut d.location)
+    {
+        *pointer = c.source_pointer(pointer).unwrap_or_else(|| at.to_owned());
+    }
+    d.policy = display_name.clone();
+    d
 }
 
 /// The result of [`check`].
@@ -1237,10 +1249,14 @@ fn load_policy_with(
                         .map(|v| POLICY_SCHEMA.check(&v))
                         .unwrap_or_default();
                     let failed = failed || !shape.is_empty();
-                    unit.converted = Some(converted.clone());
-                    report
-                        .diagnostics
-                        .extend(shape.into_iter().map(|d| unit.localise(d)));
+                    // Moved, not cloned: the unit keeps the one conversion
+                    // (its pointer map localises every later diagnostic).
+                    let converted = &**unit.converted.insert(Box::new(converted));
+                    report.diagnostics.extend(
+                        shape
+                            .into_iter()
+                            .map(|d| localise(Some(converted), &unit.at, &unit.display_name, d)),
+                    );
                     let (resolved, ds) = resolve::resolve(&converted.policy, tenant);
                     let ok = ds.is_empty() && !failed;
                     let ds = resolution_errors(
@@ -1249,7 +1265,6 @@ fn load_policy_with(
                         tenant_failed,
                         &mut unit.unresolved,
                     );
-                    unit.converted = Some(converted);
                     report
                         .diagnostics
                         .extend(ds.into_iter().map(|d| unit.localise(d)));
@@ -1569,6 +1584,16 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spec_unit_does_not_carry_a_conversion_inline() {
+        // Every loaded file keeps its unit until the end of the run: a
+        // conversion held inline would double each spec unit's size
+        // (BENCHMARKS.md, run 6: 42% of lint's peak heap at 2,000 specs).
+        let unit = std::mem::size_of::<Unit>();
+        let policy = std::mem::size_of::<Policy>();
+        assert!(unit < policy + 256, "Unit is {unit} bytes, Policy {policy}");
+    }
 
     #[test]
     fn embedded_schemas_are_the_generated_ones() {

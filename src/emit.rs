@@ -7,9 +7,11 @@
 //! after the swap. A directory caac did not create (no `manifest.json` and not
 //! empty) is never replaced, so `--out .` cannot wipe a repository.
 //! A previous output that cannot be changed (read-only) is refused before
-//! anything moves. Files whose bytes did not change are hard-linked from the
-//! previous output instead of being written and synced again; new files are
-//! written and synced on a small I/O pool (see BENCHMARKS.md for why).
+//! anything moves. When the previous output already holds exactly the given
+//! files (names and bytes), nothing is touched. Otherwise files whose bytes
+//! did not change are hard-linked from the previous output instead of being
+//! written and synced again; new files are written and synced on a small I/O
+//! pool (see BENCHMARKS.md for why).
 //!
 //! When output is refused, [`refusal`] words the one error (the directory
 //! and why) and [`closing_line`] the command's last line, which then counts
@@ -175,6 +177,13 @@ pub fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), EmitErro
     let previous = dir.is_dir().then_some(dir);
     if let Some(d) = previous {
         probe_writable(d)?;
+        // Already exactly these files: replacing the directory by itself
+        // would only link, rename and unlink 20,001 inodes for nothing
+        // (BENCHMARKS.md, run 6). Nothing is touched, which is as atomic
+        // as it gets.
+        if holds_exactly(d, files) {
+            return Ok(());
+        }
     }
     let result = stage(&staging, files, previous).and_then(|()| swap(dir, &staging, &retired));
     if result.is_err() {
@@ -301,6 +310,35 @@ fn same_file_contents(old: &Path, bytes: &[u8]) -> bool {
             std::fs::read(old).is_ok_and(|b| b == bytes)
         }
         _ => false,
+    }
+}
+
+/// True when `dir` holds exactly `files`: the same names, nothing else
+/// (no other file, directory or link), and each file byte for byte.
+fn holds_exactly(dir: &Path, files: &[(String, Vec<u8>)]) -> bool {
+    use rayon::prelude::*;
+    let wanted: std::collections::HashSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mut found = 0;
+    for e in entries {
+        let Ok(e) = e else { return false };
+        let name = e.file_name();
+        if !e.file_type().is_ok_and(|t| t.is_file())
+            || !name.to_str().is_some_and(|n| wanted.contains(n))
+        {
+            return false;
+        }
+        found += 1;
+    }
+    if found != wanted.len() || wanted.len() != files.len() {
+        return false;
+    }
+    let same = |(name, bytes): &(String, Vec<u8>)| same_file_contents(&dir.join(name), bytes);
+    match io_pool() {
+        Some(pool) => pool.install(|| files.par_iter().all(same)),
+        None => files.iter().all(same),
     }
 }
 
@@ -443,8 +481,10 @@ pub fn file_stem(display_name: &str) -> String {
     }
 }
 
-/// One compiled body, serialised: what the manifest and the file need.
-struct Rendered {
+/// One compiled body as written: its bytes, hash and manifest fields. The
+/// body's JSON tree is dropped once these exist ([`render_body`]), so a
+/// build never holds every compiled tree at once (BENCHMARKS.md, run 6).
+pub(crate) struct Rendered {
     source: String,
     display_name: serde_json::Value,
     api_version: compile::ApiVersion,
@@ -453,32 +493,31 @@ struct Rendered {
     sha: String,
 }
 
+/// Serialises and hashes one compiled body (`source`: the spec file, or
+/// `file#pointer` in an export), consuming it.
+pub(crate) fn render_body(source: String, c: Compiled) -> Rendered {
+    let bytes = pretty(&c.body).into_bytes();
+    let sha = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    Rendered {
+        source,
+        display_name: c.body["displayName"].clone(),
+        api_version: c.api_version,
+        beta_reasons: c.beta_reasons,
+        bytes,
+        sha,
+    }
+}
+
+/// Writes a build's rendered bodies ([`render_body`], in input order) and
+/// their manifest as one atomic replacement of `out`.
 pub(crate) fn write_output(
     out: &Path,
-    compiled: Vec<(String, Compiled)>,
+    rendered: Vec<Rendered>,
 ) -> Result<(String, serde_json::Value), crate::emit::EmitError> {
-    use rayon::prelude::*;
-    let count = compiled.len();
-    // Serialise and hash on every core; each body is dropped as soon as its
-    // bytes exist, so the build never holds both (BENCHMARKS.md §4).
-    let rendered: Vec<Rendered> = compiled
-        .into_par_iter()
-        .map(|(source, c)| {
-            let bytes = pretty(&c.body).into_bytes();
-            let sha = Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>();
-            Rendered {
-                source,
-                display_name: c.body["displayName"].clone(),
-                api_version: c.api_version,
-                beta_reasons: c.beta_reasons,
-                bytes,
-                sha,
-            }
-        })
-        .collect();
+    let count = rendered.len();
     let mut used = BTreeSet::new();
     let mut outputs = Vec::with_capacity(count + 1);
     let mut manifest = Vec::with_capacity(count);
@@ -622,6 +661,43 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn an_unchanged_output_is_left_untouched_and_any_difference_replaces_it() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let files = vec![
+            (MANIFEST.to_owned(), b"{}".to_vec()),
+            ("a.json".to_owned(), b"one".to_vec()),
+        ];
+        write_dir(&out, &files).unwrap();
+        let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        let dir = ino(&out);
+        // The same files again: the directory itself is kept (no swap).
+        write_dir(&out, &files).unwrap();
+        assert_eq!(ino(&out), dir, "an unchanged output is not replaced");
+        // A stray file, a missing file or different bytes: replaced.
+        std::fs::write(out.join("stray.json"), b"x").unwrap();
+        write_dir(&out, &files).unwrap();
+        assert_ne!(ino(&out), dir, "a stray file makes it a replacement");
+        assert!(!out.join("stray.json").exists());
+        let dir = ino(&out);
+        write_dir(&out, &files[..1]).unwrap();
+        assert_ne!(ino(&out), dir, "one file fewer makes it a replacement");
+        assert!(!out.join("a.json").exists());
+        write_dir(&out, &files).unwrap();
+        let dir = ino(&out);
+        let changed = vec![files[0].clone(), ("a.json".to_owned(), b"two".to_vec())];
+        write_dir(&out, &changed).unwrap();
+        assert_ne!(ino(&out), dir, "changed bytes make it a replacement");
+        assert_eq!(std::fs::read(out.join("a.json")).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out"], "no staging, retired or probe debris");
     }
 
     #[test]

@@ -7,8 +7,8 @@ use super::{ExitStatus, FINDINGS, INPUT_ERROR, OK, check_stages, inputs};
 use crate::check;
 use crate::cli::BuildArgs;
 use crate::diag::{Diagnostic, Severity};
-use crate::emit::{BuildOptions, SummaryFormat, write_output};
-use crate::graph::compile::{self, Compiled};
+use crate::emit::{BuildOptions, Rendered, SummaryFormat, render_body, write_output};
+use crate::graph::compile;
 use crate::render::{self, Counts};
 
 /// `caac build`: the arguments as options, then the build.
@@ -35,9 +35,11 @@ fn execute(o: &BuildOptions, color: bool) -> ExitStatus {
     check::lockout_gate(&mut checked);
     // The starter set's made-up ids build, with a warning (plan/apply refuse them).
     check::placeholder_ids(&mut checked, Severity::Warning);
-    // Each file compiles on its own (both cores); the order stays the input order.
+    // Each file compiles on its own (both cores); the order stays the input
+    // order. Each body is serialised as soon as it is checked and its tree
+    // dropped, so the build never holds every compiled tree at once.
     use rayon::prelude::*;
-    let per_file: Vec<Vec<(String, Compiled)>> = checked
+    let per_file: Vec<Vec<Rendered>> = checked
         .files
         .par_iter_mut()
         .map(|f| {
@@ -80,12 +82,12 @@ fn execute(o: &BuildOptions, color: bool) -> ExitStatus {
                         format!("#{}", u.at)
                     }
                 );
-                compiled.push((source, c));
+                compiled.push(render_body(source, c));
             }
             compiled
         })
         .collect();
-    let compiled: Vec<(String, Compiled)> = per_file.into_iter().flatten().collect();
+    let compiled: Vec<Rendered> = per_file.into_iter().flatten().collect();
     let mut reports = checked.into_reports();
     for r in &mut reports {
         r.sort();
@@ -115,6 +117,9 @@ fn execute(o: &BuildOptions, color: bool) -> ExitStatus {
     // -q: the diagnostics only, no notes or closing line.
     let quiet = super::ui().quiet;
     let counts = Counts::of(&reports);
+    // Rendered: the reports' texts and span maps are not needed while the
+    // output is written.
+    drop(reports);
     let mut written = false;
     let mut json = None;
     let mut refused = false;

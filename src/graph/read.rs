@@ -78,6 +78,17 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// The source pointer of key `k` of this object (one allocation: this
+    /// runs for every key of every export).
+    fn child(&self, k: &str) -> String {
+        let k = escape_segment(k);
+        let mut p = String::with_capacity(self.at.len() + 1 + k.len());
+        p.push_str(&self.at);
+        p.push('/');
+        p.push_str(&k);
+        p
+    }
+
     /// Keys that repeat another key of this object up to case (`Mode` beside
     /// `mode`): Graph would see only one of them, so which one is a guess.
     fn case_duplicates(&self) -> Vec<(String, String)> {
@@ -85,7 +96,7 @@ impl<'a> Obj<'a> {
         let mut out = Vec::new();
         for k in self.map.keys() {
             if !is_noise(k) && !seen.insert(k.to_ascii_lowercase()) {
-                out.push((k.clone(), format!("{}/{}", self.at, escape_segment(k))));
+                out.push((k.clone(), self.child(k)));
             }
         }
         out
@@ -102,7 +113,7 @@ impl<'a> Obj<'a> {
         if v.is_null() {
             return None;
         }
-        Some((v, format!("{}/{}", self.at, escape_segment(k))))
+        Some((v, self.child(k)))
     }
 
     /// The modelled key `key` is a near miss of (a typo or a slip in case
@@ -123,7 +134,7 @@ impl<'a> Obj<'a> {
         self.map
             .iter()
             .filter(|(k, v)| !used.contains(k.as_str()) && !is_noise(k) && !is_empty(v))
-            .map(|(k, v)| (k.as_str(), v, format!("{}/{}", self.at, escape_segment(k))))
+            .map(|(k, v)| (k.as_str(), v, self.child(k)))
             .collect()
     }
 }
@@ -643,10 +654,11 @@ pub fn from_graph(v: &Value, at: &str) -> Converted {
         exclusions: Vec::new(),
         passthrough,
     };
+    let pointer_count = c.pointers.len();
     Converted {
         policy,
         pointers: c.pointers.into_iter().fold(
-            std::collections::HashMap::new(),
+            std::collections::HashMap::with_capacity(pointer_count),
             |mut m, (spec, src)| {
                 m.entry(spec).or_insert(src);
                 m

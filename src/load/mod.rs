@@ -1,4 +1,5 @@
-//! Load: bytes → text → YAML/JSON value + a JSON-pointer → position map.
+//! Load: bytes → text → YAML/JSON value + a JSON-pointer → position map
+//! (built on first look-up for the files the fast paths read).
 //!
 //! Contract: [`load`] never panics and never guesses. It decodes (BOM and
 //! UTF-16 sniffing, see [`decode`]), parses with serde-saphyr under one hardened
@@ -10,6 +11,7 @@
 //! Every failure is a [`Diagnostic`] with a position.
 
 pub mod decode;
+pub mod fast;
 pub mod json;
 
 use crate::diag::{Code, Diagnostic, Location};
@@ -161,35 +163,51 @@ pub struct NodeSpan {
 
 /// JSON pointer (RFC 6901, e.g. `/users/exclude/groups/0`) → where it is written.
 ///
-/// A YAML file's map is built while parsing; a JSON file's ([`json`]) is
-/// built from its text on the first look-up, so the files without a
-/// diagnostic (most of them) never build one.
+/// Built on the first look-up from the text: a JSON file's by a small
+/// tokenizer ([`json`]), a YAML file's by parsing it again with positions
+/// ([`parse_yaml_text`]); so the files without a diagnostic (most of them)
+/// never build one. Only a file the positioned YAML path had to read (see
+/// [`parse_text`]) carries a map built while parsing.
 #[derive(Debug, Clone, Default)]
 pub struct SpanMap {
     map: std::sync::OnceLock<HashMap<String, NodeSpan>>,
-    /// The JSON text to build `map` from on first use.
-    json: Option<std::sync::Arc<str>>,
+    /// The text to build `map` from on first use.
+    source: Option<Lazy>,
+}
+
+/// Which way a lazy [`SpanMap`] is built from its text.
+#[derive(Debug, Clone)]
+enum Lazy {
+    Json(std::sync::Arc<str>),
+    Yaml(std::sync::Arc<str>),
 }
 
 impl SpanMap {
     fn built(map: HashMap<String, NodeSpan>) -> Self {
         SpanMap {
             map: std::sync::OnceLock::from(map),
-            json: None,
+            source: None,
         }
     }
 
-    fn lazy_json(text: &str) -> Self {
+    fn lazy(source: Lazy) -> Self {
         SpanMap {
             map: std::sync::OnceLock::new(),
-            json: Some(text.into()),
+            source: Some(source),
         }
     }
 
     /// Every pointer and its span (builds a lazy map).
     pub fn entries(&self) -> &HashMap<String, NodeSpan> {
-        self.map
-            .get_or_init(|| self.json.as_deref().map(json::spans).unwrap_or_default())
+        self.map.get_or_init(|| match &self.source {
+            Some(Lazy::Json(text)) => json::spans(text),
+            // The fast path accepted this text, so the positioned path does
+            // too (the module contract of [`fast`]).
+            Some(Lazy::Yaml(text)) => parse_yaml_text(text)
+                .map(|(_, spans)| spans.map.into_inner().unwrap_or_default())
+                .unwrap_or_default(),
+            None => HashMap::new(),
+        })
     }
 
     /// The span of exactly this pointer.
@@ -213,9 +231,16 @@ impl SpanMap {
     }
 }
 
-/// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`).
-pub fn escape_segment(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+/// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`, RFC 6901 §3,
+/// <https://www.rfc-editor.org/rfc/rfc6901#section-3>). Borrows the segment
+/// when it has neither (almost every key), so building a pointer allocates
+/// once.
+pub fn escape_segment(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains(['~', '/']) {
+        segment.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        segment.into()
+    }
 }
 
 /// A parsed input file.
@@ -335,12 +360,19 @@ pub fn options() -> serde_saphyr::Options {
 }
 
 /// Parses decoded text into a value and its span map: JSON the fast path
-/// takes ([`json::parse`], Graph exports) through `serde_json` with a lazy
-/// span map, everything else through the YAML parser
-/// ([`parse_yaml_text`]); both give the same value and positions.
+/// takes ([`json::parse`], Graph exports) through `serde_json`, other text
+/// the YAML parser accepts through it without positions ([`fast::parse`]),
+/// both with a lazy span map; everything else (every error) through the
+/// positioned YAML parser ([`parse_yaml_text`]). All give the same value,
+/// positions and errors.
 pub fn parse_text(text: &str) -> Result<(Value, SpanMap), Box<Diagnostic>> {
     if let Some(value) = json::parse(text) {
-        return Ok((value, SpanMap::lazy_json(text)));
+        return Ok((value, SpanMap::lazy(Lazy::Json(text.into()))));
+    }
+    if !text.trim().is_empty()
+        && let Some(value) = fast::parse(text)
+    {
+        return Ok((value, SpanMap::lazy(Lazy::Yaml(text.into()))));
     }
     parse_yaml_text(text)
 }

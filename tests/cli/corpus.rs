@@ -5,11 +5,15 @@
 use crate::common::corpus;
 
 fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    files_with(dir, &["json"], out);
+}
+
+fn files_with(dir: &std::path::Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json") {
+            files_with(&p, exts, out);
+        } else if p.extension().is_some_and(|x| exts.iter().any(|e| x == *e)) {
             out.push(p);
         }
     }
@@ -237,5 +241,164 @@ fn json_path_matches_yaml_path() {
     println!(
         "json_path_matches_yaml_path: {} files, {fast} through the fast path",
         all.len()
+    );
+}
+
+/// Every YAML and JSON file in the repository (fixtures, including the
+/// hostile ones, examples, starter policies, schemas' examples) and, when
+/// `CAAC_CORPUS` is set, every real export in the corpus: what
+/// `caac::load::parse_text` returns — through the JSON fast path, the YAML
+/// fast path (no positions while parsing; the span map is built on its
+/// first look-up by parsing again) or the positioned YAML parser — is the
+/// same value, key order, span of every key and value, and error as the
+/// positioned YAML parser alone (`caac::load::parse_yaml_text`) gives. Fails
+/// if the YAML fast path is taken for too few files (it would prove
+/// nothing).
+#[test]
+fn yaml_fast_path_matches_yaml_path() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for dir in ["tests", "examples", "policies", "docs", "fuzz", "schemas"] {
+        if root.join(dir).is_dir() {
+            files_with(&root.join(dir), &["yaml", "yml", "json"], &mut all);
+        }
+    }
+    for f in ["tenant.yaml", ".caac.yaml"] {
+        if root.join(f).is_file() {
+            all.push(root.join(f));
+        }
+    }
+    let local = all.len();
+    if let Some(corpus) = corpus("yaml_fast_path_matches_yaml_path (corpus part)") {
+        files(&corpus, &mut all);
+    }
+    all.sort();
+    // The files as written, then one-edit mutations of the repository's
+    // own files (cut short; a line written twice, which repeats a key; a
+    // tab), then the inputs each path treats specially: keys two spellings
+    // of which collide, numbers that are not finite or do not fit, null
+    // and collection keys, anchors, several documents, empty documents,
+    // tags, deep nesting.
+    let mut inputs: Vec<(String, String)> = Vec::new();
+    for f in &all {
+        let Ok(bytes) = std::fs::read(f) else {
+            continue;
+        };
+        let Ok(text) = caac::load::decode::decode(&bytes) else {
+            continue;
+        };
+        if f.starts_with(root) {
+            let cut = |at: usize| {
+                (0..=at)
+                    .rev()
+                    .find(|&c| text.is_char_boundary(c))
+                    .unwrap_or(0)
+            };
+            for (what, t) in [
+                ("cut at 1/3", text[..cut(text.len() / 3)].to_owned()),
+                ("cut at 2/3", text[..cut(2 * text.len() / 3)].to_owned()),
+                ("second line twice", {
+                    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+                    let mut t = String::new();
+                    for (n, l) in lines.iter().enumerate() {
+                        t.push_str(l);
+                        if n == 1 {
+                            t.push_str(l);
+                        }
+                    }
+                    t
+                }),
+                ("tab on line 2", text.replacen("\n  ", "\n\t", 1)),
+            ] {
+                inputs.push((format!("{} ({what})", f.display()), t));
+            }
+        }
+        inputs.push((f.display().to_string(), text));
+    }
+    for hostile in [
+        "1: a\n\"1\": b\n",
+        "true: a\n\"true\": b\n",
+        "1.5: a\n\"1.5\": b\n",
+        "a: .nan\n",
+        "a: [.inf, -.inf]\n",
+        "a: 99999999999999999999999999\n",
+        "a: -99999999999999999999999999\n",
+        "a: 18446744073709551615\n",
+        "a: -9223372036854775808\n",
+        "a: 1e400\n",
+        "~: a\n",
+        "null: a\n",
+        "[a]: b\n",
+        "{a: b}: c\n",
+        "? [a]\n: b\n",
+        "a: &x 1\nb: *x\n",
+        "a: 1\n---\nb: 2\n",
+        "---\n",
+        "# only a comment\n",
+        "~\n",
+        "",
+        "   \n\n",
+        "a: !!binary aGVsbG8=\n",
+        "a: !custom x\n",
+        "a: !!str 1\n",
+        "a: !!int \"1\"\n",
+        "a: b: c\n",
+        "a:\n\t- b\n",
+        "a: 'x\n",
+        "- a\n- b\n",
+        "plain scalar\n",
+        "42\n",
+        "a: NO\nb: yes\nc: 0123\nd: 0x1F\ne: 0o17\nf: +1\ng: 1_000\n",
+        "a:\n  b: 1\n  b: 2\n",
+        "{\"a\": 1, \"a\": 2}",
+        "[\"a\", {\"b\": 1.5}]",
+        "a: \"\\u00e9\\ud83d\\ude00\"\n",
+        "a: |\n  x\n  y\nb: >-\n  z\n",
+        "a:\r\n  - b\r  - c\n",
+    ] {
+        inputs.push((format!("hostile {hostile:?}"), hostile.to_owned()));
+    }
+    let deep = "[".repeat(200) + &"]".repeat(200);
+    inputs.push(("200 nested lists".into(), deep));
+    let (mut yaml_fast, mut refused) = (0, 0);
+    for (f, text) in &inputs {
+        let text = text.as_str();
+        if caac::load::json::parse(text).is_none() {
+            if caac::load::fast::parse(text).is_some() {
+                yaml_fast += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        let new = caac::load::parse_text(text);
+        let old = caac::load::parse_yaml_text(text);
+        match (new, old) {
+            (Ok((nv, ns)), Ok((ov, os))) => {
+                assert_eq!(nv, ov, "value differs: {f}");
+                assert_eq!(
+                    serde_json::to_string(&nv).unwrap(),
+                    serde_json::to_string(&ov).unwrap(),
+                    "key order differs: {f}"
+                );
+                assert_eq!(ns.entries(), os.entries(), "spans differ: {f}");
+            }
+            (Err(n), Err(o)) => assert_eq!(format!("{n:?}"), format!("{o:?}"), "{f}"),
+            (n, o) => panic!(
+                "{}: parse_text {:?}, YAML path {:?}",
+                f,
+                n.map(|x| x.0),
+                o.map(|x| x.0)
+            ),
+        }
+    }
+    assert!(local >= 100, "YAML fixtures missing: {local}");
+    assert!(
+        yaml_fast >= 50 && refused >= 10,
+        "the YAML fast path took {yaml_fast} and refused {refused} of {} inputs",
+        inputs.len()
+    );
+    println!(
+        "yaml_fast_path_matches_yaml_path: {} inputs, {yaml_fast} through the YAML fast path, {refused} refused by it",
+        inputs.len()
     );
 }
