@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes fuzz/dict.txt: libFuzzer dictionary for both caac fuzz targets.
+"""Writes fuzz/dict.txt: libFuzzer dictionary for the caac fuzz targets.
 
 YAML/JSON syntax and encodings (hand-picked), every property name and enum
 value of the spec schema and Graph's conditionalAccessPolicy schemas
@@ -12,6 +12,9 @@ SCHEMAS = [
     "schemas/policy.schema.json",
     "schemas/graph/conditionalAccessPolicy.v1.0.schema.json",
     "schemas/graph/conditionalAccessPolicy.beta.schema.json",
+    "schemas/location.schema.json",
+    "schemas/strength.schema.json",
+    "schemas/config.schema.json",
 ]
 EXTRA = [
     "All", "None", "AllTrusted", "Office365", "MicrosoftAdminPortals", "GuestsOrExternalUsers",
@@ -25,6 +28,26 @@ EXTRA = [
     "grantControls", "frequencyInterval", "everyTime", "isEnabled", "caac-ignore:",
     "caac-ignore-file:", "CA410", "token-protection", "/Date(1662149889905)/",
     'device.trustType -eq "AzureAD"',
+    # named locations and authentication strengths as Graph returns them
+    "#microsoft.graph.ipNamedLocation", "#microsoft.graph.countryNamedLocation",
+    "#microsoft.graph.iPv4CidrRange", "#microsoft.graph.iPv6CidrRange", "#microsoft.graph.iPv4Range",
+    "#microsoft.graph.authenticationStrengthPolicy", "#microsoft.graph.fido2CombinationConfiguration",
+    "#microsoft.graph.x509CertificateCombinationConfiguration", "cidrAddress", "lowerAddress",
+    "upperAddress", "policyType", "builtIn", "custom", "requirementsSatisfied", "203.0.113.0/24",
+    "2001:db8::/48", "0.0.0.0/0", "::/0", "NL", "NO", "password,sms", "Contoso Passkeys", "HQ",
+    "cb69481e-8ff7-4039-93ec-0a2729a154a8",
+    # saved plans (`caac plan -o`)
+    "generator", "caac", "plan", "caacVersion", "graph", "prune", "lintErrors", "inputs", "changes",
+    "summary", "items", "names", "notes", "action", "kind", "spec", "matchedBy", "fingerprint",
+    "body", "request", "then", "bodyId", "method", "path", "before", "after", "POST", "PATCH",
+    "DELETE", "create", "update", "delete", "unchanged", "unmanaged", "policy", "namedLocation",
+    "authenticationStrength", "absent", "sha256:", "/v1.0", "/beta",
+    "/v1.0/identity/conditionalAccess/policies", "/v1.0/identity/conditionalAccess/namedLocations",
+    "/v1.0/policies/authenticationStrengthPolicies", "/updateAllowedCombinations",
+    "https://graph.microsoft.com", "0a000000-0000-4000-8000-000000000001", "lock", "spec id",
+    # the config file
+    "naming-convention", "CA801", "CA105", "off", "error", "warning", "info", "strict",
+    "^CA\\d{3}-", "usgov", "china", "Microsoft Teams Services", "iOS", "macOS",
 ]
 # Byte strings (latin-1 code points = bytes): BOMs and multi-byte UTF-8 included.
 SYNTAX = [

@@ -175,3 +175,55 @@ pub fn render(mut report: FileReport) {
     std::hint::black_box(caac::render::json(&files, &[]));
     std::hint::black_box(caac::render::github(&files));
 }
+
+/// Oracle: every diagnostic of a report that names a place in the file is
+/// placed inside its text, on a char boundary, with a line:column that
+/// matches the byte offset under YAML's line model, and an underline inside
+/// the text. A pointer diagnostic on a parsed file must be placeable (the
+/// span map finds the pointer or its nearest written ancestor).
+pub fn assert_places_inside(report: &FileReport) {
+    for d in &report.diagnostics {
+        match &d.location {
+            Location::File => {}
+            Location::Position(_) => assert_positioned(d, report.text.as_deref()),
+            Location::Pointer { .. } => {
+                let (Some(text), Some(_)) = (report.text.as_deref(), report.spans.as_ref()) else {
+                    panic!("pointer diagnostic on a file without text or spans: {d:?}");
+                };
+                let place = report
+                    .place(d)
+                    .unwrap_or_else(|| panic!("pointer diagnostic cannot be placed: {d:?}"));
+                let p = place.position;
+                assert!(
+                    p.offset <= text.len() && text.is_char_boundary(p.offset),
+                    "placed at {p:?}, outside the text or inside a character ({} bytes): {d:?}",
+                    text.len()
+                );
+                assert!(
+                    place.range.start == p.offset
+                        && place.range.end <= text.len()
+                        && text.is_char_boundary(place.range.end),
+                    "underline {:?} outside the text ({} bytes): {d:?}",
+                    place.range,
+                    text.len()
+                );
+                assert_eq!(
+                    (p.line, p.column),
+                    yaml_line_column(&text[..p.offset]),
+                    "placed line:column disagrees with its byte offset {}: {d:?}",
+                    p.offset
+                );
+            }
+        }
+    }
+}
+
+/// A scratch directory of this process (libFuzzer's `-fork` children each
+/// get their own), for the loaders that read files by path.
+pub fn scratch(sub: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir()
+        .join(format!("caac-fuzz-{}", std::process::id()))
+        .join(sub);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}

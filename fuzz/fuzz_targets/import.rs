@@ -45,12 +45,13 @@ fuzz_target!(|data: &[u8]| {
                 // `caac lint` / `caac build` on the export itself.
                 let (resolved, ds) = caac::resolve::resolve(&converted.policy, None);
                 let direct = caac::graph::compile::compile(&resolved);
-                let clean =
-                    ds.is_empty() && !caac::graph::read::has_errors(&converted.diagnostics);
+                let clean = ds.is_empty() && !caac::graph::read::has_errors(&converted.diagnostics);
                 if clean {
                     // `caac build` compiles only clean units, then checks the body.
-                    let graph =
-                        caac::graph::compile::check_against_graph(&direct, resolved.passthrough.as_ref());
+                    let graph = caac::graph::compile::check_against_graph(
+                        &direct,
+                        resolved.passthrough.as_ref(),
+                    );
                     common::assert_no_internal(&graph, "compiled export vs Graph metadata");
                     diagnostics.extend(graph);
                 }

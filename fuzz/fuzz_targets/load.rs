@@ -46,8 +46,10 @@ fuzz_target!(|data: &[u8]| {
             let (resolved, ds) = caac::resolve::resolve(&policy, Some(tenant));
             if ds.is_empty() {
                 let compiled = caac::graph::compile::compile(&resolved);
-                let graph =
-                    caac::graph::compile::check_against_graph(&compiled, resolved.passthrough.as_ref());
+                let graph = caac::graph::compile::check_against_graph(
+                    &compiled,
+                    resolved.passthrough.as_ref(),
+                );
                 common::assert_no_internal(&graph, "compiled body vs Graph metadata");
                 diagnostics.extend(compiled.diagnostics);
                 diagnostics.extend(graph);

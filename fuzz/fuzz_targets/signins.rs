@@ -58,7 +58,10 @@ fuzz_target!(|bytes: &[u8]| {
         }
         if let Err(err) = caac::signins::read::read_from(bytes, &mut |_| {}) {
             if let Some(line) = err.line {
-                assert!(line >= 1 && line <= lines, "error line {line} of {lines}: {err:?}");
+                assert!(
+                    line >= 1 && line <= lines,
+                    "error line {line} of {lines}: {err:?}"
+                );
             }
         }
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

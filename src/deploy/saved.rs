@@ -119,10 +119,18 @@ pub fn read(path: &Path) -> Result<Saved, String> {
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
     let f: File = serde_json::from_slice(&bytes).map_err(|e| {
+        // serde_json's column is 0 at the very start of a line ("errors may
+        // occur in column 0", <https://docs.rs/serde_json/latest/serde_json/struct.Error.html#method.column>):
+        // an editor's columns start at 1. Its message repeats the position
+        // in its own words: that suffix is left out.
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m);
         format!(
-            "{shown}:{}:{}: not a caac plan: {e}; write one with `caac plan -o plan.json`",
-            e.line(),
-            e.column()
+            "{shown}:{}:{}: not a caac plan: {message}; write one with `caac plan -o plan.json`",
+            e.line().max(1),
+            e.column().max(1)
         )
     })?;
     if f.generator != "caac" || f.kind != "plan" {

@@ -1,8 +1,9 @@
 //! A small YAML writer for caac specs: block mappings, short scalar lists in
 //! flow style (`[a, b]`), and strings quoted whenever a YAML reader could
 //! take them for anything but that string (YAML 1.1 booleans such as `NO`,
-//! numbers, `null`, leading indicators, `: ` or ` #` inside). The output
-//! parses back through caac's own loader to the same value (tested).
+//! numbers, `null`, leading indicators, `: ` or ` #` inside; inside a flow
+//! list also a flow indicator `,[]{}` anywhere). The output parses back
+//! through caac's own loader to the same value (tested).
 
 use serde_json::Value;
 use std::fmt::Write;
@@ -13,7 +14,7 @@ pub fn to_yaml(v: &Value) -> String {
     match v {
         Value::Object(m) if !m.is_empty() => mapping(&mut out, m, 0),
         other => {
-            let _ = writeln!(out, "{}", inline(other));
+            let _ = writeln!(out, "{}", inline(other, false));
         }
     }
     out
@@ -40,13 +41,13 @@ fn mapping(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) 
                             let _ = write!(out, "{pad}  - {trimmed}");
                         }
                         other => {
-                            let _ = writeln!(out, "{pad}  - {}", inline(other));
+                            let _ = writeln!(out, "{pad}  - {}", inline(other, false));
                         }
                     }
                 }
             }
             other => {
-                let _ = writeln!(out, "{pad}{key}: {}", inline(other));
+                let _ = writeln!(out, "{pad}{key}: {}", inline(other, false));
             }
         }
     }
@@ -54,24 +55,44 @@ fn mapping(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) 
 
 fn fits_flow(items: &[Value], used: usize) -> bool {
     items.iter().all(|i| !i.is_object() && !i.is_array())
-        && used + inline(&Value::Array(items.to_vec())).len() <= 100
+        && used + inline(&Value::Array(items.to_vec()), false).len() <= 100
 }
 
-fn inline(v: &Value) -> String {
+/// A value on one line. `flow`: it stands inside a flow collection (`[…]`,
+/// `{…}`), where a plain scalar ends at any flow indicator `,[]{}`
+/// (YAML 1.2.2 §7.3.3, plain style: `ns-plain-safe-in` excludes
+/// `c-flow-indicator`, <https://yaml.org/spec/1.2.2/#733-plain-style>):
+/// `[password,sms]` is two items, so such a string is quoted there. An
+/// authentication strength's combination (`password,sms`,
+/// <https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy>)
+/// is the common case.
+fn inline(v: &Value, flow: bool) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
+        Value::String(s) if flow && s.contains([',', '[', ']', '{', '}']) => quoted(s),
         Value::String(s) => scalar_str(s),
         Value::Array(items) => format!(
             "[{}]",
-            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(|i| inline(i, true))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Value::Object(m) if m.is_empty() => "{}".into(),
         Value::Object(m) => format!(
             "{{{}}}",
             m.iter()
-                .map(|(k, v)| format!("{}: {}", scalar_str(k), inline(v)))
+                .map(|(k, v)| {
+                    let k = if k.contains([',', '[', ']', '{', '}']) {
+                        quoted(k)
+                    } else {
+                        scalar_str(k)
+                    };
+                    format!("{k}: {}", inline(v, true))
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -81,25 +102,30 @@ fn inline(v: &Value) -> String {
 /// A string as a YAML scalar: plain when unambiguous, else double-quoted.
 pub fn scalar_str(s: &str) -> String {
     if needs_quotes(s) {
-        let mut q = String::from("\"");
-        for c in s.chars() {
-            match c {
-                '"' => q.push_str("\\\""),
-                '\\' => q.push_str("\\\\"),
-                '\n' => q.push_str("\\n"),
-                '\r' => q.push_str("\\r"),
-                '\t' => q.push_str("\\t"),
-                c if c.is_control() => {
-                    let _ = write!(q, "\\u{:04X}", c as u32);
-                }
-                c => q.push(c),
-            }
-        }
-        q.push('"');
-        q
+        quoted(s)
     } else {
         s.to_owned()
     }
+}
+
+/// A string as a double-quoted YAML scalar.
+fn quoted(s: &str) -> String {
+    let mut q = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            '\n' => q.push_str("\\n"),
+            '\r' => q.push_str("\\r"),
+            '\t' => q.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(q, "\\u{:04X}", c as u32);
+            }
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    q
 }
 
 fn needs_quotes(s: &str) -> bool {
@@ -178,6 +204,31 @@ mod tests {
         );
         let (back, _) = crate::load::parse_text(&text).unwrap();
         assert_eq!(back, v, "{text}");
+    }
+
+    /// Found by the `strengths` fuzz target: a flow list wrote
+    /// `[fido2, password,sms]`, which reads back as three items, so an
+    /// imported strength's `password,sms` became `password` alone.
+    #[test]
+    fn flow_indicators_inside_a_flow_list_are_quoted() {
+        let v = json!({
+            "allowedCombinations": ["fido2", "password,sms", "a[b", "c]", "{d}"],
+            "more": ["password, microsoftAuthenticatorPush"],
+            "m": [{"k,1": "v,2", "x": ["y,z"]}],
+        });
+        let text = to_yaml(&v);
+        assert!(
+            text.contains(r#"allowedCombinations: [fido2, "password,sms", "a[b", "c]", "{d}"]"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"more: ["password, microsoftAuthenticatorPush"]"#),
+            "{text}"
+        );
+        let (back, _) = crate::load::parse_text(&text).unwrap();
+        assert_eq!(back, v, "{text}");
+        // In block context the same strings stay plain.
+        assert_eq!(to_yaml(&json!({"a": "password,sms"})), "a: password,sms\n");
     }
 
     #[test]

@@ -90,3 +90,75 @@ fn positions_after_lone_cr_line_breaks() {
         "the byte after two lone CRs is at 3:1:\n{rendered}"
     );
 }
+
+/// `strengths` finding (spec ⇄ Graph JSON import agreement): `caac import`
+/// (and `pull`) wrote an authentication strength's combinations as a plain
+/// YAML flow list, `allowedCombinations: [fido2, password,sms]`. In a flow
+/// list a plain scalar ends at `,` (YAML 1.2.2 §7.3.3,
+/// <https://yaml.org/spec/1.2.2/#733-plain-style>), so the written spec read
+/// back as `[fido2, password, sms]`: Graph's combination `password,sms`
+/// (<https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy>)
+/// became `password` alone, a weaker strength, and `plan` would have sent
+/// it. The written spec must read back as exactly Graph's combinations.
+#[test]
+fn imported_strength_keeps_comma_joined_combinations() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = r##"{"value": [{"@odata.type": "#microsoft.graph.authenticationStrengthPolicy",
+        "id": "5e2d5b3c-0c2f-4a1b-9d8e-7f6a5b4c3d2e", "displayName": "Admin MFA", "policyType": "custom",
+        "allowedCombinations": ["fido2", "password,sms", "password, microsoftAuthenticatorPush"],
+        "combinationConfigurations": []}]}"##;
+    std::fs::write(dir.path().join("strengths.json"), export).unwrap();
+    let out = crate::common::caac(dir.path(), &["import", "strengths.json"]);
+    let (stdout, stderr) = crate::common::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let path = dir.path().join("strengths/Admin-MFA.yaml");
+    let doc = caac::load::load(&path).unwrap_or_else(|(d, _)| panic!("{d:?}"));
+    assert_eq!(
+        doc.value["allowedCombinations"],
+        serde_json::json!([
+            "fido2",
+            "password,sms",
+            "password, microsoftAuthenticatorPush"
+        ]),
+        "{}",
+        doc.text
+    );
+}
+
+/// `plan` finding (positions inside the input): a saved plan that is empty
+/// (or ends right after a line break) was refused as `plan.json:1:0`:
+/// serde_json counts the column from 0 at the start of a line
+/// (<https://docs.rs/serde_json/latest/serde_json/struct.Error.html#method.column>),
+/// and repeated the position in its own words. Columns start at 1.
+#[test]
+fn saved_plan_parse_error_column_starts_at_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for (bytes, place) in [(&b""[..], ":1:1: "), (&b"{\n"[..], ":2:1: ")] {
+        let path = dir.path().join("plan.json");
+        std::fs::write(&path, bytes).unwrap();
+        let err = caac::deploy::saved::read(&path).unwrap_err();
+        assert!(err.contains(&format!("plan.json{place}")), "{err}");
+        assert!(!err.contains(" at line "), "one position, not two: {err}");
+    }
+}
+
+/// `config` finding, not fixed (positions inside the input): a text that
+/// still starts with U+FEFF after the decoder removed the byte-order mark
+/// (a file saved with two or three BOMs) places its root value at line 1,
+/// column 1 by the span map, while caac's own line:column of the same byte
+/// offset (`Position::at_end_of`, used for loader errors) counts each
+/// U+FEFF as a column: `1:3` for two of them. Which one is right is a
+/// matter of whether a zero-width BOM character is a column; the two must
+/// agree. Minimized from the fuzz input
+/// `fe ff fe ff fe ff` + `#microsoft.graph.conditionalAccessSessionControls+`
+/// (UTF-16BE).
+#[test]
+#[ignore = "fuzz finding: span positions after a leading U+FEFF in the text disagree with Position::at_end_of"]
+fn span_positions_after_a_leading_feff_agree_with_offsets() {
+    let text = "\u{feff}\u{feff}x";
+    let (_, spans) = caac::load::parse_text(text).unwrap();
+    let (_, span) = spans.nearest("").unwrap();
+    let p = span.value;
+    let own = caac::load::Position::at_end_of(&text[..p.offset]);
+    assert_eq!((p.line, p.column), (own.line, own.column), "{p:?}");
+}
