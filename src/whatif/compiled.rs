@@ -66,7 +66,6 @@ pub const MAX_POLICIES: usize = 64 * W;
 pub const CACHE_LIMIT: usize = 1 << 16;
 /// Reason flags (`Reason::ALL.len()`).
 const REASONS: usize = 22;
-const _: () = assert!(Reason::ALL.len() == REASONS);
 /// "Register or join devices".
 const REGISTER_DEVICE: &str = "urn:user:registerdevice";
 
@@ -254,61 +253,6 @@ impl Fails {
     fn add(&mut self, r: Reason, b: Bits) {
         let x = &mut self.0[r as usize];
         *x = or(*x, b);
-    }
-}
-
-/// `SPREAD[b]`: byte `j` is bit `j` of `b` (0 or 1), for transposing eight
-/// policies' bits of one reason into eight per-policy bytes.
-const SPREAD: [u64; 256] = {
-    let mut t = [0u64; 256];
-    let mut b = 0;
-    while b < 256 {
-        let mut j = 0;
-        while j < 8 {
-            if b & (1 << j) != 0 {
-                t[b] |= 1 << (8 * j);
-            }
-            j += 1;
-        }
-        b += 1;
-    }
-    t
-};
-
-impl Fails {
-    /// The per-policy reason sets of the first `n` policies into `out`:
-    /// the transpose of the per-reason bitsets. Done eight policies at a
-    /// time through [`SPREAD`] (a table look-up, shift and or per reason and
-    /// eight policies, no branch per set bit): visiting every failing
-    /// (policy, reason) pair one at a time was the largest cost of a
-    /// sign-in on a full policy set (several hundred pairs).
-    fn write_into(&self, n: usize, out: &mut Vec<ReasonSet>) {
-        out.clear();
-        out.reserve(n);
-        // The bytes of each reason's bitset, policy `8k + j` at bit `j` of
-        // byte `k`.
-        let bytes: [[u8; 8 * W]; REASONS] = std::array::from_fn(|r| {
-            let mut b = [0u8; 8 * W];
-            for (w, word) in self.0[r].iter().enumerate() {
-                b[8 * w..8 * w + 8].copy_from_slice(&word.to_le_bytes());
-            }
-            b
-        });
-        for k in 0..n.div_ceil(8) {
-            // Reasons 0–7, 8–15, 16–21: byte `j` of `acc[g]` holds reasons
-            // `8g..8g + 8` of policy `8k + j`.
-            let mut acc = [0u64; REASONS.div_ceil(8)];
-            for (r, b) in bytes.iter().enumerate() {
-                acc[r / 8] |= SPREAD[usize::from(b[k])] << (r % 8);
-            }
-            for j in 0..(n - 8 * k).min(8) {
-                let mut set = 0u32;
-                for (g, a) in acc.iter().enumerate() {
-                    set |= (((a >> (8 * j)) & 0xff) as u32) << (8 * g);
-                }
-                out.push(ReasonSet::from_bits(set));
-            }
-        }
     }
 }
 
@@ -658,7 +602,18 @@ impl<'a> FastEngine<'a> {
             return;
         }
         let f = self.fails(sign_in, cache);
-        f.write_into(self.n, out);
+        out.clear();
+        out.resize(self.n, ReasonSet::default());
+        for r in Reason::ALL {
+            for (w, word) in f.0[*r as usize].iter().enumerate() {
+                let mut x = *word;
+                while x != 0 {
+                    let i = w * 64 + x.trailing_zeros() as usize;
+                    out[i].insert(*r);
+                    x &= x - 1;
+                }
+            }
+        }
     }
 
     /// The users flag: the policies whose users assignment misses the user.
@@ -976,46 +931,6 @@ namedLocations:
         let misses = cache.stats.location_misses;
         assert!(misses < u64::from(total) - 3_000, "{misses}");
         assert!(misses > u64::from(total) - 4_500, "{misses}");
-    }
-
-    /// The word-at-a-time transpose gives, for every policy count (not only
-    /// multiples of eight) and any bit pattern, the reason sets of setting
-    /// each failing (policy, reason) bit one at a time.
-    #[test]
-    fn transposed_reason_sets_match_bit_by_bit() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let mut got = Vec::new();
-        for n in [0, 1, 7, 8, 9, 63, 64, 65, 193, 195, MAX_POLICIES] {
-            for density in 0..4 {
-                let f = Fails(std::array::from_fn(|_| {
-                    let mut b: Bits = std::array::from_fn(|_| match density {
-                        0 => 0,
-                        1 => next() & next() & next(),
-                        2 => next(),
-                        _ => u64::MAX,
-                    });
-                    // Only the first `n` policies exist.
-                    b = and(b, mask_of(n, |_| true));
-                    b
-                }));
-                let mut want = vec![ReasonSet::default(); n];
-                for r in Reason::ALL {
-                    for (i, w) in want.iter_mut().enumerate() {
-                        if f.0[*r as usize][i / 64] >> (i % 64) & 1 == 1 {
-                            w.insert(*r);
-                        }
-                    }
-                }
-                f.write_into(n, &mut got);
-                assert_eq!(got, want, "{n} policies, density {density}");
-            }
-        }
     }
 
     /// A set over `MAX_POLICIES` is evaluated by the general engine, counted,

@@ -23,12 +23,6 @@ const REGISTER_DEVICE: &str = "urn:user:registerdevice";
 pub struct ReasonSet(u32);
 
 impl ReasonSet {
-    /// The set whose bit `r as u32` is each reason `r` it holds (the
-    /// compiled evaluator builds sets a word at a time).
-    pub(super) fn from_bits(bits: u32) -> ReasonSet {
-        ReasonSet(bits)
-    }
-
     /// Adds a reason.
     pub fn insert(&mut self, r: Reason) {
         self.0 |= 1 << (r as u32);
