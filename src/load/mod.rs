@@ -51,10 +51,23 @@ pub struct Inputs {
 
 impl Position {
     /// The position just after `prefix` (used to point into decoded text).
+    ///
+    /// Byte order marks (U+FEFF) left at the start of the text (a file
+    /// saved with more than one; the decoder removes only the first) are
+    /// not columns: in YAML a byte order mark is an encoding marker before a
+    /// document, never content ("A BOM must not appear inside a document",
+    /// <https://yaml.org/spec/1.2.2/#52-character-encodings>), the YAML
+    /// parser's own line:column for the spans skips them, and
+    /// editors draw them with no width, so both ways of placing an offset
+    /// agree.
     pub fn at_end_of(prefix: &str) -> Self {
         let line = 1 + line_breaks(prefix);
         let line_start = line_start(prefix, prefix.len());
-        let column = 1 + prefix[line_start..].chars().count();
+        let mut on_line = &prefix[line_start..];
+        if line_start == 0 {
+            on_line = on_line.trim_start_matches('\u{feff}');
+        }
+        let column = 1 + on_line.chars().count();
         Position {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column).unwrap_or(u32::MAX),
