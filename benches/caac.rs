@@ -341,7 +341,10 @@ fn impact_matrix(bencher: divan::Bencher) {
 
 /// One sign-in evaluation per item over pseudo-random requests (see the
 /// module docs): `set/how/pool`, `set` is `starter` or `corpus`, `how` is
-/// `general` or `compiled`, `pool` the number of distinct pre-mapped
+/// `general` (per-policy reason sets from the general engine), `compiled`
+/// (the same reason sets from `FastEngine::reasons_into`) or `answer` (the
+/// same flags as `FastEngine::evaluate`'s per-reason policy bitsets, the
+/// verdict read with `Answer::applies_any`), `pool` the number of distinct pre-mapped
 /// requests: 1,024 stay in the CPU caches across passes, as a record just
 /// read does in `caac replay`; 16,384 (about 16 MB of scattered strings)
 /// mostly do not, which measures memory latency as much as evaluation.
@@ -349,6 +352,7 @@ fn impact_matrix(bencher: divan::Bencher) {
     "starter/general/1024", "starter/compiled/1024",
     "corpus/general/1024", "corpus/compiled/1024",
     "corpus/general/16384", "corpus/compiled/16384",
+    "starter/answer/1024", "corpus/answer/1024", "corpus/answer/16384",
 ])]
 fn engine_arbitrary_requests(bencher: divan::Bencher, case: &str) {
     use caac::whatif::{Engine, FastEngine, PolicyRef, compiled::Cache};
@@ -404,6 +408,21 @@ fn engine_arbitrary_requests(bencher: divan::Bencher, case: &str) {
             for s in &sign_ins {
                 engine.reasons_into(divan::black_box(s), &mut reasons);
                 verdicts += verdict(&reasons);
+            }
+            verdicts
+        };
+        per_cpu_second(case, sign_ins.len(), &mut pass);
+        bencher.bench_local(pass);
+    } else if how == "answer" {
+        let fast = FastEngine::new(&refs, tenant.as_ref());
+        let (block, strong) = (fast.mask(|i| block[i]), fast.mask(|i| strong[i]));
+        let mut cache = Cache::default();
+        let mut pass = || {
+            let mut verdicts = 0usize;
+            for s in &sign_ins {
+                let a = fast.evaluate(divan::black_box(s), &mut cache);
+                verdicts +=
+                    usize::from(a.applies_any(&block)) * 2 + usize::from(a.applies_any(&strong));
             }
             verdicts
         };

@@ -155,6 +155,11 @@ impl std::hash::Hasher for Fx {
         self.add(n as u64);
     }
 
+    fn write_u128(&mut self, n: u128) {
+        self.add(n as u64);
+        self.add((n >> 64) as u64);
+    }
+
     fn finish(&self) -> u64 {
         // The table indexes by the low bits, the multiply mixes upwards.
         self.0.rotate_left(26)
@@ -163,13 +168,67 @@ impl std::hash::Hasher for Fx {
 
 type FxBuild = std::hash::BuildHasherDefault<Fx>;
 
-/// Lower-cased id → the policies naming it.
+/// The 128-bit value of a GUID written in the registry format Graph uses
+/// for object and application ids (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`,
+/// 32 hex digits, either case), else `None`. Two such strings have the same
+/// value exactly when they are equal ignoring ASCII case (hex digits are
+/// the only letters, the hyphens are fixed), which is how the engine
+/// compares ids; any other spelling (braces, spaces, another length) is not
+/// a GUID here and is compared as a string.
+fn guid(id: &str) -> Option<u128> {
+    let b: &[u8; 36] = id.as_bytes().try_into().ok()?;
+    if b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
+        return None;
+    }
+    // The digits' byte positions; invalid digits are collected in `bad`
+    // and checked once (a look-up per byte, no branch per byte).
+    const AT: [usize; 32] = [
+        0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28,
+        29, 30, 31, 32, 33, 34, 35,
+    ];
+    let (mut hi, mut lo, mut bad) = (0u64, 0u64, 0u8);
+    for k in 0..16 {
+        let (h, l) = (HEX[usize::from(b[AT[k]])], HEX[usize::from(b[AT[k + 16]])]);
+        bad |= h | l;
+        hi = (hi << 4) | u64::from(h);
+        lo = (lo << 4) | u64::from(l);
+    }
+    (bad < 16).then_some((u128::from(hi) << 64) | u128::from(lo))
+}
+
+/// Hex digit values; 0xff for any other byte.
+const HEX: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match c as u8 {
+            b'0'..=b'9' => c as u8 - b'0',
+            b'a'..=b'f' => c as u8 - b'a' + 10,
+            b'A'..=b'F' => c as u8 - b'A' + 10,
+            _ => 0xff,
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Id → the policies naming it. GUIDs (almost every id: users, groups,
+/// roles, tenants, service principals, apps) are keyed by their value
+/// ([`guid`]), so a look-up neither lower-cases nor compares strings; any
+/// other id (user action URNs, authentication context ids, a malformed
+/// id) by its ASCII-lower-cased text.
 #[derive(Debug, Default)]
-struct IdMap(HashMap<String, Sides, FxBuild>);
+struct IdMap {
+    guids: HashMap<u128, Sides, FxBuild>,
+    other: HashMap<String, Sides, FxBuild>,
+}
 
 impl IdMap {
     fn add(&mut self, id: &str, policy: usize, include: bool) {
-        let e = self.0.entry(id.to_ascii_lowercase()).or_default();
+        let e = match guid(id) {
+            Some(g) => self.guids.entry(g).or_default(),
+            None => self.other.entry(id.to_ascii_lowercase()).or_default(),
+        };
         set(
             if include {
                 &mut e.include
@@ -181,7 +240,12 @@ impl IdMap {
     }
 
     fn get(&self, id: &str) -> Sides {
-        self.0.get(lower(id).as_ref()).copied().unwrap_or_default()
+        match guid(id) {
+            Some(g) => self.guids.get(&g),
+            None => self.other.get(lower(id).as_ref()),
+        }
+        .copied()
+        .unwrap_or_default()
     }
 }
 
@@ -254,6 +318,102 @@ impl Fails {
         let x = &mut self.0[r as usize];
         *x = or(*x, b);
     }
+
+    /// The policies with some reason flag.
+    fn any(&self) -> Bits {
+        self.0.iter().fold(EMPTY, |a, b| or(a, *b))
+    }
+
+    /// Policy `i`'s flags.
+    fn of(&self, i: usize) -> ReasonSet {
+        let mut r = ReasonSet::default();
+        for reason in Reason::ALL {
+            if self.0[*reason as usize][i / 64] >> (i % 64) & 1 != 0 {
+                r.insert(*reason);
+            }
+        }
+        r
+    }
+}
+
+/// Every policy's `analysisReasons` flags for one sign-in
+/// ([`FastEngine::evaluate`]): the same answer as [`FastEngine::reasons_into`]
+/// (and so [`Engine::reasons_into`]), kept as one policy bitset per reason
+/// when the set compiled, so that questions over the whole set ("does a
+/// blocking policy apply?") are a few word operations instead of a pass
+/// over every policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// Per reason, the policies with that flag (compiled sets).
+    fails: Fails,
+    /// Policies.
+    n: usize,
+    /// Per policy, its flags, for sets that did not compile (over
+    /// [`MAX_POLICIES`]); `fails` is then empty.
+    general: Option<Vec<ReasonSet>>,
+}
+
+impl Answer {
+    /// The number of policies.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// No policies.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Policy `i`'s flags (empty: it applies). Panics when `i` is not below
+    /// [`Answer::len`], like indexing.
+    pub fn reasons(&self, i: usize) -> ReasonSet {
+        assert!(i < self.n, "policy {i} of {}", self.n);
+        match &self.general {
+            Some(v) => v[i],
+            None => self.fails.of(i),
+        }
+    }
+
+    /// Policy `i` applies (no flag).
+    pub fn applies(&self, i: usize) -> bool {
+        self.reasons(i).is_empty()
+    }
+
+    /// Some policy of `mask` applies.
+    pub fn applies_any(&self, mask: &Mask) -> bool {
+        match &self.general {
+            Some(v) => v.iter().zip(&mask.list).any(|(r, m)| *m && r.is_empty()),
+            None => and_not(mask.bits, self.fails.any()).iter().any(|w| *w != 0),
+        }
+    }
+
+    /// Every policy's flags, in input order, into `out`.
+    pub fn reasons_into(&self, out: &mut Vec<ReasonSet>) {
+        out.clear();
+        if let Some(v) = &self.general {
+            out.extend_from_slice(v);
+            return;
+        }
+        out.resize(self.n, ReasonSet::default());
+        for r in Reason::ALL {
+            for (w, word) in self.fails.0[*r as usize].iter().enumerate() {
+                let mut x = *word;
+                while x != 0 {
+                    let i = w * 64 + x.trailing_zeros() as usize;
+                    out[i].insert(*r);
+                    x &= x - 1;
+                }
+            }
+        }
+    }
+}
+
+/// A subset of a set's policies ([`FastEngine::mask`]), for
+/// [`Answer::applies_any`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mask {
+    bits: Bits,
+    list: Vec<bool>,
 }
 
 /// A policy set compiled for evaluation of arbitrary sign-ins (see the
@@ -601,19 +761,38 @@ impl<'a> FastEngine<'a> {
             self.engine.reasons_into(sign_in, out);
             return;
         }
-        let f = self.fails(sign_in, cache);
-        out.clear();
-        out.resize(self.n, ReasonSet::default());
-        for r in Reason::ALL {
-            for (w, word) in f.0[*r as usize].iter().enumerate() {
-                let mut x = *word;
-                while x != 0 {
-                    let i = w * 64 + x.trailing_zeros() as usize;
-                    out[i].insert(*r);
-                    x &= x - 1;
-                }
-            }
+        self.evaluate(sign_in, cache).reasons_into(out);
+    }
+
+    /// The reasons of every policy for `sign_in`, as an [`Answer`]: the
+    /// same flags as [`FastEngine::reasons_into`].
+    pub fn evaluate(&self, sign_in: &SignIn, cache: &mut Cache) -> Answer {
+        if !self.compiled {
+            cache.stats.general += 1;
+            let mut out = Vec::new();
+            self.engine.reasons_into(sign_in, &mut out);
+            return Answer {
+                fails: Fails([EMPTY; REASONS]),
+                n: out.len(),
+                general: Some(out),
+            };
         }
+        Answer {
+            fails: self.fails(sign_in, cache),
+            n: self.n,
+            general: None,
+        }
+    }
+
+    /// The policies (by index, in input order) for which `f` holds.
+    pub fn mask(&self, mut f: impl FnMut(usize) -> bool) -> Mask {
+        let list: Vec<bool> = (0..self.len()).map(&mut f).collect();
+        let bits = if self.compiled {
+            mask_of(self.n, |i| list[i])
+        } else {
+            EMPTY
+        };
+        Mask { bits, list }
     }
 
     /// The users flag: the policies whose users assignment misses the user.
@@ -931,6 +1110,40 @@ namedLocations:
         let misses = cache.stats.location_misses;
         assert!(misses < u64::from(total) - 3_000, "{misses}");
         assert!(misses > u64::from(total) - 4_500, "{misses}");
+    }
+
+    /// GUIDs are keyed by value exactly when the engine's ASCII-case-blind
+    /// string comparison would call them equal; other spellings stay
+    /// strings, so `{guid}` never matches `guid` (it does not in the engine
+    /// either).
+    #[test]
+    fn guid_keys_agree_with_case_blind_string_equality() {
+        let g = "a11ce000-0000-4000-8000-00000000000f";
+        assert_eq!(guid(g), Some(0xa11ce000_0000_4000_8000_00000000000f));
+        assert_eq!(guid(&g.to_ascii_uppercase()), guid(g));
+        for not in [
+            "{a11ce000-0000-4000-8000-00000000000f}",
+            " a11ce000-0000-4000-8000-00000000000f",
+            "a11ce000-0000-4000-8000-00000000000",
+            "a11ce000-0000-4000-8000-00000000000g",
+            "a11ce000+0000-4000-8000-00000000000f",
+            "a11ce0000000-4000-8000-00000000000f0",
+            "a11ce000-0000-4000-8000-0000000000ſf",
+            "",
+        ] {
+            assert_eq!(guid(not), None, "{not:?}");
+        }
+        let mut m = IdMap::default();
+        m.add(g, 0, true);
+        m.add("{A11CE000-0000-4000-8000-00000000000F}", 1, true);
+        m.add("urn:user:registerSecurityInfo", 2, false);
+        assert_eq!(m.get(&g.to_ascii_uppercase()).include, [1, 0, 0, 0]);
+        assert_eq!(
+            m.get("{a11ce000-0000-4000-8000-00000000000f}").include,
+            [2, 0, 0, 0]
+        );
+        assert_eq!(m.get("URN:USER:REGISTERSECURITYINFO").exclude, [4, 0, 0, 0]);
+        assert_eq!(m.get("a11ce000-0000-4000-8000-00000000000e").include, EMPTY);
     }
 
     /// A set over `MAX_POLICIES` is evaluated by the general engine, counted,

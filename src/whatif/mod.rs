@@ -356,7 +356,7 @@ pub mod output;
 pub mod request;
 pub mod sweep;
 
-pub use compiled::FastEngine;
+pub use compiled::{Answer, FastEngine, Mask};
 pub(crate) use engine::{COMPLIANT_NETWORK, NamedLoc, has_controls, named_location};
 pub use engine::{Engine, ReasonSet, sign_in_locations};
 

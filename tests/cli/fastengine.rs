@@ -45,7 +45,32 @@ fn differential(
     let vocabulary = Vocabulary::of(&plain, tenant.as_ref());
     let engine = Engine::new(&refs, tenant.as_ref());
     let fast = FastEngine::new(&refs, tenant.as_ref());
+    let uncompiled = FastEngine::uncompiled(Engine::new(&refs, tenant.as_ref()));
     let mut cache = Cache::default();
+    let mut uncompiled_cache = Cache::default();
+    // Policy subsets for `Answer::applies_any`: every k-th policy from an
+    // offset, the enforced blocking ones, none, all.
+    let plain_masks: Vec<Vec<bool>> = [(1, 0), (2, 1), (3, 2), (5, 4), (7, 3), (11, 6)]
+        .iter()
+        .map(|(k, o)| (0..refs.len()).map(|i| i % k == o % k).collect())
+        .chain([
+            refs.iter()
+                .map(|r| {
+                    r.policy.state == caac::model::State::Enabled
+                        && r.policy.grant.as_ref().is_some_and(|g| {
+                            g.built_in_controls
+                                .contains(&caac::model::BuiltInControl::Block)
+                        })
+                })
+                .collect(),
+            vec![false; refs.len()],
+        ])
+        .collect();
+    let compiled_masks: Vec<_> = plain_masks.iter().map(|m| fast.mask(|i| m[i])).collect();
+    let uncompiled_masks: Vec<_> = plain_masks
+        .iter()
+        .map(|m| uncompiled.mask(|i| m[i]))
+        .collect();
     // `caac replay`'s verdicts (statuses, unknown policies, access) through
     // the compiled evaluator and through the general engine alone.
     let mut replay = PolicySet::new(refs.clone(), tenant.as_ref());
@@ -75,6 +100,39 @@ fn differential(
             );
         }
         applying += want.iter().filter(|r| r.is_empty()).count();
+        // `FastEngine::evaluate`'s bitsets, compiled and not, say the same.
+        for (how, answer, masks) in [
+            ("compiled", fast.evaluate(&s, &mut cache), &compiled_masks),
+            (
+                "uncompiled",
+                uncompiled.evaluate(&s, &mut uncompiled_cache),
+                &uncompiled_masks,
+            ),
+        ] {
+            assert_eq!(answer.len(), want.len(), "{label}: {how} answer length");
+            for (i, r) in want.iter().enumerate() {
+                assert_eq!(
+                    answer.reasons(i),
+                    *r,
+                    "{label}: sign-in {k}, {how} answer, policy {i}"
+                );
+                assert_eq!(answer.applies(i), r.is_empty());
+            }
+            let mut all = Vec::new();
+            answer.reasons_into(&mut all);
+            assert_eq!(
+                all, want,
+                "{label}: sign-in {k}, {how} Answer::reasons_into"
+            );
+            for (plain, mask) in plain_masks.iter().zip(masks) {
+                let expected = want.iter().zip(plain).any(|(r, m)| *m && r.is_empty());
+                assert_eq!(
+                    answer.applies_any(mask),
+                    expected,
+                    "{label}: sign-in {k}, {how} Answer::applies_any"
+                );
+            }
+        }
         let missing = Missing {
             membership: rng.chance(30),
             guest_type: rng.chance(20),
