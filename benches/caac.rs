@@ -26,8 +26,10 @@
 //!   IP addresses, countries, risks, devices; the generator of
 //!   `tests/cli/requests.rs`), not restricted to the scenario matrix,
 //!   against the starter set and (when `CAAC_CORPUS` is set, else skipped)
-//!   the real policy corpus: through the general `Engine::reasons_into` and
-//!   through the compiled `FastEngine::reasons_into`;
+//!   the real policy corpus: through the general `Engine::reasons_into`,
+//!   through the compiled `FastEngine::reasons_into` (one reason set per
+//!   policy) and through `FastEngine::evaluate` (the same flags as
+//!   per-reason policy bitsets);
 //! - `impact_matrix`: `caac impact`'s analysis (matrix from the union of both
 //!   sides, both sides over every combination, collapsing) between policies
 //!   1–195 and 6–200 of the set, on all cores.

@@ -27,9 +27,9 @@
 //!   groups, roles, guest tenants, service principals, apps with the
 //!   Office365 / admin portals / Azure management groupings expanded to
 //!   their member ids, user actions, authentication contexts) become
-//!   hash maps from the ASCII-lower-cased id to the policies naming it on
-//!   each side — the engine compares ids ignoring ASCII case, which is
-//!   equality of the lower-cased strings;
+//!   hash maps from the id to the policies naming it on each side — the
+//!   engine compares ids ignoring ASCII case, which is equality of the
+//!   128-bit values for GUIDs and of the lower-cased strings for other ids;
 //! - locations are computed by the engine's own location code once per
 //!   distinct (IP address, country) and cached; the cache is cleared when
 //!   it reaches [`CACHE_LIMIT`] entries, so memory is bounded whatever the
@@ -42,6 +42,12 @@
 //!   Entra allows 195 policies per tenant
 //!   (<https://learn.microsoft.com/entra/identity/conditional-access/plan-conditional-access>),
 //!   so real sets always compile.
+//!
+//! [`FastEngine::evaluate`] gives the same flags as an [`Answer`]: one policy
+//! bitset per reason, so a question over the whole set ("does an enforced
+//! blocking policy apply?", [`Answer::applies_any`]) costs a few word
+//! operations; [`FastEngine::reasons_into`] spreads it into one
+//! [`ReasonSet`] per policy.
 //!
 //! The notes of [`Engine::evaluate`] (`unknowns`) are not produced here:
 //! callers that show them (`caac whatif`, `caac test`) keep the engine.
