@@ -457,25 +457,31 @@ fn thread_cpu_ns() -> Option<u64> {
         .ok()
 }
 
-/// Prints sign-ins per second of this thread's CPU time over a few passes:
-/// on a shared machine the wall-clock rate divan reports counts the time
-/// other processes hold the core.
+/// Prints sign-ins per second of this thread's CPU time over passes
+/// lasting at least a second: on a shared machine the wall-clock rate divan
+/// reports counts the time other processes hold the core. The kernel
+/// advances the schedstat figure at scheduler ticks (a few milliseconds),
+/// so a shorter measurement can read no CPU time at all.
 fn per_cpu_second(case: &str, items: usize, pass: &mut dyn FnMut() -> usize) {
     pass(); // warm caches
     let (Some(cpu0), wall0) = (thread_cpu_ns(), std::time::Instant::now()) else {
         return;
     };
-    let passes = 8;
+    let mut passes = 0;
     let mut sink = 0;
-    for _ in 0..passes {
+    while passes < 8 || wall0.elapsed() < std::time::Duration::from_secs(1) {
         sink += pass();
+        passes += 1;
     }
     let wall = wall0.elapsed().as_secs_f64();
     let cpu = thread_cpu_ns().unwrap_or(cpu0).saturating_sub(cpu0) as f64 / 1e9;
     let n = (items * passes) as f64;
+    // The verdict checksum of one pass: the same for every way of
+    // evaluating the same set and pool.
     eprintln!(
-        "engine_arbitrary_requests {case}: {:.0} sign-ins per CPU-second ({:.0} per wall-second; {sink})",
+        "engine_arbitrary_requests {case}: {:.0} sign-ins per CPU-second ({:.0} per wall-second, {passes} passes; verdicts {})",
         n / cpu.max(1e-9),
-        n / wall
+        n / wall,
+        sink / passes
     );
 }
