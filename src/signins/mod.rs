@@ -447,6 +447,12 @@ fn text<'v>(m: impl Lookup<'v>, names: &[&str]) -> Option<String> {
     }
 }
 
+/// `s` in ASCII lower case, in place (`text` has made a copy already).
+fn lower(mut s: String) -> String {
+    s.make_ascii_lowercase();
+    s
+}
+
 fn boolean<'v>(m: impl Lookup<'v>, names: &[&str]) -> Option<bool> {
     match get(m, names)? {
         Value::Bool(b) => Some(*b),
@@ -497,7 +503,7 @@ impl Record {
             for a in list {
                 let Some(a) = a.as_object() else { continue };
                 applied_out.push(Applied {
-                    id: text(a, &["id"]).map(|s| s.to_ascii_lowercase()),
+                    id: text(a, &["id"]).map(lower),
                     display_name: text(a, &["displayName"]),
                     result: text(a, &["result"]).unwrap_or_default(),
                 });
@@ -514,7 +520,7 @@ impl Record {
         };
         let managed_identity =
             has_event("managedIdentity") || table_is("AADManagedIdentitySignInLogs");
-        let user_id = text(m, &field::USER_ID.names()).map(|s| s.to_ascii_lowercase());
+        let user_id = text(m, &field::USER_ID.names()).map(lower);
         // A service principal sign-in says so, or names a service principal and no user.
         let sp_event = has_event("servicePrincipal")
             || table_is("AADServicePrincipalSignInLogs")
@@ -550,17 +556,17 @@ impl Record {
             user_principal_name: text(m, &field::USER_PRINCIPAL_NAME.names()),
             user_type: text(m, &field::USER_TYPE.names()),
             cross_tenant: text(m, &field::CROSS_TENANT.names()),
-            home_tenant: text(m, &field::HOME_TENANT.names()).map(|s| s.to_ascii_lowercase()),
+            home_tenant: text(m, &field::HOME_TENANT.names()).map(lower),
             service_principal_id: if sp_event {
-                text(m, &field::SERVICE_PRINCIPAL_ID.names()).map(|s| s.to_ascii_lowercase())
+                text(m, &field::SERVICE_PRINCIPAL_ID.names()).map(lower)
             } else {
                 None
             },
-            app_id: text(m, &field::APP_ID.names()).map(|s| s.to_ascii_lowercase()),
+            app_id: text(m, &field::APP_ID.names()).map(lower),
             app_name: text(m, &field::APP_NAME.names()),
             user_agent: text(m, &["userAgent", "UserAgent"]),
             audiences,
-            resource_id: text(m, &field::RESOURCE_ID.names()).map(|s| s.to_ascii_lowercase()),
+            resource_id: text(m, &field::RESOURCE_ID.names()).map(lower),
             client_app_used: text(m, &field::CLIENT_APP_USED.names()),
             operating_system: dev(&[field::DEVICE_OS]),
             device_id: dev(&[field::DEVICE_ID]),
@@ -572,7 +578,10 @@ impl Record {
             country: location
                 .and_then(|l| text(l, &[field::LOCATION_COUNTRY]))
                 .or_else(|| text(m, &[field::LOCATION_FALLBACK]))
-                .map(|c| c.to_ascii_uppercase()),
+                .map(|mut c| {
+                    c.make_ascii_uppercase();
+                    c
+                }),
             sign_in_risk: text(m, &field::SIGN_IN_RISK.names()),
             authentication_protocol: text(m, &field::AUTHENTICATION_PROTOCOL.names()),
             original_transfer_method: text(m, &field::ORIGINAL_TRANSFER_METHOD.names()),
@@ -777,10 +786,12 @@ pub const CLIENT_APPS: [(&str, ClientApp); 19] = [
 /// `clientAppUsed` → client app type ([`CLIENT_APPS`]); `None` for a value
 /// the Conditions page does not list (the record is skipped).
 pub fn client_app(s: &str) -> Option<ClientApp> {
-    let l = s.trim().to_ascii_lowercase();
+    // The names are ASCII lower case: comparing ignoring ASCII case is
+    // comparing the lower-cased value, without making it.
+    let s = s.trim();
     CLIENT_APPS
         .iter()
-        .find(|(name, _)| *name == l)
+        .find(|(name, _)| name.eq_ignore_ascii_case(s))
         .map(|(_, c)| *c)
 }
 
@@ -804,10 +815,11 @@ pub const PLATFORM_PREFIXES: [(&str, Platform); 11] = [
 /// `deviceDetail.operatingSystem` → platform; `None` when Conditional
 /// Access could not identify it either.
 pub fn platform(os: &str) -> Option<Platform> {
-    let l = os.trim().to_ascii_lowercase();
+    // The prefixes are ASCII lower case (see `client_app`).
+    let os = os.trim().as_bytes();
     PLATFORM_PREFIXES
         .into_iter()
-        .find(|(p, _)| l.starts_with(p))
+        .find(|(p, _)| os.len() >= p.len() && os[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
         .map(|(_, p)| p)
 }
 
@@ -908,6 +920,45 @@ mod tests {
         assert_eq!(client_app("Authenticated SMTP"), Some(ClientApp::Other));
         assert_eq!(client_app("Other clients"), Some(ClientApp::Other));
         assert_eq!(client_app("Teleporter"), None);
+    }
+
+    /// `client_app` and `platform` compare ignoring ASCII case instead of
+    /// lower-casing a copy: the same answers as the lower-cased look-up
+    /// they replace, for every table entry in several spellings.
+    #[test]
+    fn case_blind_lookups_answer_as_lower_casing_did() {
+        let old_client = |s: &str| {
+            let l = s.trim().to_ascii_lowercase();
+            CLIENT_APPS
+                .iter()
+                .find(|(name, _)| *name == l)
+                .map(|(_, c)| *c)
+        };
+        let old_platform = |s: &str| {
+            let l = s.trim().to_ascii_lowercase();
+            PLATFORM_PREFIXES
+                .into_iter()
+                .find(|(p, _)| l.starts_with(p))
+                .map(|(_, p)| p)
+        };
+        let mut inputs: Vec<String> = ["", " ", "İOS 17", "iOSé", "Wïndows", "x", "Other"]
+            .map(String::from)
+            .to_vec();
+        for name in CLIENT_APPS
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(PLATFORM_PREFIXES.iter().map(|(p, _)| *p))
+        {
+            inputs.push(name.into());
+            inputs.push(name.to_ascii_uppercase());
+            inputs.push(format!("  {} 10.0.1 ", name.to_ascii_uppercase()));
+            inputs.push(format!("{name}x"));
+            inputs.push(name[..name.len() - 1].into());
+        }
+        for i in &inputs {
+            assert_eq!(client_app(i), old_client(i), "{i:?}");
+            assert_eq!(platform(i), old_platform(i), "{i:?}");
+        }
     }
 
     #[test]
