@@ -60,6 +60,7 @@ pub mod replay;
 use crate::model::{GuestOrExternalUserType, Platform, RiskLevel, TransferMethod, Wire};
 use crate::whatif::{ClientApp, Device, DeviceValue, Identity, SignIn, Target};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// One sign-in record, normalised from either dialect.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -254,91 +255,189 @@ pub mod field {
     ];
 }
 
-/// Every record field [`Record::from_fields`] reads, in both spellings,
-/// sorted (byte order, for a binary search per key): the reader
-/// ([`read::Keep::Known`]) keeps these and drops the rest.
-/// `from_fields` reads no other name (the test
-/// `read::tests::fast_path_maps_every_fixture_as_before` compares the two
-/// over every fixture).
-pub const FIELDS: &[&str] = &[
-    "AppDisplayName",
-    "AppId",
-    "AppliedConditionalAccessPolicies",
-    "AuthenticationProtocol",
-    "Category",
-    "ClientAppUsed",
-    "ConditionalAccessAudiences",
-    "ConditionalAccessPolicies",
-    "CrossTenantAccessType",
-    "DeviceDetail",
-    "HomeTenantId",
-    "IPAddress",
-    "Id",
-    "IsInteractive",
-    "Location",
-    "LocationDetails",
-    "OriginalTransferMethod",
-    "ResourceIdentity",
-    "RiskLevelDuringSignIn",
-    "ServicePrincipalId",
-    "TokenProtectionStatusDetails",
-    "Type",
-    "UserAgent",
-    "UserId",
-    "UserPrincipalName",
-    "UserType",
-    "appDisplayName",
-    "appId",
-    "appliedConditionalAccessPolicies",
-    "authenticationProtocol",
-    "clientAppUsed",
-    "conditionalAccessAudiences",
-    "crossTenantAccessType",
-    "deviceDetail",
-    "homeTenantId",
-    "id",
-    "ipAddress",
-    "isInteractive",
-    "location",
-    "originalTransferMethod",
-    "resourceId",
-    "riskLevelDuringSignIn",
-    "servicePrincipalId",
-    "signInEventTypes",
-    "tokenProtectionStatusDetails",
-    "userAgent",
-    "userId",
-    "userPrincipalName",
-    "userType",
-];
+/// A sorted list of names, and a look-up `fn(&str) -> Option<&'static str>`
+/// made from the same list: a `match`, which the compiler turns into a
+/// switch on the length and a few fixed-size compares (the reader asks it
+/// for every key of every record; a binary search cost a `memcmp` call per
+/// step).
+macro_rules! name_set {
+    (
+        $(#[$m:meta])* $vis:vis const $name:ident, fn $f:ident, fn $index:ident
+        = [$($s:literal),* $(,)?];
+    ) => {
+        $(#[$m])*
+        $vis const $name: &[&str] = &[$($s),*];
 
-/// The members [`Record::from_fields`] reads inside nested objects, sorted,
-/// (`deviceDetail`, `location`, `appliedConditionalAccessPolicies[]`,
-/// `tokenProtectionStatusDetails`, `conditionalAccessAudiences[]`).
-pub const NESTED_FIELDS: &[&str] = &[
-    "applicationId",
-    "countryOrRegion",
-    "deviceId",
-    "displayName",
-    "id",
-    "isCompliant",
-    "isManaged",
-    "operatingSystem",
-    "result",
-    "signInSessionStatus",
-    "signInSessionStatusCode",
-    "trustType",
-];
+        /// The name as it is spelled in the list, when it is one of them.
+        #[inline]
+        pub(crate) fn $f(s: &str) -> Option<&'static str> {
+            match s {
+                $($s => Some($s),)*
+                _ => None,
+            }
+        }
+
+        /// The name's position in the list, when it is one of them.
+        #[inline]
+        #[allow(dead_code)]
+        fn $index(s: &str) -> Option<usize> {
+            match s {
+                $($s => Some(const { position($name, $s) }),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+/// Where `name` is in `list` (at compile time, for [`name_set!`]).
+const fn position(list: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < list.len() {
+        let (a, b) = (list[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not in the list")
+}
+
+name_set! {
+    /// Every record field [`Record::from_fields`] reads, in both spellings,
+    /// sorted (byte order): the reader
+    /// ([`read::Keep::Known`]) keeps these and drops the rest.
+    /// `from_fields` reads no other name (the test
+    /// `read::tests::fast_path_maps_every_fixture_as_before` compares the two
+    /// over every fixture).
+    pub const FIELDS, fn field_name, fn field_index = [
+        "AppDisplayName",
+        "AppId",
+        "AppliedConditionalAccessPolicies",
+        "AuthenticationProtocol",
+        "Category",
+        "ClientAppUsed",
+        "ConditionalAccessAudiences",
+        "ConditionalAccessPolicies",
+        "CrossTenantAccessType",
+        "DeviceDetail",
+        "HomeTenantId",
+        "IPAddress",
+        "Id",
+        "IsInteractive",
+        "Location",
+        "LocationDetails",
+        "OriginalTransferMethod",
+        "ResourceIdentity",
+        "RiskLevelDuringSignIn",
+        "ServicePrincipalId",
+        "TokenProtectionStatusDetails",
+        "Type",
+        "UserAgent",
+        "UserId",
+        "UserPrincipalName",
+        "UserType",
+        "appDisplayName",
+        "appId",
+        "appliedConditionalAccessPolicies",
+        "authenticationProtocol",
+        "clientAppUsed",
+        "conditionalAccessAudiences",
+        "crossTenantAccessType",
+        "deviceDetail",
+        "homeTenantId",
+        "id",
+        "ipAddress",
+        "isInteractive",
+        "location",
+        "originalTransferMethod",
+        "resourceId",
+        "riskLevelDuringSignIn",
+        "servicePrincipalId",
+        "signInEventTypes",
+        "tokenProtectionStatusDetails",
+        "userAgent",
+        "userId",
+        "userPrincipalName",
+        "userType",
+    ];
+}
+
+name_set! {
+    /// The members [`Record::from_fields`] reads inside nested objects, sorted,
+    /// (`deviceDetail`, `location`, `appliedConditionalAccessPolicies[]`,
+    /// `tokenProtectionStatusDetails`, `conditionalAccessAudiences[]`).
+    pub const NESTED_FIELDS, fn nested_field_name, fn nested_field_index = [
+        "applicationId",
+        "countryOrRegion",
+        "deviceId",
+        "displayName",
+        "id",
+        "isCompliant",
+        "isManaged",
+        "operatingSystem",
+        "result",
+        "signInSessionStatus",
+        "signInSessionStatusCode",
+        "trustType",
+    ];
+}
+
+/// Where [`get`] looks a name up: a map, or a record's [`Slots`].
+trait Lookup<'v> {
+    fn lookup(&self, name: &str) -> Option<&'v Value>;
+}
+
+impl<'v> Lookup<'v> for &'v Map<String, Value> {
+    fn lookup(&self, name: &str) -> Option<&'v Value> {
+        self.get(name)
+    }
+}
+
+/// A record's fields of [`FIELDS`], found in one pass over the record:
+/// `from_fields` asks for some forty names, and a look-up in the map
+/// hashes the name each time.
+struct Slots<'v> {
+    map: &'v Map<String, Value>,
+    slots: [Option<&'v Value>; FIELDS.len()],
+}
+
+impl<'v> Slots<'v> {
+    fn new(map: &'v Map<String, Value>) -> Slots<'v> {
+        let mut slots = [None; FIELDS.len()];
+        for (k, v) in map {
+            if let Some(i) = field_index(k) {
+                slots[i] = Some(v);
+            }
+        }
+        Slots { map, slots }
+    }
+}
+
+impl<'v> Lookup<'v> for &Slots<'v> {
+    fn lookup(&self, name: &str) -> Option<&'v Value> {
+        match field_index(name) {
+            Some(i) => self.slots[i],
+            // A name outside the list: the map itself.
+            None => self.map.get(name),
+        }
+    }
+}
 
 /// Field names in the Graph (camelCase) and Log Analytics (PascalCase) spellings.
-fn get<'v>(m: &'v Map<String, Value>, names: &[&str]) -> Option<&'v Value> {
+fn get<'v>(m: impl Lookup<'v>, names: &[&str]) -> Option<&'v Value> {
     names
         .iter()
-        .find_map(|n| m.get(*n))
+        .find_map(|n| m.lookup(n))
         .filter(|v| !v.is_null())
 }
 
-fn text(m: &Map<String, Value>, names: &[&str]) -> Option<String> {
+fn text<'v>(m: impl Lookup<'v>, names: &[&str]) -> Option<String> {
     match get(m, names)? {
         Value::String(s) if s.trim().is_empty() => None,
         Value::String(s) => Some(s.trim().to_owned()),
@@ -348,7 +447,13 @@ fn text(m: &Map<String, Value>, names: &[&str]) -> Option<String> {
     }
 }
 
-fn boolean(m: &Map<String, Value>, names: &[&str]) -> Option<bool> {
+/// `s` in ASCII lower case, in place (`text` has made a copy already).
+fn lower(mut s: String) -> String {
+    s.make_ascii_lowercase();
+    s
+}
+
+fn boolean<'v>(m: impl Lookup<'v>, names: &[&str]) -> Option<bool> {
     match get(m, names)? {
         Value::Bool(b) => Some(*b),
         Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
@@ -357,17 +462,19 @@ fn boolean(m: &Map<String, Value>, names: &[&str]) -> Option<bool> {
     }
 }
 
-/// A nested object, also when a CSV export holds it as a JSON string.
-fn nested(m: &Map<String, Value>, names: &[&str]) -> Result<Option<Value>, String> {
+/// A nested object, also when a CSV export holds it as a JSON string:
+/// borrowed from the record when it is one already (no copy of a list of
+/// applied policies per record), parsed when it is a string.
+fn nested<'v>(m: impl Lookup<'v>, names: &[&str]) -> Result<Option<Cow<'v, Value>>, String> {
     match get(m, names) {
         None => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         // Only the members `from_fields` reads are built (a CSV cell such as
         // ConditionalAccessPolicies holds much more).
         Some(Value::String(s)) => read::parse_nested(s)
-            .map(Some)
+            .map(|v| Some(Cow::Owned(v)))
             .map_err(|e| format!("`{}` is not valid JSON: {e}", names[names.len() - 1])),
-        Some(v) => Ok(Some(v.clone())),
+        Some(v) => Ok(Some(Cow::Borrowed(v))),
     }
 }
 
@@ -375,12 +482,14 @@ impl Record {
     /// Reads a record from its fields (either spelling). `Err` names the
     /// field that makes it unreadable.
     pub fn from_fields(m: &Map<String, Value>) -> Result<Record, String> {
+        let slots = Slots::new(m);
+        let m = &slots;
         let id = text(m, &field::ID.names())
             .ok_or("no sign-in `id` (`id` / `Id`): export the whole record")?;
         let device = nested(m, &field::DEVICE_DETAIL.names())?;
-        let device = device.as_ref().and_then(Value::as_object);
+        let device = device.as_deref().and_then(Value::as_object);
         let location = nested(m, &field::LOCATION.names())?;
-        let location = location.as_ref().and_then(Value::as_object);
+        let location = location.as_deref().and_then(Value::as_object);
         let applied = nested(
             m,
             &[
@@ -390,11 +499,11 @@ impl Record {
             ],
         )?;
         let mut applied_out = Vec::new();
-        if let Some(list) = applied.as_ref().and_then(Value::as_array) {
+        if let Some(list) = applied.as_deref().and_then(Value::as_array) {
             for a in list {
                 let Some(a) = a.as_object() else { continue };
                 applied_out.push(Applied {
-                    id: text(a, &["id"]).map(|s| s.to_ascii_lowercase()),
+                    id: text(a, &["id"]).map(lower),
                     display_name: text(a, &["displayName"]),
                     result: text(a, &["result"]).unwrap_or_default(),
                 });
@@ -411,7 +520,7 @@ impl Record {
         };
         let managed_identity =
             has_event("managedIdentity") || table_is("AADManagedIdentitySignInLogs");
-        let user_id = text(m, &field::USER_ID.names()).map(|s| s.to_ascii_lowercase());
+        let user_id = text(m, &field::USER_ID.names()).map(lower);
         // A service principal sign-in says so, or names a service principal and no user.
         let sp_event = has_event("servicePrincipal")
             || table_is("AADServicePrincipalSignInLogs")
@@ -424,10 +533,10 @@ impl Record {
                 "TokenProtectionStatusDetails",
             ],
         )?;
-        let tp = tp.as_ref().and_then(Value::as_object);
+        let tp = tp.as_deref().and_then(Value::as_object);
         // Objects (`{"applicationId": …}`, as Graph beta returns them) or strings.
         let audiences = nested(m, &field::AUDIENCES.names())?
-            .as_ref()
+            .as_deref()
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
@@ -447,17 +556,17 @@ impl Record {
             user_principal_name: text(m, &field::USER_PRINCIPAL_NAME.names()),
             user_type: text(m, &field::USER_TYPE.names()),
             cross_tenant: text(m, &field::CROSS_TENANT.names()),
-            home_tenant: text(m, &field::HOME_TENANT.names()).map(|s| s.to_ascii_lowercase()),
+            home_tenant: text(m, &field::HOME_TENANT.names()).map(lower),
             service_principal_id: if sp_event {
-                text(m, &field::SERVICE_PRINCIPAL_ID.names()).map(|s| s.to_ascii_lowercase())
+                text(m, &field::SERVICE_PRINCIPAL_ID.names()).map(lower)
             } else {
                 None
             },
-            app_id: text(m, &field::APP_ID.names()).map(|s| s.to_ascii_lowercase()),
+            app_id: text(m, &field::APP_ID.names()).map(lower),
             app_name: text(m, &field::APP_NAME.names()),
             user_agent: text(m, &["userAgent", "UserAgent"]),
             audiences,
-            resource_id: text(m, &field::RESOURCE_ID.names()).map(|s| s.to_ascii_lowercase()),
+            resource_id: text(m, &field::RESOURCE_ID.names()).map(lower),
             client_app_used: text(m, &field::CLIENT_APP_USED.names()),
             operating_system: dev(&[field::DEVICE_OS]),
             device_id: dev(&[field::DEVICE_ID]),
@@ -469,7 +578,10 @@ impl Record {
             country: location
                 .and_then(|l| text(l, &[field::LOCATION_COUNTRY]))
                 .or_else(|| text(m, &[field::LOCATION_FALLBACK]))
-                .map(|c| c.to_ascii_uppercase()),
+                .map(|mut c| {
+                    c.make_ascii_uppercase();
+                    c
+                }),
             sign_in_risk: text(m, &field::SIGN_IN_RISK.names()),
             authentication_protocol: text(m, &field::AUTHENTICATION_PROTOCOL.names()),
             original_transfer_method: text(m, &field::ORIGINAL_TRANSFER_METHOD.names()),
@@ -674,10 +786,12 @@ pub const CLIENT_APPS: [(&str, ClientApp); 19] = [
 /// `clientAppUsed` → client app type ([`CLIENT_APPS`]); `None` for a value
 /// the Conditions page does not list (the record is skipped).
 pub fn client_app(s: &str) -> Option<ClientApp> {
-    let l = s.trim().to_ascii_lowercase();
+    // The names are ASCII lower case: comparing ignoring ASCII case is
+    // comparing the lower-cased value, without making it.
+    let s = s.trim();
     CLIENT_APPS
         .iter()
-        .find(|(name, _)| *name == l)
+        .find(|(name, _)| name.eq_ignore_ascii_case(s))
         .map(|(_, c)| *c)
 }
 
@@ -701,10 +815,11 @@ pub const PLATFORM_PREFIXES: [(&str, Platform); 11] = [
 /// `deviceDetail.operatingSystem` → platform; `None` when Conditional
 /// Access could not identify it either.
 pub fn platform(os: &str) -> Option<Platform> {
-    let l = os.trim().to_ascii_lowercase();
+    // The prefixes are ASCII lower case (see `client_app`).
+    let os = os.trim().as_bytes();
     PLATFORM_PREFIXES
         .into_iter()
-        .find(|(p, _)| l.starts_with(p))
+        .find(|(p, _)| os.len() >= p.len() && os[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
         .map(|(_, p)| p)
 }
 
@@ -807,6 +922,45 @@ mod tests {
         assert_eq!(client_app("Teleporter"), None);
     }
 
+    /// `client_app` and `platform` compare ignoring ASCII case instead of
+    /// lower-casing a copy: the same answers as the lower-cased look-up
+    /// they replace, for every table entry in several spellings.
+    #[test]
+    fn case_blind_lookups_answer_as_lower_casing_did() {
+        let old_client = |s: &str| {
+            let l = s.trim().to_ascii_lowercase();
+            CLIENT_APPS
+                .iter()
+                .find(|(name, _)| *name == l)
+                .map(|(_, c)| *c)
+        };
+        let old_platform = |s: &str| {
+            let l = s.trim().to_ascii_lowercase();
+            PLATFORM_PREFIXES
+                .into_iter()
+                .find(|(p, _)| l.starts_with(p))
+                .map(|(_, p)| p)
+        };
+        let mut inputs: Vec<String> = ["", " ", "İOS 17", "iOSé", "Wïndows", "x", "Other"]
+            .map(String::from)
+            .to_vec();
+        for name in CLIENT_APPS
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(PLATFORM_PREFIXES.iter().map(|(p, _)| *p))
+        {
+            inputs.push(name.into());
+            inputs.push(name.to_ascii_uppercase());
+            inputs.push(format!("  {} 10.0.1 ", name.to_ascii_uppercase()));
+            inputs.push(format!("{name}x"));
+            inputs.push(name[..name.len() - 1].into());
+        }
+        for i in &inputs {
+            assert_eq!(client_app(i), old_client(i), "{i:?}");
+            assert_eq!(platform(i), old_platform(i), "{i:?}");
+        }
+    }
+
     #[test]
     fn platforms() {
         assert_eq!(platform("Windows Phone 8"), Some(Platform::WindowsPhone));
@@ -877,6 +1031,20 @@ mod tests {
     fn field_lists_are_sorted_for_binary_search() {
         assert!(FIELDS.windows(2).all(|w| w[0] < w[1]));
         assert!(NESTED_FIELDS.windows(2).all(|w| w[0] < w[1]));
+        // The look-ups made from the lists answer as a search of them.
+        for (list, look) in [
+            (FIELDS, field_name as fn(&str) -> Option<&'static str>),
+            (NESTED_FIELDS, nested_field_name),
+        ] {
+            for name in FIELDS.iter().chain(NESTED_FIELDS) {
+                let found = list.binary_search(name).ok().map(|i| list[i]);
+                assert_eq!(look(name), found, "{name}");
+                assert_eq!(look(&name.to_ascii_uppercase()), None, "{name}");
+                assert_eq!(look(&name[1..]), None, "{name}");
+                assert_eq!(look(&format!("{name} ")), None, "{name}");
+            }
+            assert_eq!(look(""), None);
+        }
     }
 
     #[test]

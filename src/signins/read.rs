@@ -24,6 +24,18 @@
 //! ([`Keep::Known`]; [`read_from_keeping`] with [`Keep::All`] keeps every
 //! field): the others are parsed and checked exactly as before, not built.
 //!
+//! Throughput (BENCHMARKS.md, "Sign-in reader throughput"): a line (an
+//! NDJSON record or a Graph page saved on one line, at most [`MAX_LINE`]
+//! bytes) is read into one reused buffer (line breaks found with `memchr`),
+//! its UTF-8 checked once, whole, and parsed from that `str` with
+//! `serde_json`, which then does not check each string again; a page's
+//! records are collected into one list reused from page to page. A value
+//! spread over several lines (a pretty-printed page, a JSON array) is parsed
+//! while it streams, never buffered whole. CSV rows are read by the `csv`
+//! crate, which counts lines itself. The reference path ([`Keep::All`])
+//! parses every line from bytes as the reader always did; the differential
+//! tests (`tests/cli/signins_reader.rs`) compare the two.
+//!
 //! A problem with one record (malformed NDJSON line, CSV row with the wrong
 //! number of fields, invalid UTF-8, a line over [`MAX_LINE`] bytes, a JSON
 //! value that is not an object) is reported with its line and the record is
@@ -43,6 +55,9 @@ use std::rc::Rc;
 
 /// The longest NDJSON line read; longer lines are skipped (counted).
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// The room a record's map is made with (see `RecordVisitor`).
+const RECORD_CAPACITY: usize = 32;
 
 /// The detected file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +149,7 @@ pub enum Keep {
 
 impl Keep {
     fn field(self, name: &str) -> bool {
-        self == Keep::All || super::FIELDS.binary_search(&name).is_ok()
+        self == Keep::All || super::field_name(name).is_some()
     }
 }
 
@@ -206,10 +221,10 @@ impl Pos {
     fn advance(&self, bytes: &[u8]) {
         // Whole chunks at a time: count the line breaks, and the column is
         // what follows the last one.
-        match bytes.iter().rposition(|&b| b == b'\n') {
+        match memchr::memrchr(b'\n', bytes) {
             None => self.column.set(self.column.get() + bytes.len() as u64),
             Some(last) => {
-                let breaks = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                let breaks = memchr::memchr_iter(b'\n', &bytes[..=last]).count() as u64;
                 self.line.set(self.line.get() + breaks);
                 self.column.set((bytes.len() - last) as u64);
             }
@@ -314,7 +329,7 @@ fn read_line<R: BufRead>(r: &mut Counting<R>, out: &mut Vec<u8>) -> Result<bool,
         if buf.is_empty() {
             return Ok(too_long);
         }
-        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+        let (chunk, done) = match memchr::memchr(b'\n', buf) {
             Some(i) => (&buf[..i], Some(i + 1)),
             None => (buf, None),
         };
@@ -345,19 +360,44 @@ fn not_an_object(line: u64) -> Event {
 /// One NDJSON line: a record, or a Graph page saved on one line. The line is
 /// parsed whole before anything is pushed, so a malformed line gives one
 /// skipped record and no records.
-fn one_line(line: u64, text: &[u8], keep: Keep, sink: &mut dyn FnMut(Event)) {
+fn one_line(
+    line: u64,
+    text: &[u8],
+    keep: Keep,
+    items: &mut Vec<Option<Map<String, Value>>>,
+    sink: &mut dyn FnMut(Event),
+) {
+    items.clear();
     let text = text.trim_ascii();
     if text.is_empty() {
         return;
     }
-    let mut de = serde_json::Deserializer::from_slice(text);
-    let parsed = LineSeed { keep }
-        .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v));
+    let seed = LineSeed {
+        keep,
+        items: &mut *items,
+    };
+    // The fast path checks the line's UTF-8 once, whole (a text mostly
+    // ASCII is checked a word at a time), and parses it as a `str`, which
+    // serde_json does not check again string by string. A line that is
+    // not UTF-8, and every line of the reference path (`Keep::All`), is
+    // parsed from bytes as before: the same error, at the same position.
+    let parsed = match std::str::from_utf8(text) {
+        Ok(s) if keep == Keep::Known => {
+            let mut de = serde_json::Deserializer::from_str(s);
+            seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v))
+        }
+        _ => {
+            let mut de = serde_json::Deserializer::from_slice(text);
+            seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v))
+        }
+    };
     match parsed {
         Ok(Line::Record(fields)) => sink(Event::Record { line, fields }),
-        Ok(Line::Page(items)) => {
-            for item in items {
+        Ok(Line::Page) => {
+            // Drained, not dropped: the list's memory serves every page
+            // (freeing a list of a thousand records made the allocator
+            // consolidate its free lists once per page).
+            for item in items.drain(..) {
                 match item {
                     Some(fields) => sink(Event::Record { line, fields }),
                     None => sink(not_an_object(line)),
@@ -386,6 +426,7 @@ fn ndjson<R: BufRead>(
     sink: &mut dyn FnMut(Event),
 ) -> Result<(), FileError> {
     let mut buf = Vec::new();
+    let mut items = Vec::new();
     loop {
         let line = r.pos.line.get();
         let pos = r.pos.clone();
@@ -404,7 +445,7 @@ fn ndjson<R: BufRead>(
             });
             continue;
         }
-        one_line(line, &buf, keep, sink);
+        one_line(line, &buf, keep, &mut items, sink);
     }
 }
 
@@ -571,7 +612,9 @@ impl<'de> Visitor<'de> for RecordVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields = Map::new();
+        // Room for what a Graph or Log Analytics record holds of
+        // `super::FIELDS` (about 25) at once, not grown four times.
+        let mut fields = Map::with_capacity(RECORD_CAPACITY);
         while let Some(key) = map.next_key_seed(KeySeed { keep: self.keep })? {
             if self.keep.field(key.as_str()) {
                 let v = map.next_value_seed(Kept { keep: self.keep })?;
@@ -610,8 +653,9 @@ impl<'de> Visitor<'de> for RecordVisitor {
 enum Line {
     /// A record's kept fields.
     Record(Map<String, Value>),
-    /// A page's records (`None`: an element that is not an object).
-    Page(Vec<Option<Map<String, Value>>>),
+    /// A page: its records (`None`: an element that is not an object) are
+    /// in [`LineSeed::items`].
+    Page,
     /// Not an object.
     NotObject,
 }
@@ -620,18 +664,20 @@ enum Line {
 /// whose `value` is an array is a page (its other members are ignored);
 /// any other object is a record (a non-array `value` is then one of its
 /// fields); anything else is not a record.
-struct LineSeed {
+struct LineSeed<'i> {
     keep: Keep,
+    /// Where a page's records go (emptied first).
+    items: &'i mut Vec<Option<Map<String, Value>>>,
 }
 
-impl<'de> DeserializeSeed<'de> for LineSeed {
+impl<'de> DeserializeSeed<'de> for LineSeed<'_> {
     type Value = Line;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Line, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for LineSeed {
+impl<'de> Visitor<'de> for LineSeed<'_> {
     type Value = Line;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -640,17 +686,21 @@ impl<'de> Visitor<'de> for LineSeed {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Line, A::Error> {
         let mut fields = Map::new();
-        let mut items = None;
+        let mut page = false;
         while let Some(key) = map.next_key_seed(KeySeed { keep: self.keep })? {
             if key.is_value() {
                 // The last `value` wins, as it did when the line was one map.
-                match map.next_value_seed(PageItems { keep: self.keep })? {
-                    Ok(list) => {
+                self.items.clear();
+                match map.next_value_seed(PageItems {
+                    keep: self.keep,
+                    out: &mut *self.items,
+                })? {
+                    Ok(()) => {
                         fields.remove("value");
-                        items = Some(list);
+                        page = true;
                     }
                     Err(other) => {
-                        items = None;
+                        page = false;
                         if let Some(v) = other {
                             fields.insert("value".into(), v);
                         }
@@ -663,9 +713,11 @@ impl<'de> Visitor<'de> for LineSeed {
                 map.next_value::<Skip>()?;
             }
         }
-        Ok(match items {
-            Some(list) => Line::Page(list),
-            None => Line::Record(fields),
+        Ok(if page {
+            Line::Page
+        } else {
+            self.items.clear();
+            Line::Record(fields)
         })
     }
 
@@ -692,27 +744,28 @@ impl<'de> Visitor<'de> for LineSeed {
     }
 }
 
-/// A line's `value`: the records of a page (`Ok`), or any other value
-/// (`Err`, with the value itself when every field is kept).
-struct PageItems {
+/// A line's `value`: the records of a page (`Ok`, pushed to `out`), or any
+/// other value (`Err`, with the value itself when every field is kept).
+struct PageItems<'i> {
     keep: Keep,
+    out: &'i mut Vec<Option<Map<String, Value>>>,
 }
 
-type PageValue = Result<Vec<Option<Map<String, Value>>>, Option<Value>>;
+type PageValue = Result<(), Option<Value>>;
 
-impl<'de> DeserializeSeed<'de> for PageItems {
+impl<'de> DeserializeSeed<'de> for PageItems<'_> {
     type Value = PageValue;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<PageValue, D::Error> {
         if self.keep == Keep::All {
             // Every field is kept: build the value, as before.
             return Ok(match Value::deserialize(d)? {
-                Value::Array(items) => Ok(items
-                    .into_iter()
-                    .map(|v| match v {
+                Value::Array(items) => {
+                    self.out.extend(items.into_iter().map(|v| match v {
                         Value::Object(m) => Some(m),
                         _ => None,
-                    })
-                    .collect()),
+                    }));
+                    Ok(())
+                }
                 other => Err(Some(other)),
             });
         }
@@ -720,7 +773,7 @@ impl<'de> DeserializeSeed<'de> for PageItems {
     }
 }
 
-impl<'de> Visitor<'de> for PageItems {
+impl<'de> Visitor<'de> for PageItems<'_> {
     type Value = PageValue;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -728,11 +781,10 @@ impl<'de> Visitor<'de> for PageItems {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PageValue, A::Error> {
-        let mut out = Vec::new();
         while let Some(item) = seq.next_element_seed(RecordSeed { keep: self.keep })? {
-            out.push(item);
+            self.out.push(item);
         }
-        Ok(Ok(out))
+        Ok(Ok(()))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PageValue, A::Error> {
         // `value` is not one of the fields `Record::from_fields` reads.
@@ -928,10 +980,7 @@ impl<'de> Visitor<'de> for NestedKey {
         f.write_str("a string key")
     }
     fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(super::NESTED_FIELDS
-            .binary_search(&s)
-            .ok()
-            .map(|i| super::NESTED_FIELDS[i]))
+        Ok(super::nested_field_name(s))
     }
 }
 
@@ -1002,10 +1051,12 @@ fn csv_rows<R: BufRead>(
     keep: Keep,
     sink: &mut dyn FnMut(Event),
 ) -> Result<(), FileError> {
+    // The `csv` crate counts lines itself: the position counter would only
+    // cost a pass over every byte.
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(r);
+        .from_reader(r.inner);
     let headers = match rdr.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(csv_fatal(&e)),
@@ -1049,6 +1100,7 @@ fn csv_rows<R: BufRead>(
         .iter()
         .map(|n| admin.is_some() || keep.field(n))
         .collect();
+    let kept_count = kept.iter().filter(|k| **k).count();
     let mut row = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut row) {
@@ -1063,7 +1115,7 @@ fn csv_rows<R: BufRead>(
                     });
                     continue;
                 }
-                let mut fields = Map::new();
+                let mut fields = Map::with_capacity(kept_count);
                 let mut bad = false;
                 for ((name, cell), kept) in names.iter().zip(row.iter()).zip(&kept) {
                     match std::str::from_utf8(cell) {

@@ -33,6 +33,7 @@ mod requests;
 mod root_cause;
 mod rules;
 mod schemas;
+mod signins_reader;
 mod streams;
 mod summary;
 mod test_cmd;
