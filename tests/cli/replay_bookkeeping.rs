@@ -671,6 +671,22 @@ fn replay_bookkeeping_matches_reference_on_fixture_set() {
     );
 }
 
+/// The KQL fixtures' set reads every kind of condition (guest types,
+/// locations, flows, device filters, user, insider and service principal
+/// risk, token protection); enabled here.
+#[test]
+fn replay_bookkeeping_matches_reference_on_every_condition_kind() {
+    let fixtures = root().join("tests/fixtures/signins");
+    differential(
+        "kql fixtures",
+        &[fixtures.join("kql/policies")],
+        &[fixtures.join("policies")],
+        Some(fixtures.join("kql/tenant.yaml")),
+        3_000,
+        true,
+    );
+}
+
 /// The starter set is report-only: enabled here.
 #[test]
 fn replay_bookkeeping_matches_reference_on_starter_set() {
