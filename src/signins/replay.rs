@@ -1062,7 +1062,11 @@ impl<'a> Replayer<'a> {
             (&mut rep.by_app, &t.by_app),
             (&mut rep.by_platform, &t.by_platform),
         ] {
-            map.extend(from.iter().map(|(k, c)| (k.clone(), fold_counts(c))));
+            // Collected at once: sorted and built in bulk.
+            *map = from
+                .iter()
+                .map(|(k, c)| (k.clone(), fold_counts(c)))
+                .collect();
         }
         (self.report, self.sign_ins)
     }
