@@ -614,7 +614,7 @@ fn decided_elsewhere(reasons: ReasonSet, lacking: Facts) -> bool {
         affected.insert(FACT_REASON[f.trailing_zeros() as usize]);
         f &= f - 1;
     }
-    reasons.iter().any(|r| !affected.contains(r))
+    !reasons.is_subset(affected)
 }
 
 /// The `caac whatif` request (Graph's `POST
