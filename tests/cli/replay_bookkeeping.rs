@@ -501,6 +501,7 @@ fn differential(
     tenant: Option<PathBuf>,
     count: usize,
     enable: bool,
+    verdicts: usize,
 ) {
     let (mut policies, tenant) = load(paths, tenant.clone());
     if enable {
@@ -647,7 +648,9 @@ fn differential(
         }
     }
     assert_eq!(checked, 4);
-    assert!(accesses.len() >= 3, "{label}: {accesses:?}");
+    // The head verdicts seen (the KQL set's insider-risk policy leaves
+    // every user sign-in unknown or allowed).
+    assert!(accesses.len() >= verdicts, "{label}: {accesses:?}");
     println!(
         "{label}: {} records × 4 configurations agree",
         records.len()
@@ -668,6 +671,7 @@ fn replay_bookkeeping_matches_reference_on_fixture_set() {
         Some(fixtures.join("tenant.yaml")),
         3_000,
         false,
+        3,
     );
 }
 
@@ -684,6 +688,7 @@ fn replay_bookkeeping_matches_reference_on_every_condition_kind() {
         Some(fixtures.join("kql/tenant.yaml")),
         3_000,
         true,
+        2,
     );
 }
 
@@ -698,6 +703,7 @@ fn replay_bookkeeping_matches_reference_on_starter_set() {
         Some(root().join("tenant.yaml")),
         3_000,
         true,
+        3,
     );
 }
 
@@ -711,7 +717,8 @@ fn replay_bookkeeping_matches_reference_on_corpus() {
         &[dir],
         &[root().join("policies")],
         None,
-        1_500,
+        600,
         false,
+        3,
     );
 }
