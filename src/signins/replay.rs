@@ -37,6 +37,13 @@
 //! policies "would apply"); an unknown caac verdict is not compared.
 //! Each disagreement names the sign-in, the policy and the conditions that
 //! decided caac's answer.
+//!
+//! Cost: [`Replayer::record`] evaluates through [`PolicySet::verdict`]'s
+//! allocation-free twin (what depends on the policy or the members file
+//! alone is computed once) and keeps its totals in per-index counters and
+//! `&str`-keyed maps; [`Replayer::finish`] folds them into the sorted
+//! [`Report`]. `tests/cli/replay_bookkeeping.rs` holds the straightforward
+//! per-record code as the reference the reports must equal byte for byte.
 
 use super::{Missing, Record};
 use crate::model::{GuestOrExternalUserType, Policy, State, Tenant, Wire};
