@@ -235,12 +235,12 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(Product, bool, Vec<PathBu
             tenant,
         )
     });
-    let mut replayer = Replayer {
-        head: head_set,
-        base: base_set,
-        head_ids: live_ids(&head, &lock),
-        members: members.as_ref(),
-        sign_ins: if args.format == ImpactFormat::Json {
+    let mut replayer = Replayer::new(
+        head_set,
+        base_set,
+        live_ids(&head, &lock),
+        members.as_ref(),
+        if args.format == ImpactFormat::Json {
             SignIns::Stream(Spool::new().map_err(|e| {
                 eprintln!(
                     "error: cannot create a temporary file for the per-sign-in report in {}: {e}; set TMPDIR to a writable directory",
@@ -251,11 +251,7 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(Product, bool, Vec<PathBu
         } else {
             SignIns::Drop
         },
-        report: Report {
-            with_base: args.base.is_some(),
-            ..Report::default()
-        },
-    };
+    );
     let mut failed = false;
     for path in &args.signins {
         let name = check::display(path);
@@ -293,7 +289,7 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(Product, bool, Vec<PathBu
     if failed {
         return Err(INPUT_ERROR);
     }
-    let report = &replayer.report;
+    let (report, sign_ins) = replayer.finish();
     for ex in &report.skipped_examples {
         eprintln!("warning: skipped {ex}");
     }
@@ -319,14 +315,11 @@ fn evaluate(args: &ReplayArgs, color: bool) -> Result<(Product, bool, Vec<PathBu
         .collect();
     let product = match text {
         Some(text) => Product::Text(text),
-        None => {
-            let report = std::mem::take(&mut replayer.report);
-            match std::mem::replace(&mut replayer.sign_ins, SignIns::Drop) {
-                SignIns::Stream(spool) => Product::Json(Box::new(report), spool),
-                // Not reached: JSON output always streams (above).
-                _ => Product::Text(crate::emit::pretty(&report.json())),
-            }
-        }
+        None => match sign_ins {
+            SignIns::Stream(spool) => Product::Json(Box::new(report), spool),
+            // Not reached: JSON output always streams (above).
+            _ => Product::Text(crate::emit::pretty(&report.json())),
+        },
     };
     Ok((product, findings, inputs))
 }

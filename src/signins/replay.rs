@@ -37,6 +37,13 @@
 //! policies "would apply"); an unknown caac verdict is not compared.
 //! Each disagreement names the sign-in, the policy and the conditions that
 //! decided caac's answer.
+//!
+//! Cost: [`Replayer::record`] evaluates through [`PolicySet::verdict`]'s
+//! allocation-free twin (what depends on the policy or the members file
+//! alone is computed once) and keeps its totals in per-index counters and
+//! `&str`-keyed maps; [`Replayer::finish`] folds them into the sorted
+//! [`Report`]. `tests/cli/replay_bookkeeping.rs` holds the straightforward
+//! per-record code as the reference the reports must equal byte for byte.
 
 use super::{Missing, Record};
 use crate::model::{GuestOrExternalUserType, Policy, State, Tenant, Wire};
@@ -45,7 +52,7 @@ use crate::whatif::{
     FastEngine, GrantEffect, Identity, PolicyRef, Reason, ReasonSet, SignIn, grant_effect,
 };
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The facts a record may lack ([`Missing`]), by the names the report
 /// counts them under (`unknown`); the KQL query ([`super::kql`]) uses the
@@ -224,6 +231,148 @@ fn deps(p: &Policy, tenant: Option<&Tenant>) -> Deps {
     d
 }
 
+/// A set of [`fact`]s as bits (bit `k`: `fact::ALL[k]`), so that a
+/// record's unknown policies cost no allocation.
+type Facts = u16;
+
+/// The bit of each fact, in [`fact::ALL`] order.
+mod bit {
+    use super::Facts;
+    pub const MEMBERSHIP: Facts = 1 << 0;
+    pub const GUEST_TYPE: Facts = 1 << 1;
+    pub const USER_RISK: Facts = 1 << 2;
+    pub const SIGN_IN_RISK: Facts = 1 << 3;
+    pub const FLOW: Facts = 1 << 4;
+    pub const INSIDER_RISK: Facts = 1 << 5;
+    pub const DEVICE_FILTER: Facts = 1 << 6;
+    pub const SP_RISK: Facts = 1 << 7;
+    pub const SP_FILTER: Facts = 1 << 8;
+    pub const LOCATION: Facts = 1 << 9;
+    pub const APP_FILTER: Facts = 1 << 10;
+}
+
+/// The condition each fact leaves undecided, in [`fact::ALL`] order (as
+/// [`PolicySet::verdict`] pairs them).
+const FACT_REASON: [Reason; 11] = [
+    Reason::Users,
+    Reason::Users,
+    Reason::UserRisk,
+    Reason::SignInRisk,
+    Reason::AuthenticationFlow,
+    Reason::InsiderRisk,
+    Reason::Devices,
+    Reason::ServicePrincipalRisk,
+    Reason::WorkloadIdentities,
+    Reason::Location,
+    Reason::Application,
+];
+
+/// The names of the facts in `f`, in [`fact::ALL`] order.
+fn fact_names(f: Facts) -> Vec<&'static str> {
+    (0..fact::ALL.len())
+        .filter(|k| f & (1 << k) != 0)
+        .map(|k| fact::ALL[k])
+        .collect()
+}
+
+/// What a grant does to a sign-in of one [`crate::whatif::Shape`], as the
+/// access verdict needs it ([`grant_effect`] reduced to its kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    Nothing,
+    Block,
+    Require,
+}
+
+/// [`Deps`] folded into the masks [`PolicySet::quick_into`] needs, and
+/// the grant's effect per shape: everything about a policy that does not
+/// depend on the record, computed once instead of per record.
+#[derive(Debug, Clone)]
+struct Needs {
+    /// User sign-ins: facts the policy reads, lacking when the record lacks them.
+    user_reads: Facts,
+    /// User sign-ins: facts always lacking (insider risk, an application
+    /// filter, a location caac cannot evaluate offline).
+    user_always: Facts,
+    /// Service principal sign-ins: likewise.
+    sp_reads: Facts,
+    /// Service principal sign-ins: likewise.
+    sp_always: Facts,
+    /// Enabled (report-only and disabled policies never decide access).
+    enabled: bool,
+    /// [`grant_effect`] per [`crate::whatif::Shape::index`].
+    effect: [Effect; 8],
+}
+
+fn needs(r: PolicyRef, d: &Deps) -> Needs {
+    let mut n = Needs {
+        user_reads: 0,
+        user_always: 0,
+        sp_reads: 0,
+        sp_always: 0,
+        enabled: r.policy.state == State::Enabled,
+        effect: [Effect::Nothing; 8],
+    };
+    let set = |on: bool, mask: &mut Facts, b: Facts| {
+        if on {
+            *mask |= b;
+        }
+    };
+    // Membership is decided per members file: [`PolicySet::membership`].
+    set(d.guest_types, &mut n.user_reads, bit::GUEST_TYPE);
+    set(d.user_risk, &mut n.user_reads, bit::USER_RISK);
+    set(d.sign_in_risk, &mut n.user_reads, bit::SIGN_IN_RISK);
+    set(d.flow, &mut n.user_reads, bit::FLOW);
+    set(d.insider, &mut n.user_always, bit::INSIDER_RISK);
+    set(d.device_filter, &mut n.user_reads, bit::DEVICE_FILTER);
+    set(d.sp_risk, &mut n.sp_always, bit::SP_RISK);
+    set(d.sp_filter, &mut n.sp_always, bit::SP_FILTER);
+    match d.locations {
+        Some(true) => {
+            n.user_always |= bit::LOCATION;
+            n.sp_always |= bit::LOCATION;
+        }
+        Some(false) => {
+            n.user_reads |= bit::LOCATION;
+            n.sp_reads |= bit::LOCATION;
+        }
+        None => {}
+    }
+    set(d.app_filter, &mut n.user_always, bit::APP_FILTER);
+    set(d.app_filter, &mut n.sp_always, bit::APP_FILTER);
+    if n.enabled {
+        for shape in crate::whatif::Shape::ALL {
+            n.effect[shape.index()] = match grant_effect(r.name, r.policy, shape) {
+                GrantEffect::Nothing => Effect::Nothing,
+                GrantEffect::Block(_) | GrantEffect::Unsatisfiable(_) => Effect::Block,
+                GrantEffect::Require(_) => Effect::Require,
+            };
+        }
+    }
+    n
+}
+
+/// One policy's status for one record, without allocation: [`Status`]
+/// with the missing facts as bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quick {
+    Applies,
+    NotApplies(ReasonSet),
+    Unknown(Facts),
+}
+
+impl Quick {
+    /// The same status as [`PolicySet::verdict`] reports it.
+    #[cfg(test)]
+    fn status(self) -> Status {
+        match self {
+            Quick::Applies => Status::Applies,
+            Quick::NotApplies(r) => Status::NotApplies(r),
+            Quick::Unknown(f) => Status::Unknown(fact_names(f)),
+        }
+    }
+}
+
 /// A policy set ready for replay.
 pub struct PolicySet<'a> {
     engine: FastEngine<'a>,
@@ -232,18 +381,112 @@ pub struct PolicySet<'a> {
     /// The policies, in order.
     pub refs: Vec<PolicyRef<'a>>,
     deps: Vec<Deps>,
+    needs: Vec<Needs>,
     scratch: Vec<ReasonSet>,
 }
 
 impl<'a> PolicySet<'a> {
     /// Compiles `refs` once.
     pub fn new(refs: Vec<PolicyRef<'a>>, tenant: Option<&Tenant>) -> PolicySet<'a> {
+        let deps: Vec<Deps> = refs.iter().map(|r| deps(r.policy, tenant)).collect();
         PolicySet {
             engine: FastEngine::new(&refs, tenant),
             cache: Cache::default(),
-            deps: refs.iter().map(|r| deps(r.policy, tenant)).collect(),
+            needs: refs.iter().zip(&deps).map(|(r, d)| needs(*r, d)).collect(),
+            deps,
             refs,
             scratch: Vec::new(),
+        }
+    }
+
+    /// Per policy: is group or role membership unknown for a record
+    /// without it, given the groups and roles the members file covers
+    /// (`None`: no members file)? It depends on the file alone, so
+    /// [`Replayer`] asks once, not per record.
+    fn membership(&self, known: Option<(&HashSet<String>, &HashSet<String>)>) -> Vec<bool> {
+        self.deps
+            .iter()
+            .map(|d| match known {
+                None => !d.groups.is_empty() || !d.roles.is_empty(),
+                Some((g, r)) => {
+                    d.groups.iter().any(|x| !g.contains(x))
+                        || d.roles.iter().any(|x| !r.contains(x))
+                }
+            })
+            .collect()
+    }
+
+    /// [`PolicySet::verdict`] into `out` (one [`Quick`] per policy) without
+    /// allocating: the same statuses and access, with what depends on the
+    /// policy alone taken from [`Needs`] and `membership`
+    /// ([`PolicySet::membership`] of the same members file).
+    fn quick_into(
+        &mut self,
+        sign_in: &SignIn,
+        missing: Missing,
+        membership: &[bool],
+        out: &mut Vec<Quick>,
+    ) -> Access {
+        self.engine
+            .reasons_into(sign_in, &mut self.cache, &mut self.scratch);
+        let is_user = matches!(sign_in.identity, Identity::User { .. });
+        let shape = if is_user { sign_in.shape().index() } else { 0 };
+        // The facts this record lacks (the "always" ones are per policy).
+        let mut lacks: Facts = 0;
+        let mut on = |c: bool, b: Facts| {
+            if c {
+                lacks |= b;
+            }
+        };
+        on(missing.location, bit::LOCATION);
+        if is_user {
+            on(missing.guest_type, bit::GUEST_TYPE);
+            on(missing.user_risk, bit::USER_RISK);
+            on(missing.sign_in_risk, bit::SIGN_IN_RISK);
+            on(missing.flow, bit::FLOW);
+            on(sign_in.device.registered, bit::DEVICE_FILTER);
+        }
+        let membership_missing = is_user && missing.membership;
+        out.clear();
+        out.reserve(self.scratch.len());
+        let (mut block, mut grant, mut unknown) = (false, false, false);
+        for ((reasons, n), member) in self.scratch.iter().zip(&self.needs).zip(membership) {
+            let mut lacking = if is_user {
+                (n.user_reads & lacks) | n.user_always
+            } else {
+                (n.sp_reads & lacks) | n.sp_always
+            };
+            if membership_missing && *member {
+                lacking |= bit::MEMBERSHIP;
+            }
+            let q = if lacking != 0 && !decided_elsewhere(*reasons, lacking) {
+                Quick::Unknown(lacking)
+            } else if reasons.is_empty() {
+                Quick::Applies
+            } else {
+                Quick::NotApplies(*reasons)
+            };
+            if n.enabled {
+                match q {
+                    Quick::Applies => match n.effect[shape] {
+                        Effect::Nothing => {}
+                        Effect::Block => block = true,
+                        Effect::Require => grant = true,
+                    },
+                    Quick::Unknown(_) => unknown = true,
+                    Quick::NotApplies(_) => {}
+                }
+            }
+            out.push(q);
+        }
+        if block {
+            Access::Block
+        } else if unknown {
+            Access::Unknown
+        } else if grant {
+            Access::Grant
+        } else {
+            Access::Allow
         }
     }
 
@@ -364,6 +607,21 @@ impl<'a> PolicySet<'a> {
         };
         Verdict { access, statuses }
     }
+}
+
+/// Some condition that fails does not rest on a fact in `lacking`: all
+/// conditions are ANDed, so the policy is decided (not applying) anyway.
+fn decided_elsewhere(reasons: ReasonSet, lacking: Facts) -> bool {
+    if reasons.is_empty() {
+        return false;
+    }
+    let mut affected = ReasonSet::default();
+    let mut f = lacking;
+    while f != 0 {
+        affected.insert(FACT_REASON[f.trailing_zeros() as usize]);
+        f &= f - 1;
+    }
+    !reasons.is_subset(affected)
 }
 
 /// The `caac whatif` request (Graph's `POST
@@ -569,31 +827,156 @@ pub struct Report {
     pub change_groups: BTreeMap<(Change, String), (u64, String, Value)>,
 }
 
-/// Everything [`Replayer::record`] needs.
+/// Everything [`Replayer::record`] needs, and its running totals.
+///
+/// The totals are kept per record in the cheapest form that gives the
+/// same report: counters per policy index, per access and per change in
+/// arrays, the per-user / app / platform counters in hash maps looked up by
+/// `&str`; [`Replayer::finish`] folds them into the name-keyed, sorted
+/// [`Report`] (policies that share a display name add up there, as they
+/// always have). Memory stays bounded by distinct users, apps, platforms
+/// and policies.
 pub struct Replayer<'a> {
-    /// The repository's policies.
-    pub head: PolicySet<'a>,
-    /// The base policies, when comparing.
-    pub base: Option<PolicySet<'a>>,
-    /// Live ids of the head policies (spec id or lock), in order.
-    pub head_ids: Vec<Option<String>>,
-    /// The members file.
-    pub members: Option<&'a super::members::Members>,
-    /// Where the per-sign-in objects of the JSON report go.
-    pub sign_ins: SignIns,
-    /// Totals.
-    pub report: Report,
+    head: PolicySet<'a>,
+    base: Option<PolicySet<'a>>,
+    members: Option<&'a super::members::Members>,
+    sign_ins: SignIns,
+    report: Report,
+    tally: Tally<'a>,
+}
+
+/// Counters for one aggregate key, by index ([`Access`] and [`Change`] in
+/// their `Ord` order).
+#[derive(Debug, Clone, Copy, Default)]
+struct Tallied {
+    sign_ins: u64,
+    head: [u64; 4],
+    changes: [u64; 4],
+}
+
+const ACCESSES: [Access; 4] = [Access::Block, Access::Grant, Access::Allow, Access::Unknown];
+const CHANGES: [Change; 4] = [
+    Change::NewlyBlocked,
+    Change::NewlyPrompted,
+    Change::NewlyUnprotected,
+    Change::Undetermined,
+];
+/// Why an Entra entry is not compared ([`Report::not_compared`]).
+const NOT_COMPARED: [&str; 3] = [
+    "policy not in the repository",
+    "Entra result not comparable",
+    "caac verdict unknown",
+];
+
+/// The per-record state of [`Replayer`] (see there).
+#[derive(Default)]
+struct Tally<'a> {
+    /// [`PolicySet::membership`] of the members file, head and base.
+    head_membership: Vec<bool>,
+    base_membership: Vec<bool>,
+    /// The last record's statuses (reused buffers).
+    head_quick: Vec<Quick>,
+    base_quick: Vec<Quick>,
+    /// Per head policy index: (applies, unknown).
+    by_policy: Vec<(u64, u64)>,
+    /// Per fact ([`fact::ALL`] order): records with an unknown policy.
+    unknown: [u64; 11],
+    head: [u64; 4],
+    base: [u64; 4],
+    changes: [u64; 4],
+    not_compared: [u64; 3],
+    by_user: HashMap<String, Tallied>,
+    by_app: HashMap<String, Tallied>,
+    by_platform: HashMap<String, Tallied>,
+    /// Head policy index by live id (lower case; the first of equal ids).
+    by_id: HashMap<String, usize>,
+    /// Head policy index by display name (the first of equal names).
+    by_name: HashMap<&'a str, usize>,
+    /// Per head policy: the display-name warning was given.
+    warned: Vec<bool>,
+    /// Reused key buffers.
+    key: String,
+    id: String,
+}
+
+/// Counts one record under `key` of `map`, allocating the key only the
+/// first time it is seen.
+fn tally_key(map: &mut HashMap<String, Tallied>, key: &str, head: Access, change: Option<Change>) {
+    let c = match map.get_mut(key) {
+        Some(c) => c,
+        None => map.entry(key.to_owned()).or_default(),
+    };
+    c.sign_ins += 1;
+    c.head[head as usize] += 1;
+    if let Some(ch) = change {
+        c.changes[ch as usize] += 1;
+    }
+}
+
+/// `counts` as a name-keyed map entry's value: only the indexes counted.
+fn fold_counts(t: &Tallied) -> Counts {
+    Counts {
+        sign_ins: t.sign_ins,
+        head: fold_access(&t.head),
+        changes: fold_changes(&t.changes),
+    }
+}
+
+fn fold_access(n: &[u64; 4]) -> BTreeMap<Access, u64> {
+    ACCESSES
+        .iter()
+        .zip(n)
+        .filter(|(_, n)| **n > 0)
+        .map(|(a, n)| (*a, *n))
+        .collect()
+}
+
+fn fold_changes(n: &[u64; 4]) -> BTreeMap<Change, u64> {
+    CHANGES
+        .iter()
+        .zip(n)
+        .filter(|(_, n)| **n > 0)
+        .map(|(c, n)| (*c, *n))
+        .collect()
+}
+
+/// The record's user as [`Record::who`] names it, without allocating
+/// unless it is a service principal (`buf` holds that name).
+fn who<'r>(r: &'r Record, buf: &'r mut String) -> &'r str {
+    if let Some(u) = r.user_principal_name.as_deref().or(r.user_id.as_deref()) {
+        return u;
+    }
+    match &r.service_principal_id {
+        Some(s) => {
+            buf.clear();
+            buf.push_str("service principal ");
+            buf.push_str(s);
+            buf
+        }
+        None => "",
+    }
+}
+
+/// The platform's report name; `buf` holds it when it is not a constant.
+fn platform_str<'r>(r: &Record, s: &SignIn, buf: &'r mut String) -> &'r str {
+    match s.platform {
+        Some(p) => p.wire(),
+        None if matches!(s.identity, Identity::ServicePrincipal { .. }) => "workload",
+        None => {
+            use std::fmt::Write;
+            buf.clear();
+            let _ = write!(
+                buf,
+                "unknown ({})",
+                r.operating_system.as_deref().unwrap_or("not logged")
+            );
+            buf
+        }
+    }
 }
 
 fn platform_name(r: &Record, s: &SignIn) -> String {
-    match s.platform {
-        Some(p) => p.wire().to_owned(),
-        None if matches!(s.identity, Identity::ServicePrincipal { .. }) => "workload".into(),
-        None => format!(
-            "unknown ({})",
-            r.operating_system.as_deref().unwrap_or("not logged")
-        ),
-    }
+    platform_str(r, s, &mut String::new()).to_owned()
 }
 
 fn describe(reasons: ReasonSet) -> String {
@@ -604,10 +987,107 @@ fn describe(reasons: ReasonSet) -> String {
         .join(", ")
 }
 
+impl<'a> Replayer<'a> {
+    /// A replay of `head` (and `base`, when comparing: the report's
+    /// `base` and changes), with `head_ids` the live ids of the head
+    /// policies in order (spec id or lock; `None` when unknown) and the
+    /// members file, if any.
+    pub fn new(
+        head: PolicySet<'a>,
+        base: Option<PolicySet<'a>>,
+        head_ids: Vec<Option<String>>,
+        members: Option<&'a super::members::Members>,
+        sign_ins: SignIns,
+    ) -> Replayer<'a> {
+        let known = members.map(|m| (&m.known_groups, &m.known_roles));
+        let mut by_id = HashMap::new();
+        for (i, id) in head_ids.iter().enumerate() {
+            if let Some(id) = id {
+                by_id.entry(id.to_ascii_lowercase()).or_insert(i);
+            }
+        }
+        let mut by_name = HashMap::new();
+        for (i, r) in head.refs.iter().enumerate() {
+            by_name.entry(r.name).or_insert(i);
+        }
+        let tally = Tally {
+            head_membership: head.membership(known),
+            base_membership: base.as_ref().map_or(Vec::new(), |b| b.membership(known)),
+            by_policy: vec![(0, 0); head.refs.len()],
+            warned: vec![false; head.refs.len()],
+            by_id,
+            by_name,
+            ..Tally::default()
+        };
+        Replayer {
+            report: Report {
+                with_base: base.is_some(),
+                ..Report::default()
+            },
+            head,
+            base,
+            members,
+            sign_ins,
+            tally,
+        }
+    }
+
+    /// The report, with every total folded in, and where the per-sign-in
+    /// objects went.
+    pub fn finish(mut self) -> (Report, SignIns) {
+        let t = &self.tally;
+        let rep = &mut self.report;
+        // Every head policy has an entry once a record was evaluated.
+        let policies = if rep.evaluated > 0 {
+            &t.by_policy[..]
+        } else {
+            &[]
+        };
+        for (i, (a, u)) in policies.iter().enumerate() {
+            let e = rep
+                .by_policy
+                .entry(self.head.refs[i].name.to_owned())
+                .or_default();
+            e.0 += a;
+            e.1 += u;
+        }
+        for (k, n) in t.unknown.iter().enumerate() {
+            if *n > 0 {
+                rep.unknown.insert(fact::ALL[k], *n);
+            }
+        }
+        rep.head = fold_access(&t.head);
+        rep.base = fold_access(&t.base);
+        rep.changes = fold_changes(&t.changes);
+        for (k, n) in NOT_COMPARED.iter().zip(&t.not_compared) {
+            if *n > 0 {
+                rep.not_compared.insert(k, *n);
+            }
+        }
+        for (map, from) in [
+            (&mut rep.by_user, &t.by_user),
+            (&mut rep.by_app, &t.by_app),
+            (&mut rep.by_platform, &t.by_platform),
+        ] {
+            // Collected at once: sorted and built in bulk.
+            *map = from
+                .iter()
+                .map(|(k, c)| (k.clone(), fold_counts(c)))
+                .collect();
+        }
+        (self.report, self.sign_ins)
+    }
+}
+
 impl Replayer<'_> {
     /// Counts a record that could not be read or mapped.
     pub fn skip(&mut self, at: &str, kind: &str, message: &str) {
-        *self.report.skipped.entry(kind.to_owned()).or_default() += 1;
+        match self.report.skipped.get_mut(kind) {
+            Some(n) => *n += 1,
+            None => {
+                self.report.skipped.insert(kind.to_owned(), 1);
+            }
+        }
         if self.report.skipped_examples.len() < 100 {
             self.report
                 .skipped_examples
@@ -639,35 +1119,52 @@ impl Replayer<'_> {
         ) = (self.members, &mut sign_in.identity)
         {
             // The file decides membership of the groups it covers
-            // (`known` below); the others stay unknown.
+            // (`Tally::head_membership` and `base_membership`); the others
+            // stay unknown.
             (*groups, *roles) = m.of(id);
         }
-        let known = self.members.map(|m| (&m.known_groups, &m.known_roles));
-        let head = self.head.verdict(&sign_in, missing, known);
+        let t = &mut self.tally;
+        let head = self
+            .head
+            .quick_into(&sign_in, missing, &t.head_membership, &mut t.head_quick);
         let base = self
             .base
             .as_mut()
-            .map(|b| b.verdict(&sign_in, missing, known));
+            .map(|b| b.quick_into(&sign_in, missing, &t.base_membership, &mut t.base_quick));
         let rep = &mut self.report;
         rep.evaluated += 1;
-        let mut lacking: BTreeSet<&'static str> = BTreeSet::new();
-        for v in std::iter::once(&head).chain(base.as_ref()) {
-            for s in &v.statuses {
-                if let Status::Unknown(w) = s {
-                    lacking.extend(w.iter().copied());
+        // Each fact counts once per record, whichever side and however
+        // many policies lack it.
+        let mut lacking: Facts = 0;
+        for (i, q) in t.head_quick.iter().enumerate() {
+            let e = &mut t.by_policy[i];
+            match q {
+                Quick::Applies => e.0 += 1,
+                Quick::Unknown(f) => {
+                    e.1 += 1;
+                    lacking |= f;
+                }
+                Quick::NotApplies(_) => {}
+            }
+        }
+        if base.is_some() {
+            for q in &t.base_quick {
+                if let Quick::Unknown(f) = q {
+                    lacking |= f;
                 }
             }
         }
-        for l in &lacking {
-            *rep.unknown.entry(l).or_default() += 1;
+        while lacking != 0 {
+            t.unknown[lacking.trailing_zeros() as usize] += 1;
+            lacking &= lacking - 1;
         }
-        *rep.head.entry(head.access).or_default() += 1;
-        let change = base.as_ref().and_then(|b| {
-            *rep.base.entry(b.access).or_default() += 1;
-            Change::of(b.access, head.access)
+        t.head[head as usize] += 1;
+        let change = base.and_then(|b| {
+            t.base[b as usize] += 1;
+            Change::of(b, head)
         });
         if let Some(c) = change {
-            *rep.changes.entry(c).or_default() += 1;
+            t.changes[c as usize] += 1;
             if c != Change::Undetermined {
                 let req = whatif_request(&sign_in);
                 let key = (c, req.to_string());
@@ -677,68 +1174,53 @@ impl Replayer<'_> {
                     .0 += 1;
             }
         }
-        let user = record.who();
+        let user = who(record, &mut t.key);
+        tally_key(&mut t.by_user, user, head, change);
         let app = record
             .app_name
-            .clone()
-            .or_else(|| record.app_id.clone())
-            .unwrap_or_else(|| "(no app)".into());
-        let platform = platform_name(record, &sign_in);
-        for (map, key) in [
-            (&mut rep.by_user, user),
-            (&mut rep.by_app, app),
-            (&mut rep.by_platform, platform),
-        ] {
-            let c = map.entry(key).or_default();
-            c.sign_ins += 1;
-            *c.head.entry(head.access).or_default() += 1;
-            if let Some(ch) = change {
-                *c.changes.entry(ch).or_default() += 1;
-            }
-        }
-        for (i, s) in head.statuses.iter().enumerate() {
-            let e = rep
-                .by_policy
-                .entry(self.head.refs[i].name.to_owned())
-                .or_default();
-            match s {
-                Status::Applies => e.0 += 1,
-                Status::Unknown(_) => e.1 += 1,
-                Status::NotApplies(_) => {}
-            }
-        }
+            .as_deref()
+            .or(record.app_id.as_deref())
+            .unwrap_or("(no app)");
+        tally_key(&mut t.by_app, app, head, change);
+        let platform = platform_str(record, &sign_in, &mut t.key);
+        tally_key(&mut t.by_platform, platform, head, change);
         // Self-check against Entra's own per-policy results.
         for a in &record.applied {
-            let by_id = a.id.as_ref().and_then(|id| {
-                self.head_ids
-                    .iter()
-                    .position(|x| x.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(id)))
+            let by_id = a.id.as_deref().and_then(|id| {
+                if id.bytes().any(|b| b.is_ascii_uppercase()) {
+                    t.id.clear();
+                    t.id.push_str(id);
+                    t.id.make_ascii_lowercase();
+                    t.by_id.get(t.id.as_str())
+                } else {
+                    t.by_id.get(id)
+                }
+                .copied()
             });
             let idx = by_id.or_else(|| {
                 let name = a.display_name.as_deref()?;
-                let i = self.head.refs.iter().position(|r| r.name == name)?;
-                rep.warnings.insert(format!(
-                    "policy \"{name}\" matched to the sign-in logs by display name (no id in the spec or caac.lock): a renamed or duplicate name would mismatch"
-                ));
+                let i = *t.by_name.get(name)?;
+                if !t.warned[i] {
+                    t.warned[i] = true;
+                    rep.warnings.insert(format!(
+                        "policy \"{name}\" matched to the sign-in logs by display name (no id in the spec or caac.lock): a renamed or duplicate name would mismatch"
+                    ));
+                }
                 Some(i)
             });
             let Some(i) = idx else {
-                *rep.not_compared
-                    .entry("policy not in the repository")
-                    .or_default() += 1;
+                t.not_compared[0] += 1;
                 continue;
             };
             let Some(entra) = entra_applied(&a.result) else {
-                *rep.not_compared
-                    .entry("Entra result not comparable")
-                    .or_default() += 1;
+                t.not_compared[1] += 1;
                 continue;
             };
-            let (caac, decided_by) = match &head.statuses[i] {
-                Status::Applies => (true, "every condition matches".to_owned()),
-                Status::NotApplies(r) => (false, describe(*r)),
-                Status::Unknown(_) => {
-                    *rep.not_compared.entry("caac verdict unknown").or_default() += 1;
+            let caac = match t.head_quick[i] {
+                Quick::Applies => true,
+                Quick::NotApplies(_) => false,
+                Quick::Unknown(_) => {
+                    t.not_compared[2] += 1;
                     continue;
                 }
             };
@@ -752,24 +1234,29 @@ impl Replayer<'_> {
                     policy: self.head.refs[i].name.to_owned(),
                     entra: a.result.clone(),
                     caac_applies: caac,
-                    decided_by,
+                    decided_by: match t.head_quick[i] {
+                        Quick::NotApplies(r) => describe(r),
+                        _ => "every condition matches".to_owned(),
+                    },
                 });
             }
         }
         if !matches!(self.sign_ins, SignIns::Drop) {
-            let side = |v: &Verdict, set: &PolicySet| {
+            let side = |access: Access, qs: &[Quick], set: &PolicySet| {
                 let mut applies = Vec::new();
                 let mut unknown = Vec::new();
-                for (i, s) in v.statuses.iter().enumerate() {
-                    match s {
-                        Status::Applies => applies.push(json!(set.refs[i].name)),
-                        Status::Unknown(w) => {
-                            unknown.push(json!({"policy": set.refs[i].name, "missing": w}));
+                for (i, q) in qs.iter().enumerate() {
+                    match q {
+                        Quick::Applies => applies.push(json!(set.refs[i].name)),
+                        Quick::Unknown(w) => {
+                            unknown.push(
+                                json!({"policy": set.refs[i].name, "missing": fact_names(*w)}),
+                            );
                         }
-                        Status::NotApplies(_) => {}
+                        Quick::NotApplies(_) => {}
                     }
                 }
-                json!({"access": v.access.as_str(), "applies": applies, "unknown": unknown})
+                json!({"access": access.as_str(), "applies": applies, "unknown": unknown})
             };
             let mut o = json!({
                 "id": record.id,
@@ -780,10 +1267,10 @@ impl Replayer<'_> {
                 "clientApp": sign_in.client_app.as_str(),
                 "platform": platform_name(record, &sign_in),
                 "interactive": record.interactive,
-                "head": side(&head, &self.head),
+                "head": side(head, &t.head_quick, &self.head),
             });
-            if let (Some(b), Some(set)) = (&base, &self.base) {
-                o["base"] = side(b, set);
+            if let (Some(b), Some(set)) = (base, &self.base) {
+                o["base"] = side(b, &t.base_quick, set);
                 o["change"] = change.map_or(Value::Null, |c| json!(c.as_str()));
             }
             match &mut self.sign_ins {
@@ -1324,21 +1811,17 @@ mod tests {
                 .map(|(p, n)| PolicyRef { name: n, policy: p })
                 .collect()
         }
-        let mut replayer = Replayer {
-            head: PolicySet::new(refs(&head_policies, &names), None),
-            base: Some(PolicySet::new(refs(&base_policies, &["base"]), None)),
-            head_ids: vec![None; 3],
-            members: None,
-            sign_ins: if stream {
+        let mut replayer = Replayer::new(
+            PolicySet::new(refs(&head_policies, &names), None),
+            Some(PolicySet::new(refs(&base_policies, &["base"]), None)),
+            vec![None; 3],
+            None,
+            if stream {
                 SignIns::Stream(Spool::new().unwrap())
             } else {
                 SignIns::Keep
             },
-            report: Report {
-                with_base: true,
-                ..Report::default()
-            },
-        };
+        );
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signins");
         for f in files {
             crate::signins::read::read(&dir.join(f), &mut |e| match e {
@@ -1354,18 +1837,16 @@ mod tests {
             })
             .unwrap();
         }
-        let evaluated = replayer.report.evaluated;
-        let spool = match std::mem::replace(&mut replayer.sign_ins, SignIns::Drop) {
+        let (report, sign_ins) = replayer.finish();
+        let evaluated = report.evaluated;
+        let spool = match sign_ins {
             SignIns::Stream(s) => Some(s),
             _ => None,
         };
         let mut out = Vec::new();
-        replayer.report.write_json(spool, &mut out).unwrap();
+        report.write_json(spool, &mut out).unwrap();
         if !stream {
-            assert_eq!(
-                out,
-                crate::emit::pretty(&replayer.report.json()).into_bytes()
-            );
+            assert_eq!(out, crate::emit::pretty(&report.json()).into_bytes());
         }
         (out, evaluated)
     }
@@ -1426,6 +1907,137 @@ mod tests {
             crate::signins::members::Members::parse(r#"{"version": 1, "groups": {}}"#).unwrap();
         let known = Some((&other.known_groups, &other.known_roles));
         assert_eq!(set.verdict(&s, m, known).access, Access::Unknown);
+    }
+
+    /// [`PolicySet::quick_into`] (replay's allocation-free path) gives
+    /// what the straightforward [`PolicySet::verdict`] gives, for every
+    /// policy of every record of the fixtures' sets and the starter set,
+    /// with every combination of missing facts, with and without a
+    /// members file (one that covers some groups).
+    #[test]
+    fn quick_statuses_match_verdict() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let fx = dir.join("tests/fixtures/signins");
+        let members = crate::signins::members::Members::read(&fx.join("members.json")).unwrap();
+        let mut records = Vec::new();
+        for f in [
+            "graph-signins.json",
+            "la-signins.csv",
+            "disagree.ndjson",
+            "tp-signins.json",
+        ] {
+            crate::signins::read::read(&fx.join(f), &mut |e| {
+                if let crate::signins::read::Event::Record { fields, .. } = e
+                    && let Ok(r) = Record::from_fields(&fields)
+                    && let Ok(x) = r.sign_in()
+                {
+                    records.push(x);
+                }
+            })
+            .unwrap();
+        }
+        assert!(records.len() > 20, "{}", records.len());
+        // Every fact a record may lack, hand-made where no fixture has it.
+        let filter = json!({"mode": "include", "rule": "CustomSecurityAttribute.Set1_x -eq \"y\""});
+        let workload = |extra: Value| {
+            let mut v = json!({"users": {"include": {"users": ["None"]}},
+                               "clientApplications": {"include": ["ServicePrincipalsInMyTenant"]},
+                               "applications": {"include": ["All"]},
+                               "grant": {"builtInControls": ["block"]}});
+            for (k, x) in extra.as_object().unwrap() {
+                v[k] = x.clone();
+            }
+            policy(v)
+        };
+        let hand = [
+            policy(all_users(
+                json!({"applications": {"include": ["All"], "filter": filter}}),
+            )),
+            workload(
+                json!({"clientApplications": {"include": ["ServicePrincipalsInMyTenant"], "filter": filter}}),
+            ),
+            workload(json!({"servicePrincipalRiskLevels": ["high"]})),
+            policy(all_users(
+                json!({"devices": {"filter": {"mode": "exclude", "rule": "device.extensionAttribute1 -eq \"SAW\""}}}),
+            )),
+            policy(all_users(
+                json!({"insiderRiskLevels": ["elevated"], "grant": {"builtInControls": ["block"]}}),
+            )),
+            policy(all_users(
+                json!({"authenticationFlows": ["deviceCodeFlow"], "userRiskLevels": ["high"]}),
+            )),
+            policy(all_users(
+                json!({"locations": {"include": ["All"], "exclude": ["00000000-0000-4000-8000-0000000000aa"]}}),
+            )),
+        ];
+        let hand: Vec<PolicyRef> = hand
+            .iter()
+            .map(|p| PolicyRef {
+                name: "hand",
+                policy: p,
+            })
+            .collect();
+        let mut compared = 0;
+        for (paths, tenant) in [
+            (vec![], None),
+            (vec![fx.join("policies")], Some(fx.join("tenant.yaml"))),
+            (
+                vec![fx.join("kql/policies")],
+                Some(fx.join("kql/tenant.yaml")),
+            ),
+            (vec![fx.join("tp-policies")], None),
+            (vec![dir.join("policies")], Some(dir.join("tenant.yaml"))),
+        ] {
+            let opts = crate::check::Options {
+                paths: &paths,
+                tenant,
+                break_glass: &[],
+                config: None,
+                partial: true,
+            };
+            let checked = (!paths.is_empty()).then(|| crate::check::check(&opts).unwrap());
+            let (refs, tenant) = match &checked {
+                Some(c) => (c.policy_refs(), c.tenant.as_ref()),
+                None => (hand.clone(), None),
+            };
+            assert!(!refs.is_empty());
+            let mut set = PolicySet::new(refs, tenant);
+            let mut out = Vec::new();
+            for with_members in [false, true] {
+                let known = with_members.then_some((&members.known_groups, &members.known_roles));
+                let membership = set.membership(known);
+                for (s, _) in &records {
+                    let mut s = s.clone();
+                    if with_members
+                        && let Identity::User {
+                            id, groups, roles, ..
+                        } = &mut s.identity
+                    {
+                        (*groups, *roles) = members.of(id);
+                    }
+                    for bits in 0..64u32 {
+                        let m = Missing {
+                            membership: bits & 1 != 0,
+                            guest_type: bits & 2 != 0,
+                            user_risk: bits & 4 != 0,
+                            sign_in_risk: bits & 8 != 0,
+                            flow: bits & 16 != 0,
+                            location: bits & 32 != 0,
+                        };
+                        let want = set.verdict(&s, m, known);
+                        let access = set.quick_into(&s, m, &membership, &mut out);
+                        let got: Vec<Status> = out.iter().map(|q| q.status()).collect();
+                        assert_eq!(
+                            (access, &got),
+                            (want.access, &want.statuses),
+                            "{s:#?} {m:?}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 1000);
     }
 
     #[test]

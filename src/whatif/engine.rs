@@ -38,6 +38,11 @@ impl ReasonSet {
         self.0 == 0
     }
 
+    /// Every reason of `self` is in `other`.
+    pub fn is_subset(self, other: ReasonSet) -> bool {
+        self.0 & !other.0 == 0
+    }
+
     /// The reasons in Graph's flag order.
     pub fn iter(self) -> impl Iterator<Item = Reason> {
         Reason::ALL

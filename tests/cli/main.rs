@@ -29,6 +29,7 @@ mod promote;
 mod public_sources;
 mod readme;
 mod replay;
+mod replay_bookkeeping;
 mod requests;
 mod root_cause;
 mod rules;
