@@ -816,7 +816,8 @@ pub struct Report {
     pub agreed: u64,
     /// Entra entries not compared: (reason → count).
     pub not_compared: BTreeMap<&'static str, u64>,
-    /// Each disagreement.
+    /// The disagreements, the first [`MAX_DISAGREEMENTS_LISTED`] of them
+    /// ([`Report::disagreements_not_listed`] counts the others).
     pub disagreements: Vec<Disagreement>,
     /// Warnings (deduplicated).
     pub warnings: BTreeSet<String>,
@@ -826,6 +827,13 @@ pub struct Report {
     /// reproduces them: (change, request text) → (count, first sign-in id, request).
     pub change_groups: BTreeMap<(Change, String), (u64, String, Value)>,
 }
+
+/// The most disagreements a report lists: memory stays bounded by distinct
+/// users, apps and policies, never by records, however wrong a mapping or
+/// a members file makes every record; the others are counted
+/// ([`Report::disagreements_not_listed`]). One systematic cause shows in
+/// its first thousand examples.
+pub const MAX_DISAGREEMENTS_LISTED: usize = 1_000;
 
 /// Everything [`Replayer::record`] needs, and its running totals.
 ///
@@ -1227,7 +1235,7 @@ impl Replayer<'_> {
             rep.compared += 1;
             if caac == entra {
                 rep.agreed += 1;
-            } else {
+            } else if rep.disagreements.len() < MAX_DISAGREEMENTS_LISTED {
                 rep.disagreements.push(Disagreement {
                     sign_in: record.id.clone(),
                     at: at.to_owned(),
@@ -1405,7 +1413,13 @@ impl Report {
         (self.compared > 0).then(|| 100.0 * self.agreed as f64 / self.compared as f64)
     }
 
-    /// Records skipped.
+    /// Disagreements counted but not listed (over
+    /// [`MAX_DISAGREEMENTS_LISTED`]).
+    pub fn disagreements_not_listed(&self) -> u64 {
+        (self.compared - self.agreed).saturating_sub(self.disagreements.len() as u64)
+    }
+
+    /// Records skipped, all reasons.
     pub fn skipped_total(&self) -> u64 {
         self.skipped.values().sum()
     }
@@ -1424,7 +1438,7 @@ impl Report {
                 .collect::<serde_json::Map<_, _>>()
                 .into()
         };
-        json!({
+        let mut v = json!({
             "version": JSON_VERSION,
             "evaluated": self.evaluated,
             "skipped": {"total": self.skipped_total(), "byReason": self.skipped, "examples": self.skipped_examples},
@@ -1452,7 +1466,15 @@ impl Report {
                 "warnings": self.warnings,
             },
             "signIns": self.sign_ins,
-        })
+        });
+        // Present only when the list was cut, right after it.
+        let cut = self.disagreements_not_listed();
+        if cut > 0
+            && let Some(check) = v["selfCheck"].as_object_mut()
+        {
+            check.shift_insert(5, "disagreementsNotListed".into(), json!(cut));
+        }
+        v
     }
 
     /// Writes the JSON report to `out`: exactly
@@ -1575,6 +1597,13 @@ impl Report {
                 d.decided_by
             );
         }
+        let cut = self.disagreements_not_listed();
+        if cut > 0 {
+            let _ = writeln!(
+                s,
+                "  … and {cut} more disagreements, not listed (the first {MAX_DISAGREEMENTS_LISTED} are)"
+            );
+        }
         for w in &self.warnings {
             let _ = writeln!(s, "  warning: {w}");
         }
@@ -1632,6 +1661,13 @@ impl Report {
                     "does not apply"
                 },
                 d.decided_by
+            );
+        }
+        let cut = self.disagreements_not_listed();
+        if cut > 0 {
+            let _ = writeln!(
+                s,
+                "- … and {cut} more disagreements, not listed (the first {MAX_DISAGREEMENTS_LISTED} are)"
             );
         }
         s

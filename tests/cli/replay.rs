@@ -215,6 +215,57 @@ fn planted_disagreement_is_listed_with_the_deciding_condition() {
     );
 }
 
+/// However many records disagree, the report lists the first
+/// `MAX_DISAGREEMENTS_LISTED` (1,000) and counts the rest, so memory does
+/// not grow with records; under the limit nothing changes (the key is
+/// absent, as in `planted_disagreement_is_listed_with_the_deciding_condition`).
+#[test]
+fn disagreements_over_the_limit_are_counted_not_listed() {
+    let line = std::fs::read_to_string(dir().join("disagree.ndjson")).unwrap();
+    let line = line.lines().next().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("many.ndjson");
+    let text: String = (1..=1_005)
+        .map(|k| line.replacen("\"id\": \"d1\"", &format!("\"id\": \"d{k}\""), 1) + "\n")
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    let file = path.to_str().unwrap();
+    let (code, v, err) = json(&["--signins", file, "--members", "members.json"]);
+    assert_eq!(code, Some(1), "{err}");
+    let sc = &v["selfCheck"];
+    assert_eq!(sc["compared"], 1_005);
+    assert_eq!(sc["agreed"], 0);
+    let d = sc["disagreements"].as_array().unwrap();
+    assert_eq!(d.len(), 1_000);
+    assert_eq!(d[0]["signIn"], "d1");
+    assert_eq!(d[999]["signIn"], "d1000");
+    assert_eq!(sc["disagreementsNotListed"], 5);
+    let keys: Vec<&String> = sc.as_object().unwrap().keys().collect();
+    let at = keys.iter().position(|k| *k == "disagreements").unwrap();
+    assert_eq!(keys[at + 1], "disagreementsNotListed", "{keys:?}");
+    let (_, human, _) = run(&["--signins", file, "--members", "members.json"]);
+    assert_eq!(human.matches("  disagreement: ").count(), 1_000);
+    assert!(
+        human.contains("  … and 5 more disagreements, not listed (the first 1000 are)"),
+        "{human}"
+    );
+    let (_, md, _) = run(&[
+        "--signins",
+        file,
+        "--members",
+        "members.json",
+        "-f",
+        "markdown",
+    ]);
+    assert!(
+        md.contains("- … and 5 more disagreements, not listed (the first 1000 are)"),
+        "{md}"
+    );
+    // Under the limit, no key.
+    let (_, v, _) = json(&["--signins", "disagree.ndjson", "--members", "members.json"]);
+    assert!(v["selfCheck"].get("disagreementsNotListed").is_none());
+}
+
 #[test]
 fn without_members_group_scoped_policies_are_unknown_and_counted() {
     let (code, v, err) = json(&LOGS);

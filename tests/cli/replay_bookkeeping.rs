@@ -23,8 +23,8 @@ use caac::model::Policy;
 use caac::signins::Record;
 use caac::signins::members::Members;
 use caac::signins::replay::{
-    Change, Disagreement, PolicySet, Replayer, Report, SignIns, Spool, Status, Verdict,
-    entra_applied, whatif_request,
+    Change, Disagreement, MAX_DISAGREEMENTS_LISTED, PolicySet, Replayer, Report, SignIns, Spool,
+    Status, Verdict, entra_applied, whatif_request,
 };
 use caac::whatif::{Identity, PolicyRef, Reason, ReasonSet, SignIn};
 use serde_json::{Value, json};
@@ -196,7 +196,9 @@ impl Reference<'_> {
             rep.compared += 1;
             if caac == entra {
                 rep.agreed += 1;
-            } else {
+            } else if rep.disagreements.len() < MAX_DISAGREEMENTS_LISTED {
+                // The documented limit (`MAX_DISAGREEMENTS_LISTED`), added
+                // after this reference was written.
                 rep.disagreements.push(Disagreement {
                     sign_in: record.id.clone(),
                     at: at.to_owned(),
