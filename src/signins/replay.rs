@@ -835,6 +835,12 @@ pub struct Report {
 /// its first thousand examples.
 pub const MAX_DISAGREEMENTS_LISTED: usize = 1_000;
 
+/// The most change groups a report lists (the first ones seen): a group is
+/// one distinct `caac whatif` request, which carries the user, address and
+/// device, so their number can approach the number of records; the changed
+/// sign-ins of the others are counted ([`Report::change_groups_not_listed`]).
+pub const MAX_CHANGE_GROUPS_LISTED: usize = 1_000;
+
 /// Everything [`Replayer::record`] needs, and its running totals.
 ///
 /// The totals are kept per record in the cheapest form that gives the
@@ -1176,10 +1182,11 @@ impl Replayer<'_> {
             if c != Change::Undetermined {
                 let req = whatif_request(&sign_in);
                 let key = (c, req.to_string());
-                rep.change_groups
-                    .entry(key)
-                    .or_insert_with(|| (0, record.id.clone(), req))
-                    .0 += 1;
+                if let Some(g) = rep.change_groups.get_mut(&key) {
+                    g.0 += 1;
+                } else if rep.change_groups.len() < MAX_CHANGE_GROUPS_LISTED {
+                    rep.change_groups.insert(key, (1, record.id.clone(), req));
+                }
             }
         }
         let user = who(record, &mut t.key);
@@ -1299,7 +1306,8 @@ pub enum SignIns {
     Keep,
     /// Written out as each record is evaluated ([`Spool`]): memory is
     /// bounded by the aggregates (distinct users, apps, platforms,
-    /// policies, change groups), not by records.
+    /// policies; at most 1,000 change groups and disagreements), not by
+    /// records.
     Stream(Spool),
 }
 
@@ -1413,6 +1421,19 @@ impl Report {
         (self.compared > 0).then(|| 100.0 * self.agreed as f64 / self.compared as f64)
     }
 
+    /// Changed sign-ins (not undetermined) whose group is not listed (over
+    /// [`MAX_CHANGE_GROUPS_LISTED`] groups).
+    pub fn change_groups_not_listed(&self) -> u64 {
+        let changed: u64 = self
+            .changes
+            .iter()
+            .filter(|(c, _)| **c != Change::Undetermined)
+            .map(|(_, n)| n)
+            .sum();
+        let listed: u64 = self.change_groups.values().map(|g| g.0).sum();
+        changed.saturating_sub(listed)
+    }
+
     /// Disagreements counted but not listed (over
     /// [`MAX_DISAGREEMENTS_LISTED`]).
     pub fn disagreements_not_listed(&self) -> u64 {
@@ -1467,7 +1488,14 @@ impl Report {
             },
             "signIns": self.sign_ins,
         });
-        // Present only when the list was cut, right after it.
+        // Present only when a list was cut, right after it.
+        let groups_cut = self.change_groups_not_listed();
+        if groups_cut > 0
+            && let Some(o) = v.as_object_mut()
+            && let Some(at) = o.keys().position(|k| k == "changeGroups")
+        {
+            o.shift_insert(at + 1, "changeGroupsNotListed".into(), json!(groups_cut));
+        }
         let cut = self.disagreements_not_listed();
         if cut > 0
             && let Some(check) = v["selfCheck"].as_object_mut()
@@ -1541,6 +1569,13 @@ impl Report {
                     s,
                     "    {}: {n} sign-ins like {first}; reproduce with `caac whatif --request FILE` on: {req}",
                     c.as_str()
+                );
+            }
+            let cut = self.change_groups_not_listed();
+            if cut > 0 {
+                let _ = writeln!(
+                    s,
+                    "    … and {cut} more changed sign-ins in groups not listed (the first {MAX_CHANGE_GROUPS_LISTED} groups are)"
                 );
             }
         }

@@ -266,6 +266,74 @@ fn disagreements_over_the_limit_are_counted_not_listed() {
     assert!(v["selfCheck"].get("disagreementsNotListed").is_none());
 }
 
+/// A change group is one distinct `caac whatif` request (user, address,
+/// device…), so their number can approach the number of records: the
+/// report lists the first `MAX_CHANGE_GROUPS_LISTED` (1,000) and counts
+/// the changed sign-ins of the others; under the limit nothing changes.
+#[test]
+fn change_groups_over_the_limit_are_counted_not_listed() {
+    let page: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("graph-signins.json")).unwrap())
+            .unwrap();
+    let g8 = page["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "g8")
+        .unwrap()
+        .clone();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("many.ndjson");
+    let mut text = String::new();
+    for k in 0..1_003u32 {
+        let mut r = g8.clone();
+        r["id"] = format!("g8-{k}").into();
+        // One distinct request per record (the fixture tenant has no named
+        // locations, so the address changes nothing else).
+        r["ipAddress"] = format!("203.0.{}.{}", k / 256, k % 256).into();
+        text.push_str(&r.to_string());
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    let file = path.to_str().unwrap();
+    let args = [
+        "--signins",
+        file,
+        "--members",
+        "members.json",
+        "--base",
+        "base",
+    ];
+    let (code, v, err) = json(&args);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(v["changes"]["newlyBlocked"], 1_003, "{:#}", v["changes"]);
+    let groups = v["changeGroups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1_000);
+    assert!(groups.iter().all(|g| g["signIns"] == 1));
+    assert_eq!(v["changeGroupsNotListed"], 3);
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    let at = keys.iter().position(|k| *k == "changeGroups").unwrap();
+    assert_eq!(keys[at + 1], "changeGroupsNotListed", "{keys:?}");
+    let (_, human, _) = run(&args);
+    assert_eq!(human.matches(" sign-ins like g8-").count(), 1_000);
+    assert!(
+        human.contains(
+            "    … and 3 more changed sign-ins in groups not listed (the first 1000 groups are)"
+        ),
+        "{human}"
+    );
+    // Under the limit, no key.
+    let (_, v, _) = json(&[
+        "--signins",
+        "graph-signins.json",
+        "--members",
+        "members.json",
+        "--base",
+        "base",
+    ]);
+    assert!(v.get("changeGroupsNotListed").is_none());
+}
+
 #[test]
 fn without_members_group_scoped_policies_are_unknown_and_counted() {
     let (code, v, err) = json(&LOGS);

@@ -23,8 +23,8 @@ use caac::model::Policy;
 use caac::signins::Record;
 use caac::signins::members::Members;
 use caac::signins::replay::{
-    Change, Disagreement, MAX_DISAGREEMENTS_LISTED, PolicySet, Replayer, Report, SignIns, Spool,
-    Status, Verdict, entra_applied, whatif_request,
+    Change, Disagreement, MAX_CHANGE_GROUPS_LISTED, MAX_DISAGREEMENTS_LISTED, PolicySet, Replayer,
+    Report, SignIns, Spool, Status, Verdict, entra_applied, whatif_request,
 };
 use caac::whatif::{Identity, PolicyRef, Reason, ReasonSet, SignIn};
 use serde_json::{Value, json};
@@ -123,10 +123,16 @@ impl Reference<'_> {
             if c != Change::Undetermined {
                 let req = whatif_request(&sign_in);
                 let key = (c, req.to_string());
-                rep.change_groups
-                    .entry(key)
-                    .or_insert_with(|| (0, record.id.clone(), req))
-                    .0 += 1;
+                // The documented limit (`MAX_CHANGE_GROUPS_LISTED`), added
+                // after this reference was written.
+                if rep.change_groups.contains_key(&key)
+                    || rep.change_groups.len() < MAX_CHANGE_GROUPS_LISTED
+                {
+                    rep.change_groups
+                        .entry(key)
+                        .or_insert_with(|| (0, record.id.clone(), req))
+                        .0 += 1;
+                }
             }
         }
         let user = record.who();
