@@ -124,6 +124,23 @@ pub enum Access {
 }
 
 impl Access {
+    /// The verdict of a record from what its policies say (module docs: a
+    /// known block wins, then an unknown enforced policy, then controls to
+    /// satisfy): `block` when an applying enforced policy blocks, else
+    /// `unknown` when an enforced policy is unknown, else `grant` when one
+    /// requires controls, else `allow`.
+    fn combine(block: bool, unknown: bool, grant: bool) -> Access {
+        if block {
+            Access::Block
+        } else if unknown {
+            Access::Unknown
+        } else if grant {
+            Access::Grant
+        } else {
+            Access::Allow
+        }
+    }
+
     /// Lower-case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -479,15 +496,7 @@ impl<'a> PolicySet<'a> {
             }
             out.push(q);
         }
-        if block {
-            Access::Block
-        } else if unknown {
-            Access::Unknown
-        } else if grant {
-            Access::Grant
-        } else {
-            Access::Allow
-        }
+        Access::combine(block, unknown, grant)
     }
 
     /// The same set evaluated by the general engine alone, without the
@@ -596,16 +605,10 @@ impl<'a> PolicySet<'a> {
             }
             statuses.push(status);
         }
-        let access = if block {
-            Access::Block
-        } else if unknown {
-            Access::Unknown
-        } else if grant {
-            Access::Grant
-        } else {
-            Access::Allow
-        };
-        Verdict { access, statuses }
+        Verdict {
+            access: Access::combine(block, unknown, grant),
+            statuses,
+        }
     }
 }
 
